@@ -1,0 +1,123 @@
+// The one error catalogue (house style §8, after fastify's lib/errors.js).
+//
+// Every error loraledger raises on purpose is a `LoraledgerError` whose `code` is a key of
+// `ERROR_CATALOGUE`. The single Fastify error handler (server/app) maps code -> HTTP status and
+// OpenAI error `type` through this table. `errors.test.ts` checks codes are unique and documented.
+//
+// This file imports nothing, so core folders (kernels/, adapters/, attribution/) may import it
+// directly: it is the one deliberate exception to "import another folder through its index.ts",
+// because the catalogue must be shared by every layer without pulling Fastify in.
+//
+// Messages are for users: they name the problem (the field, the file, the id) and never contain
+// secrets (keys, RPC credentials).
+
+export interface CatalogueEntry {
+  /** HTTP status the error handler answers with. */
+  status: number;
+  /** OpenAI error `type`. */
+  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'conflict_error';
+  /** What the code means, for the README's error table. */
+  doc: string;
+}
+
+export const ERROR_CATALOGUE = {
+  // --- request (client mistakes: 4xx) ---
+  invalid_request: { status: 400, type: 'invalid_request_error', doc: 'A request field is missing, has the wrong type or is out of range; `param` names it.' },
+  malformed_json: { status: 400, type: 'invalid_request_error', doc: 'The request body is not valid JSON.' },
+  empty_prompt: { status: 400, type: 'invalid_request_error', doc: 'The prompt (or messages) tokenize to zero tokens.' },
+  context_length_exceeded: { status: 400, type: 'invalid_request_error', doc: 'Prompt tokens plus max_tokens exceed the model context length.' },
+  payload_too_large: { status: 413, type: 'invalid_request_error', doc: 'The request body is larger than the configured limit.' },
+  model_not_found: { status: 404, type: 'not_found_error', doc: 'The `model` field names neither the base model, nor a registered adapter, nor `auto`.' },
+  not_found: { status: 404, type: 'not_found_error', doc: 'The route or resource does not exist.' },
+  unauthorized: { status: 401, type: 'authentication_error', doc: 'An admin route was called without a valid bearer key.' },
+  admin_disabled: { status: 403, type: 'permission_error', doc: 'An admin route was called but no admin key is configured, so admin routes are off.' },
+  path_not_allowed: { status: 403, type: 'permission_error', doc: 'An adapter path lies outside the configured adapter roots.' },
+  overloaded: { status: 429, type: 'rate_limit_error', doc: 'The waiting queue is full; retry after the `Retry-After` seconds.' },
+  conflict: { status: 409, type: 'conflict_error', doc: 'The resource already exists (adapter id, DataNet id, duplicate document).' },
+
+  // --- model folder (start-up) ---
+  model_folder_invalid: { status: 500, type: 'server_error', doc: 'The model folder is missing, or lacks config.json / weights / tokenizer, or they are malformed.' },
+  unsupported_architecture: { status: 500, type: 'server_error', doc: 'config.json names an architecture or option loraledger does not run.' },
+  safetensors_invalid: { status: 500, type: 'server_error', doc: 'A safetensors file is truncated, has a bad header, an unsupported dtype or missing tensors.' },
+
+  // --- adapters ---
+  adapter_not_found: { status: 404, type: 'not_found_error', doc: 'No adapter with that id is registered, or its folder does not exist.' },
+  adapter_invalid: { status: 400, type: 'invalid_request_error', doc: 'The adapter folder is not a valid PEFT LoRA adapter (config, tensor names, shapes, pickle weights); the message says what does not fit.' },
+  adapter_load_failed: { status: 500, type: 'server_error', doc: 'A registered adapter could not be read from disk when a request needed it; the adapter is marked errored.' },
+
+  // --- engine ---
+  engine_not_ready: { status: 503, type: 'server_error', doc: 'The model is still loading.' },
+  engine_failed: { status: 500, type: 'server_error', doc: 'The engine worker failed while running the model.' },
+  shutting_down: { status: 503, type: 'server_error', doc: 'The server is draining for shutdown and accepts no new work.' },
+
+  // --- attribution and settlement ---
+  datanet_not_found: { status: 404, type: 'not_found_error', doc: 'No DataNet with that id.' },
+  record_not_found: { status: 404, type: 'not_found_error', doc: 'No attribution record with that id.' },
+  chain_unavailable: { status: 503, type: 'server_error', doc: 'The settlement chain could not be reached; records wait in the outbox.' },
+  record_invalid: { status: 400, type: 'invalid_request_error', doc: 'A record or its signature or proof does not verify.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorOptions {
+  /** The request field at fault (OpenAI `param`), when there is one. */
+  param?: string;
+  /** Structured, secret-free details for logs and tests. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** Base of every deliberate error. `code` keys the catalogue. */
+export class LoraledgerError extends Error {
+  readonly code: ErrorCode;
+  readonly param: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.param = options.param;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+
+  /** OpenAI's error body: {"error": {"message", "type", "param", "code"}}. */
+  toOpenAI(): { error: { message: string; type: string; param: string | null; code: string } } {
+    return { error: { message: this.message, type: ERROR_CATALOGUE[this.code].type, param: this.param ?? null, code: this.code } };
+  }
+}
+
+/** Client request errors (HTTP and WebSocket bodies). */
+export class RequestError extends LoraledgerError {}
+/** Model folder, config.json, safetensors and tokenizer errors. */
+export class ModelError extends LoraledgerError {}
+/** PEFT adapter format, registry and cache errors. */
+export class AdapterError extends LoraledgerError {}
+/** Engine worker and ONNX Runtime errors. */
+export class EngineError extends LoraledgerError {}
+/** DataNets, attribution records, outbox and settlement errors. */
+export class AttributionError extends LoraledgerError {}
+
+/** Serialisable form, for crossing the worker-thread boundary. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  param?: string;
+  details?: Record<string, unknown>;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof LoraledgerError) {
+    return { code: err.code, message: err.message, param: err.param, details: err.details };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'engine_failed', message };
+}
+
+export function deserializeError(e: SerializedError): LoraledgerError {
+  return new LoraledgerError(e.code, e.message, { param: e.param, details: e.details });
+}
