@@ -1,0 +1,132 @@
+// The engine's KV cache: per-layer K and V kept in JS, fed to the graph as zero-copy inputs.
+//
+// Glossary (shapes):
+//   L layers   rows  batch rows (= maxBatchSize)   Hkv key/value heads   C capacity (positions)
+//   Dh head size   T new tokens of one call (the graph's new_key/new_value width)
+//
+// Layout per layer: keys[l], values[l]: Float32Array [rows, Hkv, C, Dh], right-padded: row r holds
+// its valid positions [0, len_r) and garbage after (the graph masks by past_len). Capacity C
+// starts small and moves by doubling (grow) or halving (shrink), copying the valid prefix. A
+// forward call's rows are one contiguous range, so `view` is a subarray (no copy).
+
+export interface KvCacheOptions {
+  numLayers: number; // L
+  rows: number; // maxBatchSize
+  kvHeads: number; // Hkv
+  headDim: number; // Dh
+  /** First capacity in positions (default 64, rounded to a power of two). */
+  initialCapacity?: number;
+  /** Largest capacity (maxModelLen). */
+  maxCapacity: number;
+}
+
+export class KvCache {
+  readonly numLayers: number;
+  readonly rows: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly maxCapacity: number;
+  private readonly minCapacity: number;
+  capacity: number; // C
+  keys: Float32Array[]; // [L] of [rows, Hkv, C, Dh]
+  values: Float32Array[]; // [L] of [rows, Hkv, C, Dh]
+
+  constructor(o: KvCacheOptions) {
+    this.numLayers = o.numLayers;
+    this.rows = o.rows;
+    this.kvHeads = o.kvHeads;
+    this.headDim = o.headDim;
+    this.maxCapacity = o.maxCapacity;
+    let c = 1;
+    while (c < Math.min(o.initialCapacity ?? 64, o.maxCapacity)) c *= 2;
+    this.minCapacity = Math.min(c, o.maxCapacity);
+    this.capacity = this.minCapacity;
+    this.keys = [];
+    this.values = [];
+    for (let l = 0; l < o.numLayers; l++) {
+      this.keys.push(new Float32Array(this.rowStride() * o.rows));
+      this.values.push(new Float32Array(this.rowStride() * o.rows));
+    }
+  }
+
+  /** Floats per row per layer: Hkv * C * Dh. */
+  rowStride(): number {
+    return this.kvHeads * this.capacity * this.headDim;
+  }
+
+  /** Bytes held by the cache. */
+  bytes(): number {
+    return 2 * this.numLayers * this.rows * this.rowStride() * 4;
+  }
+
+  /**
+   * Makes capacity fit `need` positions: grows to the next power of two >= need (capped at
+   * maxCapacity), or halves while need <= C/4 so attention does not scan a stale long capacity.
+   * `validLen` is the largest valid length of any row (positions copied on resize).
+   */
+  fit(need: number, validLen: number): void {
+    if (need > this.maxCapacity) throw new RangeError(`KV cache needs ${need} positions, max is ${this.maxCapacity}`);
+    let c = this.capacity;
+    while (c < need) c = Math.min(c * 2, this.maxCapacity);
+    while (c > this.minCapacity && need <= c / 4) c = c / 2;
+    if (c !== this.capacity) this.resize(c, Math.min(validLen, c, this.capacity));
+  }
+
+  private resize(newC: number, keep: number): void {
+    const { kvHeads: H, headDim: Dh, rows } = this;
+    const oldC = this.capacity;
+    for (let l = 0; l < this.numLayers; l++) {
+      for (const list of [this.keys, this.values]) {
+        const src = list[l];
+        const dst = new Float32Array(rows * H * newC * Dh); // [rows, Hkv, newC, Dh]
+        for (let rh = 0; rh < rows * H; rh++) {
+          dst.set(src.subarray(rh * oldC * Dh, (rh * oldC + keep) * Dh), rh * newC * Dh);
+        }
+        list[l] = dst;
+      }
+    }
+    this.capacity = newC;
+  }
+
+  /** Zero-copy views of rows [rowStart, rowStart + rowCount) of layer l: each [rowCount, Hkv, C, Dh]. */
+  view(layer: number, rowStart: number, rowCount: number): { key: Float32Array; value: Float32Array } {
+    const s = this.rowStride();
+    return {
+      key: this.keys[layer].subarray(rowStart * s, (rowStart + rowCount) * s),
+      value: this.values[layer].subarray(rowStart * s, (rowStart + rowCount) * s),
+    };
+  }
+
+  /**
+   * Writes `count` new positions of one row, taken from a graph output.
+   * newK/newV: [B, Hkv, T, Dh] (the call's new_key.{l}/new_value.{l}); srcRow b in [0, B), its
+   * tokens [0, count) land at cache positions [pos, pos + count) of `row`.
+   */
+  write(layer: number, row: number, pos: number, count: number, newK: Float32Array, newV: Float32Array, srcRow: number, T: number): void {
+    const { kvHeads: H, headDim: Dh, capacity: C } = this;
+    const k = this.keys[layer];
+    const v = this.values[layer];
+    const n = count * Dh;
+    for (let h = 0; h < H; h++) {
+      const src = (srcRow * H + h) * T * Dh;
+      const dst = ((row * H + h) * C + pos) * Dh;
+      k.set(newK.subarray(src, src + n), dst);
+      v.set(newV.subarray(src, src + n), dst);
+    }
+  }
+
+  /** Copies the first `len` positions of row `from` into row `to` (every layer); `to` is overwritten. */
+  copyRow(from: number, to: number, len: number): void {
+    if (from === to) return;
+    const { kvHeads: H, headDim: Dh, capacity: C } = this;
+    const n = len * Dh;
+    for (let l = 0; l < this.numLayers; l++) {
+      for (const a of [this.keys[l], this.values[l]]) {
+        for (let h = 0; h < H; h++) {
+          const src = (from * H + h) * C * Dh;
+          a.copyWithin((to * H + h) * C * Dh, src, src + n);
+        }
+      }
+    }
+  }
+}
