@@ -35,6 +35,9 @@ export const ERROR_CATALOGUE = {
   overloaded: { status: 429, type: 'rate_limit_error', doc: 'The waiting queue is full; retry after the `Retry-After` seconds.' },
   conflict: { status: 409, type: 'conflict_error', doc: 'The resource already exists (adapter id, DataNet id, duplicate document).' },
 
+  // --- start-up ---
+  config_invalid: { status: 500, type: 'server_error', doc: 'A flag, environment variable or config-file value is invalid (start-up only); the message names it.' },
+
   // --- model folder (start-up) ---
   model_folder_invalid: { status: 500, type: 'server_error', doc: 'The model folder is missing, or lacks config.json / weights / tokenizer, or they are malformed.' },
   unsupported_architecture: { status: 500, type: 'server_error', doc: 'config.json names an architecture or option loraledger does not run.' },
