@@ -1,0 +1,113 @@
+// Builds the LoRA inputs of one forward call from its rows' slots (see the GRAPH CONTRACT in
+// kernels/types.ts). The kernel is picked once from EngineOptions.loraKernel (house style §4).
+//
+// Glossary: B rows of the call, T new tokens per row (padded), N = B*T flattened positions,
+// K slots fed to the call (a contiguous run sMin..sMax), M positions per bucket (padded),
+// S all slots, Din/Dout a target's in/out features, R max rank.
+//
+// grouped:  bucket k <- slot sMin + k. For each valid position n = b*T + t (t < newLen[b]) of a row
+//           with slot s > 0, it takes the next place j of bucket s - sMin:
+//             idx_in[k, j] = n;  idx_out[n] = k*M + j
+//           every other position gets idx_out[n] = K*M (the zero row); unused places of idx_in hold 0.
+//           Stacks: zero-copy views [K, Din, R] / [K, R, Dout] of slots sMin..sMax. A call with no
+//           adapter row feeds K = 1, M = 1, R = 1 zero tensors.
+// gather:   lora_slot[b] = slot of row b; the full [S, ...] stacks.
+import type { LoraKernel } from './types.ts';
+import { GRAPH_INPUTS } from './types.ts';
+import type { LoraSlots } from './loraSlots.ts';
+
+export type LoraPlan =
+  | { kernel: 'grouped'; K: number; M: number; slotStart: number; idxIn: BigInt64Array /* [K, M] */; idxOut: BigInt64Array /* [N] */ }
+  | { kernel: 'gather'; slot: BigInt64Array /* [B] */ };
+
+export interface PlanRows {
+  slots: ArrayLike<number>; // [B] slot per row (0 = base)
+  newLen: ArrayLike<number>; // [B] valid new tokens per row
+  T: number;
+}
+
+export function planLora(kernel: LoraKernel, rows: PlanRows): LoraPlan {
+  const B = rows.slots.length;
+  if (kernel === 'gather') {
+    const slot = new BigInt64Array(B);
+    for (let b = 0; b < B; b++) slot[b] = BigInt(rows.slots[b]);
+    return { kernel, slot };
+  }
+  const N = B * rows.T;
+  let sMin = Infinity;
+  let sMax = -1;
+  for (let b = 0; b < B; b++) {
+    const s = rows.slots[b];
+    if (s > 0) { sMin = Math.min(sMin, s); sMax = Math.max(sMax, s); }
+  }
+  if (sMax < 0) {
+    const idxOut = new BigInt64Array(N).fill(1n);
+    return { kernel, K: 1, M: 1, slotStart: 0, idxIn: new BigInt64Array(1), idxOut };
+  }
+  const K = sMax - sMin + 1;
+  const count = new Int32Array(K);
+  for (let b = 0; b < B; b++) if (rows.slots[b] > 0) count[rows.slots[b] - sMin] += rows.newLen[b];
+  let M = 1;
+  for (let k = 0; k < K; k++) M = Math.max(M, count[k]);
+  const idxIn = new BigInt64Array(K * M);
+  const idxOut = new BigInt64Array(N).fill(BigInt(K * M));
+  count.fill(0);
+  for (let b = 0; b < B; b++) {
+    const s = rows.slots[b];
+    if (s === 0) continue;
+    const k = s - sMin;
+    for (let t = 0; t < rows.newLen[b]; t++) {
+      const n = b * rows.T + t;
+      const j = count[k]++;
+      idxIn[k * M + j] = BigInt(n);
+      idxOut[n] = BigInt(k * M + j);
+    }
+  }
+  return { kernel, K, M, slotStart: sMin, idxIn, idxOut };
+}
+
+export interface FeedTensor {
+  type: 'float32' | 'int64';
+  data: Float32Array | BigInt64Array;
+  dims: number[];
+}
+
+/** Zero tensors for the grouped kernel's no-adapter call, cached per Din/Dout. */
+const zeroCache = new Map<number, Float32Array>();
+function zeros(n: number): Float32Array {
+  let z = zeroCache.get(n);
+  if (!z) zeroCache.set(n, (z = new Float32Array(n)));
+  return z;
+}
+
+/** The LoRA feeds of one call: name -> tensor (views into `slots`, no copy). */
+export function loraFeeds(plan: LoraPlan, slots: LoraSlots, out: Record<string, FeedTensor> = {}): Record<string, FeedTensor> {
+  const R = slots.rank;
+  if (plan.kernel === 'gather') {
+    out[GRAPH_INPUTS.loraSlot] = { type: 'int64', data: plan.slot, dims: [plan.slot.length] };
+  } else {
+    out[GRAPH_INPUTS.loraIdxIn] = { type: 'int64', data: plan.idxIn, dims: [plan.K, plan.M] };
+    out[GRAPH_INPUTS.loraIdxOut] = { type: 'int64', data: plan.idxOut, dims: [plan.idxOut.length] };
+  }
+  slots.stacks.forEach((m, l) => {
+    for (const [t, st] of m) {
+      let a: FeedTensor;
+      let b: FeedTensor;
+      if (plan.kernel === 'gather') {
+        a = { type: 'float32', data: st.a, dims: [slots.slots, st.din, R] };
+        b = { type: 'float32', data: st.b, dims: [slots.slots, R, st.dout] };
+      } else if (plan.slotStart === 0) {
+        a = { type: 'float32', data: zeros(st.din), dims: [1, st.din, 1] };
+        b = { type: 'float32', data: zeros(st.dout), dims: [1, 1, st.dout] };
+      } else {
+        const s0 = plan.slotStart;
+        const s1 = s0 + plan.K;
+        a = { type: 'float32', data: st.a.subarray(s0 * st.din * R, s1 * st.din * R), dims: [plan.K, st.din, R] };
+        b = { type: 'float32', data: st.b.subarray(s0 * R * st.dout, s1 * R * st.dout), dims: [plan.K, R, st.dout] };
+      }
+      out[GRAPH_INPUTS.loraA(l, t)] = a;
+      out[GRAPH_INPUTS.loraB(l, t)] = b;
+    }
+  });
+  return out;
+}
