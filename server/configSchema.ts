@@ -1,0 +1,56 @@
+// The ONE typed config schema (house style §9). Every field carries its units and default in
+// `description`; `server/config.ts` derives the command-line flag (`--kebab-case` of the field
+// name, or `flag`), the environment variable (`LORALEDGER_UPPER_SNAKE`) and `--help` from it.
+//
+// To add a field: add one property here with `description` and `default` (or Optional), and if it
+// spans other fields, a rule in `crossFieldRules` below. Nothing else needs to change.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Int = (min: number, def: number, description: string, extra: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum: min, default: def, description, ...extra });
+
+export const ConfigSchema = Type.Object(
+  {
+    // --- model and adapters ---
+    model: Type.Optional(Type.String({ minLength: 1, flag: 'model', description: 'Hugging Face model folder (config.json, *.safetensors, tokenizer.json). Default: the embedded default model, built into <cache-dir>/embedded on first start. The base model id is the folder name.' })),
+    adapters: Type.Array(Type.String({ minLength: 1 }), { default: [], flag: 'adapters', description: 'Adapter root folder(s); each sub-folder holding adapter_config.json is an adapter whose id is the folder name. Repeat the flag or separate with commas. Admin loads are confined to these roots. Default: none (the embedded default\'s adapters when --model is not given).' }),
+    // --- network ---
+    host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on.' }),
+    port: Int(0, 8000, 'TCP port (0 = any free port).', { maximum: 65535 }),
+    // --- engine (EngineOptions) ---
+    precision: Type.Union([Type.Literal('fp32'), Type.Literal('int8'), Type.Literal('int4')], { default: 'fp32', description: 'Base weight precision: fp32 | int8 (MatMulInteger) | int4 (MatMulNBits).' }),
+    provider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], { default: 'cpu', description: 'ONNX Runtime execution provider: cpu | cuda.' }),
+    loraKernel: Type.Union([Type.Literal('grouped'), Type.Literal('gather')], { default: 'grouped', description: 'LoRA kernel: grouped (rows bucketed per adapter) | gather (per-row gather baseline).' }),
+    maxLoraRank: Int(1, 16, 'Largest LoRA rank accepted (adapters above it are refused); slot stacks are padded to it.', { maximum: 256 }),
+    maxActiveAdapters: Int(1, 8, 'Adapters resident in the forward pass at once (slots).'),
+    maxCachedAdapters: Int(1, 64, 'Adapters kept in host memory (LRU), count. Must be >= max-active-adapters.'),
+    maxCachedAdapterBytes: Int(1, 1024 * 1024 * 1024, 'Host-memory adapter cache limit, bytes.'),
+    maxBatchSize: Int(1, 32, 'Sequences decoded together in one forward pass.'),
+    maxBatchTokens: Int(1, 2048, 'New tokens (prefill + decode) per scheduler step. Must be >= max-batch-size.'),
+    maxQueue: Int(0, 256, 'Requests waiting beyond the running batch; more are refused with 429 overloaded.'),
+    maxModelLen: Int(0, 0, 'Longest sequence (prompt + output), tokens. 0 = the model\'s max_position_embeddings.'),
+    cacheDir: Type.String({ minLength: 1, default: '.loraledger', description: 'Directory for built graphs and the embedded default model.' }),
+    threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default).'),
+    // --- HTTP ---
+    adminKey: Type.Optional(Type.String({ minLength: 8, secret: true, description: 'Bearer key for the admin routes (adapter load/unload). Also env LORALEDGER_ADMIN_KEY. Default: none, admin routes answer 403 admin_disabled.' })),
+    bodyLimit: Int(1024, 1024 * 1024, 'Largest request body, bytes; larger bodies get 413.'),
+    requestTimeout: Type.Number({ minimum: 0, default: 600, description: 'Longest a generation may run, seconds (0 = no limit); then it is cancelled.' }),
+    shutdownDeadline: Type.Number({ minimum: 0, default: 10, description: 'On SIGTERM/SIGINT, seconds in-flight requests may finish before they are cancelled.' }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'pino log level: fatal | error | warn | info | debug | trace | silent. Prompt text is logged only at trace.' }),
+    wsMaxGenerations: Int(1, 16, 'Concurrent generations one WebSocket may run; more are refused with 429 overloaded.'),
+    wsHighWaterMark: Int(1024, 1024 * 1024, 'WebSocket send buffer, bytes, above which a socket\'s generations pause reading the engine.'),
+    metricsTopAdapters: Int(0, 20, 'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.'),
+    // --- attribution and settlement (H5/H6 add their fields below) ---
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type ConfigKey = keyof Static<typeof ConfigSchema>;
+
+/** Rules spanning fields: each returns a message naming the flags, or null when satisfied. */
+export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string | null> = [
+  (c) => c.maxCachedAdapters >= c.maxActiveAdapters ? null : `--max-cached-adapters (${c.maxCachedAdapters}) must be >= --max-active-adapters (${c.maxActiveAdapters}): every active adapter is also cached`,
+  (c) => c.maxBatchTokens >= c.maxBatchSize ? null : `--max-batch-tokens (${c.maxBatchTokens}) must be >= --max-batch-size (${c.maxBatchSize}): each decode step needs one token per row`,
+  (c) => c.maxModelLen === 0 || c.maxModelLen >= 2 ? null : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
+];
