@@ -1,0 +1,138 @@
+// Checks a PEFT adapter against the base model (header only) and reads its weights into the
+// orientation the graph wants.
+//
+// Glossary: L layers, R rank, Din/Dout in/out features of the targeted projection.
+//
+// PEFT stores, per targeted module, two nn.Linear weights:
+//   lora_A.weight [R, Din]    lora_B.weight [Dout, R]     delta(x) = scale * (x · A^T) · B^T
+// and we hold a = A^T [Din, R], b = B^T [R, Dout] so that delta(x) = scale * (x · a) · b.
+// fan_in_fan_out only matters for GPT-2 style Conv1D base layers, whose *base* weight is stored
+// [Din, Dout]; lora_A / lora_B are nn.Linear either way, so their storage does not change, and for
+// Llama's nn.Linear projections PEFT itself resets the flag to false. We accept it and read the
+// same layout (peft/tuners/lora/layer.py: Linear.__init__ warns and sets fan_in_fan_out = False).
+//
+// Tensor names accepted (PEFT's save_pretrained strips the adapter name; older tools keep it):
+//   [base_model.model.]model.layers.{l}.{self_attn|mlp}.{target}.lora_{A|B}[.{adapter_name}][.weight]
+import { join } from 'node:path';
+import { AdapterError } from '../server/errors.ts';
+import { readSafetensors, readSafetensorsHeader, type TensorInfo } from '../kernels/safetensors.ts';
+import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/types.ts';
+import { ADAPTER_WEIGHTS_FILE, isTargeted, loraScale, type PeftAdapterMeta } from './peftFormat.ts';
+import type { AdapterWeights, LoraPair } from './types.ts';
+
+const NAME_RE = /^(?:base_model\.model\.)?model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
+
+/** One (layer, target) pair found in the header, shapes checked. */
+export interface PlannedPair {
+  layer: number;
+  target: LoraTarget;
+  a: TensorInfo; // stored [R, Din]
+  b: TensorInfo; // stored [Dout, R]
+}
+
+export interface AdapterPlan {
+  file: string;
+  pairs: PlannedPair[];
+  /** Bytes the pairs take as fp32 in host memory. */
+  bytes: number;
+}
+
+export interface ValidateOptions {
+  /** Largest rank the engine accepts (its slot stacks are padded to it). */
+  maxRank?: number;
+}
+
+function blockOf(target: LoraTarget): 'self_attn' | 'mlp' {
+  return target === 'gate_proj' || target === 'up_proj' || target === 'down_proj' ? 'mlp' : 'self_attn';
+}
+
+/**
+ * Validates an adapter against the base model using only the safetensors header: every tensor is a
+ * LoRA matrix of a supported projection, every pair the config selects is present and nothing
+ * else, shapes fit the base model, the rank matches `r`. Throws AdapterError('adapter_invalid')
+ * saying exactly what does not fit.
+ */
+export async function validateAdapterAgainstModel(meta: PeftAdapterMeta, spec: ModelSpec, opts: ValidateOptions = {}): Promise<AdapterPlan> {
+  const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
+  const fail = (what: string, field = 'tensors'): AdapterError =>
+    new AdapterError('adapter_invalid', `adapter ${meta.id}: ${what}`, { details: { id: meta.id, file, field } });
+  if (opts.maxRank !== undefined && meta.rank > opts.maxRank) {
+    throw fail(`rank r=${meta.rank} is larger than the server's maxLoraRank ${opts.maxRank}`, 'r');
+  }
+  let header;
+  try {
+    header = await readSafetensorsHeader(file);
+  } catch (cause) {
+    throw new AdapterError('adapter_invalid', `adapter ${meta.id}: ${(cause as Error).message}`, { details: { id: meta.id, file }, cause });
+  }
+  const found = new Map<string, { a?: TensorInfo; b?: TensorInfo }>();
+  for (const info of header.tensors.values()) {
+    const m = NAME_RE.exec(info.name);
+    const target = m?.[3] as LoraTarget | undefined;
+    if (!m || !LORA_TARGETS.includes(target!) || blockOf(target!) !== m[2]) {
+      throw fail(`tensor ${info.name} is not a lora_A/lora_B weight of ${LORA_TARGETS.join(', ')} (embedding LoRA, DoRA magnitudes, biases and modules_to_save are not supported)`);
+    }
+    const layer = Number(m[1]);
+    if (layer >= spec.numLayers) throw fail(`tensor ${info.name} is for layer ${layer} but the base model has ${spec.numLayers} layers: adapter for another model?`);
+    if (!isTargeted(meta, layer, target!)) throw fail(`tensor ${info.name} adapts layer ${layer} ${target} but adapter_config.json target_modules does not select it`);
+    if (!FLOAT_DTYPES.has(info.dtype)) throw fail(`tensor ${info.name} has dtype ${info.dtype}; only F32, F16 and BF16 are supported`);
+    if (info.shape.length !== 2) throw fail(`tensor ${info.name} has shape [${info.shape}]; LoRA matrices are 2-D`);
+    const key = `${layer}.${target}`;
+    const entry = found.get(key) ?? {};
+    const which = m[4] === 'A' ? 'a' : 'b';
+    if (entry[which]) throw fail(`layer ${layer} ${target} lora_${m[4]} appears twice (${entry[which]!.name} and ${info.name})`);
+    entry[which] = info;
+    found.set(key, entry);
+  }
+  const pairs: PlannedPair[] = [];
+  let bytes = 0;
+  for (let layer = 0; layer < spec.numLayers; layer++) {
+    for (const target of LORA_TARGETS) {
+      if (!isTargeted(meta, layer, target)) continue;
+      const e = found.get(`${layer}.${target}`);
+      if (!e?.a || !e?.b) {
+        throw fail(`layer ${layer} ${target} lora_${e?.a ? 'B' : 'A'} is missing, but adapter_config.json target_modules selects ${target}`);
+      }
+      const [din, dout] = targetShape(spec, target);
+      const [ar, ain] = e.a.shape as [number, number];
+      const [bout, br] = e.b.shape as [number, number];
+      if (ain !== din) throw fail(`layer ${layer} ${target} lora_A is [${e.a.shape}] but the base model's ${target} takes ${din} inputs: adapter for another model?`);
+      if (bout !== dout) throw fail(`layer ${layer} ${target} lora_B is [${e.b.shape}] but the base model's ${target} gives ${dout} outputs: adapter for another model?`);
+      if (ar !== meta.rank || br !== meta.rank) {
+        throw fail(`layer ${layer} ${target} has rank ${ar === meta.rank ? br : ar} (lora_A [${e.a.shape}], lora_B [${e.b.shape}]) but adapter_config.json says r=${meta.rank}`);
+      }
+      pairs.push({ layer, target, a: e.a, b: e.b });
+      bytes += 4 * meta.rank * (din + dout);
+    }
+  }
+  if (pairs.length === 0) throw fail('no LoRA pair applies to this base model');
+  return { file, pairs, bytes };
+}
+
+/** Transposes a row-major [rows, cols] matrix. */
+function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols); // [cols, rows]
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
+  return out;
+}
+
+/** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
+export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: ValidateOptions = {}): Promise<AdapterWeights> {
+  const plan = await validateAdapterAgainstModel(meta, spec, opts);
+  let tensors;
+  try {
+    tensors = await readSafetensors(plan.file, plan.pairs.flatMap((p) => [p.a.name, p.b.name]));
+  } catch (cause) {
+    throw new AdapterError('adapter_load_failed', `adapter ${meta.id}: ${(cause as Error).message}`, { details: { id: meta.id, file: plan.file }, cause });
+  }
+  const layers: Array<Map<LoraTarget, LoraPair>> = Array.from({ length: spec.numLayers }, () => new Map());
+  const R = meta.rank;
+  for (const p of plan.pairs) {
+    const [din, dout] = targetShape(spec, p.target);
+    const a = transpose(tensors.get(p.a.name)!.data, R, din); // [R, Din] -> [Din, R]
+    const b = transpose(tensors.get(p.b.name)!.data, dout, R); // [Dout, R] -> [R, Dout]
+    layers[p.layer]!.set(p.target, { a, b });
+  }
+  return { id: meta.id, rank: R, scale: loraScale(meta), targets: [...meta.targets], layers, bytes: plan.bytes };
+}
