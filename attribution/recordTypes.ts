@@ -25,8 +25,6 @@ export type Hex = `0x${string}`;
 export type Address = `0x${string}`;
 
 export const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000';
-/** Parts per million: shares are integers in [0, PPM]. */
-export const PPM = 1_000_000;
 
 /** One retrieved passage (or other source) that contributed to the answer. */
 export interface AttributionSource {

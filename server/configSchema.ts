@@ -41,6 +41,15 @@ export const ConfigSchema = Type.Object(
     wsHighWaterMark: Int(1024, 1024 * 1024, 'WebSocket send buffer, bytes, above which a socket\'s generations pause reading the engine.'),
     metricsTopAdapters: Int(0, 20, 'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.'),
     // --- attribution and settlement (H5/H6 add their fields below) ---
+    dataDir: Type.String({ minLength: 1, default: '.loraledger/data', description: 'Directory for durable attribution state: the settlement outbox (outbox.sqlite) and the generated record-signing key (signer.key, 0600).' }),
+    signerKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Record-signing secp256k1 key (0x + 64 hex). Default: generated on first start into <data-dir>/signer.key (mode 0600).' })),
+    chain: Type.Union([Type.Literal('anvil'), Type.Literal('rpc'), Type.Literal('off')], { default: 'anvil', description: 'Settlement chain: anvil (start a local `anvil --optimism` for the server\'s lifetime) | rpc (use --chain-rpc) | off (records are signed and kept in the outbox, never settled).' }),
+    chainRpc: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Settlement chain JSON-RPC URL, used with --chain rpc (may carry credentials, so it is never logged).' })),
+    chainId: Int(1, 31337, 'Settlement chain id; bound into every record\'s EIP-712 domain.'),
+    settlementContract: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$', description: 'LoraLedgerSettlement contract address. Default: deployed at start-up by the poster key.' })),
+    posterKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Key that deploys the contract, posts epochs and funds payouts (0x + 64 hex). Default: anvil\'s public dev key #0 (local/dev chains only).' })),
+    epochSeconds: Type.Number({ minimum: 0, default: 30, description: 'Close a settlement epoch once its oldest pending record is this old, seconds (0 = only on count or on demand).' }),
+    epochMaxRecords: Int(1, 1000, 'Close a settlement epoch once this many records are pending.'),
   },
   { additionalProperties: false },
 );
@@ -52,5 +61,6 @@ export type ConfigKey = keyof Static<typeof ConfigSchema>;
 export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string | null> = [
   (c) => c.maxCachedAdapters >= c.maxActiveAdapters ? null : `--max-cached-adapters (${c.maxCachedAdapters}) must be >= --max-active-adapters (${c.maxActiveAdapters}): every active adapter is also cached`,
   (c) => c.maxBatchTokens >= c.maxBatchSize ? null : `--max-batch-tokens (${c.maxBatchTokens}) must be >= --max-batch-size (${c.maxBatchSize}): each decode step needs one token per row`,
+  (c) => c.chain !== 'rpc' || c.chainRpc !== undefined ? null : '--chain rpc needs --chain-rpc (the settlement chain\'s JSON-RPC URL)',
   (c) => c.maxModelLen === 0 || c.maxModelLen >= 2 ? null : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
 ];
