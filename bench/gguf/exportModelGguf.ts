@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModelConfig } from '../../kernels/modelConfig.ts';
+import { loadModelSpec } from '../../kernels/loadCheckpoint.ts';
 import { readCheckpointTensors } from '../../kernels/safetensors.ts';
 import type { ModelSpec } from '../../kernels/types.ts';
 import { f32, str, u32, type GgmlTypeName, type GgufTensor, type GgufValue } from './ggufFormat.ts';
@@ -44,13 +44,6 @@ export function ggufTensorName(hfName: string): string | null {
   if (!m) return null;
   const suffix = LAYER_NAMES[m[2]!];
   return suffix ? `blk.${m[1]}.${suffix}` : null;
-}
-
-export async function loadSpec(modelDir: string): Promise<ModelSpec> {
-  const config = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8'));
-  const genPath = join(modelDir, 'generation_config.json');
-  const gen = existsSync(genPath) ? JSON.parse(await readFile(genPath, 'utf8')) : undefined;
-  return parseModelConfig(config, gen);
 }
 
 /** Token strings by id: from tokenizer.json's vocab + added tokens when present, else `[i]`. */
@@ -93,7 +86,7 @@ const FILE_TYPE: Record<GgmlTypeName, number> = { F32: 0, F16: 1, Q8_0: 7 };
 
 /** Writes the GGUF; returns the spec it was built from. */
 export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSpec> {
-  const spec = await loadSpec(opts.modelDir);
+  const spec = await loadModelSpec(opts.modelDir);
   if (spec.architecture !== 'LlamaForCausalLM' || spec.ropeScaling || spec.attentionBias) {
     throw new Error(`exportModelGguf: only plain Llama models are exported (got ${spec.architecture}${spec.ropeScaling ? ' with rope_scaling' : ''})`);
   }

@@ -1,6 +1,6 @@
 // Parses a GGUF v3 header (metadata and tensor infos, not the data): used by the round-trip test
 // and to check files before handing them to llama.cpp.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GgmlType, GgufValueType, type GgmlTypeName } from './ggufFormat.ts';
 
 export interface GgufTensorInfo {
@@ -20,8 +20,19 @@ export interface GgufHeader {
 
 const TYPE_NAMES = new Map<number, GgmlTypeName>(Object.entries(GgmlType).map(([k, v]) => [v, k as GgmlTypeName]));
 
+/** Headers (a 49k-token vocabulary is ~1 MB) fit well within this; the data is never read. */
+const MAX_HEADER_BYTES = 64 << 20;
+
 export async function readGgufHeader(file: string): Promise<GgufHeader> {
-  const buf = await readFile(file);
+  const fh = await open(file, 'r');
+  let buf: Buffer;
+  try {
+    const size = (await fh.stat()).size;
+    buf = Buffer.alloc(Math.min(size, MAX_HEADER_BYTES));
+    await fh.read(buf, 0, buf.length, 0);
+  } finally {
+    await fh.close();
+  }
   let p = 0;
   const u32 = (): number => { const v = buf.readUInt32LE(p); p += 4; return v; };
   const u64 = (): number => { const v = Number(buf.readBigUInt64LE(p)); p += 8; return v; };

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeGguf, encodeTensor } from './writeGguf.ts';
+import { readGgufHeader } from './readGgufHeader.ts';
+import { permuteRope } from './permuteRope.ts';
+import { f16ToF32 } from '../../kernels/safetensors.ts';
+
+test('GGUF round trip: header, metadata, tensor infos and F32 data read back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gguf-'));
+  try {
+    const file = join(dir, 'x.gguf');
+    const w = Float32Array.from({ length: 6 * 64 }, (_, i) => Math.sin(i)); // [6, 64]
+    const n = Float32Array.from([1, 2, 3]); // [3]
+    await writeGguf(file, {
+      metadata: [
+        ['general.architecture', { type: 'string', value: 'llama' }],
+        ['llama.block_count', { type: 'u32', value: 30 }],
+        ['llama.rope.freq_base', { type: 'f32', value: 10000 }],
+        ['tokenizer.ggml.tokens', { type: 'string[]', value: ['a', 'bé', '[2]'] }],
+        ['tokenizer.ggml.scores', { type: 'f32[]', value: [0, -1, -2.5] }],
+        ['tokenizer.ggml.token_type', { type: 'i32[]', value: [3, 1, 6] }],
+        ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
+      ],
+      tensors: [
+        { name: 'norm', shape: [3], type: 'F32', data: n },
+        { name: 'w', shape: [6, 64], type: 'F32', data: w },
+        { name: 'w16', shape: [6, 64], type: 'F16', data: w },
+        { name: 'w8', shape: [6, 64], type: 'Q8_0', data: w },
+      ],
+    });
+    const h = await readGgufHeader(file);
+    assert.equal(h.version, 3);
+    assert.equal(h.metadata.get('general.architecture'), 'llama');
+    assert.equal(h.metadata.get('llama.block_count'), 30);
+    assert.equal(h.metadata.get('llama.rope.freq_base'), 10000);
+    assert.deepEqual(h.metadata.get('tokenizer.ggml.tokens'), ['a', 'bé', '[2]']);
+    assert.deepEqual(h.metadata.get('tokenizer.ggml.scores'), [0, -1, -2.5]);
+    assert.deepEqual(h.metadata.get('tokenizer.ggml.token_type'), [3, 1, 6]);
+    assert.equal(h.metadata.get('tokenizer.ggml.add_bos_token'), false);
+    assert.deepEqual(h.tensors.map((t) => [t.name, t.type, t.shape]), [
+      ['norm', 'F32', [3]], ['w', 'F32', [6, 64]], ['w16', 'F16', [6, 64]], ['w8', 'Q8_0', [6, 64]],
+    ]);
+    for (const t of h.tensors) assert.equal(t.offset % 32, 0, `${t.name} is 32-byte aligned`);
+    const bytes = await readFile(file);
+    const back = new Float32Array(bytes.buffer.slice(bytes.byteOffset + h.tensors[1]!.offset, bytes.byteOffset + h.tensors[1]!.offset + w.byteLength));
+    assert.deepEqual(back, w);
+    const n16 = bytes.readUInt16LE(h.tensors[2]!.offset + 2 * 7);
+    assert.ok(Math.abs(f16ToF32(n16) - w[7]!) < 1e-3);
+    assert.equal(bytes.length, h.tensors[3]!.offset + 416, 'file ends after the last tensor (12 Q8_0 blocks = 408 bytes, padded to 32)');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Q8_0 blocks dequantize to within half a step of the input', () => {
+  const data = Float32Array.from({ length: 64 }, (_, i) => (i - 20) / 7); // [64]
+  const buf = encodeTensor({ name: 'q', shape: [64], type: 'Q8_0', data });
+  assert.equal(buf.length, 2 * 34);
+  for (let b = 0; b < 2; b++) {
+    const d = f16ToF32(buf.readUInt16LE(b * 34));
+    for (let j = 0; j < 32; j++) {
+      const x = data[b * 32 + j]!;
+      assert.ok(Math.abs(buf.readInt8(b * 34 + 2 + j) * d - x) <= d * 0.5 + 1e-3 * Math.abs(x), `value ${b * 32 + j}`);
+    }
+  }
+});
+
+test('permuteRope matches convert_hf_to_gguf permute (reshape(h,2,Dh/2,c).swapaxes(1,2))', () => {
+  // 2 heads, Dh 4, 1 column: rows per head [a0 a1 b0 b1] -> [a0 b0 a1 b1]
+  const w = Float32Array.from([0, 1, 2, 3, 10, 11, 12, 13]);
+  assert.deepEqual([...permuteRope(w, 2, 1)], [0, 2, 1, 3, 10, 12, 11, 13]);
+  assert.throws(() => permuteRope(new Float32Array(6), 2, 1), /do not split/);
+});

@@ -1,0 +1,102 @@
+// The llama.cpp peer, driven through node-llama-cpp's prebuilt CPU binaries. It runs GGUF files
+// written by bench/gguf/ (same weights as the loraledger run) and streams token ids, so timings
+// and greedy outputs compare 1:1 with our server. Token ids in, token ids out: no tokenizer.
+//
+// llama.cpp sets LoRA adapters per context (llama_set_adapter_lora), so one context decodes one
+// adapter mix; streams on different adapters need different contexts (see runLlamaCppScenario).
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+
+export interface LlamaCppModelOptions {
+  modelGguf: string;
+  /** CPU threads llama.cpp may use in all (default 2: the bench machine's cores). */
+  threads?: number;
+}
+
+export interface LlamaCppContextOptions {
+  /** Positions per sequence (context size / sequences in llama.cpp terms). */
+  contextSize: number;
+  /** Parallel sequences in this context (continuous batching inside llama.cpp). */
+  sequences: number;
+  /** Tokens per llama_decode call (prompt chunking). */
+  batchSize: number;
+  /** LoRA GGUF files applied to every sequence of the context. */
+  lora?: Array<{ filePath: string; scale: number }>;
+}
+
+/** Per-token arrival times (ms, performance.now()) of one generated stream. */
+export interface StreamTiming {
+  startMs: number;
+  tokenMs: number[];
+  tokens: number[];
+}
+
+export class LlamaCppPeer {
+  private constructor(
+    private readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly threads: number,
+  ) {}
+
+  static async open(opts: LlamaCppModelOptions): Promise<LlamaCppPeer> {
+    const threads = opts.threads ?? 2;
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: threads });
+    try {
+      const model = await llama.loadModel({ modelPath: opts.modelGguf, gpuLayers: 0 });
+      return new LlamaCppPeer(llama, model, threads);
+    } catch (cause) {
+      await llama.dispose();
+      throw cause;
+    }
+  }
+
+  /** The version of the llama.cpp build node-llama-cpp ships (for the report). */
+  get buildInfo(): string {
+    return `node-llama-cpp ${this.llama.buildType} build, llama.cpp ${this.llama.llamaCppRelease.release}`;
+  }
+
+  async createContext(opts: LlamaCppContextOptions): Promise<LlamaContext> {
+    return this.model.createContext({
+      contextSize: opts.contextSize * opts.sequences,
+      sequences: opts.sequences,
+      batchSize: opts.batchSize,
+      threads: { ideal: this.threads, min: 1 },
+      flashAttention: false,
+      lora: opts.lora && opts.lora.length > 0 ? { adapters: opts.lora } : undefined,
+    });
+  }
+
+  /**
+   * Greedy-decodes `maxTokens` tokens after `promptIds` on a free sequence of `context`, recording
+   * when each token arrives. The sequence is released afterwards.
+   */
+  static async generate(context: LlamaContext, promptIds: number[], maxTokens: number): Promise<StreamTiming> {
+    const seq = context.getSequence();
+    const timing: StreamTiming = { startMs: performance.now(), tokenMs: [], tokens: [] };
+    try {
+      if (maxTokens <= 0) return timing;
+      for await (const tok of seq.evaluate(promptIds as never[], { temperature: 0 })) {
+        timing.tokenMs.push(performance.now());
+        timing.tokens.push(tok as unknown as number);
+        if (timing.tokens.length >= maxTokens) break;
+      }
+    } finally {
+      seq.dispose();
+    }
+    return timing;
+  }
+
+  /** Greedy continuation on a fresh one-sequence context (the correctness check). */
+  async greedy(promptIds: number[], maxTokens: number, lora?: LlamaCppContextOptions['lora']): Promise<number[]> {
+    const ctx = await this.createContext({ contextSize: promptIds.length + maxTokens + 8, sequences: 1, batchSize: 512, lora });
+    try {
+      return (await LlamaCppPeer.generate(ctx, promptIds, maxTokens)).tokens;
+    } finally {
+      await ctx.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}
