@@ -19,14 +19,14 @@ test('chat: only the last user message gets the context block; the input is not 
     { role: 'system', content: 'Be brief.' },
     { role: 'user', content: 'hi' },
     { role: 'assistant', content: 'hello' },
-    { role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] },
+    { role: 'user', content: 'Capital of France?' },
   ] };
   assert.equal(ragQuery(parts), 'Capital of France?');
   const out = augmentPrompt(parts, passages.slice(1));
   assert.ok(out.kind === 'chat');
   assert.deepEqual(out.messages.slice(0, 3), parts.messages.slice(0, 3));
   assert.equal(out.messages[3]!.content, 'Use the numbered context passages to answer.\n\nContext:\n(1) The Seine flows through Paris.\n\nQuestion: Capital of France?');
-  assert.deepEqual(parts.messages[3]!.content, [{ type: 'text', text: 'Capital of France?' }]);
+  assert.equal(parts.messages[3]!.content, 'Capital of France?');
   assert.deepEqual(augmentPrompt(parts, []), parts);
 });
 

@@ -41,11 +41,10 @@ export const DEFAULT_RAG_TEMPLATE: RagTemplate = Object.freeze({
 /** For token-id models (e.g. stories260K, whose tokenizer spells token i as `[i]`): passages and question joined by spaces. */
 export const PLAIN_RAG_TEMPLATE: RagTemplate = Object.freeze({ header: '', passage: '{text} ', footer: '' });
 
-export type ContentPart = { type: string; text?: string };
+/** Same shape as server/ports ChatMessage (the server normalises content parts to one string). */
 export interface ChatMessage {
-  role: string;
-  content: string | ContentPart[] | null;
-  [extra: string]: unknown;
+  role: 'system' | 'user' | 'assistant';
+  content: string;
 }
 
 export type PromptParts =
@@ -55,7 +54,7 @@ export type PromptParts =
 /** The text retrieval searches with: the completion prompt, or the last user message's text. */
 export function ragQuery(parts: PromptParts): string {
   if (parts.kind === 'completion') return parts.prompt;
-  return contentText(parts.messages[lastUser(parts.messages)]!.content);
+  return parts.messages[lastUser(parts.messages)]!.content;
 }
 
 /** Renders the context block + user text. */
@@ -70,17 +69,11 @@ export function augmentPrompt(parts: PromptParts, passages: readonly { text: str
   if (parts.kind === 'completion') return { kind: 'completion', prompt: augmentText(passages, parts.prompt, template) };
   const at = lastUser(parts.messages);
   const messages = parts.messages.map((m, i) =>
-    i === at && passages.length > 0 ? { ...m, content: augmentText(passages, contentText(m.content), template) } : m);
+    i === at && passages.length > 0 ? { ...m, content: augmentText(passages, m.content, template) } : m);
   return { kind: 'chat', messages };
 }
 
 function lastUser(messages: readonly ChatMessage[]): number {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return i;
   throw new RequestError('invalid_request', 'rag needs at least one user message to retrieve for', { param: 'messages' });
-}
-
-function contentText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (content === null) return '';
-  return content.filter((p) => p.type === 'text' && typeof p.text === 'string').map((p) => p.text).join('\n');
 }
