@@ -1,0 +1,152 @@
+// Builds the Llama-family decoder ONNX graph of the contract in kernels/types.ts.
+// Glossary: B rows, T new tokens per row, N = B*T, C cache capacity, D hidden, H heads, Hkv kv
+// heads, g = H/Hkv, Dh head size, I intermediate, V vocab, P logits positions per row.
+//
+// Pseudocode (activations are kept flat [N, ·] except inside attention):
+//   x = embed[input_ids]                                            [N, D]
+//   mask = 0 where key visible else -1e9                            [B, 1, g*T, C+T] (once)
+//   per layer l:
+//     a = rmsnorm(x); q,k,v = proj(a) (+bias, +LoRA); rope(q), rope(k) by position_ids
+//     new_key.l/new_value.l = k, v as [B, Hkv, T, Dh]
+//     qg = q as [B, Hkv, g*T, Dh] (GQA: the g query heads of a kv head stacked, K/V never repeated)
+//     s = [qg·past_key^T, qg·k^T]/sqrt(Dh) + mask                   [B, Hkv, g*T, C+T]
+//     p = softmax(s); o = p[..., :C]·past_value + p[..., C:]·v      [B, Hkv, g*T, Dh]
+//     x += proj_o(o as [N, H*Dh]); m = rmsnorm(x); x += down(silu(gate(m)) * up(m))
+//   logits = head(rmsnorm(x[b, logits_idx[b, p]]))                  [B, P, V]
+// The cache is split from the new keys (two MatMuls + a Concat of the scores) so that no
+// [B, Hkv, C, Dh] tensor is ever copied.
+import { GraphBuilder, float } from './graphBuilder.ts';
+import { LinearEmitter, type LoraContext } from './graphLinear.ts';
+import { DataType } from './onnxProto.ts';
+import { ropeTables } from './ropeTable.ts';
+import type { Tensor } from './safetensors.ts';
+import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_TARGETS, type LoraKernel, type LoraTarget, type ModelSpec, type WeightPrecision } from './types.ts';
+
+export interface DecoderGraphOptions {
+  precision: WeightPrecision;
+  /** null: no LoRA inputs at all. */
+  loraKernel: LoraKernel | null;
+  /** Projections that take LoRA inputs; default all seven. */
+  loraTargets?: LoraTarget[];
+  /** Positions in the RoPE table (default spec.maxPositions). */
+  maxPositions?: number;
+}
+
+const NEG = -1e9;
+
+export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string, Tensor> }, opts: DecoderGraphOptions, file: string): { onnxBytes: number; dataBytes: number } {
+  const { spec, tensors } = model;
+  const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: Dh, intermediateSize: I, vocabSize: V, numLayers: L } = spec;
+  const gq = H / Hkv;
+  const w = (name: string): Float32Array => {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`buildDecoderGraph: missing tensor ${name}`);
+    return t.data;
+  };
+  const g = new GraphBuilder('loraledger_decoder');
+  g.opsets.set('com.microsoft', 1);
+  const ids = g.input(GRAPH_INPUTS.inputIds, DataType.INT64, ['B', 'T']);
+  const pos = g.input(GRAPH_INPUTS.positionIds, DataType.INT64, ['B', 'T']);
+  const pastLen = g.input(GRAPH_INPUTS.pastLen, DataType.INT64, ['B']);
+  const newLen = g.input(GRAPH_INPUTS.newLen, DataType.INT64, ['B']);
+  const logitsIdx = g.input(GRAPH_INPUTS.logitsIdx, DataType.INT64, ['B', 'P']);
+  const pastK: string[] = [];
+  const pastV: string[] = [];
+  for (let l = 0; l < L; l++) {
+    pastK.push(g.input(GRAPH_INPUTS.pastKey(l), DataType.FLOAT, ['B', Hkv, 'C', Dh]));
+    pastV.push(g.input(GRAPH_INPUTS.pastValue(l), DataType.FLOAT, ['B', Hkv, 'C', Dh]));
+  }
+
+  // --- shapes and the mask (computed once) ---
+  const idsShape = g.op('Shape', [ids]); // [2] = (B, T)
+  const dimB = g.op('Gather', [idsShape, g.constI([0])], { axis: 0 }); // [1]
+  const dimT = g.op('Gather', [idsShape, g.constI([1])], { axis: 0 }); // [1]
+  const dimC = g.op('Gather', [g.op('Shape', [pastK[0]!]), g.constI([2])], { axis: 0 }); // [1]
+  const scalar = (v: string): string => g.op('Squeeze', [v, g.constI([0])]);
+  const zero = g.constI([0], []);
+  const one = g.constI([1], []);
+  const rangeC = g.op('Range', [zero, scalar(dimC), one]); // [C]
+  const rangeT = g.op('Range', [zero, scalar(dimT), one]); // [T]
+  const pastLen3 = g.op('Reshape', [pastLen, g.constI([-1, 1, 1])]); // [B,1,1]
+  const newLen3 = g.op('Reshape', [newLen, g.constI([-1, 1, 1])]); // [B,1,1]
+  const cacheOk = g.op('Less', [g.op('Reshape', [rangeC, g.constI([1, 1, -1])]), pastLen3]); // [B,1,C]
+  const tk = g.op('Reshape', [rangeT, g.constI([1, 1, -1])]); // [1,1,T]
+  const tq = g.op('Reshape', [rangeT, g.constI([1, -1, 1])]); // [1,T,1]
+  const newOk = g.op('And', [g.op('LessOrEqual', [tk, tq]), g.op('Less', [tk, newLen3])]); // [B,T,T]
+  const btc = g.op('Concat', [dimB, dimT, dimC], { axis: 0 });
+  let valid = g.op('Concat', [g.op('Expand', [cacheOk, btc]), newOk], { axis: 2 }); // [B,T,C+T]
+  if (spec.slidingWindow !== null) {
+    const cachePos = g.op('Expand', [g.op('Reshape', [rangeC, g.constI([1, -1])]), g.op('Concat', [dimB, dimC], { axis: 0 })]); // [B,C]
+    const kpos = g.op('Unsqueeze', [g.op('Concat', [cachePos, pos], { axis: 1 }), g.constI([1])]); // [B,1,C+T]
+    const qpos = g.op('Unsqueeze', [pos, g.constI([2])]); // [B,T,1]
+    const inWindow = g.op('Less', [g.op('Sub', [qpos, kpos]), g.constI([spec.slidingWindow], [])]);
+    valid = g.op('And', [valid, inWindow]);
+  }
+  const maskBT = g.op('Where', [valid, g.constF([0], []), g.constF([NEG], [])]); // [B,T,C+T]
+  const maskG = g.op('Expand', [g.op('Unsqueeze', [maskBT, g.constI([1])]), g.constI([1, gq, 1, 1])]); // [B,g,T,C+T]
+  const mask = g.op('Reshape', [maskG, g.constI([0, 1, -1, 0])]); // [B,1,g*T,C+T]
+
+  // --- RoPE tables gathered once by position ---
+  const maxPos = opts.maxPositions ?? spec.maxPositions;
+  const { cos, sinSigned } = ropeTables(spec, maxPos);
+  const posFlat = g.op('Reshape', [pos, g.constI([-1])]); // [N]
+  const cosN = g.op('Unsqueeze', [g.op('Gather', [g.init('rope.cos', DataType.FLOAT, [maxPos, Dh], cos), posFlat], { axis: 0 }), g.constI([1])]); // [N,1,Dh]
+  const sinN = g.op('Unsqueeze', [g.op('Gather', [g.init('rope.sin', DataType.FLOAT, [maxPos, Dh], sinSigned), posFlat], { axis: 0 }), g.constI([1])]); // [N,1,Dh]
+  const halves = g.constI([Dh / 2, Dh / 2]);
+  const rope = (x: string, heads: number): string => {
+    const x3 = g.op('Reshape', [x, g.constI([-1, heads, Dh])]); // [N, heads, Dh]
+    const [x1, x2] = g.opN('Split', [x3, halves], { axis: 2 }, { outputs: 2 });
+    const swapped = g.op('Concat', [x2!, x1!], { axis: 2 });
+    return g.op('Add', [g.op('Mul', [x3, cosN]), g.op('Mul', [swapped, sinN])]); // [N, heads, Dh]
+  };
+
+  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB } : null;
+  const lin = new LinearEmitter(g, opts.precision, lora);
+  const rms = (x: string, weight: string): string =>
+    g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], { axis: -1, epsilon: float(spec.rmsNormEps), stash_type: 1 });
+  const shapeBTKvDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, Dh])], { axis: 0 });
+  const shapeBTKvGDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, gq, Dh])], { axis: 0 });
+
+  let x = g.op('Gather', [g.init('model.embed_tokens.weight', DataType.FLOAT, [V, D], w('model.embed_tokens.weight')), g.op('Reshape', [ids, g.constI([-1])])], { axis: 0 }); // [N, D]
+  for (let l = 0; l < L; l++) {
+    const p = `model.layers.${l}`;
+    const proj = (input: string, target: LoraTarget, din: number, dout: number, group: 'self_attn' | 'mlp', bias = false): string =>
+      lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
+    const a = rms(x, `${p}.input_layernorm.weight`);
+    const q = rope(proj(a, 'q_proj', D, H * Dh, 'self_attn', spec.attentionBias), H); // [N, H, Dh]
+    const k = rope(proj(a, 'k_proj', D, Hkv * Dh, 'self_attn', spec.attentionBias), Hkv); // [N, Hkv, Dh]
+    const v = proj(a, 'v_proj', D, Hkv * Dh, 'self_attn', spec.attentionBias); // [N, Hkv*Dh]
+    const kNew = g.op('Transpose', [g.op('Reshape', [k, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newKey(l)] }); // [B,Hkv,T,Dh]
+    const vNew = g.op('Transpose', [g.op('Reshape', [v, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newValue(l)] });
+    g.output(kNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
+    g.output(vNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
+    const qg = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }), g.constI([0, 0, -1, Dh])]); // [B,Hkv,g*T,Dh]
+    const mm = (b: string): string => g.op('FusedMatMul', [qg, b], { transB: 1, alpha: float(1 / Math.sqrt(Dh)) }, { domain: 'com.microsoft' });
+    const scores = g.op('Add', [g.op('Concat', [mm(pastK[l]!), mm(kNew)], { axis: 3 }), mask]); // [B,Hkv,g*T,C+T]
+    const probs = g.op('Softmax', [scores], { axis: -1 });
+    const [pc, pn] = g.opN('Split', [probs, g.op('Concat', [dimC, dimT], { axis: 0 })], { axis: 3 }, { outputs: 2 });
+    const o = g.op('Add', [g.op('MatMul', [pc!, pastV[l]!]), g.op('MatMul', [pn!, vNew])]); // [B,Hkv,g*T,Dh]
+    const oFlat = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }), g.constI([-1, H * Dh])]); // [N, H*Dh]
+    x = g.op('Add', [x, proj(oFlat, 'o_proj', H * Dh, D, 'self_attn')]);
+    const m = rms(x, `${p}.post_attention_layernorm.weight`);
+    const gate = proj(m, 'gate_proj', D, I, 'mlp');
+    const up = proj(m, 'up_proj', D, I, 'mlp');
+    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]); // [N, I]
+    x = g.op('Add', [x, proj(act, 'down_proj', I, D, 'mlp')]);
+  }
+
+  // --- logits at logits_idx only ---
+  const x3 = g.op('Reshape', [x, g.op('Concat', [dimB, g.constI([-1, D])], { axis: 0 })]); // [B,T,D]
+  const idx = g.op('Expand', [g.op('Unsqueeze', [logitsIdx, g.constI([2])]), g.constI([1, 1, D])]); // [B,P,D]
+  const picked = g.op('GatherElements', [x3, idx], { axis: 1 }); // [B,P,D]
+  const f = g.op('Reshape', [rms(picked, 'model.norm.weight'), g.constI([-1, D])]); // [B*P, D]
+  let logits: string;
+  if (spec.tieWordEmbeddings && opts.precision === 'fp32') {
+    logits = g.op('Gemm', [f, 'model.embed_tokens.weight'], { transB: 1 }); // shares the embedding
+  } else {
+    logits = lin.base(f, 'lm_head', spec.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight'), V, D);
+  }
+  const out = g.op('Reshape', [logits, g.op('Concat', [dimB, g.constI([-1, V])], { axis: 0 })]); // [B,P,V]
+  g.output(out, DataType.FLOAT, ['B', 'P', V], GRAPH_OUTPUTS.logits);
+  return g.save(file);
+}

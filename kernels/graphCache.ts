@@ -1,0 +1,65 @@
+// Built decoder graphs cached on disk, keyed by a content hash, so a second start skips the build.
+//   key = sha256(BUILDER_VERSION, graph options, config.json, generation_config.json,
+//                each weight file's name + size + mtime)
+//   cacheDir/<key>/decoder.onnx (+ decoder.onnx.data)
+// A build goes to cacheDir/<key>.tmp-<pid>-<n>/ and is renamed into place, so readers never see a
+// half-written graph; if another process won the race its copy is kept.
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { buildDecoderGraph, type DecoderGraphOptions } from './buildDecoderGraph.ts';
+import { loadCheckpoint, loadModelSpec } from './loadCheckpoint.ts';
+import { checkpointFiles } from './safetensors.ts';
+import type { ModelSpec } from './types.ts';
+
+/** Bump when the graph layout changes, so old cached graphs are not reused. */
+export const BUILDER_VERSION = 'decoder-v1';
+const GRAPH_FILE = 'decoder.onnx';
+let tmpCounter = 0;
+
+export interface CachedGraph {
+  onnxPath: string;
+  spec: ModelSpec;
+  /** True when an earlier build was reused. */
+  reused: boolean;
+  key: string;
+}
+
+export async function graphCacheKey(modelDir: string, options: DecoderGraphOptions): Promise<string> {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ BUILDER_VERSION, options }));
+  for (const f of ['config.json', 'generation_config.json']) {
+    const p = join(modelDir, f);
+    h.update(`\n${f}\n`);
+    if (existsSync(p)) h.update(await readFile(p));
+  }
+  for (const file of await checkpointFiles(modelDir)) {
+    const st = statSync(file);
+    h.update(`\n${basename(file)}:${st.size}:${st.mtimeMs}`);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Returns the cached graph for (model, options), building it first if needed. */
+export async function ensureDecoderGraph(opts: { modelDir: string; cacheDir: string; graph: DecoderGraphOptions }): Promise<CachedGraph> {
+  const spec = await loadModelSpec(opts.modelDir);
+  const key = await graphCacheKey(opts.modelDir, opts.graph);
+  const dir = join(opts.cacheDir, key);
+  const onnxPath = join(dir, GRAPH_FILE);
+  if (existsSync(onnxPath) && existsSync(`${onnxPath}.data`)) return { onnxPath, spec, reused: true, key };
+  const ckpt = await loadCheckpoint(opts.modelDir);
+  const tmp = join(opts.cacheDir, `${key}.tmp-${process.pid}-${tmpCounter++}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    buildDecoderGraph(ckpt, opts.graph, join(tmp, GRAPH_FILE));
+    try {
+      await rename(tmp, dir);
+    } catch (err) {
+      if (!existsSync(onnxPath)) throw err; // lost a race with another builder: keep theirs
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return { onnxPath, spec: ckpt.spec, reused: false, key };
+}

@@ -1,0 +1,108 @@
+// Projections of the decoder graph: base weight (fp32 / int8 / int4) plus the LoRA delta through
+// one of the two contract kernels. Glossary: N flattened tokens, Din/Dout features, R rank,
+// K adapter buckets, M tokens per bucket, S slots, B rows.
+//
+//   fp32:  y = MatMul(x, W^T)                         W^T [Din, Dout] float
+//   int8:  y = DynamicQuantizeMatMul(x, Wq, scale)    Wq [Din, Dout] int8, scale [Dout]
+//   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
+//   (+ bias)
+//   LoRA 'grouped': xg = Gather(x, lora_idx_in) [K,M,Din]; d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
+//                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
+//   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
+import { GraphBuilder } from './graphBuilder.ts';
+import { DataType } from './onnxProto.ts';
+import { INT4_BLOCK, quantizeInt4, quantizeInt8 } from './quantizeWeights.ts';
+import { GRAPH_INPUTS, type LoraKernel, type LoraTarget, type WeightPrecision } from './types.ts';
+
+export interface LoraContext {
+  kernel: LoraKernel;
+  targets: ReadonlySet<LoraTarget>;
+  /** [1] int64 holding B (used to reshape x to [B, T, Din] for the gather kernel). */
+  batchDim: string; // [1] int64 (B)
+}
+
+/** W [Dout, Din] -> W^T [Din, Dout]. */
+export function transpose(w: Float32Array, dout: number, din: number): Float32Array {
+  const t = new Float32Array(din * dout);
+  for (let o = 0; o < dout; o++) for (let i = 0; i < din; i++) t[i * dout + o] = w[o * din + i]!;
+  return t;
+}
+
+export class LinearEmitter {
+  private readonly gathered = new Map<string, string>();
+
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly precision: WeightPrecision,
+    private readonly lora: LoraContext | null,
+  ) {
+    if (lora?.kernel === 'grouped') {
+      g.input(GRAPH_INPUTS.loraIdxIn, DataType.INT64, ['K', 'M']);
+      g.input(GRAPH_INPUTS.loraIdxOut, DataType.INT64, ['N']);
+    } else if (lora?.kernel === 'gather') {
+      g.input(GRAPH_INPUTS.loraSlot, DataType.INT64, ['B']);
+    }
+  }
+
+  /** Base projection only: x [N, Din] -> [N, Dout]; `w` is HF-oriented [Dout, Din]. */
+  base(x: string, name: string, w: Float32Array, dout: number, din: number): string {
+    const g = this.g;
+    if (this.precision === 'int8') {
+      const { q, scale } = quantizeInt8(w, dout, din);
+      const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
+      const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
+      return g.op('DynamicQuantizeMatMul', [x, qn, sn], {}, { domain: 'com.microsoft' });
+    }
+    if (this.precision === 'int4') {
+      const { packed, scales, blocks } = quantizeInt4(w, dout, din);
+      const pn = g.init(`${name}.q4`, DataType.UINT8, [dout, blocks, INT4_BLOCK / 2], packed);
+      const sn = g.init(`${name}.scales`, DataType.FLOAT, [dout * blocks], scales);
+      return g.op('MatMulNBits', [x, pn, sn], { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 }, { domain: 'com.microsoft' });
+    }
+    const wt = g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
+    return g.op('MatMul', [x, wt]);
+  }
+
+  /** Projection with optional bias and LoRA for (layer, target). */
+  project(x: string, opts: { name: string; w: Float32Array; dout: number; din: number; bias?: Float32Array; layer: number; target: LoraTarget }): string {
+    const g = this.g;
+    let y = this.base(x, opts.name, opts.w, opts.dout, opts.din);
+    if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
+    if (!this.lora || !this.lora.targets.has(opts.target)) return y;
+    return g.op('Add', [y, this.loraDelta(x, opts.layer, opts.target, opts.din, opts.dout)]);
+  }
+
+  private loraDelta(x: string, layer: number, target: LoraTarget, din: number, dout: number): string {
+    const g = this.g;
+    const lora = this.lora!;
+    const kind = lora.kernel === 'grouped' ? 'K' : 'S';
+    const a = g.input(GRAPH_INPUTS.loraA(layer, target), DataType.FLOAT, [kind, din, 'R']);
+    const b = g.input(GRAPH_INPUTS.loraB(layer, target), DataType.FLOAT, [kind, 'R', dout]);
+    if (lora.kernel === 'grouped') {
+      const xg = this.once(`g:${x}`, () => g.op('Gather', [x, GRAPH_INPUTS.loraIdxIn], { axis: 0 })); // [K, M, Din]
+      const d = g.op('MatMul', [g.op('MatMul', [xg, a]), b]); // [K, M, Dout]
+      const flat = g.op('Reshape', [d, g.constI([-1, dout])]); // [K*M, Dout]
+      const padded = g.op('Concat', [flat, g.zeros([1, dout])], { axis: 0 }); // [K*M+1, Dout]
+      return g.op('Gather', [padded, GRAPH_INPUTS.loraIdxOut], { axis: 0 }); // [N, Dout]
+    }
+    const x3 = this.once(`r:${x}`, () => {
+      const shape = this.once(`shape:${din}`, () => g.op('Concat', [lora.batchDim, g.constI([-1, din])], { axis: 0 }));
+      return g.op('Reshape', [x, shape]); // [B, T, Din]
+    });
+    const slot = GRAPH_INPUTS.loraSlot;
+    const ar = g.op('Gather', [a, slot], { axis: 0 }); // [B, Din, R]
+    const br = g.op('Gather', [b, slot], { axis: 0 }); // [B, R, Dout]
+    const d = g.op('MatMul', [g.op('MatMul', [x3, ar]), br]); // [B, T, Dout]
+    return g.op('Reshape', [d, g.constI([-1, dout])]);
+  }
+
+  private once(key: string, make: () => string): string {
+    let v = this.gathered.get(key);
+    if (!v) {
+      v = make();
+      this.gathered.set(key, v);
+    }
+    return v;
+  }
+}
+
