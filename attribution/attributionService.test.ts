@@ -1,0 +1,167 @@
+// The orchestration with the real store, retriever, EIP-712 signer and SQLite outbox. The scorer
+// is a known game over prompt ids (its Shapley values are hand-computed below); the real model is
+// exercised in plantedEvidence.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AttributionService, type Scorer } from './attributionService.ts';
+import { DatanetStore } from './datanetStore.ts';
+import { Retriever } from './retrieve.ts';
+import { validateFeeConfig } from './fees.ts';
+import { createRecordSigner, eip712Domain, verifyRecord } from './eip712.ts';
+import { Outbox } from './outbox.ts';
+import { PLAIN_RAG_TEMPLATE } from './augmentPrompt.ts';
+import { keccak256 } from './keccak256.ts';
+import { parseAttributionRequest } from './attributionRequest.ts';
+import { LoraledgerError } from '../server/errors.ts';
+
+const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
+const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
+const owner = '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb';
+const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+
+/** Words of the form w<number> map to ids; the chat "template" joins contents with a separator id 0. */
+const tokenizer = {
+  encode: (text: string): number[] => (text.match(/\d+/g) ?? []).map(Number),
+  applyChatTemplate: (messages: { content: string }[]): number[] => messages.flatMap((m) => [0, ...tokenizer.encode(m.content)]),
+};
+
+/** log p(target | prompt) = sum over target ids of (-1 if the id is in the prompt else -4), +0.5 per token with an adapter. */
+function gameScorer(calls: number[]): Scorer {
+  return {
+    async score(variants) {
+      calls.push(variants.length);
+      return variants.map((v) => ({ total: v.targetIds.reduce((a, t) => a + (v.promptIds.includes(t) ? -1 : -4) + (v.adapterId ? 0.5 : 0), 0) }));
+    },
+  };
+}
+
+function setup(dir: string, calls: number[], extra: Partial<ConstructorParameters<typeof AttributionService>[0]> = {}) {
+  const store = new DatanetStore(':memory:');
+  store.createDatanet({ id: 'facts' });
+  store.addDocument({ datanet: 'facts', text: 'w7 w11 w12', contributor: alice }); // holds answer token 11
+  store.addDocument({ datanet: 'facts', text: 'w7 w13', contributor: bob }); // holds answer token 13
+  store.addDocument({ datanet: 'facts', text: 'w7 w99', contributor: bob }); // holds nothing of the answer
+  const outbox = new Outbox(join(dir, 'outbox.sqlite'));
+  const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+  const signer = createRecordSigner(KEY, domain);
+  const service = new AttributionService({
+    retriever: new Retriever(store), scorer: gameScorer(calls), signer, outbox, tokenizer,
+    fees: validateFeeConfig({ promptPricePer1k: '1000000', completionPricePer1k: '2000000', split: { model: 500_000, adapter: 200_000, data: 300_000 } }),
+    model: 'base', adapterOwner: (id) => (id === 'lora-a' ? owner : null), template: PLAIN_RAG_TEMPLATE, now: () => 1_700_000_000_000, ...extra,
+  });
+  return { service, outbox, domain, store };
+}
+
+test('inline: one batched score call, exact Shapley shares, fee split, signed record durable in the outbox', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
+  try {
+    const calls: number[] = [];
+    const { service, outbox, domain } = setup(dir, calls);
+    const opts = parseAttributionRequest({ rag: { datanets: ['facts'], top_k: 3 } });
+    assert.equal(opts.mode, 'inline');
+    const prep = await service.prepare({ requestId: 'req-1', parts: { kind: 'completion', prompt: 'w7' }, rag: opts.rag, mode: opts.mode });
+    assert.equal(prep.passages.length, 3);
+    assert.ok(prep.parts.kind === 'completion' && prep.parts.prompt.endsWith(' w7'));
+    const served = tokenizer.encode(prep.parts.kind === 'completion' ? prep.parts.prompt : '');
+    const out = await service.onCompletion({
+      requestId: 'req-1', adapterId: 'lora-a', promptIds: [served],
+      outputs: [{ index: 0, text: 'w11 w13', tokenIds: [11, 13] }], usage: { prompt_tokens: 500, completion_tokens: 250 },
+    });
+    assert.ok(out && out.status === 'signed');
+    assert.deepEqual(calls, [9]); // 2^3 subsets + the base-model variant, ONE call
+    // Additive game: passage with 11 adds 3 nats, with 13 adds 3 nats, the third 0 => Shapley (3, 3, 0).
+    const byText = (t: string) => out.sources.find((s) => prep.passages.find((p) => p.docId === s.doc_id)!.text === t)!;
+    assert.equal(byText('w7 w11 w12').score, 3);
+    assert.equal(byText('w7 w13').score, 3);
+    assert.equal(byText('w7 w99').score, 0);
+    assert.deepEqual([byText('w7 w11 w12').share_ppm, byText('w7 w13').share_ppm, byText('w7 w99').share_ppm].sort(), [0, 500_000, 500_000]);
+    // Adapter: +0.5 per token, 2 tokens => influence 1 nat => share 1 - e^-1.
+    assert.equal(out.adapter!.score, 1);
+    assert.equal(out.adapter!.share_ppm, Math.round(1e6 * (1 - Math.exp(-1))));
+    // Fee: 500 * 1e6/1000 + 250 * 2e6/1000 = 1_000_000; data pool 300_000 split 150_000 / 150_000.
+    assert.equal(out.fee.total, '1000000');
+    assert.equal(out.fee.data, '300000');
+    assert.equal(out.adapter!.amount, String((200_000n * BigInt(out.adapter!.share_ppm)) / 1_000_000n));
+    assert.equal(BigInt(out.fee.model) + BigInt(out.fee.adapter) + BigInt(out.fee.data), 1_000_000n);
+    assert.equal(out.method, 'shapley-exact-v1');
+    assert.equal(out.record_id, keccak256('req-1'));
+    const stored = outbox.get(out.record_id);
+    assert.ok(stored, 'record must be in the outbox before onCompletion resolves');
+    assert.equal(stored.signed.digest, out.digest);
+    assert.ok(await verifyRecord(stored.signed, domain));
+    assert.equal(stored.signed.record.adapterOwner.toLowerCase(), owner);
+    assert.equal(await service.onCompletion({ requestId: 'req-1', adapterId: null, promptIds: [[]], outputs: [], usage: { prompt_tokens: 0, completion_tokens: 0 } }), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leave-one-out beyond the exact-Shapley limit; async returns pending and fills the outbox later', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
+  try {
+    const calls: number[] = [];
+    const { service, outbox } = setup(dir, calls, { maxExactShapleyK: 2 });
+    const opts = parseAttributionRequest({ rag: { datanets: ['facts'], top_k: 3 }, stream: true });
+    assert.equal(opts.mode, 'async');
+    const prep = await service.prepare({ requestId: 'req-2', parts: { kind: 'chat', messages: [{ role: 'user', content: 'w7' }] }, rag: opts.rag, mode: opts.mode });
+    const pending = await service.onCompletion({ requestId: 'req-2', adapterId: null, promptIds: [tokenizer.applyChatTemplate(prep.parts.kind === 'chat' ? prep.parts.messages : [])], outputs: [{ index: 0, text: 'w11', tokenIds: [11] }], usage: { prompt_tokens: 10, completion_tokens: 1 } });
+    assert.deepEqual(pending, { record_id: keccak256('req-2'), status: 'pending' });
+    await service.drain();
+    assert.deepEqual(calls, [4]); // full + 3 leave-one-out, no adapter variant
+    const rec = outbox.get(keccak256('req-2'))!.signed.record;
+    assert.equal(rec.method, 'loo-logprob-v1');
+    assert.equal(rec.sources[0]!.sharePpm, 1_000_000);
+    assert.equal(rec.adapter, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('adapter-only attribution (no rag), unowned adapters earn nothing, off mode is not remembered', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
+  try {
+    const calls: number[] = [];
+    const { service } = setup(dir, calls);
+    const opts = parseAttributionRequest({ attribution: true });
+    assert.deepEqual(opts, { rag: null, mode: 'inline' });
+    await service.prepare({ requestId: 'r3', parts: { kind: 'completion', prompt: 'w1' }, rag: null, mode: opts.mode });
+    const out = await service.onCompletion({ requestId: 'r3', adapterId: 'stranger', promptIds: [[1]], outputs: [{ index: 0, text: 'w5', tokenIds: [5] }], usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    assert.ok(out && out.status === 'signed');
+    assert.deepEqual(calls, [2]);
+    assert.equal(out.method, 'adapter-logprob-v1');
+    assert.deepEqual(out.adapter, { id: 'stranger', owner: null, share_ppm: 0, score: 0.5, amount: '0' });
+    assert.equal(out.fee.model, out.fee.total);
+    await service.prepare({ requestId: 'r4', parts: { kind: 'completion', prompt: 'w1' }, rag: null, mode: 'off' });
+    assert.equal(await service.onCompletion({ requestId: 'r4', adapterId: null, promptIds: [[1]], outputs: [], usage: { prompt_tokens: 1, completion_tokens: 0 } }), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad attribution request fields are 400s naming the field', () => {
+  const bad = (body: Record<string, unknown>, param: string) => assert.throws(() => parseAttributionRequest(body), (e: unknown) =>
+    e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === param);
+  bad({ rag: 'facts' }, 'rag');
+  bad({ rag: { datanets: [] } }, 'rag.datanets');
+  bad({ rag: { datanets: ['a', 7] } }, 'rag.datanets');
+  bad({ rag: { datanets: ['a'], top_k: 0 } }, 'rag.top_k');
+  bad({ rag: { datanets: ['a'], top_k: 2.5 } }, 'rag.top_k');
+  bad({ rag: { datanets: ['a'], topk: 2 } }, 'rag.topk');
+  bad({ attribution: 'sometimes' }, 'attribution');
+  assert.deepEqual(parseAttributionRequest({}), { rag: null, mode: 'off' });
+  assert.deepEqual(parseAttributionRequest({ rag: { datanets: ['a'] }, attribution: 'off' }), { rag: { datanets: ['a'], topK: 4 }, mode: 'off' });
+});
+
+test('unknown DataNet in rag is a 404 from prepare', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
+  try {
+    const { service } = setup(dir, []);
+    await assert.rejects(service.prepare({ requestId: 'x', parts: { kind: 'completion', prompt: 'w1' }, rag: { datanets: ['nope'], topK: 2 }, mode: 'inline' }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'datanet_not_found' && e.status === 404);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,236 @@
+// Proof of Attribution for one request: retrieve -> augment -> (model generates) -> score every
+// ablation in ONE batched engine.score call -> shares -> fee split -> record -> sign -> outbox.
+//
+//   prepare(req)     when rag is asked for: passages = retrieve(datanets, query, top_k);
+//                    parts' = augmentPrompt(parts, passages). Remembers the request (by id) so the
+//                    completion hook can attribute it.
+//   attribute(a)     plan = exact Shapley (k <= 6, all 2^k subsets) else leave-one-out (k + 1);
+//                    variants = [subset prompts with the serving adapter] ++ [full prompt, base model]
+//                    (the last only when an adapter served); values = score(variants).total;
+//                    source scores = combine(plan, values); shares = sharesPpm(scores);
+//                    adapter score = v(full, adapter) - v(full, base); adapter share = 1 - e^-score;
+//                    fee = computeFee(usage); split = splitFee(...); record = buildRecord(...);
+//                    signed = signer.sign(record); outbox.append(signed)   -- all BEFORE returning.
+//   onCompletion(i)  the server's AttributionHook: attributes a prepared request (inline) or starts
+//                    it in the background and returns {record_id, status: "pending"} (async).
+// Core: no Fastify, ORT or viem; the scorer, signer, outbox and tokenizer are injected.
+
+import { EngineError } from '../server/errors.ts';
+import { normaliseAddress } from './address.ts';
+import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './augmentPrompt.ts';
+import type { AttributionMode, AttributionResult, PendingAttribution, RagOptions } from './attributionRequest.ts';
+import { buildRecord, recordIdOf } from './buildRecord.ts';
+import type { RecordSigner } from './eip712.ts';
+import { computeFee, splitFee, type FeeConfig } from './fees.ts';
+import type { Address, SignedRecord } from './recordTypes.ts';
+import type { Passage, Retriever } from './retrieve.ts';
+import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoreSources.ts';
+
+function defaultOnError(err: unknown, context: { requestId: string }): void {
+  console.error(`attribution failed for request ${context.requestId}:`, err instanceof Error ? err.message : err);
+}
+
+/** engine.score: teacher-forced log p(targetIds | promptIds) under an adapter (null = base). */
+export interface Scorer {
+  score(variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>): Promise<Array<{ total: number }>>;
+}
+/** The durable outbox: append is durable when it returns (or resolves). */
+export interface RecordOutbox {
+  append(signed: SignedRecord): unknown;
+}
+/** Prompt parts -> the ids the model sees (the server's tokenizer; chat through its template). */
+export interface PromptTokenizer {
+  encode(text: string): number[];
+  applyChatTemplate(messages: ChatMessage[]): number[];
+}
+
+export interface AttributionServiceOptions {
+  retriever: Retriever;
+  scorer: Scorer;
+  signer: RecordSigner;
+  outbox: RecordOutbox;
+  tokenizer: PromptTokenizer;
+  fees: FeeConfig;
+  /** Base model id (the record's `model`). */
+  model: string;
+  /** Payout address of an adapter's owner, or null when it has none. */
+  adapterOwner: (adapterId: string) => string | null;
+  template?: RagTemplate;
+  /** Exact Shapley up to this many passages, else leave-one-out. Default 6. */
+  maxExactShapleyK?: number;
+  /** Milliseconds since the epoch. Default Date.now. */
+  now?: () => number;
+  /** Where async-mode failures go (a log line with context). */
+  onError?: (err: unknown, context: { requestId: string }) => void;
+  /** Prepared requests remembered for the completion hook (oldest forgotten first). Default 10000. */
+  maxPending?: number;
+}
+
+export interface PrepareRequest {
+  requestId: string;
+  parts: PromptParts;
+  rag: RagOptions | null;
+  mode: AttributionMode;
+}
+
+export interface Prepared {
+  /** What the model should see (unchanged without rag). */
+  parts: PromptParts;
+  passages: Passage[];
+}
+
+export interface AttributeRequest {
+  requestId: string;
+  /** The user's own prompt (before augmentation). */
+  parts: PromptParts;
+  passages: Passage[];
+  adapterId: string | null;
+  /** The ids actually served for the full passage set; re-tokenized when absent. */
+  servedPromptIds?: number[];
+  outputIds: number[];
+  outputText: string;
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+/** The subset of the server's CompletionRecordInput the hook reads. */
+export interface CompletionInput {
+  requestId: string;
+  adapterId: string | null;
+  promptIds: number[][];
+  outputs: Array<{ index: number; text: string; tokenIds: number[] }>;
+  usage: { prompt_tokens: number; completion_tokens: number };
+}
+
+interface Ticket { parts: PromptParts; passages: Passage[]; mode: AttributionMode }
+
+export class AttributionService {
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly jobs = new Set<Promise<void>>();
+  private readonly o: AttributionServiceOptions;
+
+  constructor(options: AttributionServiceOptions) {
+    this.o = options;
+  }
+
+  /** Retrieves and augments when rag is asked for; remembers the request when mode is not off. */
+  async prepare(req: PrepareRequest): Promise<Prepared> {
+    const passages = req.rag
+      ? await this.o.retriever.retrieve({ datanets: req.rag.datanets, topK: req.rag.topK, query: ragQuery(req.parts) })
+      : [];
+    if (req.mode !== 'off') this.remember(req.requestId, { parts: req.parts, passages, mode: req.mode });
+    return { parts: augmentPrompt(req.parts, passages, this.template), passages };
+  }
+
+  /** The server's AttributionHook: null for requests that were not prepared with attribution on. */
+  async onCompletion(input: CompletionInput): Promise<AttributionResult | PendingAttribution | null> {
+    const ticket = this.tickets.get(input.requestId);
+    if (!ticket) return null;
+    this.tickets.delete(input.requestId);
+    const first = input.outputs.find((o) => o.index === 0) ?? input.outputs[0];
+    const req: AttributeRequest = {
+      requestId: input.requestId,
+      parts: ticket.parts,
+      passages: ticket.passages,
+      adapterId: input.adapterId,
+      servedPromptIds: input.promptIds[0],
+      outputIds: first?.tokenIds ?? [],
+      outputText: first?.text ?? '',
+      usage: { promptTokens: input.usage.prompt_tokens, completionTokens: input.usage.completion_tokens },
+    };
+    if (ticket.mode === 'inline') return this.attribute(req);
+    const job = this.attribute(req).then(
+      () => undefined,
+      (err: unknown) => (this.o.onError ?? defaultOnError)(err, { requestId: input.requestId }),
+    );
+    this.jobs.add(job);
+    void job.finally(() => this.jobs.delete(job));
+    return { record_id: recordIdOf(input.requestId), status: 'pending' };
+  }
+
+  /** Drops a prepared request that will never complete (e.g. it failed before generating). */
+  forget(requestId: string): void {
+    this.tickets.delete(requestId);
+  }
+
+  /** Resolves once every async attribution has finished (call on close). */
+  async drain(): Promise<void> {
+    while (this.jobs.size > 0) await Promise.all([...this.jobs]);
+  }
+
+  /** Scores, builds, signs and appends to the outbox; resolves after the append. */
+  async attribute(req: AttributeRequest): Promise<AttributionResult> {
+    const k = req.passages.length;
+    const plan = planAttribution(k, { maxExactK: this.o.maxExactShapleyK ?? MAX_EXACT_SHAPLEY_K }); // k = 0: subsets [0]
+    const full = k === 0 ? 0 : (1 << k) - 1;
+    const owner = req.adapterId === null ? null : this.ownerOf(req.adapterId);
+    const idsFor = (mask: number): number[] =>
+      mask === full && req.servedPromptIds ? req.servedPromptIds : this.encode(augmentPrompt(req.parts, req.passages.filter((_, i) => mask & (1 << i)), this.template));
+    // [subset prompts under the serving adapter] ++ [full prompt under the base model, when an adapter served]
+    const variants = plan.subsets.map((m) => ({ promptIds: idsFor(m), targetIds: req.outputIds, adapterId: req.adapterId }));
+    if (req.adapterId !== null) variants.push({ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null });
+    const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
+    const values = needed ? (await this.o.scorer.score(variants)).map((r) => r.total) : variants.map(() => 0);
+    if (values.length !== variants.length) throw new EngineError('engine_failed', `engine.score returned ${values.length} results for ${variants.length} variants`);
+    const scores = combineScores(plan, values.slice(0, plan.subsets.length));
+    const shares = sharesPpm(scores);
+    const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - values[values.length - 1]! : 0;
+    const adapterShare = req.adapterId !== null && owner !== null ? adapterSharePpm(influence) : null;
+    const fee = splitFee({ fee: computeFee(req.usage, this.o.fees), config: this.o.fees, adapterSharePpm: adapterShare, sourceSharesPpm: shares });
+    const method = k === 0 ? 'adapter-logprob-v1' : plan.method === 'shapley' ? 'shapley-exact-v1' : 'loo-logprob-v1';
+    const record = buildRecord({
+      requestId: req.requestId,
+      model: this.o.model,
+      adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
+      prompt: augmentPrompt(req.parts, req.passages, this.template),
+      outputText: req.outputText,
+      sources: req.passages.map((p, i) => ({ docId: p.docId, datanet: p.datanet, contributor: p.contributor, sharePpm: shares[i]! })),
+      fee,
+      timestamp: Math.floor((this.o.now ?? Date.now)() / 1000),
+      method,
+    });
+    const signed = await this.o.signer.sign(record);
+    await this.o.outbox.append(signed);
+    return {
+      record_id: record.recordId,
+      status: 'signed',
+      method,
+      signer: signed.signer,
+      signature: signed.signature,
+      digest: signed.digest,
+      sources: req.passages.map((p, i) => ({
+        doc_id: p.docId, datanet: p.datanet, contributor: p.contributor, share_ppm: shares[i]!, score: scores[i]!, amount: fee.sources[i]!.toString(),
+      })),
+      adapter: req.adapterId === null ? null : { id: req.adapterId, owner, share_ppm: adapterShare ?? 0, score: influence, amount: fee.adapter.toString() },
+      fee: {
+        total: fee.fee.toString(),
+        model: fee.model.toString(),
+        adapter: fee.adapter.toString(),
+        data: fee.sources.reduce((a, b) => a + b, 0n).toString(),
+      },
+    };
+  }
+
+  private get template(): RagTemplate {
+    return this.o.template ?? DEFAULT_RAG_TEMPLATE;
+  }
+
+  private encode(parts: PromptParts): number[] {
+    return parts.kind === 'completion' ? this.o.tokenizer.encode(parts.prompt) : this.o.tokenizer.applyChatTemplate(parts.messages);
+  }
+
+  private ownerOf(adapterId: string): Address | null {
+    const owner = this.o.adapterOwner(adapterId);
+    if (owner === null || owner === undefined || owner === '') return null;
+    try {
+      return normaliseAddress(owner, 'owner');
+    } catch {
+      return null; // an adapter whose owner is not an address is paid nothing (its pool stays with the model)
+    }
+  }
+
+  private remember(requestId: string, ticket: Ticket): void {
+    this.tickets.set(requestId, ticket);
+    const max = this.o.maxPending ?? 10_000;
+    while (this.tickets.size > max) this.tickets.delete(this.tickets.keys().next().value as string);
+  }
+}
