@@ -40,28 +40,25 @@ export function buildRecordsTree(leaves: RecordLeaf[]): BuiltTree {
   return build(leaves.map((l) => [l[0].toLowerCase(), l[1].toLowerCase()]), RECORD_LEAF_ENCODING);
 }
 
-export interface LeafProof<T> {
-  leaf: T;
-  proof: Hex[];
+/** A tree loaded from its dump (hash lookups are O(1) after the O(n) load). */
+export type LoadedTree = StandardMerkleTree<unknown[]>;
+
+export function loadTree(dump: TreeDump): LoadedTree {
+  return StandardMerkleTree.load(dump as never);
 }
 
-function proofOf<T extends unknown[]>(dump: TreeDump | null, match: (v: unknown[]) => boolean, what: string): LeafProof<T> {
-  if (dump === null) throw new AttributionError('record_not_found', `${what} is not in an empty tree`);
-  const tree = StandardMerkleTree.load(dump);
-  for (const [i, v] of tree.entries()) {
-    if (match(v)) return { leaf: v as T, proof: tree.getProof(i) as Hex[] };
+/** Proof of `leaf` (exact values, addresses/hex lowercase); throws record_not_found when absent. */
+export function proofOf(tree: LoadedTree, leaf: unknown[], what: string): Hex[] {
+  try {
+    return tree.getProof(leaf) as Hex[];
+  } catch (cause) {
+    throw new AttributionError('record_not_found', `${what} is not in the epoch's Merkle tree`, { cause });
   }
-  throw new AttributionError('record_not_found', `${what} is not in the tree`);
 }
 
-export function recordProof(dump: TreeDump | null, recordId: Hex): LeafProof<RecordLeaf> {
-  const id = recordId.toLowerCase();
-  return proofOf<RecordLeaf>(dump, (v) => v[0] === id, `record ${recordId}`);
-}
-
-export function payoutProof(dump: TreeDump | null, account: string): LeafProof<PayoutLeaf> {
-  const a = account.toLowerCase();
-  return proofOf<PayoutLeaf>(dump, (v) => v[0] === a, `account ${account}`);
+/** StandardMerkleTree.verify with the library's own rules (what an outsider runs). */
+export function verifyLeaf(root: Hex, encoding: readonly string[], leaf: unknown[], proof: Hex[]): boolean {
+  return StandardMerkleTree.verify(root, [...encoding], leaf, proof);
 }
 
 /** Cumulative amounts per lowercase account, from a payout tree dump (empty map for null). */
