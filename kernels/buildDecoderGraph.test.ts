@@ -20,7 +20,11 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
-const argmax = (x: ArrayLike<number>): number => Array.prototype.reduce.call(x, (best: number, v, i, arr) => ((v as number) > (arr as number[])[best]! ? i : best), 0) as number;
+function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
+  return best;
+}
 
 test('stories260K fp32: batched prefill + decode with padding and a JS KV cache match the reference', async () => {
   const ckpt = await loadCheckpoint(STORIES);
