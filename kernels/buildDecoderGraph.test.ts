@@ -48,6 +48,9 @@ test('stories260K fp32: batched prefill + decode with padding and a JS KV cache 
     }
   }
   assert.ok(worst < TOL, `max |graph - reference| = ${worst}`);
+  // A prefill against an empty cache (capacity 0) works too.
+  const empty = await new DecoderHarness(session, ckpt.spec, 2, 0).step([[1, 2, 3], [1, 4]]);
+  assert.ok(maxDiff(empty[0]![2]!, referenceLogits(ckpt, [1, 2, 3])[2]!) < TOL);
   await session.release();
 });
 

@@ -24,6 +24,7 @@ export class DecoderHarness {
   /**
    * One call: row b gets `newTokens[b]` (may be empty: the row then carries one padding token and
    * its cache is left alone). Returns logits [V] for every new position of every row.
+   * With capacity 0 the graph sees an empty cache ([B, Hkv, 0, Dh]) and nothing is written back.
    */
   async step(newTokens: number[][], extraFeeds: Record<string, ort.Tensor> = {}): Promise<Float32Array[][]> {
     const { spec, rows: B, capacity: C } = this;
@@ -50,7 +51,7 @@ export class DecoderHarness {
       feeds[GRAPH_INPUTS.pastValue(l)] = new ort.Tensor('float32', this.values[l]!, [B, Hkv, C, Dh]);
     }
     const out = await this.session.run(feeds);
-    for (let l = 0; l < spec.numLayers; l++) {
+    for (let l = 0; l < spec.numLayers && C > 0; l++) {
       const nk = out[GRAPH_OUTPUTS.newKey(l)]!.data as Float32Array; // [B, Hkv, T, Dh]
       const nv = out[GRAPH_OUTPUTS.newValue(l)]!.data as Float32Array;
       for (let b = 0; b < B; b++) {
