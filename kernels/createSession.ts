@@ -30,13 +30,13 @@ export async function createSession(onnxPath: string, opts: CreateSessionOptions
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: opts.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: opts.threads > 0 ? opts.threads : undefined,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: opts.enableCpuMemArena ?? true,
     enableMemPattern: true,
     extra: { session: { intra_op: { allow_spinning: opts.allowSpinning === false ? '0' : '1' } } },
   };
+  if (opts.threads > 0) options.intraOpNumThreads = opts.threads; // onnxruntime-node rejects an explicit undefined
   if (opts.optimizedModelFilePath) options.optimizedModelFilePath = opts.optimizedModelFilePath;
   try {
     return await ort.InferenceSession.create(onnxPath, options);

@@ -11,3 +11,4 @@ export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } 
 export { createSession, type CreateSessionOptions } from './createSession.ts';
 export { randomAdapter } from './randomAdapter.ts';
 export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpointFiles, writeSafetensors, type Tensor } from './safetensors.ts';
+export { startEngine } from './engineClient.ts';
