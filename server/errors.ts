@@ -50,6 +50,7 @@ export const ERROR_CATALOGUE = {
 
   // --- engine ---
   engine_not_ready: { status: 503, type: 'server_error', doc: 'The model is still loading.' },
+  internal_error: { status: 500, type: 'server_error', doc: 'An unexpected server fault (a bug); the server log has the details under the request id.' },
   engine_failed: { status: 500, type: 'server_error', doc: 'The engine worker failed while running the model.' },
   shutting_down: { status: 503, type: 'server_error', doc: 'The server is draining for shutdown and accepts no new work.' },
 

@@ -1,0 +1,36 @@
+// AdapterDirectory over adapters/' AdapterRegistry and the engine: the registry owns adapter
+// state (registered -> loading -> ready | errored), the engine owns the weights' tiers. Admin
+// loads validate eagerly and only then tell the engine; engine notices drive the registry.
+import type { EngineClient } from '../kernels/types.ts';
+import type { AdapterRegistry } from '../adapters/registry.ts';
+import type { AdapterDirectory, AdapterInfo } from './ports.ts';
+
+export function adapterDirectory(registry: AdapterRegistry, engine: () => EngineClient): AdapterDirectory {
+  const info = (id: string): AdapterInfo | undefined => {
+    const e = registry.get(id);
+    if (!e) return undefined;
+    const m = e.meta;
+    return {
+      id: e.id, path: e.path, state: e.state, reason: e.reason,
+      rank: m?.rank ?? null, description: m?.description ?? null, tags: m?.tags ?? [], owner: m?.owner ?? null,
+    };
+  };
+  return {
+    list: () => registry.list().map((e) => info(e.id)!),
+    get: info,
+    async load(id, path) {
+      const entry = await registry.register(id, path); // throws the validation error; entry stays errored
+      try {
+        await engine().registerAdapters([{ id, path: entry.path }]);
+      } catch (err) {
+        registry.unregister(id);
+        throw err;
+      }
+      return info(id)!;
+    },
+    async unload(id) {
+      registry.unregister(id); // throws adapter_not_found
+      await engine().unregisterAdapter(id);
+    },
+  };
+}

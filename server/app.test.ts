@@ -1,0 +1,203 @@
+// HTTP-layer tests through app.inject(), with the deterministic ScriptedEngine behind the engine
+// contract and the stories260K stand-in vocabulary (token i is spelled `[i]`).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, engineStarted } from './app.ts';
+import { loadConfig } from './config.ts';
+import { ScriptedEngine, nextScriptedToken } from '../test/support/scriptedEngine.ts';
+import { bracketTokenizer } from '../test/support/bracketTokenizer.ts';
+
+const MODEL = '/work/shared/models/stories260K';
+
+async function makeApp(argv: string[] = [], engine = new ScriptedEngine()): Promise<{ app: FastifyInstance; engine: ScriptedEngine }> {
+  const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'silent', '--chain', 'off', ...argv], env: {} });
+  const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false });
+  await engineStarted(app);
+  return { app, engine };
+}
+
+const { app, engine } = await makeApp();
+after(() => app.close());
+
+/** The scripted continuation of a prompt's last token. */
+function expected(last: number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((last = nextScriptedToken(last, 512)));
+  return out;
+}
+const text = (ids: number[]) => ids.map((i) => `[${i}]`).join('');
+
+test('GET /health is 200 once the engine is ready, 503 before', async () => {
+  assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'silent'], env: {} });
+  const slow = await buildApp(config, { startEngine: async () => { await gate; return new ScriptedEngine(); }, tokenizer: bracketTokenizer, logger: false });
+  await slow.ready();
+  const before = await slow.inject({ method: 'GET', url: '/health' });
+  assert.equal(before.statusCode, 503);
+  assert.equal(before.json().status, 'starting');
+  const gen = await slow.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5] } });
+  assert.equal(gen.statusCode, 503);
+  assert.equal(gen.json().error.code, 'engine_not_ready');
+  open();
+  await slow.loraledger.engine.started;
+  assert.equal((await slow.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  await slow.close();
+});
+
+test('GET /v1/models lists the base model and "auto"', async () => {
+  const r = await app.inject({ method: 'GET', url: '/v1/models' });
+  assert.equal(r.statusCode, 200);
+  const ids = r.json().data.map((m: { id: string }) => m.id);
+  assert.deepEqual(ids, ['stories260K', 'auto']);
+  assert.equal(r.json().data[1].parent, 'stories260K');
+});
+
+test('completion from token ids: text, token_ids, usage, finish_reason length', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [7, 9], max_tokens: 4, return_token_ids: true, temperature: 0 } });
+  assert.equal(r.statusCode, 200, r.body);
+  const b = r.json();
+  const want = expected(9, 4);
+  assert.equal(b.object, 'text_completion');
+  assert.deepEqual(b.choices[0].token_ids, want);
+  assert.deepEqual(b.choices[0].prompt_token_ids, [7, 9]);
+  assert.equal(b.choices[0].text, text(want));
+  assert.equal(b.choices[0].finish_reason, 'length');
+  assert.deepEqual(b.usage, { prompt_tokens: 2, completion_tokens: 4, total_tokens: 6 });
+  assert.equal(r.headers['x-loraledger-adapter'], 'stories260K');
+  const req = engine.requests.at(-1)!;
+  assert.deepEqual(req.promptIds, [7, 9]); // no BOS added to token-id prompts
+  assert.equal(req.sampling.temperature, 0);
+});
+
+test('stop string is excluded from the text and cancels the engine request', async () => {
+  const want = expected(9, 6);
+  const stop = text([want[2]]);
+  const r = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [9], max_tokens: 6, stop } });
+  const c = r.json().choices[0];
+  assert.equal(c.text, text(want.slice(0, 2)));
+  assert.equal(c.finish_reason, 'stop');
+  assert.ok(engine.cancelled.has(`${r.json().id}-0`));
+});
+
+test('n and an array of prompts give one choice each, indexed prompt-major', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: ['[3]', '[4]'], n: 2, max_tokens: 2 } });
+  const b = r.json();
+  assert.deepEqual(b.choices.map((c: { index: number }) => c.index), [0, 1, 2, 3]);
+  assert.equal(b.choices[2].text, text(expected(4, 2)));
+  assert.equal(b.usage.prompt_tokens, 4); // [1,3] and [1,4]: BOS added to text prompts
+  assert.equal(b.usage.completion_tokens, 8);
+});
+
+test('logprobs: completions shape', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5], max_tokens: 2, logprobs: 2 } });
+  const lp = r.json().choices[0].logprobs;
+  assert.equal(lp.tokens.length, 2);
+  assert.deepEqual(lp.token_logprobs, [-0.5, -0.5]);
+  assert.equal(Object.keys(lp.top_logprobs[0]).length, 2);
+  assert.deepEqual(lp.text_offset, [0, lp.tokens[0].length]);
+});
+
+test('chat completion: message, role, usage, logprobs content', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'stories260K', messages: [{ role: 'user', content: [{ type: 'text', text: '[8]' }] }], max_completion_tokens: 3, logprobs: true, top_logprobs: 1 } });
+  assert.equal(r.statusCode, 200, r.body);
+  const b = r.json();
+  assert.equal(b.object, 'chat.completion');
+  assert.equal(b.choices[0].message.role, 'assistant');
+  assert.equal(b.choices[0].message.content, text(expected(8, 3)));
+  assert.equal(b.choices[0].logprobs.content.length, 3);
+  assert.equal(b.choices[0].logprobs.content[0].top_logprobs.length, 1);
+  assert.equal(b.usage.completion_tokens, 3);
+  assert.deepEqual(b.loraledger, { adapter: null });
+});
+
+test('SSE chat stream: role first, content deltas, finish, usage chunk, [DONE]', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'stories260K', messages: [{ role: 'user', content: '[8]' }], max_tokens: 3, stream: true, stream_options: { include_usage: true } } });
+  assert.equal(r.statusCode, 200);
+  assert.match(String(r.headers['content-type']), /text\/event-stream/);
+  const frames = r.body.split('\n\n').filter((f) => f).map((f) => f.replace(/^data: /, ''));
+  assert.equal(frames.at(-1), '[DONE]');
+  const chunks = frames.slice(0, -1).map((f) => JSON.parse(f));
+  assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
+  assert.equal(chunks.slice(1, 4).map((c) => c.choices[0].delta.content).join(''), text(expected(8, 3)));
+  assert.equal(chunks[4].choices[0].finish_reason, 'length');
+  assert.deepEqual(chunks[5].choices, []);
+  assert.equal(chunks[5].usage.completion_tokens, 3);
+  assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk'));
+});
+
+test('SSE without include_usage sends no usage chunk', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5], max_tokens: 2, stream: true } });
+  const frames = r.body.split('\n\n').filter((f) => f);
+  assert.equal(frames.length, 4); // 2 tokens, final, [DONE]
+  assert.ok(!r.body.includes('"usage"'));
+});
+
+test('client errors map to OpenAI errors naming the field', async () => {
+  const post = (payload: unknown, url = '/v1/completions') => app.inject({ method: 'POST', url, payload: payload as object });
+  const cases: Array<[unknown, number, string, string | null, string?]> = [
+    [{ model: 'stories260K', prompt: [5], temperature: 'hot' }, 400, 'invalid_request', 'temperature'],
+    [{ model: 'stories260K', prompt: [5], n: 0 }, 400, 'invalid_request', 'n'],
+    [{ prompt: [5] }, 400, 'invalid_request', 'model'],
+    [{ model: 'stories260K', messages: [{ role: 'wizard', content: 'x' }] }, 400, 'invalid_request', 'messages[0].role', '/v1/chat/completions'],
+    [{ model: 'nope', prompt: [5] }, 404, 'model_not_found', 'model'],
+    [{ model: 'stories260K', prompt: '' }, 400, 'empty_prompt', 'prompt'],
+    [{ model: 'stories260K', prompt: [] }, 400, 'invalid_request', 'prompt'],
+    [{ model: 'stories260K', prompt: [5], max_tokens: 512 }, 400, 'context_length_exceeded', 'max_tokens'],
+    [{ model: 'stories260K', prompt: [5000] }, 400, 'invalid_request', 'prompt'],
+    [{ model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], top_logprobs: 2 }, 400, 'invalid_request', 'top_logprobs', '/v1/chat/completions'],
+  ];
+  for (const [payload, status, code, param, url] of cases) {
+    const r = await post(payload, url);
+    assert.equal(r.statusCode, status, `${JSON.stringify(payload)} -> ${r.body}`);
+    const e = r.json().error;
+    assert.equal(e.code, code, r.body);
+    assert.equal(e.param, param, r.body);
+    assert.equal(typeof e.message, 'string');
+    assert.equal(typeof e.type, 'string');
+  }
+});
+
+test('malformed JSON is 400 malformed_json; too large is 413; unknown route is 404', async () => {
+  const bad = await app.inject({ method: 'POST', url: '/v1/completions', headers: { 'content-type': 'application/json' }, payload: '{"model": ' });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().error.code, 'malformed_json');
+  const big = await app.inject({ method: 'POST', url: '/v1/completions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ model: 'x', prompt: 'a'.repeat(2 * 1024 * 1024) }) });
+  assert.equal(big.statusCode, 413);
+  assert.equal(big.json().error.code, 'payload_too_large');
+  const nf = await app.inject({ method: 'GET', url: '/v1/nothing' });
+  assert.equal(nf.statusCode, 404);
+  assert.equal(nf.json().error.code, 'not_found');
+});
+
+test('engine overload is 429 overloaded with Retry-After', async () => {
+  const { app: busy } = await makeApp([], new ScriptedEngine({ maxRunning: 0, maxQueue: 0 }));
+  const r = await busy.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5], stream: true } });
+  assert.equal(r.statusCode, 429);
+  assert.equal(r.json().error.code, 'overloaded');
+  assert.equal(r.headers['retry-after'], '1');
+  await busy.close();
+});
+
+test('GET /metrics exposes the loraledger families after traffic', async () => {
+  await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5], max_tokens: 3 } });
+  const r = await app.inject({ method: 'GET', url: '/metrics' });
+  assert.equal(r.statusCode, 200);
+  for (const family of [
+    'loraledger_http_requests_total', 'loraledger_time_to_first_token_seconds_bucket', 'loraledger_inter_token_latency_seconds',
+    'loraledger_e2e_request_latency_seconds', 'loraledger_prompt_tokens', 'loraledger_generation_tokens', 'loraledger_requests_running',
+    'loraledger_requests_waiting', 'loraledger_batch_size', 'loraledger_adapter_requests_total{adapter="base"}', 'loraledger_engine_step_seconds',
+    'loraledger_process_cpu_seconds_total', 'loraledger_nodejs_eventloop_lag_seconds',
+  ]) assert.ok(r.body.includes(family), `missing ${family}`);
+  assert.match(r.body, /loraledger_http_requests_total\{route="\/v1\/completions",method="POST",status="200"\} \d+/);
+});
+
+test('OpenAPI document is served at /docs/json', async () => {
+  const r = await app.inject({ method: 'GET', url: '/docs/json' });
+  assert.equal(r.statusCode, 200);
+  const doc = r.json();
+  assert.ok(doc.paths['/v1/chat/completions'].post);
+  assert.ok(doc.paths['/v1/load_lora_adapter'].post);
+});

@@ -1,0 +1,167 @@
+// buildApp(config): the ONE place that wires loraledger together (house style §3). The CLI calls
+// it and listens; tests build the same app. The engine starts in the background when the app
+// is ready (GET /health answers 503 until then) and closes in onClose.
+import { basename, resolve } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import type { AdapterRegistration, EngineClient, EngineOptions } from '../kernels/types.ts';
+import { startEngine as startWorkerEngine } from '../kernels/engineClient.ts';
+import { loadModelSpec } from '../kernels/loadCheckpoint.ts';
+import { AdapterRegistry } from '../adapters/registry.ts';
+import type { Config } from './configSchema.ts';
+import { redactConfig } from './config.ts';
+import type { AppServices } from './appServices.ts';
+import { adapterDirectory } from './adapterDirectory.ts';
+import { EngineHolder } from './engineHolder.ts';
+import { installErrorHandlers } from './errorHandler.ts';
+import { Metrics } from './metrics.ts';
+import { AUTO_MODEL } from './planRequest.ts';
+import type { AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
+import { loadServerTokenizer, loadRouter, prepareModelFolders } from './integrations.ts';
+import { completionsRoute } from './routes/completions.ts';
+import { chatCompletionsRoute } from './routes/chatCompletions.ts';
+import { modelsRoute } from './routes/models.ts';
+import { adaptersRoute } from './routes/adapters.ts';
+import { healthRoute } from './routes/health.ts';
+import { metricsRoute } from './routes/metrics.ts';
+import { wsRoute } from './ws.ts';
+
+/** What attribution/ gets to build its service and routes from. */
+export interface AttributionWiring {
+  config: Config;
+  baseModelId: string;
+  tokenizer: ServerTokenizer;
+  /** The engine once ready (engine.score for attribution). */
+  engine: () => EngineClient;
+  /** Payout owner of an adapter (loraledger.json `owner`), or null. */
+  adapterOwner: (id: string) => string | null;
+  log: FastifyInstance['log'];
+}
+export interface AttributionPlugin {
+  hook: AttributionHook;
+  /** Route plugin (DataNets, records, claims) registered on the app. */
+  routes?: (app: FastifyInstance) => Promise<void>;
+  close?: () => Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Engine factory; default: kernels' worker engine. */
+  startEngine?: (options: EngineOptions & { adapters: AdapterRegistration[] }) => Promise<EngineClient>;
+  /** Tokenizer; default: loaded from the model folder. */
+  tokenizer?: ServerTokenizer;
+  router?: AutoRouter;
+  /** Attribution factory; null/absent = no attribution. */
+  attribution?: ((w: AttributionWiring) => Promise<AttributionPlugin>) | null;
+  /** Fastify logger option; default pino at config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    forceCloseConnections: 'idle',
+  });
+  app.log.info({ config: redactConfig(config) }, 'loraledger starting');
+  const { modelDir, adapterRoots } = await prepareModelFolders(config);
+  const spec = await loadModelSpec(modelDir);
+  const baseModelId = basename(resolve(modelDir));
+  const registry = new AdapterRegistry({ spec, roots: adapterRoots, maxRank: config.maxLoraRank, reservedIds: [baseModelId, AUTO_MODEL] });
+  for (const root of adapterRoots) {
+    const r = registry.scanRoot(root);
+    app.log.info({ root, registered: r.registered.length, skipped: r.skipped }, 'adapter root scanned');
+  }
+  const tokenizer = opts.tokenizer ?? await loadServerTokenizer(modelDir);
+  const metrics = new Metrics({ topAdapters: config.metricsTopAdapters });
+  let holder!: EngineHolder;
+  const start = () => {
+    const engineOptions: EngineOptions = {
+      modelDir, precision: config.precision, provider: config.provider, loraKernel: config.loraKernel,
+      maxLoraRank: config.maxLoraRank, maxActiveAdapters: config.maxActiveAdapters, maxCachedAdapters: config.maxCachedAdapters,
+      maxCachedAdapterBytes: config.maxCachedAdapterBytes, maxBatchSize: config.maxBatchSize, maxBatchTokens: config.maxBatchTokens,
+      maxQueue: config.maxQueue, maxModelLen: config.maxModelLen || spec.maxPositions, cacheDir: config.cacheDir, threads: config.threads,
+    };
+    const adapters = registry.list().map(({ id, path }) => ({ id, path }));
+    return (opts.startEngine ?? startWorkerEngine)({ ...engineOptions, adapters });
+  };
+  const onReady = (engine: EngineClient) => {
+    engine.onNotice((n) => { metrics.notice(n); registry.applyNotice(n); });
+    app.log.info({ model: baseModelId, adapters: registry.size }, 'engine ready');
+  };
+  const services: AppServices = {
+    config, baseModelId, modelDir, adapterRoots, tokenizer, metrics,
+    engine: undefined as unknown as EngineHolder,
+    adapters: adapterDirectory(registry, () => holder.get()),
+    router: opts.router ?? await loadRouter(registry),
+    planDeps: () => {
+      const engine = holder.get();
+      return {
+        baseModelId, tokenizer, adapters: services.adapters, router: services.router, vocabSize: engine.spec.vocabSize,
+        maxModelLen: config.maxModelLen || engine.spec.maxPositions, timeoutSeconds: config.requestTimeout, attribution: services.attribution,
+      };
+    },
+  };
+  app.decorate('loraledger', services);
+  app.addHook('onReady', async () => {
+    holder = new EngineHolder(start, onReady, (err) => app.log.error({ err }, 'engine failed to start'));
+    services.engine = holder;
+    metrics.useStats(() => holder.peek()?.stats() ?? null);
+  });
+  // Until onReady runs, routes see a holder that is still starting.
+  const notStarted = new EngineHolder(() => new Promise<EngineClient>(() => {}), () => {}, () => {});
+  holder = notStarted;
+  services.engine = holder;
+
+  let attribution: AttributionPlugin | null = null;
+  if (opts.attribution) {
+    attribution = await opts.attribution({
+      config, baseModelId, tokenizer, engine: () => holder.get(), log: app.log,
+      adapterOwner: (id) => registry.meta(id)?.owner ?? null,
+    });
+    services.attribution = attribution.hook;
+  }
+
+  installErrorHandlers(app);
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) });
+  });
+  app.addHook('preClose', async () => {
+    if (holder === notStarted) return;
+    holder.beginDrain(config.shutdownDeadline);
+    app.log.info({ inFlight: holder.inFlight, deadlineSeconds: config.shutdownDeadline }, 'draining');
+    await holder.idle();
+  });
+  app.addHook('onClose', async () => {
+    await attribution?.close?.();
+    if (holder !== notStarted) await holder.close();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'loraledger', description: 'OpenAI-compatible multi-adapter LLM server with Proof of Attribution.', version: '0.1.0' },
+      components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  await app.register(healthRoute);
+  await app.register(metricsRoute);
+  await app.register(modelsRoute);
+  await app.register(completionsRoute);
+  await app.register(chatCompletionsRoute);
+  await app.register(adaptersRoute);
+  await app.register(wsRoute);
+  if (attribution?.routes) await app.register(attribution.routes);
+  return app;
+}
+
+/** Waits until the engine finished starting (ready or failed); for tests and the CLI's log line. */
+export async function engineStarted(app: FastifyInstance): Promise<void> {
+  await app.ready();
+  await app.loraledger.engine.started;
+}

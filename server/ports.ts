@@ -1,0 +1,97 @@
+// The small interfaces the HTTP layer needs from the other folders. buildApp adapts the real
+// implementations (kernels/ tokenizer and engine, adapters/ registry and router, attribution/)
+// to these; routes and the generation pipeline only see these shapes.
+import type { AdapterState } from '../adapters/types.ts';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** Turns one token at a time into text, holding back incomplete UTF-8 / merges. */
+export interface Detokenizer {
+  /** Text that became final with this token ('' while held). */
+  push(tokenId: number): string;
+  /** Whatever is still held, at the end of the stream. */
+  flush(): string;
+}
+
+export interface ServerTokenizer {
+  /** Text -> ids, adding the model's BOS as the tokenizer config says. */
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+  /** Messages -> prompt ids through the model's chat template (generation prompt appended). */
+  applyChatTemplate(messages: ChatMessage[]): number[];
+  detokenizer(): Detokenizer;
+}
+
+export interface AdapterInfo {
+  id: string;
+  path: string;
+  state: AdapterState;
+  /** Why it is errored (null otherwise). */
+  reason: string | null;
+  rank: number | null;
+  description: string | null;
+  tags: string[];
+  owner: string | null;
+}
+
+/** The adapter registry as the routes see it (adapters/ AdapterRegistry behind it). */
+export interface AdapterDirectory {
+  list(): AdapterInfo[];
+  get(id: string): AdapterInfo | undefined;
+  /** Validates the folder against the base model and registers it with the engine; throws AdapterError. */
+  load(id: string, path: string): Promise<AdapterInfo>;
+  /** Unregisters it from the engine and the registry; throws adapter_not_found. */
+  unload(id: string): Promise<void>;
+}
+
+export interface RouteDecision {
+  /** Chosen adapter, or null for the base model. */
+  adapterId: string | null;
+  /** Human-readable why (e.g. "tags matched: sql (score 0.62)"). */
+  reason: string;
+  score?: number;
+}
+
+/** model "auto": picks an adapter for a prompt. */
+export interface AutoRouter {
+  route(input: { text: string; adapters: AdapterInfo[] }): RouteDecision;
+}
+
+/** One finished request, as the attribution service sees it. */
+export interface CompletionRecordInput {
+  requestId: string;
+  kind: 'chat' | 'completion';
+  /** Model name the client asked for (base id, adapter id or "auto"). */
+  model: string;
+  adapterId: string | null;
+  promptIds: number[][];
+  /** Prompt text (decoded); for logs at trace only. */
+  promptText: string[];
+  outputs: Array<{ index: number; text: string; tokenIds: number[]; finishReason: string }>;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  user?: string;
+}
+
+/** The user's prompt before tokenization: a completion text, or chat messages. */
+export type PromptParts =
+  | { kind: 'completion'; prompt: string }
+  | { kind: 'chat'; messages: ChatMessage[] };
+
+/**
+ * Attribution hook point (attribution/ provides it).
+ *   prepare       before tokenization, once per request: reads its own body fields (`rag`,
+ *                 `attribution`; throwing a RequestError refuses the request) and may rewrite the
+ *                 prompt (retrieved passages). `parts` is null for token-id or multi-prompt requests.
+ *   onCompletion  once per completed request; what it returns is put in the response
+ *                 (`attribution`) and in the last stream event. null = nothing to add. A throw is
+ *                 logged and the response goes out without it.
+ *   forget        the request ended without completing (error, cancel).
+ */
+export interface AttributionHook {
+  prepare?(input: { requestId: string; body: Record<string, unknown>; parts: PromptParts | null }): Promise<PromptParts | null>;
+  onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
+  forget?(requestId: string): void;
+}
