@@ -11,4 +11,7 @@ export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } 
 export { createSession, type CreateSessionOptions } from './createSession.ts';
 export { randomAdapter } from './randomAdapter.ts';
 export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpointFiles, writeSafetensors, type Tensor } from './safetensors.ts';
+export { loadTokenizer, type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './loadTokenizer.ts';
+export { trainBpeTokenizer, writeBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from './trainBpeTokenizer.ts';
+export { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
 export { startEngine } from './engineClient.ts';
