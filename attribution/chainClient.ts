@@ -12,7 +12,7 @@
 
 import {
   BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http,
-  getAddress, parseEventLogs, type Chain,
+  getAddress, HttpRequestError, parseEventLogs, TimeoutError, type Chain,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { AttributionError } from '../server/errors.ts';
@@ -66,7 +66,10 @@ export function chainError(err: unknown, what: string): AttributionError {
       const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
       return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${name}`, { details: { revert: name } });
     }
-    return new AttributionError('chain_unavailable', `${what} failed: the settlement chain did not answer (${err.shortMessage})`);
+    const unreachable = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
+    return new AttributionError('chain_unavailable', unreachable
+      ? `${what} failed: the settlement chain did not answer`
+      : `${what} failed on the settlement chain: ${err.shortMessage}`);
   }
   return new AttributionError('chain_unavailable', `${what} failed: the settlement chain did not answer`);
 }
