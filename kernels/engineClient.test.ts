@@ -10,7 +10,8 @@ import { generateAdapter } from '../adapters/generateAdapter.ts';
 import { loadAdapterWeights } from '../adapters/loadAdapter.ts';
 import { readAdapterMeta } from '../adapters/peftFormat.ts';
 import type { AdapterWeights } from '../adapters/types.ts';
-import { startEngine } from './engineClient.ts';
+import { Worker } from 'node:worker_threads';
+import { attachEngineWorker, startEngine } from './engineClient.ts';
 import { loadCheckpoint, type Checkpoint } from './loadCheckpoint.ts';
 import { referenceGreedy, referenceLogits } from './referenceForward.ts';
 import type { EngineClient, EngineOptions, GenerateEvent, GenerateRequest, LoraKernel } from './types.ts';
@@ -167,4 +168,24 @@ test('gather LoRA kernel gives the same tokens as the reference; close() ends pe
   assert.equal(end.last.type === 'error' && end.last.error.code, 'shutting_down');
   const after = await collect(engine.generate(request('later', [1], 2)));
   assert.equal(after.last.type === 'error' && after.last.error.code, 'shutting_down');
+});
+
+test('start-up errors reject startEngine with the catalogue error', async () => {
+  await assert.rejects(startEngine({ ...options('grouped'), modelDir: join(tmp, 'no-such-model') }), { code: 'model_folder_invalid' });
+});
+
+test('a worker crash ends pending requests and calls with engine_failed', async () => {
+  // A real worker thread that speaks the protocol, then dies on its first generate.
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.postMessage({ t: 'ready', spec: { numLayers: 1 }, stats: { running: 0, waiting: 0, batchSize: 0, kvCapacity: 0, adapters: { cached: 0, cachedBytes: 0, active: 0 } } });
+    parentPort.on('message', (m) => { if (m.t === 'generate') setTimeout(() => { throw new Error('boom'); }, 20); });`;
+  const engine = await attachEngineWorker(new Worker(code, { eval: true }));
+  const scored = engine.score([{ promptIds: [1], targetIds: [2], adapterId: null }]);
+  const end = await collect(engine.generate(request('doomed', [1], 4)));
+  assert.equal(end.last.type === 'error' && end.last.error.code, 'engine_failed');
+  await assert.rejects(scored, { code: 'engine_failed' });
+  const later = await collect(engine.generate(request('later', [1], 4)));
+  assert.equal(later.last.type === 'error' && later.last.error.code, 'engine_failed');
+  await engine.close();
 });

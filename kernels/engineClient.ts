@@ -179,7 +179,11 @@ export async function startEngine(options: EngineOptions & { adapters?: AdapterR
   const { adapters = [], ...engine } = options;
   const data: EngineWorkerData = { options: engine, adapters };
   // engineWorkerBoot.mjs registers tsx inside the worker, then imports engineWorker.ts.
-  const worker = new Worker(new URL('./engineWorkerBoot.mjs', import.meta.url), { workerData: data });
+  return attachEngineWorker(new Worker(new URL('./engineWorkerBoot.mjs', import.meta.url), { workerData: data }));
+}
+
+/** Waits for a spawned engine worker's `ready` (or start-up failure) and wraps it in an EngineClient. */
+export async function attachEngineWorker(worker: Worker): Promise<EngineClient> {
   const ready = await new Promise<Extract<FromWorker, { t: 'ready' }>>((resolve, reject) => {
     const onMessage = (m: FromWorker): void => {
       if (m.t === 'ready') { cleanup(); resolve(m); }
