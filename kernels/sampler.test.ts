@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sampler, topIndices, argmax } from './sampler.ts';
+import { Sampler, topIndices, argmax, nucleus } from './sampler.ts';
 import { Prng } from './prng.ts';
 
 function randomLogits(V: number, seed: number): Float32Array {
@@ -62,4 +62,23 @@ test('logprobs are log-softmax of the raw logits; top logprobs are the best ids'
   const mass = all.reduce((a, t) => a + Math.exp(t.logprob), 0);
   assert.ok(Math.abs(mass - 1) < 1e-5, `probabilities sum to ${mass}`);
   assert.equal(new Sampler({ temperature: 0, topP: 1, topK: 0 }).sample(x).logprob, undefined);
+});
+
+test('nucleus finds the fewest heaviest ids reaching the mass (vs a full sort), flat or peaked', () => {
+  for (const [seed, std] of [[1, 0.01], [2, 3], [3, 0]]) {
+    const V = 5000;
+    const w = Float64Array.from(new Prng(seed).fillNormal(new Float32Array(V), std), (x) => Math.exp(x));
+    const z = w.reduce((a, b) => a + b, 0);
+    for (const p of [0.05, 0.5, 0.9, 0.999]) {
+      const sorted = Array.from(w).sort((a, b) => b - a);
+      let want = 0;
+      for (let acc = 0; acc < p * z; ) acc += sorted[want++];
+      const idx = new Int32Array(V);
+      const n = nucleus(w, idx, V, p * z);
+      assert.equal(n, want, `std ${std} p ${p}`);
+      const minIn = Math.min(...Array.from(idx.subarray(0, n), (i) => w[i]));
+      const maxOut = Math.max(...Array.from(idx.subarray(n), (i) => w[i]));
+      assert.ok(minIn >= maxOut);
+    }
+  }
 });

@@ -9,8 +9,8 @@
 //     top_k > 0                 -> the k largest logits
 //     top_p < 1                 -> the smallest prefix (by descending p) whose mass >= top_p
 //   then one draw u ~ U[0,1) from the request's PRNG picks the token by inverse CDF.
-// Candidate sets come from partial selection (a min-heap of the best m ids, m doubling until the
-// top-p mass is reached), never a full sort of V.
+// Candidate sets come from partial selection, never a full sort of V: a min-heap of the k best
+// ids for top-k, a weighted quickselect (expected O(V)) for the top-p nucleus.
 // logprobs are log_softmax of the RAW logits (no temperature), as OpenAI reports them.
 import { Prng } from './prng.ts';
 import type { SamplingParams, TokenLogprob } from './types.ts';
@@ -101,55 +101,91 @@ export class Sampler {
     const { temperature, topK, topP } = this.params;
     if (temperature <= 0) return argmax(logits);
     const V = logits.length;
-    const k = topK > 0 ? Math.min(topK, V) : V;
-    if (k === V && topP >= 1) return this.drawFull(logits, temperature);
-    // Candidates: best m ids, m doubling until top-k is covered or top-p mass is reached.
     const inv = 1 / temperature;
     const max = logits[argmax(logits)];
-    let total = 0; // softmax denominator over the allowed set (all V when top-k is off)
-    if (k === V) for (let i = 0; i < V; i++) total += Math.exp((logits[i] - max) * inv);
-    for (let m = Math.min(k, 64); ; m = Math.min(2 * m, k)) {
-      const ids = topIndices(logits, m);
-      const w = new Float64Array(m);
-      let sum = 0;
-      for (let j = 0; j < m; j++) sum += w[j] = Math.exp((logits[ids[j]] - max) * inv);
-      const denom = k === V ? total : null;
-      if (denom === null && m < k) continue; // top-k needs its full set to normalise
-      const z = denom ?? sum;
-      let cut = m;
+    if (topK > 0 && topK < V) {
+      // top-k: the k best ids, sorted; then the top-p prefix of them.
+      const ids = topIndices(logits, topK);
+      const w = new Float64Array(ids.length);
+      let z = 0;
+      for (let j = 0; j < ids.length; j++) z += w[j] = Math.exp((logits[ids[j]] - max) * inv);
+      let cut = ids.length;
       if (topP < 1) {
         let acc = 0;
-        cut = -1;
-        for (let j = 0; j < m; j++) {
-          acc += w[j] / z;
-          if (acc >= topP) { cut = j + 1; break; }
-        }
-        if (cut < 0) {
-          if (m < k) continue; // mass not reached yet: widen
-          cut = m;
+        for (let j = 0; j < ids.length; j++) {
+          acc += w[j];
+          if (acc >= topP * z) { cut = j + 1; break; }
         }
       }
-      let mass = 0;
-      for (let j = 0; j < cut; j++) mass += w[j];
-      let u = this.rng.next() * mass;
-      for (let j = 0; j < cut; j++) {
-        u -= w[j];
-        if (u < 0) return ids[j];
-      }
-      return ids[cut - 1];
+      return ids[this.draw(w, null, cut)];
     }
+    const w = scratchWeights(V);
+    const floor = max - 40 * temperature; // exp(-40) ~ 4e-18: below that a weight is 0
+    let z = 0;
+    for (let i = 0; i < V; i++) {
+      const l = logits[i];
+      z += w[i] = l < floor ? 0 : Math.exp((l - max) * inv);
+    }
+    if (topP >= 1) return this.draw(w, null, V);
+    const idx = scratchIds(V);
+    const n = nucleus(w, idx, V, topP * z);
+    return idx[this.draw(w, idx, n)];
   }
 
-  private drawFull(logits: Float32Array, temperature: number): number {
-    const inv = 1 / temperature;
-    const max = logits[argmax(logits)];
-    let total = 0;
-    for (let i = 0; i < logits.length; i++) total += Math.exp((logits[i] - max) * inv);
-    let u = this.rng.next() * total;
-    for (let i = 0; i < logits.length; i++) {
-      u -= Math.exp((logits[i] - max) * inv);
-      if (u < 0) return i;
+  /** Inverse-CDF draw over candidates j < n of weight w[idx ? idx[j] : j]; returns j. */
+  private draw(w: Float64Array, idx: Int32Array | null, n: number): number {
+    let mass = 0;
+    if (idx) for (let j = 0; j < n; j++) mass += w[idx[j]];
+    else for (let j = 0; j < n; j++) mass += w[j];
+    let u = this.rng.next() * mass;
+    for (let j = 0; j < n; j++) {
+      u -= w[idx ? idx[j] : j];
+      if (u < 0) return j;
     }
-    return argmax(logits);
+    return n - 1;
   }
+}
+
+let weightsScratch = new Float64Array(0); // [V] shared: samplers run one at a time in the worker
+let idsScratch = new Int32Array(0); // [V]
+function scratchWeights(V: number): Float64Array {
+  if (weightsScratch.length < V) weightsScratch = new Float64Array(V);
+  return weightsScratch;
+}
+function scratchIds(V: number): Int32Array {
+  if (idsScratch.length < V) idsScratch = new Int32Array(V);
+  return idsScratch;
+}
+
+/**
+ * Top-p nucleus by weighted quickselect, expected O(V), no sort: reorders idx so that
+ * idx[0..n) are the fewest highest-weight ids whose total weight >= need; returns n.
+ */
+export function nucleus(w: Float64Array, idx: Int32Array, V: number, need: number): number {
+  for (let i = 0; i < V; i++) idx[i] = i;
+  let a = 0; // idx[0..a) taken (all heavier than the rest)
+  let b = V; // idx[b..V) excluded
+  while (need > 0 && a < b) {
+    const pv = w[idx[(a + b) >> 1]];
+    // Three-way partition of [a, b): heavier than pv | equal | lighter.
+    let lt = a;
+    let i = a;
+    let gt = b;
+    let massHi = 0;
+    while (i < gt) {
+      const x = idx[i];
+      const v = w[x];
+      if (v > pv) { idx[i++] = idx[lt]; idx[lt++] = x; massHi += v; }
+      else if (v < pv) { idx[i] = idx[--gt]; idx[gt] = x; }
+      else i++;
+    }
+    if (massHi >= need) { b = lt; continue; }
+    need -= massHi;
+    a = lt;
+    const eq = gt - lt;
+    if (pv * eq >= need) return a + Math.min(eq, Math.max(1, Math.ceil(need / pv - 1e-9)));
+    need -= pv * eq;
+    a = gt;
+  }
+  return Math.max(a, 1);
 }
