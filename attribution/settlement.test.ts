@@ -140,7 +140,7 @@ test('only the poster posts, epochs go strictly in order, funding must equal tot
 
 test('an unreachable chain leaves records pending; they settle when it is back', async () => {
   await proxy.down();
-  const ids = [];
+  const ids: string[] = [];
   for (let i = 20; i < 23; i++) ids.push((await settlement.record(sampleRecord(i, { tag: 'down' }))).record.recordId);
   await assert.rejects(settlement.settleNow(), (e: unknown) => e instanceof AttributionError && e.code === 'chain_unavailable');
   for (const id of ids) assert.equal(settlement.recordView(id).status, 'pending');
@@ -156,4 +156,31 @@ test('an unreachable chain leaves records pending; they settle when it is back',
   for (const id of ids) assert.equal(settlement.recordView(id).status, 'settled');
   assert.equal(await direct.latestEpoch(), latest + 1, 'exactly one new epoch');
   assert.equal(settlement.stats().failures, 0);
+});
+
+test('the loop closes an epoch on time and on count', async () => {
+  const latest = await direct.latestEpoch();
+  const timed = new Settlement({ outbox, signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)), chain: direct, epochSeconds: 0.2, epochMaxRecords: 1000, tickMs: 20 });
+  const id = (await timed.record(sampleRecord(40, { tag: 'time' }))).record.recordId;
+  timed.start();
+  const until = async (ok: () => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+  await until(() => timed.recordView(id).status === 'settled');
+  assert.equal(timed.recordView(id).status, 'settled');
+  assert.equal(await direct.latestEpoch(), latest + 1);
+  await timed.stop();
+
+  const counted = new Settlement({ outbox, signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)), chain: direct, epochSeconds: 0, epochMaxRecords: 3, tickMs: 20 });
+  counted.start();
+  const ids: string[] = [];
+  for (let i = 50; i < 52; i++) ids.push((await counted.record(sampleRecord(i, { tag: 'count' }))).record.recordId);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(counted.recordView(ids[0]!).status, 'pending', 'below the count, no time trigger');
+  ids.push((await counted.record(sampleRecord(52, { tag: 'count' }))).record.recordId);
+  await until(() => counted.recordView(ids[2]!).status === 'settled');
+  for (const x of ids) assert.equal(counted.recordView(x).status, 'settled');
+  assert.equal(counted.recordView(ids[0]!).epoch, latest + 2);
+  await counted.stop();
 });

@@ -4,7 +4,8 @@
 //
 //   record(r)    sign -> outbox.append (durable) -> SignedRecord          (the request path)
 //   tick         every tickMs: close an epoch when >= epochMaxRecords are unassigned or the
-//                oldest is >= epochSeconds old; then post unsettled epochs (backoff on failure)
+//                oldest is >= epochSeconds old; then post unsettled epochs (backoff on failure).
+//                The first pass after start() always runs post (resync with the chain).
 //   settleNow()  on demand: close whatever is unassigned and post; throws chain_unavailable
 //   post(e)      resync: settled epochs the chain lacks are reopened (fresh local chain);
 //                recordsRoot(e) on chain == ours -> already posted: reconcile the tx hash;
@@ -81,6 +82,8 @@ export class Settlement {
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
   private nextTryAt = 0;
+  /** The first loop pass always checks the chain (resync after a restart onto a fresh chain). */
+  private resyncDue = true;
   private readonly trees = new Map<string, LoadedTree>();
 
   constructor(private readonly opts: SettlementOptions) {
@@ -164,7 +167,7 @@ export class Settlement {
     if (this.now() < this.nextTryAt) return;
     const { count, oldestAt } = this.opts.outbox.unassigned();
     const due = count >= this.opts.epochMaxRecords || (this.opts.epochSeconds > 0 && oldestAt !== null && this.now() - oldestAt >= this.opts.epochSeconds * 1000);
-    if (!due && this.opts.outbox.unsettledEpochs().length === 0) return;
+    if (!due && !this.resyncDue && this.opts.outbox.unsettledEpochs().length === 0) return;
     this.serial(async () => {
       if (due) this.opts.outbox.closeEpoch();
       await this.postAll();
@@ -181,6 +184,7 @@ export class Settlement {
         this.opts.outbox.reopen(e.epoch);
       }
       for (const e of this.opts.outbox.unsettledEpochs()) await this.post(chain, e);
+      this.resyncDue = false;
       if (this.failures > 0) this.log.info({ failures: this.failures }, 'settlement chain reachable again');
       this.failures = 0;
       this.nextTryAt = 0;

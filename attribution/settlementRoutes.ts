@@ -1,0 +1,42 @@
+// HTTP routes of the settlement half (a Fastify plugin; Fastify is only a type import here).
+//
+//   GET  /v1/attribution/eip712              {domain, types, primaryType}
+//   GET  /v1/attribution/contract            {address, chain_id, rpc_url, abi}
+//   GET  /v1/attribution/records/:record_id  RecordView: record, signer, signature, status, epoch,
+//                                            tx_hash, root, leaf, leaf_encoding, proof
+//   GET  /v1/attribution/payouts/:address    {account, epoch, cumulative, root, leaf_encoding, proof}
+//   POST /v1/attribution/settle              (admin) close an epoch now and post it: {epoch, ...}
+// Errors are thrown as catalogue errors; the server's single error handler shapes them.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RequestError } from '../server/errors.ts';
+import { normaliseAddress } from './address.ts';
+import type { SettlementHandle } from './startSettlement.ts';
+
+export interface SettlementRoutesOptions {
+  /** Guard for POST /v1/attribution/settle (the server's admin guard). Absent: the route answers 403. */
+  adminGuard?: (request: FastifyRequest) => Promise<void>;
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+
+export function settlementRoutes(handle: SettlementHandle, opts: SettlementRoutesOptions = {}) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    const s = handle.settlement;
+    app.get('/v1/attribution/eip712', async () => handle.eip712());
+    app.get('/v1/attribution/contract', async () => handle.contractInfo());
+    app.get<{ Params: { record_id: string } }>('/v1/attribution/records/:record_id', async (req) => {
+      const id = req.params.record_id;
+      if (!BYTES32.test(id)) throw new RequestError('invalid_request', 'record_id must be 0x followed by 64 hex characters (bytes32)', { param: 'record_id' });
+      return s.recordView(id);
+    });
+    app.get<{ Params: { address: string } }>('/v1/attribution/payouts/:address', async (req) => s.payoutView(normaliseAddress(req.params.address, 'address')));
+    app.post('/v1/attribution/settle', async (req) => {
+      if (opts.adminGuard === undefined) throw new RequestError('admin_disabled', 'POST /v1/attribution/settle is an admin route and no admin guard is configured');
+      await opts.adminGuard(req);
+      const e = await s.settleNow();
+      if (e === null) return { epoch: null, status: 'nothing settled yet' };
+      return { epoch: e.epoch, records_root: e.recordsRoot, payout_root: e.payoutRoot, total: e.total.toString(), record_count: e.recordCount, tx_hash: e.txHash, status: e.status };
+    });
+  };
+}
