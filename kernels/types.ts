@@ -158,7 +158,10 @@ export interface GenerateRequest {
   adapterId: string | null;
   maxTokens: number;
   sampling: SamplingParams;
-  /** Ids that end generation (EOS); ignored when ignoreEos. */
+  /**
+   * Ids that end generation (EOS); ignored when ignoreEos. The stop id itself is NOT emitted as a
+   * token event (its text never reaches the user); it does count in `done.completionTokens`.
+   */
   stopTokenIds: number[];
   ignoreEos: boolean;
   /** When set, each token event carries its logprob and this many top alternatives (0..20). */
