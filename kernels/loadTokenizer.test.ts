@@ -84,3 +84,51 @@ test('bad inputs: missing tokenizer.json, malformed JSON, bad messages', async (
   assert.throws(() => tok.renderChat([{ role: '', content: 'x' }]), (e) => code(e, 'invalid_request', /messages\[0\]\.role/));
   assert.throws(() => tok.renderChat([{ role: 'user', content: [{ type: 'image_url' }] }]), (e) => code(e, 'invalid_request', /only text parts are supported/));
 });
+
+test('Llama-style byte-fallback tokenizer: BOS once, byte tokens reassemble in the stream', async () => {
+  // A minimal SentencePiece-BPE tokenizer.json as Llama 2 ships it: Prepend/Replace normalizer,
+  // byte_fallback BPE with <0xNN> tokens, decoder Replace + ByteFallback + Fuse + Strip.
+  const vocab: Record<string, number> = { '<unk>': 0, '<s>': 1, '</s>': 2 };
+  for (let b = 0; b < 256; b++) vocab[`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`] = 3 + b;
+  for (const t of ['▁', 'h', 'i', '▁h', '▁hi']) vocab[t] = Object.keys(vocab).length;
+  const dir = join(root, 'llama-bf');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    pre_tokenizer: null,
+    post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } } },
+    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges: ['▁ h', '▁h i'] },
+  }));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', add_bos_token: true, tokenizer_class: 'LlamaTokenizer' }));
+  const tok = await loadTokenizer(dir);
+  const ids = tok.encode('hi 🙂 hi');
+  assert.deepEqual(ids, [1, 263, 259, 0xf0 + 3, 0x9f + 3, 0x99 + 3, 0x82 + 3, 263], 'BOS once (post-processor and add_bos_token agree), emoji as 4 byte tokens');
+  assert.deepEqual(tok.encode('hi', { addSpecialTokens: false }), [263]);
+  assert.equal(tok.decode(ids, { skipSpecialTokens: true }), 'hi 🙂 hi');
+  const sd = tok.createStreamDecoder({ skipSpecialTokens: true });
+  const parts = ids.map((i) => sd.push(i));
+  parts.push(sd.flush());
+  assert.equal(parts.join(''), 'hi 🙂 hi');
+  assert.ok(!parts.some((p) => p.includes('\uFFFD')));
+});
+
+test('loading and using a tokenizer never fetches (fetch is booby-trapped)', async () => {
+  await ready;
+  const original = globalThis.fetch;
+  let calls = 0;
+  globalThis.fetch = (() => {
+    calls++;
+    throw new Error('network access attempted');
+  }) as typeof fetch;
+  try {
+    const tok = await loadTokenizer(bpeDir);
+    tok.applyChatTemplate([{ role: 'user', content: 'hi' }]);
+    tok.decode(tok.encode('hello'));
+  } finally {
+    globalThis.fetch = original;
+  }
+  assert.equal(calls, 0);
+});
