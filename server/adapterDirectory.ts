@@ -1,8 +1,8 @@
 // AdapterDirectory over adapters/' AdapterRegistry and the engine: the registry owns adapter
 // state (registered -> loading -> ready | errored), the engine owns the weights' tiers. Admin
 // loads validate eagerly and only then tell the engine; engine notices drive the registry.
-import type { EngineClient } from '../kernels/types.ts';
-import type { AdapterRegistry } from '../adapters/registry.ts';
+import type { EngineClient } from '../kernels/index.ts';
+import type { AdapterRegistry } from '../adapters/index.ts';
 import type { AdapterDirectory, AdapterInfo } from './ports.ts';
 
 export function adapterDirectory(registry: AdapterRegistry, engine: () => EngineClient): AdapterDirectory {

@@ -6,10 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import type { AdapterRegistration, EngineClient, EngineOptions } from '../kernels/types.ts';
-import { startEngine as startWorkerEngine } from '../kernels/engineClient.ts';
-import { loadModelSpec } from '../kernels/loadCheckpoint.ts';
-import { AdapterRegistry } from '../adapters/registry.ts';
+import { startEngine as startWorkerEngine, loadModelSpec, type AdapterRegistration, type EngineClient, type EngineOptions } from '../kernels/index.ts';
+import { AdapterRegistry } from '../adapters/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
 import type { AppServices } from './appServices.ts';
@@ -19,7 +17,7 @@ import { installErrorHandlers } from './errorHandler.ts';
 import { Metrics } from './metrics.ts';
 import { AUTO_MODEL } from './planRequest.ts';
 import type { AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
-import { loadServerTokenizer, loadRouter, prepareModelFolders } from './integrations.ts';
+import { loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { completionsRoute } from './routes/completions.ts';
 import { chatCompletionsRoute } from './routes/chatCompletions.ts';
 import { modelsRoute } from './routes/models.ts';
@@ -96,7 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config, baseModelId, modelDir, adapterRoots, tokenizer, metrics,
     engine: undefined as unknown as EngineHolder,
     adapters: adapterDirectory(registry, () => holder.get()),
-    router: opts.router ?? await loadRouter(registry),
+    router: opts.router ?? makeAutoRouter(registry),
     planDeps: () => {
       const engine = holder.get();
       return {

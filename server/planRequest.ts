@@ -27,8 +27,7 @@ export const AUTO_MODEL = 'auto';
 export function resolveModel(model: string, promptText: () => string, deps: PlanDeps): { adapterId: string | null; servedBy: ServedBy } {
   if (model === deps.baseModelId) return { adapterId: null, servedBy: { adapter: null } };
   if (model === AUTO_MODEL) {
-    const usable = deps.adapters.list().filter((a) => a.state !== 'errored');
-    const d = deps.router.route({ text: promptText(), adapters: usable });
+    const d = deps.router.route({ text: promptText() });
     return { adapterId: d.adapterId, servedBy: { adapter: d.adapterId, routed: { reason: d.reason, score: d.score } } };
   }
   const a = deps.adapters.get(model);

@@ -55,9 +55,9 @@ export interface RouteDecision {
   score?: number;
 }
 
-/** model "auto": picks an adapter for a prompt. */
+/** model "auto": picks a usable adapter (or the base model) for a prompt's text. */
 export interface AutoRouter {
-  route(input: { text: string; adapters: AdapterInfo[] }): RouteDecision;
+  route(input: { text: string }): RouteDecision;
 }
 
 /** One finished request, as the attribution service sees it. */

@@ -173,6 +173,7 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
     yield chunk(tail, { finish: result.finishReason });
   } finally {
     a.signal.removeEventListener('abort', cancel);
+    if (!finished) obs?.done({ promptTokens: a.promptIds.length, completionTokens: result.tokenIds.length, finishReason: 'cancelled' });
     cancel();
   }
 }
