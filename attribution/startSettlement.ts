@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startAnvil, ANVIL_DEV_KEYS, type AnvilNode } from './anvilNode.ts';
 import { createChainClient, type ChainClient } from './chainClient.ts';
 import { LoraLedgerSettlementAbi } from './contracts/generated/LoraLedgerSettlement.ts';
-import { createRecordSigner, eip712Description, eip712Domain, type Eip712Description } from './eip712.ts';
+import { createRecordSigner, eip712Description, eip712Domain, type Eip712Description, type RecordSigner } from './eip712.ts';
 import { Outbox } from './outbox.ts';
 import { ZERO_ADDRESS, type Address, type Hex } from './recordTypes.ts';
 import { Settlement, type SettlementLog } from './settlement.ts';
@@ -41,6 +41,10 @@ export interface ContractInfo {
 
 export interface SettlementHandle {
   settlement: Settlement;
+  /** The server's record signer (domain bound to this chain and contract). */
+  signer: RecordSigner;
+  /** The durable outbox: append(signed) is durable on return; the loop settles what it holds. */
+  outbox: Outbox;
   contractInfo(): ContractInfo;
   eip712(): Eip712Description;
   close(): Promise<void>;
@@ -92,6 +96,8 @@ export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog
     const node = anvil;
     return {
       settlement,
+      signer,
+      outbox,
       contractInfo: () => ({ address: signer.domain.verifyingContract, chain_id: cfg.chainId, rpc_url: node?.rpcUrl ?? null, abi: LoraLedgerSettlementAbi }),
       eip712: () => eip712Description(signer.domain),
       async close() {
