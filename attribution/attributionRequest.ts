@@ -69,7 +69,7 @@ function parseRag(rag: unknown): RagOptions | null {
   return { datanets: datanets as string[], topK };
 }
 
-export interface SourceAttribution {
+export type SourceAttribution = {
   doc_id: string;
   datanet: string;
   contributor: string;
@@ -77,18 +77,18 @@ export interface SourceAttribution {
   /** Shapley value / leave-one-out drop, nats of log p(answer). */
   score: number;
   amount: string;
-}
+};
 
-export interface AdapterAttribution {
+export type AdapterAttribution = {
   id: string;
   owner: string | null;
   share_ppm: number;
   /** log p(answer | adapter) - log p(answer | base), nats. */
   score: number;
   amount: string;
-}
+};
 
-export interface AttributionResult {
+export type AttributionResult = {
   record_id: string;
   status: 'signed';
   method: string;
@@ -98,9 +98,9 @@ export interface AttributionResult {
   sources: SourceAttribution[];
   adapter: AdapterAttribution | null;
   fee: { total: string; model: string; adapter: string; data: string };
-}
+};
 
-export interface PendingAttribution {
+export type PendingAttribution = {
   record_id: string;
   status: 'pending';
-}
+};

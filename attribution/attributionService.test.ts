@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttributionService, type Scorer } from './attributionService.ts';
+import { AttributionService, signAndAppend, type Scorer } from './attributionService.ts';
 import { DatanetStore } from './datanetStore.ts';
 import { Retriever } from './retrieve.ts';
 import { validateFeeConfig } from './fees.ts';
@@ -16,6 +16,7 @@ import { PLAIN_RAG_TEMPLATE } from './augmentPrompt.ts';
 import { keccak256 } from './keccak256.ts';
 import { parseAttributionRequest } from './attributionRequest.ts';
 import { LoraledgerError } from '../server/errors.ts';
+import type { AttributionHook } from '../server/ports.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
@@ -48,11 +49,12 @@ function setup(dir: string, calls: number[], extra: Partial<ConstructorParameter
   const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
   const signer = createRecordSigner(KEY, domain);
   const service = new AttributionService({
-    retriever: new Retriever(store), scorer: gameScorer(calls), signer, outbox, tokenizer,
+    retriever: new Retriever(store), scorer: gameScorer(calls), sink: signAndAppend(signer, outbox), tokenizer,
     fees: validateFeeConfig({ promptPricePer1k: '1000000', completionPricePer1k: '2000000', split: { model: 500_000, adapter: 200_000, data: 300_000 } }),
     model: 'base', adapterOwner: (id) => (id === 'lora-a' ? owner : null), template: PLAIN_RAG_TEMPLATE, now: () => 1_700_000_000_000, ...extra,
   });
-  return { service, outbox, domain, store };
+  const hook: AttributionHook = service; // the service IS the server's hook (compile-time check)
+  return { service: hook as AttributionService, outbox, domain, store };
 }
 
 test('inline: one batched score call, exact Shapley shares, fee split, signed record durable in the outbox', async () => {
@@ -60,12 +62,11 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
   try {
     const calls: number[] = [];
     const { service, outbox, domain } = setup(dir, calls);
-    const opts = parseAttributionRequest({ rag: { datanets: ['facts'], top_k: 3 } });
-    assert.equal(opts.mode, 'inline');
-    const prep = await service.prepare({ requestId: 'req-1', parts: { kind: 'completion', prompt: 'w7' }, rag: opts.rag, mode: opts.mode });
-    assert.equal(prep.passages.length, 3);
-    assert.ok(prep.parts.kind === 'completion' && prep.parts.prompt.endsWith(' w7'));
-    const served = tokenizer.encode(prep.parts.kind === 'completion' ? prep.parts.prompt : '');
+    const parts = await service.prepare({ requestId: 'req-1', body: { rag: { datanets: ['facts'], top_k: 3 } }, parts: { kind: 'completion', prompt: 'w7' } });
+    const passages = service.passagesOf('req-1')!;
+    assert.equal(passages.length, 3);
+    assert.ok(parts?.kind === 'completion' && parts.prompt.endsWith(' w7'));
+    const served = tokenizer.encode(parts.prompt);
     const out = await service.onCompletion({
       requestId: 'req-1', adapterId: 'lora-a', promptIds: [served],
       outputs: [{ index: 0, text: 'w11 w13', tokenIds: [11, 13] }], usage: { prompt_tokens: 500, completion_tokens: 250 },
@@ -73,7 +74,7 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
     assert.ok(out && out.status === 'signed');
     assert.deepEqual(calls, [9]); // 2^3 subsets + the base-model variant, ONE call
     // Additive game: passage with 11 adds 3 nats, with 13 adds 3 nats, the third 0 => Shapley (3, 3, 0).
-    const byText = (t: string) => out.sources.find((s) => prep.passages.find((p) => p.docId === s.doc_id)!.text === t)!;
+    const byText = (t: string) => out.sources.find((s) => passages.find((p) => p.docId === s.doc_id)!.text === t)!;
     assert.equal(byText('w7 w11 w12').score, 3);
     assert.equal(byText('w7 w13').score, 3);
     assert.equal(byText('w7 w99').score, 0);
@@ -104,10 +105,11 @@ test('leave-one-out beyond the exact-Shapley limit; async returns pending and fi
   try {
     const calls: number[] = [];
     const { service, outbox } = setup(dir, calls, { maxExactShapleyK: 2 });
-    const opts = parseAttributionRequest({ rag: { datanets: ['facts'], top_k: 3 }, stream: true });
-    assert.equal(opts.mode, 'async');
-    const prep = await service.prepare({ requestId: 'req-2', parts: { kind: 'chat', messages: [{ role: 'user', content: 'w7' }] }, rag: opts.rag, mode: opts.mode });
-    const pending = await service.onCompletion({ requestId: 'req-2', adapterId: null, promptIds: [tokenizer.applyChatTemplate(prep.parts.kind === 'chat' ? prep.parts.messages : [])], outputs: [{ index: 0, text: 'w11', tokenIds: [11] }], usage: { prompt_tokens: 10, completion_tokens: 1 } });
+    const body = { rag: { datanets: ['facts'], top_k: 3 }, stream: true };
+    assert.equal(parseAttributionRequest(body).mode, 'async');
+    const parts = await service.prepare({ requestId: 'req-2', body, parts: { kind: 'chat', messages: [{ role: 'user', content: 'w7' }] } });
+    assert.ok(parts?.kind === 'chat');
+    const pending = await service.onCompletion({ requestId: 'req-2', adapterId: null, promptIds: [tokenizer.applyChatTemplate(parts.messages)], outputs: [{ index: 0, text: 'w11', tokenIds: [11] }], usage: { prompt_tokens: 10, completion_tokens: 1 } });
     assert.deepEqual(pending, { record_id: keccak256('req-2'), status: 'pending' });
     await service.drain();
     assert.deepEqual(calls, [4]); // full + 3 leave-one-out, no adapter variant
@@ -125,16 +127,15 @@ test('adapter-only attribution (no rag), unowned adapters earn nothing, off mode
   try {
     const calls: number[] = [];
     const { service } = setup(dir, calls);
-    const opts = parseAttributionRequest({ attribution: true });
-    assert.deepEqual(opts, { rag: null, mode: 'inline' });
-    await service.prepare({ requestId: 'r3', parts: { kind: 'completion', prompt: 'w1' }, rag: null, mode: opts.mode });
+    assert.deepEqual(parseAttributionRequest({ attribution: true }), { rag: null, mode: 'inline' });
+    assert.equal(await service.prepare({ requestId: 'r3', body: { attribution: true }, parts: null }), null); // token-id prompt: fine without rag
     const out = await service.onCompletion({ requestId: 'r3', adapterId: 'stranger', promptIds: [[1]], outputs: [{ index: 0, text: 'w5', tokenIds: [5] }], usage: { prompt_tokens: 1, completion_tokens: 1 } });
     assert.ok(out && out.status === 'signed');
     assert.deepEqual(calls, [2]);
     assert.equal(out.method, 'adapter-logprob-v1');
     assert.deepEqual(out.adapter, { id: 'stranger', owner: null, share_ppm: 0, score: 0.5, amount: '0' });
     assert.equal(out.fee.model, out.fee.total);
-    await service.prepare({ requestId: 'r4', parts: { kind: 'completion', prompt: 'w1' }, rag: null, mode: 'off' });
+    assert.equal(await service.prepare({ requestId: 'r4', body: {}, parts: { kind: 'completion', prompt: 'w1' } }), null);
     assert.equal(await service.onCompletion({ requestId: 'r4', adapterId: null, promptIds: [[1]], outputs: [], usage: { prompt_tokens: 1, completion_tokens: 0 } }), null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,12 +156,20 @@ test('bad attribution request fields are 400s naming the field', () => {
   assert.deepEqual(parseAttributionRequest({ rag: { datanets: ['a'] }, attribution: 'off' }), { rag: { datanets: ['a'], topK: 4 }, mode: 'off' });
 });
 
-test('unknown DataNet in rag is a 404 from prepare', async () => {
+test('prepare refuses unknown DataNets (404), rag on token ids and bad modes (400); forget drops a request', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
   try {
     const { service } = setup(dir, []);
-    await assert.rejects(service.prepare({ requestId: 'x', parts: { kind: 'completion', prompt: 'w1' }, rag: { datanets: ['nope'], topK: 2 }, mode: 'inline' }),
+    await assert.rejects(service.prepare({ requestId: 'x', body: { rag: { datanets: ['nope'], top_k: 2 } }, parts: { kind: 'completion', prompt: 'w1' } }),
       (e: unknown) => e instanceof LoraledgerError && e.code === 'datanet_not_found' && e.status === 404);
+    await assert.rejects(service.prepare({ requestId: 'y', body: { rag: { datanets: ['facts'] } }, parts: null }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'rag');
+    await assert.rejects(service.prepare({ requestId: 'z', body: { attribution: 'maybe' }, parts: null }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'attribution');
+    // forget drops a prepared request: its completion is not attributed
+    await service.prepare({ requestId: 'f', body: { attribution: 'inline' }, parts: null });
+    service.forget('f');
+    assert.equal(await service.onCompletion({ requestId: 'f', adapterId: null, promptIds: [[1]], outputs: [], usage: { prompt_tokens: 1, completion_tokens: 0 } }), null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,9 @@
 // Proof of Attribution for one request: retrieve -> augment -> (model generates) -> score every
 // ablation in ONE batched engine.score call -> shares -> fee split -> record -> sign -> outbox.
 //
-//   prepare(req)     when rag is asked for: passages = retrieve(datanets, query, top_k);
-//                    parts' = augmentPrompt(parts, passages). Remembers the request (by id) so the
-//                    completion hook can attribute it.
+//   prepare(i)       reads body.rag / body.attribution; with rag: passages = retrieve(datanets,
+//                    query, top_k) and returns parts' = augmentPrompt(parts, passages). Remembers
+//                    the request (by id) so onCompletion can attribute it; forget(id) drops it.
 //   attribute(a)     plan = exact Shapley (k <= 6, all 2^k subsets) else leave-one-out (k + 1);
 //                    variants = [subset prompts with the serving adapter] ++ [full prompt, base model]
 //                    (the last only when an adapter served); values = score(variants).total;
@@ -15,14 +15,14 @@
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer, signer, outbox and tokenizer are injected.
 
-import { EngineError } from '../server/errors.ts';
+import { EngineError, RequestError } from '../server/errors.ts';
 import { normaliseAddress } from './address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './augmentPrompt.ts';
-import type { AttributionMode, AttributionResult, PendingAttribution, RagOptions } from './attributionRequest.ts';
-import { buildRecord, recordIdOf } from './buildRecord.ts';
+import { parseAttributionRequest, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions } from './attributionRequest.ts';
+import { buildRecord, promptContext, recordIdOf } from './buildRecord.ts';
 import type { RecordSigner } from './eip712.ts';
 import { computeFee, splitFee, type FeeConfig } from './fees.ts';
-import type { Address, SignedRecord } from './recordTypes.ts';
+import type { Address, AttributionRecord, SignedRecord } from './recordTypes.ts';
 import type { Passage, Retriever } from './retrieve.ts';
 import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoreSources.ts';
 
@@ -34,9 +34,24 @@ function defaultOnError(err: unknown, context: { requestId: string }): void {
 export interface Scorer {
   score(variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>): Promise<Array<{ total: number }>>;
 }
+/** Signs a record and appends it to the durable outbox; resolves once durable (H5's Settlement.record). */
+export interface RecordSink {
+  record(record: AttributionRecord): Promise<SignedRecord>;
+}
 /** The durable outbox: append is durable when it returns (or resolves). */
 export interface RecordOutbox {
   append(signed: SignedRecord): unknown;
+}
+
+/** A RecordSink from a signer and an outbox: sign, then append (durable) before resolving. */
+export function signAndAppend(signer: RecordSigner, outbox: RecordOutbox): RecordSink {
+  return {
+    async record(record) {
+      const signed = await signer.sign(record);
+      await outbox.append(signed);
+      return signed;
+    },
+  };
 }
 /** Prompt parts -> the ids the model sees (the server's tokenizer; chat through its template). */
 export interface PromptTokenizer {
@@ -47,8 +62,8 @@ export interface PromptTokenizer {
 export interface AttributionServiceOptions {
   retriever: Retriever;
   scorer: Scorer;
-  signer: RecordSigner;
-  outbox: RecordOutbox;
+  /** Signs and durably stores records (Settlement, or signAndAppend(signer, outbox)). */
+  sink: RecordSink;
   tokenizer: PromptTokenizer;
   fees: FeeConfig;
   /** Base model id (the record's `model`). */
@@ -66,23 +81,19 @@ export interface AttributionServiceOptions {
   maxPending?: number;
 }
 
-export interface PrepareRequest {
+/** What the server's prepare hook passes (server/ports AttributionHook.prepare). */
+export interface PrepareInput {
   requestId: string;
-  parts: PromptParts;
-  rag: RagOptions | null;
-  mode: AttributionMode;
-}
-
-export interface Prepared {
-  /** What the model should see (unchanged without rag). */
-  parts: PromptParts;
-  passages: Passage[];
+  /** The raw request body; `rag` and `attribution` are read from it (attributionRequest.ts). */
+  body: Record<string, unknown>;
+  /** The user's prompt, or null for token-id / multi-prompt completions. */
+  parts: PromptParts | null;
 }
 
 export interface AttributeRequest {
   requestId: string;
-  /** The user's own prompt (before augmentation). */
-  parts: PromptParts;
+  /** The user's own prompt (before augmentation); null for token-id prompts (then no passages). */
+  parts: PromptParts | null;
   passages: Passage[];
   adapterId: string | null;
   /** The ids actually served for the full passage set; re-tokenized when absent. */
@@ -101,8 +112,9 @@ export interface CompletionInput {
   usage: { prompt_tokens: number; completion_tokens: number };
 }
 
-interface Ticket { parts: PromptParts; passages: Passage[]; mode: AttributionMode }
+interface Ticket { parts: PromptParts | null; passages: Passage[]; mode: AttributionMode }
 
+/** Implements the server's AttributionHook (server/ports.ts): prepare, onCompletion, forget. */
 export class AttributionService {
   private readonly tickets = new Map<string, Ticket>();
   private readonly jobs = new Set<Promise<void>>();
@@ -112,13 +124,28 @@ export class AttributionService {
     this.o = options;
   }
 
-  /** Retrieves and augments when rag is asked for; remembers the request when mode is not off. */
-  async prepare(req: PrepareRequest): Promise<Prepared> {
-    const passages = req.rag
-      ? await this.o.retriever.retrieve({ datanets: req.rag.datanets, topK: req.rag.topK, query: ragQuery(req.parts) })
-      : [];
-    if (req.mode !== 'off') this.remember(req.requestId, { parts: req.parts, passages, mode: req.mode });
-    return { parts: augmentPrompt(req.parts, passages, this.template), passages };
+  /**
+   * Before tokenization: validates `rag` / `attribution`; with rag, retrieves and returns the
+   * augmented prompt (null = prompt unchanged); remembers the request unless attribution is off.
+   */
+  async prepare(input: PrepareInput): Promise<PromptParts | null> {
+    const { rag, mode } = parseAttributionRequest(input.body);
+    if (rag && input.parts === null) {
+      throw new RequestError('invalid_request', 'rag needs a single text prompt (a string, or chat messages), not token ids or a list of prompts', { param: 'rag' });
+    }
+    const passages = rag && input.parts ? await this.retrieve(input.parts, rag) : [];
+    if (mode !== 'off') this.remember(input.requestId, { parts: input.parts, passages, mode });
+    return rag && input.parts ? augmentPrompt(input.parts, passages, this.template) : null;
+  }
+
+  /** The passages rag retrieves for a prompt (query = completion prompt / last user message). */
+  retrieve(parts: PromptParts, rag: RagOptions): Promise<Passage[]> {
+    return this.o.retriever.retrieve({ datanets: rag.datanets, topK: rag.topK, query: ragQuery(parts) });
+  }
+
+  /** Passages remembered for a prepared request (for tests and logs). */
+  passagesOf(requestId: string): Passage[] | undefined {
+    return this.tickets.get(requestId)?.passages;
   }
 
   /** The server's AttributionHook: null for requests that were not prepared with attribution on. */
@@ -163,8 +190,11 @@ export class AttributionService {
     const plan = planAttribution(k, { maxExactK: this.o.maxExactShapleyK ?? MAX_EXACT_SHAPLEY_K }); // k = 0: subsets [0]
     const full = k === 0 ? 0 : (1 << k) - 1;
     const owner = req.adapterId === null ? null : this.ownerOf(req.adapterId);
-    const idsFor = (mask: number): number[] =>
-      mask === full && req.servedPromptIds ? req.servedPromptIds : this.encode(augmentPrompt(req.parts, req.passages.filter((_, i) => mask & (1 << i)), this.template));
+    const idsFor = (mask: number): number[] => {
+      if (mask === full && req.servedPromptIds) return req.servedPromptIds;
+      if (req.parts === null) throw new RangeError('attribute: a request without prompt parts needs servedPromptIds and no passages');
+      return this.encode(augmentPrompt(req.parts, req.passages.filter((_, i) => mask & (1 << i)), this.template));
+    };
     // [subset prompts under the serving adapter] ++ [full prompt under the base model, when an adapter served]
     const variants = plan.subsets.map((m) => ({ promptIds: idsFor(m), targetIds: req.outputIds, adapterId: req.adapterId }));
     if (req.adapterId !== null) variants.push({ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null });
@@ -181,15 +211,14 @@ export class AttributionService {
       requestId: req.requestId,
       model: this.o.model,
       adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
-      prompt: augmentPrompt(req.parts, req.passages, this.template),
+      promptContext: req.parts ? promptContext(augmentPrompt(req.parts, req.passages, this.template)) : JSON.stringify(req.servedPromptIds ?? []),
       outputText: req.outputText,
       sources: req.passages.map((p, i) => ({ docId: p.docId, datanet: p.datanet, contributor: p.contributor, sharePpm: shares[i]! })),
       fee,
       timestamp: Math.floor((this.o.now ?? Date.now)() / 1000),
       method,
     });
-    const signed = await this.o.signer.sign(record);
-    await this.o.outbox.append(signed);
+    const signed = await this.o.sink.record(record);
     return {
       record_id: record.recordId,
       status: 'signed',

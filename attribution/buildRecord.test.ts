@@ -15,7 +15,7 @@ test('buildRecord: hashes, checksummed addresses, sources by share desc, amounts
     requestId: 'cmpl-123',
     model: 'stories260K',
     adapter: { id: 'sql', owner: bob, sharePpm: 250_000 },
-    prompt: { kind: 'completion', prompt: 'ctx + question' },
+    promptContext: promptContext({ kind: 'completion', prompt: 'ctx + question' }),
     outputText: 'answer',
     sources: [{ docId: d1, datanet: 'net', contributor: alice, sharePpm: 0 }, { docId: d2, datanet: 'net', contributor: bob, sharePpm: 1_000_000 }],
     fee: { fee: 100n, model: 70n, adapter: 5n, sources: [0n, 25n] },
@@ -35,13 +35,14 @@ test('buildRecord: hashes, checksummed addresses, sources by share desc, amounts
 });
 
 test('buildRecord without adapter or owner: zero address, zero share and amount', () => {
-  const base = { requestId: 'r', model: 'm', prompt: { kind: 'chat' as const, messages: [{ role: 'user' as const, content: 'hi' }] }, outputText: '', sources: [], fee: { fee: 9n, model: 9n, adapter: 0n, sources: [] }, timestamp: 1, method: 'loo-logprob-v1' };
+  const chat = { kind: 'chat' as const, messages: [{ role: 'user' as const, content: 'hi' }] };
+  const base = { requestId: 'r', model: 'm', promptContext: promptContext(chat), outputText: '', sources: [], fee: { fee: 9n, model: 9n, adapter: 0n, sources: [] }, timestamp: 1, method: 'loo-logprob-v1' };
   const r = buildRecord({ ...base, adapter: null });
   assert.equal(r.adapter, '');
   assert.equal(r.adapterOwner, '0x0000000000000000000000000000000000000000');
   assert.equal(r.adapterAmount, '0');
   assert.equal(r.promptHash, viemKeccak(toBytes('[{"role":"user","content":"hi"}]')));
-  assert.equal(promptContext(base.prompt), '[{"role":"user","content":"hi"}]');
+  
   const unowned = buildRecord({ ...base, adapter: { id: 'x', owner: null, sharePpm: 500_000 } });
   assert.equal(unowned.adapter, 'x');
   assert.equal(unowned.adapterSharePpm, 0);

@@ -2,7 +2,8 @@
 // attribution results and the fee split. Pure: hashing with this folder's keccak256, no viem.
 //
 //   recordId    = keccak256(utf8(requestId))
-//   promptHash  = keccak256(utf8(promptContext))   the full prompt the model saw (see promptContext)
+//   promptHash  = keccak256(utf8(promptContext))   the full prompt the model saw: promptContext(parts),
+//                 or the served ids as JSON "[1,2,3]" for token-id prompts
 //   outputHash  = keccak256(utf8(outputText))
 //   sources     sorted by share desc, then doc_id asc; amounts from the fee split
 //   addresses   EIP-55 checksummed
@@ -25,8 +26,8 @@ export interface BuildRecordInput {
   model: string;
   /** null for the bare base model. */
   adapter: { id: string; owner: Address | null; sharePpm: number } | null;
-  /** The augmented prompt the model saw (see promptContext). */
-  prompt: PromptParts;
+  /** Canonical text of the prompt the model saw, passages included (promptContext()). */
+  promptContext: string;
   outputText: string;
   /** In the same order as fee.sources. */
   sources: RecordSourceInput[];
@@ -64,7 +65,7 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     requestId: input.requestId,
     model: input.model,
     adapter: input.adapter?.id ?? '',
-    promptHash: keccak256(promptContext(input.prompt)),
+    promptHash: keccak256(input.promptContext),
     outputHash: keccak256(input.outputText),
     sources,
     adapterOwner: owner === null ? ZERO_ADDRESS : checksumAddress(owner),
