@@ -13,6 +13,7 @@
 //
 // Tensor names accepted (PEFT's save_pretrained strips the adapter name; older tools keep it):
 //   [base_model.model.]model.layers.{l}.{self_attn|mlp}.{target}.lora_{A|B}[.{adapter_name}][.weight]
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AdapterError } from '../server/errors.ts';
 import { readSafetensors, readSafetensorsHeader, type TensorInfo } from '../kernels/safetensors.ts';
@@ -117,12 +118,26 @@ function transpose(src: Float32Array, rows: number, cols: number): Float32Array 
   return out;
 }
 
+/** Stored tensor data as fp32: a zero-copy view of the file buffer for aligned F32, else decoded. */
+async function tensorReader(plan: AdapterPlan): Promise<(info: TensorInfo) => Float32Array> {
+  if (plan.pairs.every((p) => p.a.dtype === 'F32' && p.b.dtype === 'F32')) {
+    const buf = await readFile(plan.file); // one read: much faster than a read per tensor
+    return (info) => {
+      const at = buf.byteOffset + info.start;
+      const n = (info.end - info.start) / 4;
+      return at % 4 === 0 ? new Float32Array(buf.buffer, at, n) : new Float32Array(buf.buffer.slice(at, at + 4 * n));
+    };
+  }
+  const tensors = await readSafetensors(plan.file, plan.pairs.flatMap((p) => [p.a.name, p.b.name]));
+  return (info) => tensors.get(info.name)!.data;
+}
+
 /** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
 export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: ValidateOptions = {}): Promise<AdapterWeights> {
   const plan = await validateAdapterAgainstModel(meta, spec, opts);
-  let tensors;
+  let read: (info: TensorInfo) => Float32Array;
   try {
-    tensors = await readSafetensors(plan.file, plan.pairs.flatMap((p) => [p.a.name, p.b.name]));
+    read = await tensorReader(plan);
   } catch (cause) {
     throw new AdapterError('adapter_load_failed', `adapter ${meta.id}: ${(cause as Error).message}`, { details: { id: meta.id, file: plan.file }, cause });
   }
@@ -130,8 +145,8 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   const R = meta.rank;
   for (const p of plan.pairs) {
     const [din, dout] = targetShape(spec, p.target);
-    const a = transpose(tensors.get(p.a.name)!.data, R, din); // [R, Din] -> [Din, R]
-    const b = transpose(tensors.get(p.b.name)!.data, dout, R); // [Dout, R] -> [R, Dout]
+    const a = transpose(read(p.a), R, din); // [R, Din] -> [Din, R]
+    const b = transpose(read(p.b), dout, R); // [Dout, R] -> [R, Dout]
     layers[p.layer]!.set(p.target, { a, b });
   }
   return { id: meta.id, rank: R, scale: loraScale(meta), targets: [...meta.targets], layers, bytes: plan.bytes };
