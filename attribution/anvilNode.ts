@@ -93,9 +93,19 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** Starts anvil; with no fixed port, retries twice on a fresh port if the picked one was taken meanwhile. */
 export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilNode> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startOnce(opts, opts.port ?? (await freePort()));
+    } catch (err) {
+      if (opts.port !== undefined || attempt >= 2) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: AnvilOptions, port: number): Promise<AnvilNode> {
   const chainId = opts.chainId ?? 31337;
-  const port = opts.port ?? (await freePort());
   const args = ['--optimism', '--silent', '--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId)];
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privateKeyToAccount } from 'viem/accounts';
 import { recoverTypedDataAddress } from 'viem';
-import { createRecordSigner, eip712Description, eip712Domain, recordDigest, recoverRecordSigner, verifyRecord } from './eip712.ts';
+import { createRecordSigner, signRecord, eip712Description, eip712Domain, recordDigest, recoverRecordSigner, verifyRecord } from './eip712.ts';
 import { keccak256 } from './keccak256.ts';
 import { sampleRecord } from './recordFixtures.ts';
 import type { AttributionRecord, Hex } from './recordTypes.ts';
@@ -44,6 +44,7 @@ test('sign then recover gives the signer; verifyRecord accepts', async () => {
   assert.equal(signed.digest, referenceDigest(signed.record, 31337, CONTRACT));
   assert.equal(await recoverRecordSigner(signed, domain), signer.address);
   assert.equal(await verifyRecord(signed, domain), true);
+  assert.deepEqual(await signRecord(signed.record, KEY, domain), signed, 'RFC 6979: deterministic');
   // an outsider with only viem and the published description recovers the same address
   const d = eip712Description(domain);
   const { EIP712Domain: _, ...types } = d.types;

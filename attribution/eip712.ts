@@ -92,6 +92,11 @@ export function createRecordSigner(privateKey: Hex, domain: Eip712Domain): Recor
   };
 }
 
+/** One-off signing with a raw key (createRecordSigner is the reusable form). */
+export function signRecord(record: AttributionRecord, privateKey: Hex, domain: Eip712Domain): Promise<SignedRecord> {
+  return createRecordSigner(privateKey, domain).sign(record);
+}
+
 /** Recovers the address that signed `signed.record` under `domain` (ignores `signed.signer`). */
 export async function recoverRecordSigner(signed: Pick<SignedRecord, 'record' | 'signature'>, domain: Eip712Domain): Promise<Address> {
   try {
