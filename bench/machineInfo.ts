@@ -2,13 +2,14 @@
 // bandwidth, Node version and the git commit (with a dirty flag).
 import { cpus, totalmem, arch, platform } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 
 export interface MachineInfo {
   cpuModel: string;
   cores: number;
   memoryBytes: number;
   /** Measured at start: best of a few passes of a 256 MB read (sum) and a copy, GB/s (1e9 B/s). */
-  bandwidthGBs: { read: number; copy: number };
+  bandwidthGBs: { read: number; copy: number; copyParallel?: number };
   node: string;
   platform: string;
   commit: string;
@@ -21,7 +22,7 @@ export interface MachineInfo {
  * the other (copyWithin: 2 bytes moved per byte copied). A lower bound on what native code gets, but
  * the number the roofline uses is stated with it.
  */
-export function measureBandwidth(bytes = 256 << 20, passes = 3): { read: number; copy: number } {
+export function measureBandwidth(bytes = 256 << 20, passes = 5): { read: number; copy: number } {
   const a = new Float64Array(bytes / 8); // [bytes/8]
   for (let i = 0; i < a.length; i += 512) a[i] = i;
   let bestRead = 0;
@@ -41,6 +42,30 @@ export function measureBandwidth(bytes = 256 << 20, passes = 3): { read: number;
   return { read: bestRead, copy: bestCopy };
 }
 
+/**
+ * The same copy loop in `workers` threads at once (one buffer each); aggregate GB/s = total bytes
+ * moved / slowest thread's time. Closer to what multi-threaded native kernels can stream.
+ */
+export async function measureBandwidthParallel(workers: number, bytes = 128 << 20, passes = 4): Promise<number> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const a = new Float64Array(workerData.bytes / 8);
+    for (let i = 0; i < a.length; i += 512) a[i] = i;
+    let best = Infinity;
+    for (let p = 0; p < workerData.passes; p++) {
+      const t = performance.now();
+      a.copyWithin(0, a.length / 2);
+      best = Math.min(best, performance.now() - t);
+    }
+    parentPort.postMessage(best);`;
+  const times = await Promise.all(Array.from({ length: workers }, () => new Promise<number>((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { bytes, passes } });
+    w.once('message', (ms: number) => { resolve(ms); void w.terminate(); });
+    w.once('error', reject);
+  })));
+  return (workers * bytes) / (Math.max(...times) / 1000) / 1e9;
+}
+
 function git(args: string[], cwd: string): string {
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -49,7 +74,8 @@ function git(args: string[], cwd: string): string {
   }
 }
 
-export function machineInfo(repoRoot: string, bandwidth = measureBandwidth()): MachineInfo {
+export async function machineInfo(repoRoot: string): Promise<MachineInfo> {
+  const bandwidth = { ...measureBandwidth(), copyParallel: await measureBandwidthParallel(Math.max(1, cpus().length)) };
   const list = cpus();
   return {
     cpuModel: list[0]?.model ?? 'unknown',

@@ -23,7 +23,7 @@ export function renderMarkdown(r: BenchReport): string {
   const L: string[] = [];
   L.push(`# loraledger bench (${r.mode})`, '');
   L.push(`Measured ${m.startedAt} on ${m.cpuModel}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ` +
-    `memory bandwidth ${m.bandwidthGBs.read.toFixed(1)} GB/s read / ${m.bandwidthGBs.copy.toFixed(1)} GB/s copy (single-thread JS, measured at start), ` +
+    `memory bandwidth measured at start with JS loops: ${m.bandwidthGBs.read.toFixed(1)} GB/s sum / ${m.bandwidthGBs.copy.toFixed(1)} GB/s copy on one thread${m.bandwidthGBs.copyParallel ? `, ${m.bandwidthGBs.copyParallel.toFixed(1)} GB/s copy on ${m.cores} threads` : ''} (the roofline uses the best), ` +
     `Node ${m.node}, commit \`${m.commit.slice(0, 12)}\`${m.dirty ? ' (with uncommitted changes)' : ''}.`, '');
   for (const [k, v] of Object.entries(r.peers)) L.push(`- ${k}: ${v}`);
   L.push('', '## Targets', '', '| target | wanted | measured | met |', '| --- | --- | --- | --- |');

@@ -1,0 +1,76 @@
+// `npm run bench -- [--quick] --out DIR [flags]`: runs the benchmark scenarios against loraledger
+// and its peers and writes DIR/report.json, DIR/report.md and SVG charts. See bench/README.md.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { SCENARIOS, SYSTEMS, MODEL_PRESETS, findScenario, type ModelPreset, type ScenarioOverrides, type SystemName } from './scenarios.ts';
+import { prepareOutputDir, OutputDirError } from './outputDir.ts';
+import { runBench } from './runBench.ts';
+
+const HELP = `loraledger bench: throughput and latency of loraledger vs naive-merged vs llama.cpp.
+
+usage: npm run bench -- --out DIR [--quick] [--force] [flags]
+
+  --out DIR              results directory (refused if non-empty unless --force)
+  --force                write into a non-empty --out (replaces the report files)
+  --quick                the quick set (${SCENARIOS.filter((s) => s.quick).map((s) => s.name).join(', ')}), smaller runs
+  --scenarios a,b        scenarios to run (default: all, or the quick set); their baselines are added
+  --systems a,b          systems (default: ${SYSTEMS.join(',')})
+  --work DIR             where generated models/adapters/GGUFs are cached (default .cache/bench)
+  --threads N            CPU threads per system (default 2)
+  --check-tokens N       greedy tokens compared between systems (default 16)
+  overrides (apply to every selected scenario, recorded in the report):
+  --model P (${MODEL_PRESETS.join('|')})  --streams N  --requests N  --prompt-tokens N  --max-tokens N
+  --adapters M  --ranks 8,16,64  --alpha A  --cold-share S  --cache-size N
+  peer knobs: --naive-max-resident N  --llamacpp-max-contexts N
+
+scenarios:
+${SCENARIOS.map((s) => `  ${s.name} (v${s.version})${s.quick ? ' [quick]' : ''}: ${s.description}`).join('\n')}
+`;
+
+const num = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${flag} expects a number, got "${v}"`);
+  return n;
+};
+const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter(Boolean);
+
+async function main(): Promise<number> {
+  const { values: a } = parseArgs({
+    options: {
+      out: { type: 'string' }, force: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      scenarios: { type: 'string' }, systems: { type: 'string' }, work: { type: 'string' }, threads: { type: 'string' }, 'check-tokens': { type: 'string' },
+      model: { type: 'string' }, streams: { type: 'string' }, requests: { type: 'string' }, 'prompt-tokens': { type: 'string' }, 'max-tokens': { type: 'string' },
+      adapters: { type: 'string' }, ranks: { type: 'string' }, alpha: { type: 'string' }, 'cold-share': { type: 'string' }, 'cache-size': { type: 'string' },
+      'naive-max-resident': { type: 'string' }, 'llamacpp-max-contexts': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (a.help) { process.stdout.write(HELP); return 0; }
+  if (!a.out) throw new Error('--out DIR is required (see --help)');
+  const scenarios = list(a.scenarios) ?? SCENARIOS.filter((s) => !a.quick || s.quick).map((s) => s.name);
+  scenarios.forEach(findScenario);
+  const systems = (list(a.systems) ?? [...SYSTEMS]) as SystemName[];
+  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system "${s}"; known: ${SYSTEMS.join(', ')}`);
+  if (a.model !== undefined && !MODEL_PRESETS.includes(a.model as ModelPreset)) throw new Error(`--model must be one of ${MODEL_PRESETS.join(', ')}`);
+  const overrides: ScenarioOverrides = {
+    model: a.model as ModelPreset | undefined, streams: num(a.streams, 'streams'), requests: num(a.requests, 'requests'),
+    promptTokens: num(a['prompt-tokens'], 'prompt-tokens'), maxTokens: num(a['max-tokens'], 'max-tokens'), adapterCount: num(a.adapters, 'adapters'),
+    ranks: list(a.ranks)?.map((r) => num(r, 'ranks')!), zipfAlpha: num(a.alpha, 'alpha'), coldShare: num(a['cold-share'], 'cold-share'), cacheSize: num(a['cache-size'], 'cache-size'),
+  };
+  const out = await prepareOutputDir(a.out, a.force ?? false);
+  const repoRoot = resolve(new URL('..', import.meta.url).pathname);
+  const report = await runBench({
+    out, work: resolve(a.work ?? `${repoRoot}/.cache/bench`), quick: a.quick ?? false, scenarios, systems, overrides,
+    threads: num(a.threads, 'threads') ?? 2, checkTokens: num(a['check-tokens'], 'check-tokens') ?? 16, repoRoot,
+    systemOptions: { naiveMaxResident: num(a['naive-max-resident'], 'naive-max-resident'), llamaCppMaxContexts: num(a['llamacpp-max-contexts'], 'llamacpp-max-contexts') },
+  });
+  const rows = report.scenarios.map((s) => `${s.name.padEnd(20)} ${s.system.padEnd(13)} ${s.status === 'ok' ? `${s.throughput_tok_s.toFixed(1).padStart(8)} tok/s  TTFT p50 ${s.ttft_ms.p50.toFixed(0)} ms  ITL p50 ${s.itl_ms.p50.toFixed(1)} ms  check ${s.greedy_check.pass ?? '-'}` : `${s.status}: ${s.error}`}`);
+  process.stdout.write(`${rows.join('\n')}\n\n${report.targets.map((t) => `${t.target}: ${t.measured} (wanted ${t.wanted}) -> ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}`).join('\n')}\n\nreport: ${out}/report.md\n`);
+  return 0;
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof OutputDirError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+  process.exit(2);
+});
