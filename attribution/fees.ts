@@ -113,3 +113,12 @@ function checkPpm(v: number, name: string): number {
   if (!Number.isInteger(v) || v < 0 || v > PPM) throw new RangeError(`splitFee: ${name} must be an integer in [0, ${PPM}], got ${v}`);
   return v;
 }
+
+/** The fee config from the server config's flat fields (server/configSchema.ts). */
+export function feeConfigFromSettings(c: { promptPricePer1k: string; completionPricePer1k: string; feeModelPpm: number; feeAdapterPpm: number; feeDataPpm: number }): Readonly<FeeConfig> {
+  return validateFeeConfig({
+    promptPricePer1k: c.promptPricePer1k,
+    completionPricePer1k: c.completionPricePer1k,
+    split: { model: c.feeModelPpm, adapter: c.feeAdapterPpm, data: c.feeDataPpm },
+  });
+}

@@ -50,6 +50,14 @@ export const ConfigSchema = Type.Object(
     posterKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Key that deploys the contract, posts epochs and funds payouts (0x + 64 hex). Default: anvil\'s public dev key #0 (local/dev chains only).' })),
     epochSeconds: Type.Number({ minimum: 0, default: 30, description: 'Close a settlement epoch once its oldest pending record is this old, seconds (0 = only on count or on demand).' }),
     epochMaxRecords: Int(1, 1000, 'Close a settlement epoch once this many records are pending.'),
+    // --- DataNets, attribution scoring and fees (H6) ---
+    promptPricePer1k: Type.String({ flag: 'prompt-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '1000000000000', description: 'Fee per 1000 prompt tokens, in the chain\'s smallest unit (wei), decimal string. Default 1e12 wei.' }),
+    completionPricePer1k: Type.String({ flag: 'completion-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '2000000000000', description: 'Fee per 1000 completion tokens, in the chain\'s smallest unit (wei), decimal string. Default 2e12 wei.' }),
+    feeModelPpm: Int(0, 500_000, 'Share of each fee kept by the base model owner (the operator), parts per million. model + adapter + data must be 1000000.', { maximum: 1_000_000 }),
+    feeAdapterPpm: Int(0, 200_000, 'Share of each fee for the adapter owner\'s pool, ppm; paid in proportion to the adapter\'s measured influence, the rest stays with the model owner.', { maximum: 1_000_000 }),
+    feeDataPpm: Int(0, 300_000, 'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.', { maximum: 1_000_000 }),
+    attributionExactMax: Int(0, 6, 'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it leave-one-out (k + 1).', { maximum: 12 }),
+    documentsRequireAdmin: Type.Boolean({ default: false, description: 'Require the admin key to add DataNet documents (default: contributors post directly; creating DataNets always needs it).' }),
   },
   { additionalProperties: false },
 );
@@ -63,4 +71,5 @@ export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string |
   (c) => c.maxBatchTokens >= c.maxBatchSize ? null : `--max-batch-tokens (${c.maxBatchTokens}) must be >= --max-batch-size (${c.maxBatchSize}): each decode step needs one token per row`,
   (c) => c.chain !== 'rpc' || c.chainRpc !== undefined ? null : '--chain rpc needs --chain-rpc (the settlement chain\'s JSON-RPC URL)',
   (c) => c.maxModelLen === 0 || c.maxModelLen >= 2 ? null : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
+  (c) => c.feeModelPpm + c.feeAdapterPpm + c.feeDataPpm === 1_000_000 ? null : `--fee-model-ppm (${c.feeModelPpm}) + --fee-adapter-ppm (${c.feeAdapterPpm}) + --fee-data-ppm (${c.feeDataPpm}) must sum to 1000000 (parts per million of each fee)`,
 ];
