@@ -110,8 +110,16 @@ export class KvCache {
     for (let h = 0; h < H; h++) {
       const src = (srcRow * H + h) * T * Dh;
       const dst = ((row * H + h) * C + pos) * Dh;
-      k.set(newK.subarray(src, src + n), dst);
-      v.set(newV.subarray(src, src + n), dst);
+      if (n <= 256) {
+        // Decode-sized runs: a plain loop beats allocating two subarray views.
+        for (let i = 0; i < n; i++) {
+          k[dst + i] = newK[src + i];
+          v[dst + i] = newV[src + i];
+        }
+      } else {
+        k.set(newK.subarray(src, src + n), dst);
+        v.set(newV.subarray(src, src + n), dst);
+      }
     }
   }
 
