@@ -18,9 +18,10 @@ export { Settlement } from './settlement.ts';
 export type { PayoutView, RecordView, SettlementLog, SettlementOptions } from './settlement.ts';
 export { startSettlement, OUTBOX_FILE } from './startSettlement.ts';
 export type { ContractInfo, SettlementConfig, SettlementHandle } from './startSettlement.ts';
-export { settlementRoutes } from './settlementRoutes.ts';
-export type { SettlementRoutesOptions } from './settlementRoutes.ts';
+export { runClaim } from './claimCli.ts';
+export type { ClaimResult } from './claimCli.ts';
 export { LoraLedgerSettlementAbi } from './contracts/generated/LoraLedgerSettlement.ts';
+export { sampleRecord, TEST_PAYEES } from './recordFixtures.ts'; // deterministic records for tests
 
 // --- DataNets, retrieval, scoring, fees, record building, the request-path service (H6) ---
 export { DatanetStore, documentId, DATANET_ID, type Datanet, type DataDocument, type NewDocument } from './datanetStore.ts';

@@ -1,4 +1,4 @@
-// HTTP routes of the settlement half (a Fastify plugin; Fastify is only a type import here).
+// Attribution settlement routes (a Fastify plugin factory; the attribution wiring registers it).
 //
 //   GET  /v1/attribution/eip712              {domain, types, primaryType}
 //   GET  /v1/attribution/contract            {address, chain_id, rpc_url, abi}
@@ -9,18 +9,17 @@
 // Errors are thrown as catalogue errors; the server's single error handler shapes them.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RequestError } from '../server/errors.ts';
-import { normaliseAddress } from './address.ts';
-import type { SettlementHandle } from './startSettlement.ts';
+import { normaliseAddress, type SettlementHandle } from '../../attribution/index.ts';
+import { RequestError } from '../errors.ts';
 
-export interface SettlementRoutesOptions {
+export interface AttributionRoutesOptions {
   /** Guard for POST /v1/attribution/settle (the server's admin guard). Absent: the route answers 403. */
   adminGuard?: (request: FastifyRequest) => Promise<void>;
 }
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
-export function settlementRoutes(handle: SettlementHandle, opts: SettlementRoutesOptions = {}) {
+export function attributionRoutes(handle: SettlementHandle, opts: AttributionRoutesOptions = {}) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const s = handle.settlement;
     app.get('/v1/attribution/eip712', async () => handle.eip712());
