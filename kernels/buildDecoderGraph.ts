@@ -6,7 +6,7 @@
 //   x = embed[input_ids]                                            [N, D]
 //   mask = 0 where key visible else -1e9                            [B, 1, g*T, C+T] (once)
 //   per layer l:
-//     a = rmsnorm(x); q,k,v = proj(a) (+bias, +LoRA); rope(q), rope(k) by position_ids
+//     a = rmsnorm(x); q|k|v = a·[Wq|Wk|Wv]^T split (+bias, +LoRA each); rope(q), rope(k) by position_ids
 //     new_key.l/new_value.l = k, v as [B, Hkv, T, Dh]
 //     qg = q as [B, Hkv, g*T, Dh] (GQA: the g query heads of a kv head stacked, K/V never repeated)
 //     s = [qg·past_key^T, qg·k^T]/sqrt(Dh) + mask                   [B, Hkv, g*T, C+T]
@@ -16,7 +16,7 @@
 // The cache is split from the new keys (two MatMuls + a Concat of the scores) so that no
 // [B, Hkv, C, Dh] tensor is ever copied.
 import { GraphBuilder, float } from './graphBuilder.ts';
-import { LinearEmitter, type LoraContext } from './graphLinear.ts';
+import { LinearEmitter, type LoraContext, type ProjectionPart } from './graphLinear.ts';
 import { DataType } from './onnxProto.ts';
 import { ropeTables } from './ropeTable.ts';
 import type { Tensor } from './safetensors.ts';
@@ -112,12 +112,17 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     const p = `model.layers.${l}`;
     const proj = (input: string, target: LoraTarget, din: number, dout: number, group: 'self_attn' | 'mlp', bias = false): string =>
       lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
+    const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart =>
+      ({ name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, target });
+    // q|k|v and gate|up each run as one base matmul (measured ~3% less CPU than separate ones).
+    const fused = (input: string, name: string, parts: ProjectionPart[]): string[] => lin.projectFused(input, `${p}.${name}`, D, l, parts);
     const a = rms(x, `${p}.input_layernorm.weight`);
-    const q = rope(proj(a, 'q_proj', D, H * Dh, 'self_attn', spec.attentionBias), H); // [N, H, Dh]
-    const k = rope(proj(a, 'k_proj', D, Hkv * Dh, 'self_attn', spec.attentionBias), Hkv); // [N, Hkv, Dh]
-    const v = proj(a, 'v_proj', D, Hkv * Dh, 'self_attn', spec.attentionBias); // [N, Hkv*Dh]
+    const bias = spec.attentionBias;
+    const [q0, k0, v] = fused(a, 'self_attn.qkv_proj', [part('q_proj', H * Dh, 'self_attn', bias), part('k_proj', Hkv * Dh, 'self_attn', bias), part('v_proj', Hkv * Dh, 'self_attn', bias)]);
+    const q = rope(q0!, H); // [N, H, Dh]
+    const k = rope(k0!, Hkv); // [N, Hkv, Dh]  (v: [N, Hkv*Dh])
     const kNew = g.op('Transpose', [g.op('Reshape', [k, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newKey(l)] }); // [B,Hkv,T,Dh]
-    const vNew = g.op('Transpose', [g.op('Reshape', [v, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newValue(l)] });
+    const vNew = g.op('Transpose', [g.op('Reshape', [v!, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newValue(l)] });
     g.output(kNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
     g.output(vNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
     const qg = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }), g.constI([0, 0, -1, Dh])]); // [B,Hkv,g*T,Dh]
@@ -129,9 +134,8 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     const oFlat = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }), g.constI([-1, H * Dh])]); // [N, H*Dh]
     x = g.op('Add', [x, proj(oFlat, 'o_proj', H * Dh, D, 'self_attn')]);
     const m = rms(x, `${p}.post_attention_layernorm.weight`);
-    const gate = proj(m, 'gate_proj', D, I, 'mlp');
-    const up = proj(m, 'up_proj', D, I, 'mlp');
-    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]); // [N, I]
+    const [gate, up] = fused(m, 'mlp.gate_up_proj', [part('gate_proj', I, 'mlp'), part('up_proj', I, 'mlp')]);
+    const act = g.op('Mul', [g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]), up!]); // [N, I]
     x = g.op('Add', [x, proj(act, 'down_proj', I, D, 'mlp')]);
   }
 

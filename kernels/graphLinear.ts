@@ -28,6 +28,14 @@ export function transpose(w: Float32Array, dout: number, din: number): Float32Ar
   return t;
 }
 
+export interface ProjectionPart {
+  name: string;
+  w: Float32Array; // [Dout, Din] (HF orientation)
+  dout: number;
+  bias?: Float32Array; // [Dout]
+  target: LoraTarget;
+}
+
 export class LinearEmitter {
   private readonly gathered = new Map<string, string>();
 
@@ -70,6 +78,34 @@ export class LinearEmitter {
     if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
     if (!this.lora || !this.lora.targets.has(opts.target)) return y;
     return g.op('Add', [y, this.loraDelta(x, opts.layer, opts.target, opts.din, opts.dout)]);
+  }
+
+  /**
+   * Several projections of the same input as ONE base matmul (weights stacked along Dout, e.g.
+   * q|k|v or gate|up), split back per part; biases and LoRA deltas are added per part.
+   */
+  projectFused(x: string, fusedName: string, din: number, layer: number, parts: ProjectionPart[]): string[] {
+    const g = this.g;
+    if (parts.length === 1) return [this.project(x, { ...parts[0]!, din, layer })];
+    const total = parts.reduce((a, p) => a + p.dout, 0);
+    const w = new Float32Array(total * din); // [sum Dout, Din]
+    let row = 0;
+    for (const p of parts) {
+      w.set(p.w, row * din);
+      row += p.dout;
+    }
+    let y = this.base(x, fusedName, w, total, din); // [N, sum Dout]
+    if (parts.some((p) => p.bias)) {
+      const bias = new Float32Array(total);
+      let at = 0;
+      for (const p of parts) {
+        if (p.bias) bias.set(p.bias, at);
+        at += p.dout;
+      }
+      y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
+    }
+    const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
+    return parts.map((p, i) => (this.lora?.targets.has(p.target) ? g.op('Add', [outs[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : outs[i]!));
   }
 
   private loraDelta(x: string, layer: number, target: LoraTarget, din: number, dout: number): string {
