@@ -1,8 +1,10 @@
 // Starts and stops a local anvil (the OP-stack flavoured dev L2) from @foundry-rs/anvil.
 //
-//   start: pick a free port, spawn `anvil --optimism --silent --port P --chain-id C`,
-//          poll eth_chainId until it answers (or the process exits / the deadline passes)
-//   stop:  SIGTERM, then SIGKILL after a grace period
+//   start: pick a free port, spawn `anvil --optimism --silent --port P --chain-id C` under a tiny
+//          /bin/sh watchdog, poll eth_chainId until it answers (or it exits / the deadline passes)
+//   stop:  close the watchdog's stdin (it kills anvil), then SIGKILL after a grace period
+// The watchdog holds a pipe from this process: when this process dies, even by kill -9, the
+// pipe closes and anvil is killed, so no orphaned chains are left behind.
 //
 // anvil's well-known dev accounts come from the default mnemonic; DEV_KEYS[0] is funded with
 // 10,000 ETH and is the local default deployer/poster. These keys are public: dev chains only.
@@ -107,7 +109,11 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<AnvilNode> {
 async function startOnce(opts: AnvilOptions, port: number): Promise<AnvilNode> {
   const chainId = opts.chainId ?? 31337;
   const args = ['--optimism', '--silent', '--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId)];
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // $0 = anvil binary, $@ = its args. sh exits when anvil exits; the subshell kills anvil at stdin EOF.
+  // (Background jobs get /dev/null as stdin, so the pipe is kept on fd 3 and read explicitly.)
+  const watchdog = 'exec 3<&0; "$0" "$@" </dev/null & pid=$!; (read _ <&3; kill $pid 2>/dev/null) & wait $pid';
+  const child = spawn('/bin/sh', ['-c', watchdog, anvilBinaryPath(), ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+  child.stdin?.on('error', () => undefined); // EPIPE when the watchdog is already gone
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
@@ -122,8 +128,8 @@ async function startOnce(opts: AnvilOptions, port: number): Promise<AnvilNode> {
     pid: child.pid ?? -1,
     stop() {
       stopped ??= (async () => {
+        child.stdin?.end();
         if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
         if (!(await waitExit(child, 3000))) {
           child.kill('SIGKILL');
           await waitExit(child, 3000);
@@ -136,6 +142,7 @@ async function startOnce(opts: AnvilOptions, port: number): Promise<AnvilNode> {
     const exited = child.exitCode !== null || child.signalCode !== null;
     const err = await Promise.race([spawnError, new Promise<null>((r) => setTimeout(() => r(null), 0))]);
     if (err !== null || exited) {
+      child.stdin?.end(); // releases the watchdog's subshell
       throw new AttributionError('chain_unavailable', `anvil did not start on port ${port}: ${err?.message ?? stderr.trim() ?? 'exited'}`);
     }
     if (await rpcAnswers(rpcUrl)) return node;
