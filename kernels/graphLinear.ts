@@ -5,7 +5,8 @@
 //   fp32:  y = MatMul(x, W^T)                         W^T [Din, Dout] float
 //   int8:  y = DynamicQuantizeMatMul(x, Wq, scale)    Wq [Din, Dout] int8, scale [Dout]
 //   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
-//   (+ bias)
+//   (+ bias); projectFused stacks several projections of one input (q|k|v, gate|up) into one
+//   base matmul and splits the result, adding biases and LoRA deltas per part.
 //   LoRA 'grouped': xg = Gather(x, lora_idx_in) [K,M,Din]; d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
 //                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
 //   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
