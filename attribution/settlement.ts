@@ -169,9 +169,17 @@ export class Settlement {
     const due = count >= this.opts.epochMaxRecords || (this.opts.epochSeconds > 0 && oldestAt !== null && this.now() - oldestAt >= this.opts.epochSeconds * 1000);
     if (!due && !this.resyncDue && this.opts.outbox.unsettledEpochs().length === 0) return;
     this.serial(async () => {
-      if (due) this.opts.outbox.closeEpoch();
+      if (due) {
+        try {
+          this.opts.outbox.closeEpoch();
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, 'closing a settlement epoch failed; will retry');
+          this.backOff();
+          throw err;
+        }
+      }
       await this.postAll();
-    }).catch(() => undefined); // postAll already logged and scheduled the retry
+    }).catch(() => undefined); // logged above or in postAll, which also schedules the retry
   }
 
   private async postAll(): Promise<void> {
@@ -189,13 +197,19 @@ export class Settlement {
       this.failures = 0;
       this.nextTryAt = 0;
     } catch (err) {
-      this.failures += 1;
-      const delay = Math.min(this.opts.retryMaxMs ?? 30_000, (this.opts.retryBaseMs ?? 500) * 2 ** (this.failures - 1));
-      this.nextTryAt = this.now() + delay;
+      const delay = this.backOff();
       const code = err instanceof AttributionError ? err.code : 'unexpected';
       this.log.warn({ code, err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'settlement post failed; records stay pending');
       throw err;
     }
+  }
+
+  /** Counts a failure and schedules the next try (exponential backoff); returns the delay in ms. */
+  private backOff(): number {
+    this.failures += 1;
+    const delay = Math.min(this.opts.retryMaxMs ?? 30_000, (this.opts.retryBaseMs ?? 500) * 2 ** (this.failures - 1));
+    this.nextTryAt = this.now() + delay;
+    return delay;
   }
 
   private async post(chain: ChainClient, e: EpochRow): Promise<void> {
