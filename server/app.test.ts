@@ -201,3 +201,21 @@ test('OpenAPI document is served at /docs/json', async () => {
   assert.ok(doc.paths['/v1/chat/completions'].post);
   assert.ok(doc.paths['/v1/load_lora_adapter'].post);
 });
+
+test('admin routes: 403 admin_disabled without a configured key, 401 without/with a wrong key', async () => {
+  const r = await app.inject({ method: 'GET', url: '/v1/adapters' });
+  assert.equal(r.statusCode, 403);
+  assert.equal(r.json().error.code, 'admin_disabled');
+  const { app: keyed } = await makeApp(['--admin-key', 'right-key-123']);
+  const none = await keyed.inject({ method: 'POST', url: '/v1/load_lora_adapter', payload: { lora_name: 'x', lora_path: '/tmp' } });
+  assert.equal(none.statusCode, 401);
+  const wrong = await keyed.inject({ method: 'GET', url: '/v1/adapters', headers: { authorization: 'Bearer nope' } });
+  assert.equal(wrong.statusCode, 401);
+  const right = await keyed.inject({ method: 'GET', url: '/v1/adapters', headers: { authorization: 'Bearer right-key-123' } });
+  assert.equal(right.statusCode, 200);
+  assert.deepEqual(right.json(), { object: 'list', data: [] });
+  const noRoots = await keyed.inject({ method: 'POST', url: '/v1/adapters', headers: { authorization: 'Bearer right-key-123' }, payload: { id: 'x', path: '/tmp' } });
+  assert.equal(noRoots.statusCode, 403);
+  assert.equal(noRoots.json().error.code, 'path_not_allowed');
+  await keyed.close();
+});

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
@@ -48,6 +49,7 @@ after(async () => {
 });
 
 const PROMPT = [1, 403, 29, 261, 7];
+type ApiError = { error: { code: string; message: string; param: string | null } };
 
 test('models.list: base, adapters with parent, auto', async () => {
   const ids: Array<{ id: string; parent?: unknown }> = [];
@@ -122,10 +124,10 @@ test('raw HTTP: malformed JSON 400, body over the limit 413', async () => {
   const post = (body: string) => fetch(`${base}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const bad = await post('{"model": "stories260K", "prompt": [1,');
   assert.equal(bad.status, 400);
-  assert.equal((await bad.json()).error.code, 'malformed_json');
+  assert.equal(((await bad.json()) as ApiError).error.code, 'malformed_json');
   const big = await post(JSON.stringify({ model: 'stories260K', prompt: 'x'.repeat(100_000) }));
   assert.equal(big.status, 413);
-  assert.equal((await big.json()).error.code, 'payload_too_large');
+  assert.equal(((await big.json()) as ApiError).error.code, 'payload_too_large');
 });
 
 test('admin: key none/wrong/right, path confinement, missing and invalid folders, vLLM routes', async () => {
@@ -136,21 +138,21 @@ test('admin: key none/wrong/right, path confinement, missing and invalid folders
   assert.equal((await admin('/v1/adapters', { id: 'ad-new', path: join(root, 'ad-new') })).status, 401);
   const wrong = await admin('/v1/adapters', { id: 'ad-new', path: join(root, 'ad-new') }, 'wrong-key-xxxx');
   assert.equal(wrong.status, 401);
-  assert.equal((await wrong.json()).error.code, 'unauthorized');
+  assert.equal(((await wrong.json()) as ApiError).error.code, 'unauthorized');
   const escape = await admin('/v1/load_lora_adapter', { lora_name: 'evil', lora_path: '../../etc' }, KEY);
   assert.equal(escape.status, 403);
-  assert.deepEqual([(await escape.json()).error.code], ['path_not_allowed']);
+  assert.deepEqual([((await escape.json()) as ApiError).error.code], ['path_not_allowed']);
   const missing = await admin('/v1/load_lora_adapter', { lora_name: 'ghost', lora_path: join(root, 'ghost') }, KEY);
   assert.equal(missing.status, 404, await missing.clone().text());
-  assert.match((await missing.json()).error.message, /does not exist/);
+  assert.match(((await missing.json()) as ApiError).error.message, /does not exist/);
   mkdirSync(join(root, 'broken'));
   writeFileSync(join(root, 'broken', 'adapter_config.json'), '{"peft_type": "LORA", "r": 4}');
   const invalid = await admin('/v1/adapters', { id: 'broken', path: join(root, 'broken') }, KEY);
   assert.equal(invalid.status, 400);
-  assert.equal((await invalid.json()).error.code, 'adapter_invalid');
+  assert.equal(((await invalid.json()) as ApiError).error.code, 'adapter_invalid');
   const ok = await admin('/v1/load_lora_adapter', { lora_name: 'ad-new', lora_path: join(root, 'ad-new') }, KEY);
   assert.equal(ok.status, 200, await ok.clone().text());
-  const list = await (await admin('/v1/adapters', undefined, KEY, 'GET')).json();
+  const list = (await (await admin('/v1/adapters', undefined, KEY, 'GET')).json()) as { data: Array<{ id: string; state: string }> };
   const states = Object.fromEntries(list.data.map((a: { id: string; state: string }) => [a.id, a.state]));
   assert.equal(states['ad-new'], 'ready');
   assert.equal(states.broken, 'errored');
@@ -160,6 +162,30 @@ test('admin: key none/wrong/right, path confinement, missing and invalid folders
   await assert.rejects(client.completions.create({ model: 'ad-new', prompt: PROMPT, max_tokens: 1 }), (e: unknown) => e instanceof OpenAI.NotFoundError);
   const del = await admin('/v1/adapters/ad-new', undefined, KEY, 'DELETE');
   assert.equal(del.status, 404);
+});
+
+test('WebSocket: two streams multiplexed on one socket, one cancelled midway', async () => {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/ws`);
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  type Msg = { id: string; type: string; data?: { choices: Array<{ text?: string; token_ids?: number[] }> }; finish_reason?: string };
+  const msgs: Msg[] = [];
+  const done = new Map<string, Msg>();
+  const finished = new Promise<void>((resolve) => ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as Msg;
+    msgs.push(m);
+    if (m.type === 'done' || m.type === 'error') done.set(m.id, m);
+    if (m.id === 'long' && m.type === 'chunk' && msgs.filter((x) => x.id === 'long' && x.type === 'chunk').length === 3) ws.send(JSON.stringify({ id: 'long', type: 'cancel' }));
+    if (done.size === 2) resolve();
+  }));
+  ws.send(JSON.stringify({ id: 'short', type: 'completions', body: { model: 'ad-sql', prompt: PROMPT, max_tokens: 6, temperature: 0, return_token_ids: true } }));
+  ws.send(JSON.stringify({ id: 'long', type: 'completions', body: { model: 'stories260K', prompt: PROMPT, max_tokens: 400, ignore_eos: true } }));
+  await finished;
+  ws.close();
+  const shortIds = msgs.filter((m) => m.id === 'short' && m.type === 'chunk').flatMap((m) => m.data!.choices[0].token_ids ?? []);
+  assert.deepEqual(shortIds, referenceGreedy(model, PROMPT, 6, weights.get('ad-sql')));
+  assert.equal(done.get('short')!.finish_reason, 'length');
+  assert.equal(done.get('long')!.finish_reason, 'cancelled');
+  assert.ok(msgs.filter((m) => m.id === 'long' && m.type === 'chunk').length < 400);
 });
 
 test('a client that disconnects mid-stream cancels its generation and frees its slot', async () => {

@@ -15,6 +15,8 @@ export class ScriptedEngine implements EngineClient {
   readonly spec: ModelSpec;
   readonly cancelled = new Set<string>();
   readonly requests: GenerateRequest[] = [];
+  /** Token events handed to consumers so far (the stream is pull-based, like the real client's). */
+  produced = 0;
   private readonly live = new Map<string, () => void>();
   private listeners: Array<(n: EngineNotice) => void> = [];
   private closed = false;
@@ -38,13 +40,15 @@ export class ScriptedEngine implements EngineClient {
     try {
       let prev = req.promptIds[req.promptIds.length - 1] ?? 0;
       for (let n = 0; n < req.maxTokens; n++) {
-        await new Promise<void>((r) => { wake = r; setTimeout(r, this.opts.gapMs ?? 0); });
+        const gap = this.opts.gapMs ?? 0;
+        await new Promise<void>((r) => { wake = r; if (gap > 0) setTimeout(r, gap); else setImmediate(r); });
         if (this.cancelled.has(req.id) || this.closed) {
           yield { type: 'done', finishReason: 'cancelled', promptTokens: req.promptIds.length, completionTokens: n };
           return;
         }
         prev = nextScriptedToken(prev, this.spec.vocabSize);
         const lp = req.logprobs === undefined ? {} : { logprob: -0.5, topLogprobs: Array.from({ length: req.logprobs }, (_, k) => ({ tokenId: (prev + k) % this.spec.vocabSize, logprob: -0.5 - k })) };
+        this.produced++;
         yield { type: 'token', tokenId: prev, ...lp };
         if (!req.ignoreEos && req.stopTokenIds.includes(prev)) {
           yield { type: 'done', finishReason: 'stop', promptTokens: req.promptIds.length, completionTokens: n + 1 };
