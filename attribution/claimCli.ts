@@ -1,4 +1,4 @@
-// `npm run claim -- --key 0x... [--server URL] [--rpc URL --contract 0x...] [--account 0x...]
+// `npm run claim -- --key 0x... | --key-file PATH [--server URL] [--rpc URL --contract 0x...] [--account 0x...]
 //                   [--cumulative N --proof 0xa,0xb] [--dry-run]`
 //
 // Shows what a contributor is owed (cumulative, claimed, claimable) and claims it.
@@ -8,6 +8,7 @@
 //      sent from --key (which pays the gas; the ETH goes to --account, default the key's address).
 // The key is never printed.
 
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient } from './chainClient.ts';
@@ -23,7 +24,7 @@ export interface ClaimResult {
   txHash: Hex | null;
 }
 
-const USAGE = 'usage: npm run claim -- --key 0x<64 hex> [--server http://127.0.0.1:8000] [--rpc URL --contract 0x...] [--account 0x...] [--cumulative N --proof 0x..,0x..] [--dry-run]';
+const USAGE = 'usage: npm run claim -- (--key 0x<64 hex> | --key-file PATH) [--server http://127.0.0.1:8000] [--rpc URL --contract 0x...] [--account 0x...] [--cumulative N --proof 0x..,0x..] [--dry-run]';
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -61,8 +62,9 @@ export async function runClaim(argv: string[], print: (line: string) => void = c
     print(USAGE);
     throw new Error('help shown');
   }
-  const key = args.get('key');
-  if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`--key must be 0x followed by 64 hex characters\n${USAGE}`);
+  // --key-file keeps the key out of the process list and shell history
+  const key = args.has('key-file') ? readFileSync(args.get('key-file')!, 'utf8').trim() : args.get('key');
+  if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`--key (or the --key-file contents) must be 0x followed by 64 hex characters\n${USAGE}`);
   const account = (args.get('account') ?? privateKeyToAccount(key as Hex).address) as Address;
   const server = args.get('server')?.replace(/\/$/, '');
   let rpc = args.get('rpc');

@@ -2,7 +2,7 @@
 // handler and admin guard, and the claim CLI against them over real HTTP.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -75,7 +75,9 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   assert.equal(r1.paid, expected);
   assert.ok(lines.some((l) => l.startsWith('paid')));
   assert.ok(!lines.join('\n').includes(contributorKey.slice(2)), 'key never printed');
-  const r2 = await runClaim(['--server', url, '--key', contributorKey, '--dry-run'], () => undefined);
+  const keyFile = join(dir, 'contributor.key');
+  writeFileSync(keyFile, `${contributorKey}\n`, { mode: 0o600 });
+  const r2 = await runClaim(['--server', url, '--key-file', keyFile, '--dry-run'], () => undefined);
   assert.deepEqual([r2.claimed, r2.claimable, r2.paid], [expected, 0n, 0n]);
-  await assert.rejects(runClaim(['--key', '0x12'], () => undefined), /--key must be/);
+  await assert.rejects(runClaim(['--key', '0x12'], () => undefined), /--key \(or the --key-file contents\) must be/);
 });
