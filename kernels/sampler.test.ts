@@ -25,6 +25,8 @@ test('greedy picks the argmax; same seed gives the same draws, another seed diff
   const a = draws(new Sampler(p), x, 50);
   assert.deepEqual(draws(new Sampler(p), x, 50), a);
   assert.notDeepEqual(draws(new Sampler({ ...p, seed: 8 }), x, 50), a);
+  assert.deepEqual(new Set(draws(new Sampler({ ...p, topP: 0 }), x, 20)), new Set([argmax(x)]), 'top_p 0 is greedy');
+  assert.deepEqual(new Set(draws(new Sampler({ ...p, topK: 1 }), x, 20)), new Set([argmax(x)]), 'top_k 1 is greedy');
 });
 
 test('top-k draws only from the k largest logits and reaches all of them', () => {

@@ -99,7 +99,7 @@ export class Sampler {
 
   private pick(logits: Float32Array): number {
     const { temperature, topK, topP } = this.params;
-    if (temperature <= 0) return argmax(logits);
+    if (temperature <= 0 || topP <= 0 || topK === 1) return argmax(logits);
     const V = logits.length;
     const inv = 1 / temperature;
     const max = logits[argmax(logits)];
