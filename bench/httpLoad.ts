@@ -60,21 +60,21 @@ export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extr
 }
 
 /**
- * Runs `requests` over `streams` closed-loop clients (client i takes requests i, i+streams, ...).
- * Returns per-request records in request order and the wall time.
+ * Runs `requests` over `streams` closed-loop clients taking the next request from a shared queue.
+ * With `timeBoxS`, no request starts after that many seconds (those in flight finish); the records
+ * then hold only the requests that ran. Returns records in request order and the wall time.
  */
-export async function runClosedLoop<R>(requests: R[], streams: number, send: (r: R, index: number) => Promise<StreamResult>, onDone?: (done: number) => void): Promise<{ records: StreamResult[]; wallMs: number }> {
+export async function runClosedLoop<R>(requests: R[], streams: number, send: (r: R, index: number) => Promise<StreamResult>, timeBoxS: number | null = null): Promise<{ records: StreamResult[]; wallMs: number }> {
   const records: StreamResult[] = new Array(requests.length);
   let next = 0;
-  let done = 0;
   const t0 = performance.now();
+  const open = (): boolean => timeBoxS === null || performance.now() - t0 < timeBoxS * 1000;
   const client = async (): Promise<void> => {
-    while (next < requests.length) {
+    while (next < requests.length && open()) {
       const i = next++;
       records[i] = await send(requests[i]!, i);
-      onDone?.(++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(streams, requests.length) }, client));
-  return { records, wallMs: performance.now() - t0 };
+  return { records: records.filter((r) => r !== undefined), wallMs: performance.now() - t0 };
 }

@@ -26,6 +26,8 @@ export interface BenchOptions {
   systems: SystemName[];
   overrides: ScenarioOverrides;
   threads: number;
+  /** Per-run time box in seconds (null = none). */
+  timeBoxS: number | null;
   checkTokens: number;
   /** Per-system knobs passed through to the runners. */
   systemOptions: Record<string, unknown>;
@@ -92,7 +94,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (const system of o.systems) {
       bar.label(`${s.name} / ${system}`);
       const job: RunJob = {
-        system, scenario: s, workload: w, threads: o.threads, options: o.systemOptions,
+        system, scenario: s, workload: w, threads: o.threads, timeBoxS: o.timeBoxS, options: o.systemOptions,
         assets: { work: o.work, modelDir: model.dir, adapterRoot, modelGguf, loraGguf: Object.fromEntries([...lora].map(([id, e]) => [id, { file: e.file, scale: e.scale }])) },
         check: { promptIds: first.promptIds, adapter: first.adapter, maxTokens: Math.min(o.checkTokens, s.maxTokens) },
       };

@@ -27,6 +27,7 @@ export function summarizeRun(s: ScenarioDef, w: Workload, system: SystemName, ov
   const { ttft, itl } = streamLatencies(good);
   const sec = run.wallMs / 1000;
   const notes = [...run.notes];
+  if (run.records.length < w.requests.length) notes.push(`time-boxed: ${run.records.length} of ${w.requests.length} requests ran before the time box closed; rates are over those.`);
   if (errors.length) notes.push(`${errors.length} of ${run.records.length} requests failed, e.g. "${errors[0]!.error}".`);
   const short = good.filter((r) => r.tokens.length !== s.maxTokens).length;
   if (short) notes.push(`${short} requests returned fewer or more than max_tokens=${s.maxTokens} tokens.`);

@@ -21,6 +21,8 @@ export interface LlamaCppContextOptions {
   batchSize: number;
   /** LoRA GGUF files applied to every sequence of the context. */
   lora?: Array<{ filePath: string; scale: number }>;
+  /** Threads for this context's evaluations (default: the model's `threads`). */
+  threads?: number;
 }
 
 /** Per-token arrival times (ms, performance.now()) of one generated stream. */
@@ -59,7 +61,7 @@ export class LlamaCppPeer {
       contextSize: opts.contextSize * opts.sequences,
       sequences: opts.sequences,
       batchSize: opts.batchSize,
-      threads: { ideal: this.threads, min: 1 },
+      threads: { ideal: opts.threads ?? this.threads, min: 1 },
       flashAttention: false,
       lora: opts.lora && opts.lora.length > 0 ? { adapters: opts.lora } : undefined,
     });
@@ -93,6 +95,29 @@ export class LlamaCppPeer {
     } finally {
       await ctx.dispose();
     }
+  }
+
+  /**
+   * Decode ms/token with each candidate thread count on a one-sequence context (prompt, then
+   * `tokens` tokens; best of 2). On a shared or oversubscribed machine fewer threads can win:
+   * ggml's threads spin at barriers and stall when a core is taken away.
+   */
+  async tuneThreads(candidates: number[], promptIds: number[], tokens = 8): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const threads of candidates) {
+      const ctx = await this.createContext({ contextSize: promptIds.length + tokens + 8, sequences: 1, batchSize: 512, threads });
+      try {
+        let best = Infinity;
+        for (let rep = 0; rep < 2; rep++) {
+          const t = await LlamaCppPeer.generate(ctx, promptIds, tokens);
+          best = Math.min(best, (t.tokenMs[t.tokenMs.length - 1]! - t.tokenMs[0]!) / Math.max(1, t.tokenMs.length - 1));
+        }
+        out.set(threads, best);
+      } finally {
+        await ctx.dispose();
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {

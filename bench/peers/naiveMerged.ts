@@ -134,7 +134,7 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
         res.lastUsed = performance.now();
       }
     };
-    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send);
+    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send, job.timeBoxS);
     return {
       records, wallMs, adapterLoadMs, stepMs: [],
       check: { tokens: checkRec.tokens },

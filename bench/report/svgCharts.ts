@@ -32,7 +32,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 const logTicks = (lo: number, hi: number): number[] => {
   const out: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) for (const m of [1, 2, 5]) {
+  const mantissas = Math.log10(hi / lo) > 3 ? [1] : [1, 2, 5]; // wide ranges: decades only
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) for (const m of mantissas) {
     const v = m * 10 ** e;
     if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
   }

@@ -78,12 +78,18 @@ export function renderCharts(r: BenchReport): Map<string, string> {
     title: 'Output tokens per second', subtitle: `${r.machine.cpuModel}, ${r.machine.cores} cores (${r.mode} run)`, yLabel: 'tokens / s',
     groups: names, series: systems.map((sys) => ({ name: sys, values: names.map((n) => get(n, sys)?.throughput_tok_s ?? null) })),
   }));
+  // Compare like with like: one line per system and workload shape (streams, prompt, output),
+  // over the scenarios of that shape (its base-only run at x = 0).
+  const shape = (s: ScenarioResult): string => `${s.parameters.streams}/${s.parameters.promptTokens}/${s.parameters.maxTokens}`;
+  const shapes = [...new Set(ok.filter((s) => s.parameters.distinct_adapters > 0).map(shape))];
+  const lines = systems.flatMap((sys, si) => shapes.map((sh, hi) => {
+    const pts = ok.filter((s) => s.system === sys && shape(s) === sh).map((s): [number, number] => [s.parameters.distinct_adapters, s.throughput_tok_s]).sort((a, b) => a[0] - b[0]);
+    const [streams, prompt, out] = sh.split('/');
+    return { name: `${sys} (${streams} streams${shapes.length > 1 ? `, ${prompt}+${out} tok` : ''})`, points: pts, color: colorOf(sys, si), dashed: hi > 0 };
+  })).filter((l) => l.points.length > 0);
   charts.set('throughput-vs-adapters.svg', lineChart({
-    title: 'Throughput as the number of distinct adapters grows', subtitle: 'each point is one scenario; 0 = base model only', xLabel: 'distinct adapters in the scenario', yLabel: 'tokens / s',
-    series: systems.map((sys) => ({
-      name: sys,
-      points: ok.filter((s) => s.system === sys).map((s): [number, number] => [s.parameters.distinct_adapters, s.throughput_tok_s]).sort((a, b) => a[0] - b[0]),
-    })),
+    title: 'Throughput as the number of distinct adapters grows', subtitle: 'same streams and request shape per line; 0 = base model only', xLabel: 'distinct adapters in flight over the scenario', yLabel: 'tokens / s',
+    series: lines,
   }));
   for (const n of names) {
     const runs = ok.filter((s) => s.name === n);

@@ -7,7 +7,9 @@
 //     once), created on first use (that is the adapter load time) and kept while at most
 //     `maxContexts` live (LRU beyond). Contexts decode concurrently; node-llama-cpp shares the
 //     `threads` cores among them. Streams on the same adapter still batch inside its context.
-//   threads = the machine's cores (2), batch size 512 (prompt chunk), context = prompt + output.
+//   threads: `--threads` (2), unless a short decode timed at start is faster with 1 (on a shared
+//     machine ggml's spinning threads stall when a core is taken away); batch size 512 (prompt
+//     chunk), context = prompt + output per sequence.
 import type { LlamaContext } from 'node-llama-cpp';
 import { LlamaCppPeer } from '../peers/llamaCpp.ts';
 import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
@@ -25,6 +27,7 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
   const pending = new Map<string, Promise<LiveContext>>();
   const adapterLoadMs: number[] = [];
   const notes: string[] = [];
+  let threads = job.threads;
   const loraOf = (id: string | null) => {
     if (id === null) return undefined;
     const g = job.assets.loraGguf[id];
@@ -51,7 +54,7 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
           await idle[1].ctx.dispose();
         }
         const t0 = performance.now();
-        const ctx = await peer.createContext({ contextSize: perSeq, sequences: seqFor.get(key) ?? 1, batchSize: 512, lora: loraOf(id) });
+        const ctx = await peer.createContext({ contextSize: perSeq, sequences: seqFor.get(key) ?? 1, batchSize: 512, lora: loraOf(id), threads });
         if (id !== null) adapterLoadMs.push(performance.now() - t0);
         const c: LiveContext = { ctx, users: 0, lastUsed: performance.now() };
         live.set(key, c);
@@ -66,6 +69,10 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
   };
   try {
     const checkId = job.check.adapter === null ? null : job.workload.adapters[job.check.adapter]!.id;
+    const fixed = job.options.llamaCppThreads as number | undefined;
+    const tuned = fixed ? null : await peer.tuneThreads([...new Set([job.threads, 1])], job.check.promptIds);
+    threads = fixed ?? [...tuned!].sort((a, b) => a[1] - b[1])[0]![0];
+    if (tuned) notes.push(`thread check (decode ms/token): ${[...tuned].map(([t, ms]) => `${t} thread(s) ${ms.toFixed(1)}`).join(', ')} -> ${threads}.`);
     const checkTokens = await peer.greedy(job.check.promptIds, job.check.maxTokens, loraOf(checkId));
     // The base model's context exists before timing starts (as loraledger's server does).
     if (seqFor.has('')) (await acquire(null)).users--;
@@ -84,15 +91,15 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
         c.lastUsed = performance.now();
       }
     };
-    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send);
+    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send, job.timeBoxS);
     const contexts = seqFor.size;
     if (contexts > maxContexts) notes.push(`${contexts} distinct adapters > ${maxContexts} live contexts: contexts were evicted (LRU) and re-created.`);
     return {
       records, wallMs, adapterLoadMs, stepMs: [],
       check: { tokens: checkTokens },
       configuration: s.adapters
-        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${job.threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`
-        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${job.threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`,
+        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`
+        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`,
       notes,
     };
   } finally {

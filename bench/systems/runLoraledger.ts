@@ -61,7 +61,7 @@ export async function runLoraledger(job: RunJob): Promise<SystemRun> {
     if (probe.error) throw new Error(`loraledger greedy probe failed: ${probe.error}`);
     const topLogprobs = probe.logprobs.map((top) => Object.fromEntries(Object.entries(top).map(([text, lp]) => [/\[(\d+)\]/.exec(text)?.[1] ?? text, lp])));
     recording = true;
-    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), job.scenario.streams, (i) => streamCompletion(url, specOf(i)));
+    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), job.scenario.streams, (i) => streamCompletion(url, specOf(i)), job.timeBoxS);
     recording = false;
     const bodies = job.workload.requests.map((_, i) => {
       const r = specOf(i);

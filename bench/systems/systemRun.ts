@@ -20,6 +20,8 @@ export interface RunJob {
   /** The greedy correctness probe: a prompt and adapter (index into workload.adapters, or null). */
   check: { promptIds: number[]; adapter: number | null; maxTokens: number };
   threads: number;
+  /** Stop starting requests after this many seconds (null = run them all). */
+  timeBoxS: number | null;
   /** Extra per-system knobs from the command line. */
   options: Record<string, unknown>;
 }
