@@ -219,3 +219,30 @@ test('admin routes: 403 admin_disabled without a configured key, 401 without/wit
   assert.equal(noRoots.json().error.code, 'path_not_allowed');
   await keyed.close();
 });
+
+test('--request-timeout cancels a long generation with finish_reason length', async () => {
+  const { app: timed, engine: slow } = await makeApp(['--request-timeout', '0.1'], new ScriptedEngine({ gapMs: 5 }));
+  const r = await timed.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt: [5], max_tokens: 100, ignore_eos: true } });
+  const b = r.json();
+  assert.equal(b.choices[0].finish_reason, 'length');
+  assert.ok(b.usage.completion_tokens < 100);
+  assert.equal(slow.running, 0);
+  await timed.close();
+});
+
+test('logs: structured, with request ids, and never the prompt text at info', async () => {
+  const lines: string[] = [];
+  const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'info'], env: {} });
+  const logged = await buildApp(config, {
+    startEngine: async () => new ScriptedEngine(), tokenizer: bracketTokenizer,
+    logger: { level: 'info', stream: { write: (s: string) => { lines.push(s); } } },
+  });
+  await engineStarted(logged);
+  const r = await logged.inject({ method: 'POST', url: '/v1/completions', headers: { 'x-request-id': 'req-abc' }, payload: { model: 'stories260K', prompt: 'TOP-SECRET-PROMPT [5]', max_tokens: 2 } });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers['x-request-id'], 'req-abc');
+  await logged.close();
+  const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string; msg: string });
+  assert.ok(parsed.some((l) => l.reqId === 'req-abc' && l.msg === 'generation started'));
+  assert.ok(!lines.some((l) => l.includes('TOP-SECRET-PROMPT')), 'prompt text is not logged at info');
+});

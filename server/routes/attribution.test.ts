@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { privateKeyToAccount } from 'viem/accounts';
-import { ANVIL_DEV_KEYS, runClaim, sampleRecord, startSettlement, type SettlementHandle } from '../../attribution/index.ts';
+import { ANVIL_DEV_KEYS, runClaim, runVerifyRecord, sampleRecord, startSettlement, type SettlementHandle } from '../../attribution/index.ts';
 import { installErrorHandlers } from '../errorHandler.ts';
 import { makeAdminGuard } from '../adminAuth.ts';
 import { attributionRoutes } from './attribution.ts';
@@ -68,7 +68,14 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   const nobody = (await app.inject('/v1/attribution/payouts/0x00000000000000000000000000000000000000ee')).json();
   assert.deepEqual([nobody.cumulative, nobody.proof], ['0', []]);
 
+  const epoch = (await app.inject('/v1/attribution/epochs/1')).json();
+  assert.deepEqual([epoch.status, epoch.record_count, epoch.records_root, epoch.tx_hash], ['settled', 3, view.root, view.tx_hash]);
+  assert.equal((await app.inject('/v1/attribution/epochs/2')).statusCode, 404);
+  assert.equal((await app.inject('/v1/attribution/epochs/0')).json().error.param, 'epoch');
+
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const verified = await runVerifyRecord(['--server', url, '--record', recordId, '--signer', view.signer], () => undefined);
+  assert.equal(verified.ok, true);
   const lines: string[] = [];
   const r1 = await runClaim(['--server', url, '--key', contributorKey], (l) => lines.push(l));
   assert.equal(r1.claimable, expected);

@@ -5,6 +5,7 @@
 //   GET  /v1/attribution/records/:record_id  RecordView: record, signer, signature, status, epoch,
 //                                            tx_hash, root, leaf, leaf_encoding, proof
 //   GET  /v1/attribution/payouts/:address    {account, epoch, cumulative, root, leaf_encoding, proof}
+//   GET  /v1/attribution/epochs/:epoch      {epoch, status, records_root, payout_root, total, record_count, tx_hash, ...}
 //   POST /v1/attribution/settle              (admin) close an epoch now and post it: {epoch, ...}
 // Errors are thrown as catalogue errors; the server's single error handler shapes them.
 
@@ -30,6 +31,11 @@ export function attributionRoutes(handle: SettlementHandle, opts: AttributionRou
       return s.recordView(id);
     });
     app.get<{ Params: { address: string } }>('/v1/attribution/payouts/:address', async (req) => s.payoutView(normaliseAddress(req.params.address, 'address')));
+    app.get<{ Params: { epoch: string } }>('/v1/attribution/epochs/:epoch', async (req) => {
+      const n = req.params.epoch;
+      if (!/^[1-9][0-9]{0,15}$/.test(n)) throw new RequestError('invalid_request', 'epoch must be a positive integer', { param: 'epoch' });
+      return s.epochView(Number(n));
+    });
     app.post('/v1/attribution/settle', async (req) => {
       if (opts.adminGuard === undefined) throw new RequestError('admin_disabled', 'POST /v1/attribution/settle is an admin route and no admin guard is configured');
       await opts.adminGuard(req);
