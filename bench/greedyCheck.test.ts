@@ -20,7 +20,7 @@ test('greedy comparison: equal, near tie taken the other way, real difference, l
 });
 
 test('peer check uses loraledger top logprobs keyed by token id', () => {
-  const ours = { tokens: [4, 5], topLogprobs: [{ '4': -0.1 }, { '5': -0.70, '6': -0.705 }] };
+  const ours: { tokens: number[]; topLogprobs: Array<Record<string, number>> } = { tokens: [4, 5], topLogprobs: [{ '4': -0.1 }, { '5': -0.70, '6': -0.705 }] };
   assert.deepEqual(checkPeer(ours, { tokens: [4, 6] }), { pass: true, detail: 'vs loraledger: equal for 1 tokens, then a near tie (gap 5.00e-3 <= 0.02) taken the other way' });
   assert.equal(checkPeer(ours, { tokens: [3, 5] }).pass, false);
   assert.equal(checkPeer(null, { tokens: [1] }).pass, null);
