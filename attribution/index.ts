@@ -15,10 +15,12 @@ export type { AnvilNode, AnvilOptions } from './anvilNode.ts';
 export { createChainClient } from './chainClient.ts';
 export type { ChainClient, ChainClientOptions } from './chainClient.ts';
 export { Settlement } from './settlement.ts';
-export type { PayoutView, RecordView, SettlementLog, SettlementOptions } from './settlement.ts';
+export type { EpochView, PayoutView, RecordView, SettlementLog, SettlementOptions } from './settlement.ts';
 export { startSettlement, OUTBOX_FILE } from './startSettlement.ts';
 export type { ContractInfo, SettlementConfig, SettlementHandle } from './startSettlement.ts';
 export { runClaim } from './claimCli.ts';
+export { checkRecordView, runVerifyRecord } from './verifyRecordCli.ts';
+export type { RecordCheck } from './verifyRecordCli.ts';
 export type { ClaimResult } from './claimCli.ts';
 export { LoraLedgerSettlementAbi } from './contracts/generated/LoraLedgerSettlement.ts';
 export { sampleRecord, TEST_PAYEES } from './recordFixtures.ts'; // deterministic records for tests

@@ -73,6 +73,22 @@ export interface PayoutView {
   proof: Hex[];
 }
 
+/** What GET /v1/attribution/epochs/:epoch returns. */
+export interface EpochView {
+  epoch: number;
+  /** closed = roots fixed, not yet confirmed on chain; settled = posted and confirmed */
+  status: 'closed' | 'settled';
+  records_root: Hex;
+  payout_root: Hex;
+  /** uint256 decimal string: wei posted with the epoch */
+  total: string;
+  record_count: number;
+  tx_hash: Hex | null;
+  /** unix ms */
+  closed_at: number;
+  settled_at: number | null;
+}
+
 const QUIET: SettlementLog = { info() {}, warn() {}, error() {} };
 
 export class Settlement {
@@ -128,6 +144,16 @@ export class Settlement {
     if (cumulative === 0n) return { ...base, epoch: e.epoch, cumulative: '0', root: e.payoutRoot, proof: [] };
     const proof = proofOf(this.tree('payouts', e.epoch), [a, cumulative.toString()], `account ${a}`);
     return { ...base, epoch: e.epoch, cumulative: cumulative.toString(), root: e.payoutRoot, proof };
+  }
+
+  /** GET /v1/attribution/epochs/:epoch */
+  epochView(epoch: number): EpochView {
+    const e = this.opts.outbox.epoch(epoch);
+    if (e === null) throw new AttributionError('record_not_found', `no settlement epoch ${epoch}`, { param: 'epoch' });
+    return {
+      epoch: e.epoch, status: e.status, records_root: e.recordsRoot, payout_root: e.payoutRoot, total: e.total.toString(),
+      record_count: e.recordCount, tx_hash: e.txHash, closed_at: e.closedAt, settled_at: e.settledAt,
+    };
   }
 
   /** Closes whatever is unassigned and posts every unsettled epoch; throws if the chain fails. */
