@@ -1,0 +1,130 @@
+// RAG + Proof of Attribution over HTTP: buildApp serving stories260K on the real engine, the data
+// half (startDataAttribution: DataNets, BM25, AttributionService) wired in as the app's
+// attribution, DataNet routes, and records signed (EIP-712) into a real SQLite outbox (chain off).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, engineStarted } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { makeAdminGuard } from '../server/adminAuth.ts';
+import { datanetRoutes } from '../server/routes/datanets.ts';
+import { generateAdapter } from '../adapters/index.ts';
+import { loadModelSpec } from '../kernels/index.ts';
+import { Outbox, createRecordSigner, eip712Domain, keccak256, signAndAppend, verifyRecord } from '../attribution/index.ts';
+import { startDataAttribution, type DataAttribution } from '../attribution/startDataAttribution.ts';
+
+const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
+const KEY = 'rag-admin-key-123';
+const OWNER = '0x00000000000000000000000000000000000000a1';
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-rag-'));
+const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+let app: FastifyInstance;
+let outbox: Outbox;
+let data: DataAttribution;
+const auth = { authorization: `Bearer ${KEY}` };
+const spell = (ids: number[]) => ids.map((t) => `[${t}]`).join(' ');
+
+before(async () => {
+  const spec = await loadModelSpec(MODEL);
+  mkdirSync(join(tmp, 'adapters'));
+  await generateAdapter({ dir: join(tmp, 'adapters', 'ad-owned'), spec, seed: 5, rank: 4, bStd: 0.4, owner: OWNER, description: 'owned', tags: ['x'] });
+  const config = loadConfig({
+    argv: ['--model', MODEL, '--adapters', join(tmp, 'adapters'), '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY,
+      '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512', '--max-lora-rank', '8'],
+    env: {},
+  });
+  outbox = new Outbox(join(tmp, 'data', 'outbox.sqlite'));
+  app = await buildApp(config, {
+    attribution: async (w) => {
+      data = startDataAttribution({
+        settings: w.config, model: w.baseModelId, tokenizer: w.tokenizer, engine: w.engine, adapterOwner: w.adapterOwner,
+        sink: signAndAppend(createRecordSigner('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d', domain), outbox),
+        onError: (err, ctx) => w.log.warn({ err, ...ctx }, 'async attribution failed'),
+      });
+      const guard = makeAdminGuard(w.config.adminKey);
+      return { hook: data.service, routes: async (a) => { await a.register(datanetRoutes(data.store, { adminGuard: guard })); }, close: data.close };
+    },
+  });
+  await engineStarted(app);
+  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'stories', title: 'Stories' } })).statusCode, 200);
+  const docs = [[300, 301, 302, 303, 304, 305], [310, 311, 312, 313], [320, 321, 322, 300]];
+  for (const [i, ids] of docs.entries()) {
+    const r = await app.inject({ method: 'POST', url: '/v1/datanets/stories/documents', payload: { text: spell(ids), contributor: `0x${String(i + 1).padStart(40, '0')}` } });
+    assert.equal(r.statusCode, 200, r.body);
+  }
+});
+after(async () => {
+  await app?.close();
+  outbox?.close?.();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('completion with rag: passages retrieved into the prompt, attribution inline, record signed in the outbox', async () => {
+  const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: {
+    model: 'stories260K', prompt: '[300] [301]', max_tokens: 4, temperature: 0, return_token_ids: true, rag: { datanets: ['stories'], top_k: 3 },
+  } });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json();
+  const a = body.attribution;
+  assert.equal(a.status, 'signed');
+  assert.equal(a.method, 'shapley-exact-v1');
+  assert.equal(a.record_id, keccak256(body.id));
+  // "[300] [301]" matches documents 1 and 3 only (BM25 > 0); the prompt grew by their text.
+  assert.equal(a.sources.length, 2);
+  assert.ok(body.usage.prompt_tokens > 2 + 6 + 4);
+  const total = a.sources.reduce((s: number, x: { share_ppm: number }) => s + x.share_ppm, 0);
+  assert.ok(total === 0 || total === 1_000_000, `shares sum to ${total}`);
+  assert.equal(BigInt(a.fee.model) + BigInt(a.fee.adapter) + BigInt(a.fee.data), BigInt(a.fee.total));
+  assert.equal(a.adapter, null);
+  const stored = outbox.get(a.record_id);
+  assert.ok(stored, 'record durable before the response');
+  assert.ok(await verifyRecord(stored.signed, domain));
+  assert.equal(stored.signed.digest, a.digest);
+});
+
+test('chat with rag on an owned adapter scores the adapter against the base', async () => {
+  const res = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: {
+    model: 'ad-owned', messages: [{ role: 'user', content: '[310] [311]' }], max_tokens: 3, temperature: 0, rag: { datanets: ['stories'], top_k: 2 },
+  } });
+  assert.equal(res.statusCode, 200, res.body);
+  const a = res.json().attribution;
+  assert.equal(a.adapter.id, 'ad-owned');
+  assert.equal(a.adapter.owner, OWNER);
+  assert.ok(Number.isFinite(a.adapter.score));
+  assert.equal(a.adapter.share_ppm, a.adapter.score > 0 ? Math.min(1_000_000, Math.round(1e6 * -Math.expm1(-a.adapter.score))) : 0);
+  const rec = outbox.get(a.record_id)!.signed.record;
+  assert.equal(rec.adapter, 'ad-owned');
+  assert.equal(rec.adapterOwner.toLowerCase(), OWNER);
+});
+
+test('stream defaults to async: the last event carries a pending record that lands in the outbox', async () => {
+  const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: {
+    model: 'stories260K', prompt: '[320] [321]', max_tokens: 3, temperature: 0, stream: true, rag: { datanets: ['stories'], top_k: 2 },
+  } });
+  assert.equal(res.statusCode, 200);
+  const events = res.body.split('\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)));
+  const pending = events.find((e) => e.attribution)?.attribution;
+  assert.equal(pending?.status, 'pending');
+  await data.service.drain();
+  assert.ok(outbox.get(pending.record_id));
+});
+
+test('bad rag requests: unknown DataNet 404, bad top_k 400, rag with token ids 400; plain requests carry no attribution', async () => {
+  const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', max_tokens: 2, ...payload } });
+  const e1 = await post({ prompt: '[300]', rag: { datanets: ['ghost'] } });
+  assert.equal(e1.statusCode, 404);
+  assert.equal(e1.json().error.code, 'datanet_not_found');
+  const e2 = await post({ prompt: '[300]', rag: { datanets: ['stories'], top_k: 99 } });
+  assert.equal(e2.statusCode, 400);
+  assert.equal(e2.json().error.param, 'rag.top_k');
+  const e3 = await post({ prompt: [300, 301], rag: { datanets: ['stories'] } });
+  assert.equal(e3.statusCode, 400);
+  assert.equal(e3.json().error.param, 'rag');
+  const plain = await post({ prompt: '[300]' });
+  assert.equal(plain.statusCode, 200);
+  assert.equal(plain.json().attribution, undefined);
+});
