@@ -87,12 +87,13 @@ export async function ensureAdapters(work: string, preset: ModelPreset, spec: Mo
 export async function ensureModelGguf(work: string, preset: ModelPreset, modelDir: string, type: GgmlTypeName = 'F32'): Promise<string> {
   const dir = join(work, 'gguf', preset);
   const file = join(dir, `model-${type}.gguf`);
-  const want = { preset, type, seed: MODEL_SEED };
-  if (existsSync(file) && (await markerMatches(dir, want))) return file;
+  const marker = `${file}.json`;
+  const want = JSON.stringify({ v: ASSET_VERSION, preset, type, seed: MODEL_SEED });
+  if (existsSync(file) && existsSync(marker) && (await readFile(marker, 'utf8')) === want) return file;
   await mkdir(dir, { recursive: true });
   await exportModelGguf({ modelDir, outFile: `${file}.tmp`, weightType: type });
   await rename(`${file}.tmp`, file);
-  await writeMarker(dir, want);
+  await writeFile(marker, want);
   return file;
 }
 

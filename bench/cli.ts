@@ -18,9 +18,9 @@ usage: npm run bench -- --out DIR [--quick] [--force] [flags]
   --work DIR             where generated models/adapters/GGUFs are cached (default .cache/bench)
   --threads N            CPU threads per system (default 2)
   --check-tokens N       greedy tokens compared between systems (default 16)
-  --time-box S           no request starts after S seconds of a run (default: 150 with --quick, none otherwise)
+  --time-box S           no request starts after S seconds of a run (default: 150 with --quick, 300 otherwise)
   overrides (apply to every selected scenario, recorded in the report):
-  --model P (${MODEL_PRESETS.join('|')})  --streams N  --requests N  --prompt-tokens N  --max-tokens N
+  --model P (${MODEL_PRESETS.join('|')})  --precision fp32|int8  --streams N  --requests N  --prompt-tokens N  --max-tokens N
   --adapters M  --ranks 8,16,64  --alpha A  --cold-share S  --cache-size N
   peer knobs: --naive-max-resident N  --llamacpp-max-contexts N  --llamacpp-threads N (default: tuned, see README)
 
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     options: {
       out: { type: 'string' }, force: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       scenarios: { type: 'string' }, systems: { type: 'string' }, work: { type: 'string' }, threads: { type: 'string' }, 'check-tokens': { type: 'string' }, 'time-box': { type: 'string' },
-      model: { type: 'string' }, streams: { type: 'string' }, requests: { type: 'string' }, 'prompt-tokens': { type: 'string' }, 'max-tokens': { type: 'string' },
+      model: { type: 'string' }, precision: { type: 'string' }, streams: { type: 'string' }, requests: { type: 'string' }, 'prompt-tokens': { type: 'string' }, 'max-tokens': { type: 'string' },
       adapters: { type: 'string' }, ranks: { type: 'string' }, alpha: { type: 'string' }, 'cold-share': { type: 'string' }, 'cache-size': { type: 'string' },
       'naive-max-resident': { type: 'string' }, 'llamacpp-max-contexts': { type: 'string' }, 'llamacpp-threads': { type: 'string' },
     },
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system "${s}"; known: ${SYSTEMS.join(', ')}`);
   if (a.model !== undefined && !MODEL_PRESETS.includes(a.model as ModelPreset)) throw new Error(`--model must be one of ${MODEL_PRESETS.join(', ')}`);
   const overrides: ScenarioOverrides = {
-    model: a.model as ModelPreset | undefined, streams: num(a.streams, 'streams'), requests: num(a.requests, 'requests'),
+    model: a.model as ModelPreset | undefined, precision: a.precision as ScenarioOverrides['precision'], streams: num(a.streams, 'streams'), requests: num(a.requests, 'requests'),
     promptTokens: num(a['prompt-tokens'], 'prompt-tokens'), maxTokens: num(a['max-tokens'], 'max-tokens'), adapterCount: num(a.adapters, 'adapters'),
     ranks: list(a.ranks)?.map((r) => num(r, 'ranks')!), zipfAlpha: num(a.alpha, 'alpha'), coldShare: num(a['cold-share'], 'cold-share'), cacheSize: num(a['cache-size'], 'cache-size'),
   };
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   const repoRoot = resolve(new URL('..', import.meta.url).pathname);
   const report = await runBench({
     out, work: resolve(a.work ?? `${repoRoot}/.cache/bench`), quick: a.quick ?? false, scenarios, systems, overrides,
-    threads: num(a.threads, 'threads') ?? 2, timeBoxS: num(a['time-box'], 'time-box') ?? (a.quick ? 150 : null), checkTokens: num(a['check-tokens'], 'check-tokens') ?? 16, repoRoot,
+    threads: num(a.threads, 'threads') ?? 2, timeBoxS: num(a['time-box'], 'time-box') ?? (a.quick ? 150 : 300), checkTokens: num(a['check-tokens'], 'check-tokens') ?? 16, repoRoot,
     systemOptions: { naiveMaxResident: num(a['naive-max-resident'], 'naive-max-resident'), llamaCppMaxContexts: num(a['llamacpp-max-contexts'], 'llamacpp-max-contexts'), llamaCppThreads: num(a['llamacpp-threads'], 'llamacpp-threads') },
   });
   const rows = report.scenarios.map((s) => `${s.name.padEnd(20)} ${s.system.padEnd(13)} ${s.status === 'ok' ? `${s.throughput_tok_s.toFixed(1).padStart(8)} tok/s  TTFT p50 ${s.ttft_ms.p50.toFixed(0)} ms  ITL p50 ${s.itl_ms.p50.toFixed(1)} ms  check ${s.greedy_check.pass ?? '-'}` : `${s.status}: ${s.error}`}`);

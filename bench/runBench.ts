@@ -88,7 +88,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     bar.label(`${s.name}: preparing ${w.adapters.length} adapters`);
     const adapterRoot = await ensureAdapters(o.work, s.model, model.spec, w.adapters, s.adapters?.targets ?? []);
     const wantsGguf = o.systems.includes('llama.cpp');
-    const modelGguf = wantsGguf ? await ensureModelGguf(o.work, s.model, model.dir) : null;
+    const modelGguf = wantsGguf ? await ensureModelGguf(o.work, s.model, model.dir, s.precision === 'int8' ? 'Q8_0' : 'F32') : null;
     const lora = wantsGguf ? await ensureAdapterGgufs(o.work, s.model, model.spec, adapterRoot, w.adapters) : new Map();
     const first = w.requests[0]!;
     for (const system of o.systems) {
@@ -120,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     r.ratio_to_base = base && base.throughput_tok_s > 0 ? r.throughput_tok_s / base.throughput_tok_s : null;
     if (r.parameters.streams === 1 && r.parameters.adapters === null) {
       const spec = specs.get(String(r.parameters.model))!.spec;
-      const bytes = weightBytesPerToken(spec);
+      const bytes = weightBytesPerToken(spec, r.parameters.precision === 'int8' ? 1 : 4);
       const bw = Math.max(machine.bandwidthGBs.read, machine.bandwidthGBs.copy, machine.bandwidthGBs.copyParallel ?? 0);
       const roofline = (bytes / (bw * 1e9)) * 1000;
       const step = stepP50.get(`${r.name}/${r.system}`) ?? null;

@@ -29,7 +29,8 @@ export interface ScenarioDef {
   version: number;
   description: string;
   model: ModelPreset;
-  precision: 'fp32';
+  /** Base weights: fp32, or int8 (loraledger --precision int8, llama.cpp Q8_0: same bits per weight, near enough). */
+  precision: 'fp32' | 'int8';
   /** Concurrent closed-loop clients (each sends its next request when the last one ends). */
   streams: number;
   requests: number;
@@ -66,6 +67,7 @@ export const SCENARIOS: ScenarioDef[] = [
 /** Numeric fields a flag may override. */
 export interface ScenarioOverrides {
   model?: ModelPreset;
+  precision?: ScenarioDef['precision'];
   streams?: number;
   requests?: number;
   promptTokens?: number;
@@ -85,6 +87,7 @@ export function validateScenario(s: ScenarioDef): ScenarioDef {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name)) bad('name', 'must be lower-case letters, digits and dashes');
   if (!posInt(s.version)) bad('version', 'must be a positive integer');
   if (!MODEL_PRESETS.includes(s.model)) bad('model', `must be one of ${MODEL_PRESETS.join(', ')}`);
+  if (s.precision !== 'fp32' && s.precision !== 'int8') bad('precision', 'must be fp32 or int8');
   for (const f of ['streams', 'requests', 'promptTokens', 'maxTokens'] as const) if (!posInt(s[f])) bad(f, `must be a positive integer, got ${s[f]}`);
   if (s.requests < s.streams) bad('requests', `(${s.requests}) must be at least streams (${s.streams}) so every client sends one`);
   if (s.adapters) {
@@ -111,6 +114,7 @@ export function effectiveScenario(def: ScenarioDef, quick: boolean, o: ScenarioO
     overridden.push(k);
   };
   set('model', o.model);
+  set('precision', o.precision);
   set('streams', o.streams);
   set('requests', o.requests ?? (o.streams !== undefined && o.streams > s.requests ? o.streams : undefined));
   set('promptTokens', o.promptTokens);

@@ -99,7 +99,9 @@ export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSp
     let data = t.data;
     if (name.endsWith('q_proj.weight')) data = permuteRope(data, spec.numHeads, t.shape[1]!);
     else if (name.endsWith('k_proj.weight')) data = permuteRope(data, spec.numKvHeads, t.shape[1]!);
-    tensors.push({ name: gname, shape: t.shape, data, type: t.shape.length === 1 ? 'F32' : weightType });
+    // Q8_0 blocks need rows that are a multiple of 32; like convert_hf_to_gguf, such tensors stay F32.
+    const quantizable = t.shape.length === 2 && (weightType !== 'Q8_0' || t.shape[1]! % 32 === 0);
+    tensors.push({ name: gname, shape: t.shape, data, type: quantizable ? weightType : 'F32' });
   }
   const tokens = await vocabStrings(opts.modelDir, spec.vocabSize);
   const special = new Set([spec.bosTokenId, ...spec.eosTokenIds, 0]);

@@ -98,8 +98,8 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
       records, wallMs, adapterLoadMs, stepMs: [],
       check: { tokens: checkTokens },
       configuration: s.adapters
-        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`
-        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${threads}, batch 512, ${perSeq} positions per sequence, F32 weights.`,
+        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, ${s.precision === 'int8' ? 'Q8_0' : 'F32'} weights.`
+        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${threads}, batch 512, ${perSeq} positions per sequence, ${s.precision === 'int8' ? 'Q8_0' : 'F32'} weights.`,
       notes,
     };
   } finally {
