@@ -37,3 +37,4 @@ export { AttributionService, signAndAppend, type AttributionServiceOptions, type
 export { parseAttributionRequest, DEFAULT_TOP_K, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions, type SourceAttribution, type AdapterAttribution } from './attributionRequest.ts';
 export { keccak256 } from './keccak256.ts';
 export { checksumAddress, isValidAddress, normaliseAddress } from './address.ts';
+export { startDataAttribution, DATANETS_FILE, type DataAttribution, type DataAttributionOptions, type DataAttributionSettings } from './startDataAttribution.ts';

@@ -14,7 +14,7 @@ import { datanetRoutes } from '../server/routes/datanets.ts';
 import { generateAdapter } from '../adapters/index.ts';
 import { loadModelSpec } from '../kernels/index.ts';
 import { Outbox, createRecordSigner, eip712Domain, keccak256, signAndAppend, verifyRecord } from '../attribution/index.ts';
-import { startDataAttribution, type DataAttribution } from '../attribution/startDataAttribution.ts';
+import { startDataAttribution, type DataAttribution } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'rag-admin-key-123';
