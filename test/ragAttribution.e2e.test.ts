@@ -1,6 +1,7 @@
-// RAG + Proof of Attribution over HTTP: buildApp serving stories260K on the real engine, the data
-// half (startDataAttribution: DataNets, BM25, AttributionService) wired in as the app's
-// attribution, DataNet routes, and records signed (EIP-712) into a real SQLite outbox (chain off).
+// RAG + Proof of Attribution over HTTP: buildApp serving stories260K on the real engine with the
+// real attribution factory (server/createAttribution: settlement half with chain off + data half:
+// DataNets, BM25, AttributionService), DataNet and attribution routes; records are EIP-712 signed
+// into the real SQLite outbox and read back through GET /v1/attribution/records/:id.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,23 +10,25 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { makeAdminGuard } from '../server/adminAuth.ts';
-import { datanetRoutes } from '../server/routes/datanets.ts';
+import { createAttribution } from '../server/createAttribution.ts';
 import { generateAdapter } from '../adapters/index.ts';
 import { loadModelSpec } from '../kernels/index.ts';
-import { Outbox, createRecordSigner, eip712Domain, keccak256, signAndAppend, verifyRecord } from '../attribution/index.ts';
-import { startDataAttribution, type DataAttribution } from '../attribution/index.ts';
+import { keccak256, verifyRecord, type AttributionService, type Eip712Domain, type SignedRecord } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'rag-admin-key-123';
 const OWNER = '0x00000000000000000000000000000000000000a1';
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-rag-'));
-const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 let app: FastifyInstance;
-let outbox: Outbox;
-let data: DataAttribution;
+let domain: Eip712Domain;
 const auth = { authorization: `Bearer ${KEY}` };
 const spell = (ids: number[]) => ids.map((t) => `[${t}]`).join(' ');
+/** The stored record through the attribution route (404 until it is in the outbox). */
+async function stored(recordId: string): Promise<SignedRecord & { status: string }> {
+  const r = await app.inject(`/v1/attribution/records/${recordId}`);
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json();
+}
 
 before(async () => {
   const spec = await loadModelSpec(MODEL);
@@ -36,19 +39,9 @@ before(async () => {
       '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512', '--max-lora-rank', '8'],
     env: {},
   });
-  outbox = new Outbox(join(tmp, 'data', 'outbox.sqlite'));
-  app = await buildApp(config, {
-    attribution: async (w) => {
-      data = startDataAttribution({
-        settings: w.config, model: w.baseModelId, tokenizer: w.tokenizer, engine: w.engine, adapterOwner: w.adapterOwner,
-        sink: signAndAppend(createRecordSigner('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d', domain), outbox),
-        onError: (err, ctx) => w.log.warn({ err, ...ctx }, 'async attribution failed'),
-      });
-      const guard = makeAdminGuard(w.config.adminKey);
-      return { hook: data.service, routes: async (a) => { await a.register(datanetRoutes(data.store, { adminGuard: guard })); }, close: data.close };
-    },
-  });
+  app = await buildApp(config, { attribution: createAttribution });
   await engineStarted(app);
+  domain = (await app.inject('/v1/attribution/eip712')).json().domain;
   assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
   assert.equal((await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'stories', title: 'Stories' } })).statusCode, 200);
   const docs = [[300, 301, 302, 303, 304, 305], [310, 311, 312, 313], [320, 321, 322, 300]];
@@ -59,7 +52,6 @@ before(async () => {
 });
 after(async () => {
   await app?.close();
-  outbox?.close?.();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -80,10 +72,11 @@ test('completion with rag: passages retrieved into the prompt, attribution inlin
   assert.ok(total === 0 || total === 1_000_000, `shares sum to ${total}`);
   assert.equal(BigInt(a.fee.model) + BigInt(a.fee.adapter) + BigInt(a.fee.data), BigInt(a.fee.total));
   assert.equal(a.adapter, null);
-  const stored = outbox.get(a.record_id);
-  assert.ok(stored, 'record durable before the response');
-  assert.ok(await verifyRecord(stored.signed, domain));
-  assert.equal(stored.signed.digest, a.digest);
+  const view = await stored(a.record_id); // durable before the response went out
+  assert.equal(view.status, 'pending');
+  assert.equal(view.signature, a.signature);
+  assert.ok(await verifyRecord({ record: view.record, signer: view.signer, signature: view.signature, digest: a.digest }, domain));
+  assert.deepEqual(view.record.sources.map((x) => x.docId).sort(), a.sources.map((x: { doc_id: string }) => x.doc_id).sort());
 });
 
 test('chat with rag on an owned adapter scores the adapter against the base', async () => {
@@ -96,7 +89,7 @@ test('chat with rag on an owned adapter scores the adapter against the base', as
   assert.equal(a.adapter.owner, OWNER);
   assert.ok(Number.isFinite(a.adapter.score));
   assert.equal(a.adapter.share_ppm, a.adapter.score > 0 ? Math.min(1_000_000, Math.round(1e6 * -Math.expm1(-a.adapter.score))) : 0);
-  const rec = outbox.get(a.record_id)!.signed.record;
+  const rec = (await stored(a.record_id)).record;
   assert.equal(rec.adapter, 'ad-owned');
   assert.equal(rec.adapterOwner.toLowerCase(), OWNER);
 });
@@ -109,8 +102,8 @@ test('stream defaults to async: the last event carries a pending record that lan
   const events = res.body.split('\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)));
   const pending = events.find((e) => e.attribution)?.attribution;
   assert.equal(pending?.status, 'pending');
-  await data.service.drain();
-  assert.ok(outbox.get(pending.record_id));
+  await (app.loraledger.attribution as AttributionService).drain();
+  assert.equal((await stored(pending.record_id)).record.recordId, pending.record_id);
 });
 
 test('bad rag requests: unknown DataNet 404, bad top_k 400, rag with token ids 400; plain requests carry no attribution', async () => {

@@ -1,0 +1,46 @@
+// The attribution factory buildApp takes (BuildOptions.attribution): joins the settlement half
+// (attribution/startSettlement: signer key, outbox, chain, epochs) and the data half
+// (attribution/startDataAttribution: DataNets, retrieval, scoring) and registers their routes.
+//
+//   settlement = startSettlement(config)            records are signed and appended by it
+//   data       = startDataAttribution({sink: settlement})
+//   hook       = data.service                        (prepare -> rag, onCompletion -> record)
+//   routes     = /v1/attribution/* + /v1/datanets/*
+//   close      = data.close (drains async records) then settlement.close
+import type { FastifyInstance } from 'fastify';
+import { startDataAttribution, startSettlement } from '../attribution/index.ts';
+import type { AttributionPlugin, AttributionWiring } from './app.ts';
+import { makeAdminGuard } from './adminAuth.ts';
+import { attributionRoutes } from './routes/attribution.ts';
+import { datanetRoutes } from './routes/datanets.ts';
+
+export async function createAttribution(w: AttributionWiring): Promise<AttributionPlugin> {
+  const handle = await startSettlement(w.config, w.log);
+  let data: ReturnType<typeof startDataAttribution>;
+  try {
+    data = startDataAttribution({
+      settings: w.config,
+      model: w.baseModelId,
+      tokenizer: w.tokenizer,
+      engine: w.engine,
+      adapterOwner: w.adapterOwner,
+      sink: handle.settlement,
+      onError: (err, context) => w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
+    });
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  const adminGuard = makeAdminGuard(w.config.adminKey);
+  return {
+    hook: data.service,
+    routes: async (app: FastifyInstance) => {
+      await app.register(attributionRoutes(handle, { adminGuard }));
+      await app.register(datanetRoutes(data.store, { adminGuard, documentsRequireAdmin: w.config.documentsRequireAdmin }));
+    },
+    close: async () => {
+      await data.close();
+      await handle.close();
+    },
+  };
+}
