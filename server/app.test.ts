@@ -12,7 +12,7 @@ const MODEL = '/work/shared/models/stories260K';
 
 async function makeApp(argv: string[] = [], engine = new ScriptedEngine()): Promise<{ app: FastifyInstance; engine: ScriptedEngine }> {
   const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'silent', '--chain', 'off', ...argv], env: {} });
-  const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false });
+  const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false, attribution: null });
   await engineStarted(app);
   return { app, engine };
 }
@@ -33,7 +33,7 @@ test('GET /health is 200 once the engine is ready, 503 before', async () => {
   let open!: () => void;
   const gate = new Promise<void>((r) => { open = r; });
   const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'silent'], env: {} });
-  const slow = await buildApp(config, { startEngine: async () => { await gate; return new ScriptedEngine(); }, tokenizer: bracketTokenizer, logger: false });
+  const slow = await buildApp(config, { startEngine: async () => { await gate; return new ScriptedEngine(); }, tokenizer: bracketTokenizer, logger: false, attribution: null });
   await slow.ready();
   const before = await slow.inject({ method: 'GET', url: '/health' });
   assert.equal(before.statusCode, 503);
@@ -234,7 +234,7 @@ test('logs: structured, with request ids, and never the prompt text at info', as
   const lines: string[] = [];
   const config = loadConfig({ argv: ['--model', MODEL, '--log-level', 'info'], env: {} });
   const logged = await buildApp(config, {
-    startEngine: async () => new ScriptedEngine(), tokenizer: bracketTokenizer,
+    startEngine: async () => new ScriptedEngine(), tokenizer: bracketTokenizer, attribution: null,
     logger: { level: 'info', stream: { write: (s: string) => { lines.push(s); } } },
   });
   await engineStarted(logged);

@@ -25,6 +25,7 @@ import { adaptersRoute } from './routes/adapters.ts';
 import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { wsRoute } from './ws.ts';
+import { createAttribution } from './createAttribution.ts';
 
 /** What attribution/ gets to build its service and routes from. */
 export interface AttributionWiring {
@@ -50,7 +51,7 @@ export interface BuildOptions {
   /** Tokenizer; default: loaded from the model folder. */
   tokenizer?: ServerTokenizer;
   router?: AutoRouter;
-  /** Attribution factory; null/absent = no attribution. */
+  /** Attribution factory; default: server/createAttribution (DataNets, records, settlement); null = none. */
   attribution?: ((w: AttributionWiring) => Promise<AttributionPlugin>) | null;
   /** Fastify logger option; default pino at config.logLevel. */
   logger?: FastifyServerOptions['logger'];
@@ -115,8 +116,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   services.engine = holder;
 
   let attribution: AttributionPlugin | null = null;
-  if (opts.attribution) {
-    attribution = await opts.attribution({
+  const makeAttribution = opts.attribution === undefined ? createAttribution : opts.attribution;
+  if (makeAttribution) {
+    attribution = await makeAttribution({
       config, baseModelId, tokenizer, engine: () => holder.get(), log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
     });

@@ -10,7 +10,7 @@ import { bracketTokenizer } from '../test/support/bracketTokenizer.ts';
 
 const engine = new ScriptedEngine({ gapMs: 0, spec: { maxPositions: 2_000_000 } });
 const config = loadConfig({ argv: ['--model', '/work/shared/models/stories260K', '--log-level', 'silent', '--ws-max-generations', '3', '--ws-high-water-mark', '1024'], env: {} });
-const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false });
+const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false, attribution: null });
 await app.listen({ port: 0, host: '127.0.0.1' });
 await engineStarted(app);
 const port = (app.server.address() as { port: number }).port;

@@ -46,7 +46,7 @@ async function readSse(res: Response): Promise<{ finish: string | null; done: bo
 }
 
 test('no model flags: serves the embedded default; SIGTERM drains, cancels at the deadline, exits 0', async () => {
-  const child = spawn(process.execPath, [...cli, '--port', '0', '--cache-dir', join(tmp, 'cache'), '--chain', 'off', '--shutdown-deadline', '1', '--threads', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cli, '--port', '0', '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--chain', 'off', '--shutdown-deadline', '1', '--threads', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
     const base = await listening(child);

@@ -31,7 +31,7 @@ before(async () => {
   await generateAdapter({ dir: join(root, 'ad-poem'), spec: model.spec, seed: 22, rank: 4, bStd: 0.4, description: 'poetry and rhymes', tags: ['poetry'] });
   for (const id of ['ad-sql', 'ad-poem']) weights.set(id, await loadAdapterWeights(readAdapterMeta(join(root, id), id), model.spec));
   const config = loadConfig({
-    argv: ['--model', MODEL, '--adapters', root, '--cache-dir', join(tmp, 'cache'), '--admin-key', KEY, '--log-level', 'silent', '--chain', 'off',
+    argv: ['--model', MODEL, '--adapters', root, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY, '--log-level', 'silent', '--chain', 'off',
       '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '256', '--max-lora-rank', '8', '--body-limit', '65536'],
     env: {},
   });
@@ -205,6 +205,13 @@ test('a client that disconnects mid-stream cancels its generation and frees its 
   assert.equal(app.loraledger.engine.get().stats().running, 0);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /loraledger_request_finished_total\{finish_reason="cancelled"\} [1-9]/);
+});
+
+test('the default attribution wiring serves DataNets and the EIP-712 description', async () => {
+  const list = await fetch(`${base}/v1/datanets`);
+  assert.equal(list.status, 200);
+  assert.deepEqual(((await list.json()) as { data: unknown[] }).data, []);
+  assert.equal((await fetch(`${base}/v1/attribution/eip712`)).status, 200);
 });
 
 test('/metrics has the families after traffic, per-adapter labels bounded', async () => {
