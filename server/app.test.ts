@@ -246,3 +246,23 @@ test('logs: structured, with request ids, and never the prompt text at info', as
   assert.ok(parsed.some((l) => l.reqId === 'req-abc' && l.msg === 'generation started'));
   assert.ok(!lines.some((l) => l.includes('TOP-SECRET-PROMPT')), 'prompt text is not logged at info');
 });
+
+test('a client that disconnects from a non-stream request cancels its generation', async () => {
+  const { app: live, engine: slow } = await makeApp([], new ScriptedEngine({ gapMs: 2 }));
+  await live.listen({ port: 0, host: '127.0.0.1' });
+  const port = (live.server.address() as { port: number }).port;
+  const ac = new AbortController();
+  const pending = fetch(`http://127.0.0.1:${port}/v1/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, signal: ac.signal,
+    body: JSON.stringify({ model: 'stories260K', prompt: [5], max_tokens: 100, ignore_eos: true }),
+  }).catch((e: unknown) => e);
+  while (slow.running === 0) await new Promise((r) => setTimeout(r, 5));
+  ac.abort();
+  assert.ok((await pending) instanceof Error);
+  const deadline = Date.now() + 5000;
+  while ((slow.running > 0 || live.loraledger.engine.inFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(slow.running, 0);
+  assert.equal(slow.cancelled.size, 1);
+  assert.ok(slow.produced < 100);
+  await live.close();
+});
