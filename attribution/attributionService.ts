@@ -10,10 +10,10 @@
 //                    source scores = combine(plan, values); shares = sharesPpm(scores);
 //                    adapter score = v(full, adapter) - v(full, base); adapter share = 1 - e^-score;
 //                    fee = computeFee(usage); split = splitFee(...); record = buildRecord(...);
-//                    signed = signer.sign(record); outbox.append(signed)   -- all BEFORE returning.
+//                    signed = sink.record(record) (sign + durable outbox append)  -- BEFORE returning.
 //   onCompletion(i)  the server's AttributionHook: attributes a prepared request (inline) or starts
 //                    it in the background and returns {record_id, status: "pending"} (async).
-// Core: no Fastify, ORT or viem; the scorer, signer, outbox and tokenizer are injected.
+// Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
 
 import { EngineError, RequestError } from '../server/errors.ts';
 import { normaliseAddress } from './address.ts';
