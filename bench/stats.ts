@@ -44,19 +44,26 @@ export function cdfPoints(samples: ArrayLike<number>, maxPoints = 200): Array<[n
 export interface StreamRecord {
   startMs: number;
   tokenMs: number[];
-  /** Adapter load time the server reported for this request, if any (ms). */
+  /** The adapter the request used (null = base model). */
   adapterId: string | null;
   error?: string;
 }
 
-/** TTFT and inter-token gaps of a set of streams (ms). */
-export function streamLatencies(streams: StreamRecord[]): { ttft: number[]; itl: number[] } {
+/**
+ * TTFT, inter-token gaps (ITL, every gap between consecutive tokens as the client saw them) and
+ * TPOT (per request: (last - first token time) / (tokens - 1), robust to tokens that arrive
+ * coalesced in one network read), all in ms.
+ */
+export function streamLatencies(streams: StreamRecord[]): { ttft: number[]; itl: number[]; tpot: number[] } {
   const ttft: number[] = [];
   const itl: number[] = [];
+  const tpot: number[] = [];
   for (const s of streams) {
-    if (s.tokenMs.length === 0) continue;
+    const n = s.tokenMs.length;
+    if (n === 0) continue;
     ttft.push(s.tokenMs[0]! - s.startMs);
-    for (let i = 1; i < s.tokenMs.length; i++) itl.push(s.tokenMs[i]! - s.tokenMs[i - 1]!);
+    for (let i = 1; i < n; i++) itl.push(s.tokenMs[i]! - s.tokenMs[i - 1]!);
+    if (n > 1) tpot.push((s.tokenMs[n - 1]! - s.tokenMs[0]!) / (n - 1));
   }
-  return { ttft, itl };
+  return { ttft, itl, tpot };
 }

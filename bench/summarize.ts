@@ -14,7 +14,7 @@ export function failedResult(s: ScenarioDef, system: SystemName, overridden: str
   return {
     name: s.name, version: s.version, system, status, error, parameters: { ...s, overridden, distinct_adapters: distinct }, configuration: '',
     greedy_check: { pass: null, detail: status }, throughput_tok_s: 0, requests_s: 0, output_tokens: 0, duration_s: 0,
-    ttft_ms: EMPTY, itl_ms: EMPTY, adapter_load_ms: null, peak_rss_bytes: 0, baseline: s.baseline, ratio_to_base: null,
+    ttft_ms: EMPTY, itl_ms: EMPTY, tpot_ms: EMPTY, adapter_load_ms: null, peak_rss_bytes: 0, baseline: s.baseline, ratio_to_base: null,
     cdf: { ttft_ms: [], itl_ms: [] }, notes: [],
   };
 }
@@ -24,7 +24,7 @@ export function summarizeRun(s: ScenarioDef, w: Workload, system: SystemName, ov
   const good = run.records.filter((r) => !r.error);
   const errors = run.records.filter((r) => r.error);
   const tokens = good.reduce((n, r) => n + r.tokens.length, 0);
-  const { ttft, itl } = streamLatencies(good);
+  const { ttft, itl, tpot } = streamLatencies(good);
   const sec = run.wallMs / 1000;
   const notes = [...run.notes];
   if (run.records.length < w.requests.length) notes.push(`time-boxed: ${run.records.length} of ${w.requests.length} requests ran before the time box closed; rates are over those.`);
@@ -38,7 +38,7 @@ export function summarizeRun(s: ScenarioDef, w: Workload, system: SystemName, ov
     parameters: { ...s, overridden, distinct_adapters: distinct }, configuration: run.configuration,
     greedy_check: { pass: null, detail: 'not checked yet' },
     throughput_tok_s: tokens / sec, requests_s: good.length / sec, output_tokens: tokens, duration_s: sec,
-    ttft_ms: summarize(ttft), itl_ms: summarize(itl), adapter_load_ms: s.adapters ? summarize(run.adapterLoadMs) : null,
+    ttft_ms: summarize(ttft), itl_ms: summarize(itl), tpot_ms: summarize(tpot), adapter_load_ms: s.adapters ? summarize(run.adapterLoadMs) : null,
     peak_rss_bytes: run.peakRssBytes ?? 0, baseline: s.baseline, ratio_to_base: null,
     cdf: { ttft_ms: cdfPoints(ttft), itl_ms: cdfPoints(itl) }, notes,
   };

@@ -37,6 +37,15 @@ test('llama.cpp greedy on the stories260K GGUF export equals the reference forwa
     const want = untilEos(referenceGreedy(model, PROMPT, N), eos);
     assert.deepEqual(await peer.greedy(PROMPT, want.length), want);
 
+    // Reused sequences (history cleared) of a 2-sequence context give the same greedy output.
+    const ctx = await peer.createContext({ contextSize: PROMPT.length + N + 8, sequences: 2, batchSize: 512 });
+    try {
+      const runs = await Promise.all([0, 1, 2, 3].map(() => LlamaCppPeer.generate(ctx, PROMPT, want.length).then((t) => t.tokens)));
+      for (const r of runs) assert.deepEqual(r, want);
+    } finally {
+      await ctx.dispose();
+    }
+
     const weights = await loadAdapterWeights(readAdapterMeta(adapterDir, 'a'), model.spec);
     const wantLora = untilEos(referenceGreedy(model, PROMPT, N, weights), eos);
     assert.notDeepEqual(wantLora, want, 'the adapter changes the greedy output (else this test proves nothing)');

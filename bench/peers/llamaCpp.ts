@@ -4,7 +4,7 @@
 //
 // llama.cpp sets LoRA adapters per context (llama_set_adapter_lora), so one context decodes one
 // adapter mix; streams on different adapters need different contexts (see runLlamaCppScenario).
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 
 export interface LlamaCppModelOptions {
   modelGguf: string;
@@ -24,6 +24,9 @@ export interface LlamaCppContextOptions {
   /** Threads for this context's evaluations (default: the model's `threads`). */
   threads?: number;
 }
+
+/** Per context: sequences that finished a generation (reusable), and callers waiting for one. */
+const POOLS = new WeakMap<LlamaContext, { free: LlamaContextSequence[]; waiters: Array<(s: LlamaContextSequence) => void> }>();
 
 /** Per-token arrival times (ms, performance.now()) of one generated stream. */
 export interface StreamTiming {
@@ -69,12 +72,16 @@ export class LlamaCppPeer {
 
   /**
    * Greedy-decodes `maxTokens` tokens after `promptIds` on a free sequence of `context`, recording
-   * when each token arrives. The sequence is released afterwards.
+   * when each token arrives. Sequences are reused (history cleared) rather than disposed: a
+   * disposed sequence is not free again at once, so a closed loop would run out of them.
    */
   static async generate(context: LlamaContext, promptIds: number[], maxTokens: number): Promise<StreamTiming> {
-    const seq = context.getSequence();
+    let pool = POOLS.get(context);
+    if (!pool) POOLS.set(context, (pool = { free: [], waiters: [] }));
+    const seq = pool.free.pop() ?? (context.sequencesLeft > 0 ? context.getSequence() : await new Promise<LlamaContextSequence>((resolve) => pool!.waiters.push(resolve)));
     const timing: StreamTiming = { startMs: performance.now(), tokenMs: [], tokens: [] };
     try {
+      await seq.clearHistory();
       if (maxTokens <= 0) return timing;
       for await (const tok of seq.evaluate(promptIds as never[], { temperature: 0 })) {
         timing.tokenMs.push(performance.now());
@@ -82,7 +89,9 @@ export class LlamaCppPeer {
         if (timing.tokens.length >= maxTokens) break;
       }
     } finally {
-      seq.dispose();
+      const next = pool.waiters.shift();
+      if (next) next(seq);
+      else pool.free.push(seq);
     }
     return timing;
   }

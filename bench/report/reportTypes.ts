@@ -42,6 +42,8 @@ export interface ScenarioResult {
   duration_s: number;
   ttft_ms: LatencySummary;
   itl_ms: LatencySummary;
+  /** Per request: (last token - first token) / (tokens - 1); robust to coalesced network reads. */
+  tpot_ms: LatencySummary;
   /** Time to make an adapter usable (loraledger: disk -> host; naive-merged: merge + build + session; llama.cpp: context + LoRA load). */
   adapter_load_ms: LatencySummary | null;
   peak_rss_bytes: number;

@@ -41,7 +41,7 @@ const logTicks = (lo: number, hi: number): number[] => {
 };
 
 interface Frame { w: number; h: number; left: number; right: number; top: number; bottom: number }
-const FRAME: Frame = { w: 720, h: 400, left: 72, right: 170, top: 48, bottom: 56 };
+const FRAME: Frame = { w: 780, h: 400, left: 72, right: 210, top: 48, bottom: 56 };
 
 function header(f: Frame, title: string, subtitle?: string): string {
   return [

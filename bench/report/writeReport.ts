@@ -28,17 +28,17 @@ export function renderMarkdown(r: BenchReport): string {
   for (const [k, v] of Object.entries(r.peers)) L.push(`- ${k}: ${v}`);
   L.push('', '## Targets', '', '| target | wanted | measured | met |', '| --- | --- | --- | --- |');
   for (const t of r.targets) L.push(`| ${t.target} | ${t.wanted} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`);
-  L.push('', '## Results', '', 'Throughput counts output tokens of all streams over the wall time of the scenario. Ratio: to the same system\'s base-model run of the same shape in this invocation.', '');
-  L.push('| scenario | system | tok/s | req/s | TTFT p50 / p99 ms | ITL p50 / p99 ms | adapter load p50 / p99 ms | peak RSS MiB | × base | greedy check |');
-  L.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  L.push('', '## Results', '', 'Throughput counts output tokens of all streams over the wall time of the scenario. TTFT: request sent to first token received. ITL: every gap between consecutive tokens as the client saw them (tokens that arrive in one network read give ~0 gaps). TPOT: per request, (last - first token) / (tokens - 1). × base: to the same system\'s base-model run of the same shape in this invocation. loraledger is measured over HTTP (SSE, JSON); the peers in-process.', '');
+  L.push('| scenario | system | tok/s | req/s | TTFT p50 / p99 ms | ITL p50 / p99 ms | TPOT p50 / p99 ms | adapter load p50 / p99 ms | peak RSS MiB | × base | greedy check |');
+  L.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of r.scenarios) {
     if (s.status !== 'ok') {
-      L.push(`| ${s.name} | ${s.system} | ${s.status} | | | | | | | ${s.error ?? ''} |`);
+      L.push(`| ${s.name} | ${s.system} | ${s.status} | | | | | | | | ${s.error ?? ''} |`);
       continue;
     }
     const load = s.adapter_load_ms && s.adapter_load_ms.count > 0 ? `${ms(s.adapter_load_ms.p50)} / ${ms(s.adapter_load_ms.p99)}` : '–';
     const check = s.greedy_check.pass === null ? `not checked: ${s.greedy_check.detail}` : `${s.greedy_check.pass ? 'pass' : '**FAIL**'}: ${s.greedy_check.detail}`;
-    L.push(`| ${s.name} | ${s.system} | ${num(s.throughput_tok_s)} | ${num(s.requests_s, 2)} | ${ms(s.ttft_ms.p50)} / ${ms(s.ttft_ms.p99)} | ${ms(s.itl_ms.p50)} / ${ms(s.itl_ms.p99)} | ${load} | ${mb(s.peak_rss_bytes)} | ${s.ratio_to_base === null ? '–' : s.ratio_to_base.toFixed(2)} | ${check} |`);
+    L.push(`| ${s.name} | ${s.system} | ${num(s.throughput_tok_s)} | ${num(s.requests_s, 2)} | ${ms(s.ttft_ms.p50)} / ${ms(s.ttft_ms.p99)} | ${ms(s.itl_ms.p50)} / ${ms(s.itl_ms.p99)} | ${ms(s.tpot_ms.p50)} / ${ms(s.tpot_ms.p99)} | ${load} | ${mb(s.peak_rss_bytes)} | ${s.ratio_to_base === null ? '–' : s.ratio_to_base.toFixed(2)} | ${check} |`);
   }
   const steps = r.scenarios.filter((s) => s.step);
   if (steps.length > 0) {
