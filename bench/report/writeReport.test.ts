@@ -83,5 +83,5 @@ test('bar heights are proportional to values and missing values say n/a', () => 
 test('markdown marks a failed run instead of printing numbers for it', () => {
   const r = fixture();
   r.scenarios[2] = { ...r.scenarios[2]!, status: 'failed', error: 'llama.cpp could not load the model' };
-  assert.match(renderMarkdown(r), /\| single-stream-base \| llama\.cpp \| failed \|( \|){8} llama\.cpp could not load the model \|/);
+  assert.match(renderMarkdown(r), /\| single-stream-base \| llama\.cpp \| failed \|( \|){7} llama\.cpp could not load the model \|/);
 });
