@@ -1,0 +1,58 @@
+// From a RAG request to money on chain: buildApp with the real attribution factory on a local
+// anvil, stories260K on the real engine; a completion with rag produces a signed record whose
+// contributor amounts are settled in an epoch and show up as claimable cumulative payouts.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, engineStarted } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { createAttribution } from '../server/createAttribution.ts';
+
+const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
+const KEY = 'settle-admin-key-1';
+const auth = { authorization: `Bearer ${KEY}` };
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ragsettle-'));
+const contributors = ['0x00000000000000000000000000000000000000c1', '0x00000000000000000000000000000000000000c2', '0x00000000000000000000000000000000000000c3'];
+let app: FastifyInstance;
+
+before(async () => {
+  const config = loadConfig({
+    argv: ['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY, '--log-level', 'silent',
+      '--chain', 'anvil', '--epoch-seconds', '0', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
+    env: {},
+  });
+  app = await buildApp(config, { attribution: createAttribution });
+  await engineStarted(app);
+  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
+});
+after(async () => {
+  await app?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('rag request -> signed record -> settled epoch -> each contributor\'s cumulative payout equals its amounts', async () => {
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'tales' } })).statusCode, 200);
+  const texts = ['[461] [461] [401] [401] [401] [461] [378] [455]', '[473] [456] [435] [461] [299] [362]', '[409] [283] [264] [461] [283] [452]'];
+  for (const [i, text] of texts.entries()) {
+    const r = await app.inject({ method: 'POST', url: '/v1/datanets/tales/documents', payload: { text, contributor: contributors[i] } });
+    assert.equal(r.statusCode, 200, r.body);
+  }
+  const paid = new Map<string, bigint>();
+  for (const prompt of ['[461] [401]', '[461] [283]', '[461]']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt, max_tokens: 6, temperature: 0, rag: { datanets: ['tales'], top_k: 3 } } });
+    assert.equal(res.statusCode, 200, res.body);
+    for (const s of res.json().attribution.sources) paid.set(s.contributor, (paid.get(s.contributor) ?? 0n) + BigInt(s.amount));
+  }
+  const total = [...paid.values()].reduce((a, b) => a + b, 0n);
+  assert.ok(total > 0n, 'at least one contributor earned something in these requests');
+  const settled = await app.inject({ method: 'POST', url: '/v1/attribution/settle', headers: auth });
+  assert.equal(settled.statusCode, 200, settled.body);
+  assert.equal(settled.json().status, 'settled');
+  for (const c of contributors) {
+    const p = (await app.inject(`/v1/attribution/payouts/${c}`)).json();
+    assert.equal(p.cumulative, (paid.get(c) ?? 0n).toString(), `contributor ${c}`);
+  }
+});
