@@ -9,9 +9,9 @@ export function adapterDirectory(registry: AdapterRegistry, engine: () => Engine
   const info = (id: string): AdapterInfo | undefined => {
     const e = registry.get(id);
     if (!e) return undefined;
-    const m = e.meta;
+    const m = e.meta ?? (e.state === 'errored' ? null : registry.meta(id)); // small JSON files, read once
     return {
-      id: e.id, path: e.path, state: e.state, reason: e.reason,
+      id: e.id, path: e.path, state: registry.get(id)!.state, reason: registry.get(id)!.reason,
       rank: m?.rank ?? null, description: m?.description ?? null, tags: m?.tags ?? [], owner: m?.owner ?? null,
     };
   };

@@ -56,6 +56,8 @@ test('models.list: base, adapters with parent, auto', async () => {
   for await (const m of client.models.list()) ids.push(m as unknown as { id: string; parent?: unknown });
   assert.deepEqual(ids.map((m) => m.id).sort(), ['ad-poem', 'ad-sql', 'auto', 'stories260K']);
   assert.equal(ids.find((m) => m.id === 'ad-sql')!.parent, 'stories260K');
+  const sql = ids.find((m) => m.id === 'ad-sql') as unknown as { loraledger: { rank: number; tags: string[]; description: string } };
+  assert.deepEqual([sql.loraledger.rank, sql.loraledger.tags, sql.loraledger.description], [4, ['sql', 'database'], 'SQL database queries']);
 });
 
 test('completion from token ids with return_token_ids equals the reference greedy (base and adapter)', async () => {
