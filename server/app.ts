@@ -10,6 +10,7 @@ import { startEngine as startWorkerEngine, loadModelSpec, type AdapterRegistrati
 import { AdapterRegistry } from '../adapters/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
+import { EngineError } from './errors.ts';
 import type { AppServices } from './appServices.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
 import { EngineHolder } from './engineHolder.ts';
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     forceCloseConnections: 'idle',
+    return503OnClosing: false, // the onRequest hook below refuses with an OpenAI-shaped 503 shutting_down
   });
   app.log.info({ config: redactConfig(config) }, 'loraledger starting');
   const { modelDir, adapterRoots } = await prepareModelFolders(config);
@@ -127,6 +129,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   installErrorHandlers(app);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url;
+    if (holder.draining && url !== '/health' && url !== '/metrics') throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) });
   });

@@ -63,6 +63,10 @@ test('no model flags: serves the embedded default; SIGTERM drains, cancels at th
     const short = await stream('cooking', 8);
     const long = await stream('loraledger-demo', 1000);
     child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const late = await fetch(`${base}/v1/models`); // still listening while draining: refused in OpenAI's shape
+    assert.equal(late.status, 503);
+    assert.equal(((await late.json()) as { error: { code: string } }).error.code, 'shutting_down');
     const [s, l] = await Promise.all([readSse(short), readSse(long)]);
     assert.deepEqual(s, { finish: 'length', done: true });
     assert.equal(l.done, true);
