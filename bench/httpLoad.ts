@@ -14,6 +14,8 @@ export interface HttpRequestSpec {
 
 export interface StreamResult extends StreamRecord {
   tokens: number[];
+  /** Stopped by the time box before max_tokens (its tokens so far still count). */
+  cut?: boolean;
 }
 
 /** Parses an SSE body, calling `onData` with each `data:` payload as it arrives. */
@@ -32,13 +34,14 @@ async function readSse(body: ReadableStream<Uint8Array>, onData: (data: string) 
 }
 
 /** One streamed completion; never throws (errors land in `error`). */
-export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extra: Record<string, unknown> = {}): Promise<StreamResult & { logprobs: Array<Record<string, number>> }> {
+export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extra: Record<string, unknown> = {}, signal?: AbortSignal): Promise<StreamResult & { logprobs: Array<Record<string, number>> }> {
   const rec = { startMs: performance.now(), tokenMs: [] as number[], tokens: [] as number[], adapterId: r.adapterId, logprobs: [] as Array<Record<string, number>> } as StreamResult & { logprobs: Array<Record<string, number>> };
   try {
     const res = await fetch(`${baseUrl}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: r.model, prompt: r.promptIds, max_tokens: r.maxTokens, temperature: 0, stream: true, ignore_eos: true, return_token_ids: true, ...extra }),
+      signal,
     });
     if (!res.ok || !res.body) {
       rec.error = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
@@ -54,27 +57,34 @@ export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extr
       for (const top of c?.logprobs?.top_logprobs ?? []) rec.logprobs.push(top);
     });
   } catch (err) {
-    rec.error = (err as Error).message;
+    if (signal?.aborted) rec.cut = true;
+    else rec.error = (err as Error).message;
   }
   return rec;
 }
 
 /**
  * Runs `requests` over `streams` closed-loop clients taking the next request from a shared queue.
- * With `timeBoxS`, no request starts after that many seconds (those in flight finish); the records
- * then hold only the requests that ran. Returns records in request order and the wall time.
+ * With `timeBoxS`, the signal handed to `send` aborts after that many seconds: no request starts
+ * after it, and those in flight stop (their tokens so far count; `cut` marks them). Returns the
+ * records of the requests that started, in request order, and the wall time.
  */
-export async function runClosedLoop<R>(requests: R[], streams: number, send: (r: R, index: number) => Promise<StreamResult>, timeBoxS: number | null = null): Promise<{ records: StreamResult[]; wallMs: number }> {
+export async function runClosedLoop<R>(requests: R[], streams: number, send: (r: R, index: number, signal: AbortSignal) => Promise<StreamResult>, timeBoxS: number | null = null): Promise<{ records: StreamResult[]; wallMs: number; boxed: boolean }> {
   const records: StreamResult[] = new Array(requests.length);
+  const box = new AbortController();
+  const timer = timeBoxS === null ? null : setTimeout(() => box.abort(), timeBoxS * 1000);
   let next = 0;
   const t0 = performance.now();
-  const open = (): boolean => timeBoxS === null || performance.now() - t0 < timeBoxS * 1000;
   const client = async (): Promise<void> => {
-    while (next < requests.length && open()) {
+    while (next < requests.length && !box.signal.aborted) {
       const i = next++;
-      records[i] = await send(requests[i]!, i);
+      records[i] = await send(requests[i]!, i, box.signal);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(streams, requests.length) }, client));
-  return { records: records.filter((r) => r !== undefined), wallMs: performance.now() - t0 };
+  try {
+    await Promise.all(Array.from({ length: Math.min(streams, requests.length) }, client));
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  return { records: records.filter((r) => r !== undefined), wallMs: performance.now() - t0, boxed: box.signal.aborted };
 }

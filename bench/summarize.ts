@@ -27,17 +27,21 @@ export function summarizeRun(s: ScenarioDef, w: Workload, system: SystemName, ov
   const { ttft, itl, tpot } = streamLatencies(good);
   const sec = run.wallMs / 1000;
   const notes = [...run.notes];
-  if (run.records.length < w.requests.length) notes.push(`time-boxed: ${run.records.length} of ${w.requests.length} requests ran before the time box closed; rates are over those.`);
+  const cut = run.records.filter((r) => r.cut).length;
+  if (run.records.length < w.requests.length || cut > 0) {
+    const never = w.requests.length - run.records.length;
+    notes.push(`time-boxed: when the box closed, ${[never ? `${never} of ${w.requests.length} requests had not started` : '', cut ? `${cut} were cut short` : ''].filter(Boolean).join(' and ')}; rates count the tokens produced within the run's wall time.`);
+  }
   if (errors.length) notes.push(`${errors.length} of ${run.records.length} requests failed, e.g. "${errors[0]!.error}".`);
-  const short = good.filter((r) => r.tokens.length !== s.maxTokens).length;
+  const short = good.filter((r) => !r.cut && r.tokens.length !== s.maxTokens).length;
   if (short) notes.push(`${short} requests returned fewer or more than max_tokens=${s.maxTokens} tokens.`);
   if (run.autocannon) notes.push(`autocannon (same requests, non-streaming, ${s.streams} connections): ${run.autocannon.requests_s.toFixed(2)} req/s, latency p50 ${run.autocannon.latency_p50_ms} ms / p99 ${run.autocannon.latency_p99_ms} ms, ${run.autocannon.non2xx} non-2xx, ${run.autocannon.errors} errors.`);
   if (run.stepMs.length) notes.push(`engine decode step p50 ${percentile(run.stepMs, 50).toFixed(2)} ms over ${run.stepMs.length} steps.`);
   return {
-    name: s.name, version: s.version, system, status: good.length > 0 ? 'ok' : 'failed', error: good.length > 0 ? undefined : errors[0]?.error ?? 'no requests completed',
+    name: s.name, version: s.version, system, status: tokens > 0 ? 'ok' : 'failed', error: tokens > 0 ? undefined : errors[0]?.error ?? 'no tokens were produced within the run',
     parameters: { ...s, overridden, distinct_adapters: distinct }, configuration: run.configuration,
     greedy_check: { pass: null, detail: 'not checked yet' },
-    throughput_tok_s: tokens / sec, requests_s: good.length / sec, output_tokens: tokens, duration_s: sec,
+    throughput_tok_s: tokens / sec, requests_s: good.filter((r) => !r.cut).length / sec, output_tokens: tokens, duration_s: sec,
     ttft_ms: summarize(ttft), itl_ms: summarize(itl), tpot_ms: summarize(tpot), adapter_load_ms: s.adapters ? summarize(run.adapterLoadMs) : null,
     peak_rss_bytes: run.peakRssBytes ?? 0, baseline: s.baseline, ratio_to_base: null,
     cdf: { ttft_ms: cdfPoints(ttft), itl_ms: cdfPoints(itl) }, notes,

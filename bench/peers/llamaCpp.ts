@@ -75,11 +75,11 @@ export class LlamaCppPeer {
    * when each token arrives. Sequences are reused (history cleared) rather than disposed: a
    * disposed sequence is not free again at once, so a closed loop would run out of them.
    */
-  static async generate(context: LlamaContext, promptIds: number[], maxTokens: number): Promise<StreamTiming> {
+  static async generate(context: LlamaContext, promptIds: number[], maxTokens: number, signal?: AbortSignal): Promise<StreamTiming & { cut?: boolean }> {
     let pool = POOLS.get(context);
     if (!pool) POOLS.set(context, (pool = { free: [], waiters: [] }));
     const seq = pool.free.pop() ?? (context.sequencesLeft > 0 ? context.getSequence() : await new Promise<LlamaContextSequence>((resolve) => pool!.waiters.push(resolve)));
-    const timing: StreamTiming = { startMs: performance.now(), tokenMs: [], tokens: [] };
+    const timing: StreamTiming & { cut?: boolean } = { startMs: performance.now(), tokenMs: [], tokens: [] };
     try {
       await seq.clearHistory();
       if (maxTokens <= 0) return timing;
@@ -87,6 +87,7 @@ export class LlamaCppPeer {
         timing.tokenMs.push(performance.now());
         timing.tokens.push(tok as unknown as number);
         if (timing.tokens.length >= maxTokens) break;
+        if (signal?.aborted) { timing.cut = true; break; }
       }
     } finally {
       const next = pool.waiters.shift();

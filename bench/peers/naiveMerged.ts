@@ -93,8 +93,9 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
     await (await r.engine).close();
     if (r.dir !== job.assets.modelDir) await rm(r.dir, { recursive: true, force: true });
   };
-  const acquire = async (adapter: number | null): Promise<Resident> => {
+  const acquire = async (adapter: number | null, signal?: AbortSignal): Promise<Resident | null> => {
     for (;;) {
+      if (signal?.aborted) return null;
       const have = resident.get(key(adapter));
       if (have) { have.users++; return have; }
       if (resident.size < maxResident) { const r = start(adapter); r.users++; return r; }
@@ -103,11 +104,15 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
       else await new Promise((res) => setTimeout(res, 5));
     }
   };
-  const generate = async (engine: EngineClient, id: string, promptIds: number[], maxTokens: number, startMs: number): Promise<StreamResult> => {
+  let requestSeq = 0;
+  const generate = async (engine: EngineClient, id: string, promptIds: number[], maxTokens: number, startMs: number, signal?: AbortSignal): Promise<StreamResult> => {
     const rec: StreamResult = { startMs, tokenMs: [], tokens: [], adapterId: id || null };
-    for await (const ev of engine.generate({ id: `${id}-${startMs}-${Math.random()}`, promptIds, adapterId: null, maxTokens, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true })) {
+    if (signal?.aborted) return { ...rec, cut: true };
+    // Leaving the loop early cancels the request in the engine.
+    for await (const ev of engine.generate({ id: `naive-${requestSeq++}`, promptIds, adapterId: null, maxTokens, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true })) {
       if (ev.type === 'token') { rec.tokenMs.push(performance.now()); rec.tokens.push(ev.tokenId); }
       if (ev.type === 'error') rec.error = ev.error.message;
+      if (signal?.aborted && rec.tokens.length < maxTokens) { rec.cut = true; break; }
     }
     return rec;
   };
@@ -120,13 +125,14 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
     adapterLoadMs.length = 0;
     if (checkRec.error) throw new Error(`naive-merged greedy probe failed: ${checkRec.error}`);
     // The base model's engine runs before timing starts (as loraledger's server does).
-    if (job.workload.requests.some((r) => r.adapter === null)) { const b = await acquire(null); await b.engine; b.users--; }
-    const send = async (i: number): Promise<StreamResult> => {
+    if (job.workload.requests.some((r) => r.adapter === null)) { const b = (await acquire(null))!; await b.engine; b.users--; }
+    const send = async (i: number, _index: number, signal: AbortSignal): Promise<StreamResult> => {
       const r = job.workload.requests[i]!;
       const startMs = performance.now();
-      const res = await acquire(r.adapter);
+      const res = await acquire(r.adapter, signal);
+      if (!res) return { startMs, tokenMs: [], tokens: [], adapterId: key(r.adapter) || null, cut: true };
       try {
-        return await generate(await res.engine, res.id, r.promptIds, r.maxTokens, startMs);
+        return await generate(await res.engine, res.id, r.promptIds, r.maxTokens, startMs, signal);
       } catch (err) {
         return { startMs, tokenMs: [], tokens: [], adapterId: res.id || null, error: (err as Error).message };
       } finally {

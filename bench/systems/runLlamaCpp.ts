@@ -76,14 +76,15 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
     const checkTokens = await peer.greedy(job.check.promptIds, job.check.maxTokens, loraOf(checkId));
     // The base model's context exists before timing starts (as loraledger's server does).
     if (seqFor.has('')) (await acquire(null)).users--;
-    const send = async (i: number): Promise<StreamResult> => {
+    const send = async (i: number, _index: number, signal: AbortSignal): Promise<StreamResult> => {
       const r = job.workload.requests[i]!;
       const id = r.adapter === null ? null : job.workload.adapters[r.adapter]!.id;
       const startMs = performance.now();
       const c = await acquire(id);
       try {
-        const t = await LlamaCppPeer.generate(c.ctx, r.promptIds, r.maxTokens);
-        return { startMs, tokenMs: t.tokenMs, tokens: t.tokens, adapterId: id };
+        if (signal.aborted) return { startMs, tokenMs: [], tokens: [], adapterId: id, cut: true };
+        const t = await LlamaCppPeer.generate(c.ctx, r.promptIds, r.maxTokens, signal);
+        return { startMs, tokenMs: t.tokenMs, tokens: t.tokens, adapterId: id, cut: t.cut };
       } catch (err) {
         return { startMs, tokenMs: [], tokens: [], adapterId: id, error: (err as Error).message };
       } finally {
