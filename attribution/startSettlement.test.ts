@@ -51,3 +51,39 @@ test('chain off: records are signed and kept, never settled', async () => {
   assert.equal(off.settlement.recordView(id).status, 'pending');
   assert.equal(off.contractInfo().rpc_url, null);
 });
+
+test('chain rpc: deploys once, then reuses the remembered contract; a dead RPC at start only delays settlement', async () => {
+  const { startAnvil, freePort } = await import('./anvilNode.ts');
+  const node = await startAnvil();
+  try {
+    const rpcCfg: SettlementConfig = { ...cfg, dataDir: join(dir, 'rpc'), chain: 'rpc', chainRpc: node.rpcUrl };
+    const a = await startSettlement(rpcCfg);
+    const contract = a.contractInfo().address;
+    assert.equal(a.contractInfo().rpc_url, null, 'a configured RPC URL is not published');
+    const id = (await a.settlement.record(sampleRecord(2, { tag: 'rpc' }))).record.recordId;
+    await a.close();
+
+    const b = await startSettlement(rpcCfg); // same chain, code at the remembered address: no redeploy
+    assert.equal(b.contractInfo().address, contract);
+    await b.settlement.settleNow();
+    assert.equal(b.settlement.recordView(id).status, 'settled');
+    await b.close();
+
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const c = await startSettlement({ ...rpcCfg, chainRpc: dead }); // remembered contract, chain down
+    assert.equal(c.contractInfo().address, contract);
+    const id2 = (await c.settlement.record(sampleRecord(3, { tag: 'rpc' }))).record.recordId;
+    await assert.rejects(c.settlement.settleNow(), /did not answer/);
+    assert.equal(c.settlement.recordView(id2).status, 'pending');
+    await c.close();
+
+    const d = await startSettlement({ ...rpcCfg, settlementContract: contract }); // configured address
+    await d.settlement.settleNow();
+    assert.equal(d.settlement.recordView(id2).status, 'settled');
+    await d.close();
+
+    await assert.rejects(startSettlement({ ...cfg, dataDir: join(dir, 'rpc-fresh'), chain: 'rpc', chainRpc: dead }), (e: unknown) => (e as { code?: string }).code === 'chain_unavailable');
+  } finally {
+    await node.stop();
+  }
+});
