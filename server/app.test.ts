@@ -148,6 +148,9 @@ test('client errors map to OpenAI errors naming the field', async () => {
     [{ model: 'stories260K', prompt: [5], max_tokens: 512 }, 400, 'context_length_exceeded', 'max_tokens'],
     [{ model: 'stories260K', prompt: [5000] }, 400, 'invalid_request', 'prompt'],
     [{ model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], top_logprobs: 2 }, 400, 'invalid_request', 'top_logprobs', '/v1/chat/completions'],
+    [{ model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], tools: [{ type: 'function', function: { name: 'f' } }] }, 400, 'invalid_request', 'tools', '/v1/chat/completions'],
+    [{ model: 'stories260K', prompt: [5], frequency_penalty: 0.5 }, 400, 'invalid_request', 'frequency_penalty'],
+    [{ model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], response_format: { type: 'json_object' } }, 400, 'invalid_request', 'response_format', '/v1/chat/completions'],
   ];
   for (const [payload, status, code, param, url] of cases) {
     const r = await post(payload, url);

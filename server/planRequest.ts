@@ -55,6 +55,20 @@ function checkLength(promptLen: number, maxTokens: number, deps: PlanDeps, param
   }
 }
 
+/** OpenAI fields loraledger does not implement: refused by name rather than silently ignored. */
+function rejectUnsupported(body: Record<string, unknown>): void {
+  const set = (k: string) => body[k] !== undefined && body[k] !== null;
+  const nonEmpty = (k: string) => set(k) && !(Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) && !(typeof body[k] === 'object' && !Array.isArray(body[k]) && Object.keys(body[k] as object).length === 0);
+  const why = (k: string, what: string) => new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
+  for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
+  if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
+  if (nonEmpty('logit_bias')) throw why('logit_bias', 'no logit bias');
+  for (const k of ['presence_penalty', 'frequency_penalty']) if (set(k) && body[k] !== 0) throw why(k, 'no repetition penalties; send 0 or leave it out');
+  if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text') throw why('response_format', 'only {"type": "text"}');
+  if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
+  if (set('suffix')) throw why('suffix', 'no insertion');
+}
+
 /** A request refused after attribution prepared it must not leave a ticket behind. */
 async function forgetOnError(id: string, deps: PlanDeps, make: () => Promise<CompletionPlan>): Promise<CompletionPlan> {
   try {
@@ -86,6 +100,7 @@ export function planCompletion(body: CompletionBody, deps: PlanDeps): Promise<Co
 }
 
 async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps): Promise<CompletionPlan> {
+  rejectUnsupported(body);
   let p = body.prompt;
   const firstText = () => (typeof p === 'string' ? p : typeof p[0] === 'string' ? p[0] : deps.tokenizer.decode((typeof p[0] === 'number' ? p : p[0]) as number[]));
   const { adapterId, servedBy } = resolveModel(body.model, firstText, deps);
@@ -121,6 +136,7 @@ export function planChat(body: ChatBody, deps: PlanDeps): Promise<CompletionPlan
 }
 
 async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
+  rejectUnsupported(body);
   let messages = chatMessages(body);
   if (messages.every((m) => m.content === '')) throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', { param: 'messages' });
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
