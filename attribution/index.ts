@@ -38,3 +38,4 @@ export { parseAttributionRequest, DEFAULT_TOP_K, type AttributionMode, type Attr
 export { keccak256 } from './keccak256.ts';
 export { checksumAddress, isValidAddress, normaliseAddress } from './address.ts';
 export { startDataAttribution, DATANETS_FILE, type DataAttribution, type DataAttributionOptions, type DataAttributionSettings } from './startDataAttribution.ts';
+export { loadTokenEmbeddings, tokenEmbeddingEmbedder, EMBED_TOKENS, type TokenEmbeddingTable } from './tokenEmbeddings.ts';

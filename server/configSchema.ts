@@ -57,6 +57,7 @@ export const ConfigSchema = Type.Object(
     feeAdapterPpm: Int(0, 200_000, 'Share of each fee for the adapter owner\'s pool, ppm; paid in proportion to the adapter\'s measured influence, the rest stays with the model owner.', { maximum: 1_000_000 }),
     feeDataPpm: Int(0, 300_000, 'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.', { maximum: 1_000_000 }),
     attributionExactMax: Int(0, 6, 'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it leave-one-out (k + 1).', { maximum: 12 }),
+    ragRerank: Type.Union([Type.Literal('off'), Type.Literal('embeddings')], { default: 'off', description: 'Re-rank BM25 passages: off | embeddings (cosine of mean-pooled base-model input embeddings; loads embed_tokens into host memory).' }),
     documentsRequireAdmin: Type.Boolean({ default: false, description: 'Require the admin key to add DataNet documents (default: contributors post directly; creating DataNets always needs it).' }),
   },
   { additionalProperties: false },

@@ -3,18 +3,23 @@
 // (attribution/startDataAttribution: DataNets, retrieval, scoring) and registers their routes.
 //
 //   settlement = startSettlement(config)            records are signed and appended by it
-//   data       = startDataAttribution({sink: settlement})
+//   data       = startDataAttribution({sink: settlement, embed: --rag-rerank embeddings ? mean-pooled
+//                embed_tokens rows : none})
 //   hook       = data.service                        (prepare -> rag, onCompletion -> record)
 //   routes     = /v1/attribution/* + /v1/datanets/*
 //   close      = data.close (drains async records) then settlement.close
 import type { FastifyInstance } from 'fastify';
-import { startDataAttribution, startSettlement } from '../attribution/index.ts';
+import { loadTokenEmbeddings, startDataAttribution, startSettlement, tokenEmbeddingEmbedder } from '../attribution/index.ts';
 import type { AttributionPlugin, AttributionWiring } from './app.ts';
 import { makeAdminGuard } from './adminAuth.ts';
+import { prepareModelFolders } from './integrations.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 
 export async function createAttribution(w: AttributionWiring): Promise<AttributionPlugin> {
+  const embed = w.config.ragRerank === 'embeddings'
+    ? tokenEmbeddingEmbedder(await loadTokenEmbeddings((await prepareModelFolders(w.config)).modelDir), (text) => w.tokenizer.encode(text))
+    : undefined;
   const handle = await startSettlement(w.config, w.log);
   let data: ReturnType<typeof startDataAttribution>;
   try {
@@ -25,6 +30,7 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       engine: w.engine,
       adapterOwner: w.adapterOwner,
       sink: handle.settlement,
+      embed,
       onError: (err, context) => w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 // From a RAG request to money on chain: buildApp with the real attribution factory on a local
 // anvil, stories260K on the real engine; a completion with rag produces a signed record whose
 // contributor amounts are settled in an epoch and show up as claimable cumulative payouts.
+// Retrieval here re-ranks with base-model embeddings (--rag-rerank embeddings).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ let app: FastifyInstance;
 before(async () => {
   const config = loadConfig({
     argv: ['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY, '--log-level', 'silent',
-      '--chain', 'anvil', '--epoch-seconds', '0', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
+      '--chain', 'anvil', '--epoch-seconds', '0', '--rag-rerank', 'embeddings', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
     env: {},
   });
   app = await buildApp(config, { attribution: createAttribution });
