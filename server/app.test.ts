@@ -133,6 +133,8 @@ test('SSE without include_usage sends no usage chunk', async () => {
   const frames = r.body.split('\n\n').filter((f) => f);
   assert.equal(frames.length, 4); // 2 tokens, final, [DONE]
   assert.ok(!r.body.includes('"usage"'));
+  assert.deepEqual(JSON.parse(frames[0].slice(6)).loraledger, { adapter: null });
+  assert.equal(JSON.parse(frames[1].slice(6)).loraledger, undefined);
 });
 
 test('client errors map to OpenAI errors naming the field', async () => {

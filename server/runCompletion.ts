@@ -118,7 +118,12 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
   const reqId = `${plan.head.id}-${a.index}`;
   const result: ChoiceResult = { index: a.index, text: '', tokenIds: [], promptTokenIds: a.promptIds, finishReason: 'length', logprobs: plan.logprobs === undefined ? null : [] };
   summary.choices[a.index] = result;
-  const chunk = (text: string, o: Parameters<typeof makeChoice>[3] = {}) => makeChunk(plan.kind, plan.head, [makeChoice(plan.kind, a.index, text, o)]);
+  let first = true; // the first chunk of each choice says who serves it (`loraledger`)
+  const chunk = (text: string, o: Parameters<typeof makeChoice>[3] = {}): StreamChunk => {
+    const c = makeChunk(plan.kind, plan.head, [makeChoice(plan.kind, a.index, text, o)]);
+    if (first) { c.loraledger = plan.servedBy; first = false; }
+    return c;
+  };
   const detok = tokenizer.detokenizer();
   const stopper = new StopMatcher(plan.stop);
   const obs = ctx.observe?.(plan.adapterId);
@@ -135,7 +140,7 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
     let ev = await events.next();
     const echo = plan.echo ? tokenizer.decode(a.promptIds) : '';
     result.text = echo;
-    if (plan.kind === 'chat' || echo) yield { ...chunk(echo, { role: plan.kind === 'chat' }), loraledger: plan.servedBy };
+    if (plan.kind === 'chat' || echo) yield chunk(echo, { role: plan.kind === 'chat' });
     let stopped = false;
     for (; !ev.done; ev = await events.next()) {
       const e = ev.value;
