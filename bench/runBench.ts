@@ -124,7 +124,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const bw = Math.max(machine.bandwidthGBs.read, machine.bandwidthGBs.copy, machine.bandwidthGBs.copyParallel ?? 0);
       const roofline = (bytes / (bw * 1e9)) * 1000;
       const step = stepP50.get(`${r.name}/${r.system}`) ?? null;
-      r.step = { weight_bytes: bytes, roofline_ms: roofline, step_p50_ms: step, itl_p50_ms: r.itl_ms.p50, roofline_efficiency: roofline / (step ?? r.itl_ms.p50), bandwidth_GBs: bw };
+      r.step = { weight_bytes: bytes, roofline_ms: roofline, step_p50_ms: step, itl_p50_ms: r.itl_ms.p50, tpot_p50_ms: r.tpot_ms.p50, roofline_efficiency: roofline / (step ?? r.tpot_ms.p50), bandwidth_GBs: bw };
     }
   }
   const report: BenchReport = {

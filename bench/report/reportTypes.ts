@@ -19,7 +19,9 @@ export interface StepBreakdown {
   /** Measured per-step time at the engine (p50), and end-to-end inter-token latency p50. */
   step_p50_ms: number | null;
   itl_p50_ms: number;
-  /** roofline_ms / step_p50_ms (1 = at the roofline). */
+  /** Per-request time per output token p50 (what a client sees per token). */
+  tpot_p50_ms: number;
+  /** roofline_ms / (step_p50_ms, or TPOT when the engine step is unknown); 1 = at the roofline. */
   roofline_efficiency: number | null;
   bandwidth_GBs: number;
 }

@@ -27,7 +27,7 @@ function fixture(): BenchReport {
     result('single-stream-base', 'loraledger', 80, 0), result('single-stream-base', 'naive-merged', 78, 0), result('single-stream-base', 'llama.cpp', 100, 0),
     result('mixed-32-adapters', 'loraledger', 600, 32), result('mixed-32-adapters', 'naive-merged', 60, 32), result('mixed-32-adapters', 'llama.cpp', 400, 32, false),
   ];
-  scenarios[0]!.step = { weight_bytes: 540e6, roofline_ms: 10, step_p50_ms: 12.5, itl_p50_ms: 12.9, roofline_efficiency: 0.8, bandwidth_GBs: 54 };
+  scenarios[0]!.step = { weight_bytes: 540e6, roofline_ms: 10, step_p50_ms: 12.5, itl_p50_ms: 12.9, tpot_p50_ms: 13.5, roofline_efficiency: 0.8, bandwidth_GBs: 54 };
   return {
     schema: 1, tool: 'loraledger-bench', mode: 'quick',
     machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 24 * 2 ** 30, bandwidthGBs: { read: 18, copy: 23 }, node: 'v20', platform: 'linux-x64', commit: 'abcdef1234567890', dirty: false, startedAt: '2026-01-01T00:00:00Z' },
@@ -56,7 +56,7 @@ test('report.json, report.md and SVG charts are written from a results object', 
     const md = await readFile(join(dir, 'report.md'), 'utf8');
     assert.match(md, /\| mixed-32-adapters \| loraledger \| 600\.0 \| 18\.75 \| 60\.0 \/ 70\.0 \| 2\.00 \/ 6\.67 \| 1\.67 \/ 1\.83 \| 5\.00 \/ 6\.00 \| 700 \| 0\.80 \|/);
     assert.match(md, /\| mixed-32-adapters \| llama\.cpp \| 400\.0 .*\*\*FAIL\*\*: differs at token 3/);
-    assert.match(md, /\| loraledger \| 540\.0 \| 54\.0 \| 10\.0 \| 12\.5 \| 12\.9 \| 80% \|/);
+    assert.match(md, /\| loraledger \| 540\.0 \| 54\.0 \| 10\.0 \| 12\.5 \| 13\.5 \| 2\.50 \| 1\.00 \| 80% \|/);
     assert.match(md, /commit `abcdef123456`/);
     for (const f of files.filter((x) => x.endsWith('.svg'))) {
       const svg = await readFile(join(dir, f), 'utf8');
