@@ -180,6 +180,7 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
     a.signal.removeEventListener('abort', cancel);
     if (!finished) obs?.done({ promptTokens: a.promptIds.length, completionTokens: result.tokenIds.length, finishReason: 'cancelled' });
     cancel();
+    events.return?.(undefined)?.catch(() => {}); // release the engine stream (its buffer and row)
   }
 }
 
