@@ -59,15 +59,18 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
   const base = await loadCheckpoint(job.assets.modelDir);
   const modelBytes = [...base.tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
   // Each resident merged model costs its weights in ORT plus transient copies while starting.
-  const maxResident = Number(job.options.naiveMaxResident ?? Math.max(1, Math.min(8, Math.floor((0.4 * freemem()) / (3 * modelBytes)))));
+  const maxResident = Number(job.options.naiveMaxResident ?? Math.max(1, Math.min(4, Math.floor((0.4 * freemem()) / (3 * modelBytes)))));
   const scratch = join(job.assets.work, `naive-merged-${process.pid}`);
   const modelLen = Math.ceil((s.promptTokens + s.maxTokens + 8) / 64) * 64;
-  const engineOptions = (dir: string) => ({
+  // Each resident model builds its own graph into its own cache folder, deleted with it on eviction.
+  const engineOptions = (dir: string, cacheDir: string) => ({
     modelDir: dir, precision: s.precision, provider: 'cpu' as const, loraKernel: 'grouped' as const, maxLoraRank: 1,
     maxActiveAdapters: 1, maxCachedAdapters: 1, maxCachedAdapterBytes: 1 << 20, maxBatchSize: s.streams,
     maxBatchTokens: Math.max(s.streams, Math.min(2048, s.streams * s.promptTokens)), maxQueue: s.requests, maxModelLen: modelLen,
-    cacheDir: join(scratch, 'graphs'), threads: job.threads, adapters: [],
+    cacheDir, threads: job.threads, adapters: [],
   });
+  // The base model's graph is kept across runs (like loraledger's); merged models' are not.
+  const graphDir = (id: string): string => (id ? join(scratch, `graphs-${id}`) : join(job.assets.work, 'naive-base-graphs'));
   const adapterLoadMs: number[] = [];
   const resident = new Map<string, Resident>();
   const key = (a: number | null): string => (a === null ? '' : job.workload.adapters[a]!.id);
@@ -80,7 +83,7 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
         const meta = readAdapterMeta(join(job.assets.adapterRoot, id), id);
         await writeMergedModel(base, await loadAdapterWeights(meta, base.spec), dir);
       }
-      const e = await startEngine(engineOptions(dir));
+      const e = await startEngine(engineOptions(dir, graphDir(id)));
       if (adapter !== null) adapterLoadMs.push(performance.now() - t0);
       return e;
     })();
@@ -92,6 +95,7 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
     resident.delete(r.id);
     await (await r.engine).close();
     if (r.dir !== job.assets.modelDir) await rm(r.dir, { recursive: true, force: true });
+    if (r.id) await rm(graphDir(r.id), { recursive: true, force: true });
   };
   const acquire = async (adapter: number | null, signal?: AbortSignal): Promise<Resident | null> => {
     for (;;) {
