@@ -31,7 +31,7 @@ export async function serveCompletion(s: AppServices, request: FastifyRequest, r
   const release = s.engine.track();
   const run = runCompletion(plan, ctx);
   reply.header('x-loraledger-adapter', plan.adapterId ?? s.baseModelId);
-  request.log.info({ completion: plan.head.id, adapter: plan.adapterId, n: plan.n, maxTokens: plan.maxTokens, stream: opts.stream, promptTokens: plan.prompts.map((p) => p.length) }, 'generation started');
+  request.log.info({ completion: plan.head.id, adapter: plan.adapterId, n: plan.n, maxTokens: plan.maxTokens, stream: opts.stream, promptTokens: plan.prompts.map((p) => p.length), user: plan.user }, 'generation started');
   request.log.trace({ completion: plan.head.id, prompt: plan.prompts.map((p) => s.tokenizer.decode(p)) }, 'prompt text');
   if (!opts.stream) {
     try {

@@ -76,7 +76,7 @@ export const wsRoute: FastifyPluginAsync = async (app) => {
       if (live.size >= s.config.wsMaxGenerations) { void sendError(env.id, new LoraledgerError('overloaded', `This socket already runs ${live.size} generations (--ws-max-generations)`)); return; }
       const ac = new AbortController();
       live.set(env.id, ac);
-      generate(s, env.id, env.type, env.body, ac.signal, send, request.log)
+      void generate(s, env.id, env.type, env.body, ac.signal, send, request.log)
         .catch((err: unknown) => sendError(env.id, err))
         .finally(() => live.delete(env.id));
     });
