@@ -10,7 +10,7 @@ export { buildDecoderGraph, type DecoderGraphOptions } from './buildDecoderGraph
 export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } from './graphCache.ts';
 export { createSession, type CreateSessionOptions } from './createSession.ts';
 export { randomAdapter } from './randomAdapter.ts';
-export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpointFiles, writeSafetensors, type Tensor } from './safetensors.ts';
+export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpointFiles, writeSafetensors, f32ToF16, f16ToF32, type Tensor } from './safetensors.ts';
 export { loadTokenizer, type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './loadTokenizer.ts';
 export { trainBpeTokenizer, writeBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from './trainBpeTokenizer.ts';
 export { EMBEDDED_CORPUS } from './embeddedCorpus.ts';

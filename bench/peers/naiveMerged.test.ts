@@ -4,9 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateModel, loadCheckpoint, referenceLogits } from '../../kernels/index.ts';
-import { generateAdapter } from '../../adapters/generateAdapter.ts';
-import { readAdapterMeta } from '../../adapters/peftFormat.ts';
-import { loadAdapterWeights } from '../../adapters/loadAdapter.ts';
+import { generateAdapter, readAdapterMeta, loadAdapterWeights } from '../../adapters/index.ts';
 import { mergeLora, writeMergedModel } from './naiveMerged.ts';
 
 test('mergeLora adds scale · (a·b)^T to W [Dout, Din]', () => {

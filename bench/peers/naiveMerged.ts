@@ -9,11 +9,8 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint, writeSafetensors, projectionWeightName, type Checkpoint, type EngineClient, type LoraTarget } from '../../kernels/index.ts';
-import { startEngine } from '../../kernels/engineClient.ts';
-import { readAdapterMeta } from '../../adapters/peftFormat.ts';
-import { loadAdapterWeights } from '../../adapters/loadAdapter.ts';
-import type { AdapterWeights } from '../../adapters/types.ts';
+import { loadCheckpoint, writeSafetensors, projectionWeightName, type Checkpoint, type EngineClient, type LoraTarget, startEngine } from '../../kernels/index.ts';
+import { readAdapterMeta, loadAdapterWeights, type AdapterWeights } from '../../adapters/index.ts';
 import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from '../systems/systemRun.ts';
 
