@@ -271,3 +271,24 @@ test('a client that disconnects from a non-stream request cancels its generation
   assert.ok(slow.produced < 100);
   await live.close();
 });
+
+test('SSE backpressure: a client that stops reading stops the engine being read', async () => {
+  const { app: live, engine: fast } = await makeApp(['--max-model-len', '100000'], new ScriptedEngine({ spec: { maxPositions: 2_000_000 } }));
+  await live.listen({ port: 0, host: '127.0.0.1' });
+  const port = (live.server.address() as { port: number }).port;
+  const { request } = await import('node:http');
+  const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/completions', headers: { 'content-type': 'application/json' } });
+  req.end(JSON.stringify({ model: 'stories260K', prompt: [5], max_tokens: 90_000, ignore_eos: true, logprobs: 20, stream: true }));
+  const res = await new Promise<import('node:http').IncomingMessage>((r) => req.once('response', r));
+  res.pause(); // the client stops reading
+  let last = -1;
+  for (let i = 0; i < 30 && fast.produced !== last; i++) { last = fast.produced; await new Promise((r) => setTimeout(r, 300)); }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(fast.produced, last, 'no engine tokens are read while the client is backed up');
+  assert.ok(last < 90_000);
+  req.destroy();
+  const deadline = Date.now() + 5000;
+  while (fast.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(fast.running, 0);
+  await live.close();
+});

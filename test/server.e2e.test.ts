@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
 import { generateAdapter, loadAdapterWeights, readAdapterMeta, type AdapterWeights } from '../adapters/index.ts';
 import { loadCheckpoint, referenceGreedy, type Checkpoint } from '../kernels/index.ts';
 
