@@ -2,7 +2,9 @@
 // and its peers and writes DIR/report.json, DIR/report.md and SVG charts. See bench/README.md.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { SCENARIOS, SYSTEMS, MODEL_PRESETS, findScenario, type ModelPreset, type ScenarioOverrides, type SystemName } from './scenarios.ts';
+import { SCENARIOS, SYSTEMS, MODEL_PRESETS, ScenarioError, findScenario, type ModelPreset, type ScenarioOverrides, type SystemName } from './scenarios.ts';
+
+class UsageError extends Error {}
 import { prepareOutputDir, OutputDirError } from './outputDir.ts';
 import { runBench } from './runBench.ts';
 
@@ -31,7 +33,7 @@ ${SCENARIOS.map((s) => `  ${s.name} (v${s.version})${s.quick ? ' [quick]' : ''}:
 const num = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${flag} expects a number, got "${v}"`);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got "${v}"`);
   return n;
 };
 const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter(Boolean);
@@ -48,12 +50,12 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (a.help) { process.stdout.write(HELP); return 0; }
-  if (!a.out) throw new Error('--out DIR is required (see --help)');
+  if (!a.out) throw new UsageError('--out DIR is required (see --help)');
   const scenarios = list(a.scenarios) ?? SCENARIOS.filter((s) => !a.quick || s.quick).map((s) => s.name);
   scenarios.forEach(findScenario);
   const systems = (list(a.systems) ?? [...SYSTEMS]) as SystemName[];
-  for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system "${s}"; known: ${SYSTEMS.join(', ')}`);
-  if (a.model !== undefined && !MODEL_PRESETS.includes(a.model as ModelPreset)) throw new Error(`--model must be one of ${MODEL_PRESETS.join(', ')}`);
+  for (const s of systems) if (!SYSTEMS.includes(s)) throw new UsageError(`unknown system "${s}"; known: ${SYSTEMS.join(', ')}`);
+  if (a.model !== undefined && !MODEL_PRESETS.includes(a.model as ModelPreset)) throw new UsageError(`--model must be one of ${MODEL_PRESETS.join(', ')}`);
   const overrides: ScenarioOverrides = {
     model: a.model as ModelPreset | undefined, precision: a.precision as ScenarioOverrides['precision'], streams: num(a.streams, 'streams'), requests: num(a.requests, 'requests'),
     promptTokens: num(a['prompt-tokens'], 'prompt-tokens'), maxTokens: num(a['max-tokens'], 'max-tokens'), adapterCount: num(a.adapters, 'adapters'),
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof OutputDirError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+  const usage = err instanceof OutputDirError || err instanceof ScenarioError || err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`bench: ${usage ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
   process.exit(2);
 });

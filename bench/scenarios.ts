@@ -64,6 +64,9 @@ export const SCENARIOS: ScenarioDef[] = [
   { ...base, name: 'adapter-churn', description: 'Uniform traffic over 256 adapters with a host cache of 16: nearly every request loads from disk.', streams: 16, requests: 128, promptTokens: 16, maxTokens: 16, adapters: mix({ count: 256, popularity: 'uniform' }), cacheSize: 16, baseline: 'base-16-streams', quickOverrides: {} },
 ];
 
+/** A scenario definition or override that makes no sense (a usage error, reported without a stack). */
+export class ScenarioError extends Error {}
+
 /** Numeric fields a flag may override. */
 export interface ScenarioOverrides {
   model?: ModelPreset;
@@ -83,7 +86,7 @@ const posInt = (v: number): boolean => Number.isInteger(v) && v > 0;
 
 /** Throws an Error naming the scenario and the field when a definition makes no sense. */
 export function validateScenario(s: ScenarioDef): ScenarioDef {
-  const bad = (field: string, why: string): never => { throw new Error(`scenario ${s.name || '(unnamed)'}: ${field} ${why}`); };
+  const bad = (field: string, why: string): never => { throw new ScenarioError(`scenario ${s.name || '(unnamed)'}: ${field} ${why}`); };
   if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name)) bad('name', 'must be lower-case letters, digits and dashes');
   if (!posInt(s.version)) bad('version', 'must be a positive integer');
   if (!MODEL_PRESETS.includes(s.model)) bad('model', `must be one of ${MODEL_PRESETS.join(', ')}`);
@@ -131,6 +134,6 @@ export function effectiveScenario(def: ScenarioDef, quick: boolean, o: ScenarioO
 
 export function findScenario(name: string): ScenarioDef {
   const s = SCENARIOS.find((x) => x.name === name);
-  if (!s) throw new Error(`unknown scenario "${name}"; known: ${SCENARIOS.map((x) => x.name).join(', ')}`);
+  if (!s) throw new ScenarioError(`unknown scenario "${name}"; known: ${SCENARIOS.map((x) => x.name).join(', ')}`);
   return s;
 }
