@@ -2,8 +2,7 @@
 // framing, cancellation, backpressure, queue limits) that must not depend on model speed. It
 // implements the kernels/types.ts contract exactly; end-to-end tests use the real engine.
 // Token t+1 = (t * 7 + 3) % vocab from the last prompt token; `gapMs` between tokens.
-import type { EngineClient, EngineNotice, EngineStats, GenerateEvent, GenerateRequest, ModelSpec } from '../../kernels/types.ts';
-import { TINY_SPEC } from '../../kernels/generateModel.ts';
+import { TINY_SPEC, type EngineClient, type EngineNotice, type EngineStats, type GenerateEvent, type GenerateRequest, type ModelSpec } from '../../kernels/index.ts';
 
 export interface ScriptedEngineOptions { spec?: Partial<ModelSpec>; gapMs?: number; maxRunning?: number; maxQueue?: number }
 
