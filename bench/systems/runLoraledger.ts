@@ -7,6 +7,7 @@ import { buildApp, engineStarted } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { EngineNotice } from '../../kernels/index.ts';
 import { basename, join } from 'node:path';
+import { statSync } from 'node:fs';
 import { runClosedLoop, streamCompletion, type HttpRequestSpec } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from './systemRun.ts';
 
@@ -17,12 +18,15 @@ export function loraledgerArgv(job: RunJob): string[] {
   const maxRank = Math.max(1, ...job.workload.adapters.map((a) => a.rank));
   const active = Math.max(1, Math.min(distinct, s.streams));
   const cached = Math.max(active, s.cacheSize ?? job.workload.adapters.length);
+  // Host-cache bytes to hold `cached` of the largest adapters (fp32 on disk = fp32 in memory).
+  const sizes = job.workload.adapters.map((a) => statSync(join(job.assets.adapterRoot, a.id, 'adapter_model.safetensors')).size);
+  const cacheBytes = Math.max(1 << 20, Math.ceil(1.1 * cached * Math.max(0, ...sizes)));
   const modelLen = Math.ceil((s.promptTokens + s.maxTokens + 8) / 64) * 64;
   return [
     '--model', job.assets.modelDir, '--adapters', job.assets.adapterRoot, '--port', '0', '--chain', 'off', '--log-level', 'warn',
     '--precision', s.precision, '--threads', String(job.threads), '--max-batch-size', String(s.streams),
     '--max-batch-tokens', String(Math.max(s.streams, Math.min(2048, s.streams * s.promptTokens))),
-    '--max-active-adapters', String(active), '--max-cached-adapters', String(cached), '--max-lora-rank', String(maxRank),
+    '--max-active-adapters', String(active), '--max-cached-adapters', String(cached), '--max-cached-adapter-bytes', String(cacheBytes), '--max-lora-rank', String(maxRank),
     '--max-queue', String(s.requests), '--max-model-len', String(modelLen), '--cache-dir', join(job.assets.work, 'loraledger-cache'),
     '--data-dir', join(job.assets.work, 'loraledger-data'),
     ...((job.options.loraledgerArgs as string[] | undefined) ?? []),
