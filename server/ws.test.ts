@@ -1,20 +1,36 @@
-// WebSocket protocol tests on a real socket (the `ws` client), with the deterministic
-// ScriptedEngine: multiplexing, cancel, errors, per-socket cap, backpressure, close cancels.
+// WebSocket protocol tests on a real socket (the `ws` client) against the REAL engine serving the
+// trained stories260K: multiplexing, cancel, errors, per-socket cap, backpressure, close cancels.
+// Greedy text comes from the plain TypeScript reference; a transparent tap on the engine
+// (test/support/engineTap.ts) shows what the server asked of it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { buildApp, engineStarted } from './app.ts';
 import { loadConfig } from './config.ts';
-import { ScriptedEngine, nextScriptedToken } from '../test/support/scriptedEngine.ts';
-import { bracketTokenizer } from '../test/support/bracketTokenizer.ts';
+import { loadCheckpoint, referenceGreedy } from '../kernels/index.ts';
+import { type EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../test/support/engineTap.ts';
 
-const engine = new ScriptedEngine({ gapMs: 0, spec: { maxPositions: 2_000_000 } });
-const config = loadConfig({ argv: ['--model', '/work/shared/models/stories260K', '--log-level', 'silent', '--ws-max-generations', '3', '--ws-high-water-mark', '1024'], env: {} });
-const app = await buildApp(config, { startEngine: async () => engine, tokenizer: bracketTokenizer, logger: false, attribution: null });
+const MODEL = '/work/shared/models/stories260K';
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ws-'));
+const model = await loadCheckpoint(MODEL);
+let engine!: EngineTap;
+const config = loadConfig({
+  argv: ['--model', MODEL, '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--cache-dir', join(tmp, 'cache'), '--max-model-len', '2048',
+    '--ws-max-generations', '3', '--ws-high-water-mark', '1024'],
+  env: {},
+});
+const app = await buildApp(config, { startEngine: tappedStartEngine((t) => { engine = t; }), logger: false, attribution: null });
 await app.listen({ port: 0, host: '127.0.0.1' });
 await engineStarted(app);
+assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
 const port = (app.server.address() as { port: number }).port;
-after(() => app.close());
+after(async () => {
+  await app.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 type Msg = { id: string | number | null; type: string; data?: { choices: Array<{ text?: string; delta?: { content?: string } }> }; finish_reason?: string; usage?: { completion_tokens: number }; error?: { code: string; param: string | null } };
 
@@ -35,19 +51,22 @@ async function open(): Promise<{ ws: WebSocket; msgs: Msg[]; until: (pred: (m: M
   return { ws, msgs, until };
 }
 
+const LONG = 2000; // tokens: seconds of work for the real engine, far more than any test waits for
+
 test('two generations multiplexed on one socket; one cancelled midway ends with done/cancelled', async () => {
   const { ws, msgs, until } = await open();
-  ws.send(JSON.stringify({ id: 'a', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 5 } }));
-  ws.send(JSON.stringify({ id: 'b', type: 'chat.completions', body: { model: 'stories260K', messages: [{ role: 'user', content: '[6]' }], max_tokens: 100000, ignore_eos: true } }));
+  ws.send(JSON.stringify({ id: 'a', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 5, temperature: 0 } }));
+  ws.send(JSON.stringify({ id: 'b', type: 'chat.completions', body: { model: 'stories260K', messages: [{ role: 'user', content: '[6]' }], max_tokens: LONG, ignore_eos: true } }));
   await until((m) => m.id === 'b' && m.type === 'chunk' && (m.data?.choices[0].delta?.content ?? '') !== '');
   ws.send(JSON.stringify({ id: 'b', type: 'cancel' }));
   const doneA = await until((m) => m.id === 'a' && m.type === 'done');
   const doneB = await until((m) => m.id === 'b' && m.type === 'done');
   assert.equal(doneA.finish_reason, 'length');
   assert.equal(doneA.usage?.completion_tokens, 5);
-  assert.equal(msgs.filter((m) => m.id === 'a' && m.type === 'chunk').map((m) => m.data!.choices[0].text).join(''), [5, 0, 0, 0, 0, 0].map((_, i, a) => (a[i] = i === 0 ? 5 : nextScriptedToken(a[i - 1], 512))).slice(1).map((t) => `[${t}]`).join(''));
+  const textA = msgs.filter((m) => m.id === 'a' && m.type === 'chunk').map((m) => m.data!.choices[0].text).join('');
+  assert.equal(textA, referenceGreedy(model, [5], 5).map((t) => `[${t}]`).join(' '));
   assert.equal(doneB.finish_reason, 'cancelled');
-  assert.ok(doneB.usage!.completion_tokens < 100000);
+  assert.ok(doneB.usage!.completion_tokens < LONG);
   assert.ok([...engine.cancelled].some((id) => id.startsWith('chatcmpl-')));
   ws.close();
 });
@@ -63,14 +82,14 @@ test('bad messages get error messages in the OpenAI shape; the socket stays usab
   assert.equal((await until((m) => m.id === 'y')).error!.code, 'model_not_found');
   ws.send(JSON.stringify({ id: 'z', type: 'cancel' }));
   assert.equal((await until((m) => m.id === 'z')).error!.code, 'not_found');
-  ws.send(JSON.stringify({ id: 'ok', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 1 } }));
+  ws.send(JSON.stringify({ id: 'ok', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 1, ignore_eos: true } }));
   assert.equal((await until((m) => m.id === 'ok' && m.type === 'done')).finish_reason, 'length');
   ws.close();
 });
 
 test('per-socket generation cap: the extra one is refused with overloaded', async () => {
   const { ws, until } = await open();
-  const body = { model: 'stories260K', prompt: [5], max_tokens: 100000, ignore_eos: true };
+  const body = { model: 'stories260K', prompt: [5], max_tokens: LONG, ignore_eos: true };
   for (const id of [1, 2, 3, 4]) ws.send(JSON.stringify({ id, type: 'completions', body }));
   assert.equal((await until((m) => m.id === 4)).error!.code, 'overloaded');
   for (const id of [1, 2, 3]) ws.send(JSON.stringify({ id, type: 'cancel' }));
@@ -80,21 +99,16 @@ test('per-socket generation cap: the extra one is refused with overloaded', asyn
 
 test('backpressure: a socket that stops reading stops the engine being read; close cancels', async () => {
   const { ws, until } = await open();
-  ws.send(JSON.stringify({ id: 'slow', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 1_000_000, ignore_eos: true, logprobs: 20 } }));
+  ws.send(JSON.stringify({ id: 'slow', type: 'completions', body: { model: 'stories260K', prompt: [5], n: 8, max_tokens: LONG, ignore_eos: true, logprobs: 20 } }));
   await until((m) => m.id === 'slow' && m.type === 'chunk');
   (ws as unknown as { _socket: import('node:net').Socket })._socket.pause(); // the client stops reading
-  const settle = async () => {
-    let last = -1;
-    for (let i = 0; i < 30 && engine.produced !== last; i++) { last = engine.produced; await new Promise((r) => setTimeout(r, 300)); }
-    return last;
-  };
-  const stalled = await settle();
+  const stalled = await waitForStalledReader(engine);
+  assert.notEqual(stalled, null, 'the server kept reading the engine');
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(engine.produced, stalled, 'no engine tokens are read while the socket is backed up');
-  const running = engine.running;
-  assert.equal(running, 1);
+  assert.equal(engine.pulled, stalled, 'no engine tokens are read while the socket is backed up');
+  assert.equal(engine.live.size, 8, 'all 8 choices of the one generation are still open');
+  const ids = [...engine.live];
   ws.terminate();
-  const deadline = Date.now() + 5000;
-  while (engine.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(engine.running, 0, 'closing the socket cancelled the generation');
+  assert.ok(await waitFor(() => engine.live.size === 0 && engine.stats().running === 0), 'closing the socket cancelled the generation');
+  assert.ok(ids.every((id) => engine.cancelled.has(id) && engine.pulledBy.get(id)! < LONG));
 });
