@@ -7,11 +7,13 @@ import type { AdapterDirectory, AdapterInfo } from './ports.ts';
 
 export function adapterDirectory(registry: AdapterRegistry, engine: () => EngineClient): AdapterDirectory {
   const info = (id: string): AdapterInfo | undefined => {
-    const e = registry.get(id);
-    if (!e) return undefined;
-    const m = e.meta ?? (e.state === 'errored' ? null : registry.meta(id)); // small JSON files, read once
+    if (!registry.has(id)) return undefined;
+    // Adapters registered by scanning have no meta until first asked: registry.meta reads the small
+    // JSON files once and keeps them (an unreadable folder turns the adapter errored, meta null).
+    const m = registry.meta(id);
+    const e = registry.get(id)!; // after meta(): its state may have moved
     return {
-      id: e.id, path: e.path, state: registry.get(id)!.state, reason: registry.get(id)!.reason,
+      id: e.id, path: e.path, state: e.state, reason: e.reason,
       rank: m?.rank ?? null, description: m?.description ?? null, tags: m?.tags ?? [], owner: m?.owner ?? null,
     };
   };
