@@ -9,12 +9,13 @@
 // `ready`: validated against the base model. `errored`: `reason` says what is wrong.
 //
 // Paths are confined to the configured adapter roots after resolving `..` and symlinks.
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AdapterError, RequestError, serializeError, type SerializedError } from '../server/errors.ts';
 import type { EngineNotice, ModelSpec } from '../kernels/types.ts';
 import { ADAPTER_CONFIG_FILE, readAdapterMeta, type PeftAdapterMeta } from './peftFormat.ts';
 import { validateAdapterAgainstModel } from './loadAdapter.ts';
+import { confinePath, isInside, realOrResolved } from './confinePath.ts';
 import type { AdapterState } from './types.ts';
 
 const ALLOWED: Record<AdapterState, AdapterState[]> = {
@@ -57,18 +58,6 @@ export interface ScanResult {
   skipped: Array<{ name: string; reason: string }>;
 }
 
-function within(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
-function realOrResolved(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return resolve(p);
-  }
-}
-
 export class AdapterRegistry {
   private readonly opts: AdapterRegistryOptions;
   private readonly roots: string[];
@@ -93,7 +82,7 @@ export class AdapterRegistry {
    */
   scanRoot(dir: string): ScanResult {
     const root = realOrResolved(dir);
-    if (!this.roots.some((r) => within(r, root))) {
+    if (!this.roots.some((r) => isInside(r, root))) {
       throw new RequestError('path_not_allowed', `adapter folder ${dir} is outside the configured adapter roots`, { details: { path: dir } });
     }
     const out: ScanResult = { registered: [], skipped: [] };
@@ -103,7 +92,7 @@ export class AdapterRegistry {
       if (!existsSync(join(path, ADAPTER_CONFIG_FILE))) continue;
       if (d.isSymbolicLink()) {
         path = realOrResolved(path);
-        if (!this.roots.some((r) => within(r, path))) {
+        if (!this.roots.some((r) => isInside(r, path))) {
           out.skipped.push({ name: d.name, reason: 'symlink leads outside the adapter roots' });
           continue;
         }
@@ -132,7 +121,7 @@ export class AdapterRegistry {
     if (existing && existing.state !== 'errored') {
       throw new AdapterError('conflict', `adapter ${id} is already registered (${existing.state}, ${existing.path})`, { details: { id } });
     }
-    const real = this.confine(path);
+    const real = confinePath(path, this.opts.roots, 'path'); // relative paths: against the first root
     const entry: AdapterEntry = { id, path: real, state: 'registered', reason: null, error: null, meta: null };
     this.entries.set(id, entry);
     this.emit({ type: 'registered', id, state: 'registered' });
@@ -229,22 +218,6 @@ export class AdapterRegistry {
   private errorOf(entry: AdapterEntry): AdapterError {
     const e = entry.error!;
     return new AdapterError(e.code, e.message, { details: e.details });
-  }
-
-  /** Resolves `path` (relative paths against the first root) and refuses anything outside the roots. */
-  private confine(path: string): string {
-    if (typeof path !== 'string' || path === '') throw new RequestError('invalid_request', 'adapter path must be a non-empty string', { param: 'path' });
-    const abs = isAbsolute(path) ? resolve(path) : resolve(this.roots[0] ?? '/nonexistent', path);
-    const outside = () => new RequestError('path_not_allowed', `adapter path ${path} is outside the configured adapter roots`, { param: 'path', details: { path } });
-    if (!this.roots.some((r) => within(r, abs))) throw outside();
-    let real: string;
-    try {
-      real = realpathSync(abs);
-    } catch {
-      throw new AdapterError('adapter_not_found', `adapter folder ${path} does not exist`, { param: 'path', details: { path } });
-    }
-    if (!this.roots.some((r) => within(r, real))) throw outside();
-    return real;
   }
 
   private idProblem(id: string): string | null {

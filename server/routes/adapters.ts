@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AddAdapterBody, AdapterIdParams, LoadLoraBody, Responses, UnloadLoraBody } from '../schemas.ts';
 import { makeAdminGuard } from '../adminAuth.ts';
-import { confinePath } from '../confinePath.ts';
+import { confinePath } from '../../adapters/index.ts';
 import { RequestError } from '../errors.ts';
 
 export const adaptersRoute: FastifyPluginAsync = async (plain) => {
