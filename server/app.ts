@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import { startEngine as startWorkerEngine, loadModelSpec, type AdapterRegistration, type EngineClient, type EngineOptions } from '../kernels/index.ts';
 import { AdapterRegistry } from '../adapters/index.ts';
+import type { TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
 import { EngineError } from './errors.ts';
@@ -18,7 +19,7 @@ import { installErrorHandlers } from './errorHandler.ts';
 import { Metrics } from './metrics.ts';
 import { AUTO_MODEL } from './planRequest.ts';
 import type { AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
-import { loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
+import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { completionsRoute } from './routes/completions.ts';
 import { chatCompletionsRoute } from './routes/chatCompletions.ts';
 import { modelsRoute } from './routes/models.ts';
@@ -35,6 +36,10 @@ export interface AttributionWiring {
   tokenizer: ServerTokenizer;
   /** The engine once ready (engine.score for attribution). */
   engine: () => EngineClient;
+  /** The served model folder. */
+  modelDir: string;
+  /** The base model's input embeddings [V, D] as buildApp read them for routing (null: too large, not read). */
+  tokenEmbeddings: TokenEmbeddingTable | null;
   /** Payout owner of an adapter (loraledger.json `owner`), or null. */
   adapterOwner: (id: string) => string | null;
   log: FastifyInstance['log'];
@@ -77,6 +82,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.log.info({ root, registered: r.registered.length, skipped: r.skipped }, 'adapter root scanned');
   }
   const tokenizer = opts.tokenizer ?? await loadServerTokenizer(modelDir);
+  const tokenEmbeddings = opts.router ? null : await loadRoutingEmbeddings(modelDir, spec);
+  if (!opts.router && !tokenEmbeddings) app.log.warn({ vocab: spec.vocabSize, hidden: spec.hiddenSize }, 'input embeddings too large to keep for routing: "auto" routes on lexical similarity only');
   const metrics = new Metrics({ topAdapters: config.metricsTopAdapters });
   let holder!: EngineHolder;
   const start = () => {
@@ -97,7 +104,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config, baseModelId, modelDir, adapterRoots, tokenizer, metrics,
     engine: undefined as unknown as EngineHolder,
     adapters: adapterDirectory(registry, () => holder.get()),
-    router: opts.router ?? makeAutoRouter(registry),
+    router: opts.router ?? makeAutoRouter(registry, { embeddings: tokenEmbeddings, encode: (text) => tokenizer.encode(text) }),
     planDeps: () => {
       const engine = holder.get();
       return {
@@ -121,7 +128,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const makeAttribution = opts.attribution === undefined ? createAttribution : opts.attribution;
   if (makeAttribution) {
     attribution = await makeAttribution({
-      config, baseModelId, tokenizer, engine: () => holder.get(), log: app.log,
+      config, baseModelId, modelDir, tokenEmbeddings, tokenizer, engine: () => holder.get(), log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
     });
     services.attribution = attribution.hook;

@@ -4,7 +4,7 @@
 //
 //   settlement = startSettlement(config)            records are signed and appended by it
 //   data       = startDataAttribution({sink: settlement, embed: --rag-rerank embeddings ? mean-pooled
-//                embed_tokens rows : none})
+//                embed_tokens rows (the table buildApp read for routing, else read here) : none})
 //   hook       = data.service                        (prepare -> rag, onCompletion -> record)
 //   routes     = /v1/attribution/* + /v1/datanets/*
 //   close      = data.close (drains async records) then settlement.close
@@ -12,13 +12,12 @@ import type { FastifyInstance } from 'fastify';
 import { loadTokenEmbeddings, startDataAttribution, startSettlement, tokenEmbeddingEmbedder } from '../attribution/index.ts';
 import type { AttributionPlugin, AttributionWiring } from './app.ts';
 import { makeAdminGuard } from './adminAuth.ts';
-import { prepareModelFolders } from './integrations.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 
 export async function createAttribution(w: AttributionWiring): Promise<AttributionPlugin> {
   const embed = w.config.ragRerank === 'embeddings'
-    ? tokenEmbeddingEmbedder(await loadTokenEmbeddings((await prepareModelFolders(w.config)).modelDir), (text) => w.tokenizer.encode(text))
+    ? tokenEmbeddingEmbedder(w.tokenEmbeddings ?? await loadTokenEmbeddings(w.modelDir), (text) => w.tokenizer.encode(text))
     : undefined;
   const handle = await startSettlement(w.config, w.log);
   let data: ReturnType<typeof startDataAttribution>;

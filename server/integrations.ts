@@ -1,8 +1,10 @@
 // Adapts the other folders' implementations to the server's ports (server/ports.ts): the model
-// folder's tokenizer, the "auto" router, and the folders to serve (given, or the embedded default).
+// folder's tokenizer, the "auto" router (with the base model's token embeddings), and the folders
+// to serve (given, or the embedded default).
 import { resolve, join } from 'node:path';
-import { loadTokenizer } from '../kernels/index.ts';
-import { AdapterRouter, type AdapterRegistry } from '../adapters/index.ts';
+import { loadTokenizer, type ModelSpec } from '../kernels/index.ts';
+import { AdapterRouter, meanEmbedder, type AdapterRegistry } from '../adapters/index.ts';
+import { loadTokenEmbeddings, type TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
 import type { AutoRouter, ServerTokenizer } from './ports.ts';
 
@@ -26,12 +28,31 @@ export async function prepareModelFolders(config: Config): Promise<{ modelDir: s
 }
 
 /**
- * model "auto" through adapters/' AdapterRouter (BM25 over each adapter's loraledger.json
- * description and tags). The routable set is rebuilt lazily when adapters come, go, or change
- * between usable and errored.
+ * Largest input-embedding table read into host memory for routing, bytes (fp32). 256 MiB holds
+ * e.g. SmolLM-135M's [49152, 576] (113 MB); an 8B model's [128256, 4096] (2.1 GB) is not read
+ * and "auto" routes on lexical similarity alone.
  */
-export function makeAutoRouter(registry: AdapterRegistry): AutoRouter {
-  const router = new AdapterRouter();
+export const MAX_ROUTING_EMBEDDING_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The base model's model.embed_tokens.weight [V, D], read once at start-up (only that tensor), or
+ * null when it would take more than `maxBytes` as fp32.
+ */
+export async function loadRoutingEmbeddings(modelDir: string, spec: ModelSpec, maxBytes = MAX_ROUTING_EMBEDDING_BYTES): Promise<TokenEmbeddingTable | null> {
+  if (spec.vocabSize * spec.hiddenSize * 4 > maxBytes) return null;
+  return loadTokenEmbeddings(modelDir);
+}
+
+/**
+ * model "auto" through adapters/' AdapterRouter: BM25 over each adapter's loraledger.json
+ * description and tags, plus (when `embeddings` is given) the cosine of mean-pooled base-model
+ * input embeddings of the prompt and of that text (adapters/router.ts has the exact formula; the
+ * reason names both parts). Deterministic: same prompt and adapters, same decision. The routable
+ * set is rebuilt lazily when adapters come, go, or change between usable and errored.
+ */
+export function makeAutoRouter(registry: AdapterRegistry, opts: { embeddings?: TokenEmbeddingTable | null; encode?: (text: string) => number[] } = {}): AutoRouter {
+  const { embeddings, encode } = opts;
+  const router = new AdapterRouter({ embed: embeddings && encode ? meanEmbedder(encode, embeddings.table, embeddings.dim) : undefined });
   let dirty = true;
   registry.on((e) => {
     if (e.type !== 'state' || e.to === 'errored' || e.from === 'errored') dirty = true;
