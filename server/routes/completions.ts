@@ -1,21 +1,27 @@
-// POST /v1/completions (OpenAI legacy completions + vLLM extras), stream or not.
+// POST /v1/completions (OpenAI legacy completions + vLLM extras) and POST /v1/chat/completions
+// (OpenAI chat + vLLM extras), stream or not: one route shape, validated body -> plan ->
+// serveCompletion; only the URL, schema and planner differ.
 import type { FastifyPluginAsync } from 'fastify';
+import type { Static, TObject } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CompletionBody, Responses } from '../schemas.ts';
-import { planCompletion } from '../planRequest.ts';
+import { ChatBody, CompletionBody, Responses } from '../schemas.ts';
+import { planChat, planCompletion, type PlanDeps } from '../planRequest.ts';
+import type { CompletionPlan } from '../runCompletion.ts';
 import { serveCompletion } from '../serveCompletion.ts';
 
-export const completionsRoute: FastifyPluginAsync = async (app) => {
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/completions', {
-    schema: {
-      summary: 'Create a completion (base model, an adapter, or "auto")',
-      tags: ['generation'],
-      body: CompletionBody,
-      response: Responses,
-    },
-  }, async (request, reply) => {
-    const s = app.loraledger;
-    const plan = await planCompletion(request.body, s.planDeps());
-    return serveCompletion(s, request, reply, plan, { stream: request.body.stream ?? false, includeUsage: request.body.stream_options?.include_usage ?? false });
-  });
-};
+type StreamFields = { stream?: boolean | null; stream_options?: { include_usage?: boolean | null } | null };
+
+function generationRoute<B extends TObject>(url: string, summary: string, body: B, plan: (body: Static<B>, deps: PlanDeps) => Promise<CompletionPlan>): FastifyPluginAsync {
+  return async (app) => {
+    app.withTypeProvider<TypeBoxTypeProvider>().post(url, {
+      schema: { summary, tags: ['generation'], body, response: Responses },
+    }, async (request, reply) => {
+      const s = app.loraledger;
+      const b = request.body as Static<B> & StreamFields;
+      return serveCompletion(s, request, reply, await plan(b, s.planDeps()), { stream: b.stream ?? false, includeUsage: b.stream_options?.include_usage ?? false });
+    });
+  };
+}
+
+export const completionsRoute = generationRoute('/v1/completions', 'Create a completion (base model, an adapter, or "auto")', CompletionBody, planCompletion);
+export const chatCompletionsRoute = generationRoute('/v1/chat/completions', 'Create a chat completion (base model, an adapter, or "auto")', ChatBody, planChat);
