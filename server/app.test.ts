@@ -44,6 +44,7 @@ const lines: string[] = [];
 const small = await makeApp(['--max-batch-size', '1', '--max-queue', '1', '--request-timeout', '0.5', '--log-level', 'info'],
   { logger: { level: 'info', stream: { write: (s: string) => { lines.push(s); } } } });
 after(async () => {
+  open(); // in case the first test failed before opening it: close() waits for the start attempt
   await app.close();
   await small.app.close();
   rmSync(tmp, { recursive: true, force: true });
