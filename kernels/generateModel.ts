@@ -7,6 +7,7 @@
 // norms 1 ± 0.1, biases std 0.1. Glossary: D hidden, L layers, V vocab.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ModelError } from '../server/errors.ts';
 import { Prng } from './prng.ts';
 import { expectedTensors } from './checkpointLayout.ts';
 import { specToConfigJson } from './modelConfig.ts';
@@ -21,6 +22,10 @@ export interface GenerateModelOptions extends Partial<ModelSpec> {
   dtype?: SafetensorsDtype;
   /** Number of safetensors shards; 1 (default) writes model.safetensors. */
   shards?: number;
+  /** Extra factor on o_proj / down_proj init (default 1): small values shrink every layer's residual update. */
+  residualScale?: number;
+  /** Tensors to write instead of random ones, by checkpoint name (sizes must match the layout). */
+  overrides?: Record<string, Float32Array>;
 }
 
 /** A tiny default shape (fast tests). */
@@ -63,7 +68,7 @@ export const SMOLLM_135M_SPEC: ModelSpec = {
 
 /** Writes the folder; returns the spec it describes. */
 export async function generateModel(opts: GenerateModelOptions): Promise<ModelSpec> {
-  const { dir, seed, dtype = 'F32', shards = 1, ...fields } = opts;
+  const { dir, seed, dtype = 'F32', shards = 1, residualScale = 1, overrides = {}, ...fields } = opts;
   const spec: ModelSpec = { ...TINY_SPEC, ...fields } as ModelSpec;
   if (fields.headDim === undefined && (fields.hiddenSize !== undefined || fields.numHeads !== undefined)) {
     spec.headDim = spec.hiddenSize / spec.numHeads;
@@ -74,12 +79,15 @@ export async function generateModel(opts: GenerateModelOptions): Promise<ModelSp
   const tensors: TensorToWrite[] = [];
   for (const t of expectedTensors(spec)) {
     const data = new Float32Array(t.shape.reduce((a, b) => a * b, 1));
-    if (t.kind === 'embed') rng.fillUniform(data, 3 / Math.sqrt(spec.hiddenSize));
+    const given = overrides[t.name];
+    if (given && given.length !== data.length) throw new ModelError('internal_error', `generateModel: override ${t.name} has ${given.length} values, the layout needs ${data.length}`);
+    if (given) data.set(given);
+    else if (t.kind === 'embed') rng.fillUniform(data, 3 / Math.sqrt(spec.hiddenSize));
     else if (t.kind === 'norm') rng.fillUniform(data, 0.1, 1);
     else if (t.kind === 'bias') rng.fillUniform(data, 0.1);
     else {
       const residualOut = t.name.endsWith('o_proj.weight') || t.name.endsWith('down_proj.weight');
-      rng.fillUniform(data, (1 / Math.sqrt(t.shape[1]!)) / (residualOut ? Math.sqrt(2 * spec.numLayers) : 1));
+      rng.fillUniform(data, (1 / Math.sqrt(t.shape[1]!)) / (residualOut ? Math.sqrt(2 * spec.numLayers) / residualScale : 1));
     }
     tensors.push({ name: t.name, shape: t.shape, data, dtype });
   }

@@ -14,4 +14,5 @@ export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpoi
 export { loadTokenizer, type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './loadTokenizer.ts';
 export { trainBpeTokenizer, writeBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from './trainBpeTokenizer.ts';
 export { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
+export { bigramWeights, countBigrams, type BigramWeights, type BigramWeightsOptions, type BigramCounts } from './bigramWeights.ts';
 export { startEngine } from './engineClient.ts';

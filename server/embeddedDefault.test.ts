@@ -45,7 +45,7 @@ test('the tokenizer round-trips through transformers.js and matches the model vo
   const tok = await loadTokenizer(modelDir);
   const { spec } = await loadCheckpoint(modelDir);
   assert.equal(tok.vocabSize, spec.vocabSize);
-  assert.equal(spec.hiddenSize, 256);
+  assert.equal(spec.hiddenSize, 384);
   assert.equal(tok.bosTokenId, spec.bosTokenId);
   assert.ok(spec.eosTokenIds.includes(tok.eosTokenId!));
   const s = 'What does this rash indicate? Ünïcödé 🙂';

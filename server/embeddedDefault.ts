@@ -6,18 +6,21 @@
 //   <dir>/<EMBEDDED_DEFAULT_VERSION>/adapters/{dermatology, contracts-law, cooking, python-code}/
 //                                                       PEFT LoRA adapters + loraledger.json
 //
-// The weights are random: the demo shows the serving machinery (routing, batching, attribution),
-// not medical or legal advice. Written into a temporary sibling folder and renamed into place, so
+// The weights are a token-bigram model of the corpus (kernels/bigramWeights.ts: input embeddings
+// and an untied lm_head whose product gives the bigram logits) over random layers whose residual
+// updates are scaled down, so output is English-like babble from the corpus and adapters still
+// visibly change it: the demo shows the serving machinery (routing, batching, attribution), not
+// medical or legal advice. Written into a temporary sibling folder and renamed into place, so
 // a crash or a concurrent start never leaves a half-written folder; a new version gets a new folder.
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { EMBEDDED_CORPUS, generateModel, writeBpeTokenizer, type ModelSpec } from '../kernels/index.ts';
+import { EMBEDDED_CORPUS, bigramWeights, generateModel, loadTokenizer, writeBpeTokenizer, type ModelSpec } from '../kernels/index.ts';
 import { generateAdapter } from '../adapters/index.ts';
 
 /** Bump whenever anything below (or the corpus, or the generators) changes the output. */
-export const EMBEDDED_DEFAULT_VERSION = 'v1';
+export const EMBEDDED_DEFAULT_VERSION = 'v2';
 export const EMBEDDED_MODEL_NAME = 'loraledger-demo';
 const MARKER = 'loraledger-embedded.json';
 
@@ -51,10 +54,10 @@ export const DEMO_ADAPTERS = [
 /** The demo model's shape (vocabSize is the trained tokenizer's size). */
 export const EMBEDDED_MODEL_SHAPE: Omit<ModelSpec, 'vocabSize'> = {
   architecture: 'LlamaForCausalLM',
-  hiddenSize: 256,
-  intermediateSize: 688,
+  hiddenSize: 384,
+  intermediateSize: 1024,
   numLayers: 4,
-  numHeads: 4,
+  numHeads: 6,
   numKvHeads: 2,
   headDim: 64,
   maxPositions: 1024,
@@ -63,26 +66,46 @@ export const EMBEDDED_MODEL_SHAPE: Omit<ModelSpec, 'vocabSize'> = {
   ropeScaling: null,
   slidingWindow: null,
   attentionBias: false,
-  tieWordEmbeddings: true,
+  tieWordEmbeddings: false, // lm_head holds the bigram model's output factor
   bosTokenId: 1, // <|im_start|>
   eosTokenIds: [2, 0], // <|im_end|>, <|endoftext|>
 };
 const TOKENIZER_VOCAB = 2048;
 const MODEL_SEED = 2026;
 const ADAPTER_RANK = 8;
+/** Std of the demo adapters' B entries: their logit changes stay visible next to the bigram logits. */
+const ADAPTER_B_STD = 0.03;
+/** o_proj / down_proj init factor: layers nudge the bigram logits instead of drowning them. */
+const RESIDUAL_SCALE = 0.05;
 
 export interface EmbeddedDefault {
   modelDir: string;
   adaptersDir: string;
 }
 
+/**
+ * The corpus as bigram documents: paragraphs, hard-wrapped prose unwrapped (code keeps its lines),
+ * each opened by "\n" (what a chat prompt ends with) and closed by <|im_end|> in bigramWeights, so
+ * replies start like a paragraph and sampled ones end after one.
+ */
+export function corpusDocuments(): string[] {
+  return EMBEDDED_CORPUS.split(/\n\s*\n/).map((d) => d.trim()).filter((d) => d !== '')
+    .map((d) => '\n' + (d.split('\n').some((line) => /^\s/.test(line)) ? d : d.replace(/\n/g, ' ')));
+}
+
 async function generateInto(root: string): Promise<void> {
   const modelDir = join(root, EMBEDDED_MODEL_NAME);
   const vocabSize = await writeBpeTokenizer(modelDir, { corpus: EMBEDDED_CORPUS, vocabSize: TOKENIZER_VOCAB, modelMaxLength: EMBEDDED_MODEL_SHAPE.maxPositions });
-  const spec = await generateModel({ dir: modelDir, seed: MODEL_SEED, ...EMBEDDED_MODEL_SHAPE, vocabSize });
+  const tok = await loadTokenizer(modelDir);
+  const documents = corpusDocuments().map((d) => tok.encode(d, { addSpecialTokens: false }));
+  const { embed, lmHead } = bigramWeights({ documents, vocabSize, hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize, endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!, seed: MODEL_SEED });
+  const spec = await generateModel({
+    dir: modelDir, seed: MODEL_SEED, ...EMBEDDED_MODEL_SHAPE, vocabSize, residualScale: RESIDUAL_SCALE,
+    overrides: { 'model.embed_tokens.weight': embed, 'lm_head.weight': lmHead, 'model.norm.weight': new Float32Array(EMBEDDED_MODEL_SHAPE.hiddenSize).fill(1) },
+  });
   for (const a of DEMO_ADAPTERS) {
     await generateAdapter({
-      dir: join(root, 'adapters', a.id), spec, seed: a.seed, rank: ADAPTER_RANK, alpha: 2 * ADAPTER_RANK,
+      dir: join(root, 'adapters', a.id), spec, seed: a.seed, rank: ADAPTER_RANK, alpha: 2 * ADAPTER_RANK, bStd: ADAPTER_B_STD,
       baseModel: EMBEDDED_MODEL_NAME, description: a.description, tags: [...a.tags], owner: a.owner,
     });
   }
