@@ -12,6 +12,7 @@ import { EngineError, serializeError, type SerializedError } from '../server/err
 import { AdapterCache } from '../adapters/adapterCache.ts';
 import { loadAdapterWeights } from '../adapters/loadAdapter.ts';
 import { readAdapterMeta } from '../adapters/peftFormat.ts';
+import { collectGarbage } from './collectGarbage.ts';
 import { createSession } from './createSession.ts';
 import { EngineCore, type ForwardFn } from './engineCore.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engineProtocol.ts';
@@ -53,6 +54,7 @@ async function start(): Promise<void> {
     cacheDir: options.cacheDir,
     graph: { precision: options.precision, loraKernel: options.loraKernel, maxPositions: options.maxModelLen },
   });
+  if (!graph.reused) await collectGarbage(); // the build's checkpoint + graph bytes, now garbage
   const spec = graph.spec;
   const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
   const forward = makeForward(session, spec);

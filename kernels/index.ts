@@ -16,3 +16,4 @@ export { trainBpeTokenizer, writeBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_T
 export { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
 export { bigramWeights, countBigrams, type BigramWeights, type BigramWeightsOptions, type BigramCounts } from './bigramWeights.ts';
 export { startEngine } from './engineClient.ts';
+export { DecoderHarness, loraFeeds as harnessLoraFeeds } from './decoderHarness.ts';
