@@ -72,6 +72,17 @@ test('small vocabulary (rank covers every context): greedy = bigram argmax every
   assert.equal(freq[greedyNext(w, unseen, V, D)], Math.max(...freq));
 });
 
+test('extraPairs add counts: a heavy extra pair becomes the greedy successor of its context', () => {
+  const V = 16;
+  const D = 24;
+  const documents = [[3, 4, 5, 6], [3, 4, 7], [5, 6, 3, 4]];
+  const plain = bigramWeights({ documents, vocabSize: V, hiddenSize: D, endTokenId: 2, seed: 1 });
+  assert.equal(greedyNext(plain, 3, V, D), 4);
+  const w = bigramWeights({ documents, vocabSize: V, hiddenSize: D, endTokenId: 2, seed: 1, extraPairs: [{ prev: 3, next: 9, count: 5 }] });
+  assert.equal(greedyNext(w, 3, V, D), 9);
+  assert.equal(greedyNext(w, 5, V, D), 6, 'other contexts unchanged');
+});
+
 test('embedded corpus, vocab 2048, hidden 384: greedy next token = bigram argmax for at least 95% of contexts', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bigram-'));
   try {

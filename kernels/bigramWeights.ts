@@ -24,6 +24,8 @@ export interface BigramWeightsOptions {
   hiddenSize: number;
   /** Counted as the successor of every document's last token (e.g. `<|im_end|>`), or null. */
   endTokenId: number | null;
+  /** Extra pair counts added to the documents' (e.g. to weight how replies start). Default none. */
+  extraPairs?: Array<{ prev: number; next: number; count: number }>;
   seed: number;
   /** Backoff weight to the unigram (pseudo-count per context). Default 0.1. */
   beta?: number;
@@ -45,7 +47,7 @@ export interface BigramCounts {
   total: number;
 }
 
-export function countBigrams(documents: number[][], vocabSize: number, endTokenId: number | null): BigramCounts {
+export function countBigrams(documents: number[][], vocabSize: number, endTokenId: number | null, extraPairs: BigramWeightsOptions['extraPairs'] = []): BigramCounts {
   const rows = Array.from({ length: vocabSize }, () => new Map<number, number>());
   const unigram = new Float64Array(vocabSize); // [V]
   let total = 0;
@@ -57,6 +59,11 @@ export function countBigrams(documents: number[][], vocabSize: number, endTokenI
       total++;
       if (t > 0) rows[seq[t - 1]!]!.set(j, (rows[seq[t - 1]!]!.get(j) ?? 0) + 1);
     }
+  }
+  for (const { prev, next, count } of extraPairs) {
+    rows[prev]!.set(next, (rows[prev]!.get(next) ?? 0) + count);
+    unigram[next]! += count;
+    total += count;
   }
   return { rows, unigram, total };
 }
@@ -84,7 +91,7 @@ export function bigramWeights(o: BigramWeightsOptions): BigramWeights {
   const K = D - 2;
   const beta = o.beta ?? 0.1;
   const floor = o.unigramFloor ?? 0.01;
-  const { rows, unigram, total } = countBigrams(o.documents, V, o.endTokenId);
+  const { rows, unigram, total } = countBigrams(o.documents, V, o.endTokenId, o.extraPairs);
   const bias = new Float64Array(V); // [V]
   for (let j = 0; j < V; j++) bias[j] = Math.log(beta * ((unigram[j]! + floor) / (total + V * floor)));
   // S in coordinate form over its R non-empty rows and C non-empty columns: (row r, column c, value).

@@ -84,21 +84,30 @@ export interface EmbeddedDefault {
 }
 
 /**
- * The corpus as bigram documents: paragraphs, hard-wrapped prose unwrapped (code keeps its lines),
- * each opened by "\n" (what a chat prompt ends with) and closed by <|im_end|> in bigramWeights, so
- * replies start like a paragraph and sampled ones end after one.
+ * The corpus as bigram documents: paragraphs, each closed by <|im_end|> in bigramWeights so sampled
+ * replies end after one. Hard-wrapped prose is unwrapped and opened by "\n" (what a chat prompt
+ * ends with); code (any indented line) keeps its lines.
  */
-export function corpusDocuments(): string[] {
-  return EMBEDDED_CORPUS.split(/\n\s*\n/).map((d) => d.trim()).filter((d) => d !== '')
-    .map((d) => '\n' + (d.split('\n').some((line) => /^\s/.test(line)) ? d : d.replace(/\n/g, ' ')));
+export function corpusDocuments(): Array<{ text: string; prose: boolean }> {
+  return EMBEDDED_CORPUS.split(/\n\s*\n/).map((d) => d.trim()).filter((d) => d !== '').map((d) => {
+    const prose = !d.split('\n').some((line) => /^\s/.test(line));
+    return { text: prose ? '\n' + d.replace(/\n/g, ' ') : d, prose };
+  });
 }
+/** Extra weight of "\n -> first word of a prose paragraph", so replies open like prose, not code. */
+const REPLY_START_WEIGHT = 4;
 
 async function generateInto(root: string): Promise<void> {
   const modelDir = join(root, EMBEDDED_MODEL_NAME);
   const vocabSize = await writeBpeTokenizer(modelDir, { corpus: EMBEDDED_CORPUS, vocabSize: TOKENIZER_VOCAB, modelMaxLength: EMBEDDED_MODEL_SHAPE.maxPositions });
   const tok = await loadTokenizer(modelDir);
-  const documents = corpusDocuments().map((d) => tok.encode(d, { addSpecialTokens: false }));
-  const { embed, lmHead } = bigramWeights({ documents, vocabSize, hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize, endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!, seed: MODEL_SEED });
+  const docs = corpusDocuments().map((d) => ({ ...d, ids: tok.encode(d.text, { addSpecialTokens: false }) }));
+  // Chat transcripts ("user: ...") are prose too, but a reply should not open as one.
+  const extraPairs = docs.filter((d) => d.prose && !/^\n\w+: /.test(d.text)).map((d) => ({ prev: d.ids[0]!, next: d.ids[1]!, count: REPLY_START_WEIGHT }));
+  const { embed, lmHead } = bigramWeights({
+    documents: docs.map((d) => d.ids), extraPairs, vocabSize, hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize,
+    endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!, seed: MODEL_SEED,
+  });
   const spec = await generateModel({
     dir: modelDir, seed: MODEL_SEED, ...EMBEDDED_MODEL_SHAPE, vocabSize, residualScale: RESIDUAL_SCALE,
     overrides: { 'model.embed_tokens.weight': embed, 'lm_head.weight': lmHead, 'model.norm.weight': new Float32Array(EMBEDDED_MODEL_SHAPE.hiddenSize).fill(1) },
