@@ -28,6 +28,8 @@ export interface DecoderGraphOptions {
   loraKernel: LoraKernel | null;
   /** Projections that take LoRA inputs; default all seven. */
   loraTargets?: LoraTarget[];
+  /** Skip the LoRA ops with If(lora_active) on calls without adapter rows (default true). */
+  loraGate?: boolean;
   /** Positions in the RoPE table (default spec.maxPositions). */
   maxPositions?: number;
 }
@@ -100,7 +102,7 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     return g.op('Add', [g.op('Mul', [x3, cosN]), g.op('Mul', [swapped, sinN])]); // [N, heads, Dh]
   };
 
-  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB } : null;
+  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB, gate: opts.loraGate ?? true } : null;
   const lin = new LinearEmitter(g, opts.precision, lora);
   const rms = (x: string, weight: string): string =>
     g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], { axis: -1, epsilon: float(spec.rmsNormEps), stash_type: 1 });

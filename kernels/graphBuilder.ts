@@ -11,8 +11,8 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AttributeType, DataLocation, DataType, ModelProto, type DataTypeCode } from './onnxProto.ts';
 
-/** Attribute values: integer numbers become INT, `float(x)` FLOAT, number[] INTS, string STRING. */
-export type AttrValue = number | { float: number } | number[] | { floats: number[] } | string;
+/** Attribute values: integer numbers become INT, `float(x)` FLOAT, number[] INTS, string STRING, `{graph}` GRAPH. */
+export type AttrValue = number | { float: number } | number[] | { floats: number[] } | string | { graph: object };
 export const float = (x: number): { float: number } => ({ float: x });
 
 interface Initializer {
@@ -27,7 +27,7 @@ const EXTERNAL_MIN_BYTES = 1024;
 const ALIGN = 64;
 
 export class GraphBuilder {
-  private readonly nodes: object[] = [];
+  private nodes: object[] = [];
   private readonly inputs: object[] = [];
   private readonly outputs: object[] = [];
   private readonly inits: Initializer[] = [];
@@ -100,6 +100,29 @@ export class GraphBuilder {
     return outs;
   }
 
+  /**
+   * ONNX `If`: runs `then()` or `otherwise()` as a subgraph (each returns its output values; both
+   * the same count and element types). Branches may use any value of the enclosing graph;
+   * constants and initializers they create live in the main graph. Returns the If's outputs.
+   */
+  ifOp(cond: string, outputs: DataTypeCode[], then: () => string[], otherwise: () => string[]): string[] {
+    const branch = (name: string, make: () => string[]): { graph: object } => {
+      const saved = this.nodes;
+      this.nodes = [];
+      try {
+        const outs = make();
+        if (outs.length !== outputs.length) throw new Error(`If branch ${name}: ${outs.length} outputs, expected ${outputs.length}`);
+        const output = outs.map((o, i) => ({ name: o, type: { tensor_type: { elem_type: outputs[i]! } } }));
+        return { graph: { name: this.fresh(name), node: this.nodes, input: [], output, initializer: [] } };
+      } finally {
+        this.nodes = saved;
+      }
+    };
+    const thenBranch = branch('then', then);
+    const elseBranch = branch('else', otherwise);
+    return this.opN('If', [cond], { then_branch: thenBranch, else_branch: elseBranch }, { outputs: outputs.length });
+  }
+
   /** Writes `file` (.onnx) and `file + '.data'` (external weights), each atomically (tmp + rename). */
   save(file: string): { onnxBytes: number; dataBytes: number } {
     const dataFile = `${file}.data`;
@@ -163,6 +186,7 @@ function encodeAttr(name: string, v: AttrValue): object {
     return { name, type: AttributeType.INT, i: v };
   }
   if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
+  if ('graph' in v) return { name, type: AttributeType.GRAPH, g: v.graph };
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   return { name, type: AttributeType.FLOATS, floats: v.floats };
 }

@@ -10,6 +10,9 @@
 //   LoRA 'grouped': xg = Gather(x, lora_idx_in) [K,M,Din]; d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
 //                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
 //   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
+//   Both kernels sit inside `If(lora_active)` per projection call (one If per q|k|v, o, gate|up,
+//   down), lora_active computed once per call: grouped any(lora_idx_out < K*M), gather
+//   any(lora_slot > 0). A base-only call then runs 4 If nodes per layer instead of ~46 tiny ops.
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType } from './onnxProto.ts';
 import { INT4_BLOCK, quantizeInt4, quantizeInt8 } from './quantizeWeights.ts';
@@ -20,6 +23,8 @@ export interface LoraContext {
   targets: ReadonlySet<LoraTarget>;
   /** [1] int64 holding B (used to reshape x to [B, T, Din] for the gather kernel). */
   batchDim: string; // [1] int64 (B)
+  /** Wrap the LoRA deltas in If(lora_active) (default true; false only to measure what it saves). */
+  gate?: boolean;
 }
 
 /** W [Dout, Din] -> W^T [Din, Dout]. */
@@ -40,17 +45,41 @@ export interface ProjectionPart {
 export class LinearEmitter {
   private readonly gathered = new Map<string, string>();
 
+  /** bool scalar: does any row of this call use an adapter? */
+  private readonly active: string | null = null;
+
   constructor(
     private readonly g: GraphBuilder,
     private readonly precision: WeightPrecision,
     private readonly lora: LoraContext | null,
   ) {
     if (lora?.kernel === 'grouped') {
-      g.input(GRAPH_INPUTS.loraIdxIn, DataType.INT64, ['K', 'M']);
-      g.input(GRAPH_INPUTS.loraIdxOut, DataType.INT64, ['N']);
+      const idxIn = g.input(GRAPH_INPUTS.loraIdxIn, DataType.INT64, ['K', 'M']);
+      const idxOut = g.input(GRAPH_INPUTS.loraIdxOut, DataType.INT64, ['N']);
+      this.active = g.op('Less', [g.op('ReduceMin', [idxOut], { keepdims: 0 }), g.op('Size', [idxIn])]); // [] bool
     } else if (lora?.kernel === 'gather') {
-      g.input(GRAPH_INPUTS.loraSlot, DataType.INT64, ['B']);
+      const slot = g.input(GRAPH_INPUTS.loraSlot, DataType.INT64, ['B']);
+      this.active = g.op('Greater', [g.op('ReduceMax', [slot], { keepdims: 0 }), g.constI([0], [])]); // [] bool
     }
+  }
+
+  /** ys[i] + LoRA delta of parts[i] (those with a LoRA target) when the call uses adapters, else ys. */
+  private withLora(x: string, ys: string[], parts: Array<{ target: LoraTarget; dout: number }>, din: number, layer: number): string[] {
+    const g = this.g;
+    if (!this.lora || !parts.some((p) => this.lora!.targets.has(p.target))) return ys;
+    if (this.lora.gate === false) return parts.map((p, i) => (this.lora!.targets.has(p.target) ? g.op('Add', [ys[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : ys[i]!));
+    const types = ys.map(() => DataType.FLOAT);
+    return g.ifOp(
+      this.active!,
+      types,
+      () => {
+        this.gathered.clear(); // values cached for one branch are not visible in another
+        const out = parts.map((p, i) => (this.lora!.targets.has(p.target) ? g.op('Add', [ys[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : g.op('Identity', [ys[i]!])));
+        this.gathered.clear();
+        return out;
+      },
+      () => ys.map((y) => g.op('Identity', [y])), // ORT refuses outer-scope values as branch outputs
+    );
   }
 
   /** Base projection only: x [N, Din] -> [N, Dout]; `w` is HF-oriented [Dout, Din]. */
@@ -77,8 +106,7 @@ export class LinearEmitter {
     const g = this.g;
     let y = this.base(x, opts.name, opts.w, opts.dout, opts.din);
     if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
-    if (!this.lora || !this.lora.targets.has(opts.target)) return y;
-    return g.op('Add', [y, this.loraDelta(x, opts.layer, opts.target, opts.din, opts.dout)]);
+    return this.withLora(x, [y], [opts], opts.din, opts.layer)[0]!;
   }
 
   /**
@@ -106,7 +134,7 @@ export class LinearEmitter {
       y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
     }
     const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
-    return parts.map((p, i) => (this.lora?.targets.has(p.target) ? g.op('Add', [outs[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : outs[i]!));
+    return this.withLora(x, outs, parts, din, layer);
   }
 
   private loraDelta(x: string, layer: number, target: LoraTarget, din: number, dout: number): string {
