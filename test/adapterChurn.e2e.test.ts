@@ -62,39 +62,41 @@ before(async () => {
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('24 concurrent greedy requests over 14 adapters (4 cached, 2 active) each equal their adapter alone', async () => {
-  const engine = await startWith(ids);
-  const notices: EngineNotice[] = [];
-  engine.onNotice((n) => { if (n.type !== 'step') notices.push(n); });
-  try {
-    const rng = new Prng(7);
-    const jobs = Array.from({ length: 24 }, (_, j) => {
-      const adapterId = rng.next() < 1 / 6 ? null : ids[rng.int(N_ADAPTERS)]!;
-      const promptIds = [1, ...Array.from({ length: 1 + rng.int(20) }, () => 3 + rng.int(500))];
-      return { id: `r${j}`, adapterId, promptIds, maxTokens: 6 + rng.int(6) };
-    });
-    assert.ok(new Set(jobs.map((j) => j.adapterId)).size >= 10, 'the workload spreads over many adapters');
-    let tick = 0;
-    const got = await Promise.all(jobs.map((j) => collect(engine.generate(request(j.id, j.promptIds, j.maxTokens, j.adapterId)), () => tick++)));
-    let changed = 0;
-    jobs.forEach((j, i) => {
-      assert.equal(got[i]!.last.type, 'done', `${j.id}: ${JSON.stringify(got[i]!.last)}`);
-      const ref = referenceGreedy(model, j.promptIds, j.maxTokens, j.adapterId ? weights.get(j.adapterId) : undefined);
-      assert.deepEqual(got[i]!.tokens, ref, `${j.id} (${j.adapterId ?? 'base'}) differs from its reference`);
-      if (j.adapterId && ref.join() !== referenceGreedy(model, j.promptIds, j.maxTokens).join()) changed++;
-    });
-    const adapterJobs = jobs.filter((j) => j.adapterId).length;
-    assert.ok(changed >= adapterJobs * 0.75, `adapters change the output in ${changed}/${adapterJobs} requests: the check is not vacuous`);
-    // Churn really happened: host evictions, and more slot loads than slots.
-    const count = (type: string, tier: string) => notices.filter((n) => n.type === type && 'tier' in n && n.tier === tier).length;
-    assert.ok(count('adapter_evicted', 'host') >= 4, `host evictions: ${count('adapter_evicted', 'host')}`);
-    assert.ok(count('adapter_loaded', 'host') > 4, `disk -> host loads: ${count('adapter_loaded', 'host')}`);
-    assert.ok(count('adapter_loaded', 'slot') > 2, `host -> slot loads: ${count('adapter_loaded', 'slot')}`);
-    assert.equal(notices.filter((n) => n.type === 'adapter_errored').length, 0);
-  } finally {
-    await engine.close();
-  }
-});
+for (const kernel of ['grouped', 'gather'] as const) {
+  test(`${kernel} kernel: 24 concurrent greedy requests over 14 adapters (4 cached, 2 active) each equal their adapter alone`, async () => {
+    const engine = await startWith(ids, { loraKernel: kernel });
+    const notices: EngineNotice[] = [];
+    engine.onNotice((n) => { if (n.type !== 'step') notices.push(n); });
+    try {
+      const rng = new Prng(7);
+      const jobs = Array.from({ length: 24 }, (_, j) => {
+        const adapterId = rng.next() < 1 / 6 ? null : ids[rng.int(N_ADAPTERS)]!;
+        const promptIds = [1, ...Array.from({ length: 1 + rng.int(20) }, () => 3 + rng.int(500))];
+        return { id: `r${j}`, adapterId, promptIds, maxTokens: 6 + rng.int(6) };
+      });
+      assert.ok(new Set(jobs.map((j) => j.adapterId)).size >= 10, 'the workload spreads over many adapters');
+      let tick = 0;
+      const got = await Promise.all(jobs.map((j) => collect(engine.generate(request(j.id, j.promptIds, j.maxTokens, j.adapterId)), () => tick++)));
+      let changed = 0;
+      jobs.forEach((j, i) => {
+        assert.equal(got[i]!.last.type, 'done', `${j.id}: ${JSON.stringify(got[i]!.last)}`);
+        const ref = referenceGreedy(model, j.promptIds, j.maxTokens, j.adapterId ? weights.get(j.adapterId) : undefined);
+        assert.deepEqual(got[i]!.tokens, ref, `${j.id} (${j.adapterId ?? 'base'}) differs from its reference`);
+        if (j.adapterId && ref.join() !== referenceGreedy(model, j.promptIds, j.maxTokens).join()) changed++;
+      });
+      const adapterJobs = jobs.filter((j) => j.adapterId).length;
+      assert.ok(changed >= adapterJobs * 0.75, `adapters change the output in ${changed}/${adapterJobs} requests: the check is not vacuous`);
+      // Churn really happened: host evictions, and more slot loads than slots.
+      const count = (type: string, tier: string) => notices.filter((n) => n.type === type && 'tier' in n && n.tier === tier).length;
+      assert.ok(count('adapter_evicted', 'host') >= 4, `host evictions: ${count('adapter_evicted', 'host')}`);
+      assert.ok(count('adapter_loaded', 'host') > 4, `disk -> host loads: ${count('adapter_loaded', 'host')}`);
+      assert.ok(count('adapter_loaded', 'slot') > 2, `host -> slot loads: ${count('adapter_loaded', 'slot')}`);
+      assert.equal(notices.filter((n) => n.type === 'adapter_errored').length, 0);
+    } finally {
+      await engine.close();
+    }
+  });
+}
 
 test('adapters pinned by running requests are never evicted from their slots (vLLM #14497)', async () => {
   const engine = await startWith(ids, { maxCachedAdapters: 2, maxBatchSize: 8 });
