@@ -91,14 +91,17 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
   const runs: Array<{ label: string; loraName: string; threads: number; session: ort.InferenceSession; h: DecoderHarness; extra: Record<string, ort.Tensor>; ms: number[] }> = [];
   for (const loraName of list('lora', 'none,grouped')) {
     // 'grouped-ungated' / 'gather-ungated': the LoRA ops run on every call (no If gate).
-    const lora = loraName === 'none' ? null : (loraName.replace('-ungated', '') as LoraKernel);
-    const onnx = await graphFor(precision, lora, loraName.endsWith('-ungated'));
+    // 'file:<path>' / 'file-grouped:<path>': a graph built earlier, without / with grouped LoRA
+    // inputs ({precision} in the path is replaced), for before/after comparisons.
+    const file = /^file(-grouped)?:(.*)$/.exec(loraName);
+    const lora = file ? (file[1] ? 'grouped' : null) : loraName === 'none' ? null : (loraName.replace('-ungated', '') as LoraKernel);
+    const onnx = file ? file[2]!.replace('{precision}', precision) : await graphFor(precision, lora, loraName.endsWith('-ungated'));
     for (const threads of list('threads', '2,1').map(Number)) {
       const session = await ort.InferenceSession.create(onnx, {
         executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: threads,
         executionMode: 'sequential', enableCpuMemArena: true, enableMemPattern: true,
         extra: { session: { intra_op: { allow_spinning: args.get('spin') ?? '1' } } },
-        ...(profile ? { enableProfiling: true, profileFilePrefix: join('.cache', 'decodeProbe', `prof-${precision}-${loraName}-t${threads}`) } : {}),
+        ...(profile ? { enableProfiling: true, profileFilePrefix: join('.cache', 'decodeProbe', `prof-${precision}-${loraName.replace(/\W/g, '_')}-t${threads}`) } : {}),
       });
       const h = new DecoderHarness(session, spec, 1, C);
       const extra = lora ? loraFeeds(lora, spec, [], [null], 1, 1) : {};
@@ -122,7 +125,7 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
     console.log(`${r.label}: median ${ms[ms.length >> 1]!.toFixed(2)} ms/step, p25 ${ms[ms.length >> 2]!.toFixed(2)}, mean ${mean.toFixed(2)}, min ${ms[0]!.toFixed(2)} (${ms.length} steps, past ${P + 4}..${P + 4 + ms.length})`);
     if (profile) {
       r.session.endProfiling(); // onnxruntime-node returns nothing: find the newest file with our prefix
-      const prefix = `prof-${precision}-${r.loraName}-t${r.threads}_`;
+      const prefix = `prof-${precision}-${r.loraName.replace(/\W/g, '_')}-t${r.threads}_`;
       const files = readdirSync(join('.cache', 'decodeProbe')).filter((f) => f.startsWith(prefix)).sort();
       summariseProfile(join('.cache', 'decodeProbe', files[files.length - 1]!));
     }

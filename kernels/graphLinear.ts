@@ -11,7 +11,7 @@
 //                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
 //   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
 //   Both kernels sit inside `If(lora_active)` per projection call (one If per q|k|v, o, gate|up,
-//   down), lora_active computed once per call: grouped any(lora_idx_out < K*M), gather
+//   down; q|k|v and gate|up add Concat(deltas) to the fused output), lora_active computed once per call: grouped any(lora_idx_out < K*M), gather
 //   any(lora_slot > 0). A base-only call then runs 4 If nodes per layer instead of ~46 tiny ops.
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType } from './onnxProto.ts';
@@ -132,6 +132,17 @@ export class LinearEmitter {
         at += p.dout;
       }
       y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
+    }
+    const lora = this.lora;
+    if (lora && lora.gate !== false && parts.every((p) => lora.targets.has(p.target))) {
+      // Every part has LoRA: one If on the fused output (y + Concat(deltas)), split after it.
+      y = g.ifOp(this.active!, [DataType.FLOAT], () => {
+        this.gathered.clear();
+        const d = g.op('Concat', parts.map((p) => this.loraDelta(x, layer, p.target, din, p.dout)), { axis: 1 }); // [N, sum Dout]
+        this.gathered.clear();
+        return [g.op('Add', [y, d])];
+      }, () => [g.op('Identity', [y])])[0]!;
+      return g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
     }
     const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
     return this.withLora(x, outs, parts, din, layer);
