@@ -13,7 +13,7 @@
 //
 // Tensor names accepted (PEFT's save_pretrained strips the adapter name; older tools keep it):
 //   [base_model.model.]model.layers.{l}.{self_attn|mlp}.{target}.lora_{A|B}[.{adapter_name}][.weight]
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AdapterError } from '../server/errors.ts';
 import { readSafetensors, readSafetensorsHeader, type TensorInfo } from '../kernels/safetensors.ts';
@@ -118,10 +118,33 @@ function transpose(src: Float32Array, rows: number, cols: number): Float32Array 
   return out;
 }
 
+/**
+ * The whole file in ONE read call. fs.promises.readFile reads in 512 KiB chunks, each a round trip
+ * through the event loop; in the engine worker every round trip waits for the forward step in
+ * progress, so a 19.5 MB adapter took ~40 steps to arrive (845 ms vs 85 ms with 20 ms steps).
+ * Here: open, stat, read (repeated only if the OS returns less), close.
+ */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.allocUnsafe(size); // [size] bytes, every one overwritten below
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(buf, at, size - at, at);
+      if (bytesRead === 0) throw new Error(`${file} ended after ${at} of ${size} bytes (truncated while reading)`);
+      at += bytesRead;
+    }
+    return buf;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Stored tensor data as fp32: a zero-copy view of the file buffer for aligned F32, else decoded. */
 async function tensorReader(plan: AdapterPlan): Promise<(info: TensorInfo) => Float32Array> {
   if (plan.pairs.every((p) => p.a.dtype === 'F32' && p.b.dtype === 'F32')) {
-    const buf = await readFile(plan.file); // one read: much faster than a read per tensor
+    const buf = await readWhole(plan.file); // one read: much faster than a read per tensor
     return (info) => {
       const at = buf.byteOffset + info.start;
       const n = (info.end - info.start) / 4;
