@@ -236,6 +236,7 @@ async function main(): Promise<void> {
   for (const r of ortRows) {
     out.push(`| ${r.variant} | ${r.createSeconds.toFixed(2)} | ${MB(r.created_rss - r.rssBefore)} | ${MB(r.created_rss)} | ${MB(r.created_anon)} | ${MB(r.created_file)} | ${MB(r.served_rss)} | ${MB(r.served_anon)} | ${MB(r.served_file)} | ${r.decodeB1Ms.toFixed(2)} | ${r.decodeB8Ms.toFixed(2)} |`);
   }
+  out.push('(decode times are only comparable on a quiet machine: check the load average; the memory columns do not depend on it)');
   console.log(out.join('\n'));
   if (values.json) writeFileSync(values.json, JSON.stringify({ fixed: fixed.samples, rows, build, ortRows, kvBytes, slotBytes, perSlot, weightBytes: m.weightBytes }, null, 2));
 }
