@@ -97,6 +97,7 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
     const lora = file ? (file[1] ? 'grouped' : null) : loraName === 'none' ? null : (loraName.replace('-ungated', '') as LoraKernel);
     const onnx = file ? file[2]!.replace('{precision}', precision) : await graphFor(precision, lora, loraName.endsWith('-ungated'));
     for (const threads of list('threads', '2,1').map(Number)) {
+      const rss0 = process.memoryUsage().rss;
       const session = await ort.InferenceSession.create(onnx, {
         executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: threads,
         executionMode: 'sequential', enableCpuMemArena: true, enableMemPattern: true,
@@ -107,7 +108,8 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
       const extra = lora ? loraFeeds(lora, spec, [], [null], 1, 1) : {};
       await h.step([Array.from({ length: P }, (_, i) => 3 + i)], lora ? loraFeeds(lora, spec, [], [null], P, 1) : {});
       for (let i = 0; i < 4; i++) await h.step([[5 + i]], extra); // warm-up
-      runs.push({ label: `${precision} lora=${loraName} threads=${threads}`, loraName, threads, session, h, extra, ms: [] });
+      const rssMB = Math.round((process.memoryUsage().rss - rss0) / 2 ** 20);
+      runs.push({ label: `${precision} lora=${loraName} threads=${threads} (+${rssMB} MiB RSS)`, loraName, threads, session, h, extra, ms: [] });
     }
   }
   for (let done = 0; done < steps; done += 8) {

@@ -28,7 +28,7 @@ export interface DecoderGraphOptions {
   loraKernel: LoraKernel | null;
   /** Projections that take LoRA inputs; default all seven. */
   loraTargets?: LoraTarget[];
-  /** Skip the LoRA ops with If(lora_active) on calls without adapter rows (default true). */
+  /** Run a call without adapter rows through LoRA-free layers via If(lora_active) (default true; false only to measure what it saves). */
   loraGate?: boolean;
   /** Positions in the RoPE table (default spec.maxPositions). */
   maxPositions?: number;
@@ -107,44 +107,71 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     return g.op('RotaryEmbedding', [x3, pos, cosCache, sinCache], { interleaved: 0, num_heads: heads }, { domain: 'com.microsoft' }); // [B, T, heads*Dh]
   };
 
-  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB, gate: opts.loraGate ?? true } : null;
-  const lin = new LinearEmitter(g, opts.precision, lora);
+  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB } : null;
   const rms = (x: string, weight: string): string =>
     g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], { axis: -1, epsilon: float(spec.rmsNormEps), stash_type: 1 });
   const shapeBTKvDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, Dh])], { axis: 0 });
   const shapeBTKvGDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, gq, Dh])], { axis: 0 });
+  const x0 = g.op('Gather', [g.init('model.embed_tokens.weight', DataType.FLOAT, [V, D], w('model.embed_tokens.weight')), g.op('Reshape', [ids, g.constI([-1])])], { axis: 0 }); // [N, D]
 
-  let x = g.op('Gather', [g.init('model.embed_tokens.weight', DataType.FLOAT, [V, D], w('model.embed_tokens.weight')), g.op('Reshape', [ids, g.constI([-1])])], { axis: 0 }); // [N, D]
-  for (let l = 0; l < L; l++) {
-    const p = `model.layers.${l}`;
-    const proj = (input: string, target: LoraTarget, din: number, dout: number, group: 'self_attn' | 'mlp', bias = false): string =>
-      lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
-    const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart =>
-      ({ name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, target });
-    // q|k|v and gate|up each run as one base matmul (measured ~3% less CPU than separate ones).
-    const fused = (input: string, name: string, parts: ProjectionPart[]): string[] => lin.projectFused(input, `${p}.${name}`, D, l, parts);
-    const a = rms(x, `${p}.input_layernorm.weight`);
-    const bias = spec.attentionBias;
-    const [q0, k0, v] = fused(a, 'self_attn.qkv_proj', [part('q_proj', H * Dh, 'self_attn', bias), part('k_proj', Hkv * Dh, 'self_attn', bias), part('v_proj', Hkv * Dh, 'self_attn', bias)]);
-    const q = rope(q0!, H); // [B, T, H*Dh]
-    const k = rope(k0!, Hkv); // [B, T, Hkv*Dh]  (v: [N, Hkv*Dh])
-    const kNew = g.op('Transpose', [g.op('Reshape', [k, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newKey(l)] }); // [B,Hkv,T,Dh]
-    const vNew = g.op('Transpose', [g.op('Reshape', [v!, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, { outputs: [GRAPH_OUTPUTS.newValue(l)] });
-    g.output(kNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
-    g.output(vNew, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
-    const qg = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }), g.constI([0, 0, -1, Dh])]); // [B,Hkv,g*T,Dh]
-    const mm = (b: string): string => g.op('FusedMatMul', [qg, b], { transB: 1, alpha: float(1 / Math.sqrt(Dh)) }, { domain: 'com.microsoft' });
-    const scores = g.op('Add', [g.op('Concat', [mm(pastK[l]!), mm(kNew)], { axis: 3 }), mask]); // [B,Hkv,g*T,C+T]
-    const probs = g.op('Softmax', [scores], { axis: -1 });
-    const [pc, pn] = g.opN('Split', [probs, g.op('Concat', [dimC, dimT], { axis: 0 })], { axis: 3 }, { outputs: 2 });
-    const o = g.op('Add', [g.op('MatMul', [pc!, pastV[l]!]), g.op('MatMul', [pn!, vNew])]); // [B,Hkv,g*T,Dh]
-    const oFlat = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }), g.constI([-1, H * Dh])]); // [N, H*Dh]
-    x = g.op('Add', [x, proj(oFlat, 'o_proj', H * Dh, D, 'self_attn')]);
-    const m = rms(x, `${p}.post_attention_layernorm.weight`);
-    const [gate, up] = fused(m, 'mlp.gate_up_proj', [part('gate_proj', I, 'mlp'), part('up_proj', I, 'mlp')]);
-    const act = g.op('Mul', [g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]), up!]); // [N, I]
-    x = g.op('Add', [x, proj(act, 'down_proj', I, D, 'mlp')]);
+  /** The L layers on x0 with one projection emitter; returns [x, new keys (L), new values (L)]. */
+  const decoderLayers = (lin: LinearEmitter, nameOutputs: boolean): string[] => {
+    let x = x0;
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (let l = 0; l < L; l++) {
+      const p = `model.layers.${l}`;
+      const proj = (input: string, target: LoraTarget, din: number, dout: number, group: 'self_attn' | 'mlp', bias = false): string =>
+        lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
+      const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart =>
+        ({ name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, target });
+      // q|k|v and gate|up each run as one base matmul (measured ~3% less CPU than separate ones).
+      const fused = (input: string, name: string, parts: ProjectionPart[]): string[] => lin.projectFused(input, `${p}.${name}`, D, l, parts);
+      const a = rms(x, `${p}.input_layernorm.weight`);
+      const bias = spec.attentionBias;
+      const [q0, k0, v] = fused(a, 'self_attn.qkv_proj', [part('q_proj', H * Dh, 'self_attn', bias), part('k_proj', Hkv * Dh, 'self_attn', bias), part('v_proj', Hkv * Dh, 'self_attn', bias)]);
+      const q = rope(q0!, H); // [B, T, H*Dh]
+      const k = rope(k0!, Hkv); // [B, T, Hkv*Dh]  (v: [N, Hkv*Dh])
+      const named = (name: string): { outputs?: string[] } => (nameOutputs ? { outputs: [name] } : {});
+      const kNew = g.op('Transpose', [g.op('Reshape', [k, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, named(GRAPH_OUTPUTS.newKey(l))); // [B,Hkv,T,Dh]
+      const vNew = g.op('Transpose', [g.op('Reshape', [v!, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, named(GRAPH_OUTPUTS.newValue(l)));
+      keys.push(kNew);
+      values.push(vNew);
+      const qg = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }), g.constI([0, 0, -1, Dh])]); // [B,Hkv,g*T,Dh]
+      const mm = (b: string): string => g.op('FusedMatMul', [qg, b], { transB: 1, alpha: float(1 / Math.sqrt(Dh)) }, { domain: 'com.microsoft' });
+      const scores = g.op('Add', [g.op('Concat', [mm(pastK[l]!), mm(kNew)], { axis: 3 }), mask]); // [B,Hkv,g*T,C+T]
+      const probs = g.op('Softmax', [scores], { axis: -1 });
+      const [pc, pn] = g.opN('Split', [probs, g.op('Concat', [dimC, dimT], { axis: 0 })], { axis: 3 }, { outputs: 2 });
+      const o = g.op('Add', [g.op('MatMul', [pc!, pastV[l]!]), g.op('MatMul', [pn!, vNew])]); // [B,Hkv,g*T,Dh]
+      const oFlat = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }), g.constI([-1, H * Dh])]); // [N, H*Dh]
+      x = g.op('Add', [x, proj(oFlat, 'o_proj', H * Dh, D, 'self_attn')]);
+      const m = rms(x, `${p}.post_attention_layernorm.weight`);
+      const [gate, up] = fused(m, 'mlp.gate_up_proj', [part('gate_proj', I, 'mlp'), part('up_proj', I, 'mlp')]);
+      const act = g.op('Mul', [g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]), up!]); // [N, I]
+      x = g.op('Add', [x, proj(act, 'down_proj', I, D, 'mlp')]);
+    }
+    return [x, ...keys, ...values];
+  };
+
+  // With LoRA inputs, If(lora_active) picks the layers with LoRA deltas or the plain ones, so a
+  // call without adapter rows pays one If node. Both branches use the same weight initializers
+  // (measured: no second copy in memory, same MatMul speed inside a subgraph).
+  const plain = new LinearEmitter(g, opts.precision, null);
+  const kvNames = [...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newKey(l)), ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newValue(l))];
+  let x: string;
+  if (lora) {
+    const withLora = new LinearEmitter(g, opts.precision, lora);
+    if (opts.loraGate === false) {
+      x = decoderLayers(withLora, true)[0]!;
+    } else {
+      const types = new Array(1 + 2 * L).fill(DataType.FLOAT);
+      x = g.ifOp(withLora.active!, types, () => decoderLayers(withLora, false), () => decoderLayers(plain, false), ['x_layers', ...kvNames])[0]!;
+    }
+  } else {
+    x = decoderLayers(plain, true)[0]!;
   }
+  for (const name of kvNames) g.output(name, DataType.FLOAT, ['B', Hkv, 'T', Dh]);
+  const lin = plain;
 
   // --- logits at logits_idx only ---
   const x3 = g.op('Reshape', [x, g.op('Concat', [dimB, g.constI([-1, D])], { axis: 0 })]); // [B,T,D]

@@ -32,6 +32,7 @@ export class GraphBuilder {
   private readonly outputs: object[] = [];
   private readonly inits: Initializer[] = [];
   private readonly constCache = new Map<string, string>();
+  private readonly initNames = new Set<string>();
   private counter = 0;
   readonly opsets = new Map<string, number>([['', 17]]);
 
@@ -58,8 +59,18 @@ export class GraphBuilder {
     return `${prefix}_${this.counter++}`;
   }
 
-  /** Adds an initializer from a typed array (bytes copied by reference). */
+  /** True once an initializer of that name was added. */
+  has(name: string): boolean {
+    return this.initNames.has(name);
+  }
+
+  /**
+   * Adds an initializer from a typed array (bytes copied by reference). A name added before is
+   * the same tensor (e.g. one weight used by both branches of an If): it is kept, not re-added.
+   */
   init(name: string, dataType: DataTypeCode, dims: number[], data: ArrayBufferView): string {
+    if (this.initNames.has(name)) return name;
+    this.initNames.add(name);
     const n = dims.reduce((a, b) => a * b, 1);
     const per = { [DataType.FLOAT]: 4, [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.INT8]: 1, [DataType.UINT8]: 1, [DataType.BOOL]: 1, [DataType.FLOAT16]: 2 }[dataType];
     if (data.byteLength !== n * per) throw new Error(`initializer ${name}: dims [${dims}] need ${n * per} bytes, got ${data.byteLength}`);
@@ -105,7 +116,7 @@ export class GraphBuilder {
    * the same count and element types). Branches may use any value of the enclosing graph;
    * constants and initializers they create live in the main graph. Returns the If's outputs.
    */
-  ifOp(cond: string, outputs: DataTypeCode[], then: () => string[], otherwise: () => string[]): string[] {
+  ifOp(cond: string, outputs: DataTypeCode[], then: () => string[], otherwise: () => string[], names?: string[]): string[] {
     const branch = (name: string, make: () => string[]): { graph: object } => {
       const saved = this.nodes;
       this.nodes = [];
@@ -120,7 +131,7 @@ export class GraphBuilder {
     };
     const thenBranch = branch('then', then);
     const elseBranch = branch('else', otherwise);
-    return this.opN('If', [cond], { then_branch: thenBranch, else_branch: elseBranch }, { outputs: outputs.length });
+    return this.opN('If', [cond], { then_branch: thenBranch, else_branch: elseBranch }, { outputs: names ?? outputs.length });
   }
 
   /** Writes `file` (.onnx) and `file + '.data'` (external weights), each atomically (tmp + rename). */

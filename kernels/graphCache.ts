@@ -14,7 +14,7 @@ import { checkpointFiles } from './safetensors.ts';
 import type { ModelSpec } from './types.ts';
 
 /** Bump when the graph layout changes, so old cached graphs are not reused. */
-export const BUILDER_VERSION = 'decoder-v4';
+export const BUILDER_VERSION = 'decoder-v5';
 const GRAPH_FILE = 'decoder.onnx';
 let tmpCounter = 0;
 

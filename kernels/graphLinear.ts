@@ -10,9 +10,8 @@
 //   LoRA 'grouped': xg = Gather(x, lora_idx_in) [K,M,Din]; d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
 //                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
 //   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
-//   Both kernels sit inside `If(lora_active)` per projection call (one If per q|k|v, o, gate|up,
-//   down; q|k|v and gate|up add Concat(deltas) to the fused output), lora_active computed once per call: grouped any(lora_idx_out < K*M), gather
-//   any(lora_slot > 0). A base-only call then runs 4 If nodes per layer instead of ~46 tiny ops.
+//   `active` (bool scalar, computed once per call): grouped any(lora_idx_out < K*M), gather
+//   any(lora_slot > 0); buildDecoderGraph runs LoRA-free layers when it is false.
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType } from './onnxProto.ts';
 import { INT4_BLOCK, quantizeInt4, quantizeInt8 } from './quantizeWeights.ts';
@@ -23,8 +22,6 @@ export interface LoraContext {
   targets: ReadonlySet<LoraTarget>;
   /** [1] int64 holding B (used to reshape x to [B, T, Din] for the gather kernel). */
   batchDim: string; // [1] int64 (B)
-  /** Wrap the LoRA deltas in If(lora_active) (default true; false only to measure what it saves). */
-  gate?: boolean;
 }
 
 /** W [Dout, Din] -> W^T [Din, Dout]. */
@@ -45,8 +42,8 @@ export interface ProjectionPart {
 export class LinearEmitter {
   private readonly gathered = new Map<string, string>();
 
-  /** bool scalar: does any row of this call use an adapter? */
-  private readonly active: string | null = null;
+  /** bool scalar: does any row of this call use an adapter? (null without LoRA) */
+  readonly active: string | null = null;
 
   constructor(
     private readonly g: GraphBuilder,
@@ -63,41 +60,26 @@ export class LinearEmitter {
     }
   }
 
-  /** ys[i] + LoRA delta of parts[i] (those with a LoRA target) when the call uses adapters, else ys. */
-  private withLora(x: string, ys: string[], parts: Array<{ target: LoraTarget; dout: number }>, din: number, layer: number): string[] {
-    const g = this.g;
-    if (!this.lora || !parts.some((p) => this.lora!.targets.has(p.target))) return ys;
-    if (this.lora.gate === false) return parts.map((p, i) => (this.lora!.targets.has(p.target) ? g.op('Add', [ys[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : ys[i]!));
-    const types = ys.map(() => DataType.FLOAT);
-    return g.ifOp(
-      this.active!,
-      types,
-      () => {
-        this.gathered.clear(); // values cached for one branch are not visible in another
-        const out = parts.map((p, i) => (this.lora!.targets.has(p.target) ? g.op('Add', [ys[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : g.op('Identity', [ys[i]!])));
-        this.gathered.clear();
-        return out;
-      },
-      () => ys.map((y) => g.op('Identity', [y])), // ORT refuses outer-scope values as branch outputs
-    );
-  }
-
   /** Base projection only: x [N, Din] -> [N, Dout]; `w` is HF-oriented [Dout, Din]. */
   base(x: string, name: string, w: Float32Array, dout: number, din: number): string {
     const g = this.g;
+    const done = (suffix: string): boolean => g.has(`${name}${suffix}`); // already added by the other If branch
     if (this.precision === 'int8') {
+      if (done('.q8')) return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
       const { q, scale } = quantizeInt8(w, dout, din);
       const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
       const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
       return g.op('DynamicQuantizeMatMul', [x, qn, sn], {}, { domain: 'com.microsoft' });
     }
     if (this.precision === 'int4') {
+      const attrs = { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 };
+      if (done('.q4')) return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
       const { packed, scales, blocks } = quantizeInt4(w, dout, din);
       const pn = g.init(`${name}.q4`, DataType.UINT8, [dout, blocks, INT4_BLOCK / 2], packed);
       const sn = g.init(`${name}.scales`, DataType.FLOAT, [dout * blocks], scales);
       return g.op('MatMulNBits', [x, pn, sn], { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 }, { domain: 'com.microsoft' });
     }
-    const wt = g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
+    const wt = done('.T') ? `${name}.T` : g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
     return g.op('MatMul', [x, wt]);
   }
 
@@ -106,7 +88,8 @@ export class LinearEmitter {
     const g = this.g;
     let y = this.base(x, opts.name, opts.w, opts.dout, opts.din);
     if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
-    return this.withLora(x, [y], [opts], opts.din, opts.layer)[0]!;
+    if (!this.lora || !this.lora.targets.has(opts.target)) return y;
+    return g.op('Add', [y, this.loraDelta(x, opts.layer, opts.target, opts.din, opts.dout)]);
   }
 
   /**
@@ -134,18 +117,13 @@ export class LinearEmitter {
       y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
     }
     const lora = this.lora;
-    if (lora && lora.gate !== false && parts.every((p) => lora.targets.has(p.target))) {
-      // Every part has LoRA: one If on the fused output (y + Concat(deltas)), split after it.
-      y = g.ifOp(this.active!, [DataType.FLOAT], () => {
-        this.gathered.clear();
-        const d = g.op('Concat', parts.map((p) => this.loraDelta(x, layer, p.target, din, p.dout)), { axis: 1 }); // [N, sum Dout]
-        this.gathered.clear();
-        return [g.op('Add', [y, d])];
-      }, () => [g.op('Identity', [y])])[0]!;
+    if (lora && parts.every((p) => lora.targets.has(p.target))) {
+      // Every part has LoRA: y + Concat(deltas) on the fused output, split after it.
+      y = g.op('Add', [y, g.op('Concat', parts.map((p) => this.loraDelta(x, layer, p.target, din, p.dout)), { axis: 1 })]); // [N, sum Dout]
       return g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
     }
     const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
-    return this.withLora(x, outs, parts, din, layer);
+    return parts.map((p, i) => (lora?.targets.has(p.target) ? g.op('Add', [outs[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : outs[i]!));
   }
 
   private loraDelta(x: string, layer: number, target: LoraTarget, din: number, dout: number): string {
