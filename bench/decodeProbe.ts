@@ -3,7 +3,7 @@
 // profile summarised by op type. Used for the "Single-stream decode" section of bench/README.md.
 //
 //   npx tsx bench/decodeProbe.ts [--precision fp32,int8] [--lora none,grouped,grouped-ungated] [--threads 2,1]
-//        [--steps 64] [--profile] [--rebuild] [--work .cache/bench]
+//        [--steps 64] [--profile] [--rebuild] [--adapter] [--work .cache/bench]
 //   npx tsx bench/decodeProbe.ts --llama F32,Q8_0 [--threads 2,1] [--steps 64]   (llama.cpp peer, same weights)
 //
 // Glossary: B=1 row, T=1 new token per step, C=128 cache capacity, P=16 prompt tokens.
@@ -12,7 +12,7 @@
 import { mkdirSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildDecoderGraph, loadCheckpoint, type LoraKernel, type WeightPrecision } from '../kernels/index.ts';
+import { buildDecoderGraph, loadCheckpoint, randomAdapter, LORA_TARGETS, type LoraKernel, type WeightPrecision } from '../kernels/index.ts';
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel, ensureModelGguf } from './assets.ts';
 import { LlamaCppPeer } from './peers/llamaCpp.ts';
@@ -105,8 +105,11 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
         ...(profile ? { enableProfiling: true, profileFilePrefix: join('.cache', 'decodeProbe', `prof-${precision}-${loraName.replace(/\W/g, '_')}-t${threads}`) } : {}),
       });
       const h = new DecoderHarness(session, spec, 1, C);
-      const extra = lora ? loraFeeds(lora, spec, [], [null], 1, 1) : {};
-      await h.step([Array.from({ length: P }, (_, i) => 3 + i)], lora ? loraFeeds(lora, spec, [], [null], P, 1) : {});
+      // --adapter: the row uses a rank-16 adapter on all seven targets (else base-only: K=1, R=1 zeros).
+      const ad = args.has('adapter') ? [randomAdapter(spec, { id: 'probe', seed: 7, rank: 16, targets: [...LORA_TARGETS] })] : [];
+      const feedsFor = (T: number) => (lora ? loraFeeds(lora, spec, ad, [ad.length ? 0 : null], T, ad.length ? 16 : 1) : {});
+      const extra = feedsFor(1);
+      await h.step([Array.from({ length: P }, (_, i) => 3 + i)], feedsFor(P));
       for (let i = 0; i < 4; i++) await h.step([[5 + i]], extra); // warm-up
       const rssMB = Math.round((process.memoryUsage().rss - rss0) / 2 ** 20);
       runs.push({ label: `${precision} lora=${loraName} threads=${threads} (+${rssMB} MiB RSS)`, loraName, threads, session, h, extra, ms: [] });
