@@ -101,7 +101,8 @@ for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
       const session = await ort.InferenceSession.create(onnx, {
         executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: threads,
         executionMode: 'sequential', enableCpuMemArena: true, enableMemPattern: true,
-        extra: { session: { intra_op: { allow_spinning: args.get('spin') ?? '1' } } },
+        // --spin 0|1 (default 1, as the engine), --dbb N: session.dynamic_block_base
+        extra: { session: { intra_op: { allow_spinning: args.get('spin') ?? '1' }, ...(args.has('dbb') ? { dynamic_block_base: args.get('dbb') } : {}) } },
         ...(profile ? { enableProfiling: true, profileFilePrefix: join('.cache', 'decodeProbe', `prof-${precision}-${loraName.replace(/\W/g, '_')}-t${threads}`) } : {}),
       });
       const h = new DecoderHarness(session, spec, 1, C);
