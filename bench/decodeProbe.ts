@@ -5,6 +5,7 @@
 //   npx tsx bench/decodeProbe.ts [--precision fp32,int8] [--lora none,grouped,grouped-ungated] [--threads 2,1]
 //        [--steps 64] [--profile] [--rebuild] [--adapter] [--work .cache/bench]
 //   npx tsx bench/decodeProbe.ts --llama F32,Q8_0 [--threads 2,1] [--steps 64]   (llama.cpp peer, same weights)
+//   npx tsx bench/decodeProbe.ts --engine [--precision fp32,int8]   (the engine worker, base request, grouped LoRA graph)
 //
 // Glossary: B=1 row, T=1 new token per step, C=128 cache capacity, P=16 prompt tokens.
 // Each config: prefill P tokens, then `steps` greedy-free decode steps (token ids fixed), timed
@@ -12,7 +13,7 @@
 import { mkdirSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildDecoderGraph, loadCheckpoint, randomAdapter, LORA_TARGETS, type LoraKernel, type WeightPrecision } from '../kernels/index.ts';
+import { buildDecoderGraph, loadCheckpoint, randomAdapter, startEngine, LORA_TARGETS, type LoraKernel, type WeightPrecision } from '../kernels/index.ts';
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel, ensureModelGguf } from './assets.ts';
 import { LlamaCppPeer } from './peers/llamaCpp.ts';
@@ -80,6 +81,26 @@ if (args.has('llama')) {
       await ctx.dispose();
     }
     await peer.close();
+  }
+  process.exit(0);
+}
+
+if (args.has('engine')) {
+  // Inter-token gaps of one greedy base-model request through the engine worker (scheduler,
+  // feeds, KV writes, sampling, worker messages on top of the graph step).
+  for (const precision of list('precision', 'fp32,int8') as WeightPrecision[]) {
+    const engine = await startEngine({
+      modelDir, precision, provider: 'cpu', loraKernel: 'grouped', maxLoraRank: 16, maxActiveAdapters: 4, maxCachedAdapters: 8,
+      maxCachedAdapterBytes: 2 ** 30, maxBatchSize: 8, maxBatchTokens: 256, maxQueue: 8, maxModelLen: C, cacheDir: join('.cache', 'decodeProbe', 'engine'), threads: 2,
+    });
+    for (let rep = 0; rep < 3; rep++) {
+      const at: number[] = [];
+      const req = { id: `probe-${precision}-${rep}`, promptIds: Array.from({ length: P }, (_, i) => 3 + i), adapterId: null, maxTokens: steps, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true };
+      for await (const ev of engine.generate(req)) if (ev.type === 'token') at.push(performance.now());
+      const gaps = at.slice(1).map((t, i) => t - at[i]!).sort((a, b) => a - b);
+      console.log(`engine ${precision} rep ${rep}: median ${gaps[gaps.length >> 1]!.toFixed(2)} ms/token, p25 ${gaps[gaps.length >> 2]!.toFixed(2)} (${at.length} tokens)`);
+    }
+    await engine.close();
   }
   process.exit(0);
 }
