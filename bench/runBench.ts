@@ -116,6 +116,20 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     r.greedy_check = r.system === 'loraledger'
       ? { pass: null, detail: 'the reference the peers are compared with (loraledger itself is checked against a plain TypeScript forward pass in kernels/ tests)' }
       : checkPeer(ours ?? null, checks.get(`${r.name}/${r.system}`) ?? null);
+  }
+  // Two independent peers that agree with each other but not with loraledger outvote it.
+  for (const name of new Set(results.map((r) => r.name))) {
+    const peers = results.filter((r) => r.name === name && r.system !== 'loraledger' && r.status === 'ok');
+    const ours = results.find((r) => r.name === name && r.system === 'loraledger' && r.status === 'ok');
+    if (!ours || peers.length < 2 || !peers.every((p) => p.greedy_check.pass === false)) continue;
+    const [a, b] = peers.map((p) => checks.get(`${name}/${p.system}`) ?? null);
+    const agree = checkPeer(a ?? null, b ?? null);
+    if (!agree.pass) continue;
+    ours.greedy_check = { pass: false, detail: `${peers.map((p) => p.system).join(' and ')} agree with each other (${agree.detail.replace('vs loraledger: ', '')}) but not with loraledger: ${peers[0]!.greedy_check.detail.replace('vs loraledger: ', '')}` };
+    for (const p of peers) p.greedy_check = { pass: true, detail: `agrees with the other peer; loraledger is the odd one out (${p.greedy_check.detail})` };
+  }
+  for (const r of results) {
+    if (r.status !== 'ok') continue;
     const base = results.find((b) => b.name === (r.baseline ?? r.name) && b.system === r.system && b.status === 'ok');
     r.ratio_to_base = base && base.throughput_tok_s > 0 ? r.throughput_tok_s / base.throughput_tok_s : null;
     if (r.parameters.streams === 1 && r.parameters.adapters === null) {
