@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { GENERATED_BLOCKS, regenerate } from './apiDocs.ts';
 
-const docs = ['server/README-api.md', 'README.md'].map((p) => new URL(`../${p}`, import.meta.url).pathname).filter(existsSync);
+const docs = ['README.md'].map((p) => new URL(`../${p}`, import.meta.url).pathname).filter(existsSync);
 
 test('generated README tables (flags, errors) match the config schema and the error catalogue', () => {
   let checked = 0;
