@@ -1,6 +1,8 @@
 // Built decoder graphs cached on disk, keyed by a content hash, so a second start skips the build.
-//   key = sha256(BUILDER_VERSION, graph options, config.json, generation_config.json,
-//                each weight file's name + size + mtime)
+//   key = sha256(BUILDER_VERSION, the graph builder's own source files, graph options, config.json,
+//                generation_config.json, each weight file's name + size + mtime)
+// Hashing the builder's source means an edited builder (even an uncommitted experiment) can never
+// reuse a graph an older builder wrote under the same BUILDER_VERSION.
 //   cacheDir/<key>/decoder.onnx (+ decoder.onnx.data)
 // A build goes to cacheDir/<key>.tmp-<pid>-<n>/ and is renamed into place, so readers never see a
 // half-written graph; if another process won the race its copy is kept.
@@ -17,6 +19,22 @@ import type { ModelSpec } from './types.ts';
 export const BUILDER_VERSION = 'decoder-v5';
 const GRAPH_FILE = 'decoder.onnx';
 let tmpCounter = 0;
+/** The files whose code decides the graph's bytes. */
+const BUILDER_SOURCES = ['buildDecoderGraph.ts', 'graphLinear.ts', 'graphBuilder.ts', 'onnxProto.ts', 'quantizeWeights.ts', 'ropeTable.ts', 'types.ts'];
+let builderDigest: Promise<string> | undefined;
+
+/** sha256 over the builder's source files, computed once per process. */
+function builderSourceDigest(): Promise<string> {
+  builderDigest ??= (async () => {
+    const h = createHash('sha256');
+    for (const f of BUILDER_SOURCES) {
+      h.update(`\n${f}\n`);
+      h.update(await readFile(new URL(`./${f}`, import.meta.url)));
+    }
+    return h.digest('hex');
+  })();
+  return builderDigest;
+}
 
 export interface CachedGraph {
   onnxPath: string;
@@ -28,7 +46,7 @@ export interface CachedGraph {
 
 export async function graphCacheKey(modelDir: string, options: DecoderGraphOptions): Promise<string> {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ BUILDER_VERSION, options }));
+  h.update(JSON.stringify({ BUILDER_VERSION, builder: await builderSourceDigest(), options }));
   for (const f of ['config.json', 'generation_config.json']) {
     const p = join(modelDir, f);
     h.update(`\n${f}\n`);
