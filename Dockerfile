@@ -9,15 +9,16 @@
 # be given as an environment variable (LORALEDGER_<FLAG>, e.g. LORALEDGER_ADMIN_KEY), see --help.
 #
 # CUDA variant (not built here): start FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 with Node
-# 20 installed, delete the `onnxruntime-node-install=skip` line from .npmrc before `npm ci` (so
-# onnxruntime-node's postinstall fetches its CUDA provider binaries), run with `--gpus all`, and
-# start the server with `--provider cuda`.
+# 20 installed, run `npm ci --omit=dev --onnxruntime-node-install=cuda12` (the flag overrides the
+# `onnxruntime-node-install=skip` line of .npmrc, so onnxruntime-node's postinstall fetches its CUDA
+# provider binaries), run with `--gpus all`, and start the server with `--provider cuda`.
 FROM node:20-slim
 
 ENV NODE_ENV=production \
     LORALEDGER_HOST=0.0.0.0 \
     LORALEDGER_PORT=8000 \
-    LORALEDGER_CACHE_DIR=/var/lib/loraledger
+    LORALEDGER_CACHE_DIR=/var/lib/loraledger \
+    LORALEDGER_DATA_DIR=/var/lib/loraledger/data
 
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
