@@ -50,50 +50,66 @@ export async function readSafetensorsHeader(file: string): Promise<SafetensorsHe
   }
   try {
     const { size } = await handle.stat();
-    if (size < 8) throw invalid(file, `file is ${size} bytes, too short to hold a safetensors header`);
     const lenBuf = Buffer.alloc(8);
-    await handle.read(lenBuf, 0, 8, 0);
-    const headerLen = Number(lenBuf.readBigUInt64LE(0));
-    if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > size) {
-      throw invalid(file, `header length ${headerLen} does not fit in a ${size}-byte file (truncated or not safetensors)`);
-    }
+    if (size >= 8) await handle.read(lenBuf, 0, 8, 0);
+    const headerLen = checkHeaderLength(file, size, lenBuf);
     const headerBuf = Buffer.alloc(headerLen);
     await handle.read(headerBuf, 0, headerLen, 8);
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(headerBuf.toString('utf8'));
-    } catch (cause) {
-      throw invalid(file, 'header is not valid JSON', cause);
-    }
-    const dataStart = 8 + headerLen;
-    const tensors = new Map<string, TensorInfo>();
-    let metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(json)) {
-      if (name === '__metadata__') {
-        metadata = (value ?? {}) as Record<string, string>;
-        continue;
-      }
-      const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      if (typeof v?.dtype !== 'string' || !Array.isArray(v.shape) || !Array.isArray(v.data_offsets) || v.data_offsets.length !== 2) {
-        throw invalid(file, `tensor ${name} has a malformed header entry`);
-      }
-      const [s, e] = v.data_offsets as number[];
-      const shape = v.shape as number[];
-      const start = dataStart + s;
-      const end = dataStart + e;
-      if (end > size) {
-        throw invalid(file, `tensor ${name} ends at byte ${end} but the file has ${size} bytes (truncated file)`);
-      }
-      const bytes = DTYPE_BYTES[v.dtype as SafetensorsDtype];
-      if (bytes !== undefined && shape.reduce((a, b) => a * b, 1) * bytes !== e - s) {
-        throw invalid(file, `tensor ${name} has shape [${shape}] ${v.dtype} but ${e - s} bytes`);
-      }
-      tensors.set(name, { name, dtype: v.dtype, shape, start, end });
-    }
-    return { file, tensors, metadata };
+    return parseHeader(file, size, headerBuf);
   } finally {
     await handle.close();
   }
+}
+
+/** The header of a safetensors file already in memory (`bytes` = the whole file). */
+export function parseSafetensorsHeader(file: string, bytes: Buffer): SafetensorsHeader {
+  const headerLen = checkHeaderLength(file, bytes.length, bytes);
+  return parseHeader(file, bytes.length, bytes.subarray(8, 8 + headerLen));
+}
+
+function checkHeaderLength(file: string, size: number, lenBuf: Buffer): number {
+  if (size < 8) throw invalid(file, `file is ${size} bytes, too short to hold a safetensors header`);
+  const headerLen = Number(lenBuf.readBigUInt64LE(0));
+  if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > size) {
+    throw invalid(file, `header length ${headerLen} does not fit in a ${size}-byte file (truncated or not safetensors)`);
+  }
+  return headerLen;
+}
+
+/** Validates the JSON header (`headerBuf`, the bytes after the length) against the file size. */
+function parseHeader(file: string, size: number, headerBuf: Buffer): SafetensorsHeader {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(headerBuf.toString('utf8'));
+  } catch (cause) {
+    throw invalid(file, 'header is not valid JSON', cause);
+  }
+  const dataStart = 8 + headerBuf.length;
+  const tensors = new Map<string, TensorInfo>();
+  let metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(json)) {
+    if (name === '__metadata__') {
+      metadata = (value ?? {}) as Record<string, string>;
+      continue;
+    }
+    const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof v?.dtype !== 'string' || !Array.isArray(v.shape) || !Array.isArray(v.data_offsets) || v.data_offsets.length !== 2) {
+      throw invalid(file, `tensor ${name} has a malformed header entry`);
+    }
+    const [s, e] = v.data_offsets as number[];
+    const shape = v.shape as number[];
+    const start = dataStart + s;
+    const end = dataStart + e;
+    if (end > size) {
+      throw invalid(file, `tensor ${name} ends at byte ${end} but the file has ${size} bytes (truncated file)`);
+    }
+    const bytes = DTYPE_BYTES[v.dtype as SafetensorsDtype];
+    if (bytes !== undefined && shape.reduce((a, b) => a * b, 1) * bytes !== e - s) {
+      throw invalid(file, `tensor ${name} has shape [${shape}] ${v.dtype} but ${e - s} bytes`);
+    }
+    tensors.set(name, { name, dtype: v.dtype, shape, start, end });
+  }
+  return { file, tensors, metadata };
 }
 
 /** IEEE half -> float. */
@@ -143,7 +159,8 @@ export function f32ToBf16(x: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-function decode(info: TensorInfo, bytes: Buffer, file: string): Float32Array {
+/** One tensor's stored bytes (`bytes` = exactly its [start, end) range) widened to fp32. */
+export function decodeTensor(info: TensorInfo, bytes: Buffer, file: string): Float32Array {
   const n = info.shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   switch (info.dtype) {
@@ -176,7 +193,7 @@ export async function readSafetensors(file: string, names?: Iterable<string>): P
       const buf = Buffer.alloc(info.end - info.start);
       const { bytesRead } = await handle.read(buf, 0, buf.length, info.start);
       if (bytesRead !== buf.length) throw invalid(file, `tensor ${name} could not be read in full (truncated file)`);
-      out.set(name, { shape: info.shape, data: decode(info, buf, file) });
+      out.set(name, { shape: info.shape, data: decodeTensor(info, buf, file) });
     }
   } finally {
     await handle.close();
