@@ -7,6 +7,7 @@
 //   an empty text (T = 0) embeds to the zero vector (cosine 0 with everything)
 
 import { checkpointFiles, readSafetensors, readSafetensorsHeader } from '../kernels/index.ts';
+import { meanEmbedder } from '../adapters/index.ts';
 import { ModelError } from '../server/errors.ts';
 import type { EmbedFn } from './retrieve.ts';
 
@@ -30,18 +31,8 @@ export async function loadTokenEmbeddings(modelDir: string): Promise<TokenEmbedd
   throw new ModelError('safetensors_invalid', `model folder ${modelDir} has no tensor ${EMBED_TOKENS}`, { details: { tensor: EMBED_TOKENS } });
 }
 
-/** An EmbedFn: mean of embedding rows over `encode(text)`. */
+/** An EmbedFn: mean of embedding rows over `encode(text)` (the router's meanEmbedder, batched). */
 export function tokenEmbeddingEmbedder(e: TokenEmbeddingTable, encode: (text: string) => number[]): EmbedFn {
-  return async (texts) => texts.map((text) => {
-    const out = new Float32Array(e.dim); // [D]
-    let n = 0;
-    for (const id of encode(text)) {
-      if (!Number.isInteger(id) || id < 0 || id >= e.vocab) continue;
-      const row = e.table.subarray(id * e.dim, (id + 1) * e.dim); // [D]
-      for (let d = 0; d < e.dim; d++) out[d]! += row[d]!;
-      n++;
-    }
-    if (n > 0) for (let d = 0; d < e.dim; d++) out[d]! /= n;
-    return out;
-  });
+  const embedOne = meanEmbedder(encode, e.table, e.dim);
+  return async (texts) => texts.map(embedOne);
 }
