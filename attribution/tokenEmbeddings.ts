@@ -6,7 +6,9 @@
 //   embed(text) = (1/T) * sum_t E[id_t]        E: [V, D]; ids outside [0, V) are skipped
 //   an empty text (T = 0) embeds to the zero vector (cosine 0 with everything)
 
-import { checkpointFiles, readSafetensors, readSafetensorsHeader } from '../kernels/index.ts';
+// The safetensors reader directly, not kernels/index.ts: the door also exports the engine, whose
+// import loads onnxruntime-node into every process that imports attribution (the claim CLI too).
+import { checkpointFiles, readSafetensors, readSafetensorsHeader } from '../kernels/safetensors.ts';
 import { meanEmbedder } from '../adapters/index.ts';
 import { ModelError } from '../server/errors.ts';
 import type { EmbedFn } from './retrieve.ts';
