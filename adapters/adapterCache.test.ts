@@ -13,7 +13,7 @@ function weights(id: string, bytes = 100): AdapterWeights {
 }
 
 /** A cache whose loads finish only when the test says so. */
-function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: number; sizes?: Record<string, number> } = {}) {
+function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: number; sizes?: Record<string, number>; compactSlots?: boolean } = {}) {
   const pending = new Map<string, { resolve: (w: AdapterWeights) => void; reject: (e: unknown) => void }>();
   const loads: string[] = [];
   const sinkLog: string[] = [];
@@ -26,6 +26,7 @@ function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: n
     maxCached: o.maxCached ?? 8,
     maxCachedBytes: o.maxCachedBytes ?? 1e6,
     maxActive: o.maxActive ?? 3,
+    compactSlots: o.compactSlots,
     sink,
     notify: (n) => notices.push(n),
     load: (reg: AdapterRef) => {
@@ -72,7 +73,7 @@ test('first acquire loads off the hot path, then pins into slot 1; a second acqu
   assert.ok(loaded && loaded.type === 'adapter_loaded' && loaded.bytes === 100 && loaded.seconds >= 0);
 });
 
-test('slot choice: existing slot, else the lowest unpinned slot', async () => {
+test('slot choice: the lowest unpinned slot; an unpinned adapter acquired again moves down to it', async () => {
   const h = harness({ maxActive: 3 });
   assert.equal(await h.ready('a'), 1);
   assert.equal(await h.ready('b'), 2);
@@ -80,11 +81,35 @@ test('slot choice: existing slot, else the lowest unpinned slot', async () => {
   h.cache.release('b');
   assert.equal(await h.ready('d'), 2, 'd takes the lowest unpinned slot, evicting b from it');
   assert.ok(h.notices.some((n) => n.type === 'adapter_evicted' && n.id === 'b' && n.tier === 'slot'));
+  assert.deepEqual(h.cache.tryAcquire('d'), { slot: 2 }, 'a pinned adapter is shared in place');
   h.cache.release('c');
   h.cache.release('a');
-  assert.deepEqual(h.cache.tryAcquire('c'), { slot: 3 }, 'an unpinned adapter still in its slot is reused in place');
-  assert.deepEqual(h.cache.slotTable(), [null, 'a', 'd', 'c']);
-  assert.deepEqual(h.cache.tryAcquire('b'), { slot: 1 }, 'b is still in the host tier: straight into the lowest unpinned slot');
+  h.sinkLog.length = 0;
+  assert.deepEqual(h.cache.tryAcquire('c'), { slot: 1 }, 'c (unpinned, slot 3) moves down to slot 1, the lowest unpinned');
+  assert.deepEqual(h.sinkLog, ['write 1 c']);
+  assert.deepEqual(h.cache.slotTable(), [null, 'c', 'd', null]);
+  assert.deepEqual(h.cache.tryAcquire('b'), { slot: 3 }, 'b is still in the host tier: straight into the lowest unpinned slot');
+  assert.deepEqual(h.cache.stats.pinned, 3);
+});
+
+test('slot compaction: not for an adapter the host tier dropped, nor with compactSlots false', async () => {
+  for (const compactSlots of [true, false]) {
+    const h = harness({ maxActive: 3, maxCached: 2, compactSlots });
+    await h.ready('a');
+    await h.ready('b');
+    h.cache.release('a');
+    h.cache.release('b');
+    assert.deepEqual(h.cache.tryAcquire('b'), { slot: compactSlots ? 1 : 2 }, `compactSlots ${compactSlots}`);
+    h.cache.release('b');
+  }
+  const h = harness({ maxActive: 3, maxCached: 1 });
+  await h.ready('x');
+  await h.ready('a');
+  await h.ready('b'); // the host tier holds only b now; x and a stay in slots 1 and 2
+  h.cache.release('x');
+  h.cache.release('a');
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 2 }, 'a is no longer in the host tier: it stays where it is');
+  assert.deepEqual(h.cache.slotTable(), [null, 'x', 'a', 'b']);
 });
 
 test('an adapter pinned by a running request is never evicted from its slot', async () => {

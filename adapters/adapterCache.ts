@@ -9,8 +9,10 @@
 // Rules, each enforced here and tested in adapterCache.test.ts:
 //   - An adapter pinned in a slot (acquired by a running request and not yet released) is never
 //     evicted from its slot (vLLM issue 14497). Host eviction does not touch slots.
-//   - Slot choice: the adapter's existing slot, else the LOWEST unpinned slot (empty or holding an
-//     unpinned adapter), so the slots of a forward call stay a short contiguous run.
+//   - Slot choice: the LOWEST unpinned slot (empty or holding an unpinned adapter), so the slots of
+//     a forward call stay a short contiguous run. An adapter already in a slot keeps it while it
+//     is pinned; acquired again while unpinned it moves down to a lower unpinned slot if there is
+//     one (a copy from the host tier), since the grouped kernel reads every slot of the run.
 //   - Loads run asynchronously, one per id at a time; concurrent needs share it.
 //   - A failed load errors only the requests that need that adapter (tryAcquire -> {error}) and
 //     stays recorded until a later prefetch() retries it.
@@ -43,6 +45,8 @@ export interface AdapterCacheOptions {
   load: (reg: AdapterRef) => Promise<AdapterWeights>;
   sink: SlotSink;
   notify?: (n: EngineNotice) => void;
+  /** Move an unpinned adapter down to the lowest unpinned slot when acquired again (default true). */
+  compactSlots?: boolean;
 }
 
 export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
@@ -138,6 +142,8 @@ export class AdapterCache {
     }
     const current = this.slotOf.get(id);
     if (current !== undefined) {
+      const moved = this.slots[current]!.pins === 0 ? this.compact(id, current) : null;
+      if (moved !== null) return { slot: moved };
       this.slots[current]!.pins++;
       this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'hit' });
       return { slot: current };
@@ -155,15 +161,46 @@ export class AdapterCache {
     const slot = this.lowestUnpinnedSlot();
     if (slot === null) return { pending: true };
     this.emit({ type: 'adapter_cache', id, tier: 'host', outcome: 'hit' });
+    try {
+      this.writeSlot(slot, id, weights);
+    } catch (err) {
+      return { error: this.fail(id, err) };
+    }
+    return { slot };
+  }
+
+  /**
+   * Keeps the pinned slots a short run from slot 1 (the grouped kernel reads every slot of the
+   * run, used or not): an unpinned adapter acquired again moves down to the lowest unpinned slot
+   * when that is lower and its weights are still in the host tier. Returns the new slot, or null
+   * to stay (a failed copy also stays: the old slot is intact).
+   */
+  private compact(id: string, current: number): number | null {
+    if (this.opts.compactSlots === false) return null;
+    const low = this.lowestUnpinnedSlot();
+    if (low === null || low >= current) return null;
+    const weights = this.host.get(id);
+    if (!weights) return null;
+    try {
+      this.writeSlot(low, id, weights);
+    } catch {
+      return null; // `id` still maps to `current`
+    }
+    this.slots[current] = { id: null, pins: 0 };
+    return low;
+  }
+
+  /** Copies weights into `slot` (evicting its unpinned occupant) and pins it once for `id`. */
+  private writeSlot(slot: number, id: string, weights: AdapterWeights): void {
     const t0 = performance.now();
     const evicted = this.slots[slot]!.id;
     try {
       this.opts.sink.write(slot, weights);
     } catch (err) {
-      // The slot's old content may be half overwritten: forget it, record the failure.
+      // The slot's old content may be half overwritten: forget it.
       if (evicted !== null) this.slotOf.delete(evicted);
       this.slots[slot] = { id: null, pins: 0 };
-      return { error: this.fail(id, err) };
+      throw err;
     }
     if (evicted !== null) {
       this.slotOf.delete(evicted);
@@ -173,7 +210,6 @@ export class AdapterCache {
     this.slotOf.set(id, slot);
     this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'miss' });
     this.emit({ type: 'adapter_loaded', id, tier: 'slot', seconds: (performance.now() - t0) / 1000, bytes: weights.bytes });
-    return { slot };
   }
 
   /** One running request using `id` finished (or was cancelled). */

@@ -44,6 +44,11 @@ export interface ValidateOptions {
   maxRank?: number;
 }
 
+export interface LoadOptions extends ValidateOptions {
+  /** Multiply b by the scale while transposing and return scale 1 (same delta, no per-write multiply). */
+  foldScale?: boolean;
+}
+
 function blockOf(target: LoraTarget): 'self_attn' | 'mlp' {
   return target === 'gate_proj' || target === 'up_proj' || target === 'down_proj' ? 'mlp' : 'self_attn';
 }
@@ -111,10 +116,10 @@ export async function validateAdapterAgainstModel(meta: PeftAdapterMeta, spec: M
   return { file, pairs, bytes };
 }
 
-/** Transposes a row-major [rows, cols] matrix. */
-function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
+/** Transposes a row-major [rows, cols] matrix, times `k`. */
+function transpose(src: Float32Array, rows: number, cols: number, k = 1): Float32Array {
   const out = new Float32Array(rows * cols); // [cols, rows]
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = k * src[r * cols + c]!;
   return out;
 }
 
@@ -128,7 +133,7 @@ function tensorReader(file: string, buf: Buffer): (info: TensorInfo) => Float32A
 }
 
 /** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
-export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: ValidateOptions = {}): Promise<AdapterWeights> {
+export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: LoadOptions = {}): Promise<AdapterWeights> {
   // The whole file in ONE synchronous read (header and data together). In the engine worker every
   // asynchronous file operation's completion waits for the forward step in progress, so the ~9
   // round trips of open/stat/read header/read data/close cost ~9 steps per cold load; a blocking
@@ -144,11 +149,13 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   const read = tensorReader(file, bytes);
   const layers: Array<Map<LoraTarget, LoraPair>> = Array.from({ length: spec.numLayers }, () => new Map());
   const R = meta.rank;
+  const scale = loraScale(meta);
+  const kb = opts.foldScale ? scale : 1;
   for (const p of plan.pairs) {
     const [din, dout] = targetShape(spec, p.target);
     const a = transpose(read(p.a), R, din); // [R, Din] -> [Din, R]
-    const b = transpose(read(p.b), dout, R); // [Dout, R] -> [R, Dout]
+    const b = transpose(read(p.b), dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
     layers[p.layer]!.set(p.target, { a, b });
   }
-  return { id: meta.id, rank: R, scale: loraScale(meta), targets: [...meta.targets], layers, bytes: plan.bytes };
+  return { id: meta.id, rank: R, scale: opts.foldScale ? 1 : scale, targets: [...meta.targets], layers, bytes: plan.bytes };
 }

@@ -85,10 +85,14 @@ export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWe
     const used = [...new Set(rowAdapter.filter((a): a is number => a !== null))];
     const K = Math.max(1, used.length);
     const members = used.map((a) => rowAdapter.flatMap((r, b) => (r === a ? Array.from({ length: T }, (_, t) => b * T + t) : [])));
-    const M = Math.max(1, ...members.map((m) => m.length));
-    const idxIn = new Array(K * M).fill(0);
-    const idxOut = new Array(B * T).fill(K * M);
-    members.forEach((m, k) => m.forEach((n, j) => ((idxIn[k * M + j] = n), (idxOut[n] = k * M + j))));
+    const N = B * T;
+    const full = members.reduce((a, m) => a + m.length, 0);
+    let M = Math.max(1, ...members.map((m) => m.length));
+    if (full < N && full === K * M) M++; // base positions need an unused place (delta 0)
+    const idxIn = new Array(K * M).fill(N); // unused places read the zero row appended to x
+    members.forEach((m, k) => m.forEach((n, j) => (idxIn[k * M + j] = n)));
+    const idxOut = new Array(N).fill(Math.max(0, idxIn.indexOf(N)));
+    members.forEach((m, k) => m.forEach((n, j) => (idxOut[n] = k * M + j)));
     feeds[GRAPH_INPUTS.loraIdxIn] = i64(idxIn, [K, M]);
     feeds[GRAPH_INPUTS.loraIdxOut] = i64(idxOut, [B * T]);
     stack = used.length ? used.map((a) => adapters[a]!) : [null];

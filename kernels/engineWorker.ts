@@ -10,8 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { EngineError, serializeError, type SerializedError } from '../server/errors.ts';
 import { AdapterCache } from '../adapters/adapterCache.ts';
-import { loadAdapterWeights } from '../adapters/loadAdapter.ts';
-import { readAdapterMeta } from '../adapters/peftFormat.ts';
+import { AdapterLoaderThread } from '../adapters/adapterLoader.ts';
 import { collectGarbage } from './collectGarbage.ts';
 import { createSession } from './createSession.ts';
 import { EngineCore, type ForwardFn } from './engineCore.ts';
@@ -59,11 +58,12 @@ async function start(): Promise<void> {
   const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
   const forward = makeForward(session, spec);
   const slots = new LoraSlots(spec, options);
+  const loader = new AdapterLoaderThread(spec, options.maxLoraRank); // disk -> host off this thread
   const cache = new AdapterCache({
     maxCached: options.maxCachedAdapters,
     maxCachedBytes: options.maxCachedAdapterBytes,
     maxActive: options.maxActiveAdapters,
-    load: async (ref) => loadAdapterWeights(readAdapterMeta(ref.path, ref.id), spec, { maxRank: options.maxLoraRank }),
+    load: (ref) => loader.load(ref),
     sink: slots,
     notify: (notice) => post({ t: 'notice', notice }),
   });
@@ -92,6 +92,7 @@ async function start(): Promise<void> {
     scores.abortAll(new EngineError('shutting_down', error.message));
     flush();
     post({ t: 'closed' });
+    await loader.close();
     await session.release();
     port.close();
   };

@@ -7,10 +7,11 @@
 //   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
 //   (+ bias); projectFused stacks several projections of one input (q|k|v, gate|up) into one
 //   base matmul and splits the result, adding biases and LoRA deltas per part.
-//   LoRA 'grouped': xg = Gather(x, lora_idx_in) [K,M,Din]; d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
-//                   y += Gather(Concat(d, zero row), lora_idx_out) [N, Dout]
+//   LoRA 'grouped': xg = Gather(Concat(x, zero row), lora_idx_in) [K,M,Din] (unused places read the
+//                   zero row, so their delta is 0); d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
+//                   y += Gather(d, lora_idx_out) [N, Dout]
 //   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
-//   `active` (bool scalar, computed once per call): grouped any(lora_idx_out < K*M), gather
+//   `active` (bool scalar, computed once per call): grouped any(lora_idx_in < N), gather
 //   any(lora_slot > 0); buildDecoderGraph runs LoRA-free layers when it is false.
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType } from './onnxProto.ts';
@@ -53,7 +54,7 @@ export class LinearEmitter {
     if (lora?.kernel === 'grouped') {
       const idxIn = g.input(GRAPH_INPUTS.loraIdxIn, DataType.INT64, ['K', 'M']);
       const idxOut = g.input(GRAPH_INPUTS.loraIdxOut, DataType.INT64, ['N']);
-      this.active = g.op('Less', [g.op('ReduceMin', [idxOut], { keepdims: 0 }), g.op('Size', [idxIn])]); // [] bool
+      this.active = g.op('Less', [g.op('ReduceMin', [idxIn], { keepdims: 0 }), g.op('Size', [idxOut])]); // [] bool
     } else if (lora?.kernel === 'gather') {
       const slot = g.input(GRAPH_INPUTS.loraSlot, DataType.INT64, ['B']);
       this.active = g.op('Greater', [g.op('ReduceMax', [slot], { keepdims: 0 }), g.constI([0], [])]); // [] bool
@@ -117,11 +118,6 @@ export class LinearEmitter {
       y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
     }
     const lora = this.lora;
-    if (lora && parts.every((p) => lora.targets.has(p.target))) {
-      // Every part has LoRA: y + Concat(deltas) on the fused output, split after it.
-      y = g.op('Add', [y, g.op('Concat', parts.map((p) => this.loraDelta(x, layer, p.target, din, p.dout)), { axis: 1 })]); // [N, sum Dout]
-      return g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
-    }
     const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
     return parts.map((p, i) => (lora?.targets.has(p.target) ? g.op('Add', [outs[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : outs[i]!));
   }
@@ -133,11 +129,10 @@ export class LinearEmitter {
     const a = g.input(GRAPH_INPUTS.loraA(layer, target), DataType.FLOAT, [kind, din, 'R']);
     const b = g.input(GRAPH_INPUTS.loraB(layer, target), DataType.FLOAT, [kind, 'R', dout]);
     if (lora.kernel === 'grouped') {
-      const xg = this.once(`g:${x}`, () => g.op('Gather', [x, GRAPH_INPUTS.loraIdxIn], { axis: 0 })); // [K, M, Din]
+      const xg = this.once(`g:${x}`, () => g.op('Gather', [g.op('Concat', [x, g.zeros([1, din])], { axis: 0 }), GRAPH_INPUTS.loraIdxIn], { axis: 0 })); // [N+1, Din] -> [K, M, Din]
       const d = g.op('MatMul', [g.op('MatMul', [xg, a]), b]); // [K, M, Dout]
       const flat = g.op('Reshape', [d, g.constI([-1, dout])]); // [K*M, Dout]
-      const padded = g.op('Concat', [flat, g.zeros([1, dout])], { axis: 0 }); // [K*M+1, Dout]
-      return g.op('Gather', [padded, GRAPH_INPUTS.loraIdxOut], { axis: 0 }); // [N, Dout]
+      return g.op('Gather', [flat, GRAPH_INPUTS.loraIdxOut], { axis: 0 }); // [N, Dout]
     }
     const x3 = this.once(`r:${x}`, () => {
       const shape = this.once(`shape:${din}`, () => g.op('Concat', [lora.batchDim, g.constI([-1, din])], { axis: 0 }));

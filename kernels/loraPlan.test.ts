@@ -31,7 +31,9 @@ function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, name: st
     if (plan.kernel === 'gather') k = Number(plan.slot[Math.floor(n / T)]);
     else {
       const o = Number(plan.idxOut[n]);
-      if (o < plan.K * plan.M) { k = Math.floor(o / plan.M); assert.equal(Number(plan.idxIn[o]), n); }
+      assert.ok(o < plan.K * plan.M, `idx_out[${n}] = ${o} is a place`);
+      const src = Number(plan.idxIn[o]);
+      if (src !== N) { k = Math.floor(o / plan.M); assert.equal(src, n, 'a real place holds its own position'); }
     }
     if (k < 0) continue;
     for (let r = 0; r < R; r++) {
@@ -81,16 +83,35 @@ test('grouped and gather plans compute each row\'s own adapter delta (direct ref
   }
 });
 
-test('a call with no adapter row feeds K=1, R=1 zeros and sends every position to the zero row', () => {
+test('a call with no adapter row feeds K=1, R=1 zeros and one unused place (idx_in = N) for every position', () => {
   const slots = new LoraSlots(spec as ModelSpec, { maxActiveAdapters: 2, maxLoraRank: 8 });
   const plan = planLora('grouped', { slots: [0, 0], newLen: [1, 1], T: 1 });
   assert.equal(plan.kernel, 'grouped');
   if (plan.kernel !== 'grouped') return;
   assert.deepEqual([plan.K, plan.M], [1, 1]);
-  assert.deepEqual(Array.from(plan.idxOut), [1n, 1n]);
+  assert.deepEqual(Array.from(plan.idxIn), [2n]);
+  assert.deepEqual(Array.from(plan.idxOut), [0n, 0n]);
   const f = loraFeeds(plan, slots);
   assert.deepEqual(f['lora_a.0.gate_proj'].dims, [1, 8, 1]);
   assert.deepEqual(f['lora_b.0.gate_proj'].dims, [1, 1, 12]);
+});
+
+test('grouped: a base row gets an unused place even when every bucket is full (one more slot below the run)', () => {
+  const N = 3;
+  const plan = planLora('grouped', { slots: [2, 3, 0], newLen: [1, 1, 1], T: 1 });
+  if (plan.kernel !== 'grouped') return assert.fail('grouped plan');
+  assert.deepEqual([plan.slotStart, plan.K, plan.M], [1, 3, 1]);
+  assert.deepEqual(Array.from(plan.idxIn), [3n, 0n, 1n]);
+  assert.deepEqual(Array.from(plan.idxOut), [1n, 2n, 0n]);
+  assert.equal(plan.idxIn[Number(plan.idxOut[2])], BigInt(N), 'the base row reads the zero row');
+  // Slot 1 in use: the run takes in slot 0 (all zeros).
+  const low = planLora('grouped', { slots: [1, 0], newLen: [1, 1], T: 1 });
+  if (low.kernel !== 'grouped') return assert.fail('grouped plan');
+  assert.deepEqual([low.slotStart, low.K, low.M], [0, 2, 1]);
+  // Without a base row nothing is added: K*M = 2 places for 2 adapter rows.
+  const full = planLora('grouped', { slots: [1, 2], newLen: [1, 1], T: 1 });
+  if (full.kernel !== 'grouped') return assert.fail('grouped plan');
+  assert.deepEqual([full.slotStart, full.K, full.M], [1, 2, 1]);
 });
 
 test('slot writes zero-pad rank, fold the scale into B, clear absent targets; slot 0 is refused', () => {

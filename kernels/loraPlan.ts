@@ -8,9 +8,12 @@
 // grouped:  bucket k <- slot sMin + k. For each valid position n = b*T + t (t < newLen[b]) of a row
 //           with slot s > 0, it takes the next place j of bucket s - sMin:
 //             idx_in[k, j] = n;  idx_out[n] = k*M + j
-//           every other position gets idx_out[n] = K*M (the zero row); unused places of idx_in hold 0.
+//           unused places hold idx_in = N, the zero row the graph appends to x, so their delta is
+//           exactly 0; every other position n (base rows, padding) gets idx_out[n] = an unused
+//           place. If a base row needs one and every bucket is full, the run starts one slot
+//           lower (slot sMin - 1, whose bucket is then all unused places).
 //           Stacks: zero-copy views [K, Din, R] / [K, R, Dout] of slots sMin..sMax. A call with no
-//           adapter row feeds K = 1, M = 1, R = 1 zero tensors.
+//           adapter row feeds K = 1, M = 1 (idx_in [[N]]), R = 1 zero tensors.
 // gather:   lora_slot[b] = slot of row b; the full [S, ...] stacks.
 import type { LoraKernel } from './types.ts';
 import { GRAPH_INPUTS } from './types.ts';
@@ -41,16 +44,27 @@ export function planLora(kernel: LoraKernel, rows: PlanRows): LoraPlan {
     if (s > 0) { sMin = Math.min(sMin, s); sMax = Math.max(sMax, s); }
   }
   if (sMax < 0) {
-    const idxOut = new BigInt64Array(N).fill(1n);
-    return { kernel, K: 1, M: 1, slotStart: 0, idxIn: new BigInt64Array(1), idxOut };
+    const idxIn = BigInt64Array.of(BigInt(N));
+    return { kernel, K: 1, M: 1, slotStart: 0, idxIn, idxOut: new BigInt64Array(N) };
   }
-  const K = sMax - sMin + 1;
-  const count = new Int32Array(K);
-  for (let b = 0; b < B; b++) if (rows.slots[b] > 0) count[rows.slots[b] - sMin] += rows.newLen[b];
+  let K = sMax - sMin + 1;
+  let count = new Int32Array(K);
+  let baseRows = false;
+  let used = 0;
+  for (let b = 0; b < B; b++) {
+    if (rows.slots[b] > 0) (count[rows.slots[b] - sMin] += rows.newLen[b]), (used += rows.newLen[b]);
+    else baseRows = true;
+  }
   let M = 1;
   for (let k = 0; k < K; k++) M = Math.max(M, count[k]);
-  const idxIn = new BigInt64Array(K * M);
-  const idxOut = new BigInt64Array(N).fill(BigInt(K * M));
+  if (baseRows && used === K * M) {
+    // A base row needs a place whose delta is 0 and every bucket is full: take in slot sMin - 1
+    // (>= 0; slot 0 is all zeros) as one more bucket, one slot's weights read, instead of M + 1.
+    sMin--;
+    K++;
+    count = new Int32Array(K);
+  }
+  const idxIn = new BigInt64Array(K * M).fill(BigInt(N));
   count.fill(0);
   for (let b = 0; b < B; b++) {
     const s = rows.slots[b];
@@ -60,9 +74,13 @@ export function planLora(kernel: LoraKernel, rows: PlanRows): LoraPlan {
       const n = b * rows.T + t;
       const j = count[k]++;
       idxIn[k * M + j] = BigInt(n);
-      idxOut[n] = BigInt(k * M + j);
     }
   }
+  // An unused place (delta 0) for the other positions: the first place with idx_in = N, if any
+  // (when none exists no valid base position needs one; padding positions may then take place 0).
+  const zeroPlace = BigInt(Math.max(0, idxIn.indexOf(BigInt(N))));
+  const idxOut = new BigInt64Array(N).fill(zeroPlace);
+  for (let k = 0; k < K * M; k++) if (idxIn[k] !== BigInt(N)) idxOut[Number(idxIn[k])] = BigInt(k);
   return { kernel, K, M, slotStart: sMin, idxIn, idxOut };
 }
 
@@ -96,7 +114,7 @@ export function loraFeeds(plan: LoraPlan, slots: LoraSlots, out: Record<string, 
       if (plan.kernel === 'gather') {
         a = { type: 'float32', data: st.a, dims: [slots.slots, st.din, R] };
         b = { type: 'float32', data: st.b, dims: [slots.slots, R, st.dout] };
-      } else if (plan.slotStart === 0) {
+      } else if (plan.slotStart === 0 && plan.K === 1) { // no adapter row (a run that starts at slot 0 for a base row has K >= 2)
         a = { type: 'float32', data: zeros(st.din), dims: [1, st.din, 1] };
         b = { type: 'float32', data: zeros(st.dout), dims: [1, 1, st.dout] };
       } else {

@@ -45,17 +45,37 @@ export class LoraSlots {
     const r = w.rank;
     if (r > R) throw new AdapterError('adapter_invalid', `adapter "${w.id}" has rank ${r}, above max_lora_rank ${R}`, { details: { id: w.id, rank: r } });
     if (w.layers.length !== this.stacks.length) throw new AdapterError('adapter_invalid', `adapter "${w.id}" has ${w.layers.length} layers, the model has ${this.stacks.length}`);
-    this.clear(slot);
     for (let l = 0; l < this.stacks.length; l++) {
       for (const [t, pair] of w.layers[l]) {
         const st = this.stacks[l].get(t)!;
         if (pair.a.length !== st.din * r || pair.b.length !== r * st.dout) {
           throw new AdapterError('adapter_invalid', `adapter "${w.id}" layer ${l} ${t}: A/B sizes ${pair.a.length}/${pair.b.length} do not fit [${st.din}, ${r}]/[${r}, ${st.dout}]`);
         }
-        const a0 = slot * st.din * R; // A [Din, r] -> slot's [Din, R], columns r..R-1 stay 0
-        for (let i = 0; i < st.din; i++) st.a.set(pair.a.subarray(i * r, (i + 1) * r), a0 + i * R);
-        const b0 = slot * R * st.dout; // scale * B [r, Dout] -> rows 0..r-1 of the slot's [R, Dout]
-        for (let j = 0; j < r * st.dout; j++) st.b[b0 + j] = w.scale * pair.b[j];
+      }
+    }
+    // Every byte of the slot is written once: the adapter's pairs, zeros for the rest.
+    for (let l = 0; l < this.stacks.length; l++) {
+      for (const [t, st] of this.stacks[l]) {
+        const a0 = slot * st.din * R;
+        const b0 = slot * R * st.dout;
+        const pair = w.layers[l].get(t);
+        if (!pair) {
+          st.a.fill(0, a0, a0 + st.din * R);
+          st.b.fill(0, b0, b0 + R * st.dout);
+          continue;
+        }
+        // A [Din, r] -> the slot's [Din, R], columns r..R-1 zero
+        if (r === R) st.a.set(pair.a, a0);
+        else {
+          st.a.fill(0, a0, a0 + st.din * R);
+          for (let i = 0; i < st.din; i++) st.a.set(pair.a.subarray(i * r, (i + 1) * r), a0 + i * R);
+        }
+        // scale * B [r, Dout] -> rows 0..r-1 of the slot's [R, Dout], rows r..R-1 zero
+        const n = r * st.dout;
+        const dst = st.b.subarray(b0, b0 + n);
+        if (w.scale === 1) dst.set(pair.b);
+        else for (let j = 0; j < n; j++) dst[j] = w.scale * pair.b[j]!;
+        st.b.fill(0, b0 + n, b0 + R * st.dout);
       }
     }
   }

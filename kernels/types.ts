@@ -73,13 +73,15 @@ export type ExecutionProvider = 'cpu' | 'cuda';
  *   past_value.{l} [B, Hkv, C, Dh]
  *   LoRA, kernel 'grouped' (rows bucketed by adapter; each adapter's weights read once). Bucket k is
  *   a resident adapter; the engine arranges its slot stacks so the buckets of a call are a contiguous
- *   run of slots and feeds that run as a zero-copy view. A call with no adapter rows feeds K=1, R=1
- *   zero tensors and sends every idx_out to the zero row:
- *     lora_idx_in  [K, M]            index into the N flattened token positions for bucket k; padding any valid index
- *     lora_idx_out [N]               for each token position, its index in the flattened [K*M] buckets, or K*M (a zero row) for base rows / padding
+ *   run of slots and feeds that run as a zero-copy view. The graph appends a zero row to x (index
+ *   N), so a place whose idx_in is N has delta exactly 0. A call with no adapter rows feeds K=1,
+ *   M=1, idx_in [[N]] and R=1 zero tensors (and the graph skips every LoRA op):
+ *     lora_idx_in  [K, M]            for bucket k, the flattened token positions (0..N-1) of its rows; unused places N
+ *     lora_idx_out [N]               for each token position, its place in the flattened [K*M] buckets; base rows
+ *                                    point to an unused place (idx_in = N); padding positions too, when one exists
  *     lora_a.{l}.{target} [K, Din, R]   bucket k's A (x·A), zero-padded to R
  *     lora_b.{l}.{target} [K, R, Dout]  bucket k's B, already multiplied by the adapter's scale
- *     per token n: y[n] = x[n]·W + (idx_out[n] < K*M ? (x[n]·A[k])·B[k] : 0)  where bucket k holds n
+ *     per token n: y[n] = x[n]·W + (xz[idx_in[p]]·A[k])·B[k]  with p = idx_out[n], k = p div M, xz = x + zero row
  *   LoRA, kernel 'gather' (plain per-row gather, the simple baseline):
  *     lora_slot    [B]               slot of each row into the full stacks (slot 0 = all zeros = no adapter)
  *     lora_a.{l}.{target} [S, Din, R], lora_b.{l}.{target} [S, R, Dout]

@@ -43,6 +43,14 @@ test('targets: ratios computed from the same run; a peer failing its greedy chec
   assert.match(t[1]!.measured, /failed its greedy check/);
   assert.equal(t[2]!.met, true);
   assert.match(t[2]!.measured, /^0\.80x/);
+  // Issue 4's ratios to the base-only baseline: mixed-32 at 0.8 meets >= 0.6; zipf-32 was not run.
+  assert.equal(t[3]!.target, 'mixed-32-adapters: loraledger tokens/s vs its base-only baseline (base-32-streams)');
+  assert.equal(t[3]!.met, true);
+  assert.match(t[3]!.measured, /^0\.80x \(600\.0 tok\/s\)/);
+  assert.equal(t[4]!.met, null);
+  assert.match(t[4]!.measured, /not measured/);
+  const slow = fixture().scenarios.map((r) => (r.name === 'mixed-32-adapters' ? { ...r, ratio_to_base: 0.55 } : r));
+  assert.equal(checkTargets(slow)[3]!.met, false, '0.55 is below 0.6');
 });
 
 test('report.json, report.md and SVG charts are written from a results object', async () => {
