@@ -13,7 +13,12 @@ function weights(id: string, bytes = 100): AdapterWeights {
 }
 
 /** A cache whose loads finish only when the test says so. */
-function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: number; sizes?: Record<string, number>; compactSlots?: boolean } = {}) {
+/** Releases one pin of `id` in the first slot holding it (these tests keep one copy per adapter). */
+function rel(h: { cache: AdapterCache }, id: string): void {
+  h.cache.release(id, h.cache.slotTable().indexOf(id));
+}
+
+function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: number; sizes?: Record<string, number>; compactSlots?: boolean; rowsPerSlot?: number } = {}) {
   const pending = new Map<string, { resolve: (w: AdapterWeights) => void; reject: (e: unknown) => void }>();
   const loads: string[] = [];
   const sinkLog: string[] = [];
@@ -27,6 +32,7 @@ function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: n
     maxCachedBytes: o.maxCachedBytes ?? 1e6,
     maxActive: o.maxActive ?? 3,
     compactSlots: o.compactSlots,
+    rowsPerSlot: o.rowsPerSlot,
     sink,
     notify: (n) => notices.push(n),
     load: (reg: AdapterRef) => {
@@ -78,12 +84,12 @@ test('slot choice: the lowest unpinned slot; an unpinned adapter acquired again 
   assert.equal(await h.ready('a'), 1);
   assert.equal(await h.ready('b'), 2);
   assert.equal(await h.ready('c'), 3);
-  h.cache.release('b');
+  rel(h, 'b');
   assert.equal(await h.ready('d'), 2, 'd takes the lowest unpinned slot, evicting b from it');
   assert.ok(h.notices.some((n) => n.type === 'adapter_evicted' && n.id === 'b' && n.tier === 'slot'));
   assert.deepEqual(h.cache.tryAcquire('d'), { slot: 2 }, 'a pinned adapter is shared in place');
-  h.cache.release('c');
-  h.cache.release('a');
+  rel(h, 'c');
+  rel(h, 'a');
   h.sinkLog.length = 0;
   assert.deepEqual(h.cache.tryAcquire('c'), { slot: 1 }, 'c (unpinned, slot 3) moves down to slot 1, the lowest unpinned');
   assert.deepEqual(h.sinkLog, ['write 1 c']);
@@ -97,17 +103,17 @@ test('slot compaction: not for an adapter the host tier dropped, nor with compac
     const h = harness({ maxActive: 3, maxCached: 2, compactSlots });
     await h.ready('a');
     await h.ready('b');
-    h.cache.release('a');
-    h.cache.release('b');
+    rel(h, 'a');
+    rel(h, 'b');
     assert.deepEqual(h.cache.tryAcquire('b'), { slot: compactSlots ? 1 : 2 }, `compactSlots ${compactSlots}`);
-    h.cache.release('b');
+    rel(h, 'b');
   }
   const h = harness({ maxActive: 3, maxCached: 1 });
   await h.ready('x');
   await h.ready('a');
   await h.ready('b'); // the host tier holds only b now; x and a stay in slots 1 and 2
-  h.cache.release('x');
-  h.cache.release('a');
+  rel(h, 'x');
+  rel(h, 'a');
   assert.deepEqual(h.cache.tryAcquire('a'), { slot: 2 }, 'a is no longer in the host tier: it stays where it is');
   assert.deepEqual(h.cache.slotTable(), [null, 'x', 'a', 'b']);
 });
@@ -122,9 +128,9 @@ test('an adapter pinned by a running request is never evicted from its slot', as
   for (let i = 0; i < 3; i++) assert.deepEqual(h.cache.tryAcquire('c'), { pending: true }, 'every slot is pinned: wait');
   assert.deepEqual(h.sinkLog, ['write 1 a', 'write 2 b']);
   h.cache.tryAcquire('b'); // b now pinned twice
-  h.cache.release('b');
+  rel(h, 'b');
   assert.deepEqual(h.cache.tryAcquire('c'), { pending: true }, 'b is still pinned once');
-  h.cache.release('a');
+  rel(h, 'a');
   assert.deepEqual(h.cache.tryAcquire('c'), { slot: 1 });
   assert.deepEqual(h.cache.slotTable(), [null, 'c', 'b']);
 });
@@ -215,7 +221,7 @@ test('unregister takes effect once unpinned; a load finishing after unregister i
   assert.ok('error' in refused && refused.error.code === 'adapter_not_found');
   assert.deepEqual(h.cache.slotTable(), [null, 'a', null, null], 'still pinned: stays until released');
   assert.throws(() => h.cache.register({ id: 'a', path: '/adapters/a' }), /still being unregistered/);
-  h.cache.release('a');
+  rel(h, 'a');
   assert.deepEqual(h.cache.slotTable(), [null, null, null, null]);
   assert.ok(h.sinkLog.includes('clear 1'));
   assert.equal(h.cache.stats.cached, 0);
@@ -236,6 +242,45 @@ test('bad calls: unknown ids, conflicting paths, release without acquire, bad si
   h.cache.register({ id: 'a', path: '/p1' });
   h.cache.register({ id: 'a', path: '/p1' }); // idempotent
   assert.throws(() => h.cache.register({ id: 'a', path: '/p2' }), /already registered with another path/);
-  assert.throws(() => h.cache.release('a'), /not pinned/);
+  assert.throws(() => h.cache.release('a', 1), /not pinned/);
   assert.throws(() => new AdapterCache({ maxCached: 0, maxCachedBytes: 1, maxActive: 1, load: async () => weights('x'), sink: { write() {}, clear() {} } }), /maxCached must be a positive integer/);
+});
+
+test('rows of one adapter share a slot up to rowsPerSlot, then get another copy in a free slot', async () => {
+  const h = harness({ maxActive: 4 });
+  assert.equal(await h.ready('a'), 1);
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 }, 'second row shares slot 1');
+  h.sinkLog.length = 0;
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 2 }, 'third row: slot 1 is full (2 rows), a copy goes to slot 2');
+  assert.deepEqual(h.sinkLog, ['write 2 a']);
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 2 });
+  h.cache.release('a', 1);
+  h.cache.release('a', 1);
+  h.sinkLog.length = 0;
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 }, 'slot 1 is unpinned and still holds a: reused without a copy');
+  assert.deepEqual(h.sinkLog, []);
+  assert.throws(() => h.cache.release('a', 3), /not pinned there/);
+  // No free slot left: share a copy beyond rowsPerSlot instead of waiting.
+  await h.ready('b');
+  await h.ready('c');
+  assert.deepEqual(h.cache.slotTable(), [null, 'a', 'a', 'b', 'c']);
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 });
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 }, 'least pinned copy, 3 rows now');
+  // Unregistering waits for every copy's rows, then clears every copy.
+  h.cache.unregister('a');
+  for (const slot of [1, 1, 1, 2]) h.cache.release('a', slot);
+  assert.deepEqual(h.cache.slotTable(), [null, 'a', 'a', 'b', 'c'], 'one row still on slot 2: both copies stay');
+  assert.equal('error' in h.cache.tryAcquire('a'), true, 'being unregistered: new rows are refused');
+  h.cache.release('a', 2);
+  assert.deepEqual(h.cache.slotTable(), [null, null, null, 'b', 'c']);
+  assert.ok(['clear 1', 'clear 2'].every((c) => (h.sinkLog as string[]).includes(c)));
+});
+
+test('rowsPerSlot 1 gives every row its own copy; bad values are refused', async () => {
+  const h = harness({ maxActive: 3, rowsPerSlot: 1 });
+  await h.ready('a');
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 2 });
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 3 });
+  assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 }, 'all slots used: shared');
+  assert.throws(() => harness({ rowsPerSlot: 0 }), /rowsPerSlot must be a positive integer/);
 });

@@ -47,6 +47,12 @@ export interface AdapterCacheOptions {
   notify?: (n: EngineNotice) => void;
   /** Move an unpinned adapter down to the lowest unpinned slot when acquired again (default true). */
   compactSlots?: boolean;
+  /**
+   * Rows that share one slot copy before another copy is made in a free slot (default 2). The
+   * grouped kernel pads every bucket to the largest, so a popular adapter's many rows would make
+   * every bucket that long; copies keep buckets short for one slot read each.
+   */
+  rowsPerSlot?: number;
 }
 
 export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
@@ -82,14 +88,16 @@ export class AdapterCache {
   private readonly loading = new Set<string>();
   private readonly failures = new Map<string, SerializedError>();
   private readonly slots: Slot[]; // [S + 1]; index 0 unused (base model)
-  private readonly slotOf = new Map<string, number>();
   private nextGen = 1;
+  private readonly rowsPerSlot: number;
 
   constructor(opts: AdapterCacheOptions) {
     for (const k of ['maxCached', 'maxCachedBytes', 'maxActive'] as const) {
       if (!Number.isInteger(opts[k]) || opts[k] < 1) throw new RangeError(`AdapterCache: ${k} must be a positive integer, got ${opts[k]}`);
     }
     this.opts = opts;
+    this.rowsPerSlot = opts.rowsPerSlot ?? 2;
+    if (!Number.isInteger(this.rowsPerSlot) || this.rowsPerSlot < 1) throw new RangeError(`AdapterCache: rowsPerSlot must be a positive integer, got ${opts.rowsPerSlot}`);
     this.slots = Array.from({ length: opts.maxActive + 1 }, () => ({ id: null, pins: 0 }));
     this.host = new LRUCache<string, AdapterWeights>({
       max: opts.maxCached,
@@ -115,8 +123,7 @@ export class AdapterCache {
     const reg = this.regs.get(id);
     if (!reg) throw new AdapterError('adapter_not_found', `adapter ${id} is not registered`, { details: { id } });
     reg.removing = true;
-    const slot = this.slotOf.get(id);
-    if (slot === undefined || this.slots[slot]!.pins === 0) this.finishRemoval(id);
+    if (this.pinsOf(id) === 0) this.finishRemoval(id);
   }
 
   /** Starts a disk -> host load unless cached or loading; clears a recorded failure (retry). */
@@ -140,85 +147,83 @@ export class AdapterCache {
     if (!reg || reg.removing) {
       return { error: { code: 'adapter_not_found', message: `adapter ${id} is not registered`, details: { id } } };
     }
-    const current = this.slotOf.get(id);
-    if (current !== undefined) {
-      const moved = this.slots[current]!.pins === 0 ? this.compact(id, current) : null;
-      if (moved !== null) return { slot: moved };
-      this.slots[current]!.pins++;
-      this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'hit' });
-      return { slot: current };
-    }
+    const held = this.slotsHolding(id);
+    // 1. A pinned copy with room: rows of one adapter share a slot up to rowsPerSlot.
+    const room = held.find((i) => this.slots[i]!.pins > 0 && this.slots[i]!.pins < this.rowsPerSlot);
+    if (room !== undefined) return this.pinHit(id, room);
     const failure = this.failures.get(id);
-    if (failure) return { error: failure };
+    if (held.length === 0 && failure) return { error: failure };
+    const low = this.lowestUnpinnedSlot();
+    // 2. The lowest unpinned slot already holds it: no copy needed.
+    if (low !== null && this.slots[low]!.id === id) return this.pinHit(id, low);
     const weights = this.host.get(id);
-    if (!weights) {
+    if (held.length === 0 && !weights) {
       if (!this.loading.has(id)) {
         this.emit({ type: 'adapter_cache', id, tier: 'host', outcome: 'miss' });
         this.startLoad(reg);
       }
       return this.failures.has(id) ? { error: this.failures.get(id)! } : { pending: true };
     }
-    const slot = this.lowestUnpinnedSlot();
-    if (slot === null) return { pending: true };
-    this.emit({ type: 'adapter_cache', id, tier: 'host', outcome: 'hit' });
-    try {
-      this.writeSlot(slot, id, weights);
-    } catch (err) {
-      return { error: this.fail(id, err) };
+    // 3. Copy it into the lowest unpinned slot: a first copy, another copy when every copy is
+    //    full, or a move down from a higher unpinned slot (the grouped kernel reads every slot of a
+    //    call's run, so the pinned slots are kept packed from slot 1).
+    const spare = held.find((i) => this.slots[i]!.pins === 0);
+    const copy = weights && low !== null && (held.length === 0 || spare === undefined || this.opts.compactSlots !== false);
+    if (copy) {
+      if (held.length === 0) this.emit({ type: 'adapter_cache', id, tier: 'host', outcome: 'hit' });
+      try {
+        this.writeSlot(low, id, weights);
+      } catch (err) {
+        if (held.length === 0) return { error: this.fail(id, err) };
+        return this.pinHit(id, this.leastPinned(held)); // the other copies are intact
+      }
+      if (spare !== undefined) this.slots[spare] = { id: null, pins: 0 }; // moved down
+      return { slot: low };
     }
+    // 4. Share an existing copy beyond rowsPerSlot (no slot free, or its weights left the host tier).
+    if (held.length > 0) return this.pinHit(id, this.leastPinned(held));
+    return { pending: true }; // every slot is pinned
+  }
+
+  private pinHit(id: string, slot: number): AcquireResult {
+    this.slots[slot]!.pins++;
+    this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'hit' });
     return { slot };
   }
 
-  /**
-   * Keeps the pinned slots a short run from slot 1 (the grouped kernel reads every slot of the
-   * run, used or not): an unpinned adapter acquired again moves down to the lowest unpinned slot
-   * when that is lower and its weights are still in the host tier. Returns the new slot, or null
-   * to stay (a failed copy also stays: the old slot is intact).
-   */
-  private compact(id: string, current: number): number | null {
-    if (this.opts.compactSlots === false) return null;
-    const low = this.lowestUnpinnedSlot();
-    if (low === null || low >= current) return null;
-    const weights = this.host.get(id);
-    if (!weights) return null;
-    try {
-      this.writeSlot(low, id, weights);
-    } catch {
-      return null; // `id` still maps to `current`
-    }
-    this.slots[current] = { id: null, pins: 0 };
-    return low;
+  /** Slots holding a copy of `id`, ascending. */
+  private slotsHolding(id: string): number[] {
+    const out: number[] = [];
+    for (let i = 1; i < this.slots.length; i++) if (this.slots[i]!.id === id) out.push(i);
+    return out;
+  }
+
+  private leastPinned(slots: number[]): number {
+    return slots.reduce((best, i) => (this.slots[i]!.pins < this.slots[best]!.pins ? i : best));
+  }
+
+  private pinsOf(id: string): number {
+    return this.slotsHolding(id).reduce((n, i) => n + this.slots[i]!.pins, 0);
   }
 
   /** Copies weights into `slot` (evicting its unpinned occupant) and pins it once for `id`. */
   private writeSlot(slot: number, id: string, weights: AdapterWeights): void {
     const t0 = performance.now();
     const evicted = this.slots[slot]!.id;
-    try {
-      this.opts.sink.write(slot, weights);
-    } catch (err) {
-      // The slot's old content may be half overwritten: forget it.
-      if (evicted !== null) this.slotOf.delete(evicted);
-      this.slots[slot] = { id: null, pins: 0 };
-      throw err;
-    }
-    if (evicted !== null) {
-      this.slotOf.delete(evicted);
-      this.emit({ type: 'adapter_evicted', id: evicted, tier: 'slot' });
-    }
+    this.slots[slot] = { id: null, pins: 0 }; // if the write fails, its old content may be half overwritten
+    this.opts.sink.write(slot, weights);
+    if (evicted !== null && evicted !== id && this.slotsHolding(evicted).length === 0) this.emit({ type: 'adapter_evicted', id: evicted, tier: 'slot' });
     this.slots[slot] = { id, pins: 1 };
-    this.slotOf.set(id, slot);
     this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'miss' });
     this.emit({ type: 'adapter_loaded', id, tier: 'slot', seconds: (performance.now() - t0) / 1000, bytes: weights.bytes });
   }
 
-  /** One running request using `id` finished (or was cancelled). */
-  release(id: string): void {
-    const slot = this.slotOf.get(id);
-    if (slot === undefined || this.slots[slot]!.pins === 0) throw new Error(`AdapterCache.release(${id}): adapter is not pinned (release without acquire)`);
-    const s = this.slots[slot]!;
+  /** One running request using `id` in `slot` (as tryAcquire returned it) finished or was cancelled. */
+  release(id: string, slot: number): void {
+    const s = this.slots[slot];
+    if (!s || s.id !== id || s.pins === 0) throw new Error(`AdapterCache.release(${id}, ${slot}): adapter is not pinned there (release without acquire)`);
     s.pins--;
-    if (s.pins === 0 && this.regs.get(id)?.removing) this.finishRemoval(id);
+    if (this.regs.get(id)?.removing && this.pinsOf(id) === 0) this.finishRemoval(id);
   }
 
   /** Slot index -> adapter id (null = empty); index 0 is the base model. For the engine and tests. */
@@ -238,11 +243,9 @@ export class AdapterCache {
   }
 
   private finishRemoval(id: string): void {
-    const slot = this.slotOf.get(id);
-    if (slot !== undefined) {
+    for (const slot of this.slotsHolding(id)) {
       this.opts.sink.clear(slot);
       this.slots[slot] = { id: null, pins: 0 };
-      this.slotOf.delete(id);
     }
     this.host.delete(id);
     this.failures.delete(id);

@@ -67,6 +67,18 @@ test('loads, transposes into a [Din, R] and b [R, Dout], computes scale and byte
   assert.equal(rs.scale, 8);
 });
 
+test('a tensor holding NaN or Inf is refused, naming it', async () => {
+  for (const bad of [NaN, Infinity]) {
+    const b = mat(16, 2);
+    b.data[5] = bad;
+    const dir = await handMade([
+      { name: loraTensorName(0, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) }, { name: loraTensorName(0, 'q_proj', 'B'), dtype: 'F32', ...b },
+      { name: loraTensorName(1, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) }, { name: loraTensorName(1, 'q_proj', 'B'), dtype: 'F32', ...mat(16, 2) },
+    ]);
+    await rejects(loadAdapterWeights(readAdapterMeta(dir, 'x'), spec), /tensor base_model\.model\.model\.layers\.0\.self_attn\.q_proj\.lora_B\.weight holds NaN or infinite values/);
+  }
+});
+
 test('BF16 adapters load within bf16 rounding', async () => {
   const dir = fresh();
   await generateAdapter({ dir, spec, seed: 7, rank: 4, targets: ['q_proj'] });

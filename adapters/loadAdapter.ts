@@ -153,6 +153,12 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   const kb = opts.foldScale ? scale : 1;
   for (const p of plan.pairs) {
     const [din, dout] = targetShape(spec, p.target);
+    for (const info of [p.a, p.b]) {
+      // A NaN/Inf would not stay in its own rows: an idle slot's zero-row bucket computes 0·w.
+      if (!read(info).every(Number.isFinite)) {
+        throw new AdapterError('adapter_invalid', `adapter ${meta.id}: tensor ${info.name} holds NaN or infinite values`, { details: { id: meta.id, file, field: 'tensors' } });
+      }
+    }
     const a = transpose(read(p.a), R, din); // [R, Din] -> [Din, R]
     const b = transpose(read(p.b), dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
     layers[p.layer]!.set(p.target, { a, b });

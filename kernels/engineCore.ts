@@ -30,7 +30,7 @@ export type ForwardFn = (feeds: Record<string, FeedTensor>) => Promise<ForwardOu
 /** What the engine needs from the adapter cache (adapters/adapterCache.ts). */
 export interface AdapterPins {
   tryAcquire(id: string): AcquireResult;
-  release(id: string): void;
+  release(id: string, slot: number): void;
   readonly stats: { cached: number; cachedBytes: number; active: number };
 }
 
@@ -56,7 +56,7 @@ export class EngineCore {
     const { spec, options: o } = d;
     this.sched = new Scheduler({
       maxBatchSize: o.maxBatchSize, maxBatchTokens: o.maxBatchTokens, maxQueue: o.maxQueue, maxModelLen: o.maxModelLen,
-      vocabSize: spec.vocabSize, acquire: (id) => d.adapters.tryAcquire(id), release: (id) => d.adapters.release(id),
+      vocabSize: spec.vocabSize, acquire: (id) => d.adapters.tryAcquire(id), release: (id, slot) => d.adapters.release(id, slot),
     });
     this.kv = new KvCache({ numLayers: spec.numLayers, rows: o.maxBatchSize, kvHeads: spec.numKvHeads, headDim: spec.headDim, maxCapacity: o.maxModelLen });
     this.feeds = new CallFeeds(spec.numLayers, spec.numKvHeads, spec.headDim);

@@ -42,7 +42,7 @@ export interface SchedulerOptions {
   vocabSize: number;
   /** Pins a slot for one running request of `adapterId` (see adapters/adapterCache.ts). */
   acquire(adapterId: string): AcquireResult;
-  release(adapterId: string): void;
+  release(adapterId: string, slot: number): void;
   /** Later requests that may pass one whose adapter is loading (default maxBatchSize). */
   maxPassBy?: number;
   /** Smallest prefill chunk even when decoding fills the token budget (default 16). */
@@ -269,7 +269,7 @@ export class Scheduler {
   private release(seq: Seq): void {
     if (this.rows[seq.row] === seq) this.rows[seq.row] = null;
     this.byId.delete(seq.req.id);
-    if (seq.req.adapterId !== null) this.o.release(seq.req.adapterId);
+    if (seq.req.adapterId !== null) this.o.release(seq.req.adapterId, seq.slot);
   }
 
   /** Removes finished/cancelled seqs and compacts both blocks. */

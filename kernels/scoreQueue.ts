@@ -141,7 +141,7 @@ export class ScoreQueue {
   }
 
   private releaseAll(slotOf: Map<string | null, number>): void {
-    for (const id of slotOf.keys()) if (id !== null) this.d.adapters.release(id);
+    for (const [id, slot] of slotOf) if (id !== null) this.d.adapters.release(id, slot);
     slotOf.clear();
   }
 
