@@ -13,7 +13,7 @@
 //
 // Tensor names accepted (PEFT's save_pretrained strips the adapter name; older tools keep it):
 //   [base_model.model.]model.layers.{l}.{self_attn|mlp}.{target}.lora_{A|B}[.{adapter_name}][.weight]
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdapterError } from '../server/errors.ts';
 import { decodeTensor, parseSafetensorsHeader, readSafetensorsHeader, type TensorInfo } from '../kernels/safetensors.ts';
@@ -47,6 +47,29 @@ export interface ValidateOptions {
 export interface LoadOptions extends ValidateOptions {
   /** Multiply b by the scale while transposing and return scale 1 (same delta, no per-write multiply). */
   foldScale?: boolean;
+  /**
+   * Read the file into this reusable buffer (grown as needed) instead of a new one per load; for a
+   * caller that runs one load at a time (the loader thread), so a load leaves no file-sized garbage.
+   */
+  scratch?: { buffer: Buffer };
+}
+
+/** Reads a whole file into `scratch.buffer` (grown to fit) and returns the view of its bytes. */
+function readInto(file: string, scratch: { buffer: Buffer }): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (scratch.buffer.length < size) scratch.buffer = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, scratch.buffer, at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return scratch.buffer.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function blockOf(target: LoraTarget): 'self_attn' | 'mlp' {
@@ -141,7 +164,7 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = opts.scratch ? readInto(file, opts.scratch) : readFileSync(file);
   } catch (cause) {
     throw new AdapterError('adapter_load_failed', `adapter ${meta.id}: cannot read ${ADAPTER_WEIGHTS_FILE} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { details: { id: meta.id, file }, cause });
   }

@@ -180,7 +180,12 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   const f = g.op('Reshape', [rms(picked, 'model.norm.weight'), g.constI([-1, D])]); // [B*P, D]
   let logits: string;
   if (spec.tieWordEmbeddings && opts.precision === 'fp32') {
-    logits = g.op('Gemm', [f, 'model.embed_tokens.weight'], { transB: 1 }); // shares the embedding
+    // The head gets its own copy of the tied embedding: onnxruntime prepacks a Gemm's B into its
+    // own buffer and drops the original only when no other node uses it, so a shared initializer
+    // would stay resident twice (packed for the head + the whole matrix mapped for the Gather,
+    // every page touched by the packing). Apart, the head's copy is freed after packing and the
+    // embedding stays a file mapping of which only the rows gathered become resident.
+    logits = g.op('Gemm', [f, g.init('lm_head.weight.tied', DataType.FLOAT, [V, D], w('model.embed_tokens.weight'))], { transB: 1 });
   } else {
     logits = lin.base(f, 'lm_head', spec.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight'), V, D);
   }
