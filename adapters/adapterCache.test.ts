@@ -247,7 +247,7 @@ test('bad calls: unknown ids, conflicting paths, release without acquire, bad si
 });
 
 test('rows of one adapter share a slot up to rowsPerSlot, then get another copy in a free slot', async () => {
-  const h = harness({ maxActive: 4 });
+  const h = harness({ maxActive: 4, rowsPerSlot: 2 });
   assert.equal(await h.ready('a'), 1);
   assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 }, 'second row shares slot 1');
   h.sinkLog.length = 0;
