@@ -1,4 +1,6 @@
-// checkRecordView on hand-built views (no network: the on-chain root comes from a stub).
+// checkRecordView on hand-built views: the on-chain root is passed in as a function, so each
+// check can be made to fail on its own. The whole CLI (HTTP + the root read from a real anvil)
+// runs in test/ragSettlement.e2e.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRecordSigner, eip712Description, eip712Domain } from './eip712.ts';

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createAttribution } from '../server/createAttribution.ts';
+import { runVerifyRecord } from '../attribution/verifyRecordCli.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'settle-admin-key-1';
@@ -42,10 +43,12 @@ test('rag request -> signed record -> settled epoch -> each contributor\'s cumul
     assert.equal(r.statusCode, 200, r.body);
   }
   const paid = new Map<string, bigint>();
+  const recordIds: string[] = [];
   for (const prompt of ['[461] [401]', '[461] [283]', '[461]']) {
     const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt, max_tokens: 6, temperature: 0, rag: { datanets: ['tales'], top_k: 3 } } });
     assert.equal(res.statusCode, 200, res.body);
     for (const s of res.json().attribution.sources) paid.set(s.contributor, (paid.get(s.contributor) ?? 0n) + BigInt(s.amount));
+    recordIds.push(res.json().attribution.record_id);
   }
   const total = [...paid.values()].reduce((a, b) => a + b, 0n);
   assert.ok(total > 0n, 'at least one contributor earned something in these requests');
@@ -56,4 +59,11 @@ test('rag request -> signed record -> settled epoch -> each contributor\'s cumul
     const p = (await app.inject(`/v1/attribution/payouts/${c}`)).json();
     assert.equal(p.cumulative, (paid.get(c) ?? 0n).toString(), `contributor ${c}`);
   }
+  // `npm run verify-record` as an outsider runs it: over HTTP, reading the root from anvil.
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const lines: string[] = [];
+  const check = await runVerifyRecord(['--server', url, '--record', recordIds[0]!], (l) => lines.push(l));
+  assert.equal(check.ok, true, lines.join('\n'));
+  assert.equal(lines.at(-1), 'VERIFIED');
+  assert.match(lines.join('\n'), /root {7}ok \(on chain, contract 0x[0-9a-fA-F]{40}\)/);
 });
