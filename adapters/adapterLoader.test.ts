@@ -4,20 +4,16 @@ import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdapterError } from '../server/errors.ts';
-import type { ModelSpec } from '../kernels/types.ts';
 import { AdapterLoaderThread } from './adapterLoader.ts';
 import { generateAdapter } from './generateAdapter.ts';
 import { loadAdapterWeights } from './loadAdapter.ts';
 import { ADAPTER_WEIGHTS_FILE, readAdapterMeta } from './peftFormat.ts';
+import { TINY_SPEC } from '../test/support/tinySpec.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'adapter-loader-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const spec: ModelSpec = {
-  architecture: 'LlamaForCausalLM', hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 4,
-  vocabSize: 32, maxPositions: 64, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, slidingWindow: null,
-  attentionBias: false, tieWordEmbeddings: true, bosTokenId: 1, eosTokenIds: [2],
-};
+const spec = TINY_SPEC;
 
 function rejectsWith(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
   return assert.rejects(p, (e: unknown) => {

@@ -9,16 +9,12 @@ import type { ModelSpec } from '../kernels/types.ts';
 import { generateAdapter, loraTensorName, peftConfigJson } from './generateAdapter.ts';
 import { loadAdapterWeights, validateAdapterAgainstModel } from './loadAdapter.ts';
 import { readAdapterMeta } from './peftFormat.ts';
+import { TINY_SPEC } from '../test/support/tinySpec.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'load-adapter-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-/** A tiny GQA Llama: D 16, H 4 x Dh 4, Hkv 2, I 24, L 2. */
-const spec: ModelSpec = {
-  architecture: 'LlamaForCausalLM', hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 4,
-  vocabSize: 32, maxPositions: 64, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, slidingWindow: null,
-  attentionBias: false, tieWordEmbeddings: true, bosTokenId: 1, eosTokenIds: [2],
-};
+const spec = TINY_SPEC;
 const other: ModelSpec = { ...spec, hiddenSize: 32, headDim: 8 };
 
 let n = 0;

@@ -4,15 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoraledgerError } from '../server/errors.ts';
-import type { ModelSpec } from '../kernels/types.ts';
 import { generateAdapter } from './generateAdapter.ts';
 import { AdapterRegistry, type RegistryEvent } from './registry.ts';
+import { TINY_SPEC } from '../test/support/tinySpec.ts';
 
-const spec: ModelSpec = {
-  architecture: 'LlamaForCausalLM', hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 4,
-  vocabSize: 32, maxPositions: 64, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, slidingWindow: null,
-  attentionBias: false, tieWordEmbeddings: true, bosTokenId: 1, eosTokenIds: [2],
-};
+const spec = TINY_SPEC;
 const base = mkdtempSync(join(tmpdir(), 'registry-'));
 const root = join(base, 'adapters');
 const outside = join(base, 'elsewhere');
