@@ -10,9 +10,10 @@
 //   - An adapter pinned in a slot (acquired by a running request and not yet released) is never
 //     evicted from its slot (vLLM issue 14497). Host eviction does not touch slots.
 //   - Slot choice: the LOWEST unpinned slot (empty or holding an unpinned adapter), so the slots of
-//     a forward call stay a short contiguous run. An adapter already in a slot keeps it while it
-//     is pinned; acquired again while unpinned it moves down to a lower unpinned slot if there is
-//     one (a copy from the host tier), since the grouped kernel reads every slot of the run.
+//     a forward call stay a short contiguous run. A pinned copy takes up to rowsPerSlot rows; the
+//     next row gets another copy in a free slot. An unpinned copy acquired again moves down to a
+//     lower unpinned slot if there is one (a copy from the host tier), since the grouped kernel
+//     reads every slot of the run.
 //   - Loads run asynchronously, one per id at a time; concurrent needs share it.
 //   - A failed load errors only the requests that need that adapter (tryAcquire -> {error}) and
 //     stays recorded until a later prefetch() retries it.

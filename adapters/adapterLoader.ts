@@ -19,7 +19,7 @@ export interface LoaderRequest {
   maxRank: number;
 }
 
-export type LoaderReply = { seq: number; weights: AdapterWeights; ms: number } | { seq: number; error: SerializedError };
+export type LoaderReply = { seq: number; weights: AdapterWeights } | { seq: number; error: SerializedError };
 
 interface Pending {
   id: string;

@@ -13,17 +13,14 @@ const port = parentPort!;
 const scratch = { buffer: Buffer.alloc(0) }; // one file buffer for every load: no per-load garbage
 let queue: Promise<void> = Promise.resolve(); // one load at a time (they share `scratch`)
 port.on('message', (m: LoaderRequest) => {
-  queue = queue.then(() => {
-    const t0 = performance.now();
-    return Promise.resolve()
-      .then(() => loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }))
-      .then(
-        (weights) => {
-          const buffers = new Set<ArrayBuffer>();
-          for (const layer of weights.layers) for (const p of layer.values()) (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
-          port.postMessage({ seq: m.seq, weights, ms: performance.now() - t0 } satisfies LoaderReply, [...buffers]);
-        },
-        (err: unknown) => port.postMessage({ seq: m.seq, error: serializeError(err) } satisfies LoaderReply),
-      );
-  });
+  queue = queue
+    .then(() => loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }))
+    .then(
+      (weights) => {
+        const buffers = new Set<ArrayBuffer>();
+        for (const layer of weights.layers) for (const p of layer.values()) (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
+        port.postMessage({ seq: m.seq, weights } satisfies LoaderReply, [...buffers]);
+      },
+      (err: unknown) => port.postMessage({ seq: m.seq, error: serializeError(err) } satisfies LoaderReply),
+    );
 });

@@ -157,10 +157,9 @@ function tensorReader(file: string, buf: Buffer): (info: TensorInfo) => Float32A
 
 /** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
 export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: LoadOptions = {}): Promise<AdapterWeights> {
-  // The whole file in ONE synchronous read (header and data together). In the engine worker every
-  // asynchronous file operation's completion waits for the forward step in progress, so the ~9
-  // round trips of open/stat/read header/read data/close cost ~9 steps per cold load; a blocking
-  // read of a 19.5 MB file from the page cache costs a few milliseconds once.
+  // The whole file in ONE synchronous read (header and data together): a few milliseconds for a
+  // 19.5 MB file from the page cache. The engine loads on its own loader thread
+  // (adapters/adapterLoader.ts), so blocking it stalls no forward step.
   const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
   let bytes: Buffer;
   try {
@@ -176,14 +175,15 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   const kb = opts.foldScale ? scale : 1;
   for (const p of plan.pairs) {
     const [din, dout] = targetShape(spec, p.target);
-    for (const info of [p.a, p.b]) {
+    const [A, B] = [read(p.a), read(p.b)]; // F16/BF16 are decoded here, once
+    for (const [info, data] of [[p.a, A], [p.b, B]] as const) {
       // A NaN/Inf would not stay in its own rows: an idle slot's zero-row bucket computes 0·w.
-      if (!read(info).every(Number.isFinite)) {
+      if (!data.every(Number.isFinite)) {
         throw new AdapterError('adapter_invalid', `adapter ${meta.id}: tensor ${info.name} holds NaN or infinite values`, { details: { id: meta.id, file, field: 'tensors' } });
       }
     }
-    const a = transpose(read(p.a), R, din); // [R, Din] -> [Din, R]
-    const b = transpose(read(p.b), dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
+    const a = transpose(A, R, din); // [R, Din] -> [Din, R]
+    const b = transpose(B, dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
     layers[p.layer]!.set(p.target, { a, b });
   }
   return { id: meta.id, rank: R, scale: opts.foldScale ? 1 : scale, targets: [...meta.targets], layers, bytes: plan.bytes };

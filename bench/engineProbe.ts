@@ -18,17 +18,13 @@ const root = '.cache/bench/adapters/smollm-135m';
 const ids = Array.from({ length: 32 }, (_, i) => `r16-${String(i).padStart(4, '0')}`);
 const mode = process.env.MODE ?? 'distinct';
 const active = Number(process.env.ACTIVE ?? (mode === 'base' ? 1 : 32));
-const COPIES = Number(process.env.COPIES ?? 1); // DUP experiment: each adapter registered COPIES times; consecutive requests of one adapter share a copy in pairs
-const regIds = ids.flatMap((id) => Array.from({ length: COPIES }, (_, c) => (c === 0 ? id : `${id}~${c}`)));
-const used = new Map<string, number>();
-const copyOf = (id: string): string => { const n = used.get(id) ?? 0; used.set(id, n + 1); const c = (n >> 1) % COPIES; return c === 0 ? id : `${id}~${c}`; };
-const engine = await startEngine({ modelDir, precision: 'fp32', provider: 'cpu', loraKernel: (process.env.KERNEL ?? 'grouped') as 'grouped', maxLoraRank: 16, maxActiveAdapters: active, maxCachedAdapters: 32 * COPIES,
+const engine = await startEngine({ modelDir, precision: 'fp32', provider: 'cpu', loraKernel: (process.env.KERNEL ?? 'grouped') as 'grouped', maxLoraRank: 16, maxActiveAdapters: active, maxCachedAdapters: 32,
   maxCachedAdapterBytes: 2 ** 31, maxBatchSize: S, maxBatchTokens: S * 16, maxQueue: 1000, maxModelLen: 128, cacheDir: join('.cache', 'bench', 'loraledger-cache'), threads: 2,
-  adapters: regIds.map((id) => ({ id, path: join(process.cwd(), root, id.split('~')[0]!) })) });
+  adapters: ids.map((id) => ({ id, path: join(process.cwd(), root, id) })) });
 const steps: number[] = []; const all: number[] = [];
 engine.onNotice((n) => { if (n.type === 'step') { all.push(n.seconds * 1000); if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000); } });
 const z = new ZipfSampler(32, 1, new Prng(11));
-const pick = (j: number) => (mode === 'base' ? null : mode === 'zipf' ? copyOf(ids[z.next()]!) : ids[j % 32]!);
+const pick = (j: number) => (mode === 'base' ? null : mode === 'zipf' ? ids[z.next()]! : ids[j % 32]!);
 let next = 0, tokens = 0; const t0 = performance.now();
 async function client(): Promise<void> {
   while (next < N) {
