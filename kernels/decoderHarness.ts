@@ -5,6 +5,7 @@
 // K buckets, M tokens per bucket, S slots, R rank, Din/Dout projection features.
 import * as ort from 'onnxruntime-node';
 import type { AdapterWeights } from '../adapters/types.ts';
+import { planLora } from './loraPlan.ts';
 import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_TARGETS, targetShape, type LoraKernel, type ModelSpec } from './types.ts';
 
 const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
@@ -74,7 +75,7 @@ export class DecoderHarness {
 
 /**
  * LoRA feeds for one call. `rowAdapter[b]` indexes `adapters` (null = base). `T` is the call's
- * padded width; R the padded rank. 'grouped' buckets the used adapters in order of first use;
+ * padded width; R the padded rank. 'grouped' puts the used adapters in slots 1..U in order of first use;
  * 'gather' puts adapter i in slot i + 1 (slot 0 = zeros).
  */
 export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWeights[], rowAdapter: Array<number | null>, T: number, R: number): Record<string, ort.Tensor> {
@@ -82,25 +83,20 @@ export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWe
   const feeds: Record<string, ort.Tensor> = {};
   let stack: Array<AdapterWeights | null>;
   if (kind === 'grouped') {
+    // The engine's own plan (kernels/loraPlan.ts) over slots 1..U = the used adapters in order of
+    // first use, every position of a row counted as valid; the stacks are built here from `adapters`.
     const used = [...new Set(rowAdapter.filter((a): a is number => a !== null))];
-    const K = Math.max(1, used.length);
-    const members = used.map((a) => rowAdapter.flatMap((r, b) => (r === a ? Array.from({ length: T }, (_, t) => b * T + t) : [])));
-    const N = B * T;
-    const full = members.reduce((a, m) => a + m.length, 0);
-    let M = Math.max(1, ...members.map((m) => m.length));
-    if (full < N && full === K * M) M++; // base positions need an unused place (delta 0)
-    const idxIn = new Array(K * M).fill(N); // unused places read the zero row appended to x
-    members.forEach((m, k) => m.forEach((n, j) => (idxIn[k * M + j] = n)));
-    const idxOut = new Array(N).fill(Math.max(0, idxIn.indexOf(N)));
-    members.forEach((m, k) => m.forEach((n, j) => (idxOut[n] = k * M + j)));
-    feeds[GRAPH_INPUTS.loraIdxIn] = i64(idxIn, [K, M]);
-    feeds[GRAPH_INPUTS.loraIdxOut] = i64(idxOut, [B * T]);
-    stack = used.length ? used.map((a) => adapters[a]!) : [null];
+    const plan = planLora('grouped', { slots: rowAdapter.map((a) => (a === null ? 0 : used.indexOf(a) + 1)), newLen: new Array(B).fill(T), T });
+    if (plan.kernel !== 'grouped') throw new Error('planLora returned a non-grouped plan');
+    feeds[GRAPH_INPUTS.loraIdxIn] = new ort.Tensor('int64', plan.idxIn, [plan.K, plan.M]);
+    feeds[GRAPH_INPUTS.loraIdxOut] = new ort.Tensor('int64', plan.idxOut, [B * T]);
+    const bySlot = [null, ...used.map((a) => adapters[a]!)];
+    stack = used.length ? bySlot.slice(plan.slotStart, plan.slotStart + plan.K) : [null];
   } else {
     feeds[GRAPH_INPUTS.loraSlot] = i64(rowAdapter.map((a) => (a === null ? 0 : a + 1)), [B]);
     stack = [null, ...adapters];
   }
-  const Rf = kind === 'grouped' && stack[0] === null ? 1 : R;
+  const Rf = kind === 'grouped' && stack.every((ad) => ad === null) ? 1 : R;
   for (let l = 0; l < spec.numLayers; l++) {
     for (const target of LORA_TARGETS) {
       const [din, dout] = targetShape(spec, target);
