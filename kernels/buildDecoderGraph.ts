@@ -16,7 +16,8 @@
 // The cache is split from the new keys (two MatMuls + a Concat of the scores) so that no
 // [B, Hkv, C, Dh] tensor is ever copied.
 import { GraphBuilder, float } from './graphBuilder.ts';
-import { LinearEmitter, type LoraContext, type ProjectionPart } from './graphLinear.ts';
+import { LinearEmitter, type LoraContext, type ProjectionPart, type WeightFormat } from './graphLinear.ts';
+import { hostInt8Range, int8Levels, type Int8Range } from './int8Range.ts';
 import { DataType } from './onnxProto.ts';
 import { ropeTables } from './ropeTable.ts';
 import type { Tensor } from './safetensors.ts';
@@ -24,6 +25,8 @@ import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_TARGETS, type LoraKernel, type LoraTa
 
 export interface DecoderGraphOptions {
   precision: WeightPrecision;
+  /** int8 only: the weight range (default: this CPU's, hostInt8Range()). */
+  int8Range?: Int8Range;
   /** null: no LoRA inputs at all. */
   loraKernel: LoraKernel | null;
   /** Projections that take LoRA inputs; default all seven. */
@@ -156,11 +159,12 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   // With LoRA inputs, If(lora_active) picks the layers with LoRA deltas or the plain ones, so a
   // call without adapter rows pays one If node. Both branches use the same weight initializers
   // (measured: no second copy in memory, same MatMul speed inside a subgraph).
-  const plain = new LinearEmitter(g, opts.precision, null);
+  const weights: WeightFormat = { precision: opts.precision, int8Levels: int8Levels(opts.int8Range ?? hostInt8Range()) };
+  const plain = new LinearEmitter(g, weights, null);
   const kvNames = [...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newKey(l)), ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newValue(l))];
   let x: string;
   if (lora) {
-    const withLora = new LinearEmitter(g, opts.precision, lora);
+    const withLora = new LinearEmitter(g, weights, lora);
     if (opts.loraGate === false) {
       x = decoderLayers(withLora, true)[0]!;
     } else {

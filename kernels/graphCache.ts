@@ -11,6 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildDecoderGraph, type DecoderGraphOptions } from './buildDecoderGraph.ts';
+import { hostInt8Range } from './int8Range.ts';
 import { loadCheckpoint, loadModelSpec } from './loadCheckpoint.ts';
 import { checkpointFiles } from './safetensors.ts';
 import type { ModelSpec } from './types.ts';
@@ -20,7 +21,7 @@ export const BUILDER_VERSION = 'decoder-v5';
 const GRAPH_FILE = 'decoder.onnx';
 let tmpCounter = 0;
 /** The files whose code decides the graph's bytes. */
-const BUILDER_SOURCES = ['buildDecoderGraph.ts', 'graphLinear.ts', 'graphBuilder.ts', 'onnxProto.ts', 'quantizeWeights.ts', 'ropeTable.ts', 'types.ts'];
+const BUILDER_SOURCES = ['buildDecoderGraph.ts', 'graphLinear.ts', 'graphBuilder.ts', 'onnxProto.ts', 'quantizeWeights.ts', 'int8Range.ts', 'ropeTable.ts', 'types.ts'];
 let builderDigest: Promise<string> | undefined;
 
 /** sha256 over the builder's source files, computed once per process. */
@@ -44,7 +45,9 @@ export interface CachedGraph {
   key: string;
 }
 
-export async function graphCacheKey(modelDir: string, options: DecoderGraphOptions): Promise<string> {
+export async function graphCacheKey(modelDir: string, graph: DecoderGraphOptions): Promise<string> {
+  // An int8 graph's bytes depend on this CPU's weight range: resolve it so the key names it.
+  const options = graph.precision === 'int8' ? { ...graph, int8Range: graph.int8Range ?? hostInt8Range() } : graph;
   const h = createHash('sha256');
   h.update(JSON.stringify({ BUILDER_VERSION, builder: await builderSourceDigest(), options }));
   for (const f of ['config.json', 'generation_config.json']) {

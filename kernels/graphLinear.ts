@@ -3,7 +3,7 @@
 // K adapter buckets, M tokens per bucket, S slots, B rows.
 //
 //   fp32:  y = MatMul(x, W^T)                         W^T [Din, Dout] float
-//   int8:  y = DynamicQuantizeMatMul(x, Wq, scale)    Wq [Din, Dout] int8, scale [Dout]
+//   int8:  y = DynamicQuantizeMatMul(x, Wq, scale)    Wq [Din, Dout] int8 (|q| <= int8Levels), scale [Dout]
 //   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
 //   (+ bias); projectFused stacks several projections of one input (q|k|v, gate|up) into one
 //   base matmul and splits the result, adding biases and LoRA deltas per part.
@@ -40,6 +40,12 @@ export interface ProjectionPart {
   target: LoraTarget;
 }
 
+/** How base weights are stored: the precision, and for int8 the largest |q| (see int8Range.ts). */
+export interface WeightFormat {
+  precision: WeightPrecision;
+  int8Levels: number;
+}
+
 export class LinearEmitter {
   private readonly gathered = new Map<string, string>();
 
@@ -48,7 +54,7 @@ export class LinearEmitter {
 
   constructor(
     private readonly g: GraphBuilder,
-    private readonly precision: WeightPrecision,
+    private readonly weights: WeightFormat,
     private readonly lora: LoraContext | null,
   ) {
     if (lora?.kernel === 'grouped') {
@@ -65,14 +71,14 @@ export class LinearEmitter {
   base(x: string, name: string, w: Float32Array, dout: number, din: number): string {
     const g = this.g;
     const done = (suffix: string): boolean => g.has(`${name}${suffix}`); // already added by the other If branch
-    if (this.precision === 'int8') {
+    if (this.weights.precision === 'int8') {
       if (done('.q8')) return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
-      const { q, scale } = quantizeInt8(w, dout, din);
+      const { q, scale } = quantizeInt8(w, dout, din, this.weights.int8Levels);
       const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
       const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
       return g.op('DynamicQuantizeMatMul', [x, qn, sn], {}, { domain: 'com.microsoft' });
     }
-    if (this.precision === 'int4') {
+    if (this.weights.precision === 'int4') {
       const attrs = { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 };
       if (done('.q4')) return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
       const { packed, scales, blocks } = quantizeInt4(w, dout, din);

@@ -1,8 +1,9 @@
 // Weight quantization for the decoder graph. Input weights are HF-oriented W [Dout, Din]
 // (y = x·W^T). Glossary: Din in features (K), Dout out features (N), Kb = ceil(Din / 32) blocks.
 //
-// int8 (com.microsoft DynamicQuantizeMatMul): per-output-channel symmetric
-//   scale[o] = max_i |W[o,i]| / 127,  q[i,o] = round(W[o,i] / scale[o])  stored [Din, Dout] int8
+// int8 (com.microsoft DynamicQuantizeMatMul): per-output-channel symmetric with Q levels
+//   (Q = 127, or 63 on CPUs whose u8·s8 kernel saturates: see int8Range.ts)
+//   scale[o] = max_i |W[o,i]| / Q,  q[i,o] = round(W[o,i] / scale[o])  stored [Din, Dout] int8
 //   y = dequant(quant_u8(x)) · (q * scale)
 // int4 (com.microsoft MatMulNBits, bits 4, block_size 32): per 32-input block, symmetric with the
 //   default zero point 8: scale[o,b] = max|W[o, block b]| / 7, code = clamp(round(w/scale) + 8, 0, 15),
@@ -13,15 +14,15 @@ export interface Int8Weight {
   scale: Float32Array; // [Dout]
 }
 
-export function quantizeInt8(w: Float32Array, dout: number, din: number): Int8Weight {
+export function quantizeInt8(w: Float32Array, dout: number, din: number, levels = 127): Int8Weight {
   const q = new Int8Array(din * dout);
   const scale = new Float32Array(dout);
   for (let o = 0; o < dout; o++) {
     let mx = 0;
     for (let i = 0; i < din; i++) mx = Math.max(mx, Math.abs(w[o * din + i]!));
-    const s = mx > 0 ? mx / 127 : 1;
+    const s = mx > 0 ? mx / levels : 1;
     scale[o] = s;
-    for (let i = 0; i < din; i++) q[i * dout + o] = Math.max(-127, Math.min(127, Math.round(w[o * din + i]! / s)));
+    for (let i = 0; i < din; i++) q[i * dout + o] = Math.max(-levels, Math.min(levels, Math.round(w[o * din + i]! / s)));
   }
   return { q, scale };
 }

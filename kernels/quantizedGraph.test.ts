@@ -48,10 +48,13 @@ function compare(ref: Float32Array[], got: Float32Array[]): { top1: number; relE
 
 // Bounds per model: the tiny trained stories260K (hidden 64) has flat logits and is very sensitive
 // (weight-only int8 in the reference already keeps only ~89% of top-1, int4 ~28%); the generated
-// D=128 model is the one that shows the quantizers at work.
+// D=128 model is the one that shows the quantizers at work. The graphs use this CPU's int8 range
+// (int8Range.ts); measured: stories260K int8 66% / 0.07 with 8-bit weights (AVX-512 VNNI host),
+// 64% / 0.084 with 7-bit (AVX2 host); generated 100% / 0.024 and 100% / 0.029. (With 8-bit
+// weights on the AVX2 host the generated model fell to 94% / 0.43: the saturation this catches.)
 interface Bounds { int8Top1: number; int8Rel: number; int4Top1: number; int4Rel: number }
 const models: Array<[string, Bounds, () => Promise<Checkpoint>]> = [
-  ['stories260K', { int8Top1: 0.5, int8Rel: 0.08, int4Top1: 0.15, int4Rel: 0.5 }, () => loadCheckpoint(new URL('../../shared/models/stories260K', import.meta.url).pathname)],
+  ['stories260K', { int8Top1: 0.5, int8Rel: 0.1, int4Top1: 0.15, int4Rel: 0.5 }, () => loadCheckpoint(new URL('../../shared/models/stories260K', import.meta.url).pathname)],
   ['generated D=128', { int8Top1: 0.9, int8Rel: 0.05, int4Top1: 0.85, int4Rel: 0.25 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'h1-qg-'));
     await generateModel({ dir, seed: 7, hiddenSize: 128, intermediateSize: 256, numHeads: 4, numKvHeads: 2, vocabSize: 256, numLayers: 2 });
