@@ -21,6 +21,8 @@ usage: npm run bench -- --out DIR [--quick] [--force] [flags]
   --threads N            CPU threads per system (default 2)
   --check-tokens N       greedy tokens compared between systems (default 16)
   --time-box S           no request starts after S seconds of a run (default: 150 with --quick, 300 otherwise)
+  --repeat N             run every (scenario, system) N times, round after round; report the median-throughput
+                         round and the median of the per-round ratios to base (default 1)
   overrides (apply to every selected scenario, recorded in the report):
   --model P (${MODEL_PRESETS.join('|')})  --precision fp32|int8  --streams N  --requests N  --prompt-tokens N  --max-tokens N
   --adapters M  --ranks 8,16,64  --alpha A  --cold-share S  --cache-size N
@@ -42,7 +44,7 @@ async function main(): Promise<number> {
   const { values: a } = parseArgs({
     options: {
       out: { type: 'string' }, force: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      scenarios: { type: 'string' }, systems: { type: 'string' }, work: { type: 'string' }, threads: { type: 'string' }, 'check-tokens': { type: 'string' }, 'time-box': { type: 'string' },
+      scenarios: { type: 'string' }, systems: { type: 'string' }, work: { type: 'string' }, threads: { type: 'string' }, 'check-tokens': { type: 'string' }, 'time-box': { type: 'string' }, repeat: { type: 'string' },
       model: { type: 'string' }, precision: { type: 'string' }, streams: { type: 'string' }, requests: { type: 'string' }, 'prompt-tokens': { type: 'string' }, 'max-tokens': { type: 'string' },
       adapters: { type: 'string' }, ranks: { type: 'string' }, alpha: { type: 'string' }, 'cold-share': { type: 'string' }, 'cache-size': { type: 'string' },
       'naive-max-resident': { type: 'string' }, 'llamacpp-max-contexts': { type: 'string' }, 'llamacpp-threads': { type: 'string' },
@@ -61,11 +63,13 @@ async function main(): Promise<number> {
     promptTokens: num(a['prompt-tokens'], 'prompt-tokens'), maxTokens: num(a['max-tokens'], 'max-tokens'), adapterCount: num(a.adapters, 'adapters'),
     ranks: list(a.ranks)?.map((r) => num(r, 'ranks')!), zipfAlpha: num(a.alpha, 'alpha'), coldShare: num(a['cold-share'], 'cold-share'), cacheSize: num(a['cache-size'], 'cache-size'),
   };
+  const repeat = num(a.repeat, 'repeat') ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat expects a positive integer, got "${a.repeat}"`);
   const out = await prepareOutputDir(a.out, a.force ?? false);
   const repoRoot = resolve(new URL('..', import.meta.url).pathname);
   const report = await runBench({
     out, work: resolve(a.work ?? `${repoRoot}/.cache/bench`), quick: a.quick ?? false, scenarios, systems, overrides,
-    threads: num(a.threads, 'threads') ?? 2, timeBoxS: num(a['time-box'], 'time-box') ?? (a.quick ? 150 : 300), checkTokens: num(a['check-tokens'], 'check-tokens') ?? 16, repoRoot,
+    threads: num(a.threads, 'threads') ?? 2, timeBoxS: num(a['time-box'], 'time-box') ?? (a.quick ? 150 : 300), checkTokens: num(a['check-tokens'], 'check-tokens') ?? 16, repeat, repoRoot,
     systemOptions: { naiveMaxResident: num(a['naive-max-resident'], 'naive-max-resident'), llamaCppMaxContexts: num(a['llamacpp-max-contexts'], 'llamacpp-max-contexts'), llamaCppThreads: num(a['llamacpp-threads'], 'llamacpp-threads') },
   });
   const rows = report.scenarios.map((s) => `${s.name.padEnd(20)} ${s.system.padEnd(13)} ${s.status === 'ok' ? `${s.throughput_tok_s.toFixed(1).padStart(8)} tok/s  TTFT p50 ${s.ttft_ms.p50.toFixed(0)} ms  ITL p50 ${s.itl_ms.p50.toFixed(1)} ms  check ${s.greedy_check.pass ?? '-'}` : `${s.status}: ${s.error}`}`);

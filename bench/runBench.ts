@@ -29,6 +29,12 @@ export interface BenchOptions {
   /** Per-run time box in seconds (null = none). */
   timeBoxS: number | null;
   checkTokens: number;
+  /**
+   * Rounds (default 1): every (scenario, system) runs this many times, round after round, so a
+   * ratio divides runs that were minutes apart, not a whole bench apart. Each reported result is
+   * the round with the median throughput, and ratio_to_base the median of the per-round ratios.
+   */
+  repeat?: number;
   /** Per-system knobs passed through to the runners. */
   systemOptions: Record<string, unknown>;
   repoRoot: string;
@@ -77,39 +83,54 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const presets = [...new Set(o.scenarios.map((n) => o.overrides.model ?? findScenario(n).model))];
   for (const p of presets) { process.stderr.write(`preparing model ${p}...\n`); specs.set(p, await ensureModel(o.work, p)); }
   const plan = planScenarios(o, (s) => specs.get(s.model)!.spec.vocabSize);
-  const bar = new ProgressBar(plan.length * o.systems.length);
+  const repeat = o.repeat ?? 1;
+  const bar = new ProgressBar(plan.length * o.systems.length * repeat);
   await mkdir(join(o.out, 'logs'), { recursive: true });
-  const results: ScenarioResult[] = [];
+  const rounds: ScenarioResult[][] = [];
   const checks = new Map<string, SystemRun['check']>();
-  const stepP50 = new Map<string, number>();
-  for (const p of plan) {
-    const { scenario: s, workload: w } = p;
-    const model = specs.get(s.model)!;
-    bar.label(`${s.name}: preparing ${w.adapters.length} adapters`);
-    const adapterRoot = await ensureAdapters(o.work, s.model, model.spec, w.adapters, s.adapters?.targets ?? []);
-    const wantsGguf = o.systems.includes('llama.cpp');
-    const modelGguf = wantsGguf ? await ensureModelGguf(o.work, s.model, model.dir, s.precision === 'int8' ? 'Q8_0' : 'F32') : null;
-    const lora = wantsGguf ? await ensureAdapterGgufs(o.work, s.model, model.spec, adapterRoot, w.adapters) : new Map();
-    const first = w.requests[0]!;
-    for (const system of o.systems) {
-      bar.label(`${s.name} / ${system}`);
-      const job: RunJob = {
-        system, scenario: s, workload: w, threads: o.threads, timeBoxS: o.timeBoxS, options: o.systemOptions,
-        assets: { work: o.work, modelDir: model.dir, adapterRoot, modelGguf, loraGguf: Object.fromEntries([...lora].map(([id, e]) => [id, { file: e.file, scale: e.scale }])) },
-        check: { promptIds: first.promptIds, adapter: first.adapter, maxTokens: Math.min(o.checkTokens, s.maxTokens) },
-      };
-      const res = await runChild(o.repoRoot, job, join(o.out, 'logs', `${s.name}--${system}.log`));
-      if (res.ok) {
-        results.push(summarizeRun(s, w, system, p.overridden, res.run));
-        checks.set(`${s.name}/${system}`, res.run.check);
-        if (res.run.stepMs.length) stepP50.set(`${s.name}/${system}`, percentile(res.run.stepMs, 50));
-      } else {
-        results.push(failedResult(s, system, p.overridden, p.distinct, res.error.split('\n')[0]!));
+  const stepByRun = new Map<ScenarioResult, number>();
+  /** One round: every (scenario, system) of the plan once, with ratios to that round's baselines. */
+  const runRound = async (round: number): Promise<ScenarioResult[]> => {
+    const results: ScenarioResult[] = [];
+    const tag = repeat > 1 ? ` (round ${round}/${repeat})` : '';
+    for (const p of plan) {
+      const { scenario: s, workload: w } = p;
+      const model = specs.get(s.model)!;
+      bar.label(`${s.name}: preparing ${w.adapters.length} adapters`);
+      const adapterRoot = await ensureAdapters(o.work, s.model, model.spec, w.adapters, s.adapters?.targets ?? []);
+      const wantsGguf = o.systems.includes('llama.cpp');
+      const modelGguf = wantsGguf ? await ensureModelGguf(o.work, s.model, model.dir, s.precision === 'int8' ? 'Q8_0' : 'F32') : null;
+      const lora = wantsGguf ? await ensureAdapterGgufs(o.work, s.model, model.spec, adapterRoot, w.adapters) : new Map();
+      const first = w.requests[0]!;
+      for (const system of o.systems) {
+        bar.label(`${s.name} / ${system}${tag}`);
+        const job: RunJob = {
+          system, scenario: s, workload: w, threads: o.threads, timeBoxS: o.timeBoxS, options: o.systemOptions,
+          assets: { work: o.work, modelDir: model.dir, adapterRoot, modelGguf, loraGguf: Object.fromEntries([...lora].map(([id, e]) => [id, { file: e.file, scale: e.scale }])) },
+          check: { promptIds: first.promptIds, adapter: first.adapter, maxTokens: Math.min(o.checkTokens, s.maxTokens) },
+        };
+        const res = await runChild(o.repoRoot, job, join(o.out, 'logs', `${s.name}--${system}${repeat > 1 ? `--r${round}` : ''}.log`));
+        if (res.ok) {
+          const r = summarizeRun(s, w, system, p.overridden, res.run);
+          results.push(r);
+          if (!checks.has(`${s.name}/${system}`)) checks.set(`${s.name}/${system}`, res.run.check);
+          if (res.run.stepMs.length) stepByRun.set(r, percentile(res.run.stepMs, 50));
+        } else {
+          results.push(failedResult(s, system, p.overridden, p.distinct, res.error.split('\n')[0]!));
+        }
+        bar.tick(`${s.name} / ${system}${tag}`);
       }
-      bar.tick(`${s.name} / ${system}`);
     }
-  }
+    for (const r of results) {
+      if (r.status !== 'ok') continue;
+      const base = results.find((b) => b.name === (r.baseline ?? r.name) && b.system === r.system && b.status === 'ok');
+      r.ratio_to_base = base && base.throughput_tok_s > 0 ? r.throughput_tok_s / base.throughput_tok_s : null;
+    }
+    return results;
+  };
+  for (let round = 1; round <= repeat; round++) rounds.push(await runRound(round));
   bar.finish('all runs done');
+  const results = combineRounds(rounds);
   for (const r of results) {
     if (r.status !== 'ok') continue;
     const ours = checks.get(`${r.name}/loraledger`);
@@ -130,14 +151,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   }
   for (const r of results) {
     if (r.status !== 'ok') continue;
-    const base = results.find((b) => b.name === (r.baseline ?? r.name) && b.system === r.system && b.status === 'ok');
-    r.ratio_to_base = base && base.throughput_tok_s > 0 ? r.throughput_tok_s / base.throughput_tok_s : null;
     if (r.parameters.streams === 1 && r.parameters.adapters === null) {
       const spec = specs.get(String(r.parameters.model))!.spec;
       const bytes = weightBytesPerToken(spec, r.parameters.precision === 'int8' ? 1 : 4);
       const bw = Math.max(machine.bandwidthGBs.read, machine.bandwidthGBs.copy, machine.bandwidthGBs.copyParallel ?? 0);
       const roofline = (bytes / (bw * 1e9)) * 1000;
-      const step = stepP50.get(`${r.name}/${r.system}`) ?? null;
+      const step = stepByRun.get(r) ?? null;
       r.step = { weight_bytes: bytes, roofline_ms: roofline, step_p50_ms: step, itl_p50_ms: r.itl_ms.p50, tpot_p50_ms: r.tpot_ms.p50, roofline_efficiency: roofline / (step ?? r.tpot_ms.p50), bandwidth_GBs: bw };
     }
   }
@@ -151,4 +170,26 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   };
   await writeReport(o.out, report);
   return report;
+}
+
+/**
+ * One result per (scenario, system) from rounds of the same plan: the round whose throughput is
+ * the median of the successful ones (the lower middle for an even count), with ratio_to_base the
+ * median of the per-round ratios and every round listed in its notes. One round: returned as is.
+ */
+export function combineRounds(rounds: ScenarioResult[][]): ScenarioResult[] {
+  if (rounds.length <= 1) return rounds[0] ?? [];
+  const mid = <T>(xs: T[]): T => xs[(xs.length - 1) >> 1]!;
+  return rounds[0]!.map((first) => {
+    const runs = rounds.map((rs) => rs.find((r) => r.name === first.name && r.system === first.system)).filter((r): r is ScenarioResult => r?.status === 'ok');
+    if (runs.length === 0) return first;
+    const chosen = mid([...runs].sort((a, b) => a.throughput_tok_s - b.throughput_tok_s));
+    const ratios = runs.map((r) => r.ratio_to_base).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const ratio = ratios.length ? (ratios.length % 2 ? mid(ratios) : (ratios[ratios.length / 2 - 1]! + ratios[ratios.length / 2]!) / 2) : null;
+    const listed = runs.map((r) => `${r.throughput_tok_s.toFixed(1)}${r.ratio_to_base === null ? '' : ` (${r.ratio_to_base.toFixed(2)}x)`}`).join(' / ');
+    const note = `${runs.length} of ${rounds.length} rounds ok, tok/s (ratio to base) per round: ${listed}; shown: the median-throughput round${ratio === null ? '' : `, ratio = median of the per-round ratios`}.`;
+    chosen.ratio_to_base = ratio;
+    chosen.notes.push(note);
+    return chosen;
+  });
 }

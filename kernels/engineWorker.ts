@@ -63,6 +63,7 @@ async function start(): Promise<void> {
     maxCached: options.maxCachedAdapters,
     maxCachedBytes: options.maxCachedAdapterBytes,
     maxActive: options.maxActiveAdapters,
+    rowsPerSlot: options.loraRowsPerSlot,
     load: (ref) => loader.load(ref),
     sink: slots,
     notify: (notice) => post({ t: 'notice', notice }),

@@ -127,6 +127,8 @@ export interface EngineOptions {
   /** Adapters kept in host memory (LRU), count and bytes. */
   maxCachedAdapters: number;
   maxCachedAdapterBytes: number;
+  /** Rows of one adapter sharing a slot before another copy is made (AdapterCacheOptions.rowsPerSlot; default 4). */
+  loraRowsPerSlot?: number;
   /** Sequences decoded together. */
   maxBatchSize: number;
   /** New tokens (prefill + decode) per scheduler step. */

@@ -89,7 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const engineOptions: EngineOptions = {
       modelDir, precision: config.precision, provider: config.provider, loraKernel: config.loraKernel,
       maxLoraRank: config.maxLoraRank, maxActiveAdapters: config.maxActiveAdapters, maxCachedAdapters: config.maxCachedAdapters,
-      maxCachedAdapterBytes: config.maxCachedAdapterBytes, maxBatchSize: config.maxBatchSize, maxBatchTokens: config.maxBatchTokens,
+      maxCachedAdapterBytes: config.maxCachedAdapterBytes, loraRowsPerSlot: config.loraRowsPerSlot, maxBatchSize: config.maxBatchSize, maxBatchTokens: config.maxBatchTokens,
       maxQueue: config.maxQueue, maxModelLen: config.maxModelLen || spec.maxPositions, cacheDir: config.cacheDir, threads: config.threads,
     };
     const adapters = registry.list().map(({ id, path }) => ({ id, path }));

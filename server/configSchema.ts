@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object(
     maxActiveAdapters: Int(1, 8, 'Adapters resident in the forward pass at once (slots).'),
     maxCachedAdapters: Int(1, 64, 'Adapters kept in host memory (LRU), count. Must be >= max-active-adapters.'),
     maxCachedAdapterBytes: Int(1, 1024 * 1024 * 1024, 'Host-memory adapter cache limit, bytes.'),
+    loraRowsPerSlot: Int(1, 4, 'Running rows of one adapter that share a slot before the next one gets a copy of the adapter in a free slot (grouped kernel: every bucket is padded to the largest, so copies keep a popular adapter from padding them all). 1 = a slot per row.'),
     maxBatchSize: Int(1, 32, 'Sequences decoded together in one forward pass.'),
     maxBatchTokens: Int(1, 2048, 'New tokens (prefill + decode) per scheduler step. Must be >= max-batch-size.'),
     maxQueue: Int(0, 256, 'Requests waiting beyond the running batch; more are refused with 429 overloaded.'),

@@ -11,13 +11,17 @@ import { statSync } from 'node:fs';
 import { runClosedLoop, streamCompletion, type HttpRequestSpec } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from './systemRun.ts';
 
-/** Server flags for a scenario: every stream can be in one batch, every distinct adapter in a slot. */
+/**
+ * Server flags for a scenario: every stream can be in one batch and every row of it in a slot of
+ * its own (slots = streams, up to the host cache), so the rows of a popular adapter can spread over
+ * copies instead of padding every bucket of the grouped kernel to its row count.
+ */
 export function loraledgerArgv(job: RunJob): string[] {
   const s = job.scenario;
-  const distinct = new Set(job.workload.requests.map((r) => r.adapter).filter((a) => a !== null)).size;
   const maxRank = Math.max(1, ...job.workload.adapters.map((a) => a.rank));
-  const active = Math.max(1, Math.min(distinct, s.streams));
-  const cached = Math.max(active, s.cacheSize ?? job.workload.adapters.length);
+  const registered = s.cacheSize ?? job.workload.adapters.length;
+  const active = Math.max(1, Math.min(s.streams, registered));
+  const cached = Math.max(active, registered);
   // Host-cache bytes to hold `cached` of the largest adapters (fp32 on disk = fp32 in memory).
   const sizes = job.workload.adapters.map((a) => statSync(join(job.assets.adapterRoot, a.id, 'adapter_model.safetensors')).size);
   const cacheBytes = Math.max(1 << 20, Math.ceil(1.1 * cached * Math.max(0, ...sizes)));
