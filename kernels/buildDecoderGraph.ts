@@ -21,7 +21,7 @@ import { hostInt8Range, int8Levels, type Int8Range } from './int8Range.ts';
 import { DataType } from './onnxProto.ts';
 import { ropeTables } from './ropeTable.ts';
 import type { Tensor } from './safetensors.ts';
-import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_TARGETS, type LoraKernel, type LoraTarget, type ModelSpec, type WeightPrecision } from './types.ts';
+import { GRAPH_INPUTS, GRAPH_OUTPUTS, type LoraKernel, type LoraTarget, type ModelSpec, type WeightPrecision } from './types.ts';
 
 export interface DecoderGraphOptions {
   precision: WeightPrecision;
@@ -29,8 +29,6 @@ export interface DecoderGraphOptions {
   int8Range?: Int8Range;
   /** null: no LoRA inputs at all. */
   loraKernel: LoraKernel | null;
-  /** Projections that take LoRA inputs; default all seven. */
-  loraTargets?: LoraTarget[];
   /** Run a call without adapter rows through LoRA-free layers via If(lora_active) (default true; false only to measure what it saves). */
   loraGate?: boolean;
   /** Positions in the RoPE table (default spec.maxPositions). */
@@ -110,7 +108,7 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     return g.op('RotaryEmbedding', [x3, pos, cosCache, sinCache], { interleaved: 0, num_heads: heads }, { domain: 'com.microsoft' }); // [B, T, heads*Dh]
   };
 
-  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, targets: new Set(opts.loraTargets ?? LORA_TARGETS), batchDim: dimB } : null;
+  const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, batchDim: dimB } : null;
   const rms = (x: string, weight: string): string =>
     g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], { axis: -1, epsilon: float(spec.rmsNormEps), stash_type: 1 });
   const shapeBTKvDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, Dh])], { axis: 0 });

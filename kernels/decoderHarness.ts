@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { AdapterWeights } from '../adapters/types.ts';
 import { planLora } from './loraPlan.ts';
-import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_TARGETS, targetShape, type LoraKernel, type ModelSpec } from './types.ts';
+import { GRAPH_INPUTS, GRAPH_OUTPUTS, LORA_A_GROUPS, targetShape, type LoraKernel, type ModelSpec } from './types.ts';
 
 const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
 
@@ -98,18 +98,22 @@ export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWe
   }
   const Rf = kind === 'grouped' && stack.every((ad) => ad === null) ? 1 : R;
   for (let l = 0; l < spec.numLayers; l++) {
-    for (const target of LORA_TARGETS) {
-      const [din, dout] = targetShape(spec, target);
-      const a = new Float32Array(stack.length * din * Rf); // [K|S, Din, R]
-      const b = new Float32Array(stack.length * Rf * dout); // [K|S, R, Dout]
-      stack.forEach((ad, k) => {
-        const pair = ad?.layers[l]?.get(target);
-        if (!ad || !pair) return;
-        for (let i = 0; i < din; i++) for (let r = 0; r < ad.rank; r++) a[(k * din + i) * Rf + r] = pair.a[i * ad.rank + r]!;
-        for (let r = 0; r < ad.rank; r++) for (let o = 0; o < dout; o++) b[(k * Rf + r) * dout + o] = ad.scale * pair.b[r * dout + o]!;
+    for (const group of LORA_A_GROUPS) {
+      const din = targetShape(spec, group[0]!)[0];
+      const W = group.length * Rf;
+      const a = new Float32Array(stack.length * din * W); // [K|S, Din, n*R]: target i in columns i*R..
+      group.forEach((target, ti) => {
+        const dout = targetShape(spec, target)[1];
+        const b = new Float32Array(stack.length * Rf * dout); // [K|S, R, Dout]
+        stack.forEach((ad, k) => {
+          const pair = ad?.layers[l]?.get(target);
+          if (!ad || !pair) return;
+          for (let i = 0; i < din; i++) for (let r = 0; r < ad.rank; r++) a[(k * din + i) * W + ti * Rf + r] = pair.a[i * ad.rank + r]!;
+          for (let r = 0; r < ad.rank; r++) for (let o = 0; o < dout; o++) b[(k * Rf + r) * dout + o] = ad.scale * pair.b[r * dout + o]!;
+        });
+        feeds[GRAPH_INPUTS.loraB(l, target)] = new ort.Tensor('float32', b, [stack.length, Rf, dout]);
       });
-      feeds[GRAPH_INPUTS.loraA(l, target)] = new ort.Tensor('float32', a, [stack.length, din, Rf]);
-      feeds[GRAPH_INPUTS.loraB(l, target)] = new ort.Tensor('float32', b, [stack.length, Rf, dout]);
+      feeds[GRAPH_INPUTS.loraA(l, group)] = new ort.Tensor('float32', a, [stack.length, din, W]);
     }
   }
   return feeds;

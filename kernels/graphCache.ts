@@ -17,7 +17,7 @@ import { checkpointFiles } from './safetensors.ts';
 import type { ModelSpec } from './types.ts';
 
 /** Bump when the graph layout changes, so old cached graphs are not reused. */
-export const BUILDER_VERSION = 'decoder-v5';
+export const BUILDER_VERSION = 'decoder-v6';
 const GRAPH_FILE = 'decoder.onnx';
 let tmpCounter = 0;
 /** The files whose code decides the graph's bytes. */

@@ -7,20 +7,21 @@
 //   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
 //   (+ bias); projectFused stacks several projections of one input (q|k|v, gate|up) into one
 //   base matmul and splits the result, adding biases and LoRA deltas per part.
-//   LoRA 'grouped': xg = Gather(Concat(x, zero row), lora_idx_in) [K,M,Din] (unused places read the
-//                   zero row, so their delta is 0); d = (xg·A)·B [K,M,Dout] -> [K*M, Dout];
-//                   y += Gather(d, lora_idx_out) [N, Dout]
-//   LoRA 'gather':  x3 = x as [B,T,Din]; y += ((x3·Gather(A, lora_slot))·Gather(B, lora_slot)) as [N, Dout]
+//   LoRA, per A group (LORA_A_GROUPS: q|k|v, o, gate|up, down; n targets, A stack [.., Din, n*R]):
+//     'grouped': xg = Gather(Concat(x, zero row), lora_idx_in) [K,M,Din] (unused places read the zero
+//                row, so their delta is 0); u = xg·A [K,M,n*R] split into n [K,M,R];
+//                target i: d = u_i·B [K,M,Dout] -> [K*M, Dout]; y += Gather(d, lora_idx_out) [N, Dout]
+//     'gather':  x3 = x as [B,T,Din]; u = x3·Gather(A, lora_slot) [B,T,n*R] split into n;
+//                target i: y += (u_i·Gather(B, lora_slot)) as [N, Dout]
 //   `active` (bool scalar, computed once per call): grouped any(lora_idx_in < N), gather
 //   any(lora_slot > 0); buildDecoderGraph runs LoRA-free layers when it is false.
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType } from './onnxProto.ts';
 import { INT4_BLOCK, quantizeInt4, quantizeInt8 } from './quantizeWeights.ts';
-import { GRAPH_INPUTS, type LoraKernel, type LoraTarget, type WeightPrecision } from './types.ts';
+import { GRAPH_INPUTS, LORA_A_GROUPS, type LoraKernel, type LoraTarget, type WeightPrecision } from './types.ts';
 
 export interface LoraContext {
   kernel: LoraKernel;
-  targets: ReadonlySet<LoraTarget>;
   /** [1] int64 holding B (used to reshape x to [B, T, Din] for the gather kernel). */
   batchDim: string; // [1] int64 (B)
 }
@@ -95,8 +96,8 @@ export class LinearEmitter {
     const g = this.g;
     let y = this.base(x, opts.name, opts.w, opts.dout, opts.din);
     if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
-    if (!this.lora || !this.lora.targets.has(opts.target)) return y;
-    return g.op('Add', [y, this.loraDelta(x, opts.layer, opts.target, opts.din, opts.dout)]);
+    if (!this.lora) return y;
+    return g.op('Add', [y, this.loraDeltas(x, opts.layer, opts.din, [opts])[0]!]);
   }
 
   /**
@@ -123,32 +124,40 @@ export class LinearEmitter {
       }
       y = g.op('Add', [y, g.init(`${fusedName}.bias`, DataType.FLOAT, [total], bias)]);
     }
-    const lora = this.lora;
     const outs = g.opN('Split', [y, g.constI(parts.map((p) => p.dout))], { axis: 1 }, { outputs: parts.length });
-    return parts.map((p, i) => (lora?.targets.has(p.target) ? g.op('Add', [outs[i]!, this.loraDelta(x, layer, p.target, din, p.dout)]) : outs[i]!));
+    if (!this.lora) return outs;
+    const deltas = this.loraDeltas(x, layer, din, parts);
+    return outs.map((o, i) => g.op('Add', [o, deltas[i]!]));
   }
 
-  private loraDelta(x: string, layer: number, target: LoraTarget, din: number, dout: number): string {
+  /** LoRA deltas [N, Dout] of the targets of one A group (all reading x [N, Din]), in their order. */
+  private loraDeltas(x: string, layer: number, din: number, parts: ReadonlyArray<{ target: LoraTarget; dout: number }>): string[] {
     const g = this.g;
     const lora = this.lora!;
+    const targets = parts.map((p) => p.target);
+    if (!LORA_A_GROUPS.some((grp) => grp.join() === targets.join())) throw new Error(`graphLinear: LoRA targets ${targets.join('+')} are not one LORA_A_GROUPS group`);
     const kind = lora.kernel === 'grouped' ? 'K' : 'S';
-    const a = g.input(GRAPH_INPUTS.loraA(layer, target), DataType.FLOAT, [kind, din, 'R']);
-    const b = g.input(GRAPH_INPUTS.loraB(layer, target), DataType.FLOAT, [kind, 'R', dout]);
+    const a = g.input(GRAPH_INPUTS.loraA(layer, targets), DataType.FLOAT, [kind, din, parts.length === 1 ? 'R' : `${parts.length}R`]); // [K|S, Din, n*R]
+    const split = (u: string): string[] => (parts.length === 1 ? [u] : g.opN('Split', [u], { axis: -1 }, { outputs: parts.length })); // n x [.., R]
+    const b = (p: { target: LoraTarget; dout: number }): string => g.input(GRAPH_INPUTS.loraB(layer, p.target), DataType.FLOAT, [kind, 'R', p.dout]);
     if (lora.kernel === 'grouped') {
       const xg = this.once(`g:${x}`, () => g.op('Gather', [g.op('Concat', [x, g.zeros([1, din])], { axis: 0 }), GRAPH_INPUTS.loraIdxIn], { axis: 0 })); // [N+1, Din] -> [K, M, Din]
-      const d = g.op('MatMul', [g.op('MatMul', [xg, a]), b]); // [K, M, Dout]
-      const flat = g.op('Reshape', [d, g.constI([-1, dout])]); // [K*M, Dout]
-      return g.op('Gather', [flat, GRAPH_INPUTS.loraIdxOut], { axis: 0 }); // [N, Dout]
+      const us = split(g.op('MatMul', [xg, a])); // n x [K, M, R]
+      return parts.map((p, i) => {
+        const flat = g.op('Reshape', [g.op('MatMul', [us[i]!, b(p)]), g.constI([-1, p.dout])]); // [K, M, Dout] -> [K*M, Dout]
+        return g.op('Gather', [flat, GRAPH_INPUTS.loraIdxOut], { axis: 0 }); // [N, Dout]
+      });
     }
     const x3 = this.once(`r:${x}`, () => {
       const shape = this.once(`shape:${din}`, () => g.op('Concat', [lora.batchDim, g.constI([-1, din])], { axis: 0 }));
       return g.op('Reshape', [x, shape]); // [B, T, Din]
     });
     const slot = GRAPH_INPUTS.loraSlot;
-    const ar = g.op('Gather', [a, slot], { axis: 0 }); // [B, Din, R]
-    const br = g.op('Gather', [b, slot], { axis: 0 }); // [B, R, Dout]
-    const d = g.op('MatMul', [g.op('MatMul', [x3, ar]), br]); // [B, T, Dout]
-    return g.op('Reshape', [d, g.constI([-1, dout])]);
+    const us = split(g.op('MatMul', [x3, g.op('Gather', [a, slot], { axis: 0 })])); // [B, Din, n*R] -> n x [B, T, R]
+    return parts.map((p, i) => {
+      const d = g.op('MatMul', [us[i]!, g.op('Gather', [b(p), slot], { axis: 0 })]); // [B, R, Dout] -> [B, T, Dout]
+      return g.op('Reshape', [d, g.constI([-1, p.dout])]);
+    });
   }
 
   private once(key: string, make: () => string): string {

@@ -4,7 +4,7 @@ import { planLora, loraFeeds, type LoraPlan } from './loraPlan.ts';
 import { LoraSlots } from './loraSlots.ts';
 import { Prng } from './prng.ts';
 import type { AdapterWeights, LoraPair } from '../adapters/types.ts';
-import type { LoraTarget, ModelSpec } from './types.ts';
+import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from './types.ts';
 
 const spec = {
   hiddenSize: 8, intermediateSize: 12, numLayers: 2, numHeads: 2, numKvHeads: 1, headDim: 4,
@@ -21,10 +21,14 @@ function adapter(id: string, rank: number, seed: number, targets: LoraTarget[]):
 }
 
 /** The graph's LoRA term as the contract defines it, for one layer/target. */
-function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, name: string, x: Float32Array, N: number, din: number, dout: number, T: number): Float32Array {
-  const a = feeds[`lora_a.${name}`].data as Float32Array;
-  const b = feeds[`lora_b.${name}`].data as Float32Array;
-  const R = feeds[`lora_a.${name}`].dims[2];
+function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, layer: number, target: LoraTarget, x: Float32Array, N: number, din: number, dout: number, T: number): Float32Array {
+  const group = LORA_A_GROUPS.find((g) => g.includes(target))!;
+  const A = feeds[`lora_a.${layer}.${group.join('+')}`]; // [K|S, Din, n*R]: the target's R columns at ti*R
+  const a = A.data as Float32Array;
+  const b = feeds[`lora_b.${layer}.${target}`].data as Float32Array;
+  const R = feeds[`lora_b.${layer}.${target}`].dims[1];
+  const W = A.dims[2];
+  const col = group.indexOf(target) * R;
   const y = new Float32Array(N * dout);
   for (let n = 0; n < N; n++) {
     let k = -1;
@@ -38,7 +42,7 @@ function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, name: st
     if (k < 0) continue;
     for (let r = 0; r < R; r++) {
       let h = 0;
-      for (let i = 0; i < din; i++) h += x[n * din + i] * a[(k * din + i) * R + r];
+      for (let i = 0; i < din; i++) h += x[n * din + i] * a[(k * din + i) * W + col + r];
       for (let j = 0; j < dout; j++) y[n * dout + j] += h * b[(k * R + r) * dout + j];
     }
   }
@@ -61,7 +65,7 @@ test('grouped and gather plans compute each row\'s own adapter delta (direct ref
     if (plan.kernel === 'grouped') { assert.equal(plan.slotStart, 2); assert.equal(plan.K, 3); assert.equal(plan.M, 5); }
     for (const [t, din, dout] of [['q_proj', 8, 8], ['v_proj', 8, 4], ['down_proj', 12, 8]] as const) {
       const x = new Prng(9).fillNormal(new Float32Array(N * din), 1);
-      const y = applyPlan(plan, feeds, `1.${t}`, x, N, din, dout, T);
+      const y = applyPlan(plan, feeds, 1, t, x, N, din, dout, T);
       for (let n = 0; n < N; n++) {
         const b = Math.floor(n / T);
         const valid = n % T < newLen[b];
@@ -92,7 +96,7 @@ test('a call with no adapter row feeds K=1, R=1 zeros and one unused place (idx_
   assert.deepEqual(Array.from(plan.idxIn), [2n]);
   assert.deepEqual(Array.from(plan.idxOut), [0n, 0n]);
   const f = loraFeeds(plan, slots);
-  assert.deepEqual(f['lora_a.0.gate_proj'].dims, [1, 8, 1]);
+  assert.deepEqual(f['lora_a.0.gate_proj+up_proj'].dims, [1, 8, 2]); // R = 1 per target of the group
   assert.deepEqual(f['lora_b.0.gate_proj'].dims, [1, 1, 12]);
 });
 
@@ -118,14 +122,29 @@ test('slot writes zero-pad rank, fold the scale into B, clear absent targets; sl
   const slots = new LoraSlots(spec as ModelSpec, { maxActiveAdapters: 2, maxLoraRank: 4 });
   slots.write(1, adapter('y', 4, 2, ['q_proj', 'v_proj']));
   slots.write(1, adapter('x', 2, 1, ['down_proj']));
-  const q = slots.stacks[0].get('q_proj')!;
-  assert.ok(q.a.subarray(8 * 4).every((v) => v === 0) && q.b.subarray(4 * 8).every((v) => v === 0));
-  const d = slots.stacks[0].get('down_proj')!;
+  const [qkv, , , down] = slots.stacks[0]!.a; // LORA_A_GROUPS order: q|k|v, o, gate|up, down
+  assert.deepEqual(qkv!.targets, ['q_proj', 'k_proj', 'v_proj']);
+  assert.ok(qkv!.data.subarray(8 * 12).every((v) => v === 0) && slots.stacks[0]!.b.get('q_proj')!.data.subarray(4 * 8).every((v) => v === 0));
+  const dA = down!;
+  const dB = slots.stacks[0]!.b.get('down_proj')!;
   const w = adapter('x', 2, 1, ['down_proj']).layers[0].get('down_proj')!;
-  assert.equal(d.a[12 * 4 + 1], w.a[1]);
-  assert.equal(d.a[12 * 4 + 2], 0);
-  assert.equal(d.b[4 * 8 + 3], 0.5 * w.b[3]);
+  assert.equal(dA.data[12 * 4 + 1], w.a[1]);
+  assert.equal(dA.data[12 * 4 + 2], 0);
+  assert.equal(dB.data[4 * 8 + 3], 0.5 * w.b[3]);
+  // A group's targets sit side by side: slot 1, row 5 of q|k|v holds q in columns 0..3, v in 8..11.
+  slots.write(1, adapter('z', 4, 1, ['q_proj', 'v_proj']));
+  const z = adapter('z', 4, 1, ['q_proj', 'v_proj']).layers[0];
+  const row = qkv!.data.subarray((8 + 5) * 12, (8 + 6) * 12);
+  assert.deepEqual(Array.from(row), [...z.get('q_proj')!.a.subarray(5 * 4, 6 * 4), 0, 0, 0, 0, ...z.get('v_proj')!.a.subarray(5 * 4, 6 * 4)].map(Math.fround));
   assert.throws(() => slots.write(0, adapter('x', 2, 1, ['q_proj'])), RangeError);
   slots.clear(1);
-  assert.ok(d.a.every((v) => v === 0) && d.b.every((v) => v === 0));
+  assert.ok(dA.data.every((v) => v === 0) && dB.data.every((v) => v === 0) && qkv!.data.every((v) => v === 0));
+});
+
+test('LORA_A_GROUPS holds every target exactly once, each group reading one input (same Din)', () => {
+  const flat = LORA_A_GROUPS.flat();
+  assert.deepEqual([...flat].sort(), [...LORA_TARGETS].sort());
+  assert.equal(new Set(flat).size, flat.length);
+  const full = { ...spec, numKvHeads: 1, intermediateSize: 12 } as ModelSpec;
+  for (const g of LORA_A_GROUPS) assert.equal(new Set(g.map((t) => targetShape(full, t)[0])).size, 1, g.join('+'));
 });

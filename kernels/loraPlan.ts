@@ -12,7 +12,7 @@
 //           exactly 0; every other position n (base rows, padding) gets idx_out[n] = an unused
 //           place. If a base row needs one and every bucket is full, the run starts one slot
 //           lower (slot sMin - 1, whose bucket is then all unused places).
-//           Stacks: zero-copy views [K, Din, R] / [K, R, Dout] of slots sMin..sMax. A call with no
+//           Stacks: zero-copy views [K, Din, n*R] / [K, R, Dout] of slots sMin..sMax. A call with no
 //           adapter row feeds K = 1, M = 1 (idx_in [[N]]), R = 1 zero tensors.
 // gather:   lora_slot[b] = slot of row b; the full [S, ...] stacks.
 import type { LoraKernel } from './types.ts';
@@ -90,7 +90,7 @@ export interface FeedTensor {
   dims: number[];
 }
 
-/** Zero tensors for the grouped kernel's no-adapter call, cached per Din/Dout. */
+/** Zero tensors for the grouped kernel's no-adapter call, cached per length. */
 const zeroCache = new Map<number, Float32Array>();
 function zeros(n: number): Float32Array {
   let z = zeroCache.get(n);
@@ -107,24 +107,21 @@ export function loraFeeds(plan: LoraPlan, slots: LoraSlots, out: Record<string, 
     out[GRAPH_INPUTS.loraIdxIn] = { type: 'int64', data: plan.idxIn, dims: [plan.K, plan.M] };
     out[GRAPH_INPUTS.loraIdxOut] = { type: 'int64', data: plan.idxOut, dims: [plan.idxOut.length] };
   }
-  slots.stacks.forEach((m, l) => {
-    for (const [t, st] of m) {
-      let a: FeedTensor;
-      let b: FeedTensor;
-      if (plan.kernel === 'gather') {
-        a = { type: 'float32', data: st.a, dims: [slots.slots, st.din, R] };
-        b = { type: 'float32', data: st.b, dims: [slots.slots, R, st.dout] };
-      } else if (plan.slotStart === 0 && plan.K === 1) { // no adapter row (a run that starts at slot 0 for a base row has K >= 2)
-        a = { type: 'float32', data: zeros(st.din), dims: [1, st.din, 1] };
-        b = { type: 'float32', data: zeros(st.dout), dims: [1, 1, st.dout] };
-      } else {
-        const s0 = plan.slotStart;
-        const s1 = s0 + plan.K;
-        a = { type: 'float32', data: st.a.subarray(s0 * st.din * R, s1 * st.din * R), dims: [plan.K, st.din, R] };
-        b = { type: 'float32', data: st.b.subarray(s0 * R * st.dout, s1 * R * st.dout), dims: [plan.K, R, st.dout] };
-      }
-      out[GRAPH_INPUTS.loraA(l, t)] = a;
-      out[GRAPH_INPUTS.loraB(l, t)] = b;
+  // Slots fed: all S (gather), none (grouped call without adapter rows: R = 1 zero tensors; a run
+  // that starts at slot 0 for a base row has K >= 2), or the run slotStart .. slotStart + K - 1.
+  const none = plan.kernel === 'grouped' && plan.slotStart === 0 && plan.K === 1;
+  const [s0, k] = plan.kernel === 'gather' ? [0, slots.slots] : [plan.slotStart, plan.K];
+  const view = (data: Float32Array, perSlot: number): Float32Array => data.subarray(s0 * perSlot, (s0 + k) * perSlot);
+  slots.stacks.forEach((st, l) => {
+    for (const g of st.a) {
+      out[GRAPH_INPUTS.loraA(l, g.targets)] = none
+        ? { type: 'float32', data: zeros(g.din * g.targets.length), dims: [1, g.din, g.targets.length] }
+        : { type: 'float32', data: view(g.data, g.din * g.width), dims: [k, g.din, g.width] };
+    }
+    for (const [t, b] of st.b) {
+      out[GRAPH_INPUTS.loraB(l, t)] = none
+        ? { type: 'float32', data: zeros(b.dout), dims: [1, 1, b.dout] }
+        : { type: 'float32', data: view(b.data, R * b.dout), dims: [k, R, b.dout] };
     }
   });
   return out;

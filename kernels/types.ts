@@ -14,6 +14,14 @@
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
+/**
+ * Targets that read the same input (the attention norm for q|k|v, the MLP norm for gate|up): their
+ * A matrices sit side by side in one stack [.., Din, n*R] (target i of the group in columns
+ * i*R .. i*R+R-1), so one MatMul computes every x·A of the group, as one MatMul computes their
+ * base projections. Every target is in exactly one group (checked in loraPlan.test.ts).
+ */
+export const LORA_A_GROUPS: ReadonlyArray<readonly LoraTarget[]> = [['q_proj', 'k_proj', 'v_proj'], ['o_proj'], ['gate_proj', 'up_proj'], ['down_proj']];
+
 /** Everything the graph builder and the reference forward need from config.json. */
 export interface ModelSpec {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM';
@@ -79,12 +87,14 @@ export type ExecutionProvider = 'cpu' | 'cuda';
  *     lora_idx_in  [K, M]            for bucket k, the flattened token positions (0..N-1) of its rows; unused places N
  *     lora_idx_out [N]               for each token position, its place in the flattened [K*M] buckets; base rows
  *                                    point to an unused place (idx_in = N); padding positions too, when one exists
- *     lora_a.{l}.{target} [K, Din, R]   bucket k's A (x·A), zero-padded to R
+ *     lora_a.{l}.{group} [K, Din, n*R]  bucket k's A of the n targets of a LORA_A_GROUPS group side by
+ *                                       side (e.g. lora_a.0.q_proj+k_proj+v_proj), each zero-padded to R
  *     lora_b.{l}.{target} [K, R, Dout]  bucket k's B, already multiplied by the adapter's scale
  *     per token n: y[n] = x[n]·W + (xz[idx_in[p]]·A[k])·B[k]  with p = idx_out[n], k = p div M, xz = x + zero row
+ *                  (A = the target's R columns of its group's stack)
  *   LoRA, kernel 'gather' (plain per-row gather, the simple baseline):
  *     lora_slot    [B]               slot of each row into the full stacks (slot 0 = all zeros = no adapter)
- *     lora_a.{l}.{target} [S, Din, R], lora_b.{l}.{target} [S, R, Dout]
+ *     lora_a.{l}.{group} [S, Din, n*R], lora_b.{l}.{target} [S, R, Dout]
  *     per row b: y[b,t] = x[b,t]·W + (x[b,t]·A[slot[b]])·B[slot[b]]
  * Outputs
  *   logits         [B, P, V]
@@ -105,7 +115,7 @@ export const GRAPH_INPUTS = {
   loraIdxIn: 'lora_idx_in',
   loraIdxOut: 'lora_idx_out',
   loraSlot: 'lora_slot',
-  loraA: (l: number, t: LoraTarget) => `lora_a.${l}.${t}`,
+  loraA: (l: number, group: readonly LoraTarget[]) => `lora_a.${l}.${group.join('+')}`,
   loraB: (l: number, t: LoraTarget) => `lora_b.${l}.${t}`,
 } as const;
 export const GRAPH_OUTPUTS = {
