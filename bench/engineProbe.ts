@@ -3,7 +3,7 @@
 // (round-robin over 32), or Zipf(1) over 32 adapters. Prints output tokens/s, the p50 of steps
 // that only decode (all S rows, no prefill), and how much of the wall time the engine was busy.
 //
-//   MODE=base|distinct|zipf [S=32] [N=64 requests] [T=64 tokens] [ACTIVE=slots] [ROWS=rows per slot] npx tsx bench/engineProbe.ts
+//   MODE=base|distinct|zipf [S=32] [N=64 requests] [T=64 tokens] [ACTIVE=slots] [ROWS=rows per slot] [LEN=max model len] npx tsx bench/engineProbe.ts
 //
 // Needs the bench's adapters (r16-0000..0031) under .cache/bench/adapters/smollm-135m: run
 // `npm run bench -- --quick --scenarios mixed-32-adapters --systems loraledger` once first.
@@ -19,7 +19,7 @@ const ids = Array.from({ length: 32 }, (_, i) => `r16-${String(i).padStart(4, '0
 const mode = process.env.MODE ?? 'distinct';
 const active = Number(process.env.ACTIVE ?? (mode === 'base' ? 1 : 32));
 const engine = await startEngine({ modelDir, precision: 'fp32', provider: 'cpu', loraKernel: (process.env.KERNEL ?? 'grouped') as 'grouped', maxLoraRank: 16, maxActiveAdapters: active, maxCachedAdapters: 32,
-  maxCachedAdapterBytes: 2 ** 31, loraRowsPerSlot: process.env.ROWS ? Number(process.env.ROWS) : undefined, maxBatchSize: S, maxBatchTokens: S * 16, maxQueue: 1000, maxModelLen: 128, cacheDir: join('.cache', 'bench', 'loraledger-cache'), threads: 2,
+  maxCachedAdapterBytes: 2 ** 31, loraRowsPerSlot: process.env.ROWS ? Number(process.env.ROWS) : undefined, maxBatchSize: S, maxBatchTokens: S * 16, maxQueue: 1000, maxModelLen: Number(process.env.LEN ?? 128), cacheDir: join('.cache', 'bench', 'loraledger-cache'), threads: 2,
   adapters: ids.map((id) => ({ id, path: join(process.cwd(), root, id) })) });
 const steps: number[] = []; const all: number[] = [];
 engine.onNotice((n) => { if (n.type === 'step') { all.push(n.seconds * 1000); if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000); } });
