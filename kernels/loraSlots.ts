@@ -77,16 +77,12 @@ export class LoraSlots {
     this.stacks.forEach((st, l) => {
       const pairs = w.layers[l]!;
       for (const g of st.a) {
-        const rows = g.data.subarray(slot * g.din * g.width, (slot + 1) * g.din * g.width); // [Din, n*R]
-        rows.fill(0);
-        g.targets.forEach((t, i) => {
-          const a = pairs.get(t)?.a; // [Din, r]
-          if (!a) return;
-          for (let d = 0, src = 0; d < g.din; d++) {
-            const dst = d * g.width + i * R;
-            for (let j = 0; j < r; j++) rows[dst + j] = a[src++]!;
-          }
-        });
+        const at = slot * g.din * g.width; // the slot's [Din, n*R]
+        if (r < R || g.targets.some((t) => !pairs.has(t))) g.data.fill(0, at, at + g.din * g.width);
+        for (let i = 0; i < g.targets.length; i++) {
+          const a = pairs.get(g.targets[i]!)?.a; // [Din, r]
+          if (a) copyRows(a, g.din, r, g.data, at + i * R, g.width);
+        }
       }
       for (const [t, st1] of st.b) {
         const b0 = slot * R * st1.dout;
@@ -114,5 +110,18 @@ export class LoraSlots {
 
   private checkSlot(slot: number): void {
     if (!Number.isInteger(slot) || slot < 1 || slot >= this.slots) throw new RangeError(`LoRA slot ${slot} outside 1..${this.slots - 1} (slot 0 is the base model)`);
+  }
+}
+
+/** dst[at + d*stride + j] = src[d*cols + j] for d < rows, j < cols (a [rows, cols] block into wider rows). */
+function copyRows(src: Float32Array, rows: number, cols: number, dst: Float32Array, at: number, stride: number): void {
+  if (cols === stride) {
+    dst.set(src, at);
+    return;
+  }
+  for (let d = 0; d < rows; d++) {
+    const o = at + d * stride;
+    const i = d * cols;
+    for (let j = 0; j < cols; j++) dst[o + j] = src[i + j]!;
   }
 }
