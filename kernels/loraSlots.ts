@@ -12,7 +12,7 @@
 // adapter's delta.
 import { AdapterError } from '../server/errors.ts';
 import type { AdapterWeights } from '../adapters/types.ts';
-import { LORA_A_GROUPS, targetShape, type LoraTarget, type ModelSpec } from './types.ts';
+import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from './types.ts';
 
 export interface SlotStackA {
   targets: readonly LoraTarget[]; // the group, in column order
@@ -47,11 +47,9 @@ export class LoraSlots {
         return { targets, data: new Float32Array(this.slots * din * width), din, width };
       });
       const b = new Map<LoraTarget, SlotStackB>();
-      for (const targets of LORA_A_GROUPS) {
-        for (const t of targets) {
-          const dout = targetShape(spec, t)[1];
-          b.set(t, { data: new Float32Array(this.slots * this.rank * dout), dout });
-        }
+      for (const t of LORA_TARGETS) {
+        const dout = targetShape(spec, t)[1];
+        b.set(t, { data: new Float32Array(this.slots * this.rank * dout), dout });
       }
       this.stacks.push({ a, b });
     }
