@@ -3,7 +3,9 @@
 // (round-robin over 32), or Zipf(1) over 32 adapters. Prints output tokens/s, the p50 of steps
 // that only decode (all S rows, no prefill), and how much of the wall time the engine was busy.
 //
-//   MODE=base|distinct|zipf [S=32] [N=64 requests] [T=64 tokens] [ACTIVE=slots] [ROWS=rows per slot] [LEN=max model len] npx tsx bench/engineProbe.ts
+//   MODE=base|distinct|zipf [S=32] [N=64 requests] [T=64 tokens] [ACTIVE=slots] [ROWS=rows per slot] [LEN=max model len] [WARM=1] npx tsx bench/engineProbe.ts
+//
+// WARM=1 first sends one 1-token request per adapter, so the timed run starts with all 32 in the host tier.
 //
 // Needs the bench's adapters (r16-0000..0031) under .cache/bench/adapters/smollm-135m: run
 // `npm run bench -- --quick --scenarios mixed-32-adapters --systems loraledger` once first.
@@ -25,6 +27,13 @@ const steps: number[] = []; const all: number[] = [];
 engine.onNotice((n) => { if (n.type === 'step') { all.push(n.seconds * 1000); if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000); } });
 const z = new ZipfSampler(32, 1, new Prng(11));
 const pick = (j: number) => (mode === 'base' ? null : mode === 'zipf' ? ids[z.next()]! : ids[j % 32]!);
+if (process.env.WARM) {
+  await Promise.all(ids.map(async (id, j) => {
+    for await (const ev of engine.generate({ id: `w${j}`, promptIds: [3, 4, 5], adapterId: id, maxTokens: 1, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true })) void ev;
+  }));
+  steps.length = 0;
+  all.length = 0;
+}
 let next = 0, tokens = 0; const t0 = performance.now();
 async function client(): Promise<void> {
   while (next < N) {
