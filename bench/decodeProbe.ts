@@ -17,15 +17,9 @@ import { buildDecoderGraph, loadCheckpoint, randomAdapter, startEngine, LORA_TAR
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel, ensureModelGguf } from './assets.ts';
 import { LlamaCppPeer } from './peers/llamaCpp.ts';
+import { probeFlags } from './probeFlags.ts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i++) {
-  const a = process.argv[i]!;
-  if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-  const next = process.argv[i + 1];
-  if (next === undefined || next.startsWith('--')) args.set(a.slice(2), '1');
-  else (args.set(a.slice(2), next), i++);
-}
+const args = probeFlags(process.argv.slice(2));
 const list = (k: string, d: string): string[] => (args.get(k) ?? d).split(',');
 const work = args.get('work') ?? '.cache/bench';
 const steps = Math.min(Number(args.get('steps') ?? 64), 96); // P + warm-up + steps must fit C

@@ -21,15 +21,9 @@ import * as ort from 'onnxruntime-node';
 import { buildDecoderGraph, loadCheckpoint, randomAdapter, LORA_TARGETS } from '../kernels/index.ts';
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel } from './assets.ts';
+import { probeFlags } from './probeFlags.ts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i++) {
-  const a = process.argv[i]!;
-  if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-  const next = process.argv[i + 1];
-  if (next === undefined || next.startsWith('--')) args.set(a.slice(2), '1');
-  else (args.set(a.slice(2), next), i++);
-}
+const args = probeFlags(process.argv.slice(2));
 const work = args.get('work') ?? '.cache/bench';
 const mixNames = (args.get('mixes') ?? 'base,zipf,distinct').split(',');
 const rowsPerSlot = Number(args.get('rows-per-slot') ?? 4);
