@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildDecoderGraph, loadCheckpoint, randomAdapter, LORA_TARGETS } from '../kernels/index.ts';
+import { buildDecoderGraph, loadCheckpoint, randomAdapter, BUILDER_VERSION, LORA_TARGETS } from '../kernels/index.ts';
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel } from './assets.ts';
 import { probeFlags } from './probeFlags.ts';
@@ -31,7 +31,7 @@ const steps = Number(args.get('steps') ?? 16);
 const B = 32, C = 160, P = 16, ADAPTERS = 32;
 
 const { dir: modelDir, spec } = await ensureModel(work, 'smollm-135m');
-const dir = join('.cache', 'stepProfile', 'fp32-grouped');
+const dir = join('.cache', 'stepProfile', `${BUILDER_VERSION}-fp32-grouped`); // rebuilt when the builder changes
 const file = join(dir, 'model.onnx');
 if (args.has('rebuild') || !existsSync(file)) {
   rmSync(dir, { recursive: true, force: true });
