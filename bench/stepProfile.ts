@@ -22,6 +22,7 @@ import { buildDecoderGraph, loadCheckpoint, randomAdapter, BUILDER_VERSION, LORA
 import { DecoderHarness, loraFeeds } from '../kernels/decoderHarness.ts';
 import { ensureModel } from './assets.ts';
 import { probeFlags } from './probeFlags.ts';
+import { percentile } from './stats.ts';
 
 const args = probeFlags(process.argv.slice(2));
 const work = args.get('work') ?? '.cache/bench';
@@ -103,7 +104,6 @@ for (const e of events) {
   const m = perMix[r % mixNames.length]!;
   m.set(key, (m.get(key) ?? 0) + e.dur / 1000 / steps);
 }
-const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 const baseKeys = new Set(perMix[mixNames.indexOf('base')]?.keys() ?? []);
 const slotsRead = (m: string): number => (m === 'base' ? 0 : new Set(mixes[m]!).size);
 console.log(`B=${B} decode, C=${C}, ${steps} steps per mix, rows per slot ${rowsPerSlot}; zipf rows per adapter ${JSON.stringify([...rowsPerAdapter.values()])}`);
@@ -113,7 +113,7 @@ for (const [i, m] of mixNames.entries()) {
   const lora = ops.filter(([k]) => !baseKeys.has(k)).reduce((a, [, ms]) => a + ms, 0);
   const mm = ops.filter(([k]) => !baseKeys.has(k) && k.startsWith('MatMul ')).reduce((a, [, ms]) => a + ms, 0);
   const mb = (slotsRead(m) * adapters[0]!.bytes) / 1e6;
-  console.log(`${m.padEnd(9)} step p50 ${med(wall[m]!).toFixed(1)} ms; kernels ${total.toFixed(1)} ms, LoRA-only ops ${lora.toFixed(1)} ms (MatMul ${mm.toFixed(1)} ms over ${slotsRead(m)} slots, ${mb.toFixed(0)} MB: ${mm > 0 ? (mb / mm).toFixed(1) : '-'} GB/s)`);
+  console.log(`${m.padEnd(9)} step p50 ${percentile(wall[m]!, 50).toFixed(1)} ms; kernels ${total.toFixed(1)} ms, LoRA-only ops ${lora.toFixed(1)} ms (MatMul ${mm.toFixed(1)} ms over ${slotsRead(m)} slots, ${mb.toFixed(0)} MB: ${mm > 0 ? (mb / mm).toFixed(1) : '-'} GB/s)`);
 }
 const keys = [...new Set(perMix.flatMap((p) => [...p.keys()]))];
 const rows = keys.map((k) => ({ k, ms: perMix.map((p) => p.get(k) ?? 0) })).sort((a, b) => Math.max(...b.ms) - Math.max(...a.ms));
