@@ -5,11 +5,13 @@
 // LoRA-only rows (absent from base) are summed, with the bytes of adapter weight each step reads.
 //
 //   npx tsx bench/stepProfile.ts [--mixes base,zipf,distinct] [--rows-per-slot 4] [--steps 16] [--top 24] [--rebuild] [--work .cache/bench]
-//   (a mix zipf:N caps slot copies at N rows, e.g. --mixes base,zipf:1,zipf:2,zipf:4)
+//   (a mix zipf:N caps slot copies at N rows, e.g. --mixes base,tiny,zipf:1,zipf:2,zipf:4)
 //
 // Mixes (B=32 rows, 32 seeded rank-16 adapters on all 7 projections):
 //   base      no adapter;
 //   distinct  row b on adapter b;
+//   tiny      row 0 on one rank-1 adapter, the rest base: every LoRA node runs on next to no data, so
+//             its LoRA-only time is the node cost of the LoRA layers;
 //   zipf      rows by the expected Zipf(1) counts over 32 adapters (row b takes the adapter whose
 //             cumulative share first reaches (b + 0.5) / 32: 8, 4, 2, 2, 2 and 14 x 1 rows), an
 //             adapter's rows spread over slot copies of at most --rows-per-slot rows each, as the
@@ -69,13 +71,14 @@ function zipfSlots(perSlot: number): number[] {
     return ADAPTERS + a * B + j;
   });
 }
-const mixes: Record<string, Array<number | null>> = { base: new Array(B).fill(null), distinct: Array.from({ length: B }, (_, b) => b) };
+const tinyAdapter = randomAdapter(spec, { id: 'tiny', seed: 99, rank: 1, targets: [...LORA_TARGETS] });
+const mixes: Record<string, Array<number | null>> = { base: new Array(B).fill(null), distinct: Array.from({ length: B }, (_, b) => b), tiny: [0, ...new Array<null>(B - 1).fill(null)] };
 for (const m of mixNames) {
   const z = /^zipf(?::(\d+))?$/.exec(m);
   if (z) mixes[m] = zipfSlots(z[1] ? Number(z[1]) : rowsPerSlot);
-  if (!mixes[m]) throw new Error(`unknown mix ${m} (base, distinct, zipf, zipf:N)`);
+  if (!mixes[m]) throw new Error(`unknown mix ${m} (base, tiny, distinct, zipf, zipf:N)`);
 }
-const feeds = Object.fromEntries(mixNames.map((m) => [m, loraFeeds('grouped', spec, pool, mixes[m]!, 1, 16)]));
+const feeds = Object.fromEntries(mixNames.map((m) => [m, m === 'tiny' ? loraFeeds('grouped', spec, [tinyAdapter], mixes[m]!, 1, 1) : loraFeeds('grouped', spec, pool, mixes[m]!, 1, 16)]));
 
 const h = new DecoderHarness(session, spec, B, C);
 await h.step(Array.from({ length: B }, (_, b) => Array.from({ length: P }, (_, i) => 3 + ((i * 7 + b) % 100))), loraFeeds('grouped', spec, pool, mixes.base!, P, 16));
@@ -105,14 +108,14 @@ for (const e of events) {
   m.set(key, (m.get(key) ?? 0) + e.dur / 1000 / steps);
 }
 const baseKeys = new Set(perMix[mixNames.indexOf('base')]?.keys() ?? []);
-const slotsRead = (m: string): number => (m === 'base' ? 0 : new Set(mixes[m]!).size);
+const slotsRead = (m: string): number => new Set(mixes[m]!.filter((a) => a !== null)).size;
 console.log(`B=${B} decode, C=${C}, ${steps} steps per mix, rows per slot ${rowsPerSlot}; zipf rows per adapter ${JSON.stringify([...rowsPerAdapter.values()])}`);
 for (const [i, m] of mixNames.entries()) {
   const ops = [...perMix[i]!.entries()];
   const total = ops.reduce((a, [, ms]) => a + ms, 0);
   const lora = ops.filter(([k]) => !baseKeys.has(k)).reduce((a, [, ms]) => a + ms, 0);
   const mm = ops.filter(([k]) => !baseKeys.has(k) && k.startsWith('MatMul ')).reduce((a, [, ms]) => a + ms, 0);
-  const mb = (slotsRead(m) * adapters[0]!.bytes) / 1e6;
+  const mb = (slotsRead(m) * (m === 'tiny' ? tinyAdapter : adapters[0]!).bytes) / 1e6;
   console.log(`${m.padEnd(9)} step p50 ${percentile(wall[m]!, 50).toFixed(1)} ms; kernels ${total.toFixed(1)} ms, LoRA-only ops ${lora.toFixed(1)} ms (MatMul ${mm.toFixed(1)} ms over ${slotsRead(m)} slots, ${mb.toFixed(0)} MB: ${mm > 0 ? (mb / mm).toFixed(1) : '-'} GB/s)`);
 }
 const keys = [...new Set(perMix.flatMap((p) => [...p.keys()]))];
