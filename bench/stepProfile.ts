@@ -78,7 +78,9 @@ for (const m of mixNames) {
   if (z) mixes[m] = zipfSlots(z[1] ? Number(z[1]) : rowsPerSlot);
   if (!mixes[m]) throw new Error(`unknown mix ${m} (base, tiny, distinct, zipf, zipf:N)`);
 }
-const feeds = Object.fromEntries(mixNames.map((m) => [m, m === 'tiny' ? loraFeeds('grouped', spec, [tinyAdapter], mixes[m]!, 1, 1) : loraFeeds('grouped', spec, pool, mixes[m]!, 1, 16)]));
+// The adapters a mix's row indices point into, and the rank the stacks are padded to.
+const source = (m: string): { adapters: typeof pool; rank: number } => (m === 'tiny' ? { adapters: [tinyAdapter], rank: 1 } : { adapters: pool, rank: 16 });
+const feeds = Object.fromEntries(mixNames.map((m) => [m, loraFeeds('grouped', spec, source(m).adapters, mixes[m]!, 1, source(m).rank)]));
 
 const h = new DecoderHarness(session, spec, B, C);
 await h.step(Array.from({ length: B }, (_, b) => Array.from({ length: P }, (_, i) => 3 + ((i * 7 + b) % 100))), loraFeeds('grouped', spec, pool, mixes.base!, P, 16));
@@ -115,7 +117,7 @@ for (const [i, m] of mixNames.entries()) {
   const total = ops.reduce((a, [, ms]) => a + ms, 0);
   const lora = ops.filter(([k]) => !baseKeys.has(k)).reduce((a, [, ms]) => a + ms, 0);
   const mm = ops.filter(([k]) => !baseKeys.has(k) && k.startsWith('MatMul ')).reduce((a, [, ms]) => a + ms, 0);
-  const mb = (slotsRead(m) * (m === 'tiny' ? tinyAdapter : adapters[0]!).bytes) / 1e6;
+  const mb = (slotsRead(m) * source(m).adapters[0]!.bytes) / 1e6;
   console.log(`${m.padEnd(9)} step p50 ${percentile(wall[m]!, 50).toFixed(1)} ms; kernels ${total.toFixed(1)} ms, LoRA-only ops ${lora.toFixed(1)} ms (MatMul ${mm.toFixed(1)} ms over ${slotsRead(m)} slots, ${mb.toFixed(0)} MB: ${mm > 0 ? (mb / mm).toFixed(1) : '-'} GB/s)`);
 }
 const keys = [...new Set(perMix.flatMap((p) => [...p.keys()]))];
