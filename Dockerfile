@@ -23,9 +23,11 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force
+COPY common ./common
 COPY server ./server
 COPY kernels ./kernels
 COPY adapters ./adapters
+COPY factory ./factory
 COPY attribution ./attribution
 COPY tsconfig.json ./
 

@@ -21,8 +21,8 @@
 //   fee         {total, model, adapter, data}           uint256 decimal strings (smallest units)
 // `score` is in nats of log p(answer); share_ppm integers; amounts decimal strings.
 
-import { RequestError } from '../server/errors.ts';
-import { MAX_RAG_DATANETS, MAX_TOP_K } from './retrieve.ts';
+import { RequestError } from '../common/errors.ts';
+import { MAX_RAG_DATANETS, MAX_TOP_K } from './data/retrieve.ts';
 
 export type AttributionMode = 'inline' | 'async' | 'off';
 export const DEFAULT_TOP_K = 4;

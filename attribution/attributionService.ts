@@ -15,16 +15,16 @@
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
 
-import { EngineError, RequestError } from '../server/errors.ts';
-import { normaliseAddress } from './address.ts';
-import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './augmentPrompt.ts';
+import { EngineError, RequestError } from '../common/errors.ts';
+import { normaliseAddress } from './records/address.ts';
+import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './data/augmentPrompt.ts';
 import { parseAttributionRequest, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions } from './attributionRequest.ts';
-import { buildRecord, promptContext, recordIdOf } from './buildRecord.ts';
-import type { RecordSigner } from './eip712.ts';
-import { computeFee, splitFee, type FeeConfig } from './fees.ts';
-import type { Address, AttributionRecord, SignedRecord } from './recordTypes.ts';
-import type { Passage, Retriever } from './retrieve.ts';
-import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoreSources.ts';
+import { buildRecord, promptContext, recordIdOf } from './records/buildRecord.ts';
+import type { RecordSigner } from './records/eip712.ts';
+import { computeFee, splitFee, type FeeConfig } from './scoring/fees.ts';
+import type { Address, AttributionRecord, SignedRecord } from './records/recordTypes.ts';
+import type { Passage, Retriever } from './data/retrieve.ts';
+import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoring/scoreSources.ts';
 
 function defaultOnError(err: unknown, context: { requestId: string }): void {
   console.error(`attribution failed for request ${context.requestId}:`, err instanceof Error ? err.message : err);

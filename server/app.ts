@@ -11,13 +11,13 @@ import { AdapterRegistry } from '../adapters/index.ts';
 import type { TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
-import { EngineError } from './errors.ts';
+import { EngineError } from '../common/errors.ts';
 import type { AppServices } from './appServices.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
 import { EngineHolder } from './engineHolder.ts';
-import { installErrorHandlers } from './errorHandler.ts';
-import { Metrics } from './metrics.ts';
-import { AUTO_MODEL } from './planRequest.ts';
+import { installErrorHandlers } from './http/errorHandler.ts';
+import { Metrics } from './http/metrics.ts';
+import { AUTO_MODEL } from './generation/planRequest.ts';
 import type { AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
 import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { chatCompletionsRoute, completionsRoute } from './routes/completions.ts';
@@ -25,7 +25,7 @@ import { modelsRoute } from './routes/models.ts';
 import { adaptersRoute } from './routes/adapters.ts';
 import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
-import { wsRoute } from './ws.ts';
+import { wsRoute } from './generation/ws.ts';
 import { createAttribution } from './createAttribution.ts';
 
 /** What attribution/ gets to build its service and routes from. */

@@ -2,9 +2,9 @@
 // Routes read these; nothing else is global.
 import type { Config } from './configSchema.ts';
 import type { EngineHolder } from './engineHolder.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from './http/metrics.ts';
 import type { AdapterDirectory, AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
-import type { PlanDeps } from './planRequest.ts';
+import type { PlanDeps } from './generation/planRequest.ts';
 
 export interface AppServices {
   config: Config;

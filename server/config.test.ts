@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, flagOf, helpText, loadConfig, redactConfig } from './config.ts';
 import { ConfigSchema } from './configSchema.ts';
-import { LoraledgerError } from './errors.ts';
+import { LoraledgerError } from '../common/errors.ts';
 
 const load = (argv: string[], env: Record<string, string> = {}) => loadConfig({ argv, env });
 

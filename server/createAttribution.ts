@@ -11,7 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadTokenEmbeddings, startDataAttribution, startSettlement, tokenEmbeddingEmbedder } from '../attribution/index.ts';
 import type { AttributionPlugin, AttributionWiring } from './app.ts';
-import { makeAdminGuard } from './adminAuth.ts';
+import { makeAdminGuard } from './http/adminAuth.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 

@@ -4,7 +4,7 @@ export { buildApp, engineStarted, type AttributionPlugin, type AttributionWiring
 export { loadConfig, helpText, redactConfig, flagOf, envOf, type Config, type ConfigSources } from './config.ts';
 export { ConfigSchema } from './configSchema.ts';
 export { createAttribution } from './createAttribution.ts';
-export { ensureEmbeddedDefault } from './embeddedDefault.ts';
+export { ensureEmbeddedDefault } from '../factory/demo/embeddedDefault.ts';
 export type { AdapterDirectory, AdapterInfo, AttributionHook, AutoRouter, ChatMessage, CompletionRecordInput, PromptParts, RouteDecision, ServerTokenizer } from './ports.ts';
-export type { StreamChunk, Usage, ServedBy } from './chunkShapes.ts';
-export * from './errors.ts';
+export type { StreamChunk, Usage, ServedBy } from './generation/chunkShapes.ts';
+export * from '../common/errors.ts';

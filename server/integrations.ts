@@ -22,7 +22,7 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
 export async function prepareModelFolders(config: Config): Promise<{ modelDir: string; adapterRoots: string[] }> {
   const roots = config.adapters.map((r) => resolve(r));
   if (config.model !== undefined) return { modelDir: resolve(config.model), adapterRoots: roots };
-  const { ensureEmbeddedDefault } = await import('./embeddedDefault.ts');
+  const { ensureEmbeddedDefault } = await import('../factory/demo/embeddedDefault.ts');
   const d = await ensureEmbeddedDefault(join(config.cacheDir, 'embedded'));
   return { modelDir: resolve(d.modelDir), adapterRoots: roots.length > 0 ? roots : [resolve(d.adaptersDir)] };
 }

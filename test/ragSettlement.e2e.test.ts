@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createAttribution } from '../server/createAttribution.ts';
-import { runVerifyRecord } from '../attribution/verifyRecordCli.ts';
+import { runVerifyRecord } from '../attribution/cli/verifyRecordCli.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'settle-admin-key-1';

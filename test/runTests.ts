@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const folders = ['kernels', 'adapters', 'attribution', 'server', 'bench', 'test'];
+const folders = ['common', 'kernels', 'adapters', 'factory', 'attribution', 'server', 'bench', 'test'];
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir)) {

@@ -3,10 +3,10 @@
 // (vLLM issue 18372); paths must lie inside the adapter roots.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AddAdapterBody, AdapterIdParams, LoadLoraBody, Responses, UnloadLoraBody } from '../schemas.ts';
-import { makeAdminGuard } from '../adminAuth.ts';
+import { AddAdapterBody, AdapterIdParams, LoadLoraBody, Responses, UnloadLoraBody } from '../http/schemas.ts';
+import { makeAdminGuard } from '../http/adminAuth.ts';
 import { confinePath } from '../../adapters/index.ts';
-import { RequestError } from '../errors.ts';
+import { RequestError } from '../../common/errors.ts';
 
 export const adaptersRoute: FastifyPluginAsync = async (plain) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();

@@ -9,8 +9,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEV_KEYS, runClaim, runVerifyRecord, sampleRecord, startSettlement, type SettlementHandle } from '../../attribution/index.ts';
-import { installErrorHandlers } from '../errorHandler.ts';
-import { makeAdminGuard } from '../adminAuth.ts';
+import { installErrorHandlers } from '../http/errorHandler.ts';
+import { makeAdminGuard } from '../http/adminAuth.ts';
 import { attributionRoutes } from './attribution.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'll-routes-'));

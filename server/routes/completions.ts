@@ -4,10 +4,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Static, TObject } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ChatBody, CompletionBody, Responses } from '../schemas.ts';
-import { planChat, planCompletion, type PlanDeps } from '../planRequest.ts';
-import type { CompletionPlan } from '../runCompletion.ts';
-import { serveCompletion } from '../serveCompletion.ts';
+import { ChatBody, CompletionBody, Responses } from '../http/schemas.ts';
+import { planChat, planCompletion, type PlanDeps } from '../generation/planRequest.ts';
+import type { CompletionPlan } from '../generation/runCompletion.ts';
+import { serveCompletion } from '../generation/serveCompletion.ts';
 
 type StreamFields = { stream?: boolean | null; stream_options?: { include_usage?: boolean | null } | null };
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { DatanetStore } from '../../attribution/index.ts';
-import { installErrorHandlers } from '../errorHandler.ts';
-import { makeAdminGuard } from '../adminAuth.ts';
+import { installErrorHandlers } from '../http/errorHandler.ts';
+import { makeAdminGuard } from '../http/adminAuth.ts';
 import { datanetRoutes } from './datanets.ts';
 
 const KEY = 'admin-key-123';

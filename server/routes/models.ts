@@ -1,7 +1,7 @@
 // GET /v1/models: the base model, every adapter (parent = base id, as vLLM lists LoRA modules),
 // and the "auto" pseudo-model that routes each request to an adapter.
 import type { FastifyPluginAsync } from 'fastify';
-import { AUTO_MODEL } from '../planRequest.ts';
+import { AUTO_MODEL } from '../generation/planRequest.ts';
 
 export const modelsRoute: FastifyPluginAsync = async (app) => {
   app.get('/v1/models', { schema: { summary: 'List the base model, its adapters and "auto"', tags: ['models'] } }, async () => {

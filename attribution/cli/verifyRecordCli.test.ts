@@ -1,0 +1,55 @@
+// checkRecordView on hand-built views: the on-chain root is passed in as a function, so each
+// check can be made to fail on its own. The whole CLI (HTTP + the root read from a real anvil)
+// runs in test/ragSettlement.e2e.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRecordSigner, eip712Description, eip712Domain } from '../records/eip712.ts';
+import { buildRecordsTree, loadTree, proofOf } from '../settlement/merkle.ts';
+import { sampleRecord } from '../../test/support/recordFixtures.ts';
+import { RECORD_LEAF_ENCODING, type Hex } from '../records/recordTypes.ts';
+import type { RecordView } from '../settlement/settlement.ts';
+import { checkRecordView } from './verifyRecordCli.ts';
+
+const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+const description = eip712Description(domain);
+const signer = createRecordSigner('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318', domain);
+
+async function settledView(): Promise<RecordView> {
+  const signed = await Promise.all([0, 1, 2].map((i) => signer.sign(sampleRecord(i))));
+  const built = buildRecordsTree(signed.map((s) => [s.record.recordId, s.digest]));
+  const leaf: [Hex, Hex] = [signed[1]!.record.recordId, signed[1]!.digest];
+  const proof = proofOf(loadTree(built.dump!), leaf, 'leaf');
+  // round-trip through JSON, as an outsider receives it
+  return JSON.parse(JSON.stringify({
+    record: signed[1]!.record, signer: signed[1]!.signer, signature: signed[1]!.signature, digest: signed[1]!.digest, domain,
+    status: 'settled', epoch: 1, tx_hash: null, root: built.root, leaf, leaf_encoding: RECORD_LEAF_ENCODING, proof,
+  }));
+}
+
+test('a genuine settled record passes all four checks', async () => {
+  const v = await settledView();
+  const c = await checkRecordView(v, description, async () => v.root!);
+  assert.deepEqual(c, { signer: signer.address, signerOk: true, digestOk: true, proofOk: true, rootOk: true, ok: true });
+});
+
+test('tampering with the record, signer, proof or on-chain root is caught', async () => {
+  const v = await settledView();
+  const root = async () => v.root!;
+  const altered = structuredClone(v);
+  altered.record.sources[0]!.amount = '999999';
+  let c = await checkRecordView(altered, description, root);
+  assert.equal(c.signerOk, false, 'signature no longer recovers the signer');
+  assert.equal(c.digestOk, false);
+  assert.equal(c.ok, false);
+  c = await checkRecordView(v, description, root, '0x0000000000000000000000000000000000000001');
+  assert.deepEqual([c.signerOk, c.ok], [false, false]);
+  const badProof = structuredClone(v);
+  badProof.proof![0] = `0x${'00'.repeat(32)}`;
+  c = await checkRecordView(badProof, description, root);
+  assert.deepEqual([c.proofOk, c.ok], [false, false]);
+  c = await checkRecordView(v, description, async () => `0x${'00'.repeat(32)}`);
+  assert.deepEqual([c.rootOk, c.ok], [false, false]);
+  const otherChain = eip712Description(eip712Domain(10, domain.verifyingContract));
+  c = await checkRecordView(v, otherChain, root);
+  assert.deepEqual([c.signerOk, c.digestOk, c.ok], [false, false, false]);
+});

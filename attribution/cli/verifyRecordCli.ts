@@ -1,0 +1,104 @@
+// `npm run verify-record -- --server URL --record 0x<recordId> [--rpc URL] [--signer 0x...]`
+//
+// An outsider's check of one attribution record, trusting neither the server's root nor its
+// proof: it reads the root from the contract.
+//   1. signer   = recoverTypedDataAddress(eip712 description, record, signature)  [== --signer]
+//   2. digestOk = hashTypedData(record) == leaf[1] and leaf[0] == recordId
+//   3. proofOk  = StandardMerkleTree.verify(root, leaf_encoding, leaf, proof)
+//   4. rootOk   = contract.recordsRoot(epoch) == root
+// A pending record passes 1-2 only (it has no epoch yet); `ok` needs all four.
+
+import { fileURLToPath } from 'node:url';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { createPublicClient, hashTypedData, http, isAddressEqual, recoverTypedDataAddress } from 'viem';
+import { LoraLedgerSettlementAbi } from '../settlement/contracts/generated/LoraLedgerSettlement.ts';
+import type { Eip712Description } from '../records/eip712.ts';
+import type { Address, Hex } from '../records/recordTypes.ts';
+import type { RecordView } from '../settlement/settlement.ts';
+
+export interface RecordCheck {
+  signer: Address | null;
+  signerOk: boolean;
+  digestOk: boolean;
+  proofOk: boolean;
+  rootOk: boolean;
+  ok: boolean;
+}
+
+/** Runs checks 1-4 on a record view as served over HTTP. */
+export async function checkRecordView(
+  view: RecordView, description: Eip712Description, readRoot: (epoch: number) => Promise<Hex>, expectedSigner?: Address,
+): Promise<RecordCheck> {
+  const { EIP712Domain: _, ...types } = description.types;
+  const typed = { domain: description.domain, types, primaryType: description.primaryType, message: view.record } as never;
+  let signer: Address | null = null;
+  try {
+    signer = await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never);
+  } catch {
+    signer = null;
+  }
+  const signerOk = signer !== null && isAddressEqual(signer, expectedSigner ?? view.signer);
+  let digestOk = false;
+  try {
+    digestOk = hashTypedData(typed) === view.leaf[1].toLowerCase() && view.leaf[0] === view.record.recordId.toLowerCase();
+  } catch {
+    digestOk = false;
+  }
+  let proofOk = false;
+  let rootOk = false;
+  if (view.epoch !== null && view.root !== null && view.proof !== null) {
+    try {
+      proofOk = StandardMerkleTree.verify(view.root, [...view.leaf_encoding], view.leaf, view.proof);
+    } catch {
+      proofOk = false;
+    }
+    rootOk = (await readRoot(view.epoch)).toLowerCase() === view.root.toLowerCase();
+  }
+  return { signer, signerOk, digestOk, proofOk, rootOk, ok: signerOk && digestOk && proofOk && rootOk };
+}
+
+async function getJson(url: string): Promise<any> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const body: any = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${body?.error?.message ?? 'no error message'}`);
+  return body;
+}
+
+const USAGE = 'usage: npm run verify-record -- --server http://127.0.0.1:8000 --record 0x<recordId> [--rpc URL] [--signer 0x<expected signer>]';
+
+export async function runVerifyRecord(argv: string[], print: (line: string) => void = console.log): Promise<RecordCheck> {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad arguments\n${USAGE}`);
+    args.set(argv[i]!.slice(2), argv[i + 1]!);
+  }
+  const server = args.get('server')?.replace(/\/$/, '');
+  const recordId = args.get('record');
+  if (server === undefined || recordId === undefined) throw new Error(`need --server and --record\n${USAGE}`);
+  const view = (await getJson(`${server}/v1/attribution/records/${recordId}`)) as RecordView;
+  const description = (await getJson(`${server}/v1/attribution/eip712`)) as Eip712Description;
+  const info = await getJson(`${server}/v1/attribution/contract`);
+  const rpc = args.get('rpc') ?? info.rpc_url;
+  if (!rpc) throw new Error(`the server does not publish its RPC URL: pass --rpc\n${USAGE}`);
+  const chain = createPublicClient({ transport: http(rpc) });
+  const readRoot = (epoch: number) =>
+    chain.readContract({ address: description.domain.verifyingContract, abi: LoraLedgerSettlementAbi, functionName: 'recordsRoot', args: [BigInt(epoch)] });
+  const check = await checkRecordView(view, description, readRoot, args.get('signer') as Address | undefined);
+  print(`record     ${recordId} (${view.status}${view.epoch === null ? '' : `, epoch ${view.epoch}`})`);
+  print(`signer     ${check.signer ?? '(unrecoverable)'} ${check.signerOk ? 'ok' : 'MISMATCH'}`);
+  print(`digest     ${check.digestOk ? 'ok' : 'MISMATCH'}`);
+  print(`proof      ${view.proof === null ? 'pending' : check.proofOk ? 'ok' : 'INVALID'}`);
+  print(`root       ${view.root === null ? 'pending' : check.rootOk ? `ok (on chain, contract ${description.domain.verifyingContract})` : 'NOT ON CHAIN'}`);
+  print(check.ok ? 'VERIFIED' : 'NOT VERIFIED');
+  return check;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runVerifyRecord(process.argv.slice(2)).then(
+    (c) => process.exit(c.ok ? 0 : 2),
+    (err: Error) => {
+      console.error(`verify-record failed: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}

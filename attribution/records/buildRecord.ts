@@ -1,0 +1,78 @@
+// Builds the AttributionRecord (recordTypes.ts, the EIP-712 message) for one request from the
+// attribution results and the fee split. Pure: hashing with this folder's keccak256, no viem.
+//
+//   recordId    = keccak256(utf8(requestId))
+//   promptHash  = keccak256(utf8(promptContext))   the full prompt the model saw: promptContext(parts),
+//                 or the served ids as JSON "[1,2,3]" for token-id prompts
+//   outputHash  = keccak256(utf8(outputText))
+//   sources     sorted by share desc, then doc_id asc; amounts from the fee split
+//   addresses   EIP-55 checksummed
+
+import { checksumAddress } from './address.ts';
+import type { FeeSplit } from '../scoring/fees.ts';
+import { keccak256 } from './keccak256.ts';
+import { ZERO_ADDRESS, type Address, type AttributionRecord, type Hex } from './recordTypes.ts';
+import type { PromptParts } from '../data/augmentPrompt.ts';
+
+export interface RecordSourceInput {
+  docId: Hex;
+  datanet: string;
+  contributor: Address;
+  sharePpm: number;
+}
+
+export interface BuildRecordInput {
+  requestId: string;
+  model: string;
+  /** null for the bare base model. */
+  adapter: { id: string; owner: Address | null; sharePpm: number } | null;
+  /** Canonical text of the prompt the model saw, passages included (promptContext()). */
+  promptContext: string;
+  outputText: string;
+  /** In the same order as fee.sources. */
+  sources: RecordSourceInput[];
+  fee: FeeSplit;
+  /** Unix seconds. */
+  timestamp: number;
+  method: string;
+}
+
+export function recordIdOf(requestId: string): Hex {
+  return keccak256(requestId);
+}
+
+/** Canonical text of a prompt: the completion prompt itself, or the chat messages as JSON [{role, content}]. */
+export function promptContext(prompt: PromptParts): string {
+  return prompt.kind === 'completion' ? prompt.prompt : JSON.stringify(prompt.messages.map((m) => ({ role: m.role, content: m.content })));
+}
+
+export function buildRecord(input: BuildRecordInput): AttributionRecord {
+  if (input.sources.length !== input.fee.sources.length) {
+    throw new RangeError(`buildRecord: ${input.sources.length} sources but ${input.fee.sources.length} source amounts`);
+  }
+  const sources = input.sources
+    .map((s, i) => ({
+      docId: s.docId,
+      datanet: s.datanet,
+      contributor: checksumAddress(s.contributor),
+      sharePpm: s.sharePpm,
+      amount: input.fee.sources[i]!.toString(),
+    }))
+    .sort((a, b) => b.sharePpm - a.sharePpm || (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+  const owner = input.adapter?.owner ?? null;
+  return {
+    recordId: recordIdOf(input.requestId),
+    requestId: input.requestId,
+    model: input.model,
+    adapter: input.adapter?.id ?? '',
+    promptHash: keccak256(input.promptContext),
+    outputHash: keccak256(input.outputText),
+    sources,
+    adapterOwner: owner === null ? ZERO_ADDRESS : checksumAddress(owner),
+    adapterSharePpm: owner === null ? 0 : input.adapter!.sharePpm,
+    adapterAmount: owner === null ? '0' : input.fee.adapter.toString(),
+    fee: input.fee.fee.toString(),
+    timestamp: input.timestamp,
+    method: input.method,
+  };
+}

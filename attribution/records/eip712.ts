@@ -1,0 +1,120 @@
+// EIP-712 signing and verification of attribution records (the viem edge for records).
+//
+// Domain {name: 'loraledger', version: '1', chainId, verifyingContract}: binding the chain id and
+// the settlement contract means a record signed for one deployment does not verify for another.
+//
+//   digest    = hashTypedData(domain, RECORD_TYPES, 'AttributionRecord', record)
+//   signature = secp256k1 sign(digest) with the server key (65 bytes r||s||v)
+//   signer    = ecrecover(digest, signature)
+//
+// Core code uses the `RecordSigner` interface and never imports viem.
+
+import { hashTypedData, recoverTypedDataAddress, getAddress, isAddressEqual } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { AttributionError } from '../../common/errors.ts';
+import { RECORD_PRIMARY_TYPE, RECORD_TYPES } from './recordTypes.ts';
+import type { Address, AttributionRecord, Hex, SignedRecord } from './recordTypes.ts';
+import { validateRecord } from './validateRecord.ts';
+
+export interface Eip712Domain {
+  name: 'loraledger';
+  version: '1';
+  chainId: number;
+  verifyingContract: Address;
+}
+
+/** What `GET /v1/attribution/eip712` returns: everything eth_signTypedData_v4 needs but the message. */
+export interface Eip712Description {
+  domain: Eip712Domain;
+  types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
+  primaryType: typeof RECORD_PRIMARY_TYPE;
+}
+
+/** Signs records with the server key. */
+export interface RecordSigner {
+  readonly address: Address;
+  readonly domain: Eip712Domain;
+  /** Validates, hashes and signs; the record is returned unchanged inside the SignedRecord. */
+  sign(record: AttributionRecord): Promise<SignedRecord>;
+}
+
+export function eip712Domain(chainId: number, verifyingContract: Address): Eip712Domain {
+  return { name: 'loraledger', version: '1', chainId, verifyingContract: getAddress(verifyingContract) };
+}
+
+export function eip712Description(domain: Eip712Domain): Eip712Description {
+  return {
+    domain,
+    types: {
+      EIP712Domain: [
+        { name: 'name', type: 'string' },
+        { name: 'version', type: 'string' },
+        { name: 'chainId', type: 'uint256' },
+        { name: 'verifyingContract', type: 'address' },
+      ],
+      ...RECORD_TYPES,
+    },
+    primaryType: RECORD_PRIMARY_TYPE,
+  };
+}
+
+/** The record as viem's typed-data message (uint256/uint64 as bigint). */
+function toMessage(r: AttributionRecord) {
+  return {
+    ...r,
+    sources: r.sources.map((s) => ({ ...s, amount: BigInt(s.amount) })),
+    adapterAmount: BigInt(r.adapterAmount),
+    fee: BigInt(r.fee),
+    timestamp: BigInt(r.timestamp),
+  };
+}
+
+function typedData(record: AttributionRecord, domain: Eip712Domain) {
+  return { domain, types: RECORD_TYPES, primaryType: RECORD_PRIMARY_TYPE, message: toMessage(record) } as const;
+}
+
+/** bytes32 EIP-712 digest of a record under `domain`. */
+export function recordDigest(record: AttributionRecord, domain: Eip712Domain): Hex {
+  return hashTypedData(typedData(validateRecord(record), domain));
+}
+
+/** A RecordSigner over a raw secp256k1 private key (0x + 64 hex). The key is never exposed. */
+export function createRecordSigner(privateKey: Hex, domain: Eip712Domain): RecordSigner {
+  const account = privateKeyToAccount(privateKey);
+  return {
+    address: account.address,
+    domain,
+    async sign(record) {
+      const digest = recordDigest(record, domain);
+      const signature = await account.signTypedData(typedData(record, domain));
+      return { record, signer: account.address, signature, digest };
+    },
+  };
+}
+
+/** One-off signing with a raw key (createRecordSigner is the reusable form). */
+export function signRecord(record: AttributionRecord, privateKey: Hex, domain: Eip712Domain): Promise<SignedRecord> {
+  return createRecordSigner(privateKey, domain).sign(record);
+}
+
+/** Recovers the address that signed `signed.record` under `domain` (ignores `signed.signer`). */
+export async function recoverRecordSigner(signed: Pick<SignedRecord, 'record' | 'signature'>, domain: Eip712Domain): Promise<Address> {
+  try {
+    return await recoverTypedDataAddress({ ...typedData(validateRecord(signed.record), domain), signature: signed.signature });
+  } catch (cause) {
+    if (cause instanceof AttributionError) throw cause;
+    throw new AttributionError('record_invalid', 'attribution record signature is malformed', { param: 'signature', cause });
+  }
+}
+
+/** True when the record verifies: valid shape, digest matches, and signed by `expectedSigner`. */
+export async function verifyRecord(signed: SignedRecord, domain: Eip712Domain, expectedSigner: Address = signed.signer): Promise<boolean> {
+  try {
+    if (recordDigest(signed.record, domain) !== signed.digest) return false;
+    const recovered = await recoverRecordSigner(signed, domain);
+    return isAddressEqual(recovered, expectedSigner);
+  } catch (err) {
+    if (err instanceof AttributionError) return false;
+    throw err;
+  }
+}

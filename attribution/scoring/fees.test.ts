@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeFee, feeConfigFromSettings, splitFee, validateFeeConfig } from './fees.ts';
+import { loadConfig } from '../../server/config.ts';
+import { LoraledgerError } from '../../common/errors.ts';
+
+const config = validateFeeConfig({ promptPricePer1k: '1000', completionPricePer1k: 3000, split: { model: 500_000, adapter: 200_000, data: 300_000 } });
+
+test('computeFee: per-1k prices, rounded up to the next smallest unit', () => {
+  assert.equal(computeFee({ promptTokens: 1000, completionTokens: 1000 }, config), 4000n);
+  assert.equal(computeFee({ promptTokens: 7, completionTokens: 3 }, config), 16n); // 7 + 9 = 16 exactly
+  assert.equal(computeFee({ promptTokens: 1, completionTokens: 0 }, config), 1n); // 1000/1000
+  const cheap = validateFeeConfig({ promptPricePer1k: 1, completionPricePer1k: 1, split: config.split });
+  assert.equal(computeFee({ promptTokens: 1, completionTokens: 0 }, cheap), 1n); // 0.001 -> 1
+  assert.equal(computeFee({ promptTokens: 0, completionTokens: 0 }, cheap), 0n);
+  const wei = validateFeeConfig({ promptPricePer1k: '1000000000000000000000', completionPricePer1k: '0', split: config.split });
+  assert.equal(computeFee({ promptTokens: 3, completionTokens: 0 }, wei), 3_000_000_000_000_000_000n);
+  assert.throws(() => computeFee({ promptTokens: -1, completionTokens: 0 }, config), RangeError);
+});
+
+test('splitFee: hand-computed split with an adapter and three sources', () => {
+  // fee 1000: adapter pool 200, data pool 300; adapter earns 50% -> 100.
+  // shares 500000/333333/166667 of 300 = 150, 99.9999 (99), 50.0001 (50): one unit left over,
+  // largest remainder is source 1 (0.9999) -> 100. Model keeps 1000 - 100 - 300 = 600.
+  const s = splitFee({ fee: 1000n, config, adapterSharePpm: 500_000, sourceSharesPpm: [500_000, 333_333, 166_667] });
+  assert.deepEqual(s, { fee: 1000n, model: 600n, adapter: 100n, sources: [150n, 100n, 50n] });
+});
+
+test('splitFee: unearned pools stay with the model owner; paid never exceeds the fee', () => {
+  const none = splitFee({ fee: 999n, config, adapterSharePpm: null, sourceSharesPpm: [0, 0] });
+  assert.deepEqual(none, { fee: 999n, model: 999n, adapter: 0n, sources: [0n, 0n] });
+  for (let fee = 0n; fee < 300n; fee += 7n) {
+    const r = splitFee({ fee, config, adapterSharePpm: 333_333, sourceSharesPpm: [250_000, 250_000, 250_000, 250_000] });
+    const paid = r.adapter + r.sources.reduce((a, b) => a + b, 0n);
+    assert.equal(r.model + paid, fee);
+    assert.equal(r.sources.reduce((a, b) => a + b, 0n), (fee * 300_000n) / 1_000_000n); // full data pool paid
+    assert.ok(r.model >= (fee * 500_000n) / 1_000_000n);
+    // equal shares: amounts differ by at most 1, extra units go to the lower indices
+    for (let i = 1; i < 4; i++) assert.ok(r.sources[i - 1]! >= r.sources[i]! && r.sources[0]! - r.sources[3]! <= 1n);
+  }
+});
+
+test('splitFee rejects shares out of range', () => {
+  assert.throws(() => splitFee({ fee: 1n, config, adapterSharePpm: 1_000_001, sourceSharesPpm: [] }), /adapterSharePpm/);
+  assert.throws(() => splitFee({ fee: 1n, config, adapterSharePpm: null, sourceSharesPpm: [600_000, 600_000] }), /sum to 1200000/);
+});
+
+test('validateFeeConfig rejects fractions not summing to 1e6 and bad prices with config_invalid', () => {
+  const bad = (input: Parameters<typeof validateFeeConfig>[0], re: RegExp): void => {
+    assert.throws(() => validateFeeConfig(input), (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid' && re.test(e.message));
+  };
+  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 500_000, adapter: 200_000, data: 200_000 } }, /must sum to 1000000 ppm .*= 900000/);
+  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 1_000_001, adapter: 0, data: -1 } }, /model must be an integer/);
+  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 0.5, adapter: 0, data: 0 } }, /model must be an integer/);
+  bad({ promptPricePer1k: '-5', completionPricePer1k: 1, split: config.split }, /promptPricePer1k must be a non-negative integer/);
+  bad({ promptPricePer1k: 1, completionPricePer1k: '1.5', split: config.split }, /completionPricePer1k/);
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.split));
+});
+
+test('server config: fee fractions not summing to 1e6 are refused at start-up; defaults give a valid fee config', () => {
+  assert.throws(() => loadConfig({ argv: ['--fee-model-ppm', '600000'], env: {} }), (e: unknown) =>
+    e instanceof LoraledgerError && e.code === 'config_invalid' && /--fee-model-ppm \(600000\) \+ --fee-adapter-ppm \(200000\) \+ --fee-data-ppm \(300000\) must sum to 1000000/.test(e.message));
+  assert.throws(() => loadConfig({ argv: ['--prompt-price-per-1k', '-1'], env: {} }), (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid');
+  const fees = feeConfigFromSettings(loadConfig({ argv: ['--fee-model-ppm', '400000', '--fee-data-ppm', '400000'], env: {} }));
+  assert.deepEqual(fees.split, { model: 400_000, adapter: 200_000, data: 400_000 });
+  assert.equal(fees.promptPricePer1k, 1_000_000_000_000n);
+});

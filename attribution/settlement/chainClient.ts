@@ -1,0 +1,144 @@
+// The settlement chain behind a small interface (the viem edge for the chain).
+//
+//   deploy()                        -> contract address (LoraLedgerSettlement, poster = sender by default)
+//   latestEpoch / recordsRoot(e) / payoutRootOf(e) / claimed(a) / claimable(a, cum, proof)   reads
+//   postEpoch({epoch, roots, total}) -> tx hash, after the receipt confirms (value = total wei)
+//   findEpochPost(e)                -> tx hash of the EpochPosted(e) event, or null
+//   claim({account, cumulative, proof}) -> {txHash, paid}
+//
+// Errors: a revert becomes AttributionError('record_invalid') naming the contract error; anything
+// else (refused connection, timeout) becomes AttributionError('chain_unavailable'). Messages
+// never contain the RPC URL (it may carry credentials) or keys.
+
+import {
+  BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http,
+  getAddress, HttpRequestError, parseEventLogs, TimeoutError, type Chain,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { AttributionError } from '../../common/errors.ts';
+import { LoraLedgerSettlementAbi as abi, LoraLedgerSettlementBytecode as bytecode } from './contracts/generated/LoraLedgerSettlement.ts';
+import type { Address, Hex } from '../records/recordTypes.ts';
+
+export interface ChainClientOptions {
+  rpcUrl: string;
+  chainId: number;
+  /** Sender key (poster for the server, contributor for claims). Never logged. */
+  privateKey: Hex;
+  /** Settlement contract; required for everything but deploy(). */
+  contract?: Address;
+  /** Per-RPC timeout in ms (default 5000); viem retries each call twice with backoff. */
+  timeoutMs?: number;
+}
+
+export interface EpochPost {
+  epoch: number;
+  recordsRoot: Hex;
+  payoutRoot: Hex;
+  /** wei sent with the post: the epoch's new payouts */
+  total: bigint;
+}
+
+export interface ChainClient {
+  readonly chainId: number;
+  readonly rpcUrl: string;
+  /** sender address */
+  readonly account: Address;
+  readonly contract: Address | undefined;
+  deploy(poster?: Address): Promise<Address>;
+  hasCode(address: Address): Promise<boolean>;
+  latestEpoch(): Promise<number>;
+  recordsRoot(epoch: number): Promise<Hex>;
+  payoutRootOf(epoch: number): Promise<Hex>;
+  postEpoch(post: EpochPost): Promise<Hex>;
+  findEpochPost(epoch: number): Promise<Hex | null>;
+  claimed(account: Address): Promise<bigint>;
+  claimable(account: Address, cumulative: bigint, proof: Hex[]): Promise<bigint>;
+  claim(args: { account: Address; cumulative: bigint; proof: Hex[] }): Promise<{ txHash: Hex; paid: bigint }>;
+  balance(address: Address): Promise<bigint>;
+}
+
+/** Maps a viem failure to the catalogue; `what` names the operation. */
+export function chainError(err: unknown, what: string): AttributionError {
+  if (err instanceof AttributionError) return err;
+  if (err instanceof BaseError) {
+    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError) {
+      const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
+      return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${name}`, { details: { revert: name } });
+    }
+    const unreachable = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
+    return new AttributionError('chain_unavailable', unreachable
+      ? `${what} failed: the settlement chain did not answer`
+      : `${what} failed on the settlement chain: ${err.shortMessage}`);
+  }
+  return new AttributionError('chain_unavailable', `${what} failed: the settlement chain did not answer`);
+}
+
+export function createChainClient(opts: ChainClientOptions): ChainClient {
+  const chain: Chain = defineChain({
+    id: opts.chainId,
+    name: 'loraledger-l2',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  });
+  const transport = http(opts.rpcUrl, { timeout: opts.timeoutMs ?? 5000, retryCount: 2, retryDelay: 100 });
+  const account = privateKeyToAccount(opts.privateKey);
+  const pub = createPublicClient({ chain, transport, pollingInterval: 50 });
+  const wallet = createWalletClient({ chain, transport, account, pollingInterval: 50 });
+  const contract = opts.contract === undefined ? undefined : getAddress(opts.contract);
+
+  const at = (): Address => {
+    if (contract === undefined) throw new AttributionError('chain_unavailable', 'no settlement contract address is configured');
+    return contract;
+  };
+  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw chainError(err, what);
+    }
+  };
+  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> =>
+    guard(`reading ${functionName}`, () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>);
+  const write = (what: string, functionName: string, args: readonly unknown[], value?: bigint) =>
+    guard(what, async () => {
+      const { request } = await pub.simulateContract({ address: at(), abi, functionName, args, value, account } as never);
+      const hash = await wallet.writeContract(request as never);
+      const receipt = await pub.waitForTransactionReceipt({ hash });
+      if (receipt.status !== 'success') throw new AttributionError('record_invalid', `${what} reverted in transaction ${hash}`);
+      return receipt;
+    });
+
+  return {
+    chainId: opts.chainId,
+    rpcUrl: opts.rpcUrl,
+    account: account.address,
+    contract,
+    deploy: (poster) =>
+      guard('deploying the settlement contract', async () => {
+        const hash = await wallet.deployContract({ abi, bytecode, args: [poster ?? account.address] });
+        const receipt = await pub.waitForTransactionReceipt({ hash });
+        if (receipt.status !== 'success' || !receipt.contractAddress) throw new AttributionError('chain_unavailable', `settlement contract deployment failed in ${hash}`);
+        return getAddress(receipt.contractAddress);
+      }),
+    hasCode: (address) => guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
+    latestEpoch: async () => Number(await read<bigint>('latestEpoch', [])),
+    recordsRoot: (epoch) => read<Hex>('recordsRoot', [BigInt(epoch)]),
+    payoutRootOf: (epoch) => read<Hex>('payoutRootOf', [BigInt(epoch)]),
+    postEpoch: async (p) =>
+      (await write(`posting epoch ${p.epoch}`, 'postEpoch', [BigInt(p.epoch), p.recordsRoot, p.payoutRoot, p.total], p.total)).transactionHash,
+    findEpochPost: (epoch) =>
+      guard(`finding the post of epoch ${epoch}`, async () => {
+        const logs = await pub.getContractEvents({ address: at(), abi, eventName: 'EpochPosted', args: { epoch: BigInt(epoch) }, fromBlock: 0n });
+        return logs.length === 0 ? null : logs[0]!.transactionHash;
+      }),
+    claimed: (a) => read<bigint>('claimed', [getAddress(a)]),
+    claimable: (a, cumulative, proof) => read<bigint>('claimable', [getAddress(a), cumulative, proof]),
+    claim: async ({ account: a, cumulative, proof }) => {
+      const receipt = await write(`claiming for ${a}`, 'claim', [getAddress(a), cumulative, proof]);
+      const [ev] = parseEventLogs({ abi, eventName: 'Claimed', logs: receipt.logs });
+      return { txHash: receipt.transactionHash, paid: ev?.args.paid ?? 0n };
+    },
+    balance: (address) => guard('reading a balance', () => pub.getBalance({ address })),
+  };
+}

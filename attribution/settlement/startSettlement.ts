@@ -1,0 +1,114 @@
+// Wires the settlement half for the server: outbox, signer key, chain (local anvil, an RPC, or
+// off), contract (configured, remembered in the outbox, or deployed), signer and the loop.
+// buildApp calls startSettlement at onReady and handle.close() at onClose.
+//
+//   contract address: config -> outbox meta (when the chain still has code there) -> deploy.
+//   A fresh local anvil redeploys from dev key #0 at nonce 0, so the address (and with it every
+//   record's EIP-712 domain) is the same across restarts; the loop re-posts the epochs it lost.
+
+import { join } from 'node:path';
+import { startAnvil, ANVIL_DEV_KEYS, type AnvilNode } from './anvilNode.ts';
+import { createChainClient, type ChainClient } from './chainClient.ts';
+import { LoraLedgerSettlementAbi } from './contracts/generated/LoraLedgerSettlement.ts';
+import { createRecordSigner, eip712Description, eip712Domain, type Eip712Description, type RecordSigner } from '../records/eip712.ts';
+import { Outbox } from './outbox.ts';
+import { ZERO_ADDRESS, type Address, type Hex } from '../records/recordTypes.ts';
+import { Settlement, type SettlementLog } from './settlement.ts';
+import { loadOrCreateSignerKey } from '../records/signerKey.ts';
+import { AttributionError } from '../../common/errors.ts';
+
+/** The config fields this needs (server/configSchema.ts documents each). */
+export interface SettlementConfig {
+  dataDir: string;
+  signerKey?: string;
+  chain: 'anvil' | 'rpc' | 'off';
+  chainRpc?: string;
+  chainId: number;
+  settlementContract?: string;
+  posterKey?: string;
+  epochSeconds: number;
+  epochMaxRecords: number;
+}
+
+/** What GET /v1/attribution/contract returns. */
+export interface ContractInfo {
+  address: Address;
+  chain_id: number;
+  /** The local anvil's URL; null for a configured RPC (it may carry credentials). */
+  rpc_url: string | null;
+  abi: typeof LoraLedgerSettlementAbi;
+}
+
+export interface SettlementHandle {
+  settlement: Settlement;
+  /** The server's record signer (domain bound to this chain and contract). */
+  signer: RecordSigner;
+  /** The durable outbox: append(signed) is durable on return; the loop settles what it holds. */
+  outbox: Outbox;
+  contractInfo(): ContractInfo;
+  eip712(): Eip712Description;
+  close(): Promise<void>;
+}
+
+export const OUTBOX_FILE = 'outbox.sqlite';
+
+async function resolveContract(cfg: SettlementConfig, outbox: Outbox, chain: ChainClient | null, log: SettlementLog | undefined): Promise<Address> {
+  if (cfg.settlementContract !== undefined) return cfg.settlementContract as Address;
+  const remembered = outbox.getMeta(`contract:${cfg.chainId}`) as Address | null;
+  if (chain === null) return remembered ?? ZERO_ADDRESS;
+  if (remembered !== null) {
+    try {
+      if (await chain.hasCode(remembered)) return remembered;
+    } catch (err) {
+      log?.warn({ err: (err as Error).message }, 'settlement chain unreachable at start; using the remembered contract');
+      return remembered;
+    }
+  }
+  const deployed = await chain.deploy();
+  if (remembered !== null && remembered.toLowerCase() !== deployed.toLowerCase()) {
+    log?.warn({ remembered, deployed }, 'settlement contract redeployed at a new address; older records keep their old EIP-712 domain');
+  }
+  outbox.setMeta(`contract:${cfg.chainId}`, deployed);
+  log?.info({ contract: deployed, chainId: cfg.chainId }, 'settlement contract deployed');
+  return deployed;
+}
+
+export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog): Promise<SettlementHandle> {
+  const outbox = new Outbox(join(cfg.dataDir, OUTBOX_FILE));
+  let anvil: AnvilNode | null = null;
+  try {
+    const signerKey = loadOrCreateSignerKey({ key: cfg.signerKey, dataDir: cfg.dataDir });
+    let rpcUrl: string | null = null;
+    if (cfg.chain === 'anvil') {
+      anvil = await startAnvil({ chainId: cfg.chainId });
+      rpcUrl = anvil.rpcUrl;
+    } else if (cfg.chain === 'rpc') {
+      if (cfg.chainRpc === undefined) throw new AttributionError('chain_unavailable', '--chain rpc needs --chain-rpc');
+      rpcUrl = cfg.chainRpc;
+    }
+    const posterKey = (cfg.posterKey ?? ANVIL_DEV_KEYS[0]!) as Hex;
+    const mk = (contract?: Address) => (rpcUrl === null ? null : createChainClient({ rpcUrl, chainId: cfg.chainId, privateKey: posterKey, contract }));
+    const address = await resolveContract(cfg, outbox, mk(), log);
+    const chain = mk(address);
+    const signer = createRecordSigner(signerKey, eip712Domain(cfg.chainId, address));
+    const settlement = new Settlement({ outbox, signer, chain, epochSeconds: cfg.epochSeconds, epochMaxRecords: cfg.epochMaxRecords, log });
+    settlement.start();
+    const node = anvil;
+    return {
+      settlement,
+      signer,
+      outbox,
+      contractInfo: () => ({ address: signer.domain.verifyingContract, chain_id: cfg.chainId, rpc_url: node?.rpcUrl ?? null, abi: LoraLedgerSettlementAbi }),
+      eip712: () => eip712Description(signer.domain),
+      async close() {
+        await settlement.stop();
+        outbox.close();
+        await node?.stop();
+      },
+    };
+  } catch (err) {
+    outbox.close();
+    await anvil?.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+// The engine contract: what the HTTP thread sends the engine worker and what comes back. No runtime
+// code here.
+import type { SerializedError } from '../../common/errors.ts';
+import type { ModelSpec, WeightPrecision } from '../model/modelSpec.ts';
+import type { ExecutionProvider, LoraKernel } from '../graph/graphContract.ts';
+
+/** Options that choose how the engine builds and runs the model (validated by server/config). */
+export interface EngineOptions {
+  modelDir: string;
+  precision: WeightPrecision;
+  provider: ExecutionProvider;
+  loraKernel: LoraKernel;
+  /** Largest LoRA rank accepted; slot stacks are padded to it. */
+  maxLoraRank: number;
+  /** Adapters resident in the forward pass's slot stacks at once. */
+  maxActiveAdapters: number;
+  /** Adapters kept in host memory (LRU), count and bytes. */
+  maxCachedAdapters: number;
+  maxCachedAdapterBytes: number;
+  /** Rows of one adapter sharing a slot before another copy is made (AdapterCacheOptions.rowsPerSlot; default 4). */
+  loraRowsPerSlot?: number;
+  /** Sequences decoded together. */
+  maxBatchSize: number;
+  /** New tokens (prefill + decode) per scheduler step. */
+  maxBatchTokens: number;
+  /** Requests waiting beyond the running batch; more are refused with 429. */
+  maxQueue: number;
+  /** Longest sequence (prompt + output); defaults to the model's max positions. */
+  maxModelLen: number;
+  /** Directory for built graphs (content-hashed). */
+  cacheDir: string;
+  /** ORT intra-op threads (0 = ORT default). */
+  threads: number;
+}
+
+export interface SamplingParams {
+  /** 0 = greedy. */
+  temperature: number;
+  /** 1 = off. */
+  topP: number;
+  /** 0 or -1 = off. */
+  topK: number;
+  /** Same seed, same output. Undefined = random. */
+  seed?: number;
+}
+
+export interface GenerateRequest {
+  /** Unique per engine; the HTTP layer makes it. */
+  id: string;
+  promptIds: number[];
+  /** Adapter id, or null for the base model (slot 0). */
+  adapterId: string | null;
+  maxTokens: number;
+  sampling: SamplingParams;
+  /**
+   * Ids that end generation (EOS); ignored when ignoreEos. The stop id itself is NOT emitted as a
+   * token event (its text never reaches the user); it does count in `done.completionTokens`.
+   */
+  stopTokenIds: number[];
+  ignoreEos: boolean;
+  /** When set, each token event carries its logprob and this many top alternatives (0..20). */
+  logprobs?: number;
+}
+
+export interface TokenLogprob {
+  tokenId: number;
+  logprob: number;
+}
+
+export type GenerateEvent =
+  | { type: 'token'; tokenId: number; logprob?: number; topLogprobs?: TokenLogprob[] }
+  | { type: 'done'; finishReason: 'stop' | 'length' | 'cancelled'; promptTokens: number; completionTokens: number }
+  | { type: 'error'; error: SerializedError };
+
+/** Teacher-forced scoring (attribution): log p(target | prompt) under an adapter or the base. */
+export interface ScoreVariant {
+  promptIds: number[];
+  targetIds: number[];
+  adapterId: string | null;
+}
+export interface ScoreResult {
+  /** Per target token log-probabilities, [targetIds.length]. */
+  tokenLogprobs: number[];
+  /** Their sum. */
+  total: number;
+}
+
+export interface AdapterRegistration {
+  id: string;
+  /** Absolute folder path holding adapter_config.json + adapter_model.safetensors. */
+  path: string;
+}
+
+export interface EngineStats {
+  running: number;
+  waiting: number;
+  /** Rows in the last forward step. */
+  batchSize: number;
+  kvCapacity: number;
+  adapters: { cached: number; cachedBytes: number; active: number };
+}
+
+/** Events the engine reports for metrics and the adapter registry. */
+export type EngineNotice =
+  | { type: 'adapter_loaded'; id: string; tier: 'host' | 'slot'; seconds: number; bytes: number }
+  | { type: 'adapter_cache'; id: string; tier: 'host' | 'slot'; outcome: 'hit' | 'miss' }
+  | { type: 'adapter_evicted'; id: string; tier: 'host' | 'slot' }
+  | { type: 'adapter_errored'; id: string; error: SerializedError }
+  | { type: 'step'; rows: number; prefillTokens: number; decodeTokens: number; seconds: number };
+
+/**
+ * What the HTTP thread holds: a handle on the engine worker. Commands only; the worker owns the
+ * batch, the KV cache and the adapter tiers.
+ */
+export interface EngineClient {
+  readonly spec: ModelSpec;
+  /** Starts generating; events arrive in order and end with exactly one `done` or `error`. */
+  generate(req: GenerateRequest): AsyncIterable<GenerateEvent>;
+  /** Frees the request's row at the next step; its stream ends with done/cancelled. No-op if finished. */
+  cancel(id: string): void;
+  /** Teacher-forced log-probs for each variant, batched into as few forward passes as fit. */
+  score(variants: ScoreVariant[]): Promise<ScoreResult[]>;
+  registerAdapters(adapters: AdapterRegistration[]): Promise<void>;
+  /** Drops the adapter from every tier once no running request uses it. */
+  unregisterAdapter(id: string): Promise<void>;
+  /** Starts loading adapters into host memory ahead of need. */
+  prefetch(ids: string[]): void;
+  stats(): EngineStats;
+  onNotice(listener: (n: EngineNotice) => void): void;
+  /** Stops the worker; pending requests end with error `shutting_down`. */
+  close(): Promise<void>;
+}

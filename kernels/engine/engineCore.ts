@@ -1,0 +1,174 @@
+// The engine's step loop body (runs inside the worker; no onnxruntime import: the forward pass is
+// a function handed in). Owns the scheduler, the KV cache and the samplers; reads the slot stacks.
+//
+// Glossary: B rows, T new tokens per row, V vocab, L layers.
+//
+// step():
+//   plan = scheduler.schedule()                 // cancels, admissions, decode + prefill calls
+//   apply plan.moves to the KV cache; fit its capacity
+//   for each call (decode first, then the prefill chunk, two separate forward calls):
+//     feeds = ids/positions/lengths + past views [B, Hkv, C, Dh] of the call's rows + LoRA plan
+//     out = forward(feeds); write out.new_key/new_value [B, Hkv, T, Dh] into the cache
+//     sample the rows whose last new token's logits are wanted
+//   scheduler.commit(tokens) -> finished rows; emit token / done events
+import { RequestError, serializeError, type SerializedError } from '../../common/errors.ts';
+import { CallFeeds, type CallRow } from './callFeeds.ts';
+import { KvCache } from './kvCache.ts';
+import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
+import type { LoraSlots } from './loraSlots.ts';
+import { Sampler, type SampleResult } from './sampler.ts';
+import { Scheduler, type AcquireResult, type Seq, type StepPlan } from './scheduler.ts';
+import type { EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
+import type { ModelSpec } from '../model/modelSpec.ts';
+
+export interface ForwardOutputs {
+  logits: Float32Array; // [B, P, V]
+  newKey: Float32Array[]; // [L] of [B, Hkv, T, Dh]
+  newValue: Float32Array[]; // [L] of [B, Hkv, T, Dh]
+}
+export type ForwardFn = (feeds: Record<string, FeedTensor>) => Promise<ForwardOutputs>;
+
+/** What the engine needs from the adapter cache (adapters/adapterCache.ts). */
+export interface AdapterPins {
+  tryAcquire(id: string): AcquireResult;
+  release(id: string, slot: number): void;
+  readonly stats: { cached: number; cachedBytes: number; active: number };
+}
+
+export interface EngineCoreDeps {
+  spec: ModelSpec;
+  options: EngineOptions;
+  forward: ForwardFn;
+  slots: LoraSlots;
+  adapters: AdapterPins;
+  emit(id: string, e: GenerateEvent): void;
+  notice(n: EngineNotice): void;
+}
+
+export class EngineCore {
+  readonly sched: Scheduler;
+  readonly kv: KvCache;
+  readonly feeds: CallFeeds;
+  private readonly samplers = new Map<string, Sampler>();
+  private readonly failed = new Set<string>();
+  private lastBatch = 0;
+
+  constructor(private readonly d: EngineCoreDeps) {
+    const { spec, options: o } = d;
+    this.sched = new Scheduler({
+      maxBatchSize: o.maxBatchSize, maxBatchTokens: o.maxBatchTokens, maxQueue: o.maxQueue, maxModelLen: o.maxModelLen,
+      vocabSize: spec.vocabSize, acquire: (id) => d.adapters.tryAcquire(id), release: (id, slot) => d.adapters.release(id, slot),
+    });
+    this.kv = new KvCache({ numLayers: spec.numLayers, rows: o.maxBatchSize, kvHeads: spec.numKvHeads, headDim: spec.headDim, maxCapacity: o.maxModelLen });
+    this.feeds = new CallFeeds(spec.numLayers, spec.numKvHeads, spec.headDim);
+  }
+
+  submit(req: GenerateRequest): void {
+    try {
+      if (req.logprobs !== undefined && (!Number.isInteger(req.logprobs) || req.logprobs < 0 || req.logprobs > 20)) {
+        throw new RequestError('invalid_request', `logprobs must be an integer in 0..20, got ${req.logprobs}`, { param: 'logprobs' });
+      }
+      this.sched.add(req);
+      this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs));
+    } catch (err) {
+      this.d.emit(req.id, { type: 'error', error: serializeError(err) });
+    }
+  }
+
+  cancel(id: string): void {
+    this.sched.cancel(id);
+  }
+
+  hasWork(): boolean {
+    return this.sched.hasWork();
+  }
+
+  /** Ends every request with `error` (shutdown, fatal failure). */
+  abortAll(error: SerializedError): void {
+    for (const id of this.samplers.keys()) this.sched.cancel(id);
+    this.sched.schedule(); // cancels run before admission: nothing is left waiting or running
+    for (const id of this.samplers.keys()) this.d.emit(id, { type: 'error', error });
+    this.samplers.clear();
+  }
+
+  stats(): EngineStats {
+    const { running, waiting } = this.sched.counts();
+    const a = this.d.adapters.stats;
+    return { running, waiting, batchSize: this.lastBatch, kvCapacity: this.kv.capacity, adapters: { cached: a.cached, cachedBytes: a.cachedBytes, active: a.active } };
+  }
+
+  /** One scheduler iteration; returns whether a forward call ran. */
+  async step(): Promise<boolean> {
+    const plan = this.sched.schedule();
+    for (const c of plan.cancelled) {
+      if (!this.failed.delete(c.id)) this.d.emit(c.id, { type: 'done', finishReason: 'cancelled', promptTokens: c.promptTokens, completionTokens: c.completionTokens });
+      this.samplers.delete(c.id);
+    }
+    for (const e of plan.errors) {
+      this.d.emit(e.id, { type: 'error', error: e.error });
+      this.samplers.delete(e.id);
+    }
+    this.kv.fit(Math.max(plan.maxLen, 1), plan.maxLen);
+    for (const m of plan.moves) this.kv.copyRow(m.from, m.to, m.len);
+    if (plan.calls.length === 0) return false;
+    const t0 = performance.now();
+    const results: Array<Array<SampleResult | null>> = [];
+    try {
+      for (const call of plan.calls) results.push(await this.runCall(call));
+    } catch (err) {
+      const error: SerializedError = { code: 'engine_failed', message: `forward pass failed: ${err instanceof Error ? err.message : String(err)}` };
+      for (const call of plan.calls) {
+        for (const s of call.seqs) {
+          this.d.emit(s.req.id, { type: 'error', error });
+          this.samplers.delete(s.req.id);
+          this.failed.add(s.req.id);
+          this.sched.cancel(s.req.id);
+        }
+      }
+      return true;
+    }
+    this.finishStep(plan, results, t0);
+    return true;
+  }
+
+  private finishStep(plan: StepPlan, results: Array<Array<SampleResult | null>>, t0: number): void {
+    const finished = this.sched.commit(plan, results.map((r) => r.map((s) => (s ? s.tokenId : null))));
+    const reasonOf = new Map<Seq, string>(finished.map((f) => [f.seq, f.reason]));
+    let prefillTokens = 0;
+    let decodeTokens = 0;
+    plan.calls.forEach((call, c) => {
+      call.seqs.forEach((seq, b) => {
+        if (call.kind === 'prefill') prefillTokens += call.newLen[b];
+        else decodeTokens++;
+        const r = results[c][b];
+        if (!r || reasonOf.get(seq) === 'stop') return;
+        this.d.emit(seq.req.id, { type: 'token', tokenId: r.tokenId, ...(r.logprob !== undefined ? { logprob: r.logprob } : {}), ...(r.topLogprobs ? { topLogprobs: r.topLogprobs } : {}) });
+      });
+    });
+    for (const f of finished) {
+      this.d.emit(f.seq.req.id, { type: 'done', finishReason: f.reason, promptTokens: f.seq.req.promptIds.length, completionTokens: f.seq.generated });
+      this.samplers.delete(f.seq.req.id);
+    }
+    this.lastBatch = plan.calls.reduce((n, c) => n + c.seqs.length, 0);
+    this.d.notice({ type: 'step', rows: this.lastBatch, prefillTokens, decodeTokens, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  private async runCall(call: StepPlan['calls'][number]): Promise<Array<SampleResult | null>> {
+    const { spec } = this.d;
+    const B = call.seqs.length;
+    const rows: CallRow[] = call.seqs.map((s, b) => ({ tokens: s.tokens, start: s.cached, newLen: call.newLen[b], pastLen: s.cached, logitsAt: [call.newLen[b] - 1] }));
+    const kv = this.kv;
+    const feeds = this.feeds.build(rows, call.T, 1, {
+      C: kv.capacity,
+      key: (l) => kv.view(l, call.rowStart, B).key,
+      value: (l) => kv.view(l, call.rowStart, B).value,
+    });
+    loraFeeds(planLora(this.d.options.loraKernel, { slots: call.seqs.map((s) => s.slot), newLen: call.newLen, T: call.T }), this.d.slots, feeds);
+    const out = await this.d.forward(feeds);
+    for (let l = 0; l < spec.numLayers; l++) {
+      for (let b = 0; b < B; b++) kv.write(l, call.rowStart + b, call.seqs[b].cached, call.newLen[b], out.newKey[l], out.newValue[l], b, call.T);
+    }
+    const V = spec.vocabSize;
+    return call.seqs.map((s, b) => (call.sample[b] ? this.samplers.get(s.req.id)!.sample(out.logits.subarray(b * V, (b + 1) * V)) : null));
+  }
+}

@@ -1,0 +1,149 @@
+// The engine worker thread (worker_threads entry; started by kernels/engineClient.ts).
+// It owns the model session, the batch and KV cache (EngineCore), the LoRA slot stacks and the
+// adapter cache; the main thread only sends commands (kernels/engineProtocol.ts).
+//
+// Loop: while generation or scoring work exists, run one scheduler step (decode call + prefill
+// chunk), then at most one scoring call, post that step's events in one message, and yield to the
+// message port (setImmediate) so cancels and new requests land between steps. When requests only
+// wait for adapters to load, it polls every few milliseconds instead of spinning.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { EngineError, serializeError, type SerializedError } from '../../common/errors.ts';
+import { AdapterCache } from '../../adapters/adapterCache.ts';
+import { AdapterLoaderThread } from '../../adapters/adapterLoader.ts';
+import { collectGarbage } from './collectGarbage.ts';
+import { createSession } from '../graph/createSession.ts';
+import { EngineCore, type ForwardFn } from './engineCore.ts';
+import type { EngineWorkerData, FromWorker, ToWorker } from './engineProtocol.ts';
+import { ensureDecoderGraph } from '../graph/graphCache.ts';
+import type { FeedTensor } from './loraPlan.ts';
+import { LoraSlots } from './loraSlots.ts';
+import { ScoreQueue } from './scoreQueue.ts';
+import { GRAPH_OUTPUTS } from '../graph/graphContract.ts';
+import { type GenerateEvent } from './engineContract.ts';
+import { type ModelSpec } from '../model/modelSpec.ts';
+
+const port = parentPort!;
+const { options, adapters: initialAdapters } = workerData as EngineWorkerData;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+/** The session as a ForwardFn: feeds every input the graph declares, fetches logits + new K/V. */
+function makeForward(session: ort.InferenceSession, spec: ModelSpec): ForwardFn {
+  const names = session.inputNames;
+  return async (feeds: Record<string, FeedTensor>) => {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of names) {
+      const f = feeds[name];
+      if (!f) throw new EngineError('engine_failed', `the decoder graph wants input ${name}, which the engine does not feed`);
+      ortFeeds[name] = new ort.Tensor(f.type, f.data, f.dims);
+    }
+    const out = await session.run(ortFeeds);
+    const get = (n: string): Float32Array => out[n]!.data as Float32Array;
+    const newKey: Float32Array[] = [];
+    const newValue: Float32Array[] = [];
+    for (let l = 0; l < spec.numLayers; l++) {
+      newKey.push(get(GRAPH_OUTPUTS.newKey(l)));
+      newValue.push(get(GRAPH_OUTPUTS.newValue(l)));
+    }
+    return { logits: get(GRAPH_OUTPUTS.logits), newKey, newValue };
+  };
+}
+
+async function start(): Promise<void> {
+  const graph = await ensureDecoderGraph({
+    modelDir: options.modelDir,
+    cacheDir: options.cacheDir,
+    graph: { precision: options.precision, loraKernel: options.loraKernel, maxPositions: options.maxModelLen },
+  });
+  if (!graph.reused) await collectGarbage(); // the build's checkpoint + graph bytes, now garbage
+  const spec = graph.spec;
+  const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
+  const forward = makeForward(session, spec);
+  const slots = new LoraSlots(spec, options);
+  const loader = new AdapterLoaderThread(spec, options.maxLoraRank); // disk -> host off this thread
+  const cache = new AdapterCache({
+    maxCached: options.maxCachedAdapters,
+    maxCachedBytes: options.maxCachedAdapterBytes,
+    maxActive: options.maxActiveAdapters,
+    rowsPerSlot: options.loraRowsPerSlot,
+    load: (ref) => loader.load(ref),
+    sink: slots,
+    notify: (notice) => post({ t: 'notice', notice }),
+  });
+  for (const a of initialAdapters) cache.register(a);
+
+  let events: Array<[string, GenerateEvent]> = [];
+  const flush = (): void => {
+    if (events.length === 0) return;
+    post({ t: 'events', items: events });
+    events = [];
+  };
+  const core = new EngineCore({ spec, options, forward, slots, adapters: cache, emit: (id, e) => events.push([id, e]), notice: (notice) => post({ t: 'notice', notice }) });
+  const scores = new ScoreQueue({ spec, options, forward, slots, adapters: cache, feeds: core.feeds });
+
+  let scheduled = false;
+  let busy = false;
+  let closing = false;
+  const wake = (): void => {
+    if (scheduled || busy) return;
+    scheduled = true;
+    setImmediate(() => { void tick(); });
+  };
+  const shutdown = async (): Promise<void> => {
+    const error: SerializedError = { code: 'shutting_down', message: 'the engine is shutting down' };
+    core.abortAll(error);
+    scores.abortAll(new EngineError('shutting_down', error.message));
+    flush();
+    post({ t: 'closed' });
+    await loader.close();
+    await session.release();
+    port.close();
+  };
+  const tick = async (): Promise<void> => {
+    scheduled = false;
+    if (closing) return shutdown();
+    busy = true;
+    let progressed = false;
+    try {
+      if (core.hasWork()) progressed = (await core.step()) || progressed;
+      if (scores.hasWork()) progressed = (await scores.step()) || progressed;
+    } catch (err) {
+      // A bug, not a model failure (those end only their requests): end everything in flight.
+      console.error('engine worker: step failed', err);
+      const error: SerializedError = { code: 'engine_failed', message: `engine step failed: ${err instanceof Error ? err.message : String(err)}` };
+      core.abortAll(error);
+      scores.abortAll(new EngineError('engine_failed', error.message));
+    } finally {
+      busy = false;
+    }
+    flush();
+    post({ t: 'stats', stats: core.stats() });
+    if (closing || progressed) wake();
+    else if (core.hasWork() || scores.hasWork()) setTimeout(wake, 2);
+  };
+
+  const reply = (callId: number, work: () => unknown): void => {
+    Promise.resolve()
+      .then(work)
+      .then((result) => post({ t: 'reply', callId, result }), (err: unknown) => post({ t: 'reply', callId, error: serializeError(err) }));
+  };
+  port.on('message', (m: ToWorker) => {
+    switch (m.t) {
+      case 'generate': core.submit(m.req); break;
+      case 'cancel': core.cancel(m.id); break;
+      case 'score': reply(m.callId, () => scores.add(m.variants)); break;
+      case 'register': reply(m.callId, () => { for (const a of m.adapters) cache.register(a); }); break;
+      case 'unregister': reply(m.callId, () => cache.unregister(m.id)); break;
+      case 'prefetch': for (const id of m.ids) cache.prefetch(id); break;
+      case 'close': closing = true; break;
+    }
+    flush();
+    wake();
+  });
+  post({ t: 'ready', spec, stats: core.stats() });
+}
+
+start().catch((err: unknown) => {
+  post({ t: 'fatal', error: serializeError(err) });
+  port.close();
+});

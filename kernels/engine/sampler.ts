@@ -1,0 +1,191 @@
+// Token sampling from one row of logits: greedy, temperature, top-k, top-p, and OpenAI-style
+// logprobs. Seeded per request (same seed, same tokens).
+//
+// Glossary: V vocabulary size; logits [V] one row of the graph's `logits` output (raw, float32).
+//
+// sample(logits):
+//   temperature == 0            -> argmax (ties: lowest id)
+//   else p = softmax(logits / temperature) restricted to:
+//     top_k > 0                 -> the k largest logits
+//     top_p < 1                 -> the smallest prefix (by descending p) whose mass >= top_p
+//   then one draw u ~ U[0,1) from the request's PRNG picks the token by inverse CDF.
+// Candidate sets come from partial selection, never a full sort of V: a min-heap of the k best
+// ids for top-k, a weighted quickselect (expected O(V)) for the top-p nucleus.
+// logprobs are log_softmax of the RAW logits (no temperature), as OpenAI reports them.
+import { Prng } from '../../common/prng.ts';
+import type { SamplingParams, TokenLogprob } from './engineContract.ts';
+
+/** Ids of the `m` largest entries of `x`, in descending order of value (ties: lower id first). */
+export function topIndices(x: Float32Array, m: number): Int32Array {
+  const n = Math.min(m, x.length);
+  const heap = new Int32Array(n); // min-heap by value over ids
+  let size = 0;
+  const less = (a: number, b: number): boolean => x[a] < x[b] || (x[a] === x[b] && a > b);
+  const siftDown = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let s = i;
+      if (l < size && less(heap[l], heap[s])) s = l;
+      if (r < size && less(heap[r], heap[s])) s = r;
+      if (s === i) return;
+      const t = heap[i]; heap[i] = heap[s]; heap[s] = t;
+      i = s;
+    }
+  };
+  for (let id = 0; id < x.length; id++) {
+    if (size < n) {
+      let i = size++;
+      heap[i] = id;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i], heap[p])) break;
+        const t = heap[i]; heap[i] = heap[p]; heap[p] = t;
+        i = p;
+      }
+    } else if (n > 0 && less(heap[0], id)) {
+      heap[0] = id;
+      siftDown(0);
+    }
+  }
+  const out = new Int32Array(n);
+  for (let k = n - 1; k >= 0; k--) {
+    out[k] = heap[0];
+    heap[0] = heap[--size];
+    siftDown(0);
+  }
+  return out;
+}
+
+export function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** log(sum(exp(x))) computed stably. */
+export function logSumExp(x: Float32Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.exp(x[i] - m);
+  return m + Math.log(s);
+}
+
+export interface SampleResult {
+  tokenId: number;
+  logprob?: number;
+  topLogprobs?: TokenLogprob[];
+}
+
+export class Sampler {
+  private readonly rng: Prng;
+
+  constructor(readonly params: SamplingParams, readonly logprobs?: number) {
+    const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.rng = new Prng(seed);
+  }
+
+  sample(logits: Float32Array): SampleResult {
+    const tokenId = this.pick(logits);
+    if (this.logprobs === undefined) return { tokenId };
+    const lse = logSumExp(logits);
+    const res: SampleResult = { tokenId, logprob: logits[tokenId] - lse };
+    if (this.logprobs > 0) {
+      res.topLogprobs = Array.from(topIndices(logits, this.logprobs), (id) => ({ tokenId: id, logprob: logits[id] - lse }));
+    }
+    return res;
+  }
+
+  private pick(logits: Float32Array): number {
+    const { temperature, topK, topP } = this.params;
+    if (temperature <= 0 || topP <= 0 || topK === 1) return argmax(logits);
+    const V = logits.length;
+    const inv = 1 / temperature;
+    const max = logits[argmax(logits)];
+    if (topK > 0 && topK < V) {
+      // top-k: the k best ids, sorted; then the top-p prefix of them.
+      const ids = topIndices(logits, topK);
+      const w = new Float64Array(ids.length);
+      let z = 0;
+      for (let j = 0; j < ids.length; j++) z += w[j] = Math.exp((logits[ids[j]] - max) * inv);
+      let cut = ids.length;
+      if (topP < 1) {
+        let acc = 0;
+        for (let j = 0; j < ids.length; j++) {
+          acc += w[j];
+          if (acc >= topP * z) { cut = j + 1; break; }
+        }
+      }
+      return ids[this.draw(w, null, cut)];
+    }
+    const w = scratchWeights(V);
+    const floor = max - 40 * temperature; // exp(-40) ~ 4e-18: below that a weight is 0
+    let z = 0;
+    for (let i = 0; i < V; i++) {
+      const l = logits[i];
+      z += w[i] = l < floor ? 0 : Math.exp((l - max) * inv);
+    }
+    if (topP >= 1) return this.draw(w, null, V);
+    const idx = scratchIds(V);
+    const n = nucleus(w, idx, V, topP * z);
+    return idx[this.draw(w, idx, n)];
+  }
+
+  /** Inverse-CDF draw over candidates j < n of weight w[idx ? idx[j] : j]; returns j. */
+  private draw(w: Float64Array, idx: Int32Array | null, n: number): number {
+    let mass = 0;
+    if (idx) for (let j = 0; j < n; j++) mass += w[idx[j]];
+    else for (let j = 0; j < n; j++) mass += w[j];
+    let u = this.rng.next() * mass;
+    for (let j = 0; j < n; j++) {
+      u -= w[idx ? idx[j] : j];
+      if (u < 0) return j;
+    }
+    return n - 1;
+  }
+}
+
+let weightsScratch = new Float64Array(0); // [V] shared: samplers run one at a time in the worker
+let idsScratch = new Int32Array(0); // [V]
+function scratchWeights(V: number): Float64Array {
+  if (weightsScratch.length < V) weightsScratch = new Float64Array(V);
+  return weightsScratch;
+}
+function scratchIds(V: number): Int32Array {
+  if (idsScratch.length < V) idsScratch = new Int32Array(V);
+  return idsScratch;
+}
+
+/**
+ * Top-p nucleus by weighted quickselect, expected O(V), no sort: reorders idx so that
+ * idx[0..n) are the fewest highest-weight ids whose total weight >= need; returns n.
+ */
+export function nucleus(w: Float64Array, idx: Int32Array, V: number, need: number): number {
+  for (let i = 0; i < V; i++) idx[i] = i;
+  let a = 0; // idx[0..a) taken (all heavier than the rest)
+  let b = V; // idx[b..V) excluded
+  while (need > 0 && a < b) {
+    const pv = w[idx[(a + b) >> 1]];
+    // Three-way partition of [a, b): heavier than pv | equal | lighter.
+    let lt = a;
+    let i = a;
+    let gt = b;
+    let massHi = 0;
+    while (i < gt) {
+      const x = idx[i];
+      const v = w[x];
+      if (v > pv) { idx[i++] = idx[lt]; idx[lt++] = x; massHi += v; }
+      else if (v < pv) { idx[i] = idx[--gt]; idx[gt] = x; }
+      else i++;
+    }
+    if (massHi >= need) { b = lt; continue; }
+    need -= massHi;
+    a = lt;
+    const eq = gt - lt;
+    if (pv * eq >= need) return a + Math.min(eq, Math.max(1, Math.ceil(need / pv - 1e-9)));
+    need -= pv * eq;
+    a = gt;
+  }
+  return Math.max(a, 1);
+}

@@ -1,0 +1,162 @@
+// Validated request body -> CompletionPlan: resolve the model (base / adapter / "auto"), tokenize
+// (text, token ids, chat template), check lengths against the context, fill defaults. The same
+// functions serve HTTP and WebSocket requests.
+import { randomUUID } from 'node:crypto';
+import { AdapterError, RequestError } from '../../common/errors.ts';
+import type { AdapterDirectory, AttributionHook, AutoRouter, ChatMessage, ServerTokenizer } from '../ports.ts';
+import type { CompletionPlan } from './runCompletion.ts';
+import type { ChatBody, CompletionBody } from '../http/schemas.ts';
+import type { ServedBy } from './chunkShapes.ts';
+
+export interface PlanDeps {
+  baseModelId: string;
+  tokenizer: ServerTokenizer;
+  adapters: AdapterDirectory;
+  router: AutoRouter;
+  vocabSize: number;
+  /** Longest prompt + output, tokens. */
+  maxModelLen: number;
+  timeoutSeconds: number;
+  /** Attribution's pre-generation hook (RAG); absent = prompts pass unchanged. */
+  attribution?: AttributionHook;
+}
+
+export const AUTO_MODEL = 'auto';
+
+/** model -> adapter id (null = base) and how it was chosen. */
+export function resolveModel(model: string, promptText: () => string, deps: PlanDeps): { adapterId: string | null; servedBy: ServedBy } {
+  if (model === deps.baseModelId) return { adapterId: null, servedBy: { adapter: null } };
+  if (model === AUTO_MODEL) {
+    const d = deps.router.route({ text: promptText() });
+    return { adapterId: d.adapterId, servedBy: { adapter: d.adapterId, routed: { reason: d.reason, score: d.score } } };
+  }
+  const a = deps.adapters.get(model);
+  if (!a) {
+    throw new RequestError('model_not_found', `The model "${model}" does not exist: use "${deps.baseModelId}", "auto" or a registered adapter id (GET /v1/models).`, { param: 'model' });
+  }
+  if (a.state === 'errored') {
+    throw new AdapterError('adapter_load_failed', `Adapter "${model}" is errored: ${a.reason ?? 'unknown reason'}`, { param: 'model' });
+  }
+  return { adapterId: a.id, servedBy: { adapter: a.id } };
+}
+
+function checkIds(ids: number[], deps: PlanDeps, param: string): void {
+  const bad = ids.find((t) => t >= deps.vocabSize);
+  if (bad !== undefined) throw new RequestError('invalid_request', `${param}: token id ${bad} is outside the vocabulary (size ${deps.vocabSize})`, { param });
+}
+
+function checkLength(promptLen: number, maxTokens: number, deps: PlanDeps, param: string, maxParam: string): void {
+  if (promptLen === 0) throw new RequestError('empty_prompt', `${param} is empty: it must contain at least one token`, { param });
+  if (promptLen >= deps.maxModelLen) {
+    throw new RequestError('context_length_exceeded', `This model's maximum context length is ${deps.maxModelLen} tokens; the ${param} has ${promptLen} tokens, leaving none to generate.`, { param });
+  }
+  if (promptLen + maxTokens > deps.maxModelLen) {
+    throw new RequestError('context_length_exceeded', `This model's maximum context length is ${deps.maxModelLen} tokens; you requested ${promptLen + maxTokens} (${promptLen} in the ${param}, ${maxTokens} for the completion). Reduce ${maxParam} or the ${param}.`, { param: maxParam });
+  }
+}
+
+/** OpenAI fields loraledger does not implement: refused by name rather than silently ignored. */
+function rejectUnsupported(body: Record<string, unknown>): void {
+  const set = (k: string) => body[k] !== undefined && body[k] !== null;
+  const nonEmpty = (k: string) => set(k) && !(Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) && !(typeof body[k] === 'object' && !Array.isArray(body[k]) && Object.keys(body[k] as object).length === 0);
+  const why = (k: string, what: string) => new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
+  for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
+  if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
+  if (nonEmpty('logit_bias')) throw why('logit_bias', 'no logit bias');
+  for (const k of ['presence_penalty', 'frequency_penalty']) if (set(k) && body[k] !== 0) throw why(k, 'no repetition penalties; send 0 or leave it out');
+  if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text') throw why('response_format', 'only {"type": "text"}');
+  if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
+  if (set('suffix')) throw why('suffix', 'no insertion');
+}
+
+/** A request refused after attribution prepared it must not leave a ticket behind. */
+async function forgetOnError(id: string, deps: PlanDeps, make: () => Promise<CompletionPlan>): Promise<CompletionPlan> {
+  try {
+    return await make();
+  } catch (err) {
+    deps.attribution?.forget?.(id);
+    throw err;
+  }
+}
+
+const stopList = (s: string | string[] | null | undefined): string[] => (s == null ? [] : typeof s === 'string' ? [s] : s);
+const created = () => Math.floor(Date.now() / 1000);
+
+function common(body: CompletionBody | ChatBody, deps: PlanDeps) {
+  return {
+    n: body.n ?? 1,
+    sampling: { temperature: body.temperature ?? 1, topP: body.top_p ?? 1, topK: body.top_k ?? 0, seed: body.seed ?? undefined },
+    stop: stopList(body.stop),
+    ignoreEos: body.ignore_eos ?? false,
+    returnTokenIds: body.return_token_ids ?? false,
+    timeoutSeconds: deps.timeoutSeconds,
+    user: body.user ?? undefined,
+  };
+}
+
+export function planCompletion(body: CompletionBody, deps: PlanDeps): Promise<CompletionPlan> {
+  const id = `cmpl-${randomUUID()}`;
+  return forgetOnError(id, deps, () => completionPlan(id, body, deps));
+}
+
+async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps): Promise<CompletionPlan> {
+  rejectUnsupported(body);
+  let p = body.prompt;
+  const firstText = () => (typeof p === 'string' ? p : typeof p[0] === 'string' ? p[0] : deps.tokenizer.decode((typeof p[0] === 'number' ? p : p[0]) as number[]));
+  const { adapterId, servedBy } = resolveModel(body.model, firstText, deps);
+  if (deps.attribution?.prepare) {
+    const parts = await deps.attribution.prepare({ requestId: id, body, parts: typeof p === 'string' ? { kind: 'completion', prompt: p } : null });
+    if (parts?.kind === 'completion') p = parts.prompt;
+  }
+  let prompts: number[][];
+  if (typeof p === 'string') prompts = [p === '' ? [] : deps.tokenizer.encode(p)];
+  else if (p.length > 0 && typeof p[0] === 'number') prompts = [p as number[]];
+  else if (p.length > 0 && typeof p[0] === 'string') prompts = (p as string[]).map((s) => (s === '' ? [] : deps.tokenizer.encode(s)));
+  else prompts = p as number[][];
+  if (prompts.length === 0) throw new RequestError('empty_prompt', 'prompt is empty: it must contain at least one token', { param: 'prompt' });
+  const maxTokens = body.max_tokens ?? 16;
+  for (const ids of prompts) { checkIds(ids, deps, 'prompt'); checkLength(ids.length, maxTokens, deps, 'prompt', 'max_tokens'); }
+  return {
+    kind: 'completion', head: { id, created: created(), model: body.model },
+    adapterId, servedBy, prompts, maxTokens, ...common(body, deps),
+    logprobs: body.logprobs ?? undefined, echo: body.echo ?? false,
+  };
+}
+
+export function chatMessages(body: ChatBody): ChatMessage[] {
+  return body.messages.map((m) => ({
+    role: m.role === 'developer' ? 'system' : m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join(''),
+  }));
+}
+
+export function planChat(body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
+  const id = `chatcmpl-${randomUUID()}`;
+  return forgetOnError(id, deps, () => chatPlan(id, body, deps));
+}
+
+async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
+  rejectUnsupported(body);
+  let messages = chatMessages(body);
+  if (messages.every((m) => m.content === '')) throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', { param: 'messages' });
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const { adapterId, servedBy } = resolveModel(body.model, () => lastUser, deps);
+  if (deps.attribution?.prepare) {
+    const parts = await deps.attribution.prepare({ requestId: id, body, parts: { kind: 'chat', messages } });
+    if (parts?.kind === 'chat') messages = parts.messages;
+  }
+  const ids = deps.tokenizer.applyChatTemplate(messages);
+  checkIds(ids, deps, 'messages');
+  const asked = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  const maxParam = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+  const maxTokens = asked ?? Math.max(1, deps.maxModelLen - ids.length);
+  checkLength(ids.length, maxTokens, deps, 'messages', maxParam);
+  if (body.top_logprobs != null && body.top_logprobs > 0 && !body.logprobs) {
+    throw new RequestError('invalid_request', 'top_logprobs needs logprobs: true', { param: 'top_logprobs' });
+  }
+  return {
+    kind: 'chat', head: { id, created: created(), model: body.model },
+    adapterId, servedBy, prompts: [ids], maxTokens, ...common(body, deps),
+    logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined, echo: false,
+  };
+}

@@ -1,0 +1,21 @@
+// Admin routes need `Authorization: Bearer <admin key>`. No key configured: 403 admin_disabled;
+// missing or wrong key: 401 unauthorized. The comparison is constant-time; the key is never logged.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { RequestError } from '../../common/errors.ts';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export function makeAdminGuard(adminKey: string | undefined): (request: FastifyRequest) => Promise<void> {
+  const expected = adminKey === undefined ? null : digest(adminKey);
+  return async (request) => {
+    if (expected === null) {
+      throw new RequestError('admin_disabled', 'Admin routes are disabled: start the server with --admin-key (or LORALEDGER_ADMIN_KEY) to enable them.');
+    }
+    const h = request.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(h);
+    if (!m || !timingSafeEqual(digest(m[1].trim()), expected)) {
+      throw new RequestError('unauthorized', m ? 'The admin key is wrong.' : 'Admin routes need an "Authorization: Bearer <admin key>" header.');
+    }
+  };
+}
