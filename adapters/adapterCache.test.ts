@@ -2,9 +2,9 @@
 // subject here is which adapter sits where and when, not reading files (loadAdapter.test.ts does that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EngineNotice } from '../kernels/engine/engineContract.ts';
+import type { EngineNotice } from '../kernels/index.ts';
 import { AdapterCache, type AdapterRef, type SlotSink } from './adapterCache.ts';
-import type { AdapterWeights } from '../kernels/model/loraWeights.ts';
+import type { AdapterWeights } from '../kernels/model/index.ts';
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 

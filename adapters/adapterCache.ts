@@ -19,9 +19,9 @@
 //     stays recorded until a later prefetch() retries it.
 //   - unregister() takes effect once the adapter is unpinned; until then new acquires are refused.
 import { LRUCache } from 'lru-cache';
-import { AdapterError, LoraledgerError, type SerializedError } from '../common/errors.ts';
-import type { EngineNotice } from '../kernels/engine/engineContract.ts';
-import type { AdapterWeights } from '../kernels/model/loraWeights.ts';
+import { AdapterError, LoraledgerError, type SerializedError } from '../common/index.ts';
+import type { EngineNotice } from '../kernels/index.ts';
+import type { AdapterWeights } from '../kernels/model/index.ts';
 
 /** Where host weights go to become visible to the forward pass (the engine's slot stacks). */
 export interface SlotSink {

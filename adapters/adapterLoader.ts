@@ -7,9 +7,9 @@
 // a fresh thread. close() ends the thread (its owner must call it; the thread keeps a process
 // alive otherwise); later loads reject.
 import { Worker } from 'node:worker_threads';
-import { AdapterError, type SerializedError } from '../common/errors.ts';
-import type { ModelSpec } from '../kernels/model/modelSpec.ts';
-import type { AdapterWeights } from '../kernels/model/loraWeights.ts';
+import { AdapterError, type SerializedError } from '../common/index.ts';
+import type { ModelSpec } from '../kernels/model/index.ts';
+import type { AdapterWeights } from '../kernels/model/index.ts';
 
 export interface LoaderRequest {
   seq: number;

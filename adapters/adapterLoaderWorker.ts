@@ -4,7 +4,7 @@
 // (transfer list: no copy). One request at a time, in arrival order, reading every file into the
 // same reusable buffer.
 import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../common/errors.ts';
+import { serializeError } from '../common/index.ts';
 import { loadAdapterWeights } from './loadAdapter.ts';
 import { readAdapterMeta } from './peftFormat.ts';
 import type { LoaderReply, LoaderRequest } from './adapterLoader.ts';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { confinePath } from './confinePath.ts';
-import { LoraledgerError } from '../common/errors.ts';
+import { LoraledgerError } from '../common/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'llconf-'));
 const root = join(tmp, 'root');

@@ -7,7 +7,7 @@
 //   real = realpath(abs) inside some root's real path        else path_not_allowed (symlink escape)
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { AdapterError, RequestError } from '../common/errors.ts';
+import { AdapterError, RequestError } from '../common/index.ts';
 
 /** True when `p` is `root` or lies below it (both absolute). */
 export function isInside(root: string, p: string): boolean {

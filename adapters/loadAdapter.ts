@@ -15,11 +15,11 @@
 //   [base_model.model.]model.layers.{l}.{self_attn|mlp}.{target}.lora_{A|B}[.{adapter_name}][.weight]
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterError } from '../common/errors.ts';
-import { decodeTensor, parseSafetensorsHeader, readSafetensorsHeader, type TensorInfo } from '../kernels/model/safetensors.ts';
-import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/model/modelSpec.ts';
+import { AdapterError } from '../common/index.ts';
+import { decodeTensor, parseSafetensorsHeader, readSafetensorsHeader, type TensorInfo } from '../kernels/model/index.ts';
+import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_WEIGHTS_FILE, isTargeted, loraScale, type PeftAdapterMeta } from './peftFormat.ts';
-import type { AdapterWeights, LoraPair } from '../kernels/model/loraWeights.ts';
+import type { AdapterWeights, LoraPair } from '../kernels/model/index.ts';
 
 const NAME_RE = /^(?:base_model\.model\.)?model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdapterError } from '../common/errors.ts';
+import { AdapterError } from '../common/index.ts';
 import { isTargeted, loraScale, readAdapterMeta } from './peftFormat.ts';
-import { peftConfigJson } from '../factory/generateAdapter.ts';
+import { peftConfigJson } from '../factory/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'peft-format-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -11,8 +11,8 @@
 // Module keys are the base model's own names, e.g. `model.layers.3.self_attn.q_proj`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AdapterError } from '../common/errors.ts';
-import { LORA_TARGETS, type LoraTarget } from '../kernels/model/modelSpec.ts';
+import { AdapterError } from '../common/index.ts';
+import { LORA_TARGETS, type LoraTarget } from '../kernels/model/index.ts';
 import type { AdapterMeta } from './types.ts';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoraledgerError } from '../common/errors.ts';
-import { generateAdapter } from '../factory/generateAdapter.ts';
+import { LoraledgerError } from '../common/index.ts';
+import { generateAdapter } from '../factory/index.ts';
 import { AdapterRegistry, type RegistryEvent } from './registry.ts';
 import { TINY_SPEC } from '../test/support/tinySpec.ts';
 

@@ -11,9 +11,9 @@
 // Paths are confined to the configured adapter roots after resolving `..` and symlinks.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterError, RequestError, serializeError, type SerializedError } from '../common/errors.ts';
-import type { EngineNotice } from '../kernels/engine/engineContract.ts';
-import type { ModelSpec } from '../kernels/model/modelSpec.ts';
+import { AdapterError, RequestError, serializeError, type SerializedError } from '../common/index.ts';
+import type { EngineNotice } from '../kernels/index.ts';
+import type { ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_CONFIG_FILE, readAdapterMeta, type PeftAdapterMeta } from './peftFormat.ts';
 import { validateAdapterAgainstModel } from './loadAdapter.ts';
 import { confinePath, isInside, realOrResolved } from './confinePath.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../common/prng.ts';
+import { Prng } from '../common/index.ts';
 import { AdapterRouter, meanEmbedder, terms, type RoutableAdapter } from './router.ts';
 
 const ADAPTERS: RoutableAdapter[] = [

@@ -1,5 +1,5 @@
 // Shared contracts of the adapters/ folder. No runtime code here.
-import type { LoraTarget } from '../kernels/model/modelSpec.ts';
+import type { LoraTarget } from '../kernels/model/index.ts';
 
 /** What a folder's small files say about an adapter (read without touching its weights). */
 export interface AdapterMeta {

@@ -21,7 +21,7 @@
 //   fee         {total, model, adapter, data}           uint256 decimal strings (smallest units)
 // `score` is in nats of log p(answer); share_ppm integers; amounts decimal strings.
 
-import { RequestError } from '../common/errors.ts';
+import { RequestError } from '../common/index.ts';
 import { MAX_RAG_DATANETS, MAX_TOP_K } from './data/retrieve.ts';
 
 export type AttributionMode = 'inline' | 'async' | 'off';

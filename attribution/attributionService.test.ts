@@ -15,8 +15,7 @@ import { Outbox } from './settlement/outbox.ts';
 import { PLAIN_RAG_TEMPLATE } from './data/augmentPrompt.ts';
 import { keccak256 } from './records/keccak256.ts';
 import { parseAttributionRequest } from './attributionRequest.ts';
-import { LoraledgerError } from '../common/errors.ts';
-import type { AttributionHook } from '../server/ports.ts';
+import { LoraledgerError } from '../common/index.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
@@ -53,8 +52,7 @@ function setup(dir: string, calls: number[], extra: Partial<ConstructorParameter
     fees: validateFeeConfig({ promptPricePer1k: '1000000', completionPricePer1k: '2000000', split: { model: 500_000, adapter: 200_000, data: 300_000 } }),
     model: 'base', adapterOwner: (id) => (id === 'lora-a' ? owner : null), template: PLAIN_RAG_TEMPLATE, now: () => 1_700_000_000_000, ...extra,
   });
-  const hook: AttributionHook = service; // the service IS the server's hook (compile-time check)
-  return { service: hook as AttributionService, outbox, domain, store };
+  return { service, outbox, domain, store };
 }
 
 test('inline: one batched score call, exact Shapley shares, fee split, signed record durable in the outbox', async () => {

@@ -15,7 +15,7 @@
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
 
-import { EngineError, RequestError } from '../common/errors.ts';
+import { EngineError, RequestError } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './data/augmentPrompt.ts';
 import { parseAttributionRequest, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions } from './attributionRequest.ts';

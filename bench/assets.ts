@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateModel, loadModelSpec, SMOLLM_135M_SPEC, TINY_SPEC, type LoraTarget, type ModelSpec } from '../kernels/index.ts';
-import { generateAdapter } from '../adapters/index.ts';
+import { generateModel, SMOLLM_135M_SPEC, TINY_SPEC } from '../factory/index.ts';
+import { loadModelSpec, type LoraTarget, type ModelSpec } from '../kernels/model/index.ts';
+import { generateAdapter } from '../factory/index.ts';
 import type { ModelPreset } from './scenarios.ts';
 import type { AdapterPlan } from './workload.ts';
 import { exportModelGguf } from './gguf/exportModelGguf.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareGreedy } from './greedyCheck.ts';
 import { checkPeer, weightBytesPerToken } from './summarize.ts';
-import { SMOLLM_135M_SPEC } from '../kernels/index.ts';
+import { SMOLLM_135M_SPEC } from '../factory/index.ts';
 
 test('greedy comparison: equal, near tie taken the other way, real difference, length mismatch', () => {
   const none = (): undefined => undefined;

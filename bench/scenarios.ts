@@ -2,7 +2,7 @@
 // requests, prompt/output lengths, adapter mix); command-line flags may override any numeric field
 // (the report records the effective values and marks the overridden ones). Bump `version` whenever
 // a definition changes so results stay comparable across runs.
-import { LORA_TARGETS, type LoraTarget } from '../kernels/index.ts';
+import { LORA_TARGETS, type LoraTarget } from '../kernels/model/index.ts';
 
 export const SYSTEMS = ['loraledger', 'naive-merged', 'llama.cpp'] as const;
 export type SystemName = (typeof SYSTEMS)[number];

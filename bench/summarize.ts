@@ -1,6 +1,6 @@
 // Turns one system's raw run (per-request token timings) into a ScenarioResult row, and adds the
 // cross-system parts afterwards: greedy checks against loraledger, ratios to the base-only run.
-import type { ModelSpec } from '../kernels/index.ts';
+import type { ModelSpec } from '../kernels/model/index.ts';
 import type { ScenarioDef, SystemName } from './scenarios.ts';
 import type { Workload } from './workload.ts';
 import type { SystemRun } from './systems/systemRun.ts';

@@ -1,6 +1,6 @@
 // A scenario's concrete, seeded workload: which adapters exist (id, rank, seed) and, per request,
 // its prompt token ids and adapter. Every system in a run gets the same workload.
-import { Prng } from '../kernels/index.ts';
+import { Prng } from '../common/index.ts';
 import type { ScenarioDef } from './scenarios.ts';
 import { ZipfSampler } from './zipf.ts';
 

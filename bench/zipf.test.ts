@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../kernels/index.ts';
+import { Prng } from '../common/index.ts';
 import { ZipfSampler } from './zipf.ts';
 
 test('Zipf probabilities follow 1/k^alpha and sum to 1', () => {

@@ -1,6 +1,6 @@
 // Zipf(alpha) popularity over M items: P(rank k) ∝ 1 / k^alpha, k = 1..M (rank 1 most popular).
 // Sampling inverts the cumulative distribution with a binary search (O(log M) per draw).
-import { Prng } from '../kernels/index.ts';
+import { Prng } from '../common/index.ts';
 
 export class ZipfSampler {
   private readonly cdf: Float64Array; // [M] cumulative probabilities, last = 1

@@ -9,10 +9,10 @@
 // Glossary: Din/Dout in/out features of the projection, R rank, L layers.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Prng } from '../common/prng.ts';
-import { writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../kernels/model/safetensors.ts';
-import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/model/modelSpec.ts';
-import { ADAPTER_CONFIG_FILE, ADAPTER_LEDGER_FILE, ADAPTER_WEIGHTS_FILE, moduleKey } from '../adapters/peftFormat.ts';
+import { Prng } from '../common/index.ts';
+import { writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../kernels/model/index.ts';
+import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/model/index.ts';
+import { ADAPTER_CONFIG_FILE, ADAPTER_LEDGER_FILE, ADAPTER_WEIGHTS_FILE, moduleKey } from '../adapters/index.ts';
 
 export interface GenerateAdapterOptions {
   /** Folder to write into (created). */

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateModel } from './generateModel.ts';
-import { loadCheckpoint } from '../kernels/model/loadCheckpoint.ts';
-import { Prng } from '../common/prng.ts';
+import { loadCheckpoint } from '../kernels/model/index.ts';
+import { Prng } from '../common/index.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'h1-genm-'));
 

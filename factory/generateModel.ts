@@ -7,12 +7,12 @@
 // norms 1 ± 0.1, biases std 0.1. Glossary: D hidden, L layers, V vocab.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelError } from '../common/errors.ts';
-import { Prng } from '../common/prng.ts';
-import { expectedTensors } from '../kernels/model/checkpointLayout.ts';
-import { specToConfigJson } from '../kernels/model/modelConfig.ts';
-import { writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../kernels/model/safetensors.ts';
-import type { ModelSpec } from '../kernels/model/modelSpec.ts';
+import { ModelError } from '../common/index.ts';
+import { Prng } from '../common/index.ts';
+import { expectedTensors } from '../kernels/model/index.ts';
+import { specToConfigJson } from '../kernels/model/index.ts';
+import { writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../kernels/model/index.ts';
+import type { ModelSpec } from '../kernels/model/index.ts';
 
 export interface GenerateModelOptions extends Partial<ModelSpec> {
   /** Folder to write (created). */

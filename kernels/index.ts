@@ -1,21 +1,16 @@
 // Public door of kernels/ for other folders (house style §2). Keep it a plain list of re-exports.
-export * from './model/modelSpec.ts';
+// The model formats have a door of their own (./model/index.ts), which loads no onnxruntime-node.
+export * from './model/index.ts';
 export * from './graph/graphContract.ts';
 export * from './engine/engineContract.ts';
-export { parseModelConfig, specToConfigJson } from './model/modelConfig.ts';
-export { loadCheckpoint, loadModelSpec, type Checkpoint } from './model/loadCheckpoint.ts';
-export { expectedTensors, projectionWeightName } from './model/checkpointLayout.ts';
-export { generateModel, TINY_SPEC, SMOLLM_135M_SPEC, type GenerateModelOptions } from '../factory/generateModel.ts';
-export { Prng, mulberry32 } from '../common/prng.ts';
+export { parseModelConfig } from './model/modelConfig.ts';
+export { type Tensor } from './model/safetensors.ts';
+export { type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './model/loadTokenizer.ts';
 export { referenceLogits, referenceGreedy, ReferenceDecoder, type ReferenceModel } from './reference/referenceForward.ts';
 export { buildDecoderGraph, type DecoderGraphOptions } from './graph/buildDecoderGraph.ts';
 export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } from './graph/graphCache.ts';
 export { createSession, type CreateSessionOptions } from './graph/createSession.ts';
-export { randomAdapter } from '../test/support/randomAdapter.ts';
-export { readSafetensorsHeader, readSafetensors, readCheckpointTensors, checkpointFiles, writeSafetensors, f32ToF16, f16ToF32, type Tensor } from './model/safetensors.ts';
-export { loadTokenizer, type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './model/loadTokenizer.ts';
-export { trainBpeTokenizer, writeBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from '../factory/demo/trainBpeTokenizer.ts';
-export { EMBEDDED_CORPUS } from '../factory/demo/embeddedCorpus.ts';
-export { bigramWeights, countBigrams, type BigramWeights, type BigramWeightsOptions, type BigramCounts } from '../factory/demo/bigramWeights.ts';
+export { GraphBuilder, float } from './graph/graphBuilder.ts';
+export { DataType } from './graph/onnxProto.ts';
 export { startEngine } from './engine/engineClient.ts';
-export { DecoderHarness, loraFeeds as harnessLoraFeeds } from '../test/support/decoderHarness.ts';
+export { planLora } from './engine/loraPlan.ts';

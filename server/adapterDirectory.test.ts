@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdapterRegistry, generateAdapter } from '../adapters/index.ts';
-import { loadModelSpec } from '../kernels/index.ts';
+import { AdapterRegistry } from '../adapters/index.ts';
+import { generateAdapter } from '../factory/index.ts';
+import { loadModelSpec } from '../kernels/model/index.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-dir-'));

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted, type BuildOptions } from './app.ts';
 import { loadConfig } from './config.ts';
-import { loadCheckpoint, loadTokenizer, referenceGreedy, referenceLogits } from '../kernels/index.ts';
+import { loadCheckpoint, loadTokenizer } from '../kernels/model/index.ts';
+import { referenceGreedy, referenceLogits } from '../kernels/index.ts';
 import { EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../test/support/engineTap.ts';
 
 const MODEL = '/work/shared/models/stories260K';

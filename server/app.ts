@@ -6,12 +6,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import { startEngine as startWorkerEngine, loadModelSpec, type AdapterRegistration, type EngineClient, type EngineOptions } from '../kernels/index.ts';
+import { startEngine as startWorkerEngine, type AdapterRegistration, type EngineClient, type EngineOptions } from '../kernels/index.ts';
+import { loadModelSpec } from '../kernels/model/index.ts';
 import { AdapterRegistry } from '../adapters/index.ts';
 import type { TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
-import { EngineError } from '../common/errors.ts';
+import { EngineError } from '../common/index.ts';
 import type { AppServices } from './appServices.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
 import { EngineHolder } from './engineHolder.ts';

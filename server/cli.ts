@@ -3,7 +3,7 @@
 // --shutdown-deadline (then cancel them), close the engine, exit 0.
 import { buildApp } from './app.ts';
 import { helpText, loadConfig, wantsHelp } from './config.ts';
-import { LoraledgerError } from '../common/errors.ts';
+import { LoraledgerError } from '../common/index.ts';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

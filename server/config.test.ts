@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, flagOf, helpText, loadConfig, redactConfig } from './config.ts';
 import { ConfigSchema } from './configSchema.ts';
-import { LoraledgerError } from '../common/errors.ts';
+import { LoraledgerError } from '../common/index.ts';
+import { feeConfigFromSettings } from '../attribution/index.ts';
 
 const load = (argv: string[], env: Record<string, string> = {}) => loadConfig({ argv, env });
 
@@ -91,4 +92,13 @@ test('--help lists every field with its flag, default and env variable; every fi
     assert.ok(help.includes(envOf(key)), `help lists ${envOf(key)}`);
   }
   assert.match(help, /--port {2}\(default 8000; env LORALEDGER_PORT\)/);
+});
+
+test('server config: fee fractions not summing to 1e6 are refused at start-up; defaults give a valid fee config', () => {
+  assert.throws(() => loadConfig({ argv: ['--fee-model-ppm', '600000'], env: {} }), (e: unknown) =>
+    e instanceof LoraledgerError && e.code === 'config_invalid' && /--fee-model-ppm \(600000\) \+ --fee-adapter-ppm \(200000\) \+ --fee-data-ppm \(300000\) must sum to 1000000/.test(e.message));
+  assert.throws(() => loadConfig({ argv: ['--prompt-price-per-1k', '-1'], env: {} }), (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid');
+  const fees = feeConfigFromSettings(loadConfig({ argv: ['--fee-model-ppm', '400000', '--fee-data-ppm', '400000'], env: {} }));
+  assert.deepEqual(fees.split, { model: 400_000, adapter: 200_000, data: 400_000 });
+  assert.equal(fees.promptPricePer1k, 1_000_000_000_000n);
 });

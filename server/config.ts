@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { ConfigSchema, crossFieldRules, type Config, type ConfigKey } from './configSchema.ts';
-import { LoraledgerError } from '../common/errors.ts';
+import { LoraledgerError } from '../common/index.ts';
 
 export { ConfigSchema, type Config } from './configSchema.ts';
 

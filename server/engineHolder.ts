@@ -1,8 +1,8 @@
 // Owns the engine's life on the HTTP side: starting (GET /health 503, generation 503
 // engine_not_ready), ready, failed (the start error is logged and kept), draining for shutdown
 // (new work 503 shutting_down), closed. Routes ask `get()` for the engine and never start it.
-import type { EngineClient } from '../kernels/engine/engineContract.ts';
-import { EngineError, LoraledgerError } from '../common/errors.ts';
+import type { EngineClient } from '../kernels/index.ts';
+import { EngineError, LoraledgerError } from '../common/index.ts';
 
 export type EngineState = 'starting' | 'ready' | 'failed' | 'closed';
 

@@ -1,10 +1,8 @@
 // Public door of server/ for other folders (house style §2): a plain list of re-exports.
-// (server/errors.ts may also be imported directly from anywhere: the one deliberate exception.)
 export { buildApp, engineStarted, type AttributionPlugin, type AttributionWiring, type BuildOptions } from './app.ts';
 export { loadConfig, helpText, redactConfig, flagOf, envOf, type Config, type ConfigSources } from './config.ts';
 export { ConfigSchema } from './configSchema.ts';
 export { createAttribution } from './createAttribution.ts';
-export { ensureEmbeddedDefault } from '../factory/demo/embeddedDefault.ts';
 export type { AdapterDirectory, AdapterInfo, AttributionHook, AutoRouter, ChatMessage, CompletionRecordInput, PromptParts, RouteDecision, ServerTokenizer } from './ports.ts';
 export type { StreamChunk, Usage, ServedBy } from './generation/chunkShapes.ts';
-export * from '../common/errors.ts';
+export { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter } from './integrations.ts';

@@ -2,7 +2,7 @@
 // folder's tokenizer, the "auto" router (with the base model's token embeddings), and the folders
 // to serve (given, or the embedded default).
 import { resolve, join } from 'node:path';
-import { loadTokenizer, type ModelSpec } from '../kernels/index.ts';
+import { loadTokenizer, type ModelSpec } from '../kernels/model/index.ts';
 import { AdapterRouter, meanEmbedder, type AdapterRegistry } from '../adapters/index.ts';
 import { loadTokenEmbeddings, type TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
@@ -22,7 +22,7 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
 export async function prepareModelFolders(config: Config): Promise<{ modelDir: string; adapterRoots: string[] }> {
   const roots = config.adapters.map((r) => resolve(r));
   if (config.model !== undefined) return { modelDir: resolve(config.model), adapterRoots: roots };
-  const { ensureEmbeddedDefault } = await import('../factory/demo/embeddedDefault.ts');
+  const { ensureEmbeddedDefault } = await import('../factory/index.ts');
   const d = await ensureEmbeddedDefault(join(config.cacheDir, 'embedded'));
   return { modelDir: resolve(d.modelDir), adapterRoots: roots.length > 0 ? roots : [resolve(d.adaptersDir)] };
 }

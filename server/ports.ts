@@ -1,7 +1,7 @@
 // The small interfaces the HTTP layer needs from the other folders. buildApp adapts the real
 // implementations (kernels/ tokenizer and engine, adapters/ registry and router, attribution/)
 // to these; routes and the generation pipeline only see these shapes.
-import type { AdapterState } from '../adapters/types.ts';
+import type { AdapterState } from '../adapters/index.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

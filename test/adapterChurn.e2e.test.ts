@@ -11,11 +11,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateAdapter, loadAdapterWeights, readAdapterMeta, type AdapterWeights } from '../adapters/index.ts';
-import {
-  loadCheckpoint, Prng, referenceGreedy, startEngine, LORA_TARGETS,
-  type Checkpoint, type EngineClient, type EngineNotice, type EngineOptions, type GenerateEvent, type GenerateRequest, type LoraTarget,
-} from '../kernels/index.ts';
+import { generateAdapter } from '../factory/index.ts';
+import { loadAdapterWeights, readAdapterMeta } from '../adapters/index.ts';
+import { type AdapterWeights } from '../kernels/model/index.ts';
+import { loadCheckpoint, LORA_TARGETS, type Checkpoint, type LoraTarget } from '../kernels/model/index.ts';
+import { Prng } from '../common/index.ts';
+import { referenceGreedy, startEngine, type EngineClient, type EngineNotice, type EngineOptions, type GenerateEvent, type GenerateRequest } from '../kernels/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-churn-'));

@@ -26,11 +26,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, loadTokenizer, Prng, type EngineClient } from '../kernels/index.ts';
-import {
-  AttributionService, DatanetStore, Outbox, PLAIN_RAG_TEMPLATE, Retriever, createRecordSigner, eip712Domain,
-  signAndAppend, validateFeeConfig, verifyRecord, type Passage,
-} from '../attribution/index.ts';
+import { startEngine, type EngineClient } from '../kernels/index.ts';
+import { loadTokenizer } from '../kernels/model/index.ts';
+import { Prng } from '../common/index.ts';
+import { AttributionService, DatanetStore, Outbox, PLAIN_RAG_TEMPLATE, Retriever, createRecordSigner, eip712Domain, signAndAppend, validateFeeConfig, verifyRecord, type Passage } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const K = 4, PASSAGE = 20, KEY = 6, ANSWER = 8, CASES = 50, FLOOR = 0.3, MARGIN_FLOOR = 2;

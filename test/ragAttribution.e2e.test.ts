@@ -8,11 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createAttribution } from '../server/createAttribution.ts';
-import { generateAdapter } from '../adapters/index.ts';
-import { loadModelSpec } from '../kernels/index.ts';
+import { buildApp, engineStarted } from '../server/index.ts';
+import { loadConfig } from '../server/index.ts';
+import { createAttribution } from '../server/index.ts';
+import { generateAdapter } from '../factory/index.ts';
+import { loadModelSpec } from '../kernels/model/index.ts';
 import { keccak256, verifyRecord, type AttributionService, type Eip712Domain, type SignedRecord } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;

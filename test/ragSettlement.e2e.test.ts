@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createAttribution } from '../server/createAttribution.ts';
-import { runVerifyRecord } from '../attribution/cli/verifyRecordCli.ts';
+import { buildApp, engineStarted } from '../server/index.ts';
+import { loadConfig } from '../server/index.ts';
+import { createAttribution } from '../server/index.ts';
+import { runVerifyRecord } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'settle-admin-key-1';

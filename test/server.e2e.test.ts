@@ -10,8 +10,11 @@ import OpenAI from 'openai';
 import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
-import { generateAdapter, loadAdapterWeights, readAdapterMeta, type AdapterWeights } from '../adapters/index.ts';
-import { loadCheckpoint, referenceGreedy, type Checkpoint } from '../kernels/index.ts';
+import { generateAdapter } from '../factory/index.ts';
+import { loadAdapterWeights, readAdapterMeta } from '../adapters/index.ts';
+import { type AdapterWeights } from '../kernels/model/index.ts';
+import { loadCheckpoint, type Checkpoint } from '../kernels/model/index.ts';
+import { referenceGreedy } from '../kernels/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'e2e-admin-key-123';

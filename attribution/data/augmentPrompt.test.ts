@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { augmentPrompt, augmentText, ragQuery, PLAIN_RAG_TEMPLATE, type PromptParts } from './augmentPrompt.ts';
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 const passages = [{ text: 'Paris is the capital of France.' }, { text: 'The Seine flows through Paris.' }];
 

@@ -21,7 +21,7 @@
 // user's own, unchanged: v(empty) is the model without retrieval. Ablated subsets are renumbered
 // 1..m in their original order.
 
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 export interface RagTemplate {
   /** Text before the first passage. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatanetStore, documentId } from './datanetStore.ts';
 import { keccak256 } from '../records/keccak256.ts';
-import { LoraledgerError, type ErrorCode } from '../../common/errors.ts';
+import { LoraledgerError, type ErrorCode } from '../../common/index.ts';
 
 const alice = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const rejects = (fn: () => unknown, code: ErrorCode, status: number, re: RegExp): void => {

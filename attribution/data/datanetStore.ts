@@ -8,7 +8,7 @@
 // same text in two DataNets is two documents.
 
 import Database from 'better-sqlite3';
-import { AttributionError, RequestError } from '../../common/errors.ts';
+import { AttributionError, RequestError } from '../../common/index.ts';
 import { normaliseAddress } from '../records/address.ts';
 import { keccak256 } from '../records/keccak256.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';

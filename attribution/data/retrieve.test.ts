@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatanetStore } from './datanetStore.ts';
 import { Retriever, cosine } from './retrieve.ts';
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';

@@ -6,8 +6,8 @@
 //   without:     score = BM25 score
 // Indexes are built from the store on first use and follow every later insert (store.onDocument).
 
-import { RequestError } from '../../common/errors.ts';
-import { Bm25Index, bm25Search, BM25_DEFAULTS, type Bm25Params } from '../../common/bm25.ts';
+import { RequestError } from '../../common/index.ts';
+import { Bm25Index, bm25Search, BM25_DEFAULTS, type Bm25Params } from '../../common/index.ts';
 import type { DatanetStore } from './datanetStore.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 

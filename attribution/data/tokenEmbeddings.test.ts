@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCheckpoint } from '../../kernels/index.ts';
+import { loadCheckpoint } from '../../kernels/model/index.ts';
 import { loadTokenEmbeddings, tokenEmbeddingEmbedder } from './tokenEmbeddings.ts';
 import { DatanetStore } from './datanetStore.ts';
 import { Retriever } from './retrieve.ts';
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 const MODEL = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const encode = (text: string): number[] => (text.match(/\[(\d+)\]/g) ?? []).map((t) => Number(t.slice(1, -1)));

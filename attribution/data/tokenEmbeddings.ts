@@ -8,9 +8,9 @@
 
 // The safetensors reader directly, not kernels/index.ts: the door also exports the engine, whose
 // import loads onnxruntime-node into every process that imports attribution (the claim CLI too).
-import { checkpointFiles, readSafetensors, readSafetensorsHeader } from '../../kernels/model/safetensors.ts';
+import { checkpointFiles, readSafetensors, readSafetensorsHeader } from '../../kernels/model/index.ts';
 import { meanEmbedder } from '../../adapters/index.ts';
-import { ModelError } from '../../common/errors.ts';
+import { ModelError } from '../../common/index.ts';
 import type { EmbedFn } from './retrieve.ts';
 
 export const EMBED_TOKENS = 'model.embed_tokens.weight';

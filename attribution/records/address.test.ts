@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAddress } from 'viem';
 import { checksumAddress, isValidAddress, normaliseAddress } from './address.ts';
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 const addr = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 

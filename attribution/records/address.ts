@@ -2,7 +2,7 @@
 // from this folder, no viem). Accepted: 0x + 40 hex, all-lowercase, all-uppercase, or mixed case
 // whose capitalisation is the EIP-55 checksum (a mistyped checksummed address is refused).
 
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 import { keccak256 } from './keccak256.ts';
 import type { Address } from './recordTypes.ts';
 

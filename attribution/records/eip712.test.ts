@@ -6,7 +6,7 @@ import { createRecordSigner, signRecord, eip712Description, eip712Domain, record
 import { keccak256 } from './keccak256.ts';
 import { sampleRecord } from '../../test/support/recordFixtures.ts';
 import type { AttributionRecord, Hex } from './recordTypes.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 const KEY: Hex = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
 const OTHER: Hex = '0x8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f';

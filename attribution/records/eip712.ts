@@ -11,7 +11,7 @@
 
 import { hashTypedData, recoverTypedDataAddress, getAddress, isAddressEqual } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import { RECORD_PRIMARY_TYPE, RECORD_TYPES } from './recordTypes.ts';
 import type { Address, AttributionRecord, Hex, SignedRecord } from './recordTypes.ts';
 import { validateRecord } from './validateRecord.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync, existsSync, writeFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSignerKey, SIGNER_KEY_FILE } from './signerKey.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 test('generates a 0600 key on first start and reuses it', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'll-key-')), 'data');

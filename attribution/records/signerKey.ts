@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import type { Hex } from './recordTypes.ts';
 
 /** secp256k1 group order: a private key k must satisfy 0 < k < N. */

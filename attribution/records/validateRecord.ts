@@ -4,7 +4,7 @@
 // hex, every address 20 bytes, every uint fits its width, and the fee split does not pay out more
 // than the fee:  sum(sources[i].amount) + adapterAmount <= fee.
 
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import type { AttributionRecord } from './recordTypes.ts';
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;

@@ -10,7 +10,7 @@
 //   model        = fee - adapter - sum(source i)     (everything unearned stays with the operator)
 // So sum(sources) + adapter <= fee always, and the operator's cut is at least modelPpm.
 
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 export const PPM = 1_000_000;
 

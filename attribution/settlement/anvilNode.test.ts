@@ -5,7 +5,7 @@ import { privateKeyToAccount, mnemonicToAccount } from 'viem/accounts';
 import { bytesToHex } from 'viem';
 import { ANVIL_DEV_KEYS, anvilBinaryPath, startAnvil } from './anvilNode.ts';
 import { createChainClient } from './chainClient.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 test('dev keys are anvil\'s default-mnemonic accounts', () => {
   ANVIL_DEV_KEYS.forEach((k, i) => {

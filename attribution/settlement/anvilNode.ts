@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import type { Hex } from '../records/recordTypes.ts';
 
 /** anvil's default-mnemonic dev keys #0..#3 (public, funded on every fresh anvil). */

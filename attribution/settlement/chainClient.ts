@@ -15,7 +15,7 @@ import {
   getAddress, HttpRequestError, parseEventLogs, TimeoutError, type Chain,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import { LoraLedgerSettlementAbi as abi, LoraLedgerSettlementBytecode as bytecode } from './contracts/generated/LoraLedgerSettlement.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 

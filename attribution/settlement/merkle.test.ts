@@ -5,7 +5,7 @@ import { buildPayouts, buildRecordsTree, loadTree, payoutsFromDump, proofOf, ver
 import { keccak256 } from '../records/keccak256.ts';
 import { sampleRecord, TEST_PAYEES } from '../../test/support/recordFixtures.ts';
 import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, type Hex } from '../records/recordTypes.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 const bytes = (hex: string): Buffer => Buffer.from(hex.replace(/^0x/, ''), 'hex');
 const word = (n: bigint | string): Buffer => bytes(BigInt(n).toString(16).padStart(64, '0'));

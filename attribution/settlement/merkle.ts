@@ -9,7 +9,7 @@
 // An empty tree has root 0x00..00 (no leaves: nothing to prove, nothing to claim).
 
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, ZERO_ADDRESS } from '../records/recordTypes.ts';
 import type { AttributionRecord, Hex } from '../records/recordTypes.ts';
 

@@ -8,7 +8,7 @@ import { loadTree, proofOf, verifyLeaf } from './merkle.ts';
 import { Outbox } from './outbox.ts';
 import { sampleRecord } from '../../test/support/recordFixtures.ts';
 import { RECORD_LEAF_ENCODING, type Hex, type SignedRecord } from '../records/recordTypes.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 const signer = createRecordSigner('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318', eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3'));
 const TX: Hex = `0x${'ab'.repeat(32)}`;

@@ -15,7 +15,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import { buildPayouts, buildRecordsTree, payoutsFromDump, type TreeDump } from './merkle.ts';
 import type { Hex, RecordStatus, SignedRecord } from '../records/recordTypes.ts';
 

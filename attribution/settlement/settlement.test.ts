@@ -17,7 +17,7 @@ import { Outbox } from './outbox.ts';
 import { sampleRecord, TEST_PAYEES } from '../../test/support/recordFixtures.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 import { Settlement } from './settlement.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 let anvil: AnvilNode;
 let dir: string;

@@ -13,7 +13,7 @@
 // All chain work runs one at a time (a promise chain), so an epoch is never posted twice
 // concurrently; across crashes the on-chain check and the contract's strict epoch order do it.
 
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 import type { ChainClient } from './chainClient.ts';
 import type { Eip712Domain, RecordSigner } from '../records/eip712.ts';
 import { loadTree, payoutsFromDump, proofOf, ZERO_ROOT, type LoadedTree } from './merkle.ts';

@@ -15,7 +15,7 @@ import { Outbox } from './outbox.ts';
 import { ZERO_ADDRESS, type Address, type Hex } from '../records/recordTypes.ts';
 import { Settlement, type SettlementLog } from './settlement.ts';
 import { loadOrCreateSignerKey } from '../records/signerKey.ts';
-import { AttributionError } from '../../common/errors.ts';
+import { AttributionError } from '../../common/index.ts';
 
 /** The config fields this needs (server/configSchema.ts documents each). */
 export interface SettlementConfig {

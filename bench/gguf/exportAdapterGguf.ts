@@ -8,7 +8,7 @@
 // Glossary: R rank, Din/Dout in/out features.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSafetensors, type ModelSpec } from '../../kernels/index.ts';
+import { readSafetensors, type ModelSpec } from '../../kernels/model/index.ts';
 import { f32, str, type GgufTensor, type GgufValue } from './ggufFormat.ts';
 import { ggufTensorName } from './exportModelGguf.ts';
 import { permuteRope } from './permuteRope.ts';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelSpec, readCheckpointTensors, type ModelSpec } from '../../kernels/index.ts';
+import { loadModelSpec, readCheckpointTensors, type ModelSpec } from '../../kernels/model/index.ts';
 import { f32, str, u32, type GgmlTypeName, type GgufTensor, type GgufValue } from './ggufFormat.ts';
 import { permuteRope } from './permuteRope.ts';
 import { writeGguf } from './writeGguf.ts';

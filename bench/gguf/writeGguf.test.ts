@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeGguf, encodeTensor } from './writeGguf.ts';
 import { readGgufHeader } from './readGgufHeader.ts';
 import { permuteRope } from './permuteRope.ts';
-import { f16ToF32 } from '../../kernels/index.ts';
+import { f16ToF32 } from '../../kernels/model/index.ts';
 
 test('GGUF round trip: header, metadata, tensor infos and F32 data read back', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gguf-'));

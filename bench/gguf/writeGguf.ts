@@ -1,11 +1,8 @@
 // Writes a GGUF v3 file (see ggufFormat.ts for the layout). Tensors are converted from fp32 to
 // their declared type (F32 as is, F16 rounded, Q8_0 block-quantized like ggml's quantize_row_q8_0).
 import { open } from 'node:fs/promises';
-import { f32ToF16 } from '../../kernels/index.ts';
-import {
-  GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlType, GgufValueType, Q8_0_BLOCK, Q8_0_BLOCK_BYTES,
-  ggmlTypeBytes, type GgufFile, type GgufTensor, type GgufValue,
-} from './ggufFormat.ts';
+import { f32ToF16 } from '../../kernels/model/index.ts';
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlType, GgufValueType, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, ggmlTypeBytes, type GgufFile, type GgufTensor, type GgufValue } from './ggufFormat.ts';
 
 /** Appends little-endian values to a growing byte list. */
 class ByteSink {

@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateModel, loadCheckpoint, referenceLogits } from '../../kernels/index.ts';
-import { generateAdapter, readAdapterMeta, loadAdapterWeights } from '../../adapters/index.ts';
+import { generateModel } from '../../factory/index.ts';
+import { loadCheckpoint } from '../../kernels/model/index.ts';
+import { referenceLogits } from '../../kernels/index.ts';
+import { generateAdapter } from '../../factory/index.ts';
+import { readAdapterMeta, loadAdapterWeights } from '../../adapters/index.ts';
 import { mergeLora, writeMergedModel } from './naiveMerged.ts';
 
 test('mergeLora adds scale · (a·b)^T to W [Dout, Din]', () => {

@@ -9,8 +9,10 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint, writeSafetensors, projectionWeightName, type Checkpoint, type EngineClient, type LoraTarget, startEngine } from '../../kernels/index.ts';
-import { readAdapterMeta, loadAdapterWeights, type AdapterWeights } from '../../adapters/index.ts';
+import { loadCheckpoint, writeSafetensors, projectionWeightName, type Checkpoint, type LoraTarget } from '../../kernels/model/index.ts';
+import { type EngineClient, startEngine } from '../../kernels/index.ts';
+import { readAdapterMeta, loadAdapterWeights } from '../../adapters/index.ts';
+import { type AdapterWeights } from '../../kernels/model/index.ts';
 import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from '../systems/systemRun.ts';
 

@@ -13,7 +13,9 @@
 import { mkdirSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildDecoderGraph, loadCheckpoint, randomAdapter, startEngine, LORA_TARGETS, type LoraKernel, type WeightPrecision } from '../../kernels/index.ts';
+import { buildDecoderGraph, startEngine, type LoraKernel } from '../../kernels/index.ts';
+import { loadCheckpoint, LORA_TARGETS, type WeightPrecision } from '../../kernels/model/index.ts';
+import { randomAdapter } from '../../test/support/randomAdapter.ts';
 import { DecoderHarness, loraFeeds } from '../../test/support/decoderHarness.ts';
 import { ensureModel, ensureModelGguf } from '../assets.ts';
 import { LlamaCppPeer } from '../peers/llamaCpp.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startEngine } from '../../kernels/index.ts';
 import { ensureModel } from '../assets.ts';
 import { ZipfSampler } from '../zipf.ts';
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 const S = Number(process.env.S ?? 32), N = Number(process.env.N ?? 64), T = Number(process.env.T ?? 64);
 const { dir: modelDir } = await ensureModel('.cache/bench', 'smollm-135m');
 const root = '.cache/bench/adapters/smollm-135m';

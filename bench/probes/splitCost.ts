@@ -19,9 +19,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SMOLLM_135M_SPEC, mulberry32 } from '../../kernels/index.ts';
-import { GraphBuilder, float } from '../../kernels/graph/graphBuilder.ts';
-import { DataType } from '../../kernels/graph/onnxProto.ts';
+import { SMOLLM_135M_SPEC } from '../../factory/index.ts';
+import { mulberry32 } from '../../common/index.ts';
+import { GraphBuilder, float } from '../../kernels/index.ts';
+import { DataType } from '../../kernels/index.ts';
 import { probeFlags } from './probeFlags.ts';
 import { percentile } from '../stats.ts';
 

@@ -20,7 +20,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildDecoderGraph, loadCheckpoint, randomAdapter, BUILDER_VERSION, LORA_TARGETS } from '../../kernels/index.ts';
+import { buildDecoderGraph, BUILDER_VERSION } from '../../kernels/index.ts';
+import { loadCheckpoint, LORA_TARGETS } from '../../kernels/model/index.ts';
+import { randomAdapter } from '../../test/support/randomAdapter.ts';
 import { DecoderHarness, loraFeeds } from '../../test/support/decoderHarness.ts';
 import { ensureModel } from '../assets.ts';
 import { probeFlags } from './probeFlags.ts';

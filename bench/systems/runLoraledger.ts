@@ -3,8 +3,8 @@
 // autocannon (non-streaming) for requests/s. Adapter load times and decode step times come from
 // the engine's own notices.
 import autocannon from 'autocannon';
-import { buildApp, engineStarted } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
+import { buildApp, engineStarted } from '../../server/index.ts';
+import { loadConfig } from '../../server/index.ts';
 import type { EngineNotice } from '../../kernels/index.ts';
 import { basename, join } from 'node:path';
 import { statSync } from 'node:fs';

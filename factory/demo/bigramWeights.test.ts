@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigramWeights } from './bigramWeights.ts';
 import { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
-import { loadTokenizer } from '../../kernels/model/loadTokenizer.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
 import { writeBpeTokenizer } from './trainBpeTokenizer.ts';
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 
 /** Independent reference: plain pair counts -> for each seen context, the set of most frequent successors. */
 function argmaxSets(documents: number[][], end: number): Map<number, Set<number>> {

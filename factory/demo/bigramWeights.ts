@@ -15,7 +15,7 @@
 //
 // Glossary: V vocab, D hidden, K = D - 2 factor rank, R contexts seen, C successors seen.
 // Cost: O(q K^2 R) for the Gram-Schmidt passes; ~0.8 s for V 2048, D 384 on one core.
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 
 export interface BigramWeightsOptions {
   /** Token ids of each document; `endTokenId` is counted after each document's last token. */

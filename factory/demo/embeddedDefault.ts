@@ -16,8 +16,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { EMBEDDED_CORPUS, bigramWeights, generateModel, loadTokenizer, writeBpeTokenizer, type ModelSpec } from '../../kernels/index.ts';
-import { generateAdapter } from '../../adapters/index.ts';
+import { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
+import { bigramWeights } from './bigramWeights.ts';
+import { generateModel } from '../generateModel.ts';
+import { loadTokenizer, type ModelSpec } from '../../kernels/model/index.ts';
+import { writeBpeTokenizer } from './trainBpeTokenizer.ts';
+import { generateAdapter } from '../generateAdapter.ts';
 
 /** Bump whenever anything below (or the corpus, or the generators) changes the output. */
 export const EMBEDDED_DEFAULT_VERSION = 'v2';

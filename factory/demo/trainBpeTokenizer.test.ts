@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
 import { BYTE_TO_CHAR, trainBpeTokenizer, writeBpeTokenizer } from './trainBpeTokenizer.ts';
-import { loadTokenizer } from '../../kernels/model/loadTokenizer.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'bpe-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));

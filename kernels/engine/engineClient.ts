@@ -6,7 +6,7 @@
 // A worker crash ends every pending request with `engine_failed`; close() ends them with
 // `shutting_down` and stops the worker.
 import { Worker } from 'node:worker_threads';
-import { EngineError, deserializeError, type SerializedError } from '../../common/errors.ts';
+import { EngineError, deserializeError, type SerializedError } from '../../common/index.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engineProtocol.ts';
 import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';

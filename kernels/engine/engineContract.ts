@@ -1,6 +1,6 @@
 // The engine contract: what the HTTP thread sends the engine worker and what comes back. No runtime
 // code here.
-import type { SerializedError } from '../../common/errors.ts';
+import type { SerializedError } from '../../common/index.ts';
 import type { ModelSpec, WeightPrecision } from '../model/modelSpec.ts';
 import type { ExecutionProvider, LoraKernel } from '../graph/graphContract.ts';
 

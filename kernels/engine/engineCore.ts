@@ -11,7 +11,7 @@
 //     out = forward(feeds); write out.new_key/new_value [B, Hkv, T, Dh] into the cache
 //     sample the rows whose last new token's logits are wanted
 //   scheduler.commit(tokens) -> finished rows; emit token / done events
-import { RequestError, serializeError, type SerializedError } from '../../common/errors.ts';
+import { RequestError, serializeError, type SerializedError } from '../../common/index.ts';
 import { CallFeeds, type CallRow } from './callFeeds.ts';
 import { KvCache } from './kvCache.ts';
 import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';

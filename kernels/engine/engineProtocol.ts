@@ -1,5 +1,5 @@
 // Messages between the main thread's EngineClient and the engine worker (structured-clone safe).
-import type { SerializedError } from '../../common/errors.ts';
+import type { SerializedError } from '../../common/index.ts';
 import type { AdapterRegistration, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 

@@ -8,9 +8,9 @@
 // wait for adapters to load, it polls every few milliseconds instead of spinning.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { EngineError, serializeError, type SerializedError } from '../../common/errors.ts';
-import { AdapterCache } from '../../adapters/adapterCache.ts';
-import { AdapterLoaderThread } from '../../adapters/adapterLoader.ts';
+import { EngineError, serializeError, type SerializedError } from '../../common/index.ts';
+import { AdapterCache } from '../../adapters/index.ts';
+import { AdapterLoaderThread } from '../../adapters/index.ts';
 import { collectGarbage } from './collectGarbage.ts';
 import { createSession } from '../graph/createSession.ts';
 import { EngineCore, type ForwardFn } from './engineCore.ts';

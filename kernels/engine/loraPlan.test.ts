@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planLora, loraFeeds, type LoraPlan } from './loraPlan.ts';
 import { LoraSlots } from './loraSlots.ts';
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 import type { AdapterWeights, LoraPair } from '../model/loraWeights.ts';
 import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../model/modelSpec.ts';
 

@@ -10,7 +10,7 @@
 // write(slot, w): the slot's A columns of a target = w.A zero-padded to R; b[slot] = w.scale * w.B
 // zero-padded to R; absent targets are zeroed, so the LoRA term x·A·B of that slot is exactly the
 // adapter's delta.
-import { AdapterError } from '../../common/errors.ts';
+import { AdapterError } from '../../common/index.ts';
 import type { AdapterWeights } from '../model/loraWeights.ts';
 import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../model/modelSpec.ts';
 

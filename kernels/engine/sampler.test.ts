@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sampler, topIndices, argmax, nucleus } from './sampler.ts';
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 
 function randomLogits(V: number, seed: number): Float32Array {
   return new Prng(seed).fillNormal(new Float32Array(V), 2);

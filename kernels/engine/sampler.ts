@@ -12,7 +12,7 @@
 // Candidate sets come from partial selection, never a full sort of V: a min-heap of the k best
 // ids for top-k, a weighted quickselect (expected O(V)) for the top-p nucleus.
 // logprobs are log_softmax of the RAW logits (no temperature), as OpenAI reports them.
-import { Prng } from '../../common/prng.ts';
+import { Prng } from '../../common/index.ts';
 import type { SamplingParams, TokenLogprob } from './engineContract.ts';
 
 /** Ids of the `m` largest entries of `x`, in descending order of value (ties: lower id first). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type AcquireResult, type SchedRequest, type SchedulerOptions, type StepPlan } from './scheduler.ts';
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 const V = 50;
 /** Fake model: the next token is a function of the whole sequence so far. */

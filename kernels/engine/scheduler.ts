@@ -21,7 +21,7 @@
 //      and padded B*T <= budget, so a long prompt is chunked and never stalls decoding.
 // commit(plan, tokens): rows advance by their new tokens; sampled rows append their token and
 //   finish on a stop id (unless ignoreEos), max_tokens or maxModelLen; layout is compacted.
-import { RequestError, type SerializedError } from '../../common/errors.ts';
+import { RequestError, type SerializedError } from '../../common/index.ts';
 
 export interface SchedRequest {
   id: string;

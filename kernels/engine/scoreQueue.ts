@@ -8,7 +8,7 @@
 //   tokenLogprobs[j] = logits[t_j][target[j]] - logsumexp(logits[t_j])
 // Variants are sorted by adapter and cut into calls of at most maxBatchTokens padded tokens
 // (one variant at least) and maxBatchSize rows; each call pins its adapters for its duration.
-import { AdapterError, RequestError, deserializeError } from '../../common/errors.ts';
+import { AdapterError, RequestError, deserializeError } from '../../common/index.ts';
 import type { CallFeeds, CallRow } from './callFeeds.ts';
 import type { AdapterPins, ForwardFn } from './engineCore.ts';
 import { loraFeeds, planLora } from './loraPlan.ts';

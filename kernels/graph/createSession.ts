@@ -8,7 +8,7 @@
 //             session.intra_op.allow_spinning = allowSpinning ? '1' : '0'})
 //   any failure -> EngineError('engine_failed') naming the provider and the graph file.
 import * as ort from 'onnxruntime-node';
-import { EngineError } from '../../common/errors.ts';
+import { EngineError } from '../../common/index.ts';
 import type { ExecutionProvider } from './graphContract.ts';
 
 export interface CreateSessionOptions {

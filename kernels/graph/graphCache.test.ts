@@ -4,9 +4,9 @@ import { mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession } from './createSession.ts';
-import { generateModel } from '../../factory/generateModel.ts';
+import { generateModel } from '../../factory/index.ts';
 import { builderSources, ensureDecoderGraph } from './graphCache.ts';
-import { EngineError } from '../../common/errors.ts';
+import { EngineError } from '../../common/index.ts';
 
 test('a built graph is reused on the second start and rebuilt when options or weights change', async () => {
   const modelDir = mkdtempSync(join(tmpdir(), 'h1-cache-m-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildDecoderGraph } from './buildDecoderGraph.ts';
 import { createSession } from './createSession.ts';
 import { DecoderHarness } from '../../test/support/decoderHarness.ts';
-import { generateModel, type GenerateModelOptions } from '../../factory/generateModel.ts';
+import { generateModel, type GenerateModelOptions } from '../../factory/index.ts';
 import { loadCheckpoint, type Checkpoint } from '../model/loadCheckpoint.ts';
 import { referenceLogits } from '../reference/referenceForward.ts';
 

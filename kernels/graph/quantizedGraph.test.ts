@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildDecoderGraph } from './buildDecoderGraph.ts';
 import { createSession } from './createSession.ts';
 import { DecoderHarness } from '../../test/support/decoderHarness.ts';
-import { generateModel } from '../../factory/generateModel.ts';
+import { generateModel } from '../../factory/index.ts';
 import { loadCheckpoint, type Checkpoint } from '../model/loadCheckpoint.ts';
 import type { WeightPrecision } from '../model/modelSpec.ts';
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelError } from '../../common/errors.ts';
-import { generateModel } from '../../factory/generateModel.ts';
+import { ModelError } from '../../common/index.ts';
+import { generateModel } from '../../factory/index.ts';
 import { loadCheckpoint } from './loadCheckpoint.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelError } from '../../common/errors.ts';
+import { ModelError } from '../../common/index.ts';
 import { expectedTensors } from './checkpointLayout.ts';
 import { parseModelConfig } from './modelConfig.ts';
 import { readCheckpointTensors, type Tensor } from './safetensors.ts';

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoraledgerError } from '../../common/errors.ts';
-import { EMBEDDED_CORPUS } from '../../factory/demo/embeddedCorpus.ts';
+import { LoraledgerError } from '../../common/index.ts';
+import { EMBEDDED_CORPUS } from '../../factory/index.ts';
 import { loadTokenizer } from './loadTokenizer.ts';
-import { writeBpeTokenizer } from '../../factory/demo/trainBpeTokenizer.ts';
+import { writeBpeTokenizer } from '../../factory/index.ts';
 
 const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'tok-'));

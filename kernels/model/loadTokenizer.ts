@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
-import { ModelError, RequestError } from '../../common/errors.ts';
+import { ModelError, RequestError } from '../../common/index.ts';
 
 export interface ChatMessage {
   role: string;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ModelError } from '../../common/errors.ts';
+import { ModelError } from '../../common/index.ts';
 import { parseModelConfig, specToConfigJson } from './modelConfig.ts';
-import { SMOLLM_135M_SPEC } from '../../factory/generateModel.ts';
+import { SMOLLM_135M_SPEC } from '../../factory/index.ts';
 
 const llama = {
   architectures: ['LlamaForCausalLM'], hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16,

@@ -4,7 +4,7 @@
 // use_sliding_window), hidden_act silu, rope_scaling none or Llama-3 ("llama3").
 // Anything else is ModelError('unsupported_architecture') naming the field; a missing or mistyped
 // required field is ModelError('model_folder_invalid') naming the field.
-import { ModelError } from '../../common/errors.ts';
+import { ModelError } from '../../common/index.ts';
 import type { ModelSpec } from './modelSpec.ts';
 
 const ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpointTensors, readSafetensors, readSafetensorsHeader, writeSafetensors, f16ToF32, f32ToF16 } from './safetensors.ts';
-import { LoraledgerError } from '../../common/errors.ts';
+import { LoraledgerError } from '../../common/index.ts';
 
 const shared = new URL('../../../shared/models/', import.meta.url).pathname;
 

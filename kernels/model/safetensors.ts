@@ -8,7 +8,7 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { ModelError } from '../../common/errors.ts';
+import { ModelError } from '../../common/index.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };

@@ -1,7 +1,7 @@
 // OpenAI wire shapes for the two endpoints, made in one place: stream chunks
 // (`text_completion` / `chat.completion.chunk`), per-token logprobs, and the non-stream bodies.
 // runCompletion produces chunks with these; SSE, WebSocket and non-stream responses consume them.
-import type { TokenLogprob } from '../../kernels/engine/engineContract.ts';
+import type { TokenLogprob } from '../../kernels/index.ts';
 
 export type CompletionKind = 'chat' | 'completion';
 export type FinishReason = 'stop' | 'length' | 'cancelled';

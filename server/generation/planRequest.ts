@@ -2,7 +2,7 @@
 // (text, token ids, chat template), check lengths against the context, fill defaults. The same
 // functions serve HTTP and WebSocket requests.
 import { randomUUID } from 'node:crypto';
-import { AdapterError, RequestError } from '../../common/errors.ts';
+import { AdapterError, RequestError } from '../../common/index.ts';
 import type { AdapterDirectory, AttributionHook, AutoRouter, ChatMessage, ServerTokenizer } from '../ports.ts';
 import type { CompletionPlan } from './runCompletion.ts';
 import type { ChatBody, CompletionBody } from '../http/schemas.ts';

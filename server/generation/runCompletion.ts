@@ -8,14 +8,11 @@
 //   signal aborts / consumer leaves early -> engine.cancel(id) (frees the batch slot)
 // Choices are merged pull-based: an engine stream is read only when the consumer asks for more,
 // so a slow consumer (SSE socket, WebSocket) pauses reading the engine.
-import type { EngineClient, SamplingParams } from '../../kernels/engine/engineContract.ts';
-import { EngineError, deserializeError } from '../../common/errors.ts';
+import type { EngineClient, SamplingParams } from '../../kernels/index.ts';
+import { EngineError, deserializeError } from '../../common/index.ts';
 import type { AttributionHook, ServerTokenizer } from '../ports.ts';
 import { StopMatcher } from './stopMatcher.ts';
-import {
-  makeChoice, makeChunk, formatLogprobs, toTokenLp,
-  type ChoiceResult, type ChunkHead, type CompletionKind, type FinishReason, type ServedBy, type StreamChunk, type TokenLp, type Usage,
-} from './chunkShapes.ts';
+import { makeChoice, makeChunk, formatLogprobs, toTokenLp, type ChoiceResult, type ChunkHead, type CompletionKind, type FinishReason, type ServedBy, type StreamChunk, type TokenLp, type Usage } from './chunkShapes.ts';
 
 export interface CompletionPlan {
   kind: CompletionKind;

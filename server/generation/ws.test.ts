@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { buildApp, engineStarted } from '../app.ts';
 import { loadConfig } from '../config.ts';
-import { loadCheckpoint, referenceGreedy } from '../../kernels/index.ts';
+import { loadCheckpoint } from '../../kernels/model/index.ts';
+import { referenceGreedy } from '../../kernels/index.ts';
 import { type EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../../test/support/engineTap.ts';
 
 const MODEL = '/work/shared/models/stories260K';

@@ -13,7 +13,7 @@ import type { WebSocket } from 'ws';
 import { Ajv } from 'ajv';
 import type { AppServices } from '../appServices.ts';
 import { mapError } from '../http/errorHandler.ts';
-import { LoraledgerError, RequestError } from '../../common/errors.ts';
+import { LoraledgerError, RequestError } from '../../common/index.ts';
 import { planChat, planCompletion } from './planRequest.ts';
 import { runCompletion } from './runCompletion.ts';
 import { ChatBody, CompletionBody } from '../http/schemas.ts';

@@ -2,7 +2,7 @@
 // missing or wrong key: 401 unauthorized. The comparison is constant-time; the key is never logged.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

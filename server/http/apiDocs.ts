@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import { ConfigSchema, type ConfigKey } from '../configSchema.ts';
 import { envOf, flagOf } from '../config.ts';
-import { ERROR_CATALOGUE } from '../../common/errors.ts';
+import { ERROR_CATALOGUE } from '../../common/index.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mapError } from './errorHandler.ts';
-import { AdapterError, ERROR_CATALOGUE, LoraledgerError, RequestError } from '../../common/errors.ts';
+import { AdapterError, ERROR_CATALOGUE, LoraledgerError, RequestError } from '../../common/index.ts';
 
 test('catalogue errors keep their status, type, code and param', () => {
   for (const code of Object.keys(ERROR_CATALOGUE) as Array<keyof typeof ERROR_CATALOGUE>) {

@@ -2,7 +2,7 @@
 // through ERROR_CATALOGUE. Used by Fastify's error handler, the 404 handler, and the WebSocket
 // protocol's error messages, so every transport speaks the same errors.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERROR_CATALOGUE, LoraledgerError, type ErrorCode } from '../../common/errors.ts';
+import { ERROR_CATALOGUE, LoraledgerError, type ErrorCode } from '../../common/index.ts';
 
 export interface OpenAIError { error: { message: string; type: string; param: string | null; code: string } }
 export interface MappedError { status: number; body: OpenAIError; headers: Record<string, string>; expected: boolean }

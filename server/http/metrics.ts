@@ -3,7 +3,7 @@
 // tokens, per-adapter traffic), engine.stats() at scrape time (running/waiting/batch) and
 // EngineNotice (adapter cache hits/misses/evictions/load time, forward steps).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineNotice, EngineStats } from '../../kernels/engine/engineContract.ts';
+import type { EngineNotice, EngineStats } from '../../kernels/index.ts';
 import type { ChoiceObserver } from '../generation/runCompletion.ts';
 
 const LATENCY = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AddAdapterBody, AdapterIdParams, LoadLoraBody, Responses, UnloadLoraBody } from '../http/schemas.ts';
 import { makeAdminGuard } from '../http/adminAuth.ts';
 import { confinePath } from '../../adapters/index.ts';
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 export const adaptersRoute: FastifyPluginAsync = async (plain) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();

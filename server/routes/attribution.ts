@@ -11,7 +11,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { normaliseAddress, type SettlementHandle } from '../../attribution/index.ts';
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 export interface AttributionRoutesOptions {
   /** Guard for POST /v1/attribution/settle (the server's admin guard). Absent: the route answers 403. */

@@ -12,7 +12,7 @@
 // existing doc_id), 401/403 from the admin guard.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DataDocument, Datanet, DatanetStore } from '../../attribution/index.ts';
-import { RequestError } from '../../common/errors.ts';
+import { RequestError } from '../../common/index.ts';
 
 export interface DatanetRoutesOptions {
   /** The server's admin guard (server/adminAuth makeAdminGuard). Absent: admin routes answer 403. */

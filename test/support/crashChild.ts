@@ -5,12 +5,12 @@
 //                                         before marking it settled
 import { writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ANVIL_DEV_KEYS } from '../../attribution/settlement/anvilNode.ts';
-import { createChainClient } from '../../attribution/settlement/chainClient.ts';
-import { createRecordSigner, eip712Domain } from '../../attribution/records/eip712.ts';
-import { Outbox } from '../../attribution/settlement/outbox.ts';
+import { ANVIL_DEV_KEYS } from '../../attribution/index.ts';
+import { createChainClient } from '../../attribution/index.ts';
+import { createRecordSigner, eip712Domain } from '../../attribution/index.ts';
+import { Outbox } from '../../attribution/index.ts';
 import { sampleRecord } from './recordFixtures.ts';
-import type { Address } from '../../attribution/records/recordTypes.ts';
+import type { Address } from '../../attribution/index.ts';
 
 export const CRASH_SIGNER_KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318' as const;
 

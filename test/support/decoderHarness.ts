@@ -4,10 +4,10 @@
 // the engine. Glossary: B rows, T new tokens (padded), C capacity, Hkv kv heads, Dh head size,
 // K buckets, M tokens per bucket, S slots, R rank, Din/Dout projection features.
 import * as ort from 'onnxruntime-node';
-import type { AdapterWeights } from '../../kernels/model/loraWeights.ts';
-import { planLora } from '../../kernels/engine/loraPlan.ts';
-import { GRAPH_INPUTS, GRAPH_OUTPUTS, type LoraKernel } from '../../kernels/graph/graphContract.ts';
-import { LORA_A_GROUPS, targetShape, type ModelSpec } from '../../kernels/model/modelSpec.ts';
+import type { AdapterWeights } from '../../kernels/model/index.ts';
+import { planLora } from '../../kernels/index.ts';
+import { GRAPH_INPUTS, GRAPH_OUTPUTS, type LoraKernel } from '../../kernels/index.ts';
+import { LORA_A_GROUPS, targetShape, type ModelSpec } from '../../kernels/model/index.ts';
 
 const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
 

@@ -3,7 +3,8 @@
 // how many token events it READ (the client stream is pull-based: the worker generates ahead and
 // buffers, the consumer pulls), and how many tokens the worker GENERATED (its step notices).
 // Every call goes straight through to the real engine; nothing is simulated.
-import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ModelSpec, ScoreResult, ScoreVariant } from '../../kernels/index.ts';
+import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from '../../kernels/index.ts';
+import type { ModelSpec } from '../../kernels/model/index.ts';
 import { startEngine } from '../../kernels/index.ts';
 
 export class EngineTap implements EngineClient {

@@ -1,7 +1,7 @@
 // Seeded random LoRA adapters (AdapterWeights, already oriented A [Din, R], B [R, Dout]) for tests.
-import type { AdapterWeights, LoraPair } from '../../kernels/model/loraWeights.ts';
-import { Prng } from '../../common/prng.ts';
-import { targetShape, type LoraTarget, type ModelSpec } from '../../kernels/model/modelSpec.ts';
+import type { AdapterWeights, LoraPair } from '../../kernels/model/index.ts';
+import { Prng } from '../../common/index.ts';
+import { targetShape, type LoraTarget, type ModelSpec } from '../../kernels/model/index.ts';
 
 export function randomAdapter(spec: ModelSpec, opts: { id: string; seed: number; rank: number; targets: LoraTarget[]; scale?: number; std?: number }): AdapterWeights {
   const rng = new Prng(opts.seed);

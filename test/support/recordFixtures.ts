@@ -2,8 +2,8 @@
 // sampleRecord(i, payees) pays source j of record i an amount derived from (i, j), so expected
 // cumulative payouts can be recomputed independently by summing.
 
-import { keccak256 } from '../../attribution/records/keccak256.ts';
-import { ZERO_ADDRESS, type Address, type AttributionRecord } from '../../attribution/records/recordTypes.ts';
+import { keccak256 } from '../../attribution/index.ts';
+import { ZERO_ADDRESS, type Address, type AttributionRecord } from '../../attribution/index.ts';
 
 export interface SampleOptions {
   /** Contributor addresses to pay (round robin); default: three fixed test addresses. */

@@ -1,6 +1,6 @@
 // The tiny GQA Llama the adapter tests validate and load against (no checkpoint: a spec only).
 // D 16, H 4 x Dh 4, Hkv 2, I 24, L 2, V 32.
-import type { ModelSpec } from '../../kernels/model/modelSpec.ts';
+import type { ModelSpec } from '../../kernels/model/index.ts';
 
 export const TINY_SPEC: ModelSpec = {
   architecture: 'LlamaForCausalLM', hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 4,

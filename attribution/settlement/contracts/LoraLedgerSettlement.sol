@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
 /// @title LoraLedgerSettlement
 /// @notice Per-epoch settlement of loraledger's Proof of Attribution.
 ///  - Each epoch stores a records root (Merkle root over [recordId, EIP-712 digest] leaves) and a
@@ -9,9 +13,11 @@ pragma solidity ^0.8.24;
 ///  - claim pays cumulativeAmount - claimed[account] against the latest payout root
 ///    (1inch CumulativeMerkleDrop pattern), so claims are idempotent.
 ///  - Leaves are OpenZeppelin StandardMerkleTree leaves: keccak256(bytes.concat(keccak256(abi.encode(...)))),
-///    inner nodes hash the sorted pair (OpenZeppelin MerkleProof), verified inline below.
-contract LoraLedgerSettlement {
-    address public owner;
+///    and proofs are checked with OpenZeppelin MerkleProof (inner nodes hash the sorted pair), the
+///    same rules as the library's standardNodeHash.
+///  - The owner (OpenZeppelin Ownable) can only replace the poster or hand ownership on; it can
+///    never be the zero address, so renounceOwnership is disabled.
+contract LoraLedgerSettlement is Ownable, ReentrancyGuard {
     address public poster;
     /// @notice Last posted epoch (0 = none); epochs are posted strictly in order 1, 2, 3, ...
     uint64 public latestEpoch;
@@ -21,14 +27,11 @@ contract LoraLedgerSettlement {
     mapping(uint64 => bytes32) private _payoutRoots;
     /// @notice Cumulative amount already paid to each account.
     mapping(address => uint256) public claimed;
-    bool private _entered;
 
-    event OwnerChanged(address indexed previousOwner, address indexed newOwner);
     event PosterChanged(address indexed previousPoster, address indexed newPoster);
     event EpochPosted(uint64 indexed epoch, bytes32 recordsRoot, bytes32 payoutRoot, uint256 total);
     event Claimed(address indexed account, uint256 cumulativeAmount, uint256 paid);
 
-    error NotOwner();
     error NotPoster();
     error ZeroAddress();
     error EpochOutOfOrder(uint64 expected, uint64 got);
@@ -37,32 +40,21 @@ contract LoraLedgerSettlement {
     error InvalidProof();
     error NothingToClaim();
     error TransferFailed();
-    error Reentrancy();
 
-    modifier onlyOwner() {
-        if (msg.sender != owner) revert NotOwner();
-        _;
-    }
-
-    modifier nonReentrant() {
-        if (_entered) revert Reentrancy();
-        _entered = true;
-        _;
-        _entered = false;
-    }
-
-    constructor(address poster_) {
+    constructor(address poster_) Ownable(msg.sender) {
         if (poster_ == address(0)) revert ZeroAddress();
-        owner = msg.sender;
         poster = poster_;
-        emit OwnerChanged(address(0), msg.sender);
         emit PosterChanged(address(0), poster_);
     }
 
-    function setOwner(address newOwner) external onlyOwner {
-        if (newOwner == address(0)) revert ZeroAddress();
-        emit OwnerChanged(owner, newOwner);
-        owner = newOwner;
+    /// @notice Same as transferOwnership (kept under its original name).
+    function setOwner(address newOwner) external {
+        transferOwnership(newOwner);
+    }
+
+    /// @notice Disabled: the contract always has an owner who can replace the poster.
+    function renounceOwnership() public pure override {
+        revert OwnableInvalidOwner(address(0));
     }
 
     function setPoster(address newPoster) external onlyOwner {
@@ -96,14 +88,14 @@ contract LoraLedgerSettlement {
 
     /// @notice What a claim with this (account, cumulativeAmount, proof) would pay now; 0 if the proof fails.
     function claimable(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external view returns (uint256) {
-        if (!_verify(proof, payoutRoot, _leaf(account, cumulativeAmount))) return 0;
+        if (!_verify(proof, account, cumulativeAmount)) return 0;
         uint256 already = claimed[account];
         return cumulativeAmount > already ? cumulativeAmount - already : 0;
     }
 
     /// @notice Pays `account` its cumulative amount minus what it was already paid. Anyone may call.
     function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external nonReentrant {
-        if (!_verify(proof, payoutRoot, _leaf(account, cumulativeAmount))) revert InvalidProof();
+        if (!_verify(proof, account, cumulativeAmount)) revert InvalidProof();
         uint256 already = claimed[account];
         if (cumulativeAmount <= already) revert NothingToClaim();
         uint256 amount = cumulativeAmount - already;
@@ -113,18 +105,11 @@ contract LoraLedgerSettlement {
         emit Claimed(account, cumulativeAmount, amount);
     }
 
-    function _leaf(address account, uint256 cumulativeAmount) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-    }
-
-    /// OpenZeppelin MerkleProof.verify: fold the proof with sorted-pair keccak256.
-    function _verify(bytes32[] calldata proof, bytes32 root, bytes32 leaf) private pure returns (bool) {
+    /// A zero payout root (no epoch yet, or nothing owed) proves nothing.
+    function _verify(bytes32[] calldata proof, address account, uint256 cumulativeAmount) private view returns (bool) {
+        bytes32 root = payoutRoot;
         if (root == bytes32(0)) return false;
-        bytes32 h = leaf;
-        for (uint256 i = 0; i < proof.length; i++) {
-            bytes32 p = proof[i];
-            h = h < p ? keccak256(abi.encodePacked(h, p)) : keccak256(abi.encodePacked(p, h));
-        }
-        return h == root;
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        return MerkleProof.verifyCalldata(proof, root, leaf);
     }
 }

@@ -1,0 +1,4 @@
+// Public door of common/ (house style §2): what every layer shares. common/ imports nothing of the project.
+export { AdapterError, AttributionError, ERROR_CATALOGUE, EngineError, LoraledgerError, ModelError, RequestError, deserializeError, serializeError, type ErrorCode, type SerializedError } from './errors.ts';
+export { Prng, mulberry32 } from './prng.ts';
+export { BM25_DEFAULTS, Bm25Index, bm25Search, type Bm25Params } from './bm25.ts';
