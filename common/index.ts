@@ -2,3 +2,4 @@
 export { AdapterError, AttributionError, ERROR_CATALOGUE, EngineError, LoraledgerError, ModelError, RequestError, deserializeError, serializeError, type ErrorCode, type SerializedError } from './errors.ts';
 export { Prng, mulberry32 } from './prng.ts';
 export { BM25_DEFAULTS, Bm25Index, bm25Search, type Bm25Params } from './bm25.ts';
+export { stderrLogger, type Logger, type LogFn } from './logger.ts';
