@@ -1,6 +1,7 @@
-// Generated README tables: the config flags (from the config schema) and the error table (from
-// ERROR_CATALOGUE). `npx tsx server/apiDocs.ts FILE...` rewrites the marked blocks in place;
-// apiDocs.test.ts fails when a README's blocks differ from what this generates.
+// Generated doc tables: the config flags (from the config schema, in docs/configuration.md) and the
+// error table (from ERROR_CATALOGUE, in docs/errors.md). `npx tsx server/http/apiDocs.ts FILE...`
+// rewrites the marked blocks in place; apiDocs.test.ts fails when a block is missing or differs
+// from what this generates.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
