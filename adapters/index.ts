@@ -5,5 +5,5 @@ export { validateAdapterAgainstModel, loadAdapterWeights, type AdapterPlan, type
 export { confinePath, isInside } from './confinePath.ts';
 export { AdapterRegistry, type AdapterEntry, type AdapterRegistryOptions, type RegistryEvent, type ScanResult } from './registry.ts';
 export { AdapterCache, type AdapterCacheOptions, type AdapterCacheStats, type AdapterRef, type AcquireResult, type SlotSink } from './adapterCache.ts';
-export { AdapterRouter, meanEmbedder, stem, terms, type AdapterRouterOptions, type RoutableAdapter, type RouteCandidate, type RouteDecision } from './router.ts';
+export { AdapterRouter, meanEmbedder, type AdapterRouterOptions, type RoutableAdapter, type RouteCandidate, type RouteDecision } from './router.ts';
 export { AdapterLoaderThread } from './adapterLoader.ts';

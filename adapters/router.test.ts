@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng } from '../common/index.ts';
-import { AdapterRouter, meanEmbedder, terms, type RoutableAdapter } from './router.ts';
+import { AdapterRouter, meanEmbedder, type RoutableAdapter } from './router.ts';
+import { terms } from '../common/index.ts';
 
 const ADAPTERS: RoutableAdapter[] = [
   { id: 'dermatology', description: 'Answers questions about skin conditions: rashes, eczema, acne, psoriasis, moles and itching.', tags: ['dermatology', 'skin', 'medical', 'rash'] },

@@ -1,7 +1,7 @@
 // `model: "auto"`: picks the adapter whose domain fits the query, from each adapter's
 // description and tags (loraledger.json). Deterministic and explainable; null = the base model.
 //
-//   lexical(q, a)  = BM25(q, description + tags of a)         k1 = 1.2, b = 0.75, tags count twice
+//   lexical(q, a)  = BM25(q, description + tags of a)         common/bm25.ts, k1 = 1.2, b = 0.75, tags count twice
 //   lexNorm        = lexical / (lexical + LEX_HALF)            in [0, 1): LEX_HALF gives 0.5
 //   semantic(q, a) = cos(embed(q), embed(doc a)), only when an `embed` function is given, taken
 //                    relative to the mean over adapters (shared filler words lift every cosine alike):
@@ -9,36 +9,13 @@
 //   score          = (1 - w) * lexNorm + w * semNorm           w = embedWeight (0 without embed)
 //   route to the best score if it reaches minScore, else null; ties go to the smaller id.
 //
-// Terms: lower-cased letter/digit runs minus stop words, lightly stemmed (rashes -> rash,
+// Terms: common/text.ts `terms` (letter/digit runs minus stop words, lightly stemmed: rashes -> rash,
 // dermatologist/dermatology -> dermatolog, cooking -> cook).
 // Glossary: N adapters, D embedding size.
 
-const K1 = 1.2;
-const B = 0.75;
+import { Bm25Index, bm25Search, cosine, terms } from '../common/index.ts';
+
 const LEX_HALF = 1.5;
-const STOP = new Set(
-  ('a about after again all also an and answer answers any are as ask at be been before but by can could do does did explain for from get give had has have help how i if in into is it its just know like me more most much my need no not of on one only or other our out over please question questions should show so some tell than that the their them then there these this those to up very want was we were what when where which who why will with would yes you your').split(' '),
-);
-const SUFFIXES = ['ational', 'ation', 'ness', 'ment', 'ists', 'ist', 'ing', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 'y', 's'];
-
-/**
- * Light stemmer: strip the first listed suffix that leaves 3+ letters (not the s of "ss"), then a
- * final e (recipe/recipes -> recip, bake/baked/baking -> bak).
- */
-export function stem(word: string): string {
-  let w = word;
-  for (const s of SUFFIXES) {
-    if (w.endsWith(s) && w.length - s.length >= 3 && !(s === 's' && w.endsWith('ss'))) {
-      w = w.slice(0, -s.length);
-      break;
-    }
-  }
-  return w.length > 3 && w.endsWith('e') ? w.slice(0, -1) : w;
-}
-
-export function terms(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w)).map(stem);
-}
 
 export interface RoutableAdapter {
   id: string;
@@ -76,19 +53,7 @@ export interface AdapterRouterOptions {
 interface Doc {
   id: string;
   text: string;
-  tf: Map<string, number>;
-  length: number;
   vector: Float32Array | null; // [D], computed on first use
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
 export class AdapterRouter {
@@ -96,8 +61,7 @@ export class AdapterRouter {
   private readonly w: number;
   private readonly minScore: number;
   private docs: Doc[] = [];
-  private df = new Map<string, number>();
-  private avgLength = 1;
+  private index = new Bm25Index(terms); // document d of the index is docs[d]
 
   constructor(opts: AdapterRouterOptions = {}) {
     this.embed = opts.embed;
@@ -109,17 +73,13 @@ export class AdapterRouter {
   /** Replaces the routable set. Adapters with neither description nor tags are never chosen. */
   setAdapters(adapters: RoutableAdapter[]): void {
     this.docs = [];
-    this.df = new Map();
+    this.index = new Bm25Index(terms);
     for (const a of [...adapters].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) {
       const text = [a.description ?? '', ...a.tags].join(' ').trim();
       if (text === '') continue;
-      const words = [...terms(a.description ?? ''), ...a.tags.flatMap((t) => terms(t)), ...a.tags.flatMap((t) => terms(t))];
-      const tf = new Map<string, number>();
-      for (const t of words) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const t of tf.keys()) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-      this.docs.push({ id: a.id, text, tf, length: words.length, vector: null });
+      this.index.add(a.id, [a.description ?? '', ...a.tags, ...a.tags].join(' '));
+      this.docs.push({ id: a.id, text, vector: null });
     }
-    this.avgLength = this.docs.reduce((s, d) => s + d.length, 0) / Math.max(1, this.docs.length) || 1;
   }
 
   route(query: string): RouteDecision {
@@ -132,17 +92,10 @@ export class AdapterRouter {
       for (const d of this.docs) cos.push(cosine(qVec, (d.vector ??= this.embed(d.text))));
     }
     const mean = cos.length > 1 ? cos.reduce((s, c) => s + c, 0) / cos.length : 0;
+    const bm25 = new Map(bm25Search([this.index], query, n).map((h) => [h.docId, h.score]));
     const all: RouteCandidate[] = this.docs.map((d, i) => {
-      let lexical = 0;
-      const matched: string[] = [];
-      for (const t of q) {
-        const f = d.tf.get(t);
-        if (!f) continue;
-        matched.push(t);
-        const df = this.df.get(t)!;
-        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-        lexical += (idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * d.length) / this.avgLength));
-      }
+      const lexical = bm25.get(d.id) ?? 0;
+      const matched = q.filter((t) => this.index.termPostings(t)?.has(i));
       const lexNorm = lexical / (lexical + LEX_HALF);
       const semantic = qVec ? Math.max(0, (cos[i]! - mean) / (1 - mean || 1)) : null;
       const score = (1 - this.w) * lexNorm + this.w * (semantic ?? 0);

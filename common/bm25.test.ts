@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Bm25Index, bm25Search, tokenize } from './bm25.ts';
+import { Bm25Index, bm25Search } from './bm25.ts';
+import { tokenize } from './text.ts';
 
 test('tokenize lowercases letter/digit runs, including bracketed token ids', () => {
   assert.deepEqual(tokenize('The Cat, the HAT! [461][2] naïve'), ['the', 'cat', 'the', 'hat', '461', '2', 'naïve']);

@@ -1,4 +1,5 @@
-// BM25 ranking over DataNet documents, with an index that grows as documents are inserted.
+// BM25 ranking, with an index that grows as documents are inserted: DataNet retrieval
+// (attribution/data/retrieve.ts) and `model: "auto"` routing (adapters/router.ts) both use it.
 //
 // Glossary: N documents in the searched corpus, df(t) documents containing term t, tf(t, d) count
 // of t in d, |d| terms in d, avgdl mean |d| over the corpus, k1 = 1.2 and b = 0.75 by default.
@@ -6,17 +7,15 @@
 //   score(d, q) = sum over distinct terms t of q:
 //                 idf(t) * tf(t,d) * (k1 + 1) / (tf(t,d) + k1 * (1 - b + b * |d| / avgdl))
 // Searching several indexes (several DataNets) pools N, df and avgdl, so scores are comparable.
-// Tokens: maximal runs of Unicode letters/digits, lowercased ("[461]" -> "461").
+// Terms come from the index's analyzer (common/text.ts; `tokenize` by default); a search
+// analyses the query with the same one.
+import { tokenize, type Analyzer } from './text.ts';
 
 export interface Bm25Params {
   k1: number;
   b: number;
 }
 export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
-
-export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
 
 export interface Bm25Hit {
   /** The index the document is in (position in the `indexes` argument). */
@@ -32,6 +31,8 @@ export class Bm25Index {
   private readonly known = new Set<string>();
   totalLength = 0;
 
+  constructor(readonly analyze: Analyzer = tokenize) {}
+
   get size(): number {
     return this.ids.length;
   }
@@ -41,7 +42,7 @@ export class Bm25Index {
     if (this.known.has(docId)) return;
     this.known.add(docId);
     const d = this.ids.length;
-    const terms = tokenize(text);
+    const terms = this.analyze(text);
     this.ids.push(docId);
     this.lengths.push(terms.length);
     this.totalLength += terms.length;
@@ -75,7 +76,9 @@ export function bm25Search(indexes: readonly Bm25Index[], query: string, topK: n
   const n = indexes.reduce((a, ix) => a + ix.size, 0);
   if (n === 0 || topK <= 0) return [];
   const avgdl = indexes.reduce((a, ix) => a + ix.totalLength, 0) / n || 1;
-  const terms = [...new Set(tokenize(query))];
+  const analyze = indexes[0]!.analyze;
+  if (indexes.some((ix) => ix.analyze !== analyze)) throw new RangeError('bm25Search: the indexes use different analyzers');
+  const terms = [...new Set(analyze(query))];
   const scores = new Map<string, Bm25Hit>();
   for (const t of terms) {
     const df = indexes.reduce((a, ix) => a + ix.df(t), 0);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatanetStore } from './datanetStore.ts';
-import { Retriever, cosine } from './retrieve.ts';
+import { Retriever } from './retrieve.ts';
+import { cosine } from '../../common/index.ts';
 import { LoraledgerError } from '../../common/index.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';

@@ -7,7 +7,7 @@
 // Indexes are built from the store on first use and follow every later insert (store.onDocument).
 
 import { RequestError } from '../../common/index.ts';
-import { Bm25Index, bm25Search, BM25_DEFAULTS, type Bm25Params } from '../../common/index.ts';
+import { Bm25Index, bm25Search, cosine, BM25_DEFAULTS, type Bm25Params } from '../../common/index.ts';
 import type { DatanetStore } from './datanetStore.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 
@@ -89,9 +89,3 @@ export function validateRetrieve(req: RetrieveRequest): void {
 }
 
 /** Cosine similarity of two equal-length vectors (0 when either is all zeros). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new RangeError(`cosine: lengths ${a.length} and ${b.length} differ`);
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i]! * b[i]!; na += a[i]! * a[i]!; nb += b[i]! * b[i]!; }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
