@@ -20,7 +20,7 @@
 //   - unregister() takes effect once the adapter is unpinned; until then new acquires are refused.
 import { LRUCache } from 'lru-cache';
 import { AdapterError, LoraledgerError, type SerializedError } from '../common/index.ts';
-import type { EngineNotice } from '../kernels/index.ts';
+import type { AcquireResult, EngineNotice } from '../kernels/index.ts';
 import type { AdapterWeights } from '../kernels/model/index.ts';
 
 /** Where host weights go to become visible to the forward pass (the engine's slot stacks). */
@@ -58,8 +58,6 @@ export interface AdapterCacheOptions {
    */
   rowsPerSlot?: number;
 }
-
-export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
 
 export interface AdapterCacheStats {
   /** Adapters in the host tier, and their bytes. */

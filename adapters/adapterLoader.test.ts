@@ -8,12 +8,12 @@ import { AdapterLoaderThread } from './adapterLoader.ts';
 import { generateAdapter } from '../factory/index.ts';
 import { loadAdapterWeights } from './loadAdapter.ts';
 import { ADAPTER_WEIGHTS_FILE, readAdapterMeta } from './peftFormat.ts';
-import { TINY_SPEC } from '../test/support/tinySpec.ts';
+import { ADAPTER_TEST_SPEC } from '../test/support/tinySpec.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'adapter-loader-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const spec = TINY_SPEC;
+const spec = ADAPTER_TEST_SPEC;
 
 function rejectsWith(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
   return assert.rejects(p, (e: unknown) => {

@@ -4,6 +4,6 @@ export { readAdapterMeta, isTargeted, loraScale, moduleKey, ADAPTER_CONFIG_FILE,
 export { validateAdapterAgainstModel, loadAdapterWeights, type AdapterPlan, type PlannedPair, type ValidateOptions } from './loadAdapter.ts';
 export { confinePath, isInside } from './confinePath.ts';
 export { AdapterRegistry, type AdapterEntry, type AdapterRegistryOptions, type RegistryEvent, type ScanResult } from './registry.ts';
-export { AdapterCache, type AdapterCacheOptions, type AdapterCacheStats, type AdapterRef, type AcquireResult, type SlotSink } from './adapterCache.ts';
+export { AdapterCache, type AdapterCacheOptions, type AdapterCacheStats, type AdapterRef, type SlotSink } from './adapterCache.ts';
 export { AdapterRouter, meanEmbedder, type AdapterRouterOptions, type RoutableAdapter, type RouteCandidate, type RouteDecision } from './router.ts';
 export { AdapterLoaderThread } from './adapterLoader.ts';

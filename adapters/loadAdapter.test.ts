@@ -9,12 +9,12 @@ import type { ModelSpec } from '../kernels/model/index.ts';
 import { generateAdapter, loraTensorName, peftConfigJson } from '../factory/index.ts';
 import { loadAdapterWeights, validateAdapterAgainstModel } from './loadAdapter.ts';
 import { readAdapterMeta } from './peftFormat.ts';
-import { TINY_SPEC } from '../test/support/tinySpec.ts';
+import { ADAPTER_TEST_SPEC } from '../test/support/tinySpec.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'load-adapter-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const spec = TINY_SPEC;
+const spec = ADAPTER_TEST_SPEC;
 const other: ModelSpec = { ...spec, hiddenSize: 32, headDim: 8 };
 
 let n = 0;

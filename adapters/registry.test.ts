@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { LoraledgerError } from '../common/index.ts';
 import { generateAdapter } from '../factory/index.ts';
 import { AdapterRegistry, type RegistryEvent } from './registry.ts';
-import { TINY_SPEC } from '../test/support/tinySpec.ts';
+import { ADAPTER_TEST_SPEC } from '../test/support/tinySpec.ts';
 
-const spec = TINY_SPEC;
+const spec = ADAPTER_TEST_SPEC;
 const base = mkdtempSync(join(tmpdir(), 'registry-'));
 const root = join(base, 'adapters');
 const outside = join(base, 'elsewhere');

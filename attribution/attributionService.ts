@@ -17,7 +17,8 @@
 
 import { EngineError, RequestError } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
-import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type ChatMessage, type PromptParts, type RagTemplate } from './data/augmentPrompt.ts';
+import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type RagTemplate } from './data/augmentPrompt.ts';
+import type { ChatMessage, PromptParts } from '../kernels/model/index.ts';
 import { parseAttributionRequest, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions } from './attributionRequest.ts';
 import { buildRecord, promptContext, recordIdOf } from './records/buildRecord.ts';
 import type { RecordSigner } from './records/eip712.ts';

@@ -28,7 +28,7 @@ export { sampleRecord, TEST_PAYEES } from '../test/support/recordFixtures.ts'; /
 // --- DataNets, retrieval, scoring, fees, record building, the request-path service (H6) ---
 export { DatanetStore, documentId, DATANET_ID, type Datanet, type DataDocument, type NewDocument } from './data/datanetStore.ts';
 export { Retriever, MAX_TOP_K, MAX_RAG_DATANETS, type Passage, type EmbedFn, type RetrieveRequest } from './data/retrieve.ts';
-export { augmentPrompt, augmentText, ragQuery, DEFAULT_RAG_TEMPLATE, PLAIN_RAG_TEMPLATE, type RagTemplate, type PromptParts, type ChatMessage } from './data/augmentPrompt.ts';
+export { augmentPrompt, augmentText, ragQuery, DEFAULT_RAG_TEMPLATE, PLAIN_RAG_TEMPLATE, type RagTemplate } from './data/augmentPrompt.ts';
 export { planAttribution, combineScores, shapley, leaveOneOut, sharesPpm, adapterSharePpm, largestRemainder, MAX_EXACT_SHAPLEY_K, type AttributionMethod, type AttributionPlan } from './scoring/scoreSources.ts';
 export { computeFee, feeConfigFromSettings, splitFee, validateFeeConfig, type FeeConfig, type FeeConfigInput, type FeeSplit, type FeeSplitPpm } from './scoring/fees.ts';
 export { buildRecord, promptContext, recordIdOf, type BuildRecordInput } from './records/buildRecord.ts';

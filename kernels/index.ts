@@ -5,7 +5,7 @@ export * from './graph/graphContract.ts';
 export * from './engine/engineContract.ts';
 export { parseModelConfig } from './model/modelConfig.ts';
 export { type Tensor } from './model/safetensors.ts';
-export { type TextTokenizer, type ChatMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './model/loadTokenizer.ts';
+export { type TextTokenizer, type ChatTemplateMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './model/loadTokenizer.ts';
 export { referenceLogits, referenceGreedy, ReferenceDecoder, type ReferenceModel } from './reference/referenceForward.ts';
 export { buildDecoderGraph, type DecoderGraphOptions } from './graph/buildDecoderGraph.ts';
 export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } from './graph/graphCache.ts';
@@ -13,4 +13,5 @@ export { createSession, type CreateSessionOptions } from './graph/createSession.
 export { GraphBuilder, float } from './graph/graphBuilder.ts';
 export { DataType } from './graph/onnxProto.ts';
 export { startEngine } from './engine/engineClient.ts';
-export { planLora } from './engine/loraPlan.ts';
+export { planLora, loraFeeds, type LoraPlan, type FeedTensor } from './engine/loraPlan.ts';
+export { LoraSlots } from './engine/loraSlots.ts';

@@ -3,10 +3,9 @@
 // to these; routes and the generation pipeline only see these shapes.
 import type { AdapterState } from '../adapters/index.ts';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { ChatMessage, PromptParts } from '../kernels/index.ts';
+
+export type { ChatMessage, PromptParts };
 
 /** Turns one token at a time into text, holding back incomplete UTF-8 / merges. */
 export interface Detokenizer {
@@ -75,10 +74,6 @@ export interface CompletionRecordInput {
   user?: string;
 }
 
-/** The user's prompt before tokenization: a completion text, or chat messages. */
-export type PromptParts =
-  | { kind: 'completion'; prompt: string }
-  | { kind: 'chat'; messages: ChatMessage[] };
 
 /**
  * Attribution hook point (attribution/ provides it).

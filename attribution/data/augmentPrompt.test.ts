@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentPrompt, augmentText, ragQuery, PLAIN_RAG_TEMPLATE, type PromptParts } from './augmentPrompt.ts';
+import { augmentPrompt, augmentText, ragQuery, PLAIN_RAG_TEMPLATE } from './augmentPrompt.ts';
+import type { PromptParts } from '../../kernels/model/index.ts';
 import { LoraledgerError } from '../../common/index.ts';
 
 const passages = [{ text: 'Paris is the capital of France.' }, { text: 'The Seine flows through Paris.' }];

@@ -22,6 +22,7 @@
 // 1..m in their original order.
 
 import { RequestError } from '../../common/index.ts';
+import type { ChatMessage, PromptParts } from '../../kernels/model/index.ts';
 
 export interface RagTemplate {
   /** Text before the first passage. */
@@ -40,16 +41,6 @@ export const DEFAULT_RAG_TEMPLATE: RagTemplate = Object.freeze({
 
 /** For token-id models (e.g. stories260K, whose tokenizer spells token i as `[i]`): passages and question joined by spaces. */
 export const PLAIN_RAG_TEMPLATE: RagTemplate = Object.freeze({ header: '', passage: '{text} ', footer: '' });
-
-/** Same shape as server/ports ChatMessage (the server normalises content parts to one string). */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export type PromptParts =
-  | { kind: 'completion'; prompt: string }
-  | { kind: 'chat'; messages: ChatMessage[] };
 
 /** The text retrieval searches with: the completion prompt, or the last user message's text. */
 export function ragQuery(parts: PromptParts): string {

@@ -12,7 +12,7 @@ import { checksumAddress } from './address.ts';
 import type { FeeSplit } from '../scoring/fees.ts';
 import { keccak256 } from './keccak256.ts';
 import { ZERO_ADDRESS, type Address, type AttributionRecord, type Hex } from './recordTypes.ts';
-import type { PromptParts } from '../data/augmentPrompt.ts';
+import type { PromptParts } from '../../kernels/model/index.ts';
 
 export interface RecordSourceInput {
   docId: Hex;

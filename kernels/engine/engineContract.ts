@@ -67,9 +67,18 @@ export interface TokenLogprob {
   logprob: number;
 }
 
+/** Why a generation ended: a stop token or string, max_tokens, or a cancel. */
+export type FinishReason = 'stop' | 'length' | 'cancelled';
+
+/**
+ * What the adapter tiers answer when a request asks for its adapter's slot: the slot, wait (it is
+ * loading, or every slot is held), or the load failed.
+ */
+export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
+
 export type GenerateEvent =
   | { type: 'token'; tokenId: number; logprob?: number; topLogprobs?: TokenLogprob[] }
-  | { type: 'done'; finishReason: 'stop' | 'length' | 'cancelled'; promptTokens: number; completionTokens: number }
+  | { type: 'done'; finishReason: FinishReason; promptTokens: number; completionTokens: number }
   | { type: 'error'; error: SerializedError };
 
 /** Teacher-forced scoring (attribution): log p(target | prompt) under an adapter or the base. */

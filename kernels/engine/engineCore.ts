@@ -17,8 +17,8 @@ import { KvCache } from './kvCache.ts';
 import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
 import type { LoraSlots } from './loraSlots.ts';
 import { Sampler, type SampleResult } from './sampler.ts';
-import { Scheduler, type AcquireResult, type Seq, type StepPlan } from './scheduler.ts';
-import type { EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
+import { Scheduler, type Seq, type StepPlan } from './scheduler.ts';
+import type { AcquireResult, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 export interface ForwardOutputs {

@@ -22,6 +22,7 @@
 // commit(plan, tokens): rows advance by their new tokens; sampled rows append their token and
 //   finish on a stop id (unless ignoreEos), max_tokens or maxModelLen; layout is compacted.
 import { RequestError, type SerializedError } from '../../common/index.ts';
+import type { AcquireResult, FinishReason } from './engineContract.ts';
 
 export interface SchedRequest {
   id: string;
@@ -31,8 +32,6 @@ export interface SchedRequest {
   stopTokenIds: number[];
   ignoreEos: boolean;
 }
-
-export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
 
 export interface SchedulerOptions {
   maxBatchSize: number;
@@ -70,7 +69,6 @@ export interface CallPlan {
   sample: boolean[]; // [B]
 }
 
-export type FinishReason = 'stop' | 'length' | 'cancelled';
 export interface Finished { seq: Seq; reason: FinishReason }
 
 export interface StepPlan {

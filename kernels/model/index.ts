@@ -8,3 +8,4 @@ export { loadCheckpoint, loadModelSpec, type Checkpoint } from './loadCheckpoint
 export { expectedTensors, projectionWeightName } from './checkpointLayout.ts';
 export { loadTokenizer } from './loadTokenizer.ts';
 export { specToConfigJson } from './modelConfig.ts';
+export { type ChatMessage, type PromptParts } from './prompt.ts';

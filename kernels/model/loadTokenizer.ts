@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelError, RequestError } from '../../common/index.ts';
 
-export interface ChatMessage {
+/** A message as the chat template accepts it (wider than the normalised ChatMessage of ./prompt.ts). */
+export interface ChatTemplateMessage {
   role: string;
   /** A string, or OpenAI content parts of which only {type: "text"} are supported. */
   content: string | Array<{ type: string; text?: string }> | null;
@@ -48,9 +49,9 @@ export interface TextTokenizer {
   encode(text: string, opts?: EncodeOptions): number[];
   decode(ids: number[], opts?: DecodeOptions): string;
   /** The prompt text for `messages` (template or fallback), with the assistant turn opened by default. */
-  renderChat(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  renderChat(messages: ChatTemplateMessage[], opts?: { addGenerationPrompt?: boolean }): string;
   /** renderChat, tokenized without adding special tokens again (the template holds them). */
-  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): number[];
+  applyChatTemplate(messages: ChatTemplateMessage[], opts?: { addGenerationPrompt?: boolean }): number[];
   createStreamDecoder(opts?: DecodeOptions): StreamDecoder;
   tokenToId(token: string): number | undefined;
 }
@@ -63,7 +64,7 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-function textOf(m: ChatMessage, i: number): string {
+function textOf(m: ChatTemplateMessage, i: number): string {
   if (typeof m?.role !== 'string' || m.role === '') throw new RequestError('invalid_request', `messages[${i}].role must be a non-empty string`, { param: `messages[${i}].role` });
   if (m.content === null || m.content === undefined) return '';
   if (typeof m.content === 'string') return m.content;
@@ -132,7 +133,7 @@ class HfTokenizer implements TextTokenizer {
     return this.tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? false, clean_up_tokenization_spaces: this.cleanup });
   }
 
-  renderChat(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+  renderChat(messages: ChatTemplateMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
     if (!Array.isArray(messages) || messages.length === 0) throw new RequestError('invalid_request', 'messages must be a non-empty list', { param: 'messages' });
     const flat = messages.map((m, i) => ({ role: m.role, content: textOf(m, i) }));
     const gen = opts.addGenerationPrompt ?? true;
@@ -144,7 +145,7 @@ class HfTokenizer implements TextTokenizer {
     }
   }
 
-  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): number[] {
+  applyChatTemplate(messages: ChatTemplateMessage[], opts: { addGenerationPrompt?: boolean } = {}): number[] {
     return this.encode(this.renderChat(messages, opts), { addSpecialTokens: !this.hasChatTemplate });
   }
 

@@ -1,10 +1,11 @@
 // OpenAI wire shapes for the two endpoints, made in one place: stream chunks
 // (`text_completion` / `chat.completion.chunk`), per-token logprobs, and the non-stream bodies.
 // runCompletion produces chunks with these; SSE, WebSocket and non-stream responses consume them.
-import type { TokenLogprob } from '../../kernels/index.ts';
+import type { FinishReason, TokenLogprob } from '../../kernels/index.ts';
+
+export type { FinishReason };
 
 export type CompletionKind = 'chat' | 'completion';
-export type FinishReason = 'stop' | 'length' | 'cancelled';
 
 export interface Usage { prompt_tokens: number; completion_tokens: number; total_tokens: number }
 

@@ -1,13 +1,12 @@
-// Test support: drives the decoder graph exactly as the contract in kernels/types.ts says the
+// Test support: drives the decoder graph exactly as the contract in kernels/graph/graphContract.ts says the
 // engine will (JS-owned right-padded KV cache fed read-only, new_key/new_value written back by
-// JS), and builds LoRA feeds for both kernels. Used by the graph tests and quick scripts, not by
+// JS), and builds LoRA feeds for both kernels through the engine's own slots and plan. Used by the graph tests and quick scripts, not by
 // the engine. Glossary: B rows, T new tokens (padded), C capacity, Hkv kv heads, Dh head size,
 // K buckets, M tokens per bucket, S slots, R rank, Din/Dout projection features.
 import * as ort from 'onnxruntime-node';
 import type { AdapterWeights } from '../../kernels/model/index.ts';
-import { planLora } from '../../kernels/index.ts';
-import { GRAPH_INPUTS, GRAPH_OUTPUTS, type LoraKernel } from '../../kernels/index.ts';
-import { LORA_A_GROUPS, targetShape, type ModelSpec } from '../../kernels/model/index.ts';
+import { GRAPH_INPUTS, GRAPH_OUTPUTS, LoraSlots, loraFeeds as engineLoraFeeds, planLora, type LoraKernel } from '../../kernels/index.ts';
+import type { ModelSpec } from '../../kernels/model/index.ts';
 
 const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
 
@@ -75,47 +74,16 @@ export class DecoderHarness {
 }
 
 /**
- * LoRA feeds for one call. `rowAdapter[b]` indexes `adapters` (null = base). `T` is the call's
- * padded width; R the padded rank. 'grouped' puts the used adapters in slots 1..U in order of first use;
- * 'gather' puts adapter i in slot i + 1 (slot 0 = zeros).
+ * LoRA feeds for one call, made the engine's way: the adapters are written into LoraSlots and the
+ * engine's planLora + loraFeeds feed them. `rowAdapter[b]` indexes `adapters` (null = base). `T` is
+ * the call's padded width (every position counted as valid); R the padded rank. 'grouped' puts the
+ * used adapters in slots 1..U in order of first use; 'gather' puts adapter i in slot i + 1.
  */
 export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWeights[], rowAdapter: Array<number | null>, T: number, R: number): Record<string, ort.Tensor> {
-  const B = rowAdapter.length;
-  const feeds: Record<string, ort.Tensor> = {};
-  let stack: Array<AdapterWeights | null>;
-  if (kind === 'grouped') {
-    // The engine's own plan (kernels/loraPlan.ts) over slots 1..U = the used adapters in order of
-    // first use, every position of a row counted as valid; the stacks are built here from `adapters`.
-    const used = [...new Set(rowAdapter.filter((a): a is number => a !== null))];
-    const plan = planLora('grouped', { slots: rowAdapter.map((a) => (a === null ? 0 : used.indexOf(a) + 1)), newLen: new Array(B).fill(T), T });
-    if (plan.kernel !== 'grouped') throw new Error('planLora returned a non-grouped plan');
-    feeds[GRAPH_INPUTS.loraIdxIn] = new ort.Tensor('int64', plan.idxIn, [plan.K, plan.M]);
-    feeds[GRAPH_INPUTS.loraIdxOut] = new ort.Tensor('int64', plan.idxOut, [B * T]);
-    const bySlot = [null, ...used.map((a) => adapters[a]!)];
-    stack = used.length ? bySlot.slice(plan.slotStart, plan.slotStart + plan.K) : [null];
-  } else {
-    feeds[GRAPH_INPUTS.loraSlot] = i64(rowAdapter.map((a) => (a === null ? 0 : a + 1)), [B]);
-    stack = [null, ...adapters];
-  }
-  const Rf = kind === 'grouped' && stack.every((ad) => ad === null) ? 1 : R;
-  for (let l = 0; l < spec.numLayers; l++) {
-    for (const group of LORA_A_GROUPS) {
-      const din = targetShape(spec, group[0]!)[0];
-      const W = group.length * Rf;
-      const a = new Float32Array(stack.length * din * W); // [K|S, Din, n*R]: target i in columns i*R..
-      group.forEach((target, ti) => {
-        const dout = targetShape(spec, target)[1];
-        const b = new Float32Array(stack.length * Rf * dout); // [K|S, R, Dout]
-        stack.forEach((ad, k) => {
-          const pair = ad?.layers[l]?.get(target);
-          if (!ad || !pair) return;
-          for (let i = 0; i < din; i++) for (let r = 0; r < ad.rank; r++) a[(k * din + i) * W + ti * Rf + r] = pair.a[i * ad.rank + r]!;
-          for (let r = 0; r < ad.rank; r++) for (let o = 0; o < dout; o++) b[(k * Rf + r) * dout + o] = ad.scale * pair.b[r * dout + o]!;
-        });
-        feeds[GRAPH_INPUTS.loraB(l, target)] = new ort.Tensor('float32', b, [stack.length, Rf, dout]);
-      });
-      feeds[GRAPH_INPUTS.loraA(l, group)] = new ort.Tensor('float32', a, [stack.length, din, W]);
-    }
-  }
-  return feeds;
+  const used = kind === 'grouped' ? [...new Set(rowAdapter.filter((a): a is number => a !== null))] : adapters.map((_, i) => i);
+  const slots = new LoraSlots(spec, { maxActiveAdapters: used.length, maxLoraRank: R });
+  used.forEach((a, i) => slots.write(i + 1, adapters[a]!));
+  const plan = planLora(kind, { slots: rowAdapter.map((a) => (a === null ? 0 : used.indexOf(a) + 1)), newLen: new Array(rowAdapter.length).fill(T), T });
+  const feeds = engineLoraFeeds(plan, slots);
+  return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]));
 }
