@@ -19,7 +19,7 @@
 //     stays recorded until a later prefetch() retries it.
 //   - unregister() takes effect once the adapter is unpinned; until then new acquires are refused.
 import { LRUCache } from 'lru-cache';
-import { AdapterError, LoraledgerError, type SerializedError } from '../common/index.ts';
+import { AdapterError, LoraledgerError, stderrLogger, type Logger, type SerializedError } from '../common/index.ts';
 import type { AcquireResult, EngineNotice } from '../kernels/index.ts';
 import type { AdapterWeights } from '../kernels/model/index.ts';
 
@@ -46,15 +46,15 @@ export interface AdapterCacheOptions {
   load: (reg: AdapterRef) => Promise<AdapterWeights>;
   sink: SlotSink;
   notify?: (n: EngineNotice) => void;
+  /** Where a throwing notice listener is reported. Default stderrLogger. */
+  log?: Logger;
   /** Move an unpinned adapter down to the lowest unpinned slot when acquired again (default true). */
   compactSlots?: boolean;
   /**
    * Rows that share one slot copy before another copy is made in a free slot (default 4). The
    * grouped kernel pads every bucket to the largest, so a popular adapter's many rows would make
-   * every bucket that long; copies keep buckets short for one slot read each. Measured with
-   * bench/engineProbe.ts (32 streams, Zipf(1) over 32 rank-16 adapters, SmolLM-135M shape), decode
-   * step p50 in ms: 1 row 99-113, 2 rows 110-113, 3 rows 110-113, 4 rows 96-103, 6 rows 108,
-   * no copies (bucket of 7-8 rows) 115-117; base only 83-87.
+   * every bucket that long; copies keep buckets short for one slot read each. The default is the
+   * best of bench/probes/engineProbe.ts's sweep (docs/benchmarks.md).
    */
   rowsPerSlot?: number;
 }
@@ -302,7 +302,7 @@ export class AdapterCache {
     try {
       this.opts.notify?.(n);
     } catch (err) {
-      console.error(`AdapterCache: notice listener threw on ${n.type}:`, err);
+      (this.opts.log ?? stderrLogger).error({ err, notice: n.type }, 'adapter cache: the notice listener threw');
     }
   }
 }

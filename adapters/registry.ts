@@ -11,7 +11,7 @@
 // Paths are confined to the configured adapter roots after resolving `..` and symlinks.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterError, RequestError, serializeError, type SerializedError } from '../common/index.ts';
+import { AdapterError, RequestError, serializeError, stderrLogger, type Logger, type SerializedError } from '../common/index.ts';
 import type { EngineNotice } from '../kernels/index.ts';
 import type { ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_CONFIG_FILE, readAdapterMeta, type PeftAdapterMeta } from './peftFormat.ts';
@@ -52,6 +52,8 @@ export interface AdapterRegistryOptions {
   maxRank?: number;
   /** Ids that name something else (the base model, "auto"). */
   reservedIds?: string[];
+  /** Where a throwing event listener is reported. Default stderrLogger. */
+  log?: Logger;
 }
 
 export interface ScanResult {
@@ -238,7 +240,7 @@ export class AdapterRegistry {
       try {
         l(e);
       } catch (err) {
-        console.error(`AdapterRegistry: event listener threw on ${e.type} ${e.id}:`, err);
+        (this.opts.log ?? stderrLogger).error({ err, event: e.type, id: e.id }, 'adapter registry: an event listener threw');
       }
     }
   }

@@ -15,7 +15,7 @@
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
 
-import { EngineError, RequestError } from '../common/index.ts';
+import { EngineError, RequestError, stderrLogger } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type RagTemplate } from './data/augmentPrompt.ts';
 import type { ChatMessage, PromptParts } from '../kernels/model/index.ts';
@@ -28,7 +28,7 @@ import type { Passage, Retriever } from './data/retrieve.ts';
 import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoring/scoreSources.ts';
 
 function defaultOnError(err: unknown, context: { requestId: string }): void {
-  console.error(`attribution failed for request ${context.requestId}:`, err instanceof Error ? err.message : err);
+  stderrLogger.error({ err, ...context }, 'async attribution failed; no record for this request');
 }
 
 /** engine.score: teacher-forced log p(targetIds | promptIds) under an adapter (null = base). */
@@ -76,7 +76,7 @@ export interface AttributionServiceOptions {
   maxExactShapleyK?: number;
   /** Milliseconds since the epoch. Default Date.now. */
   now?: () => number;
-  /** Where async-mode failures go (a log line with context). */
+  /** Where async-mode failures go (a log line with context; the server logs them with pino). Default: stderrLogger. */
   onError?: (err: unknown, context: { requestId: string }) => void;
   /** Prepared requests remembered for the completion hook (oldest forgotten first). Default 10000. */
   maxPending?: number;

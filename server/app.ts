@@ -76,7 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const { modelDir, adapterRoots } = await prepareModelFolders(config);
   const spec = await loadModelSpec(modelDir);
   const baseModelId = basename(resolve(modelDir));
-  const registry = new AdapterRegistry({ spec, roots: adapterRoots, maxRank: config.maxLoraRank, reservedIds: [baseModelId, AUTO_MODEL] });
+  const registry = new AdapterRegistry({ spec, roots: adapterRoots, maxRank: config.maxLoraRank, reservedIds: [baseModelId, AUTO_MODEL], log: app.log });
   for (const root of adapterRoots) {
     const r = registry.scanRoot(root);
     app.log.info({ root, registered: r.registered.length, skipped: r.skipped }, 'adapter root scanned');
@@ -94,7 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       maxQueue: config.maxQueue, maxModelLen: config.maxModelLen || spec.maxPositions, cacheDir: config.cacheDir, threads: config.threads,
     };
     const adapters = registry.list().map(({ id, path }) => ({ id, path }));
-    return (opts.startEngine ?? startWorkerEngine)({ ...engineOptions, adapters });
+    return (opts.startEngine ?? startWorkerEngine)({ ...engineOptions, adapters, log: app.log });
   };
   const onReady = (engine: EngineClient) => {
     engine.onNotice((n) => { metrics.notice(n); registry.applyNotice(n); });

@@ -56,7 +56,7 @@ async function rpcChainId(rpcUrl: string): Promise<number> {
   return Number(((await res.json()) as { result: string }).result);
 }
 
-export async function runClaim(argv: string[], print: (line: string) => void = console.log): Promise<ClaimResult> {
+export async function runClaim(argv: string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<ClaimResult> {
   const args = parseArgs(argv);
   if (args.has('help')) {
     print(USAGE);
@@ -106,7 +106,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   runClaim(process.argv.slice(2)).then(
     () => process.exit(0),
     (err: Error) => {
-      if (err.message !== 'help shown') console.error(`claim failed: ${err.message}`);
+      if (err.message !== 'help shown') process.stderr.write(`claim failed: ${err.message}\n`);
       process.exit(err.message === 'help shown' ? 0 : 1);
     },
   );

@@ -66,7 +66,7 @@ async function getJson(url: string): Promise<any> {
 
 const USAGE = 'usage: npm run verify-record -- --server http://127.0.0.1:8000 --record 0x<recordId> [--rpc URL] [--signer 0x<expected signer>]';
 
-export async function runVerifyRecord(argv: string[], print: (line: string) => void = console.log): Promise<RecordCheck> {
+export async function runVerifyRecord(argv: string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<RecordCheck> {
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad arguments\n${USAGE}`);
@@ -97,7 +97,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   runVerifyRecord(process.argv.slice(2)).then(
     (c) => process.exit(c.ok ? 0 : 2),
     (err: Error) => {
-      console.error(`verify-record failed: ${err.message}`);
+      process.stderr.write(`verify-record failed: ${err.message}\n`);
       process.exit(1);
     },
   );

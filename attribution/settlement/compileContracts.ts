@@ -94,5 +94,5 @@ export function writeContractSources(): string[] {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const path of writeContractSources()) console.log(`wrote ${path}`);
+  for (const path of writeContractSources()) process.stdout.write(`wrote ${path}\n`);
 }
