@@ -164,8 +164,7 @@ function tensorReader(file: string, buf: Buffer): (info: TensorInfo) => Float32A
 
 /** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
 export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: LoadOptions = {}): Promise<AdapterWeights> {
-  // The whole file in ONE synchronous read (header and data together): a few milliseconds for a
-  // 19.5 MB file from the page cache. The engine loads on its own loader thread
+  // The whole file in ONE synchronous read (header and data together). The engine loads on its own loader thread
   // (adapters/adapterLoader.ts), so blocking it stalls no forward step.
   const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
   let bytes: Buffer;
@@ -186,7 +185,7 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
     const b = transpose(read(p.b), dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
     for (const [info, t] of [[p.a, a], [p.b, b]] as const) {
       // A NaN/Inf would not stay in its own rows: an idle slot's zero-row bucket computes 0·w.
-      // (Checked inside the transpose: Float32Array.every(Number.isFinite) cost ~100 ms per 19.5 MB.)
+      // (Checked inside the transpose, which touches every value anyway: a second pass costs more.)
       if (!t.finite) {
         throw new AdapterError('adapter_invalid', `adapter ${meta.id}: tensor ${info.name} holds NaN or infinite values`, { details: { id: meta.id, file, field: 'tensors' } });
       }

@@ -35,7 +35,7 @@ function defaultOnError(err: unknown, context: { requestId: string }): void {
 export interface Scorer {
   score(variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>): Promise<Array<{ total: number }>>;
 }
-/** Signs a record and appends it to the durable outbox; resolves once durable (H5's Settlement.record). */
+/** Signs a record and appends it to the durable outbox; resolves once durable (Settlement.record). */
 export interface RecordSink {
   record(record: AttributionRecord): Promise<SignedRecord>;
 }

@@ -1,6 +1,6 @@
 // attribution/'s public door for other folders: a plain list of exports.
 
-// --- records, signing, settlement (H5) ---
+// --- records, signing, settlement ---
 export type { Address, AttributionRecord, AttributionSource, Hex, RecordStatus, SignedRecord } from './records/recordTypes.ts';
 export { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, RECORD_PRIMARY_TYPE, RECORD_TYPES, ZERO_ADDRESS } from './records/recordTypes.ts';
 export { validateRecord } from './records/validateRecord.ts';
@@ -25,7 +25,7 @@ export type { ClaimResult } from './cli/claimCli.ts';
 export { LoraLedgerSettlementAbi } from './settlement/contracts/generated/LoraLedgerSettlement.ts';
 export { sampleRecord, TEST_PAYEES } from '../test/support/recordFixtures.ts'; // deterministic records for tests
 
-// --- DataNets, retrieval, scoring, fees, record building, the request-path service (H6) ---
+// --- DataNets, retrieval, scoring, fees, record building, the request-path service ---
 export { DatanetStore, documentId, DATANET_ID, type Datanet, type DataDocument, type NewDocument } from './data/datanetStore.ts';
 export { Retriever, MAX_TOP_K, MAX_RAG_DATANETS, type Passage, type EmbedFn, type RetrieveRequest } from './data/retrieve.ts';
 export { augmentPrompt, augmentText, ragQuery, DEFAULT_RAG_TEMPLATE, PLAIN_RAG_TEMPLATE, type RagTemplate } from './data/augmentPrompt.ts';

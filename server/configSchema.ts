@@ -41,7 +41,7 @@ export const ConfigSchema = Type.Object(
     wsMaxGenerations: Int(1, 16, 'Concurrent generations one WebSocket may run; more are refused with 429 overloaded.'),
     wsHighWaterMark: Int(1024, 1024 * 1024, 'WebSocket send buffer, bytes, above which a socket\'s generations pause reading the engine.'),
     metricsTopAdapters: Int(0, 20, 'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.'),
-    // --- attribution and settlement (H5/H6 add their fields below) ---
+    // --- attribution and settlement ---
     dataDir: Type.String({ minLength: 1, default: '.loraledger/data', description: 'Directory for durable attribution state: the settlement outbox (outbox.sqlite) and the generated record-signing key (signer.key, 0600).' }),
     signerKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Record-signing secp256k1 key (0x + 64 hex). Default: generated on first start into <data-dir>/signer.key (mode 0600).' })),
     chain: Type.Union([Type.Literal('anvil'), Type.Literal('rpc'), Type.Literal('off')], { default: 'anvil', description: 'Settlement chain: anvil (start a local `anvil --optimism` for the server\'s lifetime) | rpc (use --chain-rpc) | off (records are signed and kept in the outbox, never settled).' }),
@@ -51,7 +51,7 @@ export const ConfigSchema = Type.Object(
     posterKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Key that deploys the contract, posts epochs and funds payouts (0x + 64 hex). Default: anvil\'s public dev key #0 (local/dev chains only).' })),
     epochSeconds: Type.Number({ minimum: 0, default: 30, description: 'Close a settlement epoch once its oldest pending record is this old, seconds (0 = only on count or on demand).' }),
     epochMaxRecords: Int(1, 1000, 'Close a settlement epoch once this many records are pending.'),
-    // --- DataNets, attribution scoring and fees (H6) ---
+    // --- DataNets, attribution scoring and fees ---
     promptPricePer1k: Type.String({ flag: 'prompt-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '1000000000000', description: 'Fee per 1000 prompt tokens, in the chain\'s smallest unit (wei), decimal string. Default 1e12 wei.' }),
     completionPricePer1k: Type.String({ flag: 'completion-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '2000000000000', description: 'Fee per 1000 completion tokens, in the chain\'s smallest unit (wei), decimal string. Default 2e12 wei.' }),
     feeModelPpm: Int(0, 500_000, 'Share of each fee kept by the base model owner (the operator), parts per million. model + adapter + data must be 1000000.', { maximum: 1_000_000 }),

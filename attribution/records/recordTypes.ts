@@ -1,5 +1,5 @@
-// The attribution record: the shared contract between record building (H6: buildRecord) and
-// signing / outbox / settlement (H5). It is the EIP-712 message the server signs per request.
+// The attribution record: the shared contract between record building (buildRecord) and signing,
+// the outbox and settlement. It is the EIP-712 message the server signs per request.
 //
 // This file is pure data and types: no viem, no Fastify, no I/O.
 //

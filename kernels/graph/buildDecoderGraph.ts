@@ -91,7 +91,7 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   const mask = g.op('Reshape', [maskG, g.constI([0, 1, -1, 0])]); // [B,1,g*T,C+T]
 
   // --- RoPE: com.microsoft RotaryEmbedding (rotate-half, half-width tables), one node per q / k ---
-  // (measured: 2 nodes per layer instead of 12 plain ops; B=1 decode is dominated by node count)
+  // (2 nodes per layer instead of 12 plain ops: single-stream decode is dominated by node count)
   const maxPos = opts.maxPositions ?? spec.maxPositions;
   const { cos, sinSigned } = ropeTables(spec, maxPos);
   const half = Dh / 2;
@@ -127,7 +127,7 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
         lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
       const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart =>
         ({ name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, target });
-      // q|k|v and gate|up each run as one base matmul (measured ~3% less CPU than separate ones).
+      // q|k|v and gate|up each run as one base matmul, as their inputs are the same (docs/benchmarks.md).
       const fused = (input: string, name: string, parts: ProjectionPart[]): string[] => lin.projectFused(input, `${p}.${name}`, D, l, parts);
       const a = rms(x, `${p}.input_layernorm.weight`);
       const bias = spec.attentionBias;
@@ -157,7 +157,7 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
 
   // With LoRA inputs, If(lora_active) picks the layers with LoRA deltas or the plain ones, so a
   // call without adapter rows pays one If node. Both branches use the same weight initializers
-  // (measured: no second copy in memory, same MatMul speed inside a subgraph).
+  // (onnxruntime keeps one copy of them, and a MatMul inside the subgraph runs as fast).
   const weights: WeightFormat = { precision: opts.precision, int8Levels: int8Levels(opts.int8Range ?? hostInt8Range()) };
   const plain = new LinearEmitter(g, weights, null);
   const kvNames = [...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newKey(l)), ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newValue(l))];

@@ -2,9 +2,8 @@
 //
 // DynamicQuantizeMatMul multiplies uint8 activations by int8 weights. On x86 without VNNI, MLAS
 // does this with vpmaddubsw, which adds two u8·s8 products into a saturating int16: with 8-bit
-// weights 2·255·127 = 64,770 > 32,767 overflows (measured on an AVX2-only EPYC: the generated
-// D=128 model's int8 logits drifted to 0.43 relative error and 94% top-1, against 0.024 / 100% on an
-// AVX-512 VNNI host). 7-bit weights (|q| <= 63: 2·255·63 = 32,130) cannot overflow, which is
+// weights 2·255·127 = 64,770 > 32,767 overflows (on an AVX2-only host the int8 logits drift far
+// from fp32: docs/benchmarks.md has the figures). 7-bit weights (|q| <= 63: 2·255·63 = 32,130) cannot overflow, which is
 // onnxruntime's own `reduce_range` advice for non-VNNI machines. VNNI (vpdpbusd accumulates in
 // int32), AMX and ARM's sdot/udot never saturate, so they keep the full 8-bit range.
 //
