@@ -5,7 +5,7 @@
 //                including this epoch] (1inch CumulativeMerkleDrop: a claim pays cumulative - claimed)
 //
 // StandardMerkleTree leaf = keccak256(keccak256(abi.encode(values))) and inner nodes hash the
-// sorted pair, which is what the contract's inline MerkleProof check recomputes.
+// sorted pair, which is what the contract's OpenZeppelin MerkleProof.verify recomputes.
 // An empty tree has root 0x00..00 (no leaves: nothing to prove, nothing to claim).
 
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
