@@ -6,83 +6,60 @@
 // thread itself dies, every pending load rejects with adapter_load_failed and the next load starts
 // a fresh thread. close() ends the thread (its owner must call it; the thread keeps a process
 // alive otherwise); later loads reject.
-import { Worker } from 'node:worker_threads';
-import { AdapterError, type SerializedError } from '../common/index.ts';
+import { AdapterError, WorkerExitError, spawnWorker, type WorkerChannel } from '../common/index.ts';
 import type { ModelSpec } from '../kernels/model/index.ts';
 import type { AdapterWeights } from '../kernels/model/index.ts';
 
 export interface LoaderRequest {
-  seq: number;
   id: string;
   path: string;
   spec: ModelSpec;
   maxRank: number;
 }
 
-export type LoaderReply = { seq: number; weights: AdapterWeights } | { seq: number; error: SerializedError };
-
-interface Pending {
-  id: string;
-  resolve: (w: AdapterWeights) => void;
-  reject: (e: Error) => void;
+/** The loader thread's one call; the weights' buffers move to the caller's thread (no copy). */
+export interface LoaderCalls {
+  load: { args: LoaderRequest; result: AdapterWeights };
 }
 
 export class AdapterLoaderThread {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private seq = 0;
+  private channel: WorkerChannel<LoaderCalls> | null = null;
   private closed = false;
 
   constructor(private readonly spec: ModelSpec, private readonly maxRank: number) {}
 
   /** Reads, validates and orients the adapter at `path` off this thread. */
-  load(ref: { id: string; path: string }): Promise<AdapterWeights> {
-    if (this.closed) return Promise.reject(new AdapterError('adapter_load_failed', `adapter ${ref.id}: the adapter loader is closed`, { details: { id: ref.id } }));
-    const seq = ++this.seq;
-    return new Promise<AdapterWeights>((resolve, reject) => {
-      this.pending.set(seq, { id: ref.id, resolve, reject });
-      this.thread().postMessage({ seq, id: ref.id, path: ref.path, spec: this.spec, maxRank: this.maxRank } satisfies LoaderRequest);
-    });
+  async load(ref: { id: string; path: string }): Promise<AdapterWeights> {
+    if (this.closed) throw new AdapterError('adapter_load_failed', `adapter ${ref.id}: the adapter loader is closed`, { details: { id: ref.id } });
+    try {
+      return await this.thread().call('load', { id: ref.id, path: ref.path, spec: this.spec, maxRank: this.maxRank });
+    } catch (err) {
+      if (!(err instanceof WorkerExitError)) throw err;
+      const why = this.closed ? 'the adapter loader is closed' : err.message;
+      throw new AdapterError('adapter_load_failed', `adapter ${ref.id} could not be loaded: ${why}`, { details: { id: ref.id, cause: 'loader' } });
+    }
   }
 
   /** Loads in flight. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.channel?.inFlight ?? 0;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const w = this.worker;
-    this.worker = null;
-    this.failAll('the adapter loader is closed');
-    if (w) await w.terminate();
+    const channel = this.channel;
+    this.channel = null;
+    await channel?.close(); // pending loads reject as closed
   }
 
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    const w = new Worker(new URL('./adapterLoaderBoot.mjs', import.meta.url));
-    w.on('message', (m: LoaderReply) => {
-      const p = this.pending.get(m.seq);
-      if (!p) return;
-      this.pending.delete(m.seq);
-      if ('error' in m) p.reject(new AdapterError(m.error.code, m.error.message, { param: m.error.param, details: m.error.details }));
-      else p.resolve(m.weights);
+  private thread(): WorkerChannel<LoaderCalls> {
+    if (this.channel) return this.channel;
+    const channel = spawnWorker<LoaderCalls>(new URL('./adapterLoaderWorker.ts', import.meta.url), {
+      name: 'the adapter loader thread',
+      reviveError: (e) => new AdapterError(e.code, e.message, { param: e.param, details: e.details }),
     });
-    const died = (why: string): void => {
-      if (this.worker !== w) return;
-      this.worker = null;
-      this.failAll(why);
-    };
-    w.on('error', (err) => died(`the adapter loader thread failed: ${err.message}`));
-    w.on('exit', (code) => died(`the adapter loader thread exited (code ${code})`));
-    this.worker = w;
-    return w;
-  }
-
-  private failAll(why: string): void {
-    for (const [seq, p] of this.pending) {
-      this.pending.delete(seq);
-      p.reject(new AdapterError('adapter_load_failed', `adapter ${p.id} could not be loaded: ${why}`, { details: { id: p.id, cause: 'loader' } }));
-    }
+    channel.onExit(() => { if (this.channel === channel) this.channel = null; });
+    this.channel = channel;
+    return channel;
   }
 }

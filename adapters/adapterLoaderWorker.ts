@@ -3,24 +3,22 @@
 // a header check or a transpose. Each reply moves the weights' buffers to the engine worker
 // (transfer list: no copy). One request at a time, in arrival order, reading every file into the
 // same reusable buffer.
-import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../common/index.ts';
+import { connectParent, withTransfer } from '../common/index.ts';
 import { loadAdapterWeights } from './loadAdapter.ts';
 import { readAdapterMeta } from './peftFormat.ts';
-import type { LoaderReply, LoaderRequest } from './adapterLoader.ts';
+import type { LoaderCalls } from './adapterLoader.ts';
 
-const port = parentPort!;
 const scratch = { buffer: Buffer.alloc(0) }; // one file buffer for every load: no per-load garbage
-let queue: Promise<void> = Promise.resolve(); // one load at a time (they share `scratch`)
-port.on('message', (m: LoaderRequest) => {
-  queue = queue
-    .then(() => loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }))
-    .then(
-      (weights) => {
-        const buffers = new Set<ArrayBuffer>();
-        for (const layer of weights.layers) for (const p of layer.values()) (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
-        port.postMessage({ seq: m.seq, weights } satisfies LoaderReply, [...buffers]);
-      },
-      (err: unknown) => port.postMessage({ seq: m.seq, error: serializeError(err) } satisfies LoaderReply),
-    );
+let queue: Promise<unknown> = Promise.resolve(); // one load at a time (they share `scratch`)
+
+connectParent<LoaderCalls>().serve({
+  load: (m) => {
+    const loaded = queue.then(() => loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }));
+    queue = loaded.catch(() => {}); // the next load waits for this one, failed or not (its error goes in the reply)
+    return loaded.then((weights) => {
+      const buffers = new Set<ArrayBuffer>();
+      for (const layer of weights.layers) for (const p of layer.values()) (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
+      return withTransfer(weights, [...buffers]);
+    });
+  },
 });

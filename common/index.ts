@@ -4,3 +4,4 @@ export { Prng, mulberry32 } from './prng.ts';
 export { BM25_DEFAULTS, Bm25Index, bm25Search, type Bm25Params, type Bm25Hit } from './bm25.ts';
 export { cosine, stem, terms, tokenize, type Analyzer } from './text.ts';
 export { stderrLogger, type Logger, type LogFn } from './logger.ts';
+export { WorkerChannel, WorkerExitError, connectParent, spawnWorker, withTransfer, type CallMap, type ChannelOptions, type Handlers, type Tagged } from './workerRpc.ts';

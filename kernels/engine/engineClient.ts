@@ -1,13 +1,14 @@
-// The main thread's handle on the engine worker (kernels/engineWorker.ts): implements EngineClient
-// by message passing. It owns no model state: the worker owns the batch, KV cache and adapters.
+// The main thread's handle on the engine worker (engineWorker.ts): implements EngineClient over
+// the worker channel (common/workerRpc.ts, messages in engineProtocol.ts). It owns no model state:
+// the worker owns the batch, KV cache and adapters.
 //
 // generate(): events are buffered per request until the consumer pulls them (at most the
 // request's max_tokens + 1 events). Breaking out of the iteration cancels the request.
 // A worker crash ends every pending request with `engine_failed`; close() ends them with
-// `shutting_down` and stops the worker.
-import { Worker } from 'node:worker_threads';
-import { EngineError, deserializeError, type SerializedError } from '../../common/index.ts';
-import type { EngineWorkerData, FromWorker, ToWorker } from './engineProtocol.ts';
+// `shutting_down` and stops the worker. The worker's log lines go to the `log` given to startEngine.
+import type { Worker } from 'node:worker_threads';
+import { EngineError, WorkerChannel, WorkerExitError, deserializeError, spawnWorker, stderrLogger, type Logger, type SerializedError } from '../../common/index.ts';
+import type { EngineCalls, EngineCommand, EngineWorkerData, EngineWorkerNotice } from './engineProtocol.ts';
 import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
@@ -43,27 +44,22 @@ class EventStream {
   }
 }
 
-interface Pending { resolve(v: unknown): void; reject(e: Error): void }
+type EngineChannel = WorkerChannel<EngineCalls, EngineWorkerNotice, EngineCommand>;
+type Ready = Extract<EngineWorkerNotice, { t: 'ready' }>;
 
 class WorkerEngineClient implements EngineClient {
   readonly spec: ModelSpec;
   private lastStats: EngineStats;
   private readonly streams = new Map<string, EventStream>();
-  private readonly calls = new Map<number, Pending>();
   private readonly listeners: Array<(n: EngineNotice) => void> = [];
-  private nextCall = 1;
   private dead: SerializedError | null = null;
-  private exited: Promise<void>;
 
-  constructor(private readonly worker: Worker, ready: Extract<FromWorker, { t: 'ready' }>) {
+  constructor(private readonly channel: EngineChannel, ready: Ready) {
     this.spec = ready.spec;
     this.lastStats = ready.stats;
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
-    worker.on('error', (err) => this.fail({ code: 'engine_failed', message: `engine worker crashed: ${err.message}` }));
-    this.exited = new Promise((resolve) => worker.once('exit', (code) => {
-      this.fail({ code: 'engine_failed', message: `engine worker exited (code ${code})` });
-      resolve();
-    }));
+    channel.onNotice((m) => this.onMessage(m));
+    // The channel has already rejected its pending calls; call() maps them to `this.dead`.
+    channel.onExit((err) => this.fail({ code: 'engine_failed', message: err.message }));
   }
 
   generate(req: GenerateRequest): AsyncIterable<GenerateEvent> {
@@ -82,15 +78,15 @@ class WorkerEngineClient implements EngineClient {
   }
 
   score(variants: ScoreVariant[]): Promise<ScoreResult[]> {
-    return this.call((callId) => ({ t: 'score', callId, variants })) as Promise<ScoreResult[]>;
+    return this.call('score', variants);
   }
 
-  async registerAdapters(adapters: AdapterRegistration[]): Promise<void> {
-    await this.call((callId) => ({ t: 'register', callId, adapters }));
+  registerAdapters(adapters: AdapterRegistration[]): Promise<void> {
+    return this.call('register', adapters);
   }
 
-  async unregisterAdapter(id: string): Promise<void> {
-    await this.call((callId) => ({ t: 'unregister', callId, id }));
+  unregisterAdapter(id: string): Promise<void> {
+    return this.call('unregister', id);
   }
 
   prefetch(ids: string[]): void {
@@ -108,27 +104,27 @@ class WorkerEngineClient implements EngineClient {
   async close(): Promise<void> {
     if (!this.dead) {
       this.post({ t: 'close' });
-      const timer = setTimeout(() => { void this.worker.terminate(); }, 10_000);
-      await this.exited;
-      clearTimeout(timer);
+      await this.channel.close(10_000); // the worker shuts down and exits; terminated if it has not in 10 s
     }
     this.fail({ code: 'shutting_down', message: 'the engine is shut down' });
   }
 
-  private call(make: (callId: number) => ToWorker): Promise<unknown> {
-    if (this.dead) return Promise.reject(deserializeError(this.dead));
-    const callId = this.nextCall++;
-    return new Promise((resolve, reject) => {
-      this.calls.set(callId, { resolve, reject });
-      this.post(make(callId));
-    });
+  /** A worker call; once the engine is dead (crash or shutdown) it rejects with that error. */
+  private async call<M extends keyof EngineCalls>(method: M, args: EngineCalls[M]['args']): Promise<EngineCalls[M]['result']> {
+    if (this.dead) throw deserializeError(this.dead);
+    try {
+      return await this.channel.call(method, args);
+    } catch (err) {
+      if (err instanceof WorkerExitError) throw deserializeError(this.dead ?? { code: 'engine_failed', message: err.message });
+      throw err;
+    }
   }
 
-  private post(m: ToWorker): void {
-    this.worker.postMessage(m);
+  private post(m: EngineCommand): void {
+    this.channel.post(m);
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(m: EngineWorkerNotice): void {
     switch (m.t) {
       case 'events':
         for (const [id, e] of m.items) {
@@ -138,13 +134,6 @@ class WorkerEngineClient implements EngineClient {
           if (e.type !== 'token') this.streams.delete(id);
         }
         return;
-      case 'reply': {
-        const p = this.calls.get(m.callId);
-        this.calls.delete(m.callId);
-        if (m.error) p?.reject(deserializeError(m.error));
-        else p?.resolve(m.result);
-        return;
-      }
       case 'notice':
         for (const l of this.listeners) l(m.notice);
         return;
@@ -159,40 +148,43 @@ class WorkerEngineClient implements EngineClient {
     }
   }
 
-  /** Ends every pending request and call with `error`; later calls fail with it too. */
+  /** Ends every pending request with `error`; later requests and calls fail with it too. */
   private fail(error: SerializedError): void {
     this.dead ??= error;
     for (const [, s] of this.streams) s.push({ type: 'error', error: this.dead });
     this.streams.clear();
-    for (const [, p] of this.calls) p.reject(deserializeError(this.dead));
-    this.calls.clear();
   }
 }
 
 /**
  * Spawns the engine worker, waits until the model is loaded and the graph session is ready.
  * Rejects with the worker's start-up error (e.g. ModelError model_folder_invalid).
+ * `log` receives the worker's log lines (default stderrLogger).
  */
-export async function startEngine(options: EngineOptions & { adapters?: AdapterRegistration[] }): Promise<EngineClient> {
-  const { adapters = [], ...engine } = options;
-  const data: EngineWorkerData = { options: engine, adapters };
-  // engineWorkerBoot.mjs registers tsx inside the worker, then imports engineWorker.ts.
-  return attachEngineWorker(new Worker(new URL('./engineWorkerBoot.mjs', import.meta.url), { workerData: data }));
+export async function startEngine(options: EngineOptions & { adapters?: AdapterRegistration[]; log?: Logger }): Promise<EngineClient> {
+  const { adapters = [], log = stderrLogger, ...engine } = options;
+  const workerData: EngineWorkerData = { options: engine, adapters };
+  return attachEngine(spawnWorker(new URL('./engineWorker.ts', import.meta.url), { name: 'engine worker', workerData, log }));
 }
 
 /** Waits for a spawned engine worker's `ready` (or start-up failure) and wraps it in an EngineClient. */
-export async function attachEngineWorker(worker: Worker): Promise<EngineClient> {
-  const ready = await new Promise<Extract<FromWorker, { t: 'ready' }>>((resolve, reject) => {
-    const onMessage = (m: FromWorker): void => {
-      if (m.t === 'ready') { cleanup(); resolve(m); }
-      if (m.t === 'fatal') { cleanup(); void worker.terminate(); reject(deserializeError(m.error)); }
-    };
-    const onError = (err: Error): void => { cleanup(); reject(new EngineError('engine_failed', `engine worker failed to start: ${err.message}`, { cause: err })); };
-    const onExit = (code: number): void => { cleanup(); reject(new EngineError('engine_failed', `engine worker exited during start-up (code ${code})`)); };
-    const cleanup = (): void => { worker.off('message', onMessage); worker.off('error', onError); worker.off('exit', onExit); };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
+export function attachEngineWorker(worker: Worker, log: Logger = stderrLogger): Promise<EngineClient> {
+  return attachEngine(new WorkerChannel(worker, { name: 'engine worker', log }));
+}
+
+function attachEngine(channel: EngineChannel): Promise<EngineClient> {
+  return new Promise((resolve, reject) => {
+    const offNotice = channel.onNotice((m) => {
+      // The client subscribes within this dispatch, so it misses no notice sent after `ready`.
+      if (m.t === 'ready') { cleanup(); resolve(new WorkerEngineClient(channel, m)); }
+      if (m.t === 'fatal') { cleanup(); void channel.close(); reject(deserializeError(m.error)); }
+    });
+    const offExit = channel.onExit((err) => {
+      cleanup();
+      reject(err.exitCode === null
+        ? new EngineError('engine_failed', `engine worker failed to start: ${(err.cause as Error).message}`, { cause: err.cause })
+        : new EngineError('engine_failed', `engine worker exited during start-up (code ${err.exitCode})`));
+    });
+    const cleanup = (): void => { offNotice(); offExit(); };
   });
-  return new WorkerEngineClient(worker, ready);
 }

@@ -1,6 +1,8 @@
-// Messages between the main thread's EngineClient and the engine worker (structured-clone safe).
+// What the main thread's EngineClient and the engine worker say to each other over the worker
+// channel (common/workerRpc.ts): calls that answer, one-way commands, and notices. All of it is
+// structured-clone safe.
 import type { SerializedError } from '../../common/index.ts';
-import type { AdapterRegistration, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreVariant } from './engineContract.ts';
+import type { AdapterRegistration, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 /** workerData of the engine worker. */
@@ -9,22 +11,28 @@ export interface EngineWorkerData {
   adapters: AdapterRegistration[];
 }
 
-/** Main thread -> worker. `callId` pairs a command with its `reply`. */
-export type ToWorker =
+/** Main thread -> worker calls, each answered once. */
+export interface EngineCalls {
+  score: { args: ScoreVariant[]; result: ScoreResult[] };
+  register: { args: AdapterRegistration[]; result: void };
+  unregister: { args: string; result: void };
+}
+
+/** Main thread -> worker one-way commands. */
+export type EngineCommand =
   | { t: 'generate'; req: GenerateRequest }
   | { t: 'cancel'; id: string }
-  | { t: 'score'; callId: number; variants: ScoreVariant[] }
-  | { t: 'register'; callId: number; adapters: AdapterRegistration[] }
-  | { t: 'unregister'; callId: number; id: string }
   | { t: 'prefetch'; ids: string[] }
   | { t: 'close' };
 
-/** Worker -> main thread. Token events of one step travel together in one `events` message. */
-export type FromWorker =
+/**
+ * Worker -> main thread. First exactly one `ready` or `fatal` (start-up); then the token events of
+ * one step travel together in one `events` message; `closed` once it has shut down.
+ */
+export type EngineWorkerNotice =
   | { t: 'ready'; spec: ModelSpec; stats: EngineStats }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'events'; items: Array<[string, GenerateEvent]> }
-  | { t: 'reply'; callId: number; result?: unknown; error?: SerializedError }
   | { t: 'notice'; notice: EngineNotice }
   | { t: 'stats'; stats: EngineStats }
   | { t: 'closed' };

@@ -1,20 +1,21 @@
-// The engine worker thread (worker_threads entry; started by kernels/engineClient.ts).
+// The engine worker thread (started by engineClient.ts through common/workerRpc's spawnWorker).
 // It owns the model session, the batch and KV cache (EngineCore), the LoRA slot stacks and the
-// adapter cache; the main thread only sends commands (kernels/engineProtocol.ts).
+// adapter cache; the main thread only sends calls and commands (engineProtocol.ts). Log lines go
+// to the main thread's logger as channel log notices.
 //
 // Loop: while generation or scoring work exists, run one scheduler step (decode call + prefill
 // chunk), then at most one scoring call, post that step's events in one message, and yield to the
 // message port (setImmediate) so cancels and new requests land between steps. When requests only
 // wait for adapters to load, it polls every few milliseconds instead of spinning.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { EngineError, serializeError, type SerializedError } from '../../common/index.ts';
+import { EngineError, connectParent, serializeError, type SerializedError } from '../../common/index.ts';
 import { AdapterCache } from '../../adapters/index.ts';
 import { AdapterLoaderThread } from '../../adapters/index.ts';
 import { collectGarbage } from './collectGarbage.ts';
 import { createSession } from '../graph/createSession.ts';
 import { EngineCore, type ForwardFn } from './engineCore.ts';
-import type { EngineWorkerData, FromWorker, ToWorker } from './engineProtocol.ts';
+import type { EngineCalls, EngineCommand, EngineWorkerData, EngineWorkerNotice } from './engineProtocol.ts';
 import { ensureDecoderGraph } from '../graph/graphCache.ts';
 import type { FeedTensor } from './loraPlan.ts';
 import { LoraSlots } from './loraSlots.ts';
@@ -23,9 +24,8 @@ import { GRAPH_OUTPUTS } from '../graph/graphContract.ts';
 import { type GenerateEvent } from './engineContract.ts';
 import { type ModelSpec } from '../model/modelSpec.ts';
 
-const port = parentPort!;
+const parent = connectParent<EngineCalls, EngineWorkerNotice, EngineCommand>();
 const { options, adapters: initialAdapters } = workerData as EngineWorkerData;
-const post = (m: FromWorker): void => port.postMessage(m);
 
 /** The session as a ForwardFn: feeds every input the graph declares, fetches logits + new K/V. */
 function makeForward(session: ort.InferenceSession, spec: ModelSpec): ForwardFn {
@@ -68,17 +68,17 @@ async function start(): Promise<void> {
     rowsPerSlot: options.loraRowsPerSlot,
     load: (ref) => loader.load(ref),
     sink: slots,
-    notify: (notice) => post({ t: 'notice', notice }),
+    notify: (notice) => parent.notify({ t: 'notice', notice }),
   });
   for (const a of initialAdapters) cache.register(a);
 
   let events: Array<[string, GenerateEvent]> = [];
   const flush = (): void => {
     if (events.length === 0) return;
-    post({ t: 'events', items: events });
+    parent.notify({ t: 'events', items: events });
     events = [];
   };
-  const core = new EngineCore({ spec, options, forward, slots, adapters: cache, emit: (id, e) => events.push([id, e]), notice: (notice) => post({ t: 'notice', notice }) });
+  const core = new EngineCore({ spec, options, forward, slots, adapters: cache, emit: (id, e) => events.push([id, e]), notice: (notice) => parent.notify({ t: 'notice', notice }) });
   const scores = new ScoreQueue({ spec, options, forward, slots, adapters: cache, feeds: core.feeds });
 
   let scheduled = false;
@@ -94,10 +94,10 @@ async function start(): Promise<void> {
     core.abortAll(error);
     scores.abortAll(new EngineError('shutting_down', error.message));
     flush();
-    post({ t: 'closed' });
+    parent.notify({ t: 'closed' });
     await loader.close();
     await session.release();
-    port.close();
+    parent.close();
   };
   const tick = async (): Promise<void> => {
     scheduled = false;
@@ -109,7 +109,7 @@ async function start(): Promise<void> {
       if (scores.hasWork()) progressed = (await scores.step()) || progressed;
     } catch (err) {
       // A bug, not a model failure (those end only their requests): end everything in flight.
-      console.error('engine worker: step failed', err);
+      parent.log.error({ err }, 'engine worker: step failed');
       const error: SerializedError = { code: 'engine_failed', message: `engine step failed: ${err instanceof Error ? err.message : String(err)}` };
       core.abortAll(error);
       scores.abortAll(new EngineError('engine_failed', error.message));
@@ -117,33 +117,31 @@ async function start(): Promise<void> {
       busy = false;
     }
     flush();
-    post({ t: 'stats', stats: core.stats() });
+    parent.notify({ t: 'stats', stats: core.stats() });
     if (closing || progressed) wake();
     else if (core.hasWork() || scores.hasWork()) setTimeout(wake, 2);
   };
 
-  const reply = (callId: number, work: () => unknown): void => {
-    Promise.resolve()
-      .then(work)
-      .then((result) => post({ t: 'reply', callId, result }), (err: unknown) => post({ t: 'reply', callId, error: serializeError(err) }));
+  // Every call and command may have queued work or events: send the events, schedule a step.
+  const thenStep = <A, R>(work: (args: A) => R) => (args: A): R => {
+    try { return work(args); } finally { flush(); wake(); }
   };
-  port.on('message', (m: ToWorker) => {
+  parent.serve({
+    score: thenStep((variants) => scores.add(variants)),
+    register: thenStep((adapters) => { for (const a of adapters) cache.register(a); }),
+    unregister: thenStep((id) => cache.unregister(id)),
+  }, thenStep((m) => {
     switch (m.t) {
       case 'generate': core.submit(m.req); break;
       case 'cancel': core.cancel(m.id); break;
-      case 'score': reply(m.callId, () => scores.add(m.variants)); break;
-      case 'register': reply(m.callId, () => { for (const a of m.adapters) cache.register(a); }); break;
-      case 'unregister': reply(m.callId, () => cache.unregister(m.id)); break;
       case 'prefetch': for (const id of m.ids) cache.prefetch(id); break;
       case 'close': closing = true; break;
     }
-    flush();
-    wake();
-  });
-  post({ t: 'ready', spec, stats: core.stats() });
+  }));
+  parent.notify({ t: 'ready', spec, stats: core.stats() });
 }
 
 start().catch((err: unknown) => {
-  post({ t: 'fatal', error: serializeError(err) });
-  port.close();
+  parent.notify({ t: 'fatal', error: serializeError(err) });
+  parent.close();
 });
