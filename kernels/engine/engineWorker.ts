@@ -69,6 +69,7 @@ async function start(): Promise<void> {
     load: (ref) => loader.load(ref),
     sink: slots,
     notify: (notice) => parent.notify({ t: 'notice', notice }),
+    log: parent.log,
   });
   for (const a of initialAdapters) cache.register(a);
 
