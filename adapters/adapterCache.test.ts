@@ -9,7 +9,14 @@ import type { AdapterWeights } from '../kernels/model/index.ts';
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 function weights(id: string, bytes = 100): AdapterWeights {
-  return { id, rank: 1, scale: 1, targets: ['q_proj'], layers: [new Map([['q_proj', { a: new Float32Array([1]), b: new Float32Array([1]) }]])], bytes };
+  return {
+    id,
+    rank: 1,
+    scale: 1,
+    targets: ['q_proj'],
+    layers: [new Map([['q_proj', { a: new Float32Array([1]), b: new Float32Array([1]) }]])],
+    bytes,
+  };
 }
 
 /** A cache whose loads finish only when the test says so. */
@@ -18,7 +25,16 @@ function rel(h: { cache: AdapterCache }, id: string): void {
   h.cache.release(id, h.cache.slotTable().indexOf(id));
 }
 
-function harness(o: { maxCached?: number; maxCachedBytes?: number; maxActive?: number; sizes?: Record<string, number>; compactSlots?: boolean; rowsPerSlot?: number } = {}) {
+function harness(
+  o: {
+    maxCached?: number;
+    maxCachedBytes?: number;
+    maxActive?: number;
+    sizes?: Record<string, number>;
+    compactSlots?: boolean;
+    rowsPerSlot?: number;
+  } = {},
+) {
   const pending = new Map<string, { resolve: (w: AdapterWeights) => void; reject: (e: unknown) => void }>();
   const loads: string[] = [];
   const sinkLog: string[] = [];
@@ -72,8 +88,18 @@ test('first acquire loads off the hot path, then pins into slot 1; a second acqu
   assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 });
   assert.deepEqual(h.cache.tryAcquire('a'), { slot: 1 });
   assert.deepEqual(h.sinkLog, ['write 1 a']);
-  assert.deepEqual(h.cache.stats, { cached: 1, cachedBytes: 100, active: 1, pinned: 1, loading: 0, failed: 0, registered: 1 });
-  const kinds = h.notices.map((n) => (n.type === 'adapter_cache' ? `${n.tier} ${n.outcome}` : n.type === 'adapter_loaded' ? `loaded ${n.tier}` : n.type));
+  assert.deepEqual(h.cache.stats, {
+    cached: 1,
+    cachedBytes: 100,
+    active: 1,
+    pinned: 1,
+    loading: 0,
+    failed: 0,
+    registered: 1,
+  });
+  const kinds = h.notices.map((n) =>
+    n.type === 'adapter_cache' ? `${n.tier} ${n.outcome}` : n.type === 'adapter_loaded' ? `loaded ${n.tier}` : n.type,
+  );
   assert.deepEqual(kinds, ['host miss', 'loaded host', 'host hit', 'slot miss', 'loaded slot', 'slot hit']);
   const loaded = h.notices.find((n) => n.type === 'adapter_loaded' && n.tier === 'host');
   assert.ok(loaded && loaded.type === 'adapter_loaded' && loaded.bytes === 100 && loaded.seconds >= 0);
@@ -91,10 +117,18 @@ test('slot choice: the lowest unpinned slot; an unpinned adapter acquired again 
   rel(h, 'c');
   rel(h, 'a');
   h.sinkLog.length = 0;
-  assert.deepEqual(h.cache.tryAcquire('c'), { slot: 1 }, 'c (unpinned, slot 3) moves down to slot 1, the lowest unpinned');
+  assert.deepEqual(
+    h.cache.tryAcquire('c'),
+    { slot: 1 },
+    'c (unpinned, slot 3) moves down to slot 1, the lowest unpinned',
+  );
   assert.deepEqual(h.sinkLog, ['write 1 c']);
   assert.deepEqual(h.cache.slotTable(), [null, 'c', 'd', null]);
-  assert.deepEqual(h.cache.tryAcquire('b'), { slot: 3 }, 'b is still in the host tier: straight into the lowest unpinned slot');
+  assert.deepEqual(
+    h.cache.tryAcquire('b'),
+    { slot: 3 },
+    'b is still in the host tier: straight into the lowest unpinned slot',
+  );
   assert.deepEqual(h.cache.stats.pinned, 3);
 });
 
@@ -125,7 +159,8 @@ test('an adapter pinned by a running request is never evicted from its slot', as
   h.cache.register({ id: 'c', path: '/adapters/c' });
   h.cache.prefetch('c');
   await h.finish('c');
-  for (let i = 0; i < 3; i++) assert.deepEqual(h.cache.tryAcquire('c'), { pending: true }, 'every slot is pinned: wait');
+  for (let i = 0; i < 3; i++)
+    assert.deepEqual(h.cache.tryAcquire('c'), { pending: true }, 'every slot is pinned: wait');
   assert.deepEqual(h.sinkLog, ['write 1 a', 'write 2 b']);
   h.cache.tryAcquire('b'); // b now pinned twice
   rel(h, 'b');
@@ -186,7 +221,15 @@ test('a failed load errors only requests needing that adapter; prefetch retries'
 });
 
 test('a load function that throws synchronously is a recorded failure, not a crash', async () => {
-  const cache = new AdapterCache({ maxCached: 2, maxCachedBytes: 1000, maxActive: 1, sink: { write() {}, clear() {} }, load: () => { throw new Error('sync boom'); } });
+  const cache = new AdapterCache({
+    maxCached: 2,
+    maxCachedBytes: 1000,
+    maxActive: 1,
+    sink: { write() {}, clear() {} },
+    load: () => {
+      throw new Error('sync boom');
+    },
+  });
   cache.register({ id: 'x', path: '/x' });
   assert.deepEqual(cache.tryAcquire('x'), { pending: true });
   await flush();
@@ -197,8 +240,15 @@ test('a load function that throws synchronously is a recorded failure, not a cra
 test('a sink that cannot take the adapter errors that request and frees the slot', async () => {
   let throwOnWrite = true;
   const cache = new AdapterCache({
-    maxCached: 2, maxCachedBytes: 1000, maxActive: 1,
-    sink: { write() { if (throwOnWrite) throw new Error('rank 64 exceeds the slot stacks'); }, clear() {} },
+    maxCached: 2,
+    maxCachedBytes: 1000,
+    maxActive: 1,
+    sink: {
+      write() {
+        if (throwOnWrite) throw new Error('rank 64 exceeds the slot stacks');
+      },
+      clear() {},
+    },
     load: async (reg) => weights(reg.id),
   });
   cache.register({ id: 'x', path: '/x' });
@@ -243,7 +293,17 @@ test('bad calls: unknown ids, conflicting paths, release without acquire, bad si
   h.cache.register({ id: 'a', path: '/p1' }); // idempotent
   assert.throws(() => h.cache.register({ id: 'a', path: '/p2' }), /already registered with another path/);
   assert.throws(() => h.cache.release('a', 1), /not pinned/);
-  assert.throws(() => new AdapterCache({ maxCached: 0, maxCachedBytes: 1, maxActive: 1, load: async () => weights('x'), sink: { write() {}, clear() {} } }), /maxCached must be a positive integer/);
+  assert.throws(
+    () =>
+      new AdapterCache({
+        maxCached: 0,
+        maxCachedBytes: 1,
+        maxActive: 1,
+        load: async () => weights('x'),
+        sink: { write() {}, clear() {} },
+      }),
+    /maxCached must be a positive integer/,
+  );
 });
 
 test('rows of one adapter share a slot up to rowsPerSlot, then get another copy in a free slot', async () => {

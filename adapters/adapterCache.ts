@@ -95,11 +95,13 @@ export class AdapterCache {
 
   constructor(opts: AdapterCacheOptions) {
     for (const k of ['maxCached', 'maxCachedBytes', 'maxActive'] as const) {
-      if (!Number.isInteger(opts[k]) || opts[k] < 1) throw new RangeError(`AdapterCache: ${k} must be a positive integer, got ${opts[k]}`);
+      if (!Number.isInteger(opts[k]) || opts[k] < 1)
+        throw new RangeError(`AdapterCache: ${k} must be a positive integer, got ${opts[k]}`);
     }
     this.opts = opts;
     this.rowsPerSlot = opts.rowsPerSlot ?? 4;
-    if (!Number.isInteger(this.rowsPerSlot) || this.rowsPerSlot < 1) throw new RangeError(`AdapterCache: rowsPerSlot must be a positive integer, got ${opts.rowsPerSlot}`);
+    if (!Number.isInteger(this.rowsPerSlot) || this.rowsPerSlot < 1)
+      throw new RangeError(`AdapterCache: rowsPerSlot must be a positive integer, got ${opts.rowsPerSlot}`);
     this.slots = Array.from({ length: opts.maxActive + 1 }, () => ({ id: null, pins: 0 }));
     this.host = new LRUCache<string, AdapterWeights>({
       max: opts.maxCached,
@@ -115,7 +117,13 @@ export class AdapterCache {
     const old = this.regs.get(reg.id);
     if (old && !old.removing && old.path === reg.path) return;
     if (old) {
-      throw new AdapterError('conflict', old.removing ? `adapter ${reg.id} is still being unregistered (in use by running requests)` : `adapter ${reg.id} is already registered with another path`, { details: { id: reg.id } });
+      throw new AdapterError(
+        'conflict',
+        old.removing
+          ? `adapter ${reg.id} is still being unregistered (in use by running requests)`
+          : `adapter ${reg.id} is already registered with another path`,
+        { details: { id: reg.id } },
+      );
     }
     this.regs.set(reg.id, { id: reg.id, path: reg.path, gen: this.nextGen++, removing: false });
   }
@@ -170,7 +178,8 @@ export class AdapterCache {
     //    full, or a move down from a higher unpinned slot (the grouped kernel reads every slot of a
     //    call's run, so the pinned slots are kept packed from slot 1).
     const spare = held.find((i) => this.slots[i]!.pins === 0);
-    const copy = weights && low !== null && (held.length === 0 || spare === undefined || this.opts.compactSlots !== false);
+    const copy =
+      weights && low !== null && (held.length === 0 || spare === undefined || this.opts.compactSlots !== false);
     if (copy) {
       if (held.length === 0) this.emit({ type: 'adapter_cache', id, tier: 'host', outcome: 'hit' });
       try {
@@ -214,16 +223,24 @@ export class AdapterCache {
     const evicted = this.slots[slot]!.id;
     this.slots[slot] = { id: null, pins: 0 }; // if the write fails, its old content may be half overwritten
     this.opts.sink.write(slot, weights);
-    if (evicted !== null && evicted !== id && this.slotsHolding(evicted).length === 0) this.emit({ type: 'adapter_evicted', id: evicted, tier: 'slot' });
+    if (evicted !== null && evicted !== id && this.slotsHolding(evicted).length === 0)
+      this.emit({ type: 'adapter_evicted', id: evicted, tier: 'slot' });
     this.slots[slot] = { id, pins: 1 };
     this.emit({ type: 'adapter_cache', id, tier: 'slot', outcome: 'miss' });
-    this.emit({ type: 'adapter_loaded', id, tier: 'slot', seconds: (performance.now() - t0) / 1000, bytes: weights.bytes });
+    this.emit({
+      type: 'adapter_loaded',
+      id,
+      tier: 'slot',
+      seconds: (performance.now() - t0) / 1000,
+      bytes: weights.bytes,
+    });
   }
 
   /** One running request using `id` in `slot` (as tryAcquire returned it) finished or was cancelled. */
   release(id: string, slot: number): void {
     const s = this.slots[slot];
-    if (!s || s.id !== id || s.pins === 0) throw new Error(`AdapterCache.release(${id}, ${slot}): adapter is not pinned there (release without acquire)`);
+    if (!s || s.id !== id || s.pins === 0)
+      throw new Error(`AdapterCache.release(${id}, ${slot}): adapter is not pinned there (release without acquire)`);
     s.pins--;
     if (this.regs.get(id)?.removing && this.pinsOf(id) === 0) this.finishRemoval(id);
   }
@@ -236,7 +253,15 @@ export class AdapterCache {
   get stats(): AdapterCacheStats {
     const active = this.slots.filter((s) => s.id !== null).length;
     const pinned = this.slots.filter((s) => s.pins > 0).length;
-    return { cached: this.host.size, cachedBytes: this.host.calculatedSize, active, pinned, loading: this.loading.size, failed: this.failures.size, registered: this.regs.size };
+    return {
+      cached: this.host.size,
+      cachedBytes: this.host.calculatedSize,
+      active,
+      pinned,
+      loading: this.loading.size,
+      failed: this.failures.size,
+      registered: this.regs.size,
+    };
   }
 
   private lowestUnpinnedSlot(): number | null {
@@ -271,11 +296,24 @@ export class AdapterCache {
         this.loading.delete(id);
         if (!current()) return;
         if (weights.bytes > this.opts.maxCachedBytes) {
-          this.fail(id, new AdapterError('adapter_load_failed', `adapter ${id} needs ${weights.bytes} bytes, more than the host cache's maxCachedAdapterBytes ${this.opts.maxCachedBytes}`, { details: { id, bytes: weights.bytes } }));
+          this.fail(
+            id,
+            new AdapterError(
+              'adapter_load_failed',
+              `adapter ${id} needs ${weights.bytes} bytes, more than the host cache's maxCachedAdapterBytes ${this.opts.maxCachedBytes}`,
+              { details: { id, bytes: weights.bytes } },
+            ),
+          );
           return;
         }
         this.host.set(id, weights);
-        this.emit({ type: 'adapter_loaded', id, tier: 'host', seconds: (performance.now() - t0) / 1000, bytes: weights.bytes });
+        this.emit({
+          type: 'adapter_loaded',
+          id,
+          tier: 'host',
+          seconds: (performance.now() - t0) / 1000,
+          bytes: weights.bytes,
+        });
       },
       (err: unknown) => {
         this.loading.delete(id);
@@ -291,7 +329,11 @@ export class AdapterCache {
     const e: SerializedError =
       err instanceof LoraledgerError && err.code === 'adapter_load_failed'
         ? { code: err.code, message, details: { id, ...err.details } }
-        : { code: 'adapter_load_failed', message: `adapter ${id} could not be loaded: ${message}`, details: { id, cause: original ?? 'error' } };
+        : {
+            code: 'adapter_load_failed',
+            message: `adapter ${id} could not be loaded: ${message}`,
+            details: { id, cause: original ?? 'error' },
+          };
     this.failures.set(id, e);
     this.emit({ type: 'adapter_errored', id, error: e });
     return e;

@@ -29,7 +29,10 @@ test('the loader thread returns the same delta as an in-thread load, scale folde
   await generateAdapter({ dir, spec, seed: 3, rank: 4, alpha: 12, targets: ['q_proj', 'down_proj'] });
   const loader = new AdapterLoaderThread(spec, 8);
   try {
-    const [w, ref] = await Promise.all([loader.load({ id: 'good', path: dir }), loadAdapterWeights(readAdapterMeta(dir, 'good'), spec, { maxRank: 8 })]);
+    const [w, ref] = await Promise.all([
+      loader.load({ id: 'good', path: dir }),
+      loadAdapterWeights(readAdapterMeta(dir, 'good'), spec, { maxRank: 8 }),
+    ]);
     assert.equal(ref.scale, 3, 'alpha 12 / r 4');
     assert.equal(w.scale, 1);
     assert.equal(w.bytes, ref.bytes);
@@ -37,7 +40,11 @@ test('the loader thread returns the same delta as an in-thread load, scale folde
       for (const [t, p] of ref.layers[l]!) {
         const q = w.layers[l]!.get(t)!;
         assert.deepEqual(q.a, p.a, `layer ${l} ${t} a`);
-        assert.deepEqual(q.b, p.b.map((v) => ref.scale * v), `layer ${l} ${t} b = scale * B^T`);
+        assert.deepEqual(
+          q.b,
+          p.b.map((v) => ref.scale * v),
+          `layer ${l} ${t} b = scale * B^T`,
+        );
       }
     }
     assert.equal(loader.inFlight, 0);
@@ -56,7 +63,11 @@ test('loader errors keep their code; the thread keeps serving; a closed loader r
   await rejectsWith(loader.load({ id: 'missing', path: join(root, 'nope') }), 'adapter_not_found', /does not exist/);
   await rejectsWith(loader.load({ id: 'truncated', path: bad }), 'adapter_invalid', /adapter truncated/);
   const small = new AdapterLoaderThread(spec, 1);
-  await rejectsWith(small.load({ id: 'ok', path: good }), 'adapter_invalid', /rank r=2 is larger than the server's maxLoraRank 1/);
+  await rejectsWith(
+    small.load({ id: 'ok', path: good }),
+    'adapter_invalid',
+    /rank r=2 is larger than the server's maxLoraRank 1/,
+  );
   await small.close();
   assert.equal((await loader.load({ id: 'ok', path: good })).rank, 2, 'still serving after failures');
   await loader.close();

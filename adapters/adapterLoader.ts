@@ -26,17 +26,25 @@ export class AdapterLoaderThread {
   private channel: WorkerChannel<LoaderCalls> | null = null;
   private closed = false;
 
-  constructor(private readonly spec: ModelSpec, private readonly maxRank: number) {}
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly maxRank: number,
+  ) {}
 
   /** Reads, validates and orients the adapter at `path` off this thread. */
   async load(ref: { id: string; path: string }): Promise<AdapterWeights> {
-    if (this.closed) throw new AdapterError('adapter_load_failed', `adapter ${ref.id}: the adapter loader is closed`, { details: { id: ref.id } });
+    if (this.closed)
+      throw new AdapterError('adapter_load_failed', `adapter ${ref.id}: the adapter loader is closed`, {
+        details: { id: ref.id },
+      });
     try {
       return await this.thread().call('load', { id: ref.id, path: ref.path, spec: this.spec, maxRank: this.maxRank });
     } catch (err) {
       if (!(err instanceof WorkerExitError)) throw err;
       const why = this.closed ? 'the adapter loader is closed' : err.message;
-      throw new AdapterError('adapter_load_failed', `adapter ${ref.id} could not be loaded: ${why}`, { details: { id: ref.id, cause: 'loader' } });
+      throw new AdapterError('adapter_load_failed', `adapter ${ref.id} could not be loaded: ${why}`, {
+        details: { id: ref.id, cause: 'loader' },
+      });
     }
   }
 
@@ -58,7 +66,9 @@ export class AdapterLoaderThread {
       name: 'the adapter loader thread',
       reviveError: (e) => new AdapterError(e.code, e.message, { param: e.param, details: e.details }),
     });
-    channel.onExit(() => { if (this.channel === channel) this.channel = null; });
+    channel.onExit(() => {
+      if (this.channel === channel) this.channel = null;
+    });
     this.channel = channel;
     return channel;
   }

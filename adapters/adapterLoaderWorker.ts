@@ -13,11 +13,15 @@ let queue: Promise<unknown> = Promise.resolve(); // one load at a time (they sha
 
 connectParent<LoaderCalls>().serve({
   load: (m) => {
-    const loaded = queue.then(() => loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }));
+    const loaded = queue.then(() =>
+      loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }),
+    );
     queue = loaded.catch(() => {}); // the next load waits for this one, failed or not (its error goes in the reply)
     return loaded.then((weights) => {
       const buffers = new Set<ArrayBuffer>();
-      for (const layer of weights.layers) for (const p of layer.values()) (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
+      for (const layer of weights.layers)
+        for (const p of layer.values())
+          (buffers.add(p.a.buffer as ArrayBuffer), buffers.add(p.b.buffer as ArrayBuffer));
       return withTransfer(weights, [...buffers]);
     });
   },

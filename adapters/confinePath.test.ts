@@ -15,7 +15,14 @@ symlinkSync(join(tmp, 'outside'), join(root, 'escape'));
 const linkedRoot = join(tmp, 'linked-root');
 symlinkSync(root, linkedRoot);
 
-const code = (fn: () => unknown) => { try { fn(); return 'ok'; } catch (e) { return (e as LoraledgerError).code; } };
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    return (e as LoraledgerError).code;
+  }
+};
 
 test('paths inside a root pass (absolute or relative to the first root, also through a symlinked root)', () => {
   assert.ok(confinePath(join(root, 'a'), [root], 'path').endsWith('/root/a'));
@@ -25,15 +32,36 @@ test('paths inside a root pass (absolute or relative to the first root, also thr
 
 test('errors name the request field', () => {
   for (const p of ['../x', join(root, 'escape'), join(root, 'missing')]) {
-    assert.throws(() => confinePath(p, [root], 'lora_path'), (e: unknown) => e instanceof LoraledgerError && e.param === 'lora_path');
+    assert.throws(
+      () => confinePath(p, [root], 'lora_path'),
+      (e: unknown) => e instanceof LoraledgerError && e.param === 'lora_path',
+    );
   }
 });
 
 test('escapes are refused: .., absolute elsewhere, symlinks out, no roots', () => {
-  assert.equal(code(() => confinePath('../../etc', [root], 'path')), 'path_not_allowed');
-  assert.equal(code(() => confinePath('/etc', [root], 'path')), 'path_not_allowed');
-  assert.equal(code(() => confinePath(join(root, 'escape'), [root], 'path')), 'path_not_allowed');
-  assert.equal(code(() => confinePath(join(root, 'a'), [], 'path')), 'path_not_allowed');
-  assert.equal(code(() => confinePath(join(root, 'missing'), [root], 'lora_path')), 'adapter_not_found');
-  assert.equal(code(() => confinePath('', [root], 'path')), 'invalid_request');
+  assert.equal(
+    code(() => confinePath('../../etc', [root], 'path')),
+    'path_not_allowed',
+  );
+  assert.equal(
+    code(() => confinePath('/etc', [root], 'path')),
+    'path_not_allowed',
+  );
+  assert.equal(
+    code(() => confinePath(join(root, 'escape'), [root], 'path')),
+    'path_not_allowed',
+  );
+  assert.equal(
+    code(() => confinePath(join(root, 'a'), [], 'path')),
+    'path_not_allowed',
+  );
+  assert.equal(
+    code(() => confinePath(join(root, 'missing'), [root], 'lora_path')),
+    'adapter_not_found',
+  );
+  assert.equal(
+    code(() => confinePath('', [root], 'path')),
+    'invalid_request',
+  );
 });

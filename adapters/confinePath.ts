@@ -29,14 +29,22 @@ export function realOrResolved(p: string): string {
  * AdapterError adapter_not_found naming `param` (the request field it came from).
  */
 export function confinePath(path: string, roots: readonly string[], param = 'path'): string {
-  if (typeof path !== 'string' || path === '') throw new RequestError('invalid_request', `adapter ${param} must be a non-empty string`, { param });
+  if (typeof path !== 'string' || path === '')
+    throw new RequestError('invalid_request', `adapter ${param} must be a non-empty string`, { param });
   if (roots.length === 0) {
-    throw new RequestError('path_not_allowed', 'No adapter roots are configured (--adapters), so adapters cannot be loaded at run time.', { param });
+    throw new RequestError(
+      'path_not_allowed',
+      'No adapter roots are configured (--adapters), so adapters cannot be loaded at run time.',
+      { param },
+    );
   }
   const abs = isAbsolute(path) ? resolve(path) : resolve(roots[0], path);
   const realRoots = roots.map(realOrResolved);
   if (!roots.some((r) => isInside(resolve(r), abs)) && !realRoots.some((r) => isInside(r, abs))) {
-    throw new RequestError('path_not_allowed', `adapter ${param} ${path} is outside the configured adapter roots`, { param, details: { path } });
+    throw new RequestError('path_not_allowed', `adapter ${param} ${path} is outside the configured adapter roots`, {
+      param,
+      details: { path },
+    });
   }
   let real: string;
   try {
@@ -45,7 +53,11 @@ export function confinePath(path: string, roots: readonly string[], param = 'pat
     throw new AdapterError('adapter_not_found', `adapter folder ${path} does not exist`, { param, details: { path } });
   }
   if (!realRoots.some((r) => isInside(r, real))) {
-    throw new RequestError('path_not_allowed', `adapter ${param} ${path} resolves (through a symlink) outside the configured adapter roots`, { param, details: { path } });
+    throw new RequestError(
+      'path_not_allowed',
+      `adapter ${param} ${path} resolves (through a symlink) outside the configured adapter roots`,
+      { param, details: { path } },
+    );
   }
   return real;
 }

@@ -33,11 +33,20 @@ function rejects(p: Promise<unknown>, pattern: RegExp, code = 'adapter_invalid')
 async function handMade(tensors: TensorToWrite[], config: Record<string, unknown> = {}): Promise<string> {
   const dir = fresh();
   await generateAdapter({ dir, spec, seed: 1, rank: 2, targets: ['q_proj'] });
-  writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...peftConfigJson({ rank: 2, alpha: 4, targets: ['q_proj'], useRslora: false, baseModel: null }), ...config }));
+  writeFileSync(
+    join(dir, 'adapter_config.json'),
+    JSON.stringify({
+      ...peftConfigJson({ rank: 2, alpha: 4, targets: ['q_proj'], useRslora: false, baseModel: null }),
+      ...config,
+    }),
+  );
   await writeSafetensors(join(dir, 'adapter_model.safetensors'), tensors);
   return dir;
 }
-const mat = (rows: number, cols: number) => ({ shape: [rows, cols], data: Float32Array.from({ length: rows * cols }, (_, i) => i + 1) });
+const mat = (rows: number, cols: number) => ({
+  shape: [rows, cols],
+  data: Float32Array.from({ length: rows * cols }, (_, i) => i + 1),
+});
 
 test('loads, transposes into a [Din, R] and b [R, Dout], computes scale and bytes', async () => {
   const dir = fresh();
@@ -55,7 +64,10 @@ test('loads, transposes into a [Din, R] and b [R, Dout], computes scale and byte
   const pair = w.layers[1]!.get('k_proj')!;
   for (let i = 0; i < 16; i++) for (let r = 0; r < 4; r++) assert.equal(pair.a[i * 4 + r], A.data[r * 16 + i]);
   for (let r = 0; r < 4; r++) for (let o = 0; o < 8; o++) assert.equal(pair.b[r * 8 + o], B.data[o * 4 + r]);
-  assert.ok(pair.b.some((v) => v !== 0), 'B must be non-zero');
+  assert.ok(
+    pair.b.some((v) => v !== 0),
+    'B must be non-zero',
+  );
   assert.equal(w.layers[0]!.has('v_proj'), false);
   // bytes: per layer q (16+16)*4 + k (16+8)*4 + down (24+16)*4 floats, 2 layers, 4 bytes each
   assert.equal(w.bytes, 2 * 4 * 4 * (32 + 24 + 40));
@@ -68,10 +80,15 @@ test('a tensor holding NaN or Inf is refused, naming it', async () => {
     const b = mat(16, 2);
     b.data[5] = bad;
     const dir = await handMade([
-      { name: loraTensorName(0, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) }, { name: loraTensorName(0, 'q_proj', 'B'), dtype: 'F32', ...b },
-      { name: loraTensorName(1, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) }, { name: loraTensorName(1, 'q_proj', 'B'), dtype: 'F32', ...mat(16, 2) },
+      { name: loraTensorName(0, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) },
+      { name: loraTensorName(0, 'q_proj', 'B'), dtype: 'F32', ...b },
+      { name: loraTensorName(1, 'q_proj', 'A'), dtype: 'F32', ...mat(2, 16) },
+      { name: loraTensorName(1, 'q_proj', 'B'), dtype: 'F32', ...mat(16, 2) },
     ]);
-    await rejects(loadAdapterWeights(readAdapterMeta(dir, 'x'), spec), /tensor base_model\.model\.model\.layers\.0\.self_attn\.q_proj\.lora_B\.weight holds NaN or infinite values/);
+    await rejects(
+      loadAdapterWeights(readAdapterMeta(dir, 'x'), spec),
+      /tensor base_model\.model\.model\.layers\.0\.self_attn\.q_proj\.lora_B\.weight holds NaN or infinite values/,
+    );
   }
 });
 
@@ -89,11 +106,20 @@ test('BF16 adapters load within bf16 rounding', async () => {
 
 test('accepts name variants: adapter name kept, no base_model prefix, no .weight suffix', async () => {
   for (const [fa, fb] of [
-    ['base_model.model.model.layers.%.self_attn.q_proj.lora_A.default.weight', 'base_model.model.model.layers.%.self_attn.q_proj.lora_B.default.weight'],
+    [
+      'base_model.model.model.layers.%.self_attn.q_proj.lora_A.default.weight',
+      'base_model.model.model.layers.%.self_attn.q_proj.lora_B.default.weight',
+    ],
     ['model.layers.%.self_attn.q_proj.lora_A.weight', 'model.layers.%.self_attn.q_proj.lora_B.weight'],
-    ['base_model.model.model.layers.%.self_attn.q_proj.lora_A', 'base_model.model.model.layers.%.self_attn.q_proj.lora_B'],
+    [
+      'base_model.model.model.layers.%.self_attn.q_proj.lora_A',
+      'base_model.model.model.layers.%.self_attn.q_proj.lora_B',
+    ],
   ]) {
-    const tensors = [0, 1].flatMap((l) => [{ name: fa!.replace('%', String(l)), ...mat(2, 16) }, { name: fb!.replace('%', String(l)), ...mat(16, 2) }]);
+    const tensors = [0, 1].flatMap((l) => [
+      { name: fa!.replace('%', String(l)), ...mat(2, 16) },
+      { name: fb!.replace('%', String(l)), ...mat(16, 2) },
+    ]);
     const w = await loadAdapterWeights(readAdapterMeta(await handMade(tensors), 'v'), spec);
     assert.equal(w.layers[1]!.get('q_proj')!.a[1], 17); // a[0, 1] = A[1, 0] = 16 + 1
   }
@@ -102,31 +128,73 @@ test('accepts name variants: adapter name kept, no base_model prefix, no .weight
 test('shapes that do not fit the base model say so exactly', async () => {
   const dir = fresh();
   await generateAdapter({ dir, spec: other, seed: 1, rank: 8, targets: ['q_proj'] });
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(dir, 'o'), spec), /layer 0 q_proj lora_A is \[8,32\] but the base model's q_proj takes 16 inputs: adapter for another model\?/);
-  const wrongB = await handMade([0, 1].flatMap((l) => [{ name: loraTensorName(l, 'q_proj', 'A'), ...mat(2, 16) }, { name: loraTensorName(l, 'q_proj', 'B'), ...mat(12, 2) }]));
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(wrongB, 'b'), spec), /layer 0 q_proj lora_B is \[12,2\] but the base model's q_proj gives 16 outputs/);
-  const wrongR = await handMade([0, 1].flatMap((l) => [{ name: loraTensorName(l, 'q_proj', 'A'), ...mat(3, 16) }, { name: loraTensorName(l, 'q_proj', 'B'), ...mat(16, 3) }]));
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(wrongR, 'r'), spec), /layer 0 q_proj has rank 3 .* says r=2/);
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(dir, 'o'), spec),
+    /layer 0 q_proj lora_A is \[8,32\] but the base model's q_proj takes 16 inputs: adapter for another model\?/,
+  );
+  const wrongB = await handMade(
+    [0, 1].flatMap((l) => [
+      { name: loraTensorName(l, 'q_proj', 'A'), ...mat(2, 16) },
+      { name: loraTensorName(l, 'q_proj', 'B'), ...mat(12, 2) },
+    ]),
+  );
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(wrongB, 'b'), spec),
+    /layer 0 q_proj lora_B is \[12,2\] but the base model's q_proj gives 16 outputs/,
+  );
+  const wrongR = await handMade(
+    [0, 1].flatMap((l) => [
+      { name: loraTensorName(l, 'q_proj', 'A'), ...mat(3, 16) },
+      { name: loraTensorName(l, 'q_proj', 'B'), ...mat(16, 3) },
+    ]),
+  );
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(wrongR, 'r'), spec),
+    /layer 0 q_proj has rank 3 .* says r=2/,
+  );
   const deep = fresh();
   await generateAdapter({ dir: deep, spec: { ...spec, numLayers: 3 }, seed: 1, rank: 2, targets: ['q_proj'] });
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(deep, 'd'), spec), /layer 2 but the base model has 2 layers/);
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(deep, 'd'), spec),
+    /layer 2 but the base model has 2 layers/,
+  );
 });
 
 test('missing, undeclared and unknown tensors are refused', async () => {
-  const missing = await handMade([{ name: loraTensorName(0, 'q_proj', 'A'), ...mat(2, 16) }, { name: loraTensorName(0, 'q_proj', 'B'), ...mat(16, 2) }]);
+  const missing = await handMade([
+    { name: loraTensorName(0, 'q_proj', 'A'), ...mat(2, 16) },
+    { name: loraTensorName(0, 'q_proj', 'B'), ...mat(16, 2) },
+  ]);
   await rejects(validateAdapterAgainstModel(readAdapterMeta(missing, 'm'), spec), /layer 1 q_proj lora_A is missing/);
-  const undeclared = await handMade([0, 1].flatMap((l) => [{ name: loraTensorName(l, 'v_proj', 'A'), ...mat(2, 16) }, { name: loraTensorName(l, 'v_proj', 'B'), ...mat(8, 2) }]));
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(undeclared, 'u'), spec), /adapts layer 0 v_proj but adapter_config\.json target_modules does not select it/);
+  const undeclared = await handMade(
+    [0, 1].flatMap((l) => [
+      { name: loraTensorName(l, 'v_proj', 'A'), ...mat(2, 16) },
+      { name: loraTensorName(l, 'v_proj', 'B'), ...mat(8, 2) },
+    ]),
+  );
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(undeclared, 'u'), spec),
+    /adapts layer 0 v_proj but adapter_config\.json target_modules does not select it/,
+  );
   const emb = await handMade([{ name: 'base_model.model.model.embed_tokens.lora_embedding_A', ...mat(2, 32) }]);
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(emb, 'e'), spec), /embed_tokens\.lora_embedding_A is not a lora_A\/lora_B weight/);
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(emb, 'e'), spec),
+    /embed_tokens\.lora_embedding_A is not a lora_A\/lora_B weight/,
+  );
 });
 
 test('rank above maxLoraRank and broken weights files', async () => {
   const dir = fresh();
   await generateAdapter({ dir, spec, seed: 1, rank: 8, targets: ['q_proj'] });
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(dir, 'big'), spec, { maxRank: 4 }), /rank r=8 is larger than the server's maxLoraRank 4/);
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(dir, 'big'), spec, { maxRank: 4 }),
+    /rank r=8 is larger than the server's maxLoraRank 4/,
+  );
   writeFileSync(join(dir, 'adapter_model.safetensors'), Buffer.from([1, 2, 3]));
-  await rejects(validateAdapterAgainstModel(readAdapterMeta(dir, 'trunc'), spec), /too short to hold a safetensors header/);
+  await rejects(
+    validateAdapterAgainstModel(readAdapterMeta(dir, 'trunc'), spec),
+    /too short to hold a safetensors header/,
+  );
 });
 
 test('generation is deterministic: same seed, same bytes; other seed, other bytes', async () => {

@@ -16,12 +16,18 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdapterError } from '../common/index.ts';
-import { decodeTensor, parseSafetensorsHeader, readSafetensorsHeader, type TensorInfo } from '../kernels/model/index.ts';
+import {
+  decodeTensor,
+  parseSafetensorsHeader,
+  readSafetensorsHeader,
+  type TensorInfo,
+} from '../kernels/model/index.ts';
 import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_WEIGHTS_FILE, isTargeted, loraScale, type PeftAdapterMeta } from './peftFormat.ts';
 import type { AdapterWeights, LoraPair } from '../kernels/model/index.ts';
 
-const NAME_RE = /^(?:base_model\.model\.)?model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
+const NAME_RE =
+  /^(?:base_model\.model\.)?model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_(A|B)(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 
 /** One (layer, target) pair found in the header, shapes checked. */
@@ -82,7 +88,12 @@ function blockOf(target: LoraTarget): 'self_attn' | 'mlp' {
  * else, shapes fit the base model, the rank matches `r`. Throws AdapterError('adapter_invalid')
  * saying exactly what does not fit.
  */
-export async function validateAdapterAgainstModel(meta: PeftAdapterMeta, spec: ModelSpec, opts: ValidateOptions = {}, fileBytes?: Buffer): Promise<AdapterPlan> {
+export async function validateAdapterAgainstModel(
+  meta: PeftAdapterMeta,
+  spec: ModelSpec,
+  opts: ValidateOptions = {},
+  fileBytes?: Buffer,
+): Promise<AdapterPlan> {
   const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
   const fail = (what: string, field = 'tensors'): AdapterError =>
     new AdapterError('adapter_invalid', `adapter ${meta.id}: ${what}`, { details: { id: meta.id, file, field } });
@@ -93,24 +104,37 @@ export async function validateAdapterAgainstModel(meta: PeftAdapterMeta, spec: M
   try {
     header = fileBytes ? parseSafetensorsHeader(file, fileBytes) : await readSafetensorsHeader(file);
   } catch (cause) {
-    throw new AdapterError('adapter_invalid', `adapter ${meta.id}: ${(cause as Error).message}`, { details: { id: meta.id, file }, cause });
+    throw new AdapterError('adapter_invalid', `adapter ${meta.id}: ${(cause as Error).message}`, {
+      details: { id: meta.id, file },
+      cause,
+    });
   }
   const found = new Map<string, { a?: TensorInfo; b?: TensorInfo }>();
   for (const info of header.tensors.values()) {
     const m = NAME_RE.exec(info.name);
     const target = m?.[3] as LoraTarget | undefined;
     if (!m || !LORA_TARGETS.includes(target!) || blockOf(target!) !== m[2]) {
-      throw fail(`tensor ${info.name} is not a lora_A/lora_B weight of ${LORA_TARGETS.join(', ')} (embedding LoRA, DoRA magnitudes, biases and modules_to_save are not supported)`);
+      throw fail(
+        `tensor ${info.name} is not a lora_A/lora_B weight of ${LORA_TARGETS.join(', ')} (embedding LoRA, DoRA magnitudes, biases and modules_to_save are not supported)`,
+      );
     }
     const layer = Number(m[1]);
-    if (layer >= spec.numLayers) throw fail(`tensor ${info.name} is for layer ${layer} but the base model has ${spec.numLayers} layers: adapter for another model?`);
-    if (!isTargeted(meta, layer, target!)) throw fail(`tensor ${info.name} adapts layer ${layer} ${target} but adapter_config.json target_modules does not select it`);
-    if (!FLOAT_DTYPES.has(info.dtype)) throw fail(`tensor ${info.name} has dtype ${info.dtype}; only F32, F16 and BF16 are supported`);
+    if (layer >= spec.numLayers)
+      throw fail(
+        `tensor ${info.name} is for layer ${layer} but the base model has ${spec.numLayers} layers: adapter for another model?`,
+      );
+    if (!isTargeted(meta, layer, target!))
+      throw fail(
+        `tensor ${info.name} adapts layer ${layer} ${target} but adapter_config.json target_modules does not select it`,
+      );
+    if (!FLOAT_DTYPES.has(info.dtype))
+      throw fail(`tensor ${info.name} has dtype ${info.dtype}; only F32, F16 and BF16 are supported`);
     if (info.shape.length !== 2) throw fail(`tensor ${info.name} has shape [${info.shape}]; LoRA matrices are 2-D`);
     const key = `${layer}.${target}`;
     const entry = found.get(key) ?? {};
     const which = m[4] === 'A' ? 'a' : 'b';
-    if (entry[which]) throw fail(`layer ${layer} ${target} lora_${m[4]} appears twice (${entry[which]!.name} and ${info.name})`);
+    if (entry[which])
+      throw fail(`layer ${layer} ${target} lora_${m[4]} appears twice (${entry[which]!.name} and ${info.name})`);
     entry[which] = info;
     found.set(key, entry);
   }
@@ -121,15 +145,25 @@ export async function validateAdapterAgainstModel(meta: PeftAdapterMeta, spec: M
       if (!isTargeted(meta, layer, target)) continue;
       const e = found.get(`${layer}.${target}`);
       if (!e?.a || !e?.b) {
-        throw fail(`layer ${layer} ${target} lora_${e?.a ? 'B' : 'A'} is missing, but adapter_config.json target_modules selects ${target}`);
+        throw fail(
+          `layer ${layer} ${target} lora_${e?.a ? 'B' : 'A'} is missing, but adapter_config.json target_modules selects ${target}`,
+        );
       }
       const [din, dout] = targetShape(spec, target);
       const [ar, ain] = e.a.shape as [number, number];
       const [bout, br] = e.b.shape as [number, number];
-      if (ain !== din) throw fail(`layer ${layer} ${target} lora_A is [${e.a.shape}] but the base model's ${target} takes ${din} inputs: adapter for another model?`);
-      if (bout !== dout) throw fail(`layer ${layer} ${target} lora_B is [${e.b.shape}] but the base model's ${target} gives ${dout} outputs: adapter for another model?`);
+      if (ain !== din)
+        throw fail(
+          `layer ${layer} ${target} lora_A is [${e.a.shape}] but the base model's ${target} takes ${din} inputs: adapter for another model?`,
+        );
+      if (bout !== dout)
+        throw fail(
+          `layer ${layer} ${target} lora_B is [${e.b.shape}] but the base model's ${target} gives ${dout} outputs: adapter for another model?`,
+        );
       if (ar !== meta.rank || br !== meta.rank) {
-        throw fail(`layer ${layer} ${target} has rank ${ar === meta.rank ? br : ar} (lora_A [${e.a.shape}], lora_B [${e.b.shape}]) but adapter_config.json says r=${meta.rank}`);
+        throw fail(
+          `layer ${layer} ${target} has rank ${ar === meta.rank ? br : ar} (lora_A [${e.a.shape}], lora_B [${e.b.shape}]) but adapter_config.json says r=${meta.rank}`,
+        );
       }
       pairs.push({ layer, target, a: e.a, b: e.b });
       bytes += 4 * meta.rank * (din + dout);
@@ -163,7 +197,11 @@ function tensorReader(file: string, buf: Buffer): (info: TensorInfo) => Float32A
 }
 
 /** Validates (header), reads and orients an adapter's weights: a [Din, R], b [R, Dout], scale kept apart. */
-export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec, opts: LoadOptions = {}): Promise<AdapterWeights> {
+export async function loadAdapterWeights(
+  meta: PeftAdapterMeta,
+  spec: ModelSpec,
+  opts: LoadOptions = {},
+): Promise<AdapterWeights> {
   // The whole file in ONE synchronous read (header and data together). The engine loads on its own loader thread
   // (adapters/adapterLoader.ts), so blocking it stalls no forward step.
   const file = join(meta.path, ADAPTER_WEIGHTS_FILE);
@@ -171,7 +209,11 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
   try {
     bytes = opts.scratch ? readInto(file, opts.scratch) : readFileSync(file);
   } catch (cause) {
-    throw new AdapterError('adapter_load_failed', `adapter ${meta.id}: cannot read ${ADAPTER_WEIGHTS_FILE} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { details: { id: meta.id, file }, cause });
+    throw new AdapterError(
+      'adapter_load_failed',
+      `adapter ${meta.id}: cannot read ${ADAPTER_WEIGHTS_FILE} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+      { details: { id: meta.id, file }, cause },
+    );
   }
   const plan = await validateAdapterAgainstModel(meta, spec, opts, bytes);
   const read = tensorReader(file, bytes);
@@ -183,14 +225,28 @@ export async function loadAdapterWeights(meta: PeftAdapterMeta, spec: ModelSpec,
     const [din, dout] = targetShape(spec, p.target);
     const a = transpose(read(p.a), R, din); // [R, Din] -> [Din, R]  (F16/BF16 are decoded by read, once)
     const b = transpose(read(p.b), dout, R, kb); // [Dout, R] -> [R, Dout] (times scale if folded)
-    for (const [info, t] of [[p.a, a], [p.b, b]] as const) {
+    for (const [info, t] of [
+      [p.a, a],
+      [p.b, b],
+    ] as const) {
       // A NaN/Inf would not stay in its own rows: an idle slot's zero-row bucket computes 0·w.
       // (Checked inside the transpose, which touches every value anyway: a second pass costs more.)
       if (!t.finite) {
-        throw new AdapterError('adapter_invalid', `adapter ${meta.id}: tensor ${info.name} holds NaN or infinite values`, { details: { id: meta.id, file, field: 'tensors' } });
+        throw new AdapterError(
+          'adapter_invalid',
+          `adapter ${meta.id}: tensor ${info.name} holds NaN or infinite values`,
+          { details: { id: meta.id, file, field: 'tensors' } },
+        );
       }
     }
     layers[p.layer]!.set(p.target, { a: a.out, b: b.out });
   }
-  return { id: meta.id, rank: R, scale: opts.foldScale ? 1 : scale, targets: [...meta.targets], layers, bytes: plan.bytes };
+  return {
+    id: meta.id,
+    rank: R,
+    scale: opts.foldScale ? 1 : scale,
+    targets: [...meta.targets],
+    layers,
+    bytes: plan.bytes,
+  };
 }

@@ -26,19 +26,37 @@ const rejectsCode = (p: Promise<unknown>, code: string, pattern: RegExp) =>
 
 test('admin register validates eagerly: ready, or errored with the reason (and the error thrown)', async () => {
   await generateAdapter({ dir: join(root, 'good'), spec, seed: 1, rank: 2 });
-  await generateAdapter({ dir: join(root, 'wrong-model'), spec: { ...spec, hiddenSize: 32, headDim: 8 }, seed: 1, rank: 2 });
+  await generateAdapter({
+    dir: join(root, 'wrong-model'),
+    spec: { ...spec, hiddenSize: 32, headDim: 8 },
+    seed: 1,
+    rank: 2,
+  });
   const reg = new AdapterRegistry({ spec, roots: [root] });
   const events: RegistryEvent[] = [];
   reg.on((e) => events.push(e));
   const e = await reg.register('good', join(root, 'good'));
   assert.equal(e.state, 'ready');
   assert.equal(e.meta?.rank, 2);
-  assert.deepEqual(events.map((x) => (x.type === 'state' ? `${x.from}->${x.to}` : x.type)), ['registered', 'registered->loading', 'loading->ready']);
-  await rejectsCode(reg.register('wrong', join(root, 'wrong-model')), 'adapter_invalid', /q_proj lora_A is \[2,32\] but the base model's q_proj takes 16 inputs/);
+  assert.deepEqual(
+    events.map((x) => (x.type === 'state' ? `${x.from}->${x.to}` : x.type)),
+    ['registered', 'registered->loading', 'loading->ready'],
+  );
+  await rejectsCode(
+    reg.register('wrong', join(root, 'wrong-model')),
+    'adapter_invalid',
+    /q_proj lora_A is \[2,32\] but the base model's q_proj takes 16 inputs/,
+  );
   const wrong = reg.get('wrong')!;
   assert.equal(wrong.state, 'errored');
   assert.match(wrong.reason!, /adapter for another model/);
-  assert.deepEqual(reg.list().map((x) => [x.id, x.state]), [['good', 'ready'], ['wrong', 'errored']]);
+  assert.deepEqual(
+    reg.list().map((x) => [x.id, x.state]),
+    [
+      ['good', 'ready'],
+      ['wrong', 'errored'],
+    ],
+  );
   // Re-registering an errored id retries (and fails again); a ready id conflicts.
   await rejectsCode(reg.register('wrong', join(root, 'wrong-model')), 'adapter_invalid', /another model/);
   await rejectsCode(reg.register('good', join(root, 'good')), 'conflict', /adapter good is already registered/);
@@ -48,13 +66,21 @@ test('paths outside the roots are refused, including ../ and symlinks; missing f
   await generateAdapter({ dir: join(outside, 'evil'), spec, seed: 1, rank: 2 });
   symlinkSync(join(outside, 'evil'), join(root, 'link-out'));
   const reg = new AdapterRegistry({ spec, roots: [root] });
-  await rejectsCode(reg.register('a', '../../etc'), 'path_not_allowed', /\.\.\/\.\.\/etc is outside the configured adapter roots/);
+  await rejectsCode(
+    reg.register('a', '../../etc'),
+    'path_not_allowed',
+    /\.\.\/\.\.\/etc is outside the configured adapter roots/,
+  );
   await rejectsCode(reg.register('b', join(root, '..', 'elsewhere', 'evil')), 'path_not_allowed', /outside/);
   await rejectsCode(reg.register('c', '/etc'), 'path_not_allowed', /outside/);
   await rejectsCode(reg.register('d', join(root, 'link-out')), 'path_not_allowed', /outside/);
   await rejectsCode(reg.register('e', join(root, 'no-such')), 'adapter_not_found', /no-such does not exist/);
   await generateAdapter({ dir: join(root, 'rel'), spec, seed: 2, rank: 2 });
-  assert.equal((await reg.register('rel', 'rel')).path, join(root, 'rel'), 'relative paths resolve against the first root');
+  assert.equal(
+    (await reg.register('rel', 'rel')).path,
+    join(root, 'rel'),
+    'relative paths resolve against the first root',
+  );
   await rejectsCode(reg.register('bad id!', join(root, 'good')), 'invalid_request', /ids are 1-128 characters/);
   await rejectsCode(reg.register('auto', join(root, 'good')), 'invalid_request', /reserved/);
   const r2 = new AdapterRegistry({ spec, roots: [root], reservedIds: ['loraledger-demo'] });
@@ -78,7 +104,11 @@ test('state machine: invalid transitions throw; engine notices drive lazily regi
   assert.throws(() => reg.transition('x', 'registered'), /loading -> registered/);
   reg.applyNotice({ type: 'adapter_loaded', id: 'x', tier: 'host', seconds: 0.01, bytes: 10 });
   assert.equal(reg.get('x')!.state, 'ready');
-  reg.applyNotice({ type: 'adapter_errored', id: 'x', error: { code: 'adapter_load_failed', message: 'file vanished' } });
+  reg.applyNotice({
+    type: 'adapter_errored',
+    id: 'x',
+    error: { code: 'adapter_load_failed', message: 'file vanished' },
+  });
   assert.equal(reg.get('x')!.state, 'errored');
   assert.equal(reg.get('x')!.reason, 'file vanished');
   reg.unregister('x');
@@ -115,7 +145,10 @@ test('scanRoot registers 2,000 folders without reading any weights (or configs)'
   const res = reg.scanRoot(dir);
   assert.equal(res.registered.length, 2000);
   assert.equal(reg.size, 2000);
-  assert.ok(reg.list().every((e) => e.state === 'registered' && e.reason === null), 'had any weights been read, they would have failed');
+  assert.ok(
+    reg.list().every((e) => e.state === 'registered' && e.reason === null),
+    'had any weights been read, they would have failed',
+  );
   // Proof the weights would have failed: validating one reads its header and errors.
   const e = await reg.validate('adapter-7');
   assert.equal(e.state, 'errored');

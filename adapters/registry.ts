@@ -11,7 +11,14 @@
 // Paths are confined to the configured adapter roots after resolving `..` and symlinks.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterError, RequestError, serializeError, stderrLogger, type Logger, type SerializedError } from '../common/index.ts';
+import {
+  AdapterError,
+  RequestError,
+  serializeError,
+  stderrLogger,
+  type Logger,
+  type SerializedError,
+} from '../common/index.ts';
 import type { EngineNotice } from '../kernels/index.ts';
 import type { ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_CONFIG_FILE, readAdapterMeta, type PeftAdapterMeta } from './peftFormat.ts';
@@ -86,7 +93,9 @@ export class AdapterRegistry {
   scanRoot(dir: string): ScanResult {
     const root = realOrResolved(dir);
     if (!this.roots.some((r) => isInside(r, root))) {
-      throw new RequestError('path_not_allowed', `adapter folder ${dir} is outside the configured adapter roots`, { details: { path: dir } });
+      throw new RequestError('path_not_allowed', `adapter folder ${dir} is outside the configured adapter roots`, {
+        details: { path: dir },
+      });
     }
     const out: ScanResult = { registered: [], skipped: [] };
     for (const d of readdirSync(root, { withFileTypes: true })) {
@@ -122,7 +131,9 @@ export class AdapterRegistry {
     if (bad) throw new RequestError('invalid_request', `adapter id ${JSON.stringify(id)}: ${bad}`, { param: 'id' });
     const existing = this.entries.get(id);
     if (existing && existing.state !== 'errored') {
-      throw new AdapterError('conflict', `adapter ${id} is already registered (${existing.state}, ${existing.path})`, { details: { id } });
+      throw new AdapterError('conflict', `adapter ${id} is already registered (${existing.state}, ${existing.path})`, {
+        details: { id },
+      });
     }
     const real = confinePath(path, this.opts.roots, 'path'); // relative paths: against the first root
     const entry: AdapterEntry = { id, path: real, state: 'registered', reason: null, error: null, meta: null };
@@ -207,7 +218,12 @@ export class AdapterRegistry {
     if (n.type !== 'adapter_cache' && n.type !== 'adapter_loaded' && n.type !== 'adapter_errored') return;
     const entry = this.entries.get(n.id);
     if (!entry) return;
-    if (n.type === 'adapter_cache' && n.tier === 'host' && n.outcome === 'miss' && (entry.state === 'registered' || entry.state === 'errored')) {
+    if (
+      n.type === 'adapter_cache' &&
+      n.tier === 'host' &&
+      n.outcome === 'miss' &&
+      (entry.state === 'registered' || entry.state === 'errored')
+    ) {
       this.transition(n.id, 'loading');
     } else if (n.type === 'adapter_loaded' && entry.state !== 'ready') {
       if (entry.state !== 'loading') this.transition(n.id, 'loading');
@@ -224,8 +240,10 @@ export class AdapterRegistry {
   }
 
   private idProblem(id: string): string | null {
-    if (typeof id !== 'string' || !ID_RE.test(id)) return 'ids are 1-128 characters of letters, digits, . _ - : / and start with a letter or digit';
-    if (id === 'auto' || this.opts.reservedIds?.includes(id)) return `"${id}" is reserved (it names the base model or automatic routing)`;
+    if (typeof id !== 'string' || !ID_RE.test(id))
+      return 'ids are 1-128 characters of letters, digits, . _ - : / and start with a letter or digit';
+    if (id === 'auto' || this.opts.reservedIds?.includes(id))
+      return `"${id}" is reserved (it names the base model or automatic routing)`;
     return null;
   }
 
@@ -240,7 +258,10 @@ export class AdapterRegistry {
       try {
         l(e);
       } catch (err) {
-        (this.opts.log ?? stderrLogger).error({ err, event: e.type, id: e.id }, 'adapter registry: an event listener threw');
+        (this.opts.log ?? stderrLogger).error(
+          { err, event: e.type, id: e.id },
+          'adapter registry: an event listener threw',
+        );
       }
     }
   }

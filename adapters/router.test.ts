@@ -5,10 +5,26 @@ import { AdapterRouter, meanEmbedder, type RoutableAdapter } from './router.ts';
 import { terms } from '../common/index.ts';
 
 const ADAPTERS: RoutableAdapter[] = [
-  { id: 'dermatology', description: 'Answers questions about skin conditions: rashes, eczema, acne, psoriasis, moles and itching.', tags: ['dermatology', 'skin', 'medical', 'rash'] },
-  { id: 'contracts-law', description: 'Reviews contracts and clauses: liability, indemnification, termination, non-compete and breach.', tags: ['law', 'legal', 'contracts'] },
-  { id: 'cooking', description: 'Recipes and cooking techniques: baking bread, roasting chicken, sauces and soups.', tags: ['cooking', 'recipes', 'food'] },
-  { id: 'python-code', description: 'Writes and debugs Python code: functions, classes, exceptions, lists and tests.', tags: ['python', 'code', 'programming'] },
+  {
+    id: 'dermatology',
+    description: 'Answers questions about skin conditions: rashes, eczema, acne, psoriasis, moles and itching.',
+    tags: ['dermatology', 'skin', 'medical', 'rash'],
+  },
+  {
+    id: 'contracts-law',
+    description: 'Reviews contracts and clauses: liability, indemnification, termination, non-compete and breach.',
+    tags: ['law', 'legal', 'contracts'],
+  },
+  {
+    id: 'cooking',
+    description: 'Recipes and cooking techniques: baking bread, roasting chicken, sauces and soups.',
+    tags: ['cooking', 'recipes', 'food'],
+  },
+  {
+    id: 'python-code',
+    description: 'Writes and debugs Python code: functions, classes, exceptions, lists and tests.',
+    tags: ['python', 'code', 'programming'],
+  },
   { id: 'no-metadata', description: null, tags: [] },
 ];
 
@@ -51,13 +67,22 @@ test('falls back to the base model (null) below the threshold, explaining why', 
   assert.equal(strict.route('What does this rash indicate?').adapterId, null);
   const empty = new AdapterRouter();
   empty.setAdapters([{ id: 'x', description: null, tags: [] }]);
-  assert.deepEqual(empty.route('rash'), { adapterId: null, score: 0, reason: 'no adapter has a description or tags to route by: base model', candidates: [] });
+  assert.deepEqual(empty.route('rash'), {
+    adapterId: null,
+    score: 0,
+    reason: 'no adapter has a description or tags to route by: base model',
+    candidates: [],
+  });
   assert.ok(!r.route('rash skin').candidates.some((c) => c.adapterId === 'no-metadata'));
 });
 
 test('equal scores go to the smaller id', () => {
   const r = new AdapterRouter();
-  r.setAdapters([{ id: 'b', description: 'garden', tags: [] }, { id: 'a', description: 'garden', tags: [] }, { id: 'c', description: 'kitchen', tags: [] }]);
+  r.setAdapters([
+    { id: 'b', description: 'garden', tags: [] },
+    { id: 'a', description: 'garden', tags: [] },
+    { id: 'c', description: 'kitchen', tags: [] },
+  ]);
   assert.equal(r.route('garden').adapterId, 'a');
 });
 

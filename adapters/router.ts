@@ -106,9 +106,20 @@ export class AdapterRouter {
     const best = candidates[0];
     const fmt = (c: RouteCandidate) =>
       `${c.adapterId} ${c.score.toFixed(3)} (lexical ${c.lexical.toFixed(3)}${c.semantic === null ? '' : `, semantic ${c.semantic.toFixed(3)}`}${c.matched.length ? `; matched ${c.matched.join(', ')}` : ''})`;
-    if (!best) return { adapterId: null, score: 0, reason: 'no adapter has a description or tags to route by: base model', candidates };
+    if (!best)
+      return {
+        adapterId: null,
+        score: 0,
+        reason: 'no adapter has a description or tags to route by: base model',
+        candidates,
+      };
     if (best.score < this.minScore) {
-      return { adapterId: null, score: best.score, reason: `no adapter reached the routing threshold ${this.minScore} (best: ${fmt(best)}): base model`, candidates };
+      return {
+        adapterId: null,
+        score: best.score,
+        reason: `no adapter reached the routing threshold ${this.minScore} (best: ${fmt(best)}): base model`,
+        candidates,
+      };
     }
     return { adapterId: best.adapterId, score: best.score, reason: `routed to ${fmt(best)}`, candidates };
   }
@@ -118,7 +129,11 @@ export class AdapterRouter {
  * The embedding the router compares: the mean of the base model's token-embedding rows for the
  * text's tokens. `table` is embed_tokens.weight [V, D].
  */
-export function meanEmbedder(encode: (text: string) => number[], table: Float32Array, hiddenSize: number): (text: string) => Float32Array {
+export function meanEmbedder(
+  encode: (text: string) => number[],
+  table: Float32Array,
+  hiddenSize: number,
+): (text: string) => Float32Array {
   const V = table.length / hiddenSize;
   return (text) => {
     const out = new Float32Array(hiddenSize); // [D]

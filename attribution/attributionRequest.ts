@@ -39,7 +39,11 @@ export interface AttributionRequestOptions {
 }
 
 /** Validates `body.rag` and `body.attribution` (400 invalid_request naming the field). */
-export function parseAttributionRequest(body: { rag?: unknown; attribution?: unknown; stream?: unknown }): AttributionRequestOptions {
+export function parseAttributionRequest(body: {
+  rag?: unknown;
+  attribution?: unknown;
+  stream?: unknown;
+}): AttributionRequestOptions {
   const rag = parseRag(body.rag);
   const fallback: AttributionMode = body.stream === true ? 'async' : 'inline';
   const a = body.attribution;
@@ -48,7 +52,10 @@ export function parseAttributionRequest(body: { rag?: unknown; attribution?: unk
   else if (a === true) mode = fallback;
   else if (a === false || a === 'off') mode = 'off';
   else if (a === 'inline' || a === 'async') mode = a;
-  else throw new RequestError('invalid_request', 'attribution must be "inline", "async", "off", true or false', { param: 'attribution' });
+  else
+    throw new RequestError('invalid_request', 'attribution must be "inline", "async", "off", true or false', {
+      param: 'attribution',
+    });
   return { rag, mode };
 }
 
@@ -59,12 +66,24 @@ function parseRag(rag: unknown): RagOptions | null {
   }
   const { datanets, top_k: topK = DEFAULT_TOP_K, ...rest } = rag as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw new RequestError('invalid_request', `rag has unknown field ${extra[0]} (allowed: datanets, top_k)`, { param: `rag.${extra[0]}` });
-  if (!Array.isArray(datanets) || datanets.length === 0 || datanets.length > MAX_RAG_DATANETS || datanets.some((d) => typeof d !== 'string' || d.length === 0)) {
-    throw new RequestError('invalid_request', `rag.datanets must be a list of 1 to ${MAX_RAG_DATANETS} DataNet ids`, { param: 'rag.datanets' });
+  if (extra.length > 0)
+    throw new RequestError('invalid_request', `rag has unknown field ${extra[0]} (allowed: datanets, top_k)`, {
+      param: `rag.${extra[0]}`,
+    });
+  if (
+    !Array.isArray(datanets) ||
+    datanets.length === 0 ||
+    datanets.length > MAX_RAG_DATANETS ||
+    datanets.some((d) => typeof d !== 'string' || d.length === 0)
+  ) {
+    throw new RequestError('invalid_request', `rag.datanets must be a list of 1 to ${MAX_RAG_DATANETS} DataNet ids`, {
+      param: 'rag.datanets',
+    });
   }
   if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
-    throw new RequestError('invalid_request', `rag.top_k must be an integer in [1, ${MAX_TOP_K}]`, { param: 'rag.top_k' });
+    throw new RequestError('invalid_request', `rag.top_k must be an integer in [1, ${MAX_TOP_K}]`, {
+      param: 'rag.top_k',
+    });
   }
   return { datanets: datanets as string[], topK };
 }

@@ -25,7 +25,8 @@ const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 /** Words of the form w<number> map to ids; the chat "template" joins contents with a separator id 0. */
 const tokenizer = {
   encode: (text: string): number[] => (text.match(/\d+/g) ?? []).map(Number),
-  applyChatTemplate: (messages: { content: string }[]): number[] => messages.flatMap((m) => [0, ...tokenizer.encode(m.content)]),
+  applyChatTemplate: (messages: { content: string }[]): number[] =>
+    messages.flatMap((m) => [0, ...tokenizer.encode(m.content)]),
 };
 
 /** log p(target | prompt) = sum over target ids of (-1 if the id is in the prompt else -4), +0.5 per token with an adapter. */
@@ -33,7 +34,9 @@ function gameScorer(calls: number[]): Scorer {
   return {
     async score(variants) {
       calls.push(variants.length);
-      return variants.map((v) => ({ total: v.targetIds.reduce((a, t) => a + (v.promptIds.includes(t) ? -1 : -4) + (v.adapterId ? 0.5 : 0), 0) }));
+      return variants.map((v) => ({
+        total: v.targetIds.reduce((a, t) => a + (v.promptIds.includes(t) ? -1 : -4) + (v.adapterId ? 0.5 : 0), 0),
+      }));
     },
   };
 }
@@ -48,9 +51,20 @@ function setup(dir: string, calls: number[], extra: Partial<ConstructorParameter
   const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
   const signer = createRecordSigner(KEY, domain);
   const service = new AttributionService({
-    retriever: new Retriever(store), scorer: gameScorer(calls), sink: signAndAppend(signer, outbox), tokenizer,
-    fees: validateFeeConfig({ promptPricePer1k: '1000000', completionPricePer1k: '2000000', split: { model: 500_000, adapter: 200_000, data: 300_000 } }),
-    model: 'base', adapterOwner: (id) => (id === 'lora-a' ? owner : null), template: PLAIN_RAG_TEMPLATE, now: () => 1_700_000_000_000, ...extra,
+    retriever: new Retriever(store),
+    scorer: gameScorer(calls),
+    sink: signAndAppend(signer, outbox),
+    tokenizer,
+    fees: validateFeeConfig({
+      promptPricePer1k: '1000000',
+      completionPricePer1k: '2000000',
+      split: { model: 500_000, adapter: 200_000, data: 300_000 },
+    }),
+    model: 'base',
+    adapterOwner: (id) => (id === 'lora-a' ? owner : null),
+    template: PLAIN_RAG_TEMPLATE,
+    now: () => 1_700_000_000_000,
+    ...extra,
   });
   return { service, outbox, domain, store };
 }
@@ -60,14 +74,21 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
   try {
     const calls: number[] = [];
     const { service, outbox, domain } = setup(dir, calls);
-    const parts = await service.prepare({ requestId: 'req-1', body: { rag: { datanets: ['facts'], top_k: 3 } }, parts: { kind: 'completion', prompt: 'w7' } });
+    const parts = await service.prepare({
+      requestId: 'req-1',
+      body: { rag: { datanets: ['facts'], top_k: 3 } },
+      parts: { kind: 'completion', prompt: 'w7' },
+    });
     const passages = service.passagesOf('req-1')!;
     assert.equal(passages.length, 3);
     assert.ok(parts?.kind === 'completion' && parts.prompt.endsWith(' w7'));
     const served = tokenizer.encode(parts.prompt);
     const out = await service.onCompletion({
-      requestId: 'req-1', adapterId: 'lora-a', promptIds: [served],
-      outputs: [{ index: 0, text: 'w11 w13', tokenIds: [11, 13] }], usage: { prompt_tokens: 500, completion_tokens: 250 },
+      requestId: 'req-1',
+      adapterId: 'lora-a',
+      promptIds: [served],
+      outputs: [{ index: 0, text: 'w11 w13', tokenIds: [11, 13] }],
+      usage: { prompt_tokens: 500, completion_tokens: 250 },
     });
     assert.ok(out && out.status === 'signed');
     assert.deepEqual(calls, [9]); // 2^3 subsets + the base-model variant, ONE call
@@ -76,7 +97,10 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
     assert.equal(byText('w7 w11 w12').score, 3);
     assert.equal(byText('w7 w13').score, 3);
     assert.equal(byText('w7 w99').score, 0);
-    assert.deepEqual([byText('w7 w11 w12').share_ppm, byText('w7 w13').share_ppm, byText('w7 w99').share_ppm].sort(), [0, 500_000, 500_000]);
+    assert.deepEqual(
+      [byText('w7 w11 w12').share_ppm, byText('w7 w13').share_ppm, byText('w7 w99').share_ppm].sort(),
+      [0, 500_000, 500_000],
+    );
     // Adapter: +0.5 per token, 2 tokens => influence 1 nat => share 1 - e^-1.
     assert.equal(out.adapter!.score, 1);
     assert.equal(out.adapter!.share_ppm, Math.round(1e6 * (1 - Math.exp(-1))));
@@ -92,7 +116,16 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
     assert.equal(stored.signed.digest, out.digest);
     assert.ok(await verifyRecord(stored.signed, domain));
     assert.equal(stored.signed.record.adapterOwner.toLowerCase(), owner);
-    assert.equal(await service.onCompletion({ requestId: 'req-1', adapterId: null, promptIds: [[]], outputs: [], usage: { prompt_tokens: 0, completion_tokens: 0 } }), null);
+    assert.equal(
+      await service.onCompletion({
+        requestId: 'req-1',
+        adapterId: null,
+        promptIds: [[]],
+        outputs: [],
+        usage: { prompt_tokens: 0, completion_tokens: 0 },
+      }),
+      null,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -105,9 +138,19 @@ test('leave-one-out beyond the exact-Shapley limit; async returns pending and fi
     const { service, outbox } = setup(dir, calls, { maxExactShapleyK: 2 });
     const body = { rag: { datanets: ['facts'], top_k: 3 }, stream: true };
     assert.equal(parseAttributionRequest(body).mode, 'async');
-    const parts = await service.prepare({ requestId: 'req-2', body, parts: { kind: 'chat', messages: [{ role: 'user', content: 'w7' }] } });
+    const parts = await service.prepare({
+      requestId: 'req-2',
+      body,
+      parts: { kind: 'chat', messages: [{ role: 'user', content: 'w7' }] },
+    });
     assert.ok(parts?.kind === 'chat');
-    const pending = await service.onCompletion({ requestId: 'req-2', adapterId: null, promptIds: [tokenizer.applyChatTemplate(parts.messages)], outputs: [{ index: 0, text: 'w11', tokenIds: [11] }], usage: { prompt_tokens: 10, completion_tokens: 1 } });
+    const pending = await service.onCompletion({
+      requestId: 'req-2',
+      adapterId: null,
+      promptIds: [tokenizer.applyChatTemplate(parts.messages)],
+      outputs: [{ index: 0, text: 'w11', tokenIds: [11] }],
+      usage: { prompt_tokens: 10, completion_tokens: 1 },
+    });
     assert.deepEqual(pending, { record_id: keccak256('req-2'), status: 'pending' });
     await service.drain();
     assert.deepEqual(calls, [4]); // full + 3 leave-one-out, no adapter variant
@@ -127,22 +170,43 @@ test('adapter-only attribution (no rag), unowned adapters earn nothing, off mode
     const { service } = setup(dir, calls);
     assert.deepEqual(parseAttributionRequest({ attribution: true }), { rag: null, mode: 'inline' });
     assert.equal(await service.prepare({ requestId: 'r3', body: { attribution: true }, parts: null }), null); // token-id prompt: fine without rag
-    const out = await service.onCompletion({ requestId: 'r3', adapterId: 'stranger', promptIds: [[1]], outputs: [{ index: 0, text: 'w5', tokenIds: [5] }], usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    const out = await service.onCompletion({
+      requestId: 'r3',
+      adapterId: 'stranger',
+      promptIds: [[1]],
+      outputs: [{ index: 0, text: 'w5', tokenIds: [5] }],
+      usage: { prompt_tokens: 1, completion_tokens: 1 },
+    });
     assert.ok(out && out.status === 'signed');
     assert.deepEqual(calls, [2]);
     assert.equal(out.method, 'adapter-logprob-v1');
     assert.deepEqual(out.adapter, { id: 'stranger', owner: null, share_ppm: 0, score: 0.5, amount: '0' });
     assert.equal(out.fee.model, out.fee.total);
-    assert.equal(await service.prepare({ requestId: 'r4', body: {}, parts: { kind: 'completion', prompt: 'w1' } }), null);
-    assert.equal(await service.onCompletion({ requestId: 'r4', adapterId: null, promptIds: [[1]], outputs: [], usage: { prompt_tokens: 1, completion_tokens: 0 } }), null);
+    assert.equal(
+      await service.prepare({ requestId: 'r4', body: {}, parts: { kind: 'completion', prompt: 'w1' } }),
+      null,
+    );
+    assert.equal(
+      await service.onCompletion({
+        requestId: 'r4',
+        adapterId: null,
+        promptIds: [[1]],
+        outputs: [],
+        usage: { prompt_tokens: 1, completion_tokens: 0 },
+      }),
+      null,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('bad attribution request fields are 400s naming the field', () => {
-  const bad = (body: Record<string, unknown>, param: string) => assert.throws(() => parseAttributionRequest(body), (e: unknown) =>
-    e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === param);
+  const bad = (body: Record<string, unknown>, param: string) =>
+    assert.throws(
+      () => parseAttributionRequest(body),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === param,
+    );
   bad({ rag: 'facts' }, 'rag');
   bad({ rag: { datanets: [] } }, 'rag.datanets');
   bad({ rag: { datanets: ['a', 7] } }, 'rag.datanets');
@@ -151,23 +215,45 @@ test('bad attribution request fields are 400s naming the field', () => {
   bad({ rag: { datanets: ['a'], topk: 2 } }, 'rag.topk');
   bad({ attribution: 'sometimes' }, 'attribution');
   assert.deepEqual(parseAttributionRequest({}), { rag: null, mode: 'off' });
-  assert.deepEqual(parseAttributionRequest({ rag: { datanets: ['a'] }, attribution: 'off' }), { rag: { datanets: ['a'], topK: 4 }, mode: 'off' });
+  assert.deepEqual(parseAttributionRequest({ rag: { datanets: ['a'] }, attribution: 'off' }), {
+    rag: { datanets: ['a'], topK: 4 },
+    mode: 'off',
+  });
 });
 
 test('prepare refuses unknown DataNets (404), rag on token ids and bad modes (400); forget drops a request', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
   try {
     const { service } = setup(dir, []);
-    await assert.rejects(service.prepare({ requestId: 'x', body: { rag: { datanets: ['nope'], top_k: 2 } }, parts: { kind: 'completion', prompt: 'w1' } }),
-      (e: unknown) => e instanceof LoraledgerError && e.code === 'datanet_not_found' && e.status === 404);
-    await assert.rejects(service.prepare({ requestId: 'y', body: { rag: { datanets: ['facts'] } }, parts: null }),
-      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'rag');
-    await assert.rejects(service.prepare({ requestId: 'z', body: { attribution: 'maybe' }, parts: null }),
-      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'attribution');
+    await assert.rejects(
+      service.prepare({
+        requestId: 'x',
+        body: { rag: { datanets: ['nope'], top_k: 2 } },
+        parts: { kind: 'completion', prompt: 'w1' },
+      }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'datanet_not_found' && e.status === 404,
+    );
+    await assert.rejects(
+      service.prepare({ requestId: 'y', body: { rag: { datanets: ['facts'] } }, parts: null }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'rag',
+    );
+    await assert.rejects(
+      service.prepare({ requestId: 'z', body: { attribution: 'maybe' }, parts: null }),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'attribution',
+    );
     // forget drops a prepared request: its completion is not attributed
     await service.prepare({ requestId: 'f', body: { attribution: 'inline' }, parts: null });
     service.forget('f');
-    assert.equal(await service.onCompletion({ requestId: 'f', adapterId: null, promptIds: [[1]], outputs: [], usage: { prompt_tokens: 1, completion_tokens: 0 } }), null);
+    assert.equal(
+      await service.onCompletion({
+        requestId: 'f',
+        adapterId: null,
+        promptIds: [[1]],
+        outputs: [],
+        usage: { prompt_tokens: 1, completion_tokens: 0 },
+      }),
+      null,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,13 +19,25 @@ import { EngineError, RequestError, stderrLogger } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type RagTemplate } from './data/augmentPrompt.ts';
 import type { ChatMessage, PromptParts } from '../kernels/model/index.ts';
-import { parseAttributionRequest, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions } from './attributionRequest.ts';
+import {
+  parseAttributionRequest,
+  type AttributionMode,
+  type AttributionResult,
+  type PendingAttribution,
+  type RagOptions,
+} from './attributionRequest.ts';
 import { buildRecord, promptContext, recordIdOf } from './records/buildRecord.ts';
 import type { RecordSigner } from './records/eip712.ts';
 import { computeFee, splitFee, type FeeConfig } from './scoring/fees.ts';
 import type { Address, AttributionRecord, SignedRecord } from './records/recordTypes.ts';
 import type { Passage, Retriever } from './data/retrieve.ts';
-import { adapterSharePpm, combineScores, planAttribution, sharesPpm, MAX_EXACT_SHAPLEY_K } from './scoring/scoreSources.ts';
+import {
+  adapterSharePpm,
+  combineScores,
+  planAttribution,
+  sharesPpm,
+  MAX_EXACT_SHAPLEY_K,
+} from './scoring/scoreSources.ts';
 
 function defaultOnError(err: unknown, context: { requestId: string }): void {
   stderrLogger.error({ err, ...context }, 'async attribution failed; no record for this request');
@@ -33,7 +45,9 @@ function defaultOnError(err: unknown, context: { requestId: string }): void {
 
 /** engine.score: teacher-forced log p(targetIds | promptIds) under an adapter (null = base). */
 export interface Scorer {
-  score(variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>): Promise<Array<{ total: number }>>;
+  score(
+    variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>,
+  ): Promise<Array<{ total: number }>>;
 }
 /** Signs a record and appends it to the durable outbox; resolves once durable (Settlement.record). */
 export interface RecordSink {
@@ -113,7 +127,11 @@ export interface CompletionInput {
   usage: { prompt_tokens: number; completion_tokens: number };
 }
 
-interface Ticket { parts: PromptParts | null; passages: Passage[]; mode: AttributionMode }
+interface Ticket {
+  parts: PromptParts | null;
+  passages: Passage[];
+  mode: AttributionMode;
+}
 
 /** Implements the server's AttributionHook (server/ports.ts): prepare, onCompletion, forget. */
 export class AttributionService {
@@ -132,7 +150,11 @@ export class AttributionService {
   async prepare(input: PrepareInput): Promise<PromptParts | null> {
     const { rag, mode } = parseAttributionRequest(input.body);
     if (rag && input.parts === null) {
-      throw new RequestError('invalid_request', 'rag needs a single text prompt (a string, or chat messages), not token ids or a list of prompts', { param: 'rag' });
+      throw new RequestError(
+        'invalid_request',
+        'rag needs a single text prompt (a string, or chat messages), not token ids or a list of prompts',
+        { param: 'rag' },
+      );
     }
     const passages = rag && input.parts ? await this.retrieve(input.parts, rag) : [];
     if (mode !== 'off') this.remember(input.requestId, { parts: input.parts, passages, mode });
@@ -193,28 +215,55 @@ export class AttributionService {
     const owner = req.adapterId === null ? null : this.ownerOf(req.adapterId);
     const idsFor = (mask: number): number[] => {
       if (mask === full && req.servedPromptIds) return req.servedPromptIds;
-      if (req.parts === null) throw new RangeError('attribute: a request without prompt parts needs servedPromptIds and no passages');
-      return this.encode(augmentPrompt(req.parts, req.passages.filter((_, i) => mask & (1 << i)), this.template));
+      if (req.parts === null)
+        throw new RangeError('attribute: a request without prompt parts needs servedPromptIds and no passages');
+      return this.encode(
+        augmentPrompt(
+          req.parts,
+          req.passages.filter((_, i) => mask & (1 << i)),
+          this.template,
+        ),
+      );
     };
     // [subset prompts under the serving adapter] ++ [full prompt under the base model, when an adapter served]
-    const variants = plan.subsets.map((m) => ({ promptIds: idsFor(m), targetIds: req.outputIds, adapterId: req.adapterId }));
+    const variants = plan.subsets.map((m) => ({
+      promptIds: idsFor(m),
+      targetIds: req.outputIds,
+      adapterId: req.adapterId,
+    }));
     if (req.adapterId !== null) variants.push({ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null });
     const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
     const values = needed ? (await this.o.scorer.score(variants)).map((r) => r.total) : variants.map(() => 0);
-    if (values.length !== variants.length) throw new EngineError('engine_failed', `engine.score returned ${values.length} results for ${variants.length} variants`);
+    if (values.length !== variants.length)
+      throw new EngineError(
+        'engine_failed',
+        `engine.score returned ${values.length} results for ${variants.length} variants`,
+      );
     const scores = combineScores(plan, values.slice(0, plan.subsets.length));
     const shares = sharesPpm(scores);
     const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - values[values.length - 1]! : 0;
     const adapterShare = req.adapterId !== null && owner !== null ? adapterSharePpm(influence) : null;
-    const fee = splitFee({ fee: computeFee(req.usage, this.o.fees), config: this.o.fees, adapterSharePpm: adapterShare, sourceSharesPpm: shares });
+    const fee = splitFee({
+      fee: computeFee(req.usage, this.o.fees),
+      config: this.o.fees,
+      adapterSharePpm: adapterShare,
+      sourceSharesPpm: shares,
+    });
     const method = k === 0 ? 'adapter-logprob-v1' : plan.method === 'shapley' ? 'shapley-exact-v1' : 'loo-logprob-v1';
     const record = buildRecord({
       requestId: req.requestId,
       model: this.o.model,
       adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
-      promptContext: req.parts ? promptContext(augmentPrompt(req.parts, req.passages, this.template)) : JSON.stringify(req.servedPromptIds ?? []),
+      promptContext: req.parts
+        ? promptContext(augmentPrompt(req.parts, req.passages, this.template))
+        : JSON.stringify(req.servedPromptIds ?? []),
       outputText: req.outputText,
-      sources: req.passages.map((p, i) => ({ docId: p.docId, datanet: p.datanet, contributor: p.contributor, sharePpm: shares[i]! })),
+      sources: req.passages.map((p, i) => ({
+        docId: p.docId,
+        datanet: p.datanet,
+        contributor: p.contributor,
+        sharePpm: shares[i]!,
+      })),
       fee,
       timestamp: Math.floor((this.o.now ?? Date.now)() / 1000),
       method,
@@ -228,9 +277,23 @@ export class AttributionService {
       signature: signed.signature,
       digest: signed.digest,
       sources: req.passages.map((p, i) => ({
-        doc_id: p.docId, datanet: p.datanet, contributor: p.contributor, share_ppm: shares[i]!, score: scores[i]!, amount: fee.sources[i]!.toString(),
+        doc_id: p.docId,
+        datanet: p.datanet,
+        contributor: p.contributor,
+        share_ppm: shares[i]!,
+        score: scores[i]!,
+        amount: fee.sources[i]!.toString(),
       })),
-      adapter: req.adapterId === null ? null : { id: req.adapterId, owner, share_ppm: adapterShare ?? 0, score: influence, amount: fee.adapter.toString() },
+      adapter:
+        req.adapterId === null
+          ? null
+          : {
+              id: req.adapterId,
+              owner,
+              share_ppm: adapterShare ?? 0,
+              score: influence,
+              amount: fee.adapter.toString(),
+            },
       fee: {
         total: fee.fee.toString(),
         model: fee.model.toString(),
@@ -245,7 +308,9 @@ export class AttributionService {
   }
 
   private encode(parts: PromptParts): number[] {
-    return parts.kind === 'completion' ? this.o.tokenizer.encode(parts.prompt) : this.o.tokenizer.applyChatTemplate(parts.messages);
+    return parts.kind === 'completion'
+      ? this.o.tokenizer.encode(parts.prompt)
+      : this.o.tokenizer.applyChatTemplate(parts.messages);
   }
 
   private ownerOf(adapterId: string): Address | null {

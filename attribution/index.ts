@@ -1,10 +1,31 @@
 // attribution/'s public door for other folders: a plain list of exports.
 
 // --- records, signing, settlement ---
-export type { Address, AttributionRecord, AttributionSource, Hex, RecordStatus, SignedRecord } from './records/recordTypes.ts';
-export { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, RECORD_PRIMARY_TYPE, RECORD_TYPES, ZERO_ADDRESS } from './records/recordTypes.ts';
+export type {
+  Address,
+  AttributionRecord,
+  AttributionSource,
+  Hex,
+  RecordStatus,
+  SignedRecord,
+} from './records/recordTypes.ts';
+export {
+  PAYOUT_LEAF_ENCODING,
+  RECORD_LEAF_ENCODING,
+  RECORD_PRIMARY_TYPE,
+  RECORD_TYPES,
+  ZERO_ADDRESS,
+} from './records/recordTypes.ts';
 export { validateRecord } from './records/validateRecord.ts';
-export { createRecordSigner, eip712Description, eip712Domain, recordDigest, recoverRecordSigner, signRecord, verifyRecord } from './records/eip712.ts';
+export {
+  createRecordSigner,
+  eip712Description,
+  eip712Domain,
+  recordDigest,
+  recoverRecordSigner,
+  signRecord,
+  verifyRecord,
+} from './records/eip712.ts';
 export type { Eip712Description, Eip712Domain, RecordSigner } from './records/eip712.ts';
 export { loadOrCreateSignerKey, SIGNER_KEY_FILE } from './records/signerKey.ts';
 export { Outbox } from './settlement/outbox.ts';
@@ -26,15 +47,87 @@ export { LoraLedgerSettlementAbi } from './settlement/contracts/generated/LoraLe
 export { sampleRecord, TEST_PAYEES } from '../test/support/recordFixtures.ts'; // deterministic records for tests
 
 // --- DataNets, retrieval, scoring, fees, record building, the request-path service ---
-export { DatanetStore, documentId, DATANET_ID, type Datanet, type DataDocument, type NewDocument } from './data/datanetStore.ts';
-export { Retriever, MAX_TOP_K, MAX_RAG_DATANETS, type Passage, type EmbedFn, type RetrieveRequest } from './data/retrieve.ts';
-export { augmentPrompt, augmentText, ragQuery, DEFAULT_RAG_TEMPLATE, PLAIN_RAG_TEMPLATE, type RagTemplate } from './data/augmentPrompt.ts';
-export { planAttribution, combineScores, shapley, leaveOneOut, sharesPpm, adapterSharePpm, largestRemainder, MAX_EXACT_SHAPLEY_K, type AttributionMethod, type AttributionPlan } from './scoring/scoreSources.ts';
-export { computeFee, feeConfigFromSettings, splitFee, validateFeeConfig, type FeeConfig, type FeeConfigInput, type FeeSplit, type FeeSplitPpm } from './scoring/fees.ts';
+export {
+  DatanetStore,
+  documentId,
+  DATANET_ID,
+  type Datanet,
+  type DataDocument,
+  type NewDocument,
+} from './data/datanetStore.ts';
+export {
+  Retriever,
+  MAX_TOP_K,
+  MAX_RAG_DATANETS,
+  type Passage,
+  type EmbedFn,
+  type RetrieveRequest,
+} from './data/retrieve.ts';
+export {
+  augmentPrompt,
+  augmentText,
+  ragQuery,
+  DEFAULT_RAG_TEMPLATE,
+  PLAIN_RAG_TEMPLATE,
+  type RagTemplate,
+} from './data/augmentPrompt.ts';
+export {
+  planAttribution,
+  combineScores,
+  shapley,
+  leaveOneOut,
+  sharesPpm,
+  adapterSharePpm,
+  largestRemainder,
+  MAX_EXACT_SHAPLEY_K,
+  type AttributionMethod,
+  type AttributionPlan,
+} from './scoring/scoreSources.ts';
+export {
+  computeFee,
+  feeConfigFromSettings,
+  splitFee,
+  validateFeeConfig,
+  type FeeConfig,
+  type FeeConfigInput,
+  type FeeSplit,
+  type FeeSplitPpm,
+} from './scoring/fees.ts';
 export { buildRecord, promptContext, recordIdOf, type BuildRecordInput } from './records/buildRecord.ts';
-export { AttributionService, signAndAppend, type AttributionServiceOptions, type Scorer, type RecordSink, type RecordOutbox, type PromptTokenizer, type AttributeRequest, type CompletionInput, type PrepareInput } from './attributionService.ts';
-export { parseAttributionRequest, DEFAULT_TOP_K, type AttributionMode, type AttributionResult, type PendingAttribution, type RagOptions, type SourceAttribution, type AdapterAttribution } from './attributionRequest.ts';
+export {
+  AttributionService,
+  signAndAppend,
+  type AttributionServiceOptions,
+  type Scorer,
+  type RecordSink,
+  type RecordOutbox,
+  type PromptTokenizer,
+  type AttributeRequest,
+  type CompletionInput,
+  type PrepareInput,
+} from './attributionService.ts';
+export {
+  parseAttributionRequest,
+  DEFAULT_TOP_K,
+  type AttributionMode,
+  type AttributionResult,
+  type PendingAttribution,
+  type RagOptions,
+  type SourceAttribution,
+  type AdapterAttribution,
+} from './attributionRequest.ts';
 export { keccak256 } from './records/keccak256.ts';
 export { checksumAddress, isValidAddress, normaliseAddress } from './records/address.ts';
-export { startDataAttribution, DATANETS_FILE, type DataAttribution, type DataAttributionOptions, type DataAttributionSettings } from './data/startDataAttribution.ts';
-export { loadTokenEmbeddings, tokenEmbeddingEmbedder, EMBED_TOKENS, type TokenEmbeddingTable } from './data/tokenEmbeddings.ts';
+export {
+  startDataAttribution,
+  DATANETS_FILE,
+  type DataAttribution,
+  type DataAttributionOptions,
+  type DataAttributionSettings,
+} from './data/startDataAttribution.ts';
+export {
+  loadTokenEmbeddings,
+  tokenEmbeddingEmbedder,
+  EMBED_TOKENS,
+  type TokenEmbeddingTable,
+} from './data/tokenEmbeddings.ts';

@@ -30,23 +30,62 @@ import { percentile } from './stats.ts';
 import { adapterId, type AdapterPlan } from './workload.ts';
 import { ZipfSampler } from './zipf.ts';
 
-interface Flags { adapterRoot: string; adapterBytes: number; cached: number; active: number; rank: number; streams: number; maxTokens: number; work: string }
+interface Flags {
+  adapterRoot: string;
+  adapterBytes: number;
+  cached: number;
+  active: number;
+  rank: number;
+  streams: number;
+  maxTokens: number;
+  work: string;
+}
 
-const rssBytes = (): number => 1024 * Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+const rssBytes = (): number =>
+  1024 * Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
 const ms = (x: number): string => x.toFixed(2);
 
 function serverArgv(f: Flags): string[] {
   return [
-    '--model', STORIES260K_DIR, '--adapters', f.adapterRoot, '--port', '0', '--chain', 'off', '--log-level', 'warn',
-    '--threads', '2', '--max-batch-size', String(f.streams), '--max-batch-tokens', String(f.streams * 16),
-    '--max-active-adapters', String(f.active), '--max-cached-adapters', String(f.cached),
-    '--max-cached-adapter-bytes', String(Math.ceil(1.1 * f.cached * f.adapterBytes)), '--max-lora-rank', String(f.rank),
-    '--max-queue', '4096', '--max-model-len', '64', '--cache-dir', join(f.work, 'loraledger-cache'), '--data-dir', join(f.work, 'scale', 'data'),
+    '--model',
+    STORIES260K_DIR,
+    '--adapters',
+    f.adapterRoot,
+    '--port',
+    '0',
+    '--chain',
+    'off',
+    '--log-level',
+    'warn',
+    '--threads',
+    '2',
+    '--max-batch-size',
+    String(f.streams),
+    '--max-batch-tokens',
+    String(f.streams * 16),
+    '--max-active-adapters',
+    String(f.active),
+    '--max-cached-adapters',
+    String(f.cached),
+    '--max-cached-adapter-bytes',
+    String(Math.ceil(1.1 * f.cached * f.adapterBytes)),
+    '--max-lora-rank',
+    String(f.rank),
+    '--max-queue',
+    '4096',
+    '--max-model-len',
+    '64',
+    '--cache-dir',
+    join(f.work, 'loraledger-cache'),
+    '--data-dir',
+    join(f.work, 'scale', 'data'),
   ];
 }
 
 /** Child: build the app, wait for the engine, report seconds + RSS. */
-async function startupChild(f: Flags): Promise<{ seconds: number; rss: number; rssBefore: number; registered: number }> {
+async function startupChild(
+  f: Flags,
+): Promise<{ seconds: number; rss: number; rssBefore: number; registered: number }> {
   const rssBefore = rssBytes();
   const t0 = performance.now();
   const app = await buildApp(loadConfig({ argv: serverArgv(f), env: {} }), { logger: false });
@@ -61,7 +100,11 @@ async function startupChild(f: Flags): Promise<{ seconds: number; rss: number; r
 }
 
 function runStartupChild(f: Flags): { seconds: number; rss: number; rssBefore: number; registered: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--startup-child', JSON.stringify(f)], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--startup-child', JSON.stringify(f)],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`start-up child failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -69,9 +112,16 @@ function runStartupChild(f: Flags): { seconds: number; rss: number; rssBefore: n
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      work: { type: 'string', default: '.cache/bench' }, adapters: { type: 'string', default: '1000' }, cached: { type: 'string', default: '64' },
-      active: { type: 'string', default: '8' }, rank: { type: 'string', default: '8' }, requests: { type: 'string', default: '400' },
-      streams: { type: 'string', default: '16' }, 'max-tokens': { type: 'string', default: '8' }, json: { type: 'string' }, 'startup-child': { type: 'string' },
+      work: { type: 'string', default: '.cache/bench' },
+      adapters: { type: 'string', default: '1000' },
+      cached: { type: 'string', default: '64' },
+      active: { type: 'string', default: '8' },
+      rank: { type: 'string', default: '8' },
+      requests: { type: 'string', default: '400' },
+      streams: { type: 'string', default: '16' },
+      'max-tokens': { type: 'string', default: '8' },
+      json: { type: 'string' },
+      'startup-child': { type: 'string' },
     },
   });
   if (values['startup-child']) {
@@ -82,15 +132,31 @@ async function main(): Promise<void> {
   const rank = Number(values.rank);
   const work = values.work;
   const model = await loadCheckpoint(STORIES260K_DIR);
-  const plans: AdapterPlan[] = Array.from({ length: count }, (_, i) => ({ id: adapterId(rank, i), rank, seed: 5000 + i, cold: false }));
+  const plans: AdapterPlan[] = Array.from({ length: count }, (_, i) => ({
+    id: adapterId(rank, i),
+    rank,
+    seed: 5000 + i,
+    cold: false,
+  }));
   const tGen = performance.now();
   const adapterRoot = await ensureAdapters(join(work, 'scale'), 'stories260k', model.spec, plans, LORA_TARGETS);
   const genSeconds = (performance.now() - tGen) / 1000;
   const emptyRoot = join(work, 'scale', 'empty');
   mkdirSync(emptyRoot, { recursive: true });
   const adapterBytes = statSync(join(adapterRoot, plans[0]!.id, 'adapter_model.safetensors')).size;
-  const flags: Flags = { adapterRoot, adapterBytes, cached: Number(values.cached), active: Number(values.active), rank, streams: Number(values.streams), maxTokens: Number(values['max-tokens']), work };
-  process.stderr.write(`adapters ready in ${genSeconds.toFixed(1)} s (${count} under ${adapterRoot}); measuring start-up...\n`);
+  const flags: Flags = {
+    adapterRoot,
+    adapterBytes,
+    cached: Number(values.cached),
+    active: Number(values.active),
+    rank,
+    streams: Number(values.streams),
+    maxTokens: Number(values['max-tokens']),
+    work,
+  };
+  process.stderr.write(
+    `adapters ready in ${genSeconds.toFixed(1)} s (${count} under ${adapterRoot}); measuring start-up...\n`,
+  );
   // Alternating fresh processes, 3 each; the medians are reported.
   const empties: Array<ReturnType<typeof runStartupChild>> = [];
   const fulls: Array<ReturnType<typeof runStartupChild>> = [];
@@ -99,7 +165,15 @@ async function main(): Promise<void> {
     fulls.push(runStartupChild(flags));
   }
   const median = (xs: Array<ReturnType<typeof runStartupChild>>) => ({
-    seconds: percentile(xs.map((x) => x.seconds), 50), rss: percentile(xs.map((x) => x.rss), 50), registered: xs[0]!.registered,
+    seconds: percentile(
+      xs.map((x) => x.seconds),
+      50,
+    ),
+    rss: percentile(
+      xs.map((x) => x.rss),
+      50,
+    ),
+    registered: xs[0]!.registered,
   });
   const startEmpty = median(empties);
   const startFull = median(fulls);
@@ -130,7 +204,14 @@ async function main(): Promise<void> {
       const adapter = rng.next() < 0.1 ? null : plans[zipf.next()]!.id;
       return { adapter, promptIds: [1, ...Array.from({ length: 15 }, () => 3 + rng.int(509))] };
     });
-    const { records, wallMs } = await runClosedLoop(jobs, flags.streams, (j, _i, signal) => streamCompletion(url, { model: j.adapter ?? baseId, adapterId: j.adapter, promptIds: j.promptIds, maxTokens: flags.maxTokens }, {}, signal));
+    const { records, wallMs } = await runClosedLoop(jobs, flags.streams, (j, _i, signal) =>
+      streamCompletion(
+        url,
+        { model: j.adapter ?? baseId, adapterId: j.adapter, promptIds: j.promptIds, maxTokens: flags.maxTokens },
+        {},
+        signal,
+      ),
+    );
     // The same loads on an idle engine (no forward pass holding the worker's event loop): one
     // never-used adapter at a time, disk -> host by prefetch, then host -> slot by a 1-token request.
     const serving = { host: [...loads.host], slot: [...loads.slot] };
@@ -147,35 +228,91 @@ async function main(): Promise<void> {
       if (r.error) throw new Error(`idle request on ${p.id}: ${r.error}`);
       if (loads.slot.length > nSlot) idleLoads.slot.push(loads.slot[nSlot]!);
     }
-    const metricsText = (await (await fetch(`${url}/metrics`)).text()).split('\n').filter((l) => /^loraledger_adapter_(load_seconds_(count|sum)|cache_lookups_total|cache_evictions_total)/.test(l));
+    const metricsText = (await (await fetch(`${url}/metrics`)).text())
+      .split('\n')
+      .filter((l) =>
+        /^loraledger_adapter_(load_seconds_(count|sum)|cache_lookups_total|cache_evictions_total)/.test(l),
+      );
     // Correctness: every request against the reference with its adapter.
     const weights = new Map<string, AdapterWeights>();
     let exact = 0;
     const failures: string[] = [];
     for (const [i, j] of jobs.entries()) {
       const rec = records[i]!;
-      if (rec.error) { failures.push(`request ${i} (${j.adapter ?? 'base'}): ${rec.error}`); continue; }
-      if (j.adapter && !weights.has(j.adapter)) weights.set(j.adapter, await loadAdapterWeights(readAdapterMeta(join(adapterRoot, j.adapter), j.adapter), model.spec));
+      if (rec.error) {
+        failures.push(`request ${i} (${j.adapter ?? 'base'}): ${rec.error}`);
+        continue;
+      }
+      if (j.adapter && !weights.has(j.adapter))
+        weights.set(
+          j.adapter,
+          await loadAdapterWeights(readAdapterMeta(join(adapterRoot, j.adapter), j.adapter), model.spec),
+        );
       const ref = referenceGreedy(model, j.promptIds, flags.maxTokens, j.adapter ? weights.get(j.adapter) : undefined);
       if (ref.join() === rec.tokens.join()) exact++;
       else failures.push(`request ${i} (${j.adapter ?? 'base'}): got ${rec.tokens} want ${ref}`);
     }
     const tokens = records.reduce((s, r) => s + r.tokens.length, 0);
-    const e2e = records.map((r) => (r.tokenMs.length ? r.tokenMs[r.tokenMs.length - 1]! - r.startMs : NaN)).filter(Number.isFinite);
+    const e2e = records
+      .map((r) => (r.tokenMs.length ? r.tokenMs[r.tokenMs.length - 1]! - r.startMs : NaN))
+      .filter(Number.isFinite);
     const distinct = new Set(jobs.map((j) => j.adapter).filter(Boolean)).size;
-    out.push(`${count} registered rank-${rank} adapters (stories260K, all 7 projections, ${(adapterBytes / 1024).toFixed(0)} KiB each), host cache ${flags.cached}, ${flags.active} active slots, ${flags.streams} streams`);
-    out.push(`start-up (buildApp -> engine ready, graph cached; median of 3 fresh processes each): ${startFull.seconds.toFixed(2)} s with ${startFull.registered} registered vs ${startEmpty.seconds.toFixed(2)} s with ${startEmpty.registered}; RSS ${(startFull.rss / 2 ** 20).toFixed(1)} MiB vs ${(startEmpty.rss / 2 ** 20).toFixed(1)} MiB (+${((startFull.rss - startEmpty.rss) / 2 ** 20).toFixed(1)} MiB)`);
-    out.push(`requests: ${jobs.length} (${distinct} distinct adapters, ${jobs.filter((j) => !j.adapter).length} base), ${tokens} tokens in ${(wallMs / 1000).toFixed(2)} s = ${(tokens / (wallMs / 1000)).toFixed(0)} tok/s; request latency p50 ${ms(percentile(e2e, 50))} ms, p99 ${ms(percentile(e2e, 99))} ms`);
-    out.push(`exact vs reference: ${exact}/${jobs.length}${failures.length ? `; FAILURES:\n  ${failures.slice(0, 10).join('\n  ')}` : ''}`);
+    out.push(
+      `${count} registered rank-${rank} adapters (stories260K, all 7 projections, ${(adapterBytes / 1024).toFixed(0)} KiB each), host cache ${flags.cached}, ${flags.active} active slots, ${flags.streams} streams`,
+    );
+    out.push(
+      `start-up (buildApp -> engine ready, graph cached; median of 3 fresh processes each): ${startFull.seconds.toFixed(2)} s with ${startFull.registered} registered vs ${startEmpty.seconds.toFixed(2)} s with ${startEmpty.registered}; RSS ${(startFull.rss / 2 ** 20).toFixed(1)} MiB vs ${(startEmpty.rss / 2 ** 20).toFixed(1)} MiB (+${((startFull.rss - startEmpty.rss) / 2 ** 20).toFixed(1)} MiB)`,
+    );
+    out.push(
+      `requests: ${jobs.length} (${distinct} distinct adapters, ${jobs.filter((j) => !j.adapter).length} base), ${tokens} tokens in ${(wallMs / 1000).toFixed(2)} s = ${(tokens / (wallMs / 1000)).toFixed(0)} tok/s; request latency p50 ${ms(percentile(e2e, 50))} ms, p99 ${ms(percentile(e2e, 99))} ms`,
+    );
+    out.push(
+      `exact vs reference: ${exact}/${jobs.length}${failures.length ? `; FAILURES:\n  ${failures.slice(0, 10).join('\n  ')}` : ''}`,
+    );
     // Under load, a disk -> host load's time includes waiting for the worker's event loop between
     // forward steps (the read is async: each file operation's callback waits for the current step).
-    out.push(`while serving: disk -> host loads ${serving.host.length}, p50 ${ms(percentile(serving.host, 50))} ms, p99 ${ms(percentile(serving.host, 99))} ms, max ${ms(Math.max(...serving.host))} ms`);
-    out.push(`while serving: host -> slot loads ${serving.slot.length}, p50 ${ms(percentile(serving.slot, 50))} ms, p99 ${ms(percentile(serving.slot, 99))} ms, max ${ms(Math.max(...serving.slot))} ms`);
-    out.push(`idle engine, ${idle.length} cold adapters one at a time: disk -> host p50 ${ms(percentile(idleLoads.host, 50))} ms, p99 ${ms(percentile(idleLoads.host, 99))} ms; host -> slot p50 ${ms(percentile(idleLoads.slot, 50))} ms, p99 ${ms(percentile(idleLoads.slot, 99))} ms`);
-    out.push(`cache lookups (serving + idle phase): ${Object.entries(lookups).map(([k, v]) => `${k} ${v}`).join(', ')}; host evictions ${evictions}; adapter errors ${errored}`);
+    out.push(
+      `while serving: disk -> host loads ${serving.host.length}, p50 ${ms(percentile(serving.host, 50))} ms, p99 ${ms(percentile(serving.host, 99))} ms, max ${ms(Math.max(...serving.host))} ms`,
+    );
+    out.push(
+      `while serving: host -> slot loads ${serving.slot.length}, p50 ${ms(percentile(serving.slot, 50))} ms, p99 ${ms(percentile(serving.slot, 99))} ms, max ${ms(Math.max(...serving.slot))} ms`,
+    );
+    out.push(
+      `idle engine, ${idle.length} cold adapters one at a time: disk -> host p50 ${ms(percentile(idleLoads.host, 50))} ms, p99 ${ms(percentile(idleLoads.host, 99))} ms; host -> slot p50 ${ms(percentile(idleLoads.slot, 50))} ms, p99 ${ms(percentile(idleLoads.slot, 99))} ms`,
+    );
+    out.push(
+      `cache lookups (serving + idle phase): ${Object.entries(lookups)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; host evictions ${evictions}; adapter errors ${errored}`,
+    );
     out.push('/metrics:', ...metricsText.map((l) => `  ${l}`));
     console.log(out.join('\n'));
-    if (values.json) writeFileSync(values.json, JSON.stringify({ flags, genSeconds, startEmpty, startFull, exact, requests: jobs.length, distinct, tokens, wallMs, serving, idleLoads, lookups, evictions, errored, failures, metricsText }, null, 2));
+    if (values.json)
+      writeFileSync(
+        values.json,
+        JSON.stringify(
+          {
+            flags,
+            genSeconds,
+            startEmpty,
+            startFull,
+            exact,
+            requests: jobs.length,
+            distinct,
+            tokens,
+            wallMs,
+            serving,
+            idleLoads,
+            lookups,
+            evictions,
+            errored,
+            failures,
+            metricsText,
+          },
+          null,
+          2,
+        ),
+      );
     if (failures.length > 0) process.exitCode = 1;
   } finally {
     await app.close();

@@ -32,12 +32,31 @@ const PRESET_SPECS: Record<Exclude<ModelPreset, 'stories260k'>, ModelSpec> = {
 export function idTokenizerJson(vocabSize: number): Record<string, unknown> {
   const vocab: Record<string, number> = {};
   for (let i = 0; i < vocabSize; i++) vocab[`[${i}]`] = i;
-  const special = (id: number) => ({ id, content: `[${id}]`, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number) => ({
+    id,
+    content: `[${id}]`,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
-    version: '1.0', truncation: null, padding: null, added_tokens: [special(0), special(1), special(2)],
-    normalizer: null, pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [special(0), special(1), special(2)],
+    normalizer: null,
+    pre_tokenizer: { type: 'WhitespaceSplit' },
+    post_processor: null,
     decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
-    model: { type: 'WordPiece', unk_token: '[0]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[0]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
 }
 
@@ -61,7 +80,17 @@ export async function ensureModel(work: string, preset: ModelPreset): Promise<{ 
     await generateModel({ ...PRESET_SPECS[preset], dir: tmp, seed: MODEL_SEED });
     const spec = await loadModelSpec(tmp);
     await writeFile(join(tmp, 'tokenizer.json'), JSON.stringify(idTokenizerJson(spec.vocabSize)));
-    await writeFile(join(tmp, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', bos_token: '[1]', eos_token: '[2]', unk_token: '[0]', add_bos_token: false, model_max_length: spec.maxPositions }));
+    await writeFile(
+      join(tmp, 'tokenizer_config.json'),
+      JSON.stringify({
+        tokenizer_class: 'PreTrainedTokenizerFast',
+        bos_token: '[1]',
+        eos_token: '[2]',
+        unk_token: '[0]',
+        add_bos_token: false,
+        model_max_length: spec.maxPositions,
+      }),
+    );
     await writeMarker(tmp, want);
     await rm(dir, { recursive: true, force: true });
     await mkdir(join(work, 'models'), { recursive: true });
@@ -71,7 +100,13 @@ export async function ensureModel(work: string, preset: ModelPreset): Promise<{ 
 }
 
 /** PEFT folders for the planned adapters under one root (the server's --adapters). */
-export async function ensureAdapters(work: string, preset: ModelPreset, spec: ModelSpec, plans: AdapterPlan[], targets: readonly LoraTarget[]): Promise<string> {
+export async function ensureAdapters(
+  work: string,
+  preset: ModelPreset,
+  spec: ModelSpec,
+  plans: AdapterPlan[],
+  targets: readonly LoraTarget[],
+): Promise<string> {
   const root = join(work, 'adapters', preset);
   await mkdir(root, { recursive: true });
   for (const p of plans) {
@@ -85,7 +120,12 @@ export async function ensureAdapters(work: string, preset: ModelPreset, spec: Mo
   return root;
 }
 
-export async function ensureModelGguf(work: string, preset: ModelPreset, modelDir: string, type: GgmlTypeName = 'F32'): Promise<string> {
+export async function ensureModelGguf(
+  work: string,
+  preset: ModelPreset,
+  modelDir: string,
+  type: GgmlTypeName = 'F32',
+): Promise<string> {
   const dir = join(work, 'gguf', preset);
   const file = join(dir, `model-${type}.gguf`);
   const marker = `${file}.json`;
@@ -99,7 +139,13 @@ export async function ensureModelGguf(work: string, preset: ModelPreset, modelDi
 }
 
 /** LoRA GGUF of each planned adapter (re-exported when its PEFT folder is newer). */
-export async function ensureAdapterGgufs(work: string, preset: ModelPreset, spec: ModelSpec, adapterRoot: string, plans: AdapterPlan[]): Promise<Map<string, ExportedAdapter>> {
+export async function ensureAdapterGgufs(
+  work: string,
+  preset: ModelPreset,
+  spec: ModelSpec,
+  adapterRoot: string,
+  plans: AdapterPlan[],
+): Promise<Map<string, ExportedAdapter>> {
   const dir = join(work, 'gguf', preset, 'lora');
   await mkdir(dir, { recursive: true });
   const out = new Map<string, ExportedAdapter>();
@@ -109,7 +155,10 @@ export async function ensureAdapterGgufs(work: string, preset: ModelPreset, spec
     const want = JSON.stringify({ v: ASSET_VERSION, seed: p.seed, rank: p.rank });
     if (existsSync(file) && existsSync(meta)) {
       const m = JSON.parse(await readFile(meta, 'utf8')) as { want: string; exported: ExportedAdapter };
-      if (m.want === want) { out.set(p.id, m.exported); continue; }
+      if (m.want === want) {
+        out.set(p.id, m.exported);
+        continue;
+      }
     }
     const exported = await exportAdapterGguf({ adapterDir: join(adapterRoot, p.id), outFile: file, spec });
     await writeFile(meta, JSON.stringify({ want, exported }));

@@ -15,7 +15,16 @@ declare module 'autocannon' {
     timeout?: number;
     requests?: AutocannonRequest[];
   }
-  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; min: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    min: number;
+    total: number;
+  }
   interface AutocannonResult {
     requests: Histogram;
     latency: Histogram;

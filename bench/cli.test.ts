@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const cli = new URL('./cli.ts', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 test('npm run bench refuses a non-empty --out before doing any work, and leaves it untouched', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bench-cli-'));

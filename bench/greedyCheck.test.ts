@@ -20,13 +20,22 @@ test('greedy comparison: equal, near tie taken the other way, real difference, l
 });
 
 test('peer check uses loraledger top logprobs keyed by token id', () => {
-  const ours: { tokens: number[]; topLogprobs: Array<Record<string, number>> } = { tokens: [4, 5], topLogprobs: [{ '4': -0.1 }, { '5': -0.70, '6': -0.705 }] };
-  assert.deepEqual(checkPeer(ours, { tokens: [4, 6] }), { pass: true, detail: 'vs loraledger: equal for 1 tokens, then a near tie (gap 5.00e-3 <= 0.02) taken the other way' });
+  const ours: { tokens: number[]; topLogprobs: Array<Record<string, number>> } = {
+    tokens: [4, 5],
+    topLogprobs: [{ '4': -0.1 }, { '5': -0.7, '6': -0.705 }],
+  };
+  assert.deepEqual(checkPeer(ours, { tokens: [4, 6] }), {
+    pass: true,
+    detail: 'vs loraledger: equal for 1 tokens, then a near tie (gap 5.00e-3 <= 0.02) taken the other way',
+  });
   assert.equal(checkPeer(ours, { tokens: [3, 5] }).pass, false);
   assert.equal(checkPeer(null, { tokens: [1] }).pass, null);
 });
 
 test('weight bytes per decode step of SmolLM-135M (fp32, tied head) ~ 538 MB', () => {
   // 30 layers x (576·576·2 + 576·192·2 + 3·576·1536) + 49152·576, times 4 bytes
-  assert.equal(weightBytesPerToken(SMOLLM_135M_SPEC), (30 * (576 * 576 * 2 + 576 * 192 * 2 + 3 * 576 * 1536) + 49152 * 576) * 4);
+  assert.equal(
+    weightBytesPerToken(SMOLLM_135M_SPEC),
+    (30 * (576 * 576 * 2 + 576 * 192 * 2 + 3 * 576 * 1536) + 49152 * 576) * 4,
+  );
 });

@@ -22,7 +22,12 @@ export interface GreedyCheck {
  * logit (or logprob) for `token` at generated position `pos` (given ours[0..pos-1]), or undefined
  * when unknown (then any difference fails).
  */
-export function compareGreedy(ours: number[], theirs: number[], scoreOf: (pos: number, token: number) => number | undefined, tolerance: number): GreedyCheck {
+export function compareGreedy(
+  ours: number[],
+  theirs: number[],
+  scoreOf: (pos: number, token: number) => number | undefined,
+  tolerance: number,
+): GreedyCheck {
   const n = Math.min(ours.length, theirs.length);
   for (let i = 0; i < n; i++) {
     if (ours[i] === theirs[i]) continue;
@@ -42,5 +47,14 @@ export function compareGreedy(ours: number[], theirs: number[], scoreOf: (pos: n
     };
   }
   const lengthOk = ours.length === theirs.length;
-  return { pass: lengthOk, matched: n, compared: n, divergedAt: lengthOk ? null : n, gap: null, detail: lengthOk ? `all ${n} tokens equal` : `equal for ${n} tokens but lengths differ (${ours.length} vs ${theirs.length})` };
+  return {
+    pass: lengthOk,
+    matched: n,
+    compared: n,
+    divergedAt: lengthOk ? null : n,
+    gap: null,
+    detail: lengthOk
+      ? `all ${n} tokens equal`
+      : `equal for ${n} tokens but lengths differ (${ours.length} vs ${theirs.length})`,
+  };
 }

@@ -34,13 +34,33 @@ async function readSse(body: ReadableStream<Uint8Array>, onData: (data: string) 
 }
 
 /** One streamed completion; never throws (errors land in `error`). */
-export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extra: Record<string, unknown> = {}, signal?: AbortSignal): Promise<StreamResult & { logprobs: Array<Record<string, number>> }> {
-  const rec = { startMs: performance.now(), tokenMs: [] as number[], tokens: [] as number[], adapterId: r.adapterId, logprobs: [] as Array<Record<string, number>> } as StreamResult & { logprobs: Array<Record<string, number>> };
+export async function streamCompletion(
+  baseUrl: string,
+  r: HttpRequestSpec,
+  extra: Record<string, unknown> = {},
+  signal?: AbortSignal,
+): Promise<StreamResult & { logprobs: Array<Record<string, number>> }> {
+  const rec = {
+    startMs: performance.now(),
+    tokenMs: [] as number[],
+    tokens: [] as number[],
+    adapterId: r.adapterId,
+    logprobs: [] as Array<Record<string, number>>,
+  } as StreamResult & { logprobs: Array<Record<string, number>> };
   try {
     const res = await fetch(`${baseUrl}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: r.model, prompt: r.promptIds, max_tokens: r.maxTokens, temperature: 0, stream: true, ignore_eos: true, return_token_ids: true, ...extra }),
+      body: JSON.stringify({
+        model: r.model,
+        prompt: r.promptIds,
+        max_tokens: r.maxTokens,
+        temperature: 0,
+        stream: true,
+        ignore_eos: true,
+        return_token_ids: true,
+        ...extra,
+      }),
       signal,
     });
     if (!res.ok || !res.body) {
@@ -50,10 +70,19 @@ export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extr
     await readSse(res.body, (data) => {
       if (data === '[DONE]') return;
       const now = performance.now();
-      const msg = JSON.parse(data) as { choices?: Array<{ token_ids?: number[]; logprobs?: { top_logprobs?: Array<Record<string, number>> } | null }>; error?: { message: string } };
-      if (msg.error) { rec.error = msg.error.message; return; }
+      const msg = JSON.parse(data) as {
+        choices?: Array<{ token_ids?: number[]; logprobs?: { top_logprobs?: Array<Record<string, number>> } | null }>;
+        error?: { message: string };
+      };
+      if (msg.error) {
+        rec.error = msg.error.message;
+        return;
+      }
       const c = msg.choices?.[0];
-      for (const id of c?.token_ids ?? []) { rec.tokens.push(id); rec.tokenMs.push(now); }
+      for (const id of c?.token_ids ?? []) {
+        rec.tokens.push(id);
+        rec.tokenMs.push(now);
+      }
       for (const top of c?.logprobs?.top_logprobs ?? []) rec.logprobs.push(top);
     });
   } catch (err) {
@@ -69,7 +98,12 @@ export async function streamCompletion(baseUrl: string, r: HttpRequestSpec, extr
  * after it, and those in flight stop (their tokens so far count; `cut` marks them). Returns the
  * records of the requests that started, in request order, and the wall time.
  */
-export async function runClosedLoop<R>(requests: R[], streams: number, send: (r: R, index: number, signal: AbortSignal) => Promise<StreamResult>, timeBoxS: number | null = null): Promise<{ records: StreamResult[]; wallMs: number; boxed: boolean }> {
+export async function runClosedLoop<R>(
+  requests: R[],
+  streams: number,
+  send: (r: R, index: number, signal: AbortSignal) => Promise<StreamResult>,
+  timeBoxS: number | null = null,
+): Promise<{ records: StreamResult[]; wallMs: number; boxed: boolean }> {
   const records: StreamResult[] = new Array(requests.length);
   const box = new AbortController();
   const timer = timeBoxS === null ? null : setTimeout(() => box.abort(), timeBoxS * 1000);

@@ -1,6 +1,18 @@
 // Public door of bench/ for other folders (house style §2). Keep it a plain list of re-exports.
 export { runBench, planScenarios, type BenchOptions } from './runBench.ts';
-export { SCENARIOS, SYSTEMS, MODEL_PRESETS, findScenario, validateScenario, effectiveScenario, type ScenarioDef, type ScenarioOverrides, type SystemName, type ModelPreset, type AdapterMix } from './scenarios.ts';
+export {
+  SCENARIOS,
+  SYSTEMS,
+  MODEL_PRESETS,
+  findScenario,
+  validateScenario,
+  effectiveScenario,
+  type ScenarioDef,
+  type ScenarioOverrides,
+  type SystemName,
+  type ModelPreset,
+  type AdapterMix,
+} from './scenarios.ts';
 export { buildWorkload, adapterId, type Workload, type PlannedRequest, type AdapterPlan } from './workload.ts';
 export { ZipfSampler } from './zipf.ts';
 export { writeGguf, encodeTensor } from './gguf/writeGguf.ts';

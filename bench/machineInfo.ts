@@ -30,8 +30,16 @@ export function measureBandwidth(bytes = 256 << 20, passes = 5): { read: number;
   let sink = 0;
   for (let p = 0; p < passes; p++) {
     let t = performance.now();
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let i = 0; i < a.length; i += 4) { s0 += a[i]!; s1 += a[i + 1]!; s2 += a[i + 2]!; s3 += a[i + 3]!; }
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
+    for (let i = 0; i < a.length; i += 4) {
+      s0 += a[i]!;
+      s1 += a[i + 1]!;
+      s2 += a[i + 2]!;
+      s3 += a[i + 3]!;
+    }
     sink += s0 + s1 + s2 + s3;
     bestRead = Math.max(bestRead, bytes / ((performance.now() - t) / 1000) / 1e9);
     t = performance.now();
@@ -58,11 +66,20 @@ export async function measureBandwidthParallel(workers: number, bytes = 128 << 2
       best = Math.min(best, performance.now() - t);
     }
     parentPort.postMessage(best);`;
-  const times = await Promise.all(Array.from({ length: workers }, () => new Promise<number>((resolve, reject) => {
-    const w = new Worker(code, { eval: true, workerData: { bytes, passes } });
-    w.once('message', (ms: number) => { resolve(ms); void w.terminate(); });
-    w.once('error', reject);
-  })));
+  const times = await Promise.all(
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { bytes, passes } });
+          w.once('message', (ms: number) => {
+            resolve(ms);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
   return (workers * bytes) / (Math.max(...times) / 1000) / 1e9;
 }
 

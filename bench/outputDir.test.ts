@@ -13,9 +13,17 @@ test('results directory: created when missing, refused when non-empty unless --f
     assert.equal(await prepareOutputDir(fresh, false), fresh, 'an empty existing directory is fine');
     await writeFile(join(fresh, 'report.json'), '{"old":true}');
     await assert.rejects(prepareOutputDir(fresh, false), /is not empty \(1 entries, e\.g\. report\.json\).*--force/);
-    assert.equal(await readFile(join(fresh, 'report.json'), 'utf8'), '{"old":true}', 'refusal leaves the old results alone');
+    assert.equal(
+      await readFile(join(fresh, 'report.json'), 'utf8'),
+      '{"old":true}',
+      'refusal leaves the old results alone',
+    );
     assert.equal(await prepareOutputDir(fresh, true), fresh);
-    assert.equal(await readFile(join(fresh, 'report.json'), 'utf8'), '{"old":true}', '--force does not delete anything by itself');
+    assert.equal(
+      await readFile(join(fresh, 'report.json'), 'utf8'),
+      '{"old":true}',
+      '--force does not delete anything by itself',
+    );
     await writeFile(join(root, 'file'), 'x');
     await assert.rejects(prepareOutputDir(join(root, 'file'), true), /not a directory/);
   } finally {

@@ -12,7 +12,9 @@ export async function prepareOutputDir(dir: string, force: boolean): Promise<str
     if (!statSync(path).isDirectory()) throw new OutputDirError(`--out ${path} exists and is not a directory`);
     const entries = await readdir(path);
     if (entries.length > 0 && !force) {
-      throw new OutputDirError(`--out ${path} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); choose another directory or pass --force to overwrite the report files`);
+      throw new OutputDirError(
+        `--out ${path} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); choose another directory or pass --force to overwrite the report files`,
+      );
     }
   }
   await mkdir(path, { recursive: true });

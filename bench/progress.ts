@@ -5,7 +5,11 @@ export class ProgressBar {
   private done = 0;
   private readonly started = performance.now();
 
-  constructor(private readonly total: number, private readonly out: NodeJS.WriteStream = process.stderr, private readonly width = 28) {}
+  constructor(
+    private readonly total: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly width = 28,
+  ) {}
 
   /** Sets the label of the unit of work now running (does not advance). */
   label(text: string): void {
@@ -23,7 +27,9 @@ export class ProgressBar {
     const filled = Math.round(share * this.width);
     const elapsed = (performance.now() - this.started) / 1000;
     const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : NaN;
-    const etaText = Number.isFinite(eta) ? ` ~${eta >= 90 ? `${(eta / 60).toFixed(1)} min` : `${Math.round(eta)} s`} left` : '';
+    const etaText = Number.isFinite(eta)
+      ? ` ~${eta >= 90 ? `${(eta / 60).toFixed(1)} min` : `${Math.round(eta)} s`} left`
+      : '';
     return `[${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${this.done}/${this.total} ${text} (${elapsed.toFixed(0)} s${etaText})`;
   }
 

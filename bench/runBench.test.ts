@@ -3,8 +3,20 @@ import assert from 'node:assert/strict';
 import { combineRounds } from './runBench.ts';
 import type { ScenarioResult } from './report/reportTypes.ts';
 
-const run = (name: string, tok: number, ratio: number | null, status: ScenarioResult['status'] = 'ok'): ScenarioResult =>
-  ({ name, system: 'loraledger', status, throughput_tok_s: tok, ratio_to_base: ratio, notes: [] }) as unknown as ScenarioResult;
+const run = (
+  name: string,
+  tok: number,
+  ratio: number | null,
+  status: ScenarioResult['status'] = 'ok',
+): ScenarioResult =>
+  ({
+    name,
+    system: 'loraledger',
+    status,
+    throughput_tok_s: tok,
+    ratio_to_base: ratio,
+    notes: [],
+  }) as unknown as ScenarioResult;
 
 test('combineRounds: one round passes through unchanged', () => {
   const r = [run('base-32-streams', 100, 1), run('zipf-32-adapters', 70, 0.7)];

@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   await writeFile(resultFile, JSON.stringify(out));
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

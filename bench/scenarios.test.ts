@@ -29,7 +29,10 @@ test('every scenario definition is valid, uniquely named, and its baseline exist
 test('validation names the scenario and the field', () => {
   const good = findScenario('mixed-32-adapters');
   const broken = (patch: Partial<ScenarioDef>): ScenarioDef => ({ ...structuredClone(good), ...patch });
-  assert.throws(() => validateScenario(broken({ streams: 0 })), /mixed-32-adapters: streams must be a positive integer/);
+  assert.throws(
+    () => validateScenario(broken({ streams: 0 })),
+    /mixed-32-adapters: streams must be a positive integer/,
+  );
   assert.throws(() => validateScenario(broken({ requests: 4 })), /requests \(4\) must be at least streams/);
   assert.throws(() => validateScenario(broken({ adapters: { ...good.adapters!, ranks: [] } })), /adapters\.ranks/);
   assert.throws(() => validateScenario(broken({ adapters: { ...good.adapters!, coldShare: 1 } })), /coldShare/);

@@ -11,20 +11,40 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { createPublicClient, createWalletClient, defineChain, getAddress, http, keccak256, toHex, type Abi, type Hex } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+  keccak256,
+  toHex,
+  type Abi,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEV_KEYS, startAnvil } from '../attribution/index.ts';
 
 const { values } = parseArgs({ options: { module: { type: 'string' }, records: { type: 'string', default: '1000' } } });
-const generated = values.module ?? new URL('../attribution/settlement/contracts/generated/LoraLedgerSettlement.ts', import.meta.url).pathname;
-const mod = (await import(pathToFileURL(resolve(generated)).href)) as { LoraLedgerSettlementAbi: Abi; LoraLedgerSettlementBytecode: Hex };
+const generated =
+  values.module ??
+  new URL('../attribution/settlement/contracts/generated/LoraLedgerSettlement.ts', import.meta.url).pathname;
+const mod = (await import(pathToFileURL(resolve(generated)).href)) as {
+  LoraLedgerSettlementAbi: Abi;
+  LoraLedgerSettlementBytecode: Hex;
+};
 const abi = mod.LoraLedgerSettlementAbi;
 const bytecode = mod.LoraLedgerSettlementBytecode;
 const N = Number(values.records);
 
 const anvil = await startAnvil({ chainId: 31337 });
 try {
-  const chain = defineChain({ id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  });
   const account = privateKeyToAccount(ANVIL_DEV_KEYS[0]!);
   const pub = createPublicClient({ chain, transport: http(), pollingInterval: 20 });
   const wallet = createWalletClient({ chain, account, transport: http(), pollingInterval: 20 });
@@ -35,35 +55,67 @@ try {
     gas[label] = Number(r.gasUsed);
     return r;
   };
-  const address = (await mined('deploy', await wallet.deployContract({ abi, bytecode, args: [account.address] }))).contractAddress!;
-  const write = (functionName: string, args: unknown[], value?: bigint) => wallet.writeContract({ address, abi, functionName, args, value });
+  const address = (await mined('deploy', await wallet.deployContract({ abi, bytecode, args: [account.address] })))
+    .contractAddress!;
+  const write = (functionName: string, args: unknown[], value?: bigint) =>
+    wallet.writeContract({ address, abi, functionName, args, value });
 
   const accounts = Array.from({ length: N }, (_, i) => getAddress(keccak256(toHex(`account${i}`)).slice(0, 42)));
   const owed = accounts.map((_, i) => 10n ** 12n * BigInt(i + 1));
   const records = Array.from({ length: N }, (_, i) => [keccak256(toHex(`record${i}`)), keccak256(toHex(`digest${i}`))]);
-  const payoutTree = (extra: bigint) => StandardMerkleTree.of(accounts.map((a, i) => [a, (owed[i]! + extra).toString()]), ['address', 'uint256']);
+  const payoutTree = (extra: bigint) =>
+    StandardMerkleTree.of(
+      accounts.map((a, i) => [a, (owed[i]! + extra).toString()]),
+      ['address', 'uint256'],
+    );
   const total = owed.reduce((a, b) => a + b, 0n);
 
   const p1 = payoutTree(0n);
-  await mined('postEpoch (epoch 1)', await write('postEpoch', [1n, StandardMerkleTree.of(records, ['bytes32', 'bytes32']).root, p1.root, total], total));
+  await mined(
+    'postEpoch (epoch 1)',
+    await write('postEpoch', [1n, StandardMerkleTree.of(records, ['bytes32', 'bytes32']).root, p1.root, total], total),
+  );
   let leaf = -1;
-  for (const [i] of p1.entries()) if (p1.getProof(i).length === 10) { leaf = i; break; }
+  for (const [i] of p1.entries())
+    if (p1.getProof(i).length === 10) {
+      leaf = i;
+      break;
+    }
   const [who, amount] = p1.at(leaf) as [Hex, string];
   if ((await pub.getBalance({ address: who })) !== 0n) throw new Error('the claiming account is not fresh');
-  await mined('claim (first, fresh account, 10-hash proof)', await write('claim', [who, BigInt(amount), p1.getProof(leaf)]));
+  await mined(
+    'claim (first, fresh account, 10-hash proof)',
+    await write('claim', [who, BigInt(amount), p1.getProof(leaf)]),
+  );
   if ((await pub.getBalance({ address: who })) !== BigInt(amount)) throw new Error('the claim did not pay');
 
   const gwei = 10n ** 9n; // epoch 2: every account is owed one more gwei, cumulatively
   const p2 = payoutTree(gwei);
   const records2 = records.map(([r, d]) => [keccak256(r as Hex), d]);
-  await mined('postEpoch (epoch 2)', await write('postEpoch', [2n, StandardMerkleTree.of(records2, ['bytes32', 'bytes32']).root, p2.root, gwei * BigInt(N)], gwei * BigInt(N)));
+  await mined(
+    'postEpoch (epoch 2)',
+    await write(
+      'postEpoch',
+      [2n, StandardMerkleTree.of(records2, ['bytes32', 'bytes32']).root, p2.root, gwei * BigInt(N)],
+      gwei * BigInt(N),
+    ),
+  );
   let again = -1;
   for (const [i, v] of p2.entries()) if (v[0] === who) again = i;
   const proof2 = p2.getProof(again);
-  await mined(`claim (repeat, same account, ${proof2.length}-hash proof)`, await write('claim', [who, BigInt(p2.at(again)![1] as string), proof2]));
+  await mined(
+    `claim (repeat, same account, ${proof2.length}-hash proof)`,
+    await write('claim', [who, BigInt(p2.at(again)![1] as string), proof2]),
+  );
 
   const code = await pub.getCode({ address });
-  const report = { host: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`, records: N, runtimeBytes: (code!.length - 2) / 2, initBytes: (bytecode.length - 2) / 2, gas };
+  const report = {
+    host: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+    records: N,
+    runtimeBytes: (code!.length - 2) / 2,
+    initBytes: (bytecode.length - 2) / 2,
+    gas,
+  };
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
 } finally {
   await anvil.stop();

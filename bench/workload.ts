@@ -33,9 +33,18 @@ const FIRST_PROMPT_ID = 3;
 
 export function buildWorkload(s: ScenarioDef, vocabSize: number, seed = 1234): Workload {
   const rng = new Prng(seed);
-  const prompt = (): number[] => Array.from({ length: s.promptTokens }, () => FIRST_PROMPT_ID + rng.int(vocabSize - FIRST_PROMPT_ID));
+  const prompt = (): number[] =>
+    Array.from({ length: s.promptTokens }, () => FIRST_PROMPT_ID + rng.int(vocabSize - FIRST_PROMPT_ID));
   const a = s.adapters;
-  if (!a) return { adapters: [], requests: Array.from({ length: s.requests }, () => ({ promptIds: prompt(), adapter: null, maxTokens: s.maxTokens })) };
+  if (!a)
+    return {
+      adapters: [],
+      requests: Array.from({ length: s.requests }, () => ({
+        promptIds: prompt(),
+        adapter: null,
+        maxTokens: s.maxTokens,
+      })),
+    };
   const coldCount = Math.ceil(s.requests * a.coldShare);
   const adapters: AdapterPlan[] = Array.from({ length: a.count + coldCount }, (_, i) => {
     const rank = a.ranks[i % a.ranks.length]!;

@@ -25,7 +25,10 @@ test('Zipf draws match the distribution (chi-square, 20k draws) and are seeded',
   assert.ok(chi2 < 27.9, `chi-square ${chi2.toFixed(1)} below the 0.1% critical value for 9 dof`);
   const a = new ZipfSampler(m, 1.2, new Prng(7));
   const b = new ZipfSampler(m, 1.2, new Prng(7));
-  assert.deepEqual(Array.from({ length: 50 }, () => a.next()), Array.from({ length: 50 }, () => b.next()));
+  assert.deepEqual(
+    Array.from({ length: 50 }, () => a.next()),
+    Array.from({ length: 50 }, () => b.next()),
+  );
 });
 
 test('Zipf rejects bad parameters', () => {

@@ -5,8 +5,13 @@ import { Prng } from '../common/index.ts';
 export class ZipfSampler {
   private readonly cdf: Float64Array; // [M] cumulative probabilities, last = 1
 
-  constructor(readonly items: number, readonly alpha: number, private readonly rng: Prng) {
-    if (!Number.isInteger(items) || items < 1) throw new Error(`ZipfSampler: items must be a positive integer, got ${items}`);
+  constructor(
+    readonly items: number,
+    readonly alpha: number,
+    private readonly rng: Prng,
+  ) {
+    if (!Number.isInteger(items) || items < 1)
+      throw new Error(`ZipfSampler: items must be a positive integer, got ${items}`);
     if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`ZipfSampler: alpha must be >= 0, got ${alpha}`);
     this.cdf = new Float64Array(items);
     let acc = 0;

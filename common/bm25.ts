@@ -72,12 +72,18 @@ export class Bm25Index {
 }
 
 /** Top-k documents over the pooled indexes; score > 0 only; ties broken by docId ascending. */
-export function bm25Search(indexes: readonly Bm25Index[], query: string, topK: number, params: Bm25Params = BM25_DEFAULTS): Bm25Hit[] {
+export function bm25Search(
+  indexes: readonly Bm25Index[],
+  query: string,
+  topK: number,
+  params: Bm25Params = BM25_DEFAULTS,
+): Bm25Hit[] {
   const n = indexes.reduce((a, ix) => a + ix.size, 0);
   if (n === 0 || topK <= 0) return [];
   const avgdl = indexes.reduce((a, ix) => a + ix.totalLength, 0) / n || 1;
   const analyze = indexes[0]!.analyze;
-  if (indexes.some((ix) => ix.analyze !== analyze)) throw new RangeError('bm25Search: the indexes use different analyzers');
+  if (indexes.some((ix) => ix.analyze !== analyze))
+    throw new RangeError('bm25Search: the indexes use different analyzers');
   const terms = [...new Set(analyze(query))];
   const scores = new Map<string, Bm25Hit>();
   for (const t of terms) {

@@ -13,10 +13,17 @@ test('every catalogue code is unique, documented, and maps to an HTTP error stat
 });
 
 test('errors render in OpenAI shape and survive the worker boundary', () => {
-  const e = new RequestError('invalid_request', 'temperature must be a number between 0 and 2', { param: 'temperature' });
+  const e = new RequestError('invalid_request', 'temperature must be a number between 0 and 2', {
+    param: 'temperature',
+  });
   assert.equal(e.status, 400);
   assert.deepEqual(e.toOpenAI(), {
-    error: { message: 'temperature must be a number between 0 and 2', type: 'invalid_request_error', param: 'temperature', code: 'invalid_request' },
+    error: {
+      message: 'temperature must be a number between 0 and 2',
+      type: 'invalid_request_error',
+      param: 'temperature',
+      code: 'invalid_request',
+    },
   });
   const back = deserializeError(serializeError(e));
   assert.ok(back instanceof LoraledgerError);

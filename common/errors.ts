@@ -15,50 +15,141 @@ export interface CatalogueEntry {
   /** HTTP status the error handler answers with. */
   status: number;
   /** OpenAI error `type`. */
-  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'conflict_error';
+  type:
+    | 'invalid_request_error'
+    | 'authentication_error'
+    | 'permission_error'
+    | 'not_found_error'
+    | 'rate_limit_error'
+    | 'server_error'
+    | 'conflict_error';
   /** What the code means, for the README's error table. */
   doc: string;
 }
 
 export const ERROR_CATALOGUE = {
   // --- request (client mistakes: 4xx) ---
-  invalid_request: { status: 400, type: 'invalid_request_error', doc: 'A request field is missing, has the wrong type or is out of range; `param` names it.' },
+  invalid_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    doc: 'A request field is missing, has the wrong type or is out of range; `param` names it.',
+  },
   malformed_json: { status: 400, type: 'invalid_request_error', doc: 'The request body is not valid JSON.' },
-  empty_prompt: { status: 400, type: 'invalid_request_error', doc: 'The prompt (or messages) tokenize to zero tokens.' },
-  context_length_exceeded: { status: 400, type: 'invalid_request_error', doc: 'Prompt tokens plus max_tokens exceed the model context length.' },
-  payload_too_large: { status: 413, type: 'invalid_request_error', doc: 'The request body is larger than the configured limit.' },
-  model_not_found: { status: 404, type: 'not_found_error', doc: 'The `model` field names neither the base model, nor a registered adapter, nor `auto`.' },
+  empty_prompt: {
+    status: 400,
+    type: 'invalid_request_error',
+    doc: 'The prompt (or messages) tokenize to zero tokens.',
+  },
+  context_length_exceeded: {
+    status: 400,
+    type: 'invalid_request_error',
+    doc: 'Prompt tokens plus max_tokens exceed the model context length.',
+  },
+  payload_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    doc: 'The request body is larger than the configured limit.',
+  },
+  model_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    doc: 'The `model` field names neither the base model, nor a registered adapter, nor `auto`.',
+  },
   not_found: { status: 404, type: 'not_found_error', doc: 'The route or resource does not exist.' },
-  unauthorized: { status: 401, type: 'authentication_error', doc: 'An admin route was called without a valid bearer key.' },
-  admin_disabled: { status: 403, type: 'permission_error', doc: 'An admin route was called but no admin key is configured, so admin routes are off.' },
-  path_not_allowed: { status: 403, type: 'permission_error', doc: 'An adapter path lies outside the configured adapter roots.' },
-  overloaded: { status: 429, type: 'rate_limit_error', doc: 'The waiting queue is full; retry after the `Retry-After` seconds.' },
-  conflict: { status: 409, type: 'conflict_error', doc: 'The resource already exists (adapter id, DataNet id, duplicate document).' },
+  unauthorized: {
+    status: 401,
+    type: 'authentication_error',
+    doc: 'An admin route was called without a valid bearer key.',
+  },
+  admin_disabled: {
+    status: 403,
+    type: 'permission_error',
+    doc: 'An admin route was called but no admin key is configured, so admin routes are off.',
+  },
+  path_not_allowed: {
+    status: 403,
+    type: 'permission_error',
+    doc: 'An adapter path lies outside the configured adapter roots.',
+  },
+  overloaded: {
+    status: 429,
+    type: 'rate_limit_error',
+    doc: 'The waiting queue is full; retry after the `Retry-After` seconds.',
+  },
+  conflict: {
+    status: 409,
+    type: 'conflict_error',
+    doc: 'The resource already exists (adapter id, DataNet id, duplicate document).',
+  },
 
   // --- start-up ---
-  config_invalid: { status: 500, type: 'server_error', doc: 'A flag, environment variable or config-file value is invalid (start-up only); the message names it.' },
+  config_invalid: {
+    status: 500,
+    type: 'server_error',
+    doc: 'A flag, environment variable or config-file value is invalid (start-up only); the message names it.',
+  },
 
   // --- model folder (start-up) ---
-  model_folder_invalid: { status: 500, type: 'server_error', doc: 'The model folder is missing, or lacks config.json / weights / tokenizer, or they are malformed.' },
-  unsupported_architecture: { status: 500, type: 'server_error', doc: 'config.json names an architecture or option loraledger does not run.' },
-  safetensors_invalid: { status: 500, type: 'server_error', doc: 'A safetensors file is truncated, has a bad header, an unsupported dtype or missing tensors.' },
+  model_folder_invalid: {
+    status: 500,
+    type: 'server_error',
+    doc: 'The model folder is missing, or lacks config.json / weights / tokenizer, or they are malformed.',
+  },
+  unsupported_architecture: {
+    status: 500,
+    type: 'server_error',
+    doc: 'config.json names an architecture or option loraledger does not run.',
+  },
+  safetensors_invalid: {
+    status: 500,
+    type: 'server_error',
+    doc: 'A safetensors file is truncated, has a bad header, an unsupported dtype or missing tensors.',
+  },
 
   // --- adapters ---
-  adapter_not_found: { status: 404, type: 'not_found_error', doc: 'No adapter with that id is registered, or its folder does not exist.' },
-  adapter_invalid: { status: 400, type: 'invalid_request_error', doc: 'The adapter folder is not a valid PEFT LoRA adapter (config, tensor names, shapes, pickle weights); the message says what does not fit.' },
-  adapter_load_failed: { status: 500, type: 'server_error', doc: 'A registered adapter could not be read from disk when a request needed it; the adapter is marked errored.' },
+  adapter_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    doc: 'No adapter with that id is registered, or its folder does not exist.',
+  },
+  adapter_invalid: {
+    status: 400,
+    type: 'invalid_request_error',
+    doc: 'The adapter folder is not a valid PEFT LoRA adapter (config, tensor names, shapes, pickle weights); the message says what does not fit.',
+  },
+  adapter_load_failed: {
+    status: 500,
+    type: 'server_error',
+    doc: 'A registered adapter could not be read from disk when a request needed it; the adapter is marked errored.',
+  },
 
   // --- engine ---
   engine_not_ready: { status: 503, type: 'server_error', doc: 'The model is still loading.' },
-  internal_error: { status: 500, type: 'server_error', doc: 'An unexpected server fault (a bug); the server log has the details under the request id.' },
+  internal_error: {
+    status: 500,
+    type: 'server_error',
+    doc: 'An unexpected server fault (a bug); the server log has the details under the request id.',
+  },
   engine_failed: { status: 500, type: 'server_error', doc: 'The engine worker failed while running the model.' },
-  shutting_down: { status: 503, type: 'server_error', doc: 'The server is draining for shutdown and accepts no new work.' },
+  shutting_down: {
+    status: 503,
+    type: 'server_error',
+    doc: 'The server is draining for shutdown and accepts no new work.',
+  },
 
   // --- attribution and settlement ---
   datanet_not_found: { status: 404, type: 'not_found_error', doc: 'No DataNet with that id.' },
   record_not_found: { status: 404, type: 'not_found_error', doc: 'No attribution record with that id.' },
-  chain_unavailable: { status: 503, type: 'server_error', doc: 'The settlement chain could not be reached; records wait in the outbox.' },
-  record_invalid: { status: 400, type: 'invalid_request_error', doc: 'A record or its signature or proof does not verify.' },
+  chain_unavailable: {
+    status: 503,
+    type: 'server_error',
+    doc: 'The settlement chain could not be reached; records wait in the outbox.',
+  },
+  record_invalid: {
+    status: 400,
+    type: 'invalid_request_error',
+    doc: 'A record or its signature or proof does not verify.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -91,7 +182,14 @@ export class LoraledgerError extends Error {
 
   /** OpenAI's error body: {"error": {"message", "type", "param", "code"}}. */
   toOpenAI(): { error: { message: string; type: string; param: string | null; code: string } } {
-    return { error: { message: this.message, type: ERROR_CATALOGUE[this.code].type, param: this.param ?? null, code: this.code } };
+    return {
+      error: {
+        message: this.message,
+        type: ERROR_CATALOGUE[this.code].type,
+        param: this.param ?? null,
+        code: this.code,
+      },
+    };
   }
 }
 

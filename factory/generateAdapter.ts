@@ -43,7 +43,13 @@ export function loraTensorName(layer: number, target: LoraTarget, which: 'A' | '
 }
 
 /** adapter_config.json as PEFT 0.x writes it (fields loraledger ignores kept for realism). */
-export function peftConfigJson(o: { rank: number; alpha: number; targets: readonly LoraTarget[]; useRslora: boolean; baseModel: string | null }): Record<string, unknown> {
+export function peftConfigJson(o: {
+  rank: number;
+  alpha: number;
+  targets: readonly LoraTarget[];
+  useRslora: boolean;
+  baseModel: string | null;
+}): Record<string, unknown> {
   return {
     alpha_pattern: {},
     auto_mapping: null,
@@ -85,7 +91,13 @@ export async function generateAdapter(o: GenerateAdapterOptions): Promise<void> 
     }
   }
   await mkdir(o.dir, { recursive: true });
-  const config = peftConfigJson({ rank, alpha: o.alpha ?? 2 * rank, targets, useRslora: o.useRslora ?? false, baseModel: o.baseModel ?? null });
+  const config = peftConfigJson({
+    rank,
+    alpha: o.alpha ?? 2 * rank,
+    targets,
+    useRslora: o.useRslora ?? false,
+    baseModel: o.baseModel ?? null,
+  });
   await writeFile(join(o.dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
   await writeSafetensors(join(o.dir, ADAPTER_WEIGHTS_FILE), tensors, { format: 'pt' });
   if (o.description !== undefined || o.tags !== undefined || o.owner !== undefined) {

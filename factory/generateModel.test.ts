@@ -38,7 +38,10 @@ test('Prng is deterministic and roughly normal', () => {
   const a = new Prng(1);
   const b = new Prng(1);
   const xs = Array.from({ length: 20000 }, () => a.normal());
-  assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b.normal()));
+  assert.deepEqual(
+    xs.slice(0, 5),
+    Array.from({ length: 5 }, () => b.normal()),
+  );
   const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
   const varc = xs.reduce((s, v) => s + (v - mean) ** 2, 0) / xs.length;
   assert.ok(Math.abs(mean) < 0.03 && Math.abs(varc - 1) < 0.05, `mean ${mean} var ${varc}`);

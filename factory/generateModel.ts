@@ -80,19 +80,36 @@ export async function generateModel(opts: GenerateModelOptions): Promise<ModelSp
   for (const t of expectedTensors(spec)) {
     const data = new Float32Array(t.shape.reduce((a, b) => a * b, 1));
     const given = overrides[t.name];
-    if (given && given.length !== data.length) throw new ModelError('internal_error', `generateModel: override ${t.name} has ${given.length} values, the layout needs ${data.length}`);
+    if (given && given.length !== data.length)
+      throw new ModelError(
+        'internal_error',
+        `generateModel: override ${t.name} has ${given.length} values, the layout needs ${data.length}`,
+      );
     if (given) data.set(given);
     else if (t.kind === 'embed') rng.fillUniform(data, 3 / Math.sqrt(spec.hiddenSize));
     else if (t.kind === 'norm') rng.fillUniform(data, 0.1, 1);
     else if (t.kind === 'bias') rng.fillUniform(data, 0.1);
     else {
       const residualOut = t.name.endsWith('o_proj.weight') || t.name.endsWith('down_proj.weight');
-      rng.fillUniform(data, (1 / Math.sqrt(t.shape[1]!)) / (residualOut ? Math.sqrt(2 * spec.numLayers) / residualScale : 1));
+      rng.fillUniform(
+        data,
+        1 / Math.sqrt(t.shape[1]!) / (residualOut ? Math.sqrt(2 * spec.numLayers) / residualScale : 1),
+      );
     }
     tensors.push({ name: t.name, shape: t.shape, data, dtype });
   }
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...specToConfigJson(spec), torch_dtype: { F32: 'float32', BF16: 'bfloat16', F16: 'float16' }[dtype] }, null, 2));
-  await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ bos_token_id: spec.bosTokenId, eos_token_id: spec.eosTokenIds }, null, 2));
+  await writeFile(
+    join(dir, 'config.json'),
+    JSON.stringify(
+      { ...specToConfigJson(spec), torch_dtype: { F32: 'float32', BF16: 'bfloat16', F16: 'float16' }[dtype] },
+      null,
+      2,
+    ),
+  );
+  await writeFile(
+    join(dir, 'generation_config.json'),
+    JSON.stringify({ bos_token_id: spec.bosTokenId, eos_token_id: spec.eosTokenIds }, null, 2),
+  );
   if (shards <= 1) {
     await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
     return spec;
@@ -106,7 +123,8 @@ export async function generateModel(opts: GenerateModelOptions): Promise<ModelSp
   for (let s = 0; s < shards; s++) {
     let end = start;
     const goal = (total * (s + 1)) / shards;
-    while (end < tensors.length && (s === shards - 1 || acc + tensors[end]!.data.length <= goal || end === start)) acc += tensors[end++]!.data.length;
+    while (end < tensors.length && (s === shards - 1 || acc + tensors[end]!.data.length <= goal || end === start))
+      acc += tensors[end++]!.data.length;
     const file = `model-${pad(s + 1)}-of-${pad(shards)}.safetensors`;
     const part = tensors.slice(start, end);
     for (const t of part) weightMap[t.name] = file;
@@ -114,6 +132,9 @@ export async function generateModel(opts: GenerateModelOptions): Promise<ModelSp
     start = end;
   }
   const bytesPer = dtype === 'F32' ? 4 : 2;
-  await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: total * bytesPer }, weight_map: weightMap }, null, 2));
+  await writeFile(
+    join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: total * bytesPer }, weight_map: weightMap }, null, 2),
+  );
   return spec;
 }

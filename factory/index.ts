@@ -4,5 +4,11 @@ export { SMOLLM_135M_SPEC, TINY_SPEC, generateModel, type GenerateModelOptions }
 export { EMBEDDED_CORPUS } from './demo/embeddedCorpus.ts';
 export { writeBpeTokenizer } from './demo/trainBpeTokenizer.ts';
 export { trainBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from './demo/trainBpeTokenizer.ts';
-export { bigramWeights, countBigrams, type BigramWeights, type BigramWeightsOptions, type BigramCounts } from './demo/bigramWeights.ts';
+export {
+  bigramWeights,
+  countBigrams,
+  type BigramWeights,
+  type BigramWeightsOptions,
+  type BigramCounts,
+} from './demo/bigramWeights.ts';
 export { ensureEmbeddedDefault } from './demo/embeddedDefault.ts';

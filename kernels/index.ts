@@ -5,8 +5,19 @@ export * from './graph/graphContract.ts';
 export * from './engine/engineContract.ts';
 export { parseModelConfig } from './model/modelConfig.ts';
 export { type Tensor } from './model/safetensors.ts';
-export { type TextTokenizer, type ChatTemplateMessage, type StreamDecoder, type EncodeOptions, type DecodeOptions } from './model/loadTokenizer.ts';
-export { referenceLogits, referenceGreedy, ReferenceDecoder, type ReferenceModel } from './reference/referenceForward.ts';
+export {
+  type TextTokenizer,
+  type ChatTemplateMessage,
+  type StreamDecoder,
+  type EncodeOptions,
+  type DecodeOptions,
+} from './model/loadTokenizer.ts';
+export {
+  referenceLogits,
+  referenceGreedy,
+  ReferenceDecoder,
+  type ReferenceModel,
+} from './reference/referenceForward.ts';
 export { buildDecoderGraph, type DecoderGraphOptions } from './graph/buildDecoderGraph.ts';
 export { ensureDecoderGraph, graphCacheKey, BUILDER_VERSION, type CachedGraph } from './graph/graphCache.ts';
 export { createSession, type CreateSessionOptions } from './graph/createSession.ts';

@@ -17,19 +17,35 @@ const OWNER = '0x00000000000000000000000000000000000000a1';
 
 test('scanned adapters list with their metadata; a broken folder lists as errored', async () => {
   const spec = await loadModelSpec('/work/shared/models/stories260K');
-  await generateAdapter({ dir: join(tmp, 'ad-sql'), spec, seed: 1, rank: 4, description: 'SQL database queries', tags: ['sql', 'database'], owner: OWNER });
+  await generateAdapter({
+    dir: join(tmp, 'ad-sql'),
+    spec,
+    seed: 1,
+    rank: 4,
+    description: 'SQL database queries',
+    tags: ['sql', 'database'],
+    owner: OWNER,
+  });
   await generateAdapter({ dir: join(tmp, 'ad-plain'), spec, seed: 2, rank: 2 });
   mkdirSync(join(tmp, 'ad-broken'));
   writeFileSync(join(tmp, 'ad-broken', 'adapter_config.json'), '{not json');
   const registry = new AdapterRegistry({ spec, roots: [tmp] });
   registry.scanRoot(tmp);
   assert.equal(registry.get('ad-sql')!.meta, null, 'scanning reads no metadata');
-  const dir = adapterDirectory(registry, () => { throw new Error('listing must not need the engine'); });
+  const dir = adapterDirectory(registry, () => {
+    throw new Error('listing must not need the engine');
+  });
   const byId = Object.fromEntries(dir.list().map((a) => [a.id, a]));
   assert.deepEqual(Object.keys(byId).sort(), ['ad-broken', 'ad-plain', 'ad-sql']);
   const sql = byId['ad-sql'];
-  assert.deepEqual([sql.state, sql.rank, sql.description, sql.tags, sql.owner], ['registered', 4, 'SQL database queries', ['sql', 'database'], OWNER]);
-  assert.deepEqual([byId['ad-plain'].rank, byId['ad-plain'].description, byId['ad-plain'].tags, byId['ad-plain'].owner], [2, null, [], null]);
+  assert.deepEqual(
+    [sql.state, sql.rank, sql.description, sql.tags, sql.owner],
+    ['registered', 4, 'SQL database queries', ['sql', 'database'], OWNER],
+  );
+  assert.deepEqual(
+    [byId['ad-plain'].rank, byId['ad-plain'].description, byId['ad-plain'].tags, byId['ad-plain'].owner],
+    [2, null, [], null],
+  );
   const broken = byId['ad-broken'];
   assert.equal(broken.state, 'errored');
   assert.match(broken.reason ?? '', /ad-broken.*(no weights file|adapter_config)/);

@@ -13,8 +13,14 @@ export function adapterDirectory(registry: AdapterRegistry, engine: () => Engine
     const m = registry.meta(id);
     const e = registry.get(id)!; // after meta(): its state may have moved
     return {
-      id: e.id, path: e.path, state: e.state, reason: e.reason,
-      rank: m?.rank ?? null, description: m?.description ?? null, tags: m?.tags ?? [], owner: m?.owner ?? null,
+      id: e.id,
+      path: e.path,
+      state: e.state,
+      reason: e.reason,
+      rank: m?.rank ?? null,
+      description: m?.description ?? null,
+      tags: m?.tags ?? [],
+      owner: m?.owner ?? null,
     };
   };
   return {

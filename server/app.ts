@@ -6,7 +6,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import { startEngine as startWorkerEngine, type AdapterRegistration, type EngineClient, type EngineOptions } from '../kernels/index.ts';
+import {
+  startEngine as startWorkerEngine,
+  type AdapterRegistration,
+  type EngineClient,
+  type EngineOptions,
+} from '../kernels/index.ts';
 import { loadModelSpec } from '../kernels/model/index.ts';
 import { AdapterRegistry } from '../adapters/index.ts';
 import type { TokenEmbeddingTable } from '../attribution/index.ts';
@@ -76,40 +81,77 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const { modelDir, adapterRoots } = await prepareModelFolders(config);
   const spec = await loadModelSpec(modelDir);
   const baseModelId = basename(resolve(modelDir));
-  const registry = new AdapterRegistry({ spec, roots: adapterRoots, maxRank: config.maxLoraRank, reservedIds: [baseModelId, AUTO_MODEL], log: app.log });
+  const registry = new AdapterRegistry({
+    spec,
+    roots: adapterRoots,
+    maxRank: config.maxLoraRank,
+    reservedIds: [baseModelId, AUTO_MODEL],
+    log: app.log,
+  });
   for (const root of adapterRoots) {
     const r = registry.scanRoot(root);
     app.log.info({ root, registered: r.registered.length, skipped: r.skipped }, 'adapter root scanned');
   }
-  const tokenizer = opts.tokenizer ?? await loadServerTokenizer(modelDir);
+  const tokenizer = opts.tokenizer ?? (await loadServerTokenizer(modelDir));
   const tokenEmbeddings = opts.router ? null : await loadRoutingEmbeddings(modelDir, spec);
-  if (!opts.router && !tokenEmbeddings) app.log.warn({ vocab: spec.vocabSize, hidden: spec.hiddenSize }, 'input embeddings too large to keep for routing: "auto" routes on lexical similarity only');
+  if (!opts.router && !tokenEmbeddings)
+    app.log.warn(
+      { vocab: spec.vocabSize, hidden: spec.hiddenSize },
+      'input embeddings too large to keep for routing: "auto" routes on lexical similarity only',
+    );
   const metrics = new Metrics({ topAdapters: config.metricsTopAdapters });
   let holder!: EngineHolder;
   const start = () => {
     const engineOptions: EngineOptions = {
-      modelDir, precision: config.precision, provider: config.provider, loraKernel: config.loraKernel,
-      maxLoraRank: config.maxLoraRank, maxActiveAdapters: config.maxActiveAdapters, maxCachedAdapters: config.maxCachedAdapters,
-      maxCachedAdapterBytes: config.maxCachedAdapterBytes, loraRowsPerSlot: config.loraRowsPerSlot, maxBatchSize: config.maxBatchSize, maxBatchTokens: config.maxBatchTokens,
-      maxQueue: config.maxQueue, maxModelLen: config.maxModelLen || spec.maxPositions, cacheDir: config.cacheDir, threads: config.threads,
+      modelDir,
+      precision: config.precision,
+      provider: config.provider,
+      loraKernel: config.loraKernel,
+      maxLoraRank: config.maxLoraRank,
+      maxActiveAdapters: config.maxActiveAdapters,
+      maxCachedAdapters: config.maxCachedAdapters,
+      maxCachedAdapterBytes: config.maxCachedAdapterBytes,
+      loraRowsPerSlot: config.loraRowsPerSlot,
+      maxBatchSize: config.maxBatchSize,
+      maxBatchTokens: config.maxBatchTokens,
+      maxQueue: config.maxQueue,
+      maxModelLen: config.maxModelLen || spec.maxPositions,
+      cacheDir: config.cacheDir,
+      threads: config.threads,
     };
     const adapters = registry.list().map(({ id, path }) => ({ id, path }));
     return (opts.startEngine ?? startWorkerEngine)({ ...engineOptions, adapters, log: app.log });
   };
   const onReady = (engine: EngineClient) => {
-    engine.onNotice((n) => { metrics.notice(n); registry.applyNotice(n); });
+    engine.onNotice((n) => {
+      metrics.notice(n);
+      registry.applyNotice(n);
+    });
     app.log.info({ model: baseModelId, adapters: registry.size }, 'engine ready');
   };
   const services: AppServices = {
-    config, baseModelId, modelDir, adapterRoots, tokenizer, metrics,
+    config,
+    baseModelId,
+    modelDir,
+    adapterRoots,
+    tokenizer,
+    metrics,
     engine: undefined as unknown as EngineHolder,
     adapters: adapterDirectory(registry, () => holder.get()),
-    router: opts.router ?? makeAutoRouter(registry, { embeddings: tokenEmbeddings, encode: (text) => tokenizer.encode(text) }),
+    router:
+      opts.router ??
+      makeAutoRouter(registry, { embeddings: tokenEmbeddings, encode: (text) => tokenizer.encode(text) }),
     planDeps: () => {
       const engine = holder.get();
       return {
-        baseModelId, tokenizer, adapters: services.adapters, router: services.router, vocabSize: engine.spec.vocabSize,
-        maxModelLen: config.maxModelLen || engine.spec.maxPositions, timeoutSeconds: config.requestTimeout, attribution: services.attribution,
+        baseModelId,
+        tokenizer,
+        adapters: services.adapters,
+        router: services.router,
+        vocabSize: engine.spec.vocabSize,
+        maxModelLen: config.maxModelLen || engine.spec.maxPositions,
+        timeoutSeconds: config.requestTimeout,
+        attribution: services.attribution,
       };
     },
   };
@@ -120,7 +162,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     metrics.useStats(() => holder.peek()?.stats() ?? null);
   });
   // Until onReady runs, routes see a holder that is still starting.
-  const notStarted = new EngineHolder(() => new Promise<EngineClient>(() => {}), () => {}, () => {});
+  const notStarted = new EngineHolder(
+    () => new Promise<EngineClient>(() => {}),
+    () => {},
+    () => {},
+  );
   holder = notStarted;
   services.engine = holder;
 
@@ -128,20 +174,33 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const makeAttribution = opts.attribution === undefined ? createAttribution : opts.attribution;
   if (makeAttribution) {
     attribution = await makeAttribution({
-      config, baseModelId, modelDir, tokenEmbeddings, tokenizer, engine: () => holder.get(), log: app.log,
+      config,
+      baseModelId,
+      modelDir,
+      tokenEmbeddings,
+      tokenizer,
+      engine: () => holder.get(),
+      log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
     });
     services.attribution = attribution.hook;
   }
 
   installErrorHandlers(app);
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url;
-    if (holder.draining && url !== '/health' && url !== '/metrics') throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
+    if (holder.draining && url !== '/health' && url !== '/metrics')
+      throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) });
+    metrics.requests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: String(reply.statusCode),
+    });
   });
   app.addHook('preClose', async () => {
     if (holder === notStarted) return;
@@ -156,7 +215,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'loraledger', description: 'OpenAI-compatible multi-adapter LLM server with Proof of Attribution.', version: '0.1.0' },
+      info: {
+        title: 'loraledger',
+        description: 'OpenAI-compatible multi-adapter LLM server with Proof of Attribution.',
+        version: '0.1.0',
+      },
       components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer' } } },
     },
   });

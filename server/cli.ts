@@ -29,20 +29,25 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     app.close().then(
       () => process.exit(0),
-      (err: unknown) => { app.log.error({ err }, 'shutdown failed'); process.exit(1); },
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await app.listen({ host: config.host, port: config.port });
   app.loraledger.engine.started.then(
-    () => app.log.info({ state: app.loraledger.engine.state, model: app.loraledger.baseModelId }, 'engine start finished'),
+    () =>
+      app.log.info({ state: app.loraledger.engine.state, model: app.loraledger.baseModelId }, 'engine start finished'),
     () => {},
   );
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof LoraledgerError ? `${err.code}: ${err.message}` : (err as Error)?.stack ?? String(err);
+  const message =
+    err instanceof LoraledgerError ? `${err.code}: ${err.message}` : ((err as Error)?.stack ?? String(err));
   process.stderr.write(`loraledger failed to start: ${message}\n`);
   process.exit(1);
 });

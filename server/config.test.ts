@@ -11,7 +11,10 @@ import { feeConfigFromSettings } from '../attribution/index.ts';
 const load = (argv: string[], env: Record<string, string> = {}) => loadConfig({ argv, env });
 
 function throwsConfig(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (err: unknown) => err instanceof LoraledgerError && err.code === 'config_invalid' && pattern.test(err.message));
+  assert.throws(
+    fn,
+    (err: unknown) => err instanceof LoraledgerError && err.code === 'config_invalid' && pattern.test(err.message),
+  );
 }
 
 test('defaults fill every field and the result is frozen', () => {
@@ -28,7 +31,9 @@ test('defaults fill every field and the result is frozen', () => {
   assert.deepEqual(c.adapters, []);
   assert.ok(Object.isFrozen(c));
   assert.ok(Object.isFrozen(c.adapters));
-  assert.throws(() => { (c as { port: number }).port = 1; });
+  assert.throws(() => {
+    (c as { port: number }).port = 1;
+  });
 });
 
 test('precedence: flag > env > config file > default', () => {
@@ -43,7 +48,16 @@ test('precedence: flag > env > config file > default', () => {
 });
 
 test('flags: --x=v form, repeated and comma-separated adapters, --model alias', () => {
-  const c = load(['--model', '/m', '--adapters', '/a,/b', '--adapters=/c', '--max-lora-rank=32', '--precision', 'int8']);
+  const c = load([
+    '--model',
+    '/m',
+    '--adapters',
+    '/a,/b',
+    '--adapters=/c',
+    '--max-lora-rank=32',
+    '--precision',
+    'int8',
+  ]);
   assert.equal(c.model, '/m');
   assert.deepEqual(c.adapters, ['/a', '/b', '/c']);
   assert.equal(c.maxLoraRank, 32);
@@ -70,8 +84,14 @@ test('bad values name the flag', () => {
 });
 
 test('cross-field rules', () => {
-  throwsConfig(() => load(['--max-active-adapters', '10', '--max-cached-adapters', '4']), /--max-cached-adapters \(4\) must be >= --max-active-adapters \(10\)/);
-  throwsConfig(() => load(['--max-batch-size', '64', '--max-batch-tokens', '16']), /--max-batch-tokens \(16\) must be >= --max-batch-size \(64\)/);
+  throwsConfig(
+    () => load(['--max-active-adapters', '10', '--max-cached-adapters', '4']),
+    /--max-cached-adapters \(4\) must be >= --max-active-adapters \(10\)/,
+  );
+  throwsConfig(
+    () => load(['--max-batch-size', '64', '--max-batch-tokens', '16']),
+    /--max-batch-tokens \(16\) must be >= --max-batch-size \(64\)/,
+  );
 });
 
 test('config file errors: missing, not JSON, unknown key', () => {
@@ -95,10 +115,22 @@ test('--help lists every field with its flag, default and env variable; every fi
 });
 
 test('server config: fee fractions not summing to 1e6 are refused at start-up; defaults give a valid fee config', () => {
-  assert.throws(() => loadConfig({ argv: ['--fee-model-ppm', '600000'], env: {} }), (e: unknown) =>
-    e instanceof LoraledgerError && e.code === 'config_invalid' && /--fee-model-ppm \(600000\) \+ --fee-adapter-ppm \(200000\) \+ --fee-data-ppm \(300000\) must sum to 1000000/.test(e.message));
-  assert.throws(() => loadConfig({ argv: ['--prompt-price-per-1k', '-1'], env: {} }), (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid');
-  const fees = feeConfigFromSettings(loadConfig({ argv: ['--fee-model-ppm', '400000', '--fee-data-ppm', '400000'], env: {} }));
+  assert.throws(
+    () => loadConfig({ argv: ['--fee-model-ppm', '600000'], env: {} }),
+    (e: unknown) =>
+      e instanceof LoraledgerError &&
+      e.code === 'config_invalid' &&
+      /--fee-model-ppm \(600000\) \+ --fee-adapter-ppm \(200000\) \+ --fee-data-ppm \(300000\) must sum to 1000000/.test(
+        e.message,
+      ),
+  );
+  assert.throws(
+    () => loadConfig({ argv: ['--prompt-price-per-1k', '-1'], env: {} }),
+    (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid',
+  );
+  const fees = feeConfigFromSettings(
+    loadConfig({ argv: ['--fee-model-ppm', '400000', '--fee-data-ppm', '400000'], env: {} }),
+  );
   assert.deepEqual(fees.split, { model: 400_000, adapter: 200_000, data: 400_000 });
   assert.equal(fees.promptPricePer1k, 1_000_000_000_000n);
 });

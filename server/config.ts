@@ -46,7 +46,11 @@ function coerce(key: ConfigKey, text: string, where: string): unknown {
     if (text === 'false' || text === '0') return false;
     fail(`${where}: expected true or false, got "${text}"`);
   }
-  if (type === 'array') return text.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (type === 'array')
+    return text
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0);
   return text;
 }
 
@@ -69,9 +73,15 @@ function parseArgv(argv: readonly string[]): { values: Partial<Record<ConfigKey,
       const next = argv[i + 1];
       if (isBool && (next === undefined || next.startsWith('--'))) text = 'true';
       else if (next === undefined) fail(`flag --${name} needs a value`);
-      else { text = next; i++; }
+      else {
+        text = next;
+        i++;
+      }
     }
-    if (key === undefined) { configFile = text; continue; }
+    if (key === undefined) {
+      configFile = text;
+      continue;
+    }
     const v = coerce(key, text, `--${name}`);
     values[key] = Array.isArray(v) && Array.isArray(values[key]) ? [...(values[key] as unknown[]), ...v] : v;
   }
@@ -80,11 +90,22 @@ function parseArgv(argv: readonly string[]): { values: Partial<Record<ConfigKey,
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) { fail(`--config ${path}: cannot read (${(err as Error).message})`); }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    fail(`--config ${path}: cannot read (${(err as Error).message})`);
+  }
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch (err) { fail(`--config ${path}: not valid JSON (${(err as Error).message})`); }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(`--config ${path}: expected a JSON object of settings`);
-  for (const k of Object.keys(parsed)) if (!(k in props)) fail(`--config ${path}: unknown setting "${k}" (settings use the camelCase field names, e.g. maxLoraRank)`);
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    fail(`--config ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail(`--config ${path}: expected a JSON object of settings`);
+  for (const k of Object.keys(parsed))
+    if (!(k in props))
+      fail(`--config ${path}: unknown setting "${k}" (settings use the camelCase field names, e.g. maxLoraRank)`);
   return parsed as Record<string, unknown>;
 }
 
@@ -124,7 +145,11 @@ export function wantsHelp(argv: readonly string[]): boolean {
 /** The --help text: every flag with its default, units and env variable. */
 export function helpText(): string {
   const lines = ['Usage: npm start -- [flags]', '', 'Flags (precedence: flag > env > --config FILE > default):', ''];
-  lines.push('  --config FILE', '      JSON file of settings keyed by field name (e.g. {"maxLoraRank": 32}). Env: LORALEDGER_CONFIG.', '');
+  lines.push(
+    '  --config FILE',
+    '      JSON file of settings keyed by field name (e.g. {"maxLoraRank": 32}). Env: LORALEDGER_CONFIG.',
+    '',
+  );
   for (const key of keys) {
     const s = props[key];
     const def = s.default === undefined ? 'none' : JSON.stringify(s.default);

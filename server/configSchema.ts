@@ -12,54 +12,197 @@ const Int = (min: number, def: number, description: string, extra: Record<string
 export const ConfigSchema = Type.Object(
   {
     // --- model and adapters ---
-    model: Type.Optional(Type.String({ minLength: 1, flag: 'model', description: 'Hugging Face model folder (config.json, *.safetensors, tokenizer.json). Default: the embedded default model, built into <cache-dir>/embedded on first start. The base model id is the folder name.' })),
-    adapters: Type.Array(Type.String({ minLength: 1 }), { default: [], flag: 'adapters', description: 'Adapter root folder(s); each sub-folder holding adapter_config.json is an adapter whose id is the folder name. Repeat the flag or separate with commas. Admin loads are confined to these roots. Default: none (the embedded default\'s adapters when --model is not given).' }),
+    model: Type.Optional(
+      Type.String({
+        minLength: 1,
+        flag: 'model',
+        description:
+          'Hugging Face model folder (config.json, *.safetensors, tokenizer.json). Default: the embedded default model, built into <cache-dir>/embedded on first start. The base model id is the folder name.',
+      }),
+    ),
+    adapters: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      flag: 'adapters',
+      description:
+        "Adapter root folder(s); each sub-folder holding adapter_config.json is an adapter whose id is the folder name. Repeat the flag or separate with commas. Admin loads are confined to these roots. Default: none (the embedded default's adapters when --model is not given).",
+    }),
     // --- network ---
     host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on.' }),
     port: Int(0, 8000, 'TCP port (0 = any free port).', { maximum: 65535 }),
     // --- engine (EngineOptions) ---
-    precision: Type.Union([Type.Literal('fp32'), Type.Literal('int8'), Type.Literal('int4')], { default: 'fp32', description: 'Base weight precision: fp32 | int8 (MatMulInteger) | int4 (MatMulNBits).' }),
-    provider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], { default: 'cpu', description: 'ONNX Runtime execution provider: cpu | cuda.' }),
-    loraKernel: Type.Union([Type.Literal('grouped'), Type.Literal('gather')], { default: 'grouped', description: 'LoRA kernel: grouped (rows bucketed per adapter) | gather (per-row gather baseline).' }),
-    maxLoraRank: Int(1, 16, 'Largest LoRA rank accepted (adapters above it are refused); slot stacks are padded to it.', { maximum: 256 }),
+    precision: Type.Union([Type.Literal('fp32'), Type.Literal('int8'), Type.Literal('int4')], {
+      default: 'fp32',
+      description: 'Base weight precision: fp32 | int8 (MatMulInteger) | int4 (MatMulNBits).',
+    }),
+    provider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], {
+      default: 'cpu',
+      description: 'ONNX Runtime execution provider: cpu | cuda.',
+    }),
+    loraKernel: Type.Union([Type.Literal('grouped'), Type.Literal('gather')], {
+      default: 'grouped',
+      description: 'LoRA kernel: grouped (rows bucketed per adapter) | gather (per-row gather baseline).',
+    }),
+    maxLoraRank: Int(
+      1,
+      16,
+      'Largest LoRA rank accepted (adapters above it are refused); slot stacks are padded to it.',
+      { maximum: 256 },
+    ),
     maxActiveAdapters: Int(1, 8, 'Adapters resident in the forward pass at once (slots).'),
     maxCachedAdapters: Int(1, 64, 'Adapters kept in host memory (LRU), count. Must be >= max-active-adapters.'),
     maxCachedAdapterBytes: Int(1, 1024 * 1024 * 1024, 'Host-memory adapter cache limit, bytes.'),
-    loraRowsPerSlot: Int(1, 4, 'Running rows of one adapter that share a slot before the next one gets a copy of the adapter in a free slot (grouped kernel: every bucket is padded to the largest, so copies keep a popular adapter from padding them all). 1 = a slot per row.'),
+    loraRowsPerSlot: Int(
+      1,
+      4,
+      'Running rows of one adapter that share a slot before the next one gets a copy of the adapter in a free slot (grouped kernel: every bucket is padded to the largest, so copies keep a popular adapter from padding them all). 1 = a slot per row.',
+    ),
     maxBatchSize: Int(1, 32, 'Sequences decoded together in one forward pass.'),
     maxBatchTokens: Int(1, 2048, 'New tokens (prefill + decode) per scheduler step. Must be >= max-batch-size.'),
     maxQueue: Int(0, 256, 'Requests waiting beyond the running batch; more are refused with 429 overloaded.'),
-    maxModelLen: Int(0, 0, 'Longest sequence (prompt + output), tokens. 0 = the model\'s max_position_embeddings.'),
-    cacheDir: Type.String({ minLength: 1, default: '.loraledger', description: 'Directory for built graphs and the embedded default model.' }),
+    maxModelLen: Int(0, 0, "Longest sequence (prompt + output), tokens. 0 = the model's max_position_embeddings."),
+    cacheDir: Type.String({
+      minLength: 1,
+      default: '.loraledger',
+      description: 'Directory for built graphs and the embedded default model.',
+    }),
     threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default).'),
     // --- HTTP ---
-    adminKey: Type.Optional(Type.String({ minLength: 8, secret: true, description: 'Bearer key for the admin routes (adapter load/unload). Also env LORALEDGER_ADMIN_KEY. Default: none, admin routes answer 403 admin_disabled.' })),
+    adminKey: Type.Optional(
+      Type.String({
+        minLength: 8,
+        secret: true,
+        description:
+          'Bearer key for the admin routes (adapter load/unload). Also env LORALEDGER_ADMIN_KEY. Default: none, admin routes answer 403 admin_disabled.',
+      }),
+    ),
     bodyLimit: Int(1024, 1024 * 1024, 'Largest request body, bytes; larger bodies get 413.'),
-    requestTimeout: Type.Number({ minimum: 0, default: 600, description: 'Longest a generation may run, seconds (0 = no limit); then it is cancelled.' }),
-    shutdownDeadline: Type.Number({ minimum: 0, default: 10, description: 'On SIGTERM/SIGINT, seconds in-flight requests may finish before they are cancelled.' }),
-    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'pino log level: fatal | error | warn | info | debug | trace | silent. Prompt text is logged only at trace.' }),
+    requestTimeout: Type.Number({
+      minimum: 0,
+      default: 600,
+      description: 'Longest a generation may run, seconds (0 = no limit); then it is cancelled.',
+    }),
+    shutdownDeadline: Type.Number({
+      minimum: 0,
+      default: 10,
+      description: 'On SIGTERM/SIGINT, seconds in-flight requests may finish before they are cancelled.',
+    }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      {
+        default: 'info',
+        description:
+          'pino log level: fatal | error | warn | info | debug | trace | silent. Prompt text is logged only at trace.',
+      },
+    ),
     wsMaxGenerations: Int(1, 16, 'Concurrent generations one WebSocket may run; more are refused with 429 overloaded.'),
-    wsHighWaterMark: Int(1024, 1024 * 1024, 'WebSocket send buffer, bytes, above which a socket\'s generations pause reading the engine.'),
-    metricsTopAdapters: Int(0, 20, 'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.'),
+    wsHighWaterMark: Int(
+      1024,
+      1024 * 1024,
+      "WebSocket send buffer, bytes, above which a socket's generations pause reading the engine.",
+    ),
+    metricsTopAdapters: Int(
+      0,
+      20,
+      'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.',
+    ),
     // --- attribution and settlement ---
-    dataDir: Type.String({ minLength: 1, default: '.loraledger/data', description: 'Directory for durable attribution state: the settlement outbox (outbox.sqlite) and the generated record-signing key (signer.key, 0600).' }),
-    signerKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Record-signing secp256k1 key (0x + 64 hex). Default: generated on first start into <data-dir>/signer.key (mode 0600).' })),
-    chain: Type.Union([Type.Literal('anvil'), Type.Literal('rpc'), Type.Literal('off')], { default: 'anvil', description: 'Settlement chain: anvil (start a local `anvil --optimism` for the server\'s lifetime) | rpc (use --chain-rpc) | off (records are signed and kept in the outbox, never settled).' }),
-    chainRpc: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Settlement chain JSON-RPC URL, used with --chain rpc (may carry credentials, so it is never logged).' })),
-    chainId: Int(1, 31337, 'Settlement chain id; bound into every record\'s EIP-712 domain.'),
-    settlementContract: Type.Optional(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$', description: 'LoraLedgerSettlement contract address. Default: deployed at start-up by the poster key.' })),
-    posterKey: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'Key that deploys the contract, posts epochs and funds payouts (0x + 64 hex). Default: anvil\'s public dev key #0 (local/dev chains only).' })),
-    epochSeconds: Type.Number({ minimum: 0, default: 30, description: 'Close a settlement epoch once its oldest pending record is this old, seconds (0 = only on count or on demand).' }),
+    dataDir: Type.String({
+      minLength: 1,
+      default: '.loraledger/data',
+      description:
+        'Directory for durable attribution state: the settlement outbox (outbox.sqlite) and the generated record-signing key (signer.key, 0600).',
+    }),
+    signerKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description:
+          'Record-signing secp256k1 key (0x + 64 hex). Default: generated on first start into <data-dir>/signer.key (mode 0600).',
+      }),
+    ),
+    chain: Type.Union([Type.Literal('anvil'), Type.Literal('rpc'), Type.Literal('off')], {
+      default: 'anvil',
+      description:
+        "Settlement chain: anvil (start a local `anvil --optimism` for the server's lifetime) | rpc (use --chain-rpc) | off (records are signed and kept in the outbox, never settled).",
+    }),
+    chainRpc: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description:
+          'Settlement chain JSON-RPC URL, used with --chain rpc (may carry credentials, so it is never logged).',
+      }),
+    ),
+    chainId: Int(1, 31337, "Settlement chain id; bound into every record's EIP-712 domain."),
+    settlementContract: Type.Optional(
+      Type.String({
+        pattern: '^0x[0-9a-fA-F]{40}$',
+        description: 'LoraLedgerSettlement contract address. Default: deployed at start-up by the poster key.',
+      }),
+    ),
+    posterKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description:
+          "Key that deploys the contract, posts epochs and funds payouts (0x + 64 hex). Default: anvil's public dev key #0 (local/dev chains only).",
+      }),
+    ),
+    epochSeconds: Type.Number({
+      minimum: 0,
+      default: 30,
+      description:
+        'Close a settlement epoch once its oldest pending record is this old, seconds (0 = only on count or on demand).',
+    }),
     epochMaxRecords: Int(1, 1000, 'Close a settlement epoch once this many records are pending.'),
     // --- DataNets, attribution scoring and fees ---
-    promptPricePer1k: Type.String({ flag: 'prompt-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '1000000000000', description: 'Fee per 1000 prompt tokens, in the chain\'s smallest unit (wei), decimal string. Default 1e12 wei.' }),
-    completionPricePer1k: Type.String({ flag: 'completion-price-per-1k', pattern: '^(0|[1-9][0-9]{0,70})$', default: '2000000000000', description: 'Fee per 1000 completion tokens, in the chain\'s smallest unit (wei), decimal string. Default 2e12 wei.' }),
-    feeModelPpm: Int(0, 500_000, 'Share of each fee kept by the base model owner (the operator), parts per million. model + adapter + data must be 1000000.', { maximum: 1_000_000 }),
-    feeAdapterPpm: Int(0, 200_000, 'Share of each fee for the adapter owner\'s pool, ppm; paid in proportion to the adapter\'s measured influence, the rest stays with the model owner.', { maximum: 1_000_000 }),
-    feeDataPpm: Int(0, 300_000, 'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.', { maximum: 1_000_000 }),
-    attributionExactMax: Int(0, 6, 'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it leave-one-out (k + 1).', { maximum: 12 }),
-    ragRerank: Type.Union([Type.Literal('off'), Type.Literal('embeddings')], { default: 'off', description: 'Re-rank BM25 passages: off | embeddings (cosine of mean-pooled base-model input embeddings; loads embed_tokens into host memory).' }),
-    documentsRequireAdmin: Type.Boolean({ default: false, description: 'Require the admin key to add DataNet documents (default: contributors post directly; creating DataNets always needs it).' }),
+    promptPricePer1k: Type.String({
+      flag: 'prompt-price-per-1k',
+      pattern: '^(0|[1-9][0-9]{0,70})$',
+      default: '1000000000000',
+      description: "Fee per 1000 prompt tokens, in the chain's smallest unit (wei), decimal string. Default 1e12 wei.",
+    }),
+    completionPricePer1k: Type.String({
+      flag: 'completion-price-per-1k',
+      pattern: '^(0|[1-9][0-9]{0,70})$',
+      default: '2000000000000',
+      description:
+        "Fee per 1000 completion tokens, in the chain's smallest unit (wei), decimal string. Default 2e12 wei.",
+    }),
+    feeModelPpm: Int(
+      0,
+      500_000,
+      'Share of each fee kept by the base model owner (the operator), parts per million. model + adapter + data must be 1000000.',
+      { maximum: 1_000_000 },
+    ),
+    feeAdapterPpm: Int(
+      0,
+      200_000,
+      "Share of each fee for the adapter owner's pool, ppm; paid in proportion to the adapter's measured influence, the rest stays with the model owner.",
+      { maximum: 1_000_000 },
+    ),
+    feeDataPpm: Int(
+      0,
+      300_000,
+      'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.',
+      { maximum: 1_000_000 },
+    ),
+    attributionExactMax: Int(
+      0,
+      6,
+      'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it leave-one-out (k + 1).',
+      { maximum: 12 },
+    ),
+    ragRerank: Type.Union([Type.Literal('off'), Type.Literal('embeddings')], {
+      default: 'off',
+      description:
+        'Re-rank BM25 passages: off | embeddings (cosine of mean-pooled base-model input embeddings; loads embed_tokens into host memory).',
+    }),
+    documentsRequireAdmin: Type.Boolean({
+      default: false,
+      description:
+        'Require the admin key to add DataNet documents (default: contributors post directly; creating DataNets always needs it).',
+    }),
   },
   { additionalProperties: false },
 );
@@ -69,9 +212,24 @@ export type ConfigKey = keyof Static<typeof ConfigSchema>;
 
 /** Rules spanning fields: each returns a message naming the flags, or null when satisfied. */
 export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string | null> = [
-  (c) => c.maxCachedAdapters >= c.maxActiveAdapters ? null : `--max-cached-adapters (${c.maxCachedAdapters}) must be >= --max-active-adapters (${c.maxActiveAdapters}): every active adapter is also cached`,
-  (c) => c.maxBatchTokens >= c.maxBatchSize ? null : `--max-batch-tokens (${c.maxBatchTokens}) must be >= --max-batch-size (${c.maxBatchSize}): each decode step needs one token per row`,
-  (c) => c.chain !== 'rpc' || c.chainRpc !== undefined ? null : '--chain rpc needs --chain-rpc (the settlement chain\'s JSON-RPC URL)',
-  (c) => c.maxModelLen === 0 || c.maxModelLen >= 2 ? null : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
-  (c) => c.feeModelPpm + c.feeAdapterPpm + c.feeDataPpm === 1_000_000 ? null : `--fee-model-ppm (${c.feeModelPpm}) + --fee-adapter-ppm (${c.feeAdapterPpm}) + --fee-data-ppm (${c.feeDataPpm}) must sum to 1000000 (parts per million of each fee)`,
+  (c) =>
+    c.maxCachedAdapters >= c.maxActiveAdapters
+      ? null
+      : `--max-cached-adapters (${c.maxCachedAdapters}) must be >= --max-active-adapters (${c.maxActiveAdapters}): every active adapter is also cached`,
+  (c) =>
+    c.maxBatchTokens >= c.maxBatchSize
+      ? null
+      : `--max-batch-tokens (${c.maxBatchTokens}) must be >= --max-batch-size (${c.maxBatchSize}): each decode step needs one token per row`,
+  (c) =>
+    c.chain !== 'rpc' || c.chainRpc !== undefined
+      ? null
+      : "--chain rpc needs --chain-rpc (the settlement chain's JSON-RPC URL)",
+  (c) =>
+    c.maxModelLen === 0 || c.maxModelLen >= 2
+      ? null
+      : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
+  (c) =>
+    c.feeModelPpm + c.feeAdapterPpm + c.feeDataPpm === 1_000_000
+      ? null
+      : `--fee-model-ppm (${c.feeModelPpm}) + --fee-adapter-ppm (${c.feeAdapterPpm}) + --fee-data-ppm (${c.feeDataPpm}) must sum to 1000000 (parts per million of each fee)`,
 ];

@@ -9,16 +9,24 @@
 //   routes     = /v1/attribution/* + /v1/datanets/*
 //   close      = data.close (drains async records) then settlement.close
 import type { FastifyInstance } from 'fastify';
-import { loadTokenEmbeddings, startDataAttribution, startSettlement, tokenEmbeddingEmbedder } from '../attribution/index.ts';
+import {
+  loadTokenEmbeddings,
+  startDataAttribution,
+  startSettlement,
+  tokenEmbeddingEmbedder,
+} from '../attribution/index.ts';
 import type { AttributionPlugin, AttributionWiring } from './app.ts';
 import { makeAdminGuard } from './http/adminAuth.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 
 export async function createAttribution(w: AttributionWiring): Promise<AttributionPlugin> {
-  const embed = w.config.ragRerank === 'embeddings'
-    ? tokenEmbeddingEmbedder(w.tokenEmbeddings ?? await loadTokenEmbeddings(w.modelDir), (text) => w.tokenizer.encode(text))
-    : undefined;
+  const embed =
+    w.config.ragRerank === 'embeddings'
+      ? tokenEmbeddingEmbedder(w.tokenEmbeddings ?? (await loadTokenEmbeddings(w.modelDir)), (text) =>
+          w.tokenizer.encode(text),
+        )
+      : undefined;
   const handle = await startSettlement(w.config, w.log);
   let data: ReturnType<typeof startDataAttribution>;
   try {
@@ -30,7 +38,8 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       adapterOwner: w.adapterOwner,
       sink: handle.settlement,
       embed,
-      onError: (err, context) => w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
+      onError: (err, context) =>
+        w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
     });
   } catch (err) {
     await handle.close();
@@ -41,7 +50,9 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
     hook: data.service,
     routes: async (app: FastifyInstance) => {
       await app.register(attributionRoutes(handle, { adminGuard }));
-      await app.register(datanetRoutes(data.store, { adminGuard, documentsRequireAdmin: w.config.documentsRequireAdmin }));
+      await app.register(
+        datanetRoutes(data.store, { adminGuard, documentsRequireAdmin: w.config.documentsRequireAdmin }),
+      );
     },
     close: async () => {
       await data.close();

@@ -15,31 +15,56 @@ export class EngineHolder {
   readonly started: Promise<void>;
   private readonly drain = new AbortController();
 
-  constructor(start: () => Promise<EngineClient>, onReady: (e: EngineClient) => Promise<void> | void, onFailure: (err: unknown) => void) {
-    this.started = start().then(async (e) => {
-      this.engine = e;
-      await onReady(e);
-      if (this.state === 'starting') this.state = 'ready';
-    }).catch((err: unknown) => {
-      this.state = 'failed';
-      this.failure = err instanceof LoraledgerError ? err : new EngineError('engine_failed', `The engine failed to start: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-      onFailure(err);
-    });
+  constructor(
+    start: () => Promise<EngineClient>,
+    onReady: (e: EngineClient) => Promise<void> | void,
+    onFailure: (err: unknown) => void,
+  ) {
+    this.started = start()
+      .then(async (e) => {
+        this.engine = e;
+        await onReady(e);
+        if (this.state === 'starting') this.state = 'ready';
+      })
+      .catch((err: unknown) => {
+        this.state = 'failed';
+        this.failure =
+          err instanceof LoraledgerError
+            ? err
+            : new EngineError(
+                'engine_failed',
+                `The engine failed to start: ${(err as Error)?.message ?? String(err)}`,
+                { cause: err },
+              );
+        onFailure(err);
+      });
   }
 
   /** The engine, or a 503 error saying why not. */
   get(): EngineClient {
-    if (this.draining) throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
+    if (this.draining)
+      throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
     if (this.state === 'ready' && this.engine) return this.engine;
-    if (this.state === 'failed') throw new EngineError('engine_not_ready', `The model failed to load: ${this.failure?.message ?? 'unknown error'}`);
-    throw new EngineError('engine_not_ready', 'The model is still loading; retry shortly (GET /health says when it is ready).');
+    if (this.state === 'failed')
+      throw new EngineError(
+        'engine_not_ready',
+        `The model failed to load: ${this.failure?.message ?? 'unknown error'}`,
+      );
+    throw new EngineError(
+      'engine_not_ready',
+      'The model is still loading; retry shortly (GET /health says when it is ready).',
+    );
   }
 
   /** The engine if it started (for stats/metrics), without the readiness checks. */
-  peek(): EngineClient | null { return this.engine; }
+  peek(): EngineClient | null {
+    return this.engine;
+  }
 
   /** Aborted when the shutdown deadline passes: in-flight generations cancel. */
-  get shutdownSignal(): AbortSignal { return this.drain.signal; }
+  get shutdownSignal(): AbortSignal {
+    return this.drain.signal;
+  }
 
   /** Stop taking new work; after `deadlineSeconds`, cancel what is still running. */
   beginDrain(deadlineSeconds: number): void {
@@ -62,7 +87,9 @@ export class EngineHolder {
     };
   }
 
-  get inFlight(): number { return this.active; }
+  get inFlight(): number {
+    return this.active;
+  }
 
   /** Resolves when no generation is in flight. */
   idle(): Promise<void> {

@@ -3,6 +3,16 @@ export { buildApp, engineStarted, type AttributionPlugin, type AttributionWiring
 export { loadConfig, helpText, redactConfig, flagOf, envOf, type Config, type ConfigSources } from './config.ts';
 export { ConfigSchema } from './configSchema.ts';
 export { createAttribution } from './createAttribution.ts';
-export type { AdapterDirectory, AdapterInfo, AttributionHook, AutoRouter, ChatMessage, CompletionRecordInput, PromptParts, RouteDecision, ServerTokenizer } from './ports.ts';
+export type {
+  AdapterDirectory,
+  AdapterInfo,
+  AttributionHook,
+  AutoRouter,
+  ChatMessage,
+  CompletionRecordInput,
+  PromptParts,
+  RouteDecision,
+  ServerTokenizer,
+} from './ports.ts';
 export type { StreamChunk, Usage, ServedBy } from './generation/chunkShapes.ts';
 export { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter } from './integrations.ts';

@@ -22,7 +22,11 @@ test('"auto" on the demo: lexical + base-model embedding similarity, determinist
   const embeddings = await loadRoutingEmbeddings(modelDir, spec);
   assert.ok(embeddings);
   assert.deepEqual([embeddings.vocab, embeddings.dim], [spec.vocabSize, spec.hiddenSize]);
-  assert.equal(await loadRoutingEmbeddings(modelDir, spec, spec.vocabSize * spec.hiddenSize * 4 - 1), null, 'a table over the byte cap is not read');
+  assert.equal(
+    await loadRoutingEmbeddings(modelDir, spec, spec.vocabSize * spec.hiddenSize * 4 - 1),
+    null,
+    'a table over the byte cap is not read',
+  );
   const router = makeAutoRouter(registry, { embeddings, encode: (text) => tok.encode(text) });
   const rash = router.route({ text: 'What does this rash indicate?' });
   assert.equal(rash.adapterId, 'dermatology');

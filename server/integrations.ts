@@ -38,7 +38,11 @@ export const MAX_ROUTING_EMBEDDING_BYTES = 256 * 1024 * 1024;
  * The base model's model.embed_tokens.weight [V, D], read once at start-up (only that tensor), or
  * null when it would take more than `maxBytes` as fp32.
  */
-export async function loadRoutingEmbeddings(modelDir: string, spec: ModelSpec, maxBytes = MAX_ROUTING_EMBEDDING_BYTES): Promise<TokenEmbeddingTable | null> {
+export async function loadRoutingEmbeddings(
+  modelDir: string,
+  spec: ModelSpec,
+  maxBytes = MAX_ROUTING_EMBEDDING_BYTES,
+): Promise<TokenEmbeddingTable | null> {
   if (spec.vocabSize * spec.hiddenSize * 4 > maxBytes) return null;
   return loadTokenEmbeddings(modelDir);
 }
@@ -50,9 +54,14 @@ export async function loadRoutingEmbeddings(modelDir: string, spec: ModelSpec, m
  * reason names both parts). Deterministic: same prompt and adapters, same decision. The routable
  * set is rebuilt lazily when adapters come, go, or change between usable and errored.
  */
-export function makeAutoRouter(registry: AdapterRegistry, opts: { embeddings?: TokenEmbeddingTable | null; encode?: (text: string) => number[] } = {}): AutoRouter {
+export function makeAutoRouter(
+  registry: AdapterRegistry,
+  opts: { embeddings?: TokenEmbeddingTable | null; encode?: (text: string) => number[] } = {},
+): AutoRouter {
   const { embeddings, encode } = opts;
-  const router = new AdapterRouter({ embed: embeddings && encode ? meanEmbedder(encode, embeddings.table, embeddings.dim) : undefined });
+  const router = new AdapterRouter({
+    embed: embeddings && encode ? meanEmbedder(encode, embeddings.table, embeddings.dim) : undefined,
+  });
   let dirty = true;
   registry.on((e) => {
     if (e.type !== 'state' || e.to === 'errored' || e.from === 'errored') dirty = true;
@@ -61,10 +70,13 @@ export function makeAutoRouter(registry: AdapterRegistry, opts: { embeddings?: T
     route({ text }) {
       if (dirty) {
         dirty = false;
-        const usable = registry.list().filter((e) => e.state !== 'errored').map((e) => {
-          const m = registry.meta(e.id);
-          return { id: e.id, description: m?.description ?? null, tags: m?.tags ?? [] };
-        });
+        const usable = registry
+          .list()
+          .filter((e) => e.state !== 'errored')
+          .map((e) => {
+            const m = registry.meta(e.id);
+            return { id: e.id, description: m?.description ?? null, tags: m?.tags ?? [] };
+          });
         router.setAdapters(usable);
       }
       const d = router.route(text);

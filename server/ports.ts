@@ -74,7 +74,6 @@ export interface CompletionRecordInput {
   user?: string;
 }
 
-
 /**
  * Attribution hook point (attribution/ provides it).
  *   prepare       before tokenization, once per request: reads its own body fields (`rag`,
@@ -86,7 +85,11 @@ export interface CompletionRecordInput {
  *   forget        the request ended without completing (error, cancel).
  */
 export interface AttributionHook {
-  prepare?(input: { requestId: string; body: Record<string, unknown>; parts: PromptParts | null }): Promise<PromptParts | null>;
+  prepare?(input: {
+    requestId: string;
+    body: Record<string, unknown>;
+    parts: PromptParts | null;
+  }): Promise<PromptParts | null>;
   onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
   forget?(requestId: string): void;
 }

@@ -16,7 +16,15 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 test('--help lists the flags with defaults; a bad flag exits 2 naming it', () => {
   const help = spawnSync(process.execPath, [...cli, '--help'], { cwd: root, encoding: 'utf8' });
   assert.equal(help.status, 0);
-  for (const f of ['--model', '--adapters', '--port  (default 8000', '--max-lora-rank  (default 16', '--admin-key', '--shutdown-deadline']) assert.ok(help.stdout.includes(f), f);
+  for (const f of [
+    '--model',
+    '--adapters',
+    '--port  (default 8000',
+    '--max-lora-rank  (default 16',
+    '--admin-key',
+    '--shutdown-deadline',
+  ])
+    assert.ok(help.stdout.includes(f), f);
   const bad = spawnSync(process.execPath, [...cli, '--max-lora-rank', 'big'], { cwd: root, encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--max-lora-rank: expected a number, got "big"/);
@@ -46,7 +54,25 @@ async function readSse(res: Response): Promise<{ finish: string | null; done: bo
 }
 
 test('no model flags: serves the embedded default; SIGTERM drains, cancels at the deadline, exits 0', async () => {
-  const child = spawn(process.execPath, [...cli, '--port', '0', '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--chain', 'off', '--shutdown-deadline', '1', '--threads', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...cli,
+      '--port',
+      '0',
+      '--cache-dir',
+      join(tmp, 'cache'),
+      '--data-dir',
+      join(tmp, 'data'),
+      '--chain',
+      'off',
+      '--shutdown-deadline',
+      '1',
+      '--threads',
+      '1',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
     const base = await listening(child);
@@ -55,11 +81,20 @@ test('no model flags: serves the embedded default; SIGTERM drains, cancels at th
       await new Promise((r) => setTimeout(r, 100));
     }
     const models = (await (await fetch(`${base}/v1/models`)).json()) as { data: Array<{ id: string }> };
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['auto', 'contracts-law', 'cooking', 'dermatology', 'loraledger-demo', 'python-code']);
-    const stream = (model: string, maxTokens: number) => fetch(`${base}/v1/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, prompt: 'Hello', max_tokens: maxTokens, ignore_eos: true, stream: true }),
-    });
+    assert.deepEqual(models.data.map((m) => m.id).sort(), [
+      'auto',
+      'contracts-law',
+      'cooking',
+      'dermatology',
+      'loraledger-demo',
+      'python-code',
+    ]);
+    const stream = (model: string, maxTokens: number) =>
+      fetch(`${base}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, prompt: 'Hello', max_tokens: maxTokens, ignore_eos: true, stream: true }),
+      });
     const short = await stream('cooking', 8);
     const long = await stream('loraledger-demo', 1000);
     child.kill('SIGTERM');

@@ -7,8 +7,25 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const pages = ['README.md', 'bench/README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-const TOP_FOLDERS = ['common', 'kernels', 'adapters', 'factory', 'attribution', 'server', 'bench', 'test', 'docs', 'deploy'];
+const pages = [
+  'README.md',
+  'bench/README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+const TOP_FOLDERS = [
+  'common',
+  'kernels',
+  'adapters',
+  'factory',
+  'attribution',
+  'server',
+  'bench',
+  'test',
+  'docs',
+  'deploy',
+];
 
 /** The page's text outside fenced code blocks (line structure kept). */
 function prose(text: string): string {
@@ -30,7 +47,10 @@ function anchors(text: string): Set<string> {
   const out = new Set<string>();
   const seen = new Map<string, number>();
   for (const m of prose(text).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const slug = m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\p{M} _-]/gu, '').replace(/ /g, '-');
+    const slug = m[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M} _-]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);

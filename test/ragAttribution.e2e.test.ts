@@ -13,7 +13,13 @@ import { loadConfig } from '../server/index.ts';
 import { createAttribution } from '../server/index.ts';
 import { generateAdapter } from '../factory/index.ts';
 import { loadModelSpec } from '../kernels/model/index.ts';
-import { keccak256, verifyRecord, type AttributionService, type Eip712Domain, type SignedRecord } from '../attribution/index.ts';
+import {
+  keccak256,
+  verifyRecord,
+  type AttributionService,
+  type Eip712Domain,
+  type SignedRecord,
+} from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'rag-admin-key-123';
@@ -33,20 +39,69 @@ async function stored(recordId: string): Promise<SignedRecord & { status: string
 before(async () => {
   const spec = await loadModelSpec(MODEL);
   mkdirSync(join(tmp, 'adapters'));
-  await generateAdapter({ dir: join(tmp, 'adapters', 'ad-owned'), spec, seed: 5, rank: 4, bStd: 0.4, owner: OWNER, description: 'owned', tags: ['x'] });
+  await generateAdapter({
+    dir: join(tmp, 'adapters', 'ad-owned'),
+    spec,
+    seed: 5,
+    rank: 4,
+    bStd: 0.4,
+    owner: OWNER,
+    description: 'owned',
+    tags: ['x'],
+  });
   const config = loadConfig({
-    argv: ['--model', MODEL, '--adapters', join(tmp, 'adapters'), '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY,
-      '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512', '--max-lora-rank', '8'],
+    argv: [
+      '--model',
+      MODEL,
+      '--adapters',
+      join(tmp, 'adapters'),
+      '--cache-dir',
+      join(tmp, 'cache'),
+      '--data-dir',
+      join(tmp, 'data'),
+      '--admin-key',
+      KEY,
+      '--log-level',
+      'silent',
+      '--chain',
+      'off',
+      '--threads',
+      '1',
+      '--max-batch-size',
+      '8',
+      '--max-batch-tokens',
+      '512',
+      '--max-lora-rank',
+      '8',
+    ],
     env: {},
   });
   app = await buildApp(config, { attribution: createAttribution });
   await engineStarted(app);
   domain = (await app.inject('/v1/attribution/eip712')).json().domain;
   assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
-  assert.equal((await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'stories', title: 'Stories' } })).statusCode, 200);
-  const docs = [[300, 301, 302, 303, 304, 305], [310, 311, 312, 313], [320, 321, 322, 300]];
+  assert.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/datanets',
+        headers: auth,
+        payload: { id: 'stories', title: 'Stories' },
+      })
+    ).statusCode,
+    200,
+  );
+  const docs = [
+    [300, 301, 302, 303, 304, 305],
+    [310, 311, 312, 313],
+    [320, 321, 322, 300],
+  ];
   for (const [i, ids] of docs.entries()) {
-    const r = await app.inject({ method: 'POST', url: '/v1/datanets/stories/documents', payload: { text: spell(ids), contributor: `0x${String(i + 1).padStart(40, '0')}` } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/datanets/stories/documents',
+      payload: { text: spell(ids), contributor: `0x${String(i + 1).padStart(40, '0')}` },
+    });
     assert.equal(r.statusCode, 200, r.body);
   }
 });
@@ -56,9 +111,18 @@ after(async () => {
 });
 
 test('completion with rag: passages retrieved into the prompt, attribution inline, record signed in the outbox', async () => {
-  const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: {
-    model: 'stories260K', prompt: '[300] [301]', max_tokens: 4, temperature: 0, return_token_ids: true, rag: { datanets: ['stories'], top_k: 3 },
-  } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/completions',
+    payload: {
+      model: 'stories260K',
+      prompt: '[300] [301]',
+      max_tokens: 4,
+      temperature: 0,
+      return_token_ids: true,
+      rag: { datanets: ['stories'], top_k: 3 },
+    },
+  });
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json();
   const a = body.attribution;
@@ -75,31 +139,62 @@ test('completion with rag: passages retrieved into the prompt, attribution inlin
   const view = await stored(a.record_id); // durable before the response went out
   assert.equal(view.status, 'pending');
   assert.equal(view.signature, a.signature);
-  assert.ok(await verifyRecord({ record: view.record, signer: view.signer, signature: view.signature, digest: a.digest }, domain));
-  assert.deepEqual(view.record.sources.map((x) => x.docId).sort(), a.sources.map((x: { doc_id: string }) => x.doc_id).sort());
+  assert.ok(
+    await verifyRecord(
+      { record: view.record, signer: view.signer, signature: view.signature, digest: a.digest },
+      domain,
+    ),
+  );
+  assert.deepEqual(
+    view.record.sources.map((x) => x.docId).sort(),
+    a.sources.map((x: { doc_id: string }) => x.doc_id).sort(),
+  );
 });
 
 test('chat with rag on an owned adapter scores the adapter against the base', async () => {
-  const res = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: {
-    model: 'ad-owned', messages: [{ role: 'user', content: '[310] [311]' }], max_tokens: 3, temperature: 0, rag: { datanets: ['stories'], top_k: 2 },
-  } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/chat/completions',
+    payload: {
+      model: 'ad-owned',
+      messages: [{ role: 'user', content: '[310] [311]' }],
+      max_tokens: 3,
+      temperature: 0,
+      rag: { datanets: ['stories'], top_k: 2 },
+    },
+  });
   assert.equal(res.statusCode, 200, res.body);
   const a = res.json().attribution;
   assert.equal(a.adapter.id, 'ad-owned');
   assert.equal(a.adapter.owner, OWNER);
   assert.ok(Number.isFinite(a.adapter.score));
-  assert.equal(a.adapter.share_ppm, a.adapter.score > 0 ? Math.min(1_000_000, Math.round(1e6 * -Math.expm1(-a.adapter.score))) : 0);
+  assert.equal(
+    a.adapter.share_ppm,
+    a.adapter.score > 0 ? Math.min(1_000_000, Math.round(1e6 * -Math.expm1(-a.adapter.score))) : 0,
+  );
   const rec = (await stored(a.record_id)).record;
   assert.equal(rec.adapter, 'ad-owned');
   assert.equal(rec.adapterOwner.toLowerCase(), OWNER);
 });
 
 test('stream defaults to async: the last event carries a pending record that lands in the outbox', async () => {
-  const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: {
-    model: 'stories260K', prompt: '[320] [321]', max_tokens: 3, temperature: 0, stream: true, rag: { datanets: ['stories'], top_k: 2 },
-  } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/completions',
+    payload: {
+      model: 'stories260K',
+      prompt: '[320] [321]',
+      max_tokens: 3,
+      temperature: 0,
+      stream: true,
+      rag: { datanets: ['stories'], top_k: 2 },
+    },
+  });
   assert.equal(res.statusCode, 200);
-  const events = res.body.split('\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)));
+  const events = res.body
+    .split('\n')
+    .filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]')
+    .map((l) => JSON.parse(l.slice(6)));
   const pending = events.find((e) => e.attribution)?.attribution;
   assert.equal(pending?.status, 'pending');
   await (app.loraledger.attribution as AttributionService).drain();
@@ -107,7 +202,12 @@ test('stream defaults to async: the last event carries a pending record that lan
 });
 
 test('bad rag requests: unknown DataNet 404, bad top_k 400, rag with token ids 400; plain requests carry no attribution', async () => {
-  const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', max_tokens: 2, ...payload } });
+  const post = (payload: Record<string, unknown>) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/completions',
+      payload: { model: 'stories260K', max_tokens: 2, ...payload },
+    });
   const e1 = await post({ prompt: '[300]', rag: { datanets: ['ghost'] } });
   assert.equal(e1.statusCode, 404);
   assert.equal(e1.json().error.code, 'datanet_not_found');

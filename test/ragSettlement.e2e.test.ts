@@ -17,13 +17,39 @@ const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathna
 const KEY = 'settle-admin-key-1';
 const auth = { authorization: `Bearer ${KEY}` };
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ragsettle-'));
-const contributors = ['0x00000000000000000000000000000000000000c1', '0x00000000000000000000000000000000000000c2', '0x00000000000000000000000000000000000000c3'];
+const contributors = [
+  '0x00000000000000000000000000000000000000c1',
+  '0x00000000000000000000000000000000000000c2',
+  '0x00000000000000000000000000000000000000c3',
+];
 let app: FastifyInstance;
 
 before(async () => {
   const config = loadConfig({
-    argv: ['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY, '--log-level', 'silent',
-      '--chain', 'anvil', '--epoch-seconds', '0', '--rag-rerank', 'embeddings', '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
+    argv: [
+      '--model',
+      MODEL,
+      '--cache-dir',
+      join(tmp, 'cache'),
+      '--data-dir',
+      join(tmp, 'data'),
+      '--admin-key',
+      KEY,
+      '--log-level',
+      'silent',
+      '--chain',
+      'anvil',
+      '--epoch-seconds',
+      '0',
+      '--rag-rerank',
+      'embeddings',
+      '--threads',
+      '1',
+      '--max-batch-size',
+      '8',
+      '--max-batch-tokens',
+      '512',
+    ],
     env: {},
   });
   app = await buildApp(config, { attribution: createAttribution });
@@ -35,19 +61,35 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('rag request -> signed record -> settled epoch -> each contributor\'s cumulative payout equals its amounts', async () => {
-  assert.equal((await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'tales' } })).statusCode, 200);
-  const texts = ['[461] [461] [401] [401] [401] [461] [378] [455]', '[473] [456] [435] [461] [299] [362]', '[409] [283] [264] [461] [283] [452]'];
+test("rag request -> signed record -> settled epoch -> each contributor's cumulative payout equals its amounts", async () => {
+  assert.equal(
+    (await app.inject({ method: 'POST', url: '/v1/datanets', headers: auth, payload: { id: 'tales' } })).statusCode,
+    200,
+  );
+  const texts = [
+    '[461] [461] [401] [401] [401] [461] [378] [455]',
+    '[473] [456] [435] [461] [299] [362]',
+    '[409] [283] [264] [461] [283] [452]',
+  ];
   for (const [i, text] of texts.entries()) {
-    const r = await app.inject({ method: 'POST', url: '/v1/datanets/tales/documents', payload: { text, contributor: contributors[i] } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/datanets/tales/documents',
+      payload: { text, contributor: contributors[i] },
+    });
     assert.equal(r.statusCode, 200, r.body);
   }
   const paid = new Map<string, bigint>();
   const recordIds: string[] = [];
   for (const prompt of ['[461] [401]', '[461] [283]', '[461]']) {
-    const res = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'stories260K', prompt, max_tokens: 6, temperature: 0, rag: { datanets: ['tales'], top_k: 3 } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/completions',
+      payload: { model: 'stories260K', prompt, max_tokens: 6, temperature: 0, rag: { datanets: ['tales'], top_k: 3 } },
+    });
     assert.equal(res.statusCode, 200, res.body);
-    for (const s of res.json().attribution.sources) paid.set(s.contributor, (paid.get(s.contributor) ?? 0n) + BigInt(s.amount));
+    for (const s of res.json().attribution.sources)
+      paid.set(s.contributor, (paid.get(s.contributor) ?? 0n) + BigInt(s.amount));
     recordIds.push(res.json().attribution.record_id);
   }
   const total = [...paid.values()].reduce((a, b) => a + b, 0n);

@@ -29,12 +29,53 @@ const weights = new Map<string, AdapterWeights>();
 before(async () => {
   model = await loadCheckpoint(MODEL);
   mkdirSync(root);
-  await generateAdapter({ dir: join(root, 'ad-sql'), spec: model.spec, seed: 21, rank: 4, bStd: 0.4, description: 'SQL database queries', tags: ['sql', 'database'] });
-  await generateAdapter({ dir: join(root, 'ad-poem'), spec: model.spec, seed: 22, rank: 4, bStd: 0.4, description: 'poetry and rhymes', tags: ['poetry'] });
-  for (const id of ['ad-sql', 'ad-poem']) weights.set(id, await loadAdapterWeights(readAdapterMeta(join(root, id), id), model.spec));
+  await generateAdapter({
+    dir: join(root, 'ad-sql'),
+    spec: model.spec,
+    seed: 21,
+    rank: 4,
+    bStd: 0.4,
+    description: 'SQL database queries',
+    tags: ['sql', 'database'],
+  });
+  await generateAdapter({
+    dir: join(root, 'ad-poem'),
+    spec: model.spec,
+    seed: 22,
+    rank: 4,
+    bStd: 0.4,
+    description: 'poetry and rhymes',
+    tags: ['poetry'],
+  });
+  for (const id of ['ad-sql', 'ad-poem'])
+    weights.set(id, await loadAdapterWeights(readAdapterMeta(join(root, id), id), model.spec));
   const config = loadConfig({
-    argv: ['--model', MODEL, '--adapters', root, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--admin-key', KEY, '--log-level', 'silent', '--chain', 'off',
-      '--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '256', '--max-lora-rank', '8', '--body-limit', '65536'],
+    argv: [
+      '--model',
+      MODEL,
+      '--adapters',
+      root,
+      '--cache-dir',
+      join(tmp, 'cache'),
+      '--data-dir',
+      join(tmp, 'data'),
+      '--admin-key',
+      KEY,
+      '--log-level',
+      'silent',
+      '--chain',
+      'off',
+      '--threads',
+      '1',
+      '--max-batch-size',
+      '8',
+      '--max-batch-tokens',
+      '256',
+      '--max-lora-rank',
+      '8',
+      '--body-limit',
+      '65536',
+    ],
     env: {},
   });
   app = await buildApp(config);
@@ -58,13 +99,24 @@ test('models.list: base, adapters with parent, auto', async () => {
   for await (const m of client.models.list()) ids.push(m as unknown as { id: string; parent?: unknown });
   assert.deepEqual(ids.map((m) => m.id).sort(), ['ad-poem', 'ad-sql', 'auto', 'stories260K']);
   assert.equal(ids.find((m) => m.id === 'ad-sql')!.parent, 'stories260K');
-  const sql = ids.find((m) => m.id === 'ad-sql') as unknown as { loraledger: { rank: number; tags: string[]; description: string } };
-  assert.deepEqual([sql.loraledger.rank, sql.loraledger.tags, sql.loraledger.description], [4, ['sql', 'database'], 'SQL database queries']);
+  const sql = ids.find((m) => m.id === 'ad-sql') as unknown as {
+    loraledger: { rank: number; tags: string[]; description: string };
+  };
+  assert.deepEqual(
+    [sql.loraledger.rank, sql.loraledger.tags, sql.loraledger.description],
+    [4, ['sql', 'database'], 'SQL database queries'],
+  );
 });
 
 test('completion from token ids with return_token_ids equals the reference greedy (base and adapter)', async () => {
   for (const id of [null, 'ad-sql']) {
-    const r = await client.completions.create({ model: id ?? 'stories260K', prompt: PROMPT, max_tokens: 6, temperature: 0, return_token_ids: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    const r = await client.completions.create({
+      model: id ?? 'stories260K',
+      prompt: PROMPT,
+      max_tokens: 6,
+      temperature: 0,
+      return_token_ids: true,
+    } as OpenAI.CompletionCreateParamsNonStreaming);
     const got = (r.choices[0] as unknown as { token_ids: number[] }).token_ids;
     assert.deepEqual(got, referenceGreedy(model, PROMPT, 6, id ? weights.get(id) : undefined), `model ${id ?? 'base'}`);
     assert.equal(r.choices[0].text, app.loraledger.tokenizer.decode(got));
@@ -79,11 +131,22 @@ test('stop string: output ends before it, finish_reason stop', async () => {
   const tok = app.loraledger.tokenizer;
   const full = tok.decode(ids);
   // The first token k >= 1 whose text first occurs where it is generated: stop on it.
-  const k = ids.findIndex((_, i) => i >= 1 && full.indexOf(tok.decode(ids.slice(0, i + 1)).slice(tok.decode(ids.slice(0, i)).length)) === tok.decode(ids.slice(0, i)).length);
+  const k = ids.findIndex(
+    (_, i) =>
+      i >= 1 &&
+      full.indexOf(tok.decode(ids.slice(0, i + 1)).slice(tok.decode(ids.slice(0, i)).length)) ===
+        tok.decode(ids.slice(0, i)).length,
+  );
   assert.ok(k >= 1);
   const before = tok.decode(ids.slice(0, k));
   const stop = tok.decode(ids.slice(0, k + 1)).slice(before.length);
-  const r = await client.completions.create({ model: 'stories260K', prompt: PROMPT, max_tokens: 8, temperature: 0, stop: [stop, 'never-generated'] });
+  const r = await client.completions.create({
+    model: 'stories260K',
+    prompt: PROMPT,
+    max_tokens: 8,
+    temperature: 0,
+    stop: [stop, 'never-generated'],
+  });
   assert.equal(r.choices[0].text, before);
   assert.equal(r.choices[0].finish_reason, 'stop');
 });
@@ -94,13 +157,23 @@ test('chat: plain and streaming with include_usage agree (greedy)', async () => 
   assert.equal(plain.object, 'chat.completion');
   assert.equal(plain.choices[0].message.role, 'assistant');
   assert.equal(plain.usage?.completion_tokens, 5);
-  const stream = await client.chat.completions.create({ model: 'ad-poem', messages, max_tokens: 5, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  const stream = await client.chat.completions.create({
+    model: 'ad-poem',
+    messages,
+    max_tokens: 5,
+    temperature: 0,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   let content = '';
   let roleFirst: string | undefined;
   let finish: string | null = null;
   let usage: OpenAI.CompletionUsage | null | undefined;
   for await (const chunk of stream) {
-    if (chunk.choices.length === 0) { usage = chunk.usage; continue; }
+    if (chunk.choices.length === 0) {
+      usage = chunk.usage;
+      continue;
+    }
     roleFirst ??= chunk.choices[0].delta.role;
     content += chunk.choices[0].delta.content ?? '';
     finish = chunk.choices[0].finish_reason ?? finish;
@@ -112,20 +185,34 @@ test('chat: plain and streaming with include_usage agree (greedy)', async () => 
 });
 
 test('model "auto" routes by the adapters\' descriptions and says why', async () => {
-  const r = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'write a sql query for my database' }], max_tokens: 2 });
+  const r = await client.chat.completions.create({
+    model: 'auto',
+    messages: [{ role: 'user', content: 'write a sql query for my database' }],
+    max_tokens: 2,
+  });
   const served = (r as unknown as { loraledger: { adapter: string; routed: { reason: string } } }).loraledger;
   assert.equal(served.adapter, 'ad-sql');
   assert.match(served.routed.reason, /ad-sql/);
 });
 
 test('errors through the official client: 404 unknown model, 400 bad params', async () => {
-  await assert.rejects(client.completions.create({ model: 'nope', prompt: 'x', max_tokens: 1 }), (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found');
-  await assert.rejects(client.completions.create({ model: 'stories260K', prompt: 'x', temperature: 'hot' as unknown as number }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'temperature');
-  await assert.rejects(client.chat.completions.create({ model: 'stories260K', messages: [{ role: 'user', content: 'x' }], n: 0 }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'n');
+  await assert.rejects(
+    client.completions.create({ model: 'nope', prompt: 'x', max_tokens: 1 }),
+    (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found',
+  );
+  await assert.rejects(
+    client.completions.create({ model: 'stories260K', prompt: 'x', temperature: 'hot' as unknown as number }),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'temperature',
+  );
+  await assert.rejects(
+    client.chat.completions.create({ model: 'stories260K', messages: [{ role: 'user', content: 'x' }], n: 0 }),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'n',
+  );
 });
 
 test('raw HTTP: malformed JSON 400, body over the limit 413', async () => {
-  const post = (body: string) => fetch(`${base}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string) =>
+    fetch(`${base}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const bad = await post('{"model": "stories260K", "prompt": [1,');
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as ApiError).error.code, 'malformed_json');
@@ -135,9 +222,15 @@ test('raw HTTP: malformed JSON 400, body over the limit 413', async () => {
 });
 
 test('admin: key none/wrong/right, path confinement, missing and invalid folders, vLLM routes', async () => {
-  const admin = (path: string, body: unknown, key?: string, method = 'POST') => fetch(`${base}${path}`, {
-    method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const admin = (path: string, body: unknown, key?: string, method = 'POST') =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   await generateAdapter({ dir: join(root, 'ad-new'), spec: model.spec, seed: 23, rank: 4 });
   assert.equal((await admin('/v1/adapters', { id: 'ad-new', path: join(root, 'ad-new') })).status, 401);
   const wrong = await admin('/v1/adapters', { id: 'ad-new', path: join(root, 'ad-new') }, 'wrong-key-xxxx');
@@ -156,36 +249,70 @@ test('admin: key none/wrong/right, path confinement, missing and invalid folders
   assert.equal(((await invalid.json()) as ApiError).error.code, 'adapter_invalid');
   const ok = await admin('/v1/load_lora_adapter', { lora_name: 'ad-new', lora_path: join(root, 'ad-new') }, KEY);
   assert.equal(ok.status, 200, await ok.clone().text());
-  const list = (await (await admin('/v1/adapters', undefined, KEY, 'GET')).json()) as { data: Array<{ id: string; state: string }> };
+  const list = (await (await admin('/v1/adapters', undefined, KEY, 'GET')).json()) as {
+    data: Array<{ id: string; state: string }>;
+  };
   const states = Object.fromEntries(list.data.map((a: { id: string; state: string }) => [a.id, a.state]));
   assert.equal(states['ad-new'], 'ready');
   assert.equal(states.broken, 'errored');
   const r = await client.completions.create({ model: 'ad-new', prompt: PROMPT, max_tokens: 2, temperature: 0 });
   assert.equal(r.choices[0].finish_reason, 'length');
   assert.equal((await admin('/v1/unload_lora_adapter', { lora_name: 'ad-new' }, KEY)).status, 200);
-  await assert.rejects(client.completions.create({ model: 'ad-new', prompt: PROMPT, max_tokens: 1 }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+  await assert.rejects(
+    client.completions.create({ model: 'ad-new', prompt: PROMPT, max_tokens: 1 }),
+    (e: unknown) => e instanceof OpenAI.NotFoundError,
+  );
   const del = await admin('/v1/adapters/ad-new', undefined, KEY, 'DELETE');
   assert.equal(del.status, 404);
 });
 
 test('WebSocket: two streams multiplexed on one socket, one cancelled midway', async () => {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/ws`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  type Msg = { id: string; type: string; data?: { choices: Array<{ text?: string; token_ids?: number[] }> }; finish_reason?: string };
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
+  type Msg = {
+    id: string;
+    type: string;
+    data?: { choices: Array<{ text?: string; token_ids?: number[] }> };
+    finish_reason?: string;
+  };
   const msgs: Msg[] = [];
   const done = new Map<string, Msg>();
-  const finished = new Promise<void>((resolve) => ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as Msg;
-    msgs.push(m);
-    if (m.type === 'done' || m.type === 'error') done.set(m.id, m);
-    if (m.id === 'long' && m.type === 'chunk' && msgs.filter((x) => x.id === 'long' && x.type === 'chunk').length === 3) ws.send(JSON.stringify({ id: 'long', type: 'cancel' }));
-    if (done.size === 2) resolve();
-  }));
-  ws.send(JSON.stringify({ id: 'short', type: 'completions', body: { model: 'ad-sql', prompt: PROMPT, max_tokens: 6, temperature: 0, return_token_ids: true } }));
-  ws.send(JSON.stringify({ id: 'long', type: 'completions', body: { model: 'stories260K', prompt: PROMPT, max_tokens: 400, ignore_eos: true } }));
+  const finished = new Promise<void>((resolve) =>
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as Msg;
+      msgs.push(m);
+      if (m.type === 'done' || m.type === 'error') done.set(m.id, m);
+      if (
+        m.id === 'long' &&
+        m.type === 'chunk' &&
+        msgs.filter((x) => x.id === 'long' && x.type === 'chunk').length === 3
+      )
+        ws.send(JSON.stringify({ id: 'long', type: 'cancel' }));
+      if (done.size === 2) resolve();
+    }),
+  );
+  ws.send(
+    JSON.stringify({
+      id: 'short',
+      type: 'completions',
+      body: { model: 'ad-sql', prompt: PROMPT, max_tokens: 6, temperature: 0, return_token_ids: true },
+    }),
+  );
+  ws.send(
+    JSON.stringify({
+      id: 'long',
+      type: 'completions',
+      body: { model: 'stories260K', prompt: PROMPT, max_tokens: 400, ignore_eos: true },
+    }),
+  );
   await finished;
   ws.close();
-  const shortIds = msgs.filter((m) => m.id === 'short' && m.type === 'chunk').flatMap((m) => m.data!.choices[0].token_ids ?? []);
+  const shortIds = msgs
+    .filter((m) => m.id === 'short' && m.type === 'chunk')
+    .flatMap((m) => m.data!.choices[0].token_ids ?? []);
   assert.deepEqual(shortIds, referenceGreedy(model, PROMPT, 6, weights.get('ad-sql')));
   assert.equal(done.get('short')!.finish_reason, 'length');
   assert.equal(done.get('long')!.finish_reason, 'cancelled');
@@ -195,7 +322,9 @@ test('WebSocket: two streams multiplexed on one socket, one cancelled midway', a
 test('a client that disconnects mid-stream cancels its generation and frees its slot', async () => {
   const ac = new AbortController();
   const res = await fetch(`${base}/v1/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, signal: ac.signal,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    signal: ac.signal,
     body: JSON.stringify({ model: 'stories260K', prompt: PROMPT, max_tokens: 400, ignore_eos: true, stream: true }),
   });
   const reader = res.body!.getReader();
@@ -205,7 +334,8 @@ test('a client that disconnects mid-stream cancels its generation and frees its 
   const deadline = Date.now() + 10_000;
   while (app.loraledger.engine.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.equal(app.loraledger.engine.inFlight, 0);
-  while (app.loraledger.engine.get().stats().running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (app.loraledger.engine.get().stats().running > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   assert.equal(app.loraledger.engine.get().stats().running, 0);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /loraledger_request_finished_total\{finish_reason="cancelled"\} [1-9]/);
@@ -220,9 +350,19 @@ test('the default attribution wiring serves DataNets and the EIP-712 description
 
 test('/metrics has the families after traffic, per-adapter labels bounded', async () => {
   const text = await (await fetch(`${base}/metrics`)).text();
-  for (const f of ['loraledger_time_to_first_token_seconds_count', 'loraledger_inter_token_latency_seconds_count', 'loraledger_e2e_request_latency_seconds_count',
-    'loraledger_requests_running', 'loraledger_batch_size', 'loraledger_adapter_requests_total{adapter="ad-sql"}', 'loraledger_adapter_tokens_total{adapter="ad-poem",kind="generation"}',
-    'loraledger_adapter_cache_lookups_total', 'loraledger_adapter_load_seconds', 'loraledger_engine_step_seconds_count', 'loraledger_http_requests_total']) {
+  for (const f of [
+    'loraledger_time_to_first_token_seconds_count',
+    'loraledger_inter_token_latency_seconds_count',
+    'loraledger_e2e_request_latency_seconds_count',
+    'loraledger_requests_running',
+    'loraledger_batch_size',
+    'loraledger_adapter_requests_total{adapter="ad-sql"}',
+    'loraledger_adapter_tokens_total{adapter="ad-poem",kind="generation"}',
+    'loraledger_adapter_cache_lookups_total',
+    'loraledger_adapter_load_seconds',
+    'loraledger_engine_step_seconds_count',
+    'loraledger_http_requests_total',
+  ]) {
     assert.ok(text.includes(f), `missing ${f}`);
   }
 });

@@ -24,7 +24,8 @@ export interface ClaimResult {
   txHash: Hex | null;
 }
 
-const USAGE = 'usage: npm run claim -- (--key 0x<64 hex> | --key-file PATH) [--server http://127.0.0.1:8000] [--rpc URL --contract 0x...] [--account 0x...] [--cumulative N --proof 0x..,0x..] [--dry-run]';
+const USAGE =
+  'usage: npm run claim -- (--key 0x<64 hex> | --key-file PATH) [--server http://127.0.0.1:8000] [--rpc URL --contract 0x...] [--account 0x...] [--cumulative N --proof 0x..,0x..] [--dry-run]';
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -50,13 +51,18 @@ async function getJson(url: string): Promise<any> {
 
 async function rpcChainId(rpcUrl: string): Promise<number> {
   const res = await fetch(rpcUrl, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), signal: AbortSignal.timeout(10_000),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    signal: AbortSignal.timeout(10_000),
   });
   return Number(((await res.json()) as { result: string }).result);
 }
 
-export async function runClaim(argv: string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<ClaimResult> {
+export async function runClaim(
+  argv: string[],
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<ClaimResult> {
   const args = parseArgs(argv);
   if (args.has('help')) {
     print(USAGE);
@@ -64,7 +70,8 @@ export async function runClaim(argv: string[], print: (line: string) => void = (
   }
   // --key-file keeps the key out of the process list and shell history
   const key = args.has('key-file') ? readFileSync(args.get('key-file')!, 'utf8').trim() : args.get('key');
-  if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`--key (or the --key-file contents) must be 0x followed by 64 hex characters\n${USAGE}`);
+  if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key))
+    throw new Error(`--key (or the --key-file contents) must be 0x followed by 64 hex characters\n${USAGE}`);
   const account = (args.get('account') ?? privateKeyToAccount(key as Hex).address) as Address;
   const server = args.get('server')?.replace(/\/$/, '');
   let rpc = args.get('rpc');
@@ -76,9 +83,15 @@ export async function runClaim(argv: string[], print: (line: string) => void = (
     contract ??= info.address;
     chainId = info.chain_id;
   }
-  if (rpc === undefined || contract === undefined) throw new Error(`need --rpc and --contract, or --server to look them up\n${USAGE}`);
+  if (rpc === undefined || contract === undefined)
+    throw new Error(`need --rpc and --contract, or --server to look them up\n${USAGE}`);
   let cumulative = args.has('cumulative') ? BigInt(args.get('cumulative')!) : undefined;
-  let proof = args.has('proof') ? (args.get('proof')!.split(',').filter((p) => p !== '') as Hex[]) : undefined;
+  let proof = args.has('proof')
+    ? (args
+        .get('proof')!
+        .split(',')
+        .filter((p) => p !== '') as Hex[])
+    : undefined;
   let epoch: number | null = null;
   if (cumulative === undefined || proof === undefined) {
     if (server === undefined) throw new Error(`need --cumulative and --proof, or --server to fetch them\n${USAGE}`);
@@ -87,7 +100,12 @@ export async function runClaim(argv: string[], print: (line: string) => void = (
     proof = p.proof as Hex[];
     epoch = p.epoch;
   }
-  const chain = createChainClient({ rpcUrl: rpc, chainId: chainId ?? (await rpcChainId(rpc)), privateKey: key as Hex, contract });
+  const chain = createChainClient({
+    rpcUrl: rpc,
+    chainId: chainId ?? (await rpcChainId(rpc)),
+    privateKey: key as Hex,
+    contract,
+  });
   const claimed = await chain.claimed(account);
   const claimable = await chain.claimable(account, cumulative, proof);
   print(`account    ${account}`);

@@ -20,16 +20,35 @@ async function settledView(): Promise<RecordView> {
   const leaf: [Hex, Hex] = [signed[1]!.record.recordId, signed[1]!.digest];
   const proof = proofOf(loadTree(built.dump!), leaf, 'leaf');
   // round-trip through JSON, as an outsider receives it
-  return JSON.parse(JSON.stringify({
-    record: signed[1]!.record, signer: signed[1]!.signer, signature: signed[1]!.signature, digest: signed[1]!.digest, domain,
-    status: 'settled', epoch: 1, tx_hash: null, root: built.root, leaf, leaf_encoding: RECORD_LEAF_ENCODING, proof,
-  }));
+  return JSON.parse(
+    JSON.stringify({
+      record: signed[1]!.record,
+      signer: signed[1]!.signer,
+      signature: signed[1]!.signature,
+      digest: signed[1]!.digest,
+      domain,
+      status: 'settled',
+      epoch: 1,
+      tx_hash: null,
+      root: built.root,
+      leaf,
+      leaf_encoding: RECORD_LEAF_ENCODING,
+      proof,
+    }),
+  );
 }
 
 test('a genuine settled record passes all four checks', async () => {
   const v = await settledView();
   const c = await checkRecordView(v, description, async () => v.root!);
-  assert.deepEqual(c, { signer: signer.address, signerOk: true, digestOk: true, proofOk: true, rootOk: true, ok: true });
+  assert.deepEqual(c, {
+    signer: signer.address,
+    signerOk: true,
+    digestOk: true,
+    proofOk: true,
+    rootOk: true,
+    ok: true,
+  });
 });
 
 test('tampering with the record, signer, proof or on-chain root is caught', async () => {

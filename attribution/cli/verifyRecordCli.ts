@@ -27,10 +27,18 @@ export interface RecordCheck {
 
 /** Runs checks 1-4 on a record view as served over HTTP. */
 export async function checkRecordView(
-  view: RecordView, description: Eip712Description, readRoot: (epoch: number) => Promise<Hex>, expectedSigner?: Address,
+  view: RecordView,
+  description: Eip712Description,
+  readRoot: (epoch: number) => Promise<Hex>,
+  expectedSigner?: Address,
 ): Promise<RecordCheck> {
   const { EIP712Domain: _, ...types } = description.types;
-  const typed = { domain: description.domain, types, primaryType: description.primaryType, message: view.record } as never;
+  const typed = {
+    domain: description.domain,
+    types,
+    primaryType: description.primaryType,
+    message: view.record,
+  } as never;
   let signer: Address | null = null;
   try {
     signer = await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never);
@@ -40,7 +48,8 @@ export async function checkRecordView(
   const signerOk = signer !== null && isAddressEqual(signer, expectedSigner ?? view.signer);
   let digestOk = false;
   try {
-    digestOk = hashTypedData(typed) === view.leaf[1].toLowerCase() && view.leaf[0] === view.record.recordId.toLowerCase();
+    digestOk =
+      hashTypedData(typed) === view.leaf[1].toLowerCase() && view.leaf[0] === view.record.recordId.toLowerCase();
   } catch {
     digestOk = false;
   }
@@ -64,9 +73,13 @@ async function getJson(url: string): Promise<any> {
   return body;
 }
 
-const USAGE = 'usage: npm run verify-record -- --server http://127.0.0.1:8000 --record 0x<recordId> [--rpc URL] [--signer 0x<expected signer>]';
+const USAGE =
+  'usage: npm run verify-record -- --server http://127.0.0.1:8000 --record 0x<recordId> [--rpc URL] [--signer 0x<expected signer>]';
 
-export async function runVerifyRecord(argv: string[], print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<RecordCheck> {
+export async function runVerifyRecord(
+  argv: string[],
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<RecordCheck> {
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad arguments\n${USAGE}`);
@@ -82,13 +95,20 @@ export async function runVerifyRecord(argv: string[], print: (line: string) => v
   if (!rpc) throw new Error(`the server does not publish its RPC URL: pass --rpc\n${USAGE}`);
   const chain = createPublicClient({ transport: http(rpc) });
   const readRoot = (epoch: number) =>
-    chain.readContract({ address: description.domain.verifyingContract, abi: LoraLedgerSettlementAbi, functionName: 'recordsRoot', args: [BigInt(epoch)] });
+    chain.readContract({
+      address: description.domain.verifyingContract,
+      abi: LoraLedgerSettlementAbi,
+      functionName: 'recordsRoot',
+      args: [BigInt(epoch)],
+    });
   const check = await checkRecordView(view, description, readRoot, args.get('signer') as Address | undefined);
   print(`record     ${recordId} (${view.status}${view.epoch === null ? '' : `, epoch ${view.epoch}`})`);
   print(`signer     ${check.signer ?? '(unrecoverable)'} ${check.signerOk ? 'ok' : 'MISMATCH'}`);
   print(`digest     ${check.digestOk ? 'ok' : 'MISMATCH'}`);
   print(`proof      ${view.proof === null ? 'pending' : check.proofOk ? 'ok' : 'INVALID'}`);
-  print(`root       ${view.root === null ? 'pending' : check.rootOk ? `ok (on chain, contract ${description.domain.verifyingContract})` : 'NOT ON CHAIN'}`);
+  print(
+    `root       ${view.root === null ? 'pending' : check.rootOk ? `ok (on chain, contract ${description.domain.verifyingContract})` : 'NOT ON CHAIN'}`,
+  );
   print(check.ok ? 'VERIFIED' : 'NOT VERIFIED');
   return check;
 }

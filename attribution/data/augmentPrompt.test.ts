@@ -10,23 +10,30 @@ test('completion: numbered passages, then the question', () => {
   const out = augmentPrompt({ kind: 'completion', prompt: 'What is the capital of France?' }, passages);
   assert.deepEqual(out, {
     kind: 'completion',
-    prompt: 'Use the numbered context passages to answer.\n\nContext:\n(1) Paris is the capital of France.\n(2) The Seine flows through Paris.\n\nQuestion: What is the capital of France?',
+    prompt:
+      'Use the numbered context passages to answer.\n\nContext:\n(1) Paris is the capital of France.\n(2) The Seine flows through Paris.\n\nQuestion: What is the capital of France?',
   });
   assert.equal(augmentText([], 'plain'), 'plain');
 });
 
 test('chat: only the last user message gets the context block; the input is not mutated', () => {
-  const parts: PromptParts = { kind: 'chat', messages: [
-    { role: 'system', content: 'Be brief.' },
-    { role: 'user', content: 'hi' },
-    { role: 'assistant', content: 'hello' },
-    { role: 'user', content: 'Capital of France?' },
-  ] };
+  const parts: PromptParts = {
+    kind: 'chat',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+      { role: 'user', content: 'Capital of France?' },
+    ],
+  };
   assert.equal(ragQuery(parts), 'Capital of France?');
   const out = augmentPrompt(parts, passages.slice(1));
   assert.ok(out.kind === 'chat');
   assert.deepEqual(out.messages.slice(0, 3), parts.messages.slice(0, 3));
-  assert.equal(out.messages[3]!.content, 'Use the numbered context passages to answer.\n\nContext:\n(1) The Seine flows through Paris.\n\nQuestion: Capital of France?');
+  assert.equal(
+    out.messages[3]!.content,
+    'Use the numbered context passages to answer.\n\nContext:\n(1) The Seine flows through Paris.\n\nQuestion: Capital of France?',
+  );
   assert.equal(parts.messages[3]!.content, 'Capital of France?');
   assert.deepEqual(augmentPrompt(parts, []), parts);
 });
@@ -36,6 +43,8 @@ test('plain template for token-id models joins passages and question with spaces
 });
 
 test('chat without a user message is a 400 naming messages', () => {
-  assert.throws(() => ragQuery({ kind: 'chat', messages: [{ role: 'system', content: 'x' }] }), (e: unknown) =>
-    e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'messages');
+  assert.throws(
+    () => ragQuery({ kind: 'chat', messages: [{ role: 'system', content: 'x' }] }),
+    (e: unknown) => e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'messages',
+  );
 });

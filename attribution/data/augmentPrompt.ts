@@ -49,22 +49,35 @@ export function ragQuery(parts: PromptParts): string {
 }
 
 /** Renders the context block + user text. */
-export function augmentText(passages: readonly { text: string }[], question: string, template: RagTemplate = DEFAULT_RAG_TEMPLATE): string {
+export function augmentText(
+  passages: readonly { text: string }[],
+  question: string,
+  template: RagTemplate = DEFAULT_RAG_TEMPLATE,
+): string {
   if (passages.length === 0) return question;
-  const body = passages.map((p, i) => template.passage.replaceAll('{n}', String(i + 1)).replaceAll('{text}', p.text)).join('');
+  const body = passages
+    .map((p, i) => template.passage.replaceAll('{n}', String(i + 1)).replaceAll('{text}', p.text))
+    .join('');
   return template.header + body + template.footer + question;
 }
 
 /** The prompt the model sees for these passages (see the header comment). Inputs are not mutated. */
-export function augmentPrompt(parts: PromptParts, passages: readonly { text: string }[], template: RagTemplate = DEFAULT_RAG_TEMPLATE): PromptParts {
+export function augmentPrompt(
+  parts: PromptParts,
+  passages: readonly { text: string }[],
+  template: RagTemplate = DEFAULT_RAG_TEMPLATE,
+): PromptParts {
   if (parts.kind === 'completion') return { kind: 'completion', prompt: augmentText(passages, parts.prompt, template) };
   const at = lastUser(parts.messages);
   const messages = parts.messages.map((m, i) =>
-    i === at && passages.length > 0 ? { ...m, content: augmentText(passages, m.content, template) } : m);
+    i === at && passages.length > 0 ? { ...m, content: augmentText(passages, m.content, template) } : m,
+  );
   return { kind: 'chat', messages };
 }
 
 function lastUser(messages: readonly ChatMessage[]): number {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return i;
-  throw new RequestError('invalid_request', 'rag needs at least one user message to retrieve for', { param: 'messages' });
+  throw new RequestError('invalid_request', 'rag needs at least one user message to retrieve for', {
+    param: 'messages',
+  });
 }

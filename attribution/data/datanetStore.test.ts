@@ -9,7 +9,10 @@ import { LoraledgerError, type ErrorCode } from '../../common/index.ts';
 
 const alice = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const rejects = (fn: () => unknown, code: ErrorCode, status: number, re: RegExp): void => {
-  assert.throws(fn, (e: unknown) => e instanceof LoraledgerError && e.code === code && e.status === status && re.test(e.message));
+  assert.throws(
+    fn,
+    (e: unknown) => e instanceof LoraledgerError && e.code === code && e.status === status && re.test(e.message),
+  );
 };
 
 test('DataNets and documents survive a restart (WAL file on disk)', () => {
@@ -17,8 +20,18 @@ test('DataNets and documents survive a restart (WAL file on disk)', () => {
   try {
     const path = join(dir, 'datanets.sqlite');
     const a = new DatanetStore(path, { now: () => 1700000000 });
-    assert.deepEqual(a.createDatanet({ id: 'medical-qa', title: 'Medical QA' }), { id: 'medical-qa', title: 'Medical QA', created: 1700000000, documents: 0 });
-    const doc = a.addDocument({ datanet: 'medical-qa', text: 'Aspirin thins the blood.', contributor: alice, metadata: { source: 'notes' } });
+    assert.deepEqual(a.createDatanet({ id: 'medical-qa', title: 'Medical QA' }), {
+      id: 'medical-qa',
+      title: 'Medical QA',
+      created: 1700000000,
+      documents: 0,
+    });
+    const doc = a.addDocument({
+      datanet: 'medical-qa',
+      text: 'Aspirin thins the blood.',
+      contributor: alice,
+      metadata: { source: 'notes' },
+    });
     assert.equal(doc.docId, documentId('medical-qa', 'Aspirin thins the blood.'));
     assert.equal(doc.contentHash, keccak256('Aspirin thins the blood.'));
     assert.equal(doc.contributor, alice.toLowerCase());
@@ -37,8 +50,15 @@ test('duplicate text in one DataNet is a 409 naming the existing doc_id; other D
   s.createDatanet({ id: 'a' });
   s.createDatanet({ id: 'b', title: 'B' });
   const first = s.addDocument({ datanet: 'a', text: 'same words', contributor: alice });
-  assert.throws(() => s.addDocument({ datanet: 'a', text: 'same words', contributor: alice.toLowerCase() }), (e: unknown) =>
-    e instanceof LoraledgerError && e.code === 'conflict' && e.status === 409 && e.message.includes(first.docId) && e.details?.doc_id === first.docId);
+  assert.throws(
+    () => s.addDocument({ datanet: 'a', text: 'same words', contributor: alice.toLowerCase() }),
+    (e: unknown) =>
+      e instanceof LoraledgerError &&
+      e.code === 'conflict' &&
+      e.status === 409 &&
+      e.message.includes(first.docId) &&
+      e.details?.doc_id === first.docId,
+  );
   const other = s.addDocument({ datanet: 'b', text: 'same words', contributor: alice });
   assert.notEqual(other.docId, first.docId);
   assert.equal(other.contentHash, first.contentHash);
@@ -48,15 +68,45 @@ test('duplicate text in one DataNet is a 409 naming the existing doc_id; other D
 test('bad inputs: unknown DataNet 404, bad contributor 400, bad ids/text/metadata 400', () => {
   const s = new DatanetStore(':memory:');
   s.createDatanet({ id: 'net' });
-  rejects(() => s.addDocument({ datanet: 'nope', text: 'x', contributor: alice }), 'datanet_not_found', 404, /DataNet "nope" does not exist/);
+  rejects(
+    () => s.addDocument({ datanet: 'nope', text: 'x', contributor: alice }),
+    'datanet_not_found',
+    404,
+    /DataNet "nope" does not exist/,
+  );
   rejects(() => s.listDocuments('nope'), 'datanet_not_found', 404, /nope/);
   rejects(() => s.getDatanet('nope'), 'datanet_not_found', 404, /nope/);
-  rejects(() => s.addDocument({ datanet: 'net', text: 'x', contributor: '0x1234' }), 'invalid_request', 400, /contributor must be an address/);
-  rejects(() => s.addDocument({ datanet: 'net', text: 'x', contributor: alice.replace('aAeb', 'aaEb') }), 'invalid_request', 400, /EIP-55 checksum/);
-  rejects(() => s.addDocument({ datanet: 'net', text: '   ', contributor: alice }), 'invalid_request', 400, /text must be a non-empty string/);
+  rejects(
+    () => s.addDocument({ datanet: 'net', text: 'x', contributor: '0x1234' }),
+    'invalid_request',
+    400,
+    /contributor must be an address/,
+  );
+  rejects(
+    () => s.addDocument({ datanet: 'net', text: 'x', contributor: alice.replace('aAeb', 'aaEb') }),
+    'invalid_request',
+    400,
+    /EIP-55 checksum/,
+  );
+  rejects(
+    () => s.addDocument({ datanet: 'net', text: '   ', contributor: alice }),
+    'invalid_request',
+    400,
+    /text must be a non-empty string/,
+  );
   rejects(() => s.addDocument({ datanet: 'net', text: 5, contributor: alice }), 'invalid_request', 400, /text must be/);
-  rejects(() => s.addDocument({ datanet: 'net', text: 'x', contributor: alice, metadata: [1] }), 'invalid_request', 400, /metadata must be a JSON object/);
-  rejects(() => s.addDocument({ datanet: 'net', text: 'x', contributor: alice, metadata: { big: 'x'.repeat(9000) } }), 'invalid_request', 400, /metadata is larger/);
+  rejects(
+    () => s.addDocument({ datanet: 'net', text: 'x', contributor: alice, metadata: [1] }),
+    'invalid_request',
+    400,
+    /metadata must be a JSON object/,
+  );
+  rejects(
+    () => s.addDocument({ datanet: 'net', text: 'x', contributor: alice, metadata: { big: 'x'.repeat(9000) } }),
+    'invalid_request',
+    400,
+    /metadata is larger/,
+  );
   rejects(() => s.createDatanet({ id: 'bad id!' }), 'invalid_request', 400, /id must be 1-64 characters/);
   rejects(() => s.createDatanet({ id: 'ok', title: 7 }), 'invalid_request', 400, /title must be a string/);
   rejects(() => s.getDocument('0x00'), 'not_found', 404, /document 0x00 does not exist/);
@@ -69,13 +119,22 @@ test('listDocuments pages in insertion order; onDocument sees each insert', () =
   s.createDatanet({ id: 'net' });
   const seen: string[] = [];
   s.onDocument((d) => seen.push(d.docId));
-  const ids = Array.from({ length: 5 }, (_, i) => s.addDocument({ datanet: 'net', text: `doc ${i}`, contributor: alice }).docId);
+  const ids = Array.from(
+    { length: 5 },
+    (_, i) => s.addDocument({ datanet: 'net', text: `doc ${i}`, contributor: alice }).docId,
+  );
   assert.deepEqual(seen, ids);
   const p1 = s.listDocuments('net', { limit: 2 });
-  assert.deepEqual(p1.data.map((d) => d.docId), ids.slice(0, 2));
+  assert.deepEqual(
+    p1.data.map((d) => d.docId),
+    ids.slice(0, 2),
+  );
   assert.equal(p1.hasMore, true);
   const p3 = s.listDocuments('net', { limit: 2, after: ids[3] });
-  assert.deepEqual(p3.data.map((d) => d.docId), ids.slice(4));
+  assert.deepEqual(
+    p3.data.map((d) => d.docId),
+    ids.slice(4),
+  );
   assert.equal(p3.hasMore, false);
   assert.equal(s.allDocuments('net').length, 5);
 });

@@ -59,7 +59,16 @@ CREATE TABLE IF NOT EXISTS documents (
   UNIQUE (datanet, content_hash)
 );`;
 
-interface DocRow { seq: number; doc_id: string; datanet: string; text: string; contributor: string; content_hash: string; metadata: string; created: number }
+interface DocRow {
+  seq: number;
+  doc_id: string;
+  datanet: string;
+  text: string;
+  contributor: string;
+  content_hash: string;
+  metadata: string;
+  created: number;
+}
 
 const bad = (param: string, problem: string): never => {
   throw new RequestError('invalid_request', `${param} ${problem}`, { param });
@@ -87,24 +96,41 @@ export class DatanetStore {
   /** Creates a DataNet; 409 conflict when the id exists. */
   createDatanet(input: { id: unknown; title?: unknown }): Datanet {
     const id = input.id;
-    if (typeof id !== 'string' || !DATANET_ID.test(id)) bad('id', 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+    if (typeof id !== 'string' || !DATANET_ID.test(id))
+      bad('id', 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
     const title = input.title ?? id;
-    if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS) bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
+    if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)
+      bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
     const created = this.now();
-    const info = this.db.prepare('INSERT OR IGNORE INTO datanets (id, title, created) VALUES (?, ?, ?)').run(id, title, created);
-    if (info.changes === 0) throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
+    const info = this.db
+      .prepare('INSERT OR IGNORE INTO datanets (id, title, created) VALUES (?, ?, ?)')
+      .run(id, title, created);
+    if (info.changes === 0)
+      throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
     return { id: id as string, title: title as string, created, documents: 0 };
   }
 
   /** Throws datanet_not_found (404) when missing. */
   getDatanet(id: string): Datanet {
-    const row = this.db.prepare('SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d WHERE d.id = ?').get(id) as Datanet | undefined;
-    if (!row) throw new AttributionError('datanet_not_found', `DataNet ${JSON.stringify(id)} does not exist`, { param: 'datanet', details: { id } });
+    const row = this.db
+      .prepare(
+        'SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d WHERE d.id = ?',
+      )
+      .get(id) as Datanet | undefined;
+    if (!row)
+      throw new AttributionError('datanet_not_found', `DataNet ${JSON.stringify(id)} does not exist`, {
+        param: 'datanet',
+        details: { id },
+      });
     return row;
   }
 
   listDatanets(): Datanet[] {
-    return this.db.prepare('SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d ORDER BY d.id').all() as Datanet[];
+    return this.db
+      .prepare(
+        'SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d ORDER BY d.id',
+      )
+      .all() as Datanet[];
   }
 
   /** Adds a document; 404 for an unknown DataNet, 400 for bad fields, 409 for a duplicate text. */
@@ -115,9 +141,11 @@ export class DatanetStore {
     if ((text as string).length > MAX_DOCUMENT_CHARS) bad('text', `is longer than ${MAX_DOCUMENT_CHARS} characters`);
     const contributor = normaliseAddress(input.contributor, 'contributor');
     const metadata = input.metadata ?? {};
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) bad('metadata', 'must be a JSON object');
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+      bad('metadata', 'must be a JSON object');
     const metaJson = JSON.stringify(metadata);
-    if (Buffer.byteLength(metaJson) > MAX_METADATA_BYTES) bad('metadata', `is larger than ${MAX_METADATA_BYTES} bytes as JSON`);
+    if (Buffer.byteLength(metaJson) > MAX_METADATA_BYTES)
+      bad('metadata', `is larger than ${MAX_METADATA_BYTES} bytes as JSON`);
     const doc: DataDocument = {
       docId: documentId(input.datanet, text as string),
       datanet: input.datanet,
@@ -128,13 +156,19 @@ export class DatanetStore {
       created: this.now(),
     };
     const info = this.db
-      .prepare('INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(doc.docId, doc.datanet, doc.text, doc.contributor, doc.contentHash, metaJson, doc.created);
     if (info.changes === 0) {
-      throw new AttributionError('conflict', `DataNet ${doc.datanet} already holds this text as document ${doc.docId}`, {
-        param: 'text',
-        details: { doc_id: doc.docId, datanet: doc.datanet, content_hash: doc.contentHash },
-      });
+      throw new AttributionError(
+        'conflict',
+        `DataNet ${doc.datanet} already holds this text as document ${doc.docId}`,
+        {
+          param: 'text',
+          details: { doc_id: doc.docId, datanet: doc.datanet, content_hash: doc.contentHash },
+        },
+      );
     }
     for (const listener of this.listeners) listener(doc);
     return doc;
@@ -148,24 +182,33 @@ export class DatanetStore {
   }
 
   /** A page of a DataNet's documents in insertion order, after the document `after` (a doc_id). */
-  listDocuments(datanet: string, options: { limit?: number; after?: string } = {}): { data: DataDocument[]; hasMore: boolean } {
+  listDocuments(
+    datanet: string,
+    options: { limit?: number; after?: string } = {},
+  ): { data: DataDocument[]; hasMore: boolean } {
     this.getDatanet(datanet);
     const limit = options.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) bad('limit', 'must be an integer in [1, 1000]');
     let afterSeq = 0;
     if (options.after !== undefined) {
-      const row = this.db.prepare('SELECT seq FROM documents WHERE doc_id = ? AND datanet = ?').get(options.after, datanet) as { seq: number } | undefined;
+      const row = this.db
+        .prepare('SELECT seq FROM documents WHERE doc_id = ? AND datanet = ?')
+        .get(options.after, datanet) as { seq: number } | undefined;
       if (!row) bad('after', `names no document of DataNet ${datanet}`);
       afterSeq = row!.seq;
     }
-    const rows = this.db.prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?').all(datanet, afterSeq, limit + 1) as DocRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(datanet, afterSeq, limit + 1) as DocRow[];
     return { data: rows.slice(0, limit).map(toDocument), hasMore: rows.length > limit };
   }
 
   /** Every document of a DataNet, in insertion order (index building). */
   allDocuments(datanet: string): DataDocument[] {
     this.getDatanet(datanet);
-    return (this.db.prepare('SELECT * FROM documents WHERE datanet = ? ORDER BY seq').all(datanet) as DocRow[]).map(toDocument);
+    return (this.db.prepare('SELECT * FROM documents WHERE datanet = ? ORDER BY seq').all(datanet) as DocRow[]).map(
+      toDocument,
+    );
   }
 
   /** Called synchronously after each committed insert. */

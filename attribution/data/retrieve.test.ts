@@ -26,7 +26,10 @@ test('retrieve ranks by BM25 across DataNets and carries contributors', async ()
   assert.equal(hits[0]!.contributor, alice);
   assert.equal(hits[0]!.datanet, 'animals');
   assert.ok(hits[0]!.score > hits[1]!.score);
-  assert.deepEqual((await r.retrieve({ datanets: ['food'], query: 'fish', topK: 3 })).map((h) => h.datanet), ['food']);
+  assert.deepEqual(
+    (await r.retrieve({ datanets: ['food'], query: 'fish', topK: 3 })).map((h) => h.datanet),
+    ['food'],
+  );
 });
 
 test('the index follows inserts made after it was built', async () => {
@@ -35,12 +38,16 @@ test('the index follows inserts made after it was built', async () => {
   assert.equal((await r.retrieve({ datanets: ['food'], query: 'banana', topK: 3 })).length, 0);
   s.addDocument({ datanet: 'food', text: 'A banana is yellow.', contributor: alice });
   const hits = await r.retrieve({ datanets: ['food'], query: 'banana', topK: 3 });
-  assert.deepEqual(hits.map((h) => h.text), ['A banana is yellow.']);
+  assert.deepEqual(
+    hits.map((h) => h.text),
+    ['A banana is yellow.'],
+  );
 });
 
 test('optional embedding re-rank orders by cosine to the query', async () => {
   // A toy embedding: [count of "dog", count of "mat"]; the query is all "dog".
-  const embed = async (texts: string[]): Promise<Float32Array[]> => texts.map((t) => Float32Array.from([t.split('dog').length - 1, t.split('mat').length - 1]));
+  const embed = async (texts: string[]): Promise<Float32Array[]> =>
+    texts.map((t) => Float32Array.from([t.split('dog').length - 1, t.split('mat').length - 1]));
   const r = new Retriever(fixture(), { embed });
   const hits = await r.retrieve({ datanets: ['animals'], query: 'cat dog', topK: 2 });
   assert.equal(hits[0]!.text, 'A dog chased the cat around the yard.');
@@ -51,8 +58,11 @@ test('optional embedding re-rank orders by cosine to the query', async () => {
 
 test('bad retrieval requests: unknown DataNet 404, bad top_k / datanets 400', async () => {
   const r = new Retriever(fixture());
-  const rejects = (req: unknown, code: string, param: string) => assert.rejects(r.retrieve(req as never), (e: unknown) =>
-    e instanceof LoraledgerError && e.code === code && (e.param === param));
+  const rejects = (req: unknown, code: string, param: string) =>
+    assert.rejects(
+      r.retrieve(req as never),
+      (e: unknown) => e instanceof LoraledgerError && e.code === code && e.param === param,
+    );
   await rejects({ datanets: ['animals', 'ghosts'], query: 'x', topK: 2 }, 'datanet_not_found', 'datanet');
   await rejects({ datanets: [], query: 'x', topK: 2 }, 'invalid_request', 'rag.datanets');
   await rejects({ datanets: 'animals', query: 'x', topK: 2 }, 'invalid_request', 'rag.datanets');

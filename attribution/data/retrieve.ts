@@ -54,12 +54,21 @@ export class Retriever {
     const hits = bm25Search(indexes, req.query, pool, this.options.params ?? BM25_DEFAULTS);
     const passages = hits.map((h): Passage => {
       const doc = this.store.getDocument(h.docId);
-      return { docId: doc.docId, datanet: doc.datanet, contributor: doc.contributor, text: doc.text, score: h.score, bm25: h.score };
+      return {
+        docId: doc.docId,
+        datanet: doc.datanet,
+        contributor: doc.contributor,
+        text: doc.text,
+        score: h.score,
+        bm25: h.score,
+      };
     });
     if (!this.options.embed || passages.length === 0) return passages;
     const vectors = await this.options.embed([req.query, ...passages.map((p) => p.text)]);
     const q = vectors[0]!;
-    passages.forEach((p, i) => { p.score = cosine(q, vectors[i + 1]!); });
+    passages.forEach((p, i) => {
+      p.score = cosine(q, vectors[i + 1]!);
+    });
     return passages
       .sort((a, b) => b.score - a.score || (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0))
       .slice(0, req.topK);
@@ -79,13 +88,23 @@ export class Retriever {
 
 export function validateRetrieve(req: RetrieveRequest): void {
   const { datanets, topK, query } = req;
-  if (!Array.isArray(datanets) || datanets.length === 0 || datanets.length > MAX_RAG_DATANETS || datanets.some((d) => typeof d !== 'string')) {
-    throw new RequestError('invalid_request', `rag.datanets must be a list of 1 to ${MAX_RAG_DATANETS} DataNet ids`, { param: 'rag.datanets' });
+  if (
+    !Array.isArray(datanets) ||
+    datanets.length === 0 ||
+    datanets.length > MAX_RAG_DATANETS ||
+    datanets.some((d) => typeof d !== 'string')
+  ) {
+    throw new RequestError('invalid_request', `rag.datanets must be a list of 1 to ${MAX_RAG_DATANETS} DataNet ids`, {
+      param: 'rag.datanets',
+    });
   }
   if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
-    throw new RequestError('invalid_request', `rag.top_k must be an integer in [1, ${MAX_TOP_K}]`, { param: 'rag.top_k' });
+    throw new RequestError('invalid_request', `rag.top_k must be an integer in [1, ${MAX_TOP_K}]`, {
+      param: 'rag.top_k',
+    });
   }
-  if (typeof query !== 'string') throw new RequestError('invalid_request', 'the retrieval query must be a string', { param: 'prompt' });
+  if (typeof query !== 'string')
+    throw new RequestError('invalid_request', 'the retrieval query must be a string', { param: 'prompt' });
 }
 
 /** Cosine similarity of two equal-length vectors (0 when either is all zeros). */

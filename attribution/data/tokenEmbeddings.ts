@@ -30,7 +30,9 @@ export async function loadTokenEmbeddings(modelDir: string): Promise<TokenEmbedd
     const [vocab, dim] = t.shape as [number, number];
     return { table: t.data, vocab, dim };
   }
-  throw new ModelError('safetensors_invalid', `model folder ${modelDir} has no tensor ${EMBED_TOKENS}`, { details: { tensor: EMBED_TOKENS } });
+  throw new ModelError('safetensors_invalid', `model folder ${modelDir} has no tensor ${EMBED_TOKENS}`, {
+    details: { tensor: EMBED_TOKENS },
+  });
 }
 
 /** An EmbedFn: mean of embedding rows over `encode(text)` (the router's meanEmbedder, batched). */

@@ -19,13 +19,17 @@ test('isValidAddress: lowercase, uppercase and correct checksum pass; broken che
   assert.ok(isValidAddress(`0x${addr.slice(2).toUpperCase()}`));
   assert.ok(isValidAddress('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'));
   assert.ok(!isValidAddress('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD')); // last letter case flipped
-  for (const bad of ['', '0x', addr.slice(0, 41), `${addr}0`, addr.replace('a', 'g'), addr.slice(2), 42, null]) assert.ok(!isValidAddress(bad));
+  for (const bad of ['', '0x', addr.slice(0, 41), `${addr}0`, addr.replace('a', 'g'), addr.slice(2), 42, null])
+    assert.ok(!isValidAddress(bad));
 });
 
 test('normaliseAddress returns lowercase or throws invalid_request naming the field', () => {
   assert.equal(normaliseAddress('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', 'contributor'), addr);
   for (const bad of ['0x123', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD', 7]) {
-    assert.throws(() => normaliseAddress(bad, 'contributor'), (e: unknown) =>
-      e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'contributor' && e.status === 400);
+    assert.throws(
+      () => normaliseAddress(bad, 'contributor'),
+      (e: unknown) =>
+        e instanceof LoraledgerError && e.code === 'invalid_request' && e.param === 'contributor' && e.status === 400,
+    );
   }
 });

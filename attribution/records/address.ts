@@ -28,10 +28,16 @@ export function isValidAddress(value: unknown): value is Address {
 /** Validates and returns the lowercase address; throws invalid_request naming `param`. */
 export function normaliseAddress(value: unknown, param: string): Address {
   if (typeof value !== 'string' || !HEX40.test(value)) {
-    throw new RequestError('invalid_request', `${param} must be an address: 0x followed by 40 hex characters`, { param });
+    throw new RequestError('invalid_request', `${param} must be an address: 0x followed by 40 hex characters`, {
+      param,
+    });
   }
   if (!isValidAddress(value)) {
-    throw new RequestError('invalid_request', `${param} has mixed case that is not a valid EIP-55 checksum (mistyped address?)`, { param });
+    throw new RequestError(
+      'invalid_request',
+      `${param} has mixed case that is not a valid EIP-55 checksum (mistyped address?)`,
+      { param },
+    );
   }
   return value.toLowerCase() as Address;
 }

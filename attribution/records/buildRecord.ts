@@ -43,7 +43,9 @@ export function recordIdOf(requestId: string): Hex {
 
 /** Canonical text of a prompt: the completion prompt itself, or the chat messages as JSON [{role, content}]. */
 export function promptContext(prompt: PromptParts): string {
-  return prompt.kind === 'completion' ? prompt.prompt : JSON.stringify(prompt.messages.map((m) => ({ role: m.role, content: m.content })));
+  return prompt.kind === 'completion'
+    ? prompt.prompt
+    : JSON.stringify(prompt.messages.map((m) => ({ role: m.role, content: m.content })));
 }
 
 export function buildRecord(input: BuildRecordInput): AttributionRecord {

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privateKeyToAccount } from 'viem/accounts';
 import { recoverTypedDataAddress } from 'viem';
-import { createRecordSigner, signRecord, eip712Description, eip712Domain, recordDigest, recoverRecordSigner, verifyRecord } from './eip712.ts';
+import {
+  createRecordSigner,
+  signRecord,
+  eip712Description,
+  eip712Domain,
+  recordDigest,
+  recoverRecordSigner,
+  verifyRecord,
+} from './eip712.ts';
 import { keccak256 } from './keccak256.ts';
 import { sampleRecord } from '../../test/support/recordFixtures.ts';
 import type { AttributionRecord, Hex } from './recordTypes.ts';
@@ -19,20 +27,50 @@ const word = (n: bigint | number | string): Uint8Array => bytes(BigInt(n).toStri
 const cat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 const h = (x: Uint8Array | string): Uint8Array => bytes(keccak256(x));
 const SOURCE_T = 'Source(bytes32 docId,string datanet,address contributor,uint32 sharePpm,uint256 amount)';
-const RECORD_T = 'AttributionRecord(bytes32 recordId,string requestId,string model,string adapter,bytes32 promptHash,bytes32 outputHash,Source[] sources,address adapterOwner,uint32 adapterSharePpm,uint256 adapterAmount,uint256 fee,uint64 timestamp,string method)' + SOURCE_T;
+const RECORD_T =
+  'AttributionRecord(bytes32 recordId,string requestId,string model,string adapter,bytes32 promptHash,bytes32 outputHash,Source[] sources,address adapterOwner,uint32 adapterSharePpm,uint256 adapterAmount,uint256 fee,uint64 timestamp,string method)' +
+  SOURCE_T;
 
 function referenceDigest(r: AttributionRecord, chainId: number, contract: string): Hex {
-  const sources = r.sources.map((s) => h(cat(h(SOURCE_T), bytes(s.docId), h(s.datanet), word(s.contributor), word(s.sharePpm), word(s.amount))));
-  const struct = h(cat(
-    h(RECORD_T), bytes(r.recordId), h(r.requestId), h(r.model), h(r.adapter), bytes(r.promptHash), bytes(r.outputHash),
-    h(cat(...sources)), word(r.adapterOwner), word(r.adapterSharePpm), word(r.adapterAmount), word(r.fee), word(r.timestamp), h(r.method),
-  ));
-  const dom = h(cat(h('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'), h('loraledger'), h('1'), word(chainId), word(contract)));
+  const sources = r.sources.map((s) =>
+    h(cat(h(SOURCE_T), bytes(s.docId), h(s.datanet), word(s.contributor), word(s.sharePpm), word(s.amount))),
+  );
+  const struct = h(
+    cat(
+      h(RECORD_T),
+      bytes(r.recordId),
+      h(r.requestId),
+      h(r.model),
+      h(r.adapter),
+      bytes(r.promptHash),
+      bytes(r.outputHash),
+      h(cat(...sources)),
+      word(r.adapterOwner),
+      word(r.adapterSharePpm),
+      word(r.adapterAmount),
+      word(r.fee),
+      word(r.timestamp),
+      h(r.method),
+    ),
+  );
+  const dom = h(
+    cat(
+      h('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+      h('loraledger'),
+      h('1'),
+      word(chainId),
+      word(contract),
+    ),
+  );
   return keccak256(cat(bytes('1901'), dom, struct));
 }
 
 test('record digest equals an independent hand-rolled EIP-712 encoding', () => {
-  for (const r of [sampleRecord(0), sampleRecord(5, { adapterOwner: '0x00000000000000000000000000000000000000aa' }), { ...sampleRecord(1), sources: [] }]) {
+  for (const r of [
+    sampleRecord(0),
+    sampleRecord(5, { adapterOwner: '0x00000000000000000000000000000000000000aa' }),
+    { ...sampleRecord(1), sources: [] },
+  ]) {
     assert.equal(recordDigest(r, domain), referenceDigest(r, 31337, CONTRACT));
   }
 });
@@ -49,7 +87,13 @@ test('sign then recover gives the signer; verifyRecord accepts', async () => {
   const d = eip712Description(domain);
   const { EIP712Domain: _, ...types } = d.types;
   const message = JSON.parse(JSON.stringify(signed.record));
-  const outsider = await recoverTypedDataAddress({ domain: d.domain, types, primaryType: d.primaryType, message, signature: signed.signature } as never);
+  const outsider = await recoverTypedDataAddress({
+    domain: d.domain,
+    types,
+    primaryType: d.primaryType,
+    message,
+    signature: signed.signature,
+  } as never);
   assert.equal(outsider, signer.address);
 });
 
@@ -58,29 +102,76 @@ test('altered records, foreign signatures and other domains fail verification', 
   const altered = structuredClone(signed);
   altered.record.sources[0]!.amount = (BigInt(altered.record.sources[0]!.amount) + 1n).toString();
   assert.equal(await verifyRecord(altered, domain), false, 'amount changed');
-  assert.equal(await verifyRecord({ ...altered, digest: recordDigest(altered.record, domain) }, domain), false, 'digest recomputed, signature stale');
+  assert.equal(
+    await verifyRecord({ ...altered, digest: recordDigest(altered.record, domain) }, domain),
+    false,
+    'digest recomputed, signature stale',
+  );
   const forged = await createRecordSigner(OTHER, domain).sign(signed.record);
   assert.equal(await verifyRecord(forged, domain, signed.signer), false, 'signed by another key');
   assert.equal(await verifyRecord(signed, eip712Domain(10, CONTRACT)), false, 'other chain id');
-  assert.equal(await verifyRecord(signed, eip712Domain(31337, '0x0000000000000000000000000000000000000001')), false, 'other contract');
+  assert.equal(
+    await verifyRecord(signed, eip712Domain(31337, '0x0000000000000000000000000000000000000001')),
+    false,
+    'other contract',
+  );
   assert.equal(await verifyRecord({ ...signed, signature: '0x1234' }, domain), false, 'malformed signature');
 });
 
 test('invalid records are refused before signing with record_invalid naming the field', async () => {
   const signer = createRecordSigner(KEY, domain);
   const cases: Array<[string, (r: AttributionRecord) => void]> = [
-    ['recordId', (r) => { r.recordId = '0x12'; }],
-    ['sources[0].contributor', (r) => { r.sources[0]!.contributor = '0xnothex'; }],
-    ['sources[1].amount', (r) => { r.sources[1]!.amount = '-5'; }],
-    ['sources[0].sharePpm', (r) => { r.sources[0]!.sharePpm = 1.5; }],
-    ['fee', (r) => { r.fee = '1'; }],
-    ['adapterOwner', (r) => { r.adapterAmount = '3'; }],
-    ['timestamp', (r) => { r.timestamp = -1; }],
+    [
+      'recordId',
+      (r) => {
+        r.recordId = '0x12';
+      },
+    ],
+    [
+      'sources[0].contributor',
+      (r) => {
+        r.sources[0]!.contributor = '0xnothex';
+      },
+    ],
+    [
+      'sources[1].amount',
+      (r) => {
+        r.sources[1]!.amount = '-5';
+      },
+    ],
+    [
+      'sources[0].sharePpm',
+      (r) => {
+        r.sources[0]!.sharePpm = 1.5;
+      },
+    ],
+    [
+      'fee',
+      (r) => {
+        r.fee = '1';
+      },
+    ],
+    [
+      'adapterOwner',
+      (r) => {
+        r.adapterAmount = '3';
+      },
+    ],
+    [
+      'timestamp',
+      (r) => {
+        r.timestamp = -1;
+      },
+    ],
   ];
   for (const [param, mutate] of cases) {
     const r = sampleRecord(1);
     mutate(r);
-    await assert.rejects(signer.sign(r), (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && e.param === param, param);
+    await assert.rejects(
+      signer.sign(r),
+      (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && e.param === param,
+      param,
+    );
   }
 });
 

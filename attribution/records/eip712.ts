@@ -98,17 +98,30 @@ export function signRecord(record: AttributionRecord, privateKey: Hex, domain: E
 }
 
 /** Recovers the address that signed `signed.record` under `domain` (ignores `signed.signer`). */
-export async function recoverRecordSigner(signed: Pick<SignedRecord, 'record' | 'signature'>, domain: Eip712Domain): Promise<Address> {
+export async function recoverRecordSigner(
+  signed: Pick<SignedRecord, 'record' | 'signature'>,
+  domain: Eip712Domain,
+): Promise<Address> {
   try {
-    return await recoverTypedDataAddress({ ...typedData(validateRecord(signed.record), domain), signature: signed.signature });
+    return await recoverTypedDataAddress({
+      ...typedData(validateRecord(signed.record), domain),
+      signature: signed.signature,
+    });
   } catch (cause) {
     if (cause instanceof AttributionError) throw cause;
-    throw new AttributionError('record_invalid', 'attribution record signature is malformed', { param: 'signature', cause });
+    throw new AttributionError('record_invalid', 'attribution record signature is malformed', {
+      param: 'signature',
+      cause,
+    });
   }
 }
 
 /** True when the record verifies: valid shape, digest matches, and signed by `expectedSigner`. */
-export async function verifyRecord(signed: SignedRecord, domain: Eip712Domain, expectedSigner: Address = signed.signer): Promise<boolean> {
+export async function verifyRecord(
+  signed: SignedRecord,
+  domain: Eip712Domain,
+  expectedSigner: Address = signed.signer,
+): Promise<boolean> {
   try {
     if (recordDigest(signed.record, domain) !== signed.digest) return false;
     const recovered = await recoverRecordSigner(signed, domain);

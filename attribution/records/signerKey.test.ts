@@ -27,10 +27,19 @@ test('a configured key wins and nothing is written; bad keys are refused without
     assert.equal(loadOrCreateSignerKey({ key, dataDir: dir }), key);
     assert.equal(existsSync(join(dir, SIGNER_KEY_FILE)), false);
     const secretish = '0x' + 'cd'.repeat(31);
-    assert.throws(() => loadOrCreateSignerKey({ key: secretish, dataDir: dir }), (e: unknown) => e instanceof AttributionError && !e.message.includes(secretish));
-    assert.throws(() => loadOrCreateSignerKey({ key: '0x' + '00'.repeat(32), dataDir: dir }), /out of the secp256k1 range/);
+    assert.throws(
+      () => loadOrCreateSignerKey({ key: secretish, dataDir: dir }),
+      (e: unknown) => e instanceof AttributionError && !e.message.includes(secretish),
+    );
+    assert.throws(
+      () => loadOrCreateSignerKey({ key: '0x' + '00'.repeat(32), dataDir: dir }),
+      /out of the secp256k1 range/,
+    );
     writeFileSync(join(dir, SIGNER_KEY_FILE), 'garbage', { mode: 0o644 });
-    assert.throws(() => loadOrCreateSignerKey({ dataDir: dir }), (e: unknown) => e instanceof AttributionError && !e.message.includes('garbage'));
+    assert.throws(
+      () => loadOrCreateSignerKey({ dataDir: dir }),
+      (e: unknown) => e instanceof AttributionError && !e.message.includes('garbage'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,9 +23,11 @@ export const SIGNER_KEY_FILE = 'signer.key';
 
 function checkKey(key: string, where: string): Hex {
   const k = key.trim();
-  if (!KEY.test(k)) throw new AttributionError('record_invalid', `signer key in ${where} is not 0x followed by 64 hex characters`);
+  if (!KEY.test(k))
+    throw new AttributionError('record_invalid', `signer key in ${where} is not 0x followed by 64 hex characters`);
   const n = BigInt(k);
-  if (n === 0n || n >= SECP256K1_N) throw new AttributionError('record_invalid', `signer key in ${where} is out of the secp256k1 range`);
+  if (n === 0n || n >= SECP256K1_N)
+    throw new AttributionError('record_invalid', `signer key in ${where} is out of the secp256k1 range`);
   return k.toLowerCase() as Hex;
 }
 

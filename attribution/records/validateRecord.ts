@@ -30,12 +30,14 @@ function str(field: string, v: unknown): void {
 }
 
 function uint(field: string, v: unknown, max: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) fail(field, `must be an integer in [0, ${max}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    fail(field, `must be an integer in [0, ${max}]`);
 }
 
 /** Parses a uint256 decimal string; throws record_invalid naming the field. */
 export function parseUint256(field: string, v: unknown): bigint {
-  if (typeof v !== 'string' || !UINT.test(v)) fail(field, 'must be a decimal string without sign or leading zeros (uint256)');
+  if (typeof v !== 'string' || !UINT.test(v))
+    fail(field, 'must be a decimal string without sign or leading zeros (uint256)');
   const n = BigInt(v);
   if (n > UINT256_MAX) fail(field, 'exceeds uint256');
   return n;
@@ -60,13 +62,15 @@ export function validateRecord(r: AttributionRecord): AttributionRecord {
     address(`${at}.contributor`, s.contributor);
     uint(`${at}.sharePpm`, s.sharePpm, UINT32_MAX);
     const amount = parseUint256(`${at}.amount`, s.amount);
-    if (amount > 0n && BigInt(s.contributor) === 0n) fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
+    if (amount > 0n && BigInt(s.contributor) === 0n)
+      fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
     paid += amount;
   });
   address('adapterOwner', r.adapterOwner);
   uint('adapterSharePpm', r.adapterSharePpm, UINT32_MAX);
   const adapterAmount = parseUint256('adapterAmount', r.adapterAmount);
-  if (adapterAmount > 0n && BigInt(r.adapterOwner) === 0n) fail('adapterOwner', 'is the zero address but adapterAmount is non-zero');
+  if (adapterAmount > 0n && BigInt(r.adapterOwner) === 0n)
+    fail('adapterOwner', 'is the zero address but adapterAmount is non-zero');
   paid += adapterAmount;
   const fee = parseUint256('fee', r.fee);
   uint('timestamp', r.timestamp, Number.MAX_SAFE_INTEGER);

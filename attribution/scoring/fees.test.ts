@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { computeFee, splitFee, validateFeeConfig } from './fees.ts';
 import { LoraledgerError } from '../../common/index.ts';
 
-const config = validateFeeConfig({ promptPricePer1k: '1000', completionPricePer1k: 3000, split: { model: 500_000, adapter: 200_000, data: 300_000 } });
+const config = validateFeeConfig({
+  promptPricePer1k: '1000',
+  completionPricePer1k: 3000,
+  split: { model: 500_000, adapter: 200_000, data: 300_000 },
+});
 
 test('computeFee: per-1k prices, rounded up to the next smallest unit', () => {
   assert.equal(computeFee({ promptTokens: 1000, completionTokens: 1000 }, config), 4000n);
@@ -12,7 +16,11 @@ test('computeFee: per-1k prices, rounded up to the next smallest unit', () => {
   const cheap = validateFeeConfig({ promptPricePer1k: 1, completionPricePer1k: 1, split: config.split });
   assert.equal(computeFee({ promptTokens: 1, completionTokens: 0 }, cheap), 1n); // 0.001 -> 1
   assert.equal(computeFee({ promptTokens: 0, completionTokens: 0 }, cheap), 0n);
-  const wei = validateFeeConfig({ promptPricePer1k: '1000000000000000000000', completionPricePer1k: '0', split: config.split });
+  const wei = validateFeeConfig({
+    promptPricePer1k: '1000000000000000000000',
+    completionPricePer1k: '0',
+    split: config.split,
+  });
   assert.equal(computeFee({ promptTokens: 3, completionTokens: 0 }, wei), 3_000_000_000_000_000_000n);
   assert.throws(() => computeFee({ promptTokens: -1, completionTokens: 0 }, config), RangeError);
 });
@@ -29,10 +37,18 @@ test('splitFee: unearned pools stay with the model owner; paid never exceeds the
   const none = splitFee({ fee: 999n, config, adapterSharePpm: null, sourceSharesPpm: [0, 0] });
   assert.deepEqual(none, { fee: 999n, model: 999n, adapter: 0n, sources: [0n, 0n] });
   for (let fee = 0n; fee < 300n; fee += 7n) {
-    const r = splitFee({ fee, config, adapterSharePpm: 333_333, sourceSharesPpm: [250_000, 250_000, 250_000, 250_000] });
+    const r = splitFee({
+      fee,
+      config,
+      adapterSharePpm: 333_333,
+      sourceSharesPpm: [250_000, 250_000, 250_000, 250_000],
+    });
     const paid = r.adapter + r.sources.reduce((a, b) => a + b, 0n);
     assert.equal(r.model + paid, fee);
-    assert.equal(r.sources.reduce((a, b) => a + b, 0n), (fee * 300_000n) / 1_000_000n); // full data pool paid
+    assert.equal(
+      r.sources.reduce((a, b) => a + b, 0n),
+      (fee * 300_000n) / 1_000_000n,
+    ); // full data pool paid
     assert.ok(r.model >= (fee * 500_000n) / 1_000_000n);
     // equal shares: amounts differ by at most 1, extra units go to the lower indices
     for (let i = 1; i < 4; i++) assert.ok(r.sources[i - 1]! >= r.sources[i]! && r.sources[0]! - r.sources[3]! <= 1n);
@@ -40,18 +56,39 @@ test('splitFee: unearned pools stay with the model owner; paid never exceeds the
 });
 
 test('splitFee rejects shares out of range', () => {
-  assert.throws(() => splitFee({ fee: 1n, config, adapterSharePpm: 1_000_001, sourceSharesPpm: [] }), /adapterSharePpm/);
-  assert.throws(() => splitFee({ fee: 1n, config, adapterSharePpm: null, sourceSharesPpm: [600_000, 600_000] }), /sum to 1200000/);
+  assert.throws(
+    () => splitFee({ fee: 1n, config, adapterSharePpm: 1_000_001, sourceSharesPpm: [] }),
+    /adapterSharePpm/,
+  );
+  assert.throws(
+    () => splitFee({ fee: 1n, config, adapterSharePpm: null, sourceSharesPpm: [600_000, 600_000] }),
+    /sum to 1200000/,
+  );
 });
 
 test('validateFeeConfig rejects fractions not summing to 1e6 and bad prices with config_invalid', () => {
   const bad = (input: Parameters<typeof validateFeeConfig>[0], re: RegExp): void => {
-    assert.throws(() => validateFeeConfig(input), (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid' && re.test(e.message));
+    assert.throws(
+      () => validateFeeConfig(input),
+      (e: unknown) => e instanceof LoraledgerError && e.code === 'config_invalid' && re.test(e.message),
+    );
   };
-  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 500_000, adapter: 200_000, data: 200_000 } }, /must sum to 1000000 ppm .*= 900000/);
-  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 1_000_001, adapter: 0, data: -1 } }, /model must be an integer/);
-  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 0.5, adapter: 0, data: 0 } }, /model must be an integer/);
-  bad({ promptPricePer1k: '-5', completionPricePer1k: 1, split: config.split }, /promptPricePer1k must be a non-negative integer/);
+  bad(
+    { promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 500_000, adapter: 200_000, data: 200_000 } },
+    /must sum to 1000000 ppm .*= 900000/,
+  );
+  bad(
+    { promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 1_000_001, adapter: 0, data: -1 } },
+    /model must be an integer/,
+  );
+  bad(
+    { promptPricePer1k: 1, completionPricePer1k: 1, split: { model: 0.5, adapter: 0, data: 0 } },
+    /model must be an integer/,
+  );
+  bad(
+    { promptPricePer1k: '-5', completionPricePer1k: 1, split: config.split },
+    /promptPricePer1k must be a non-negative integer/,
+  );
   bad({ promptPricePer1k: 1, completionPricePer1k: '1.5', split: config.split }, /completionPricePer1k/);
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.split));
 });

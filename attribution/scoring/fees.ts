@@ -47,7 +47,9 @@ function price(name: string, v: string | number | bigint): bigint {
   if (typeof v === 'bigint' && v >= 0n) return v;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === 'string' && /^(0|[1-9][0-9]{0,70})$/.test(v)) return BigInt(v);
-  return fail(`${name} must be a non-negative integer number of smallest units (decimal string), got ${JSON.stringify(String(v))}`);
+  return fail(
+    `${name} must be a non-negative integer number of smallest units (decimal string), got ${JSON.stringify(String(v))}`,
+  );
 }
 
 /** Returns the frozen fee config or throws config_invalid naming the field. */
@@ -55,10 +57,14 @@ export function validateFeeConfig(input: FeeConfigInput): Readonly<FeeConfig> {
   const split = input.split;
   for (const k of ['model', 'adapter', 'data'] as const) {
     const v = split?.[k];
-    if (!Number.isInteger(v) || v < 0 || v > PPM) fail(`fee split ${k} must be an integer in [0, ${PPM}] (ppm), got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0 || v > PPM)
+      fail(`fee split ${k} must be an integer in [0, ${PPM}] (ppm), got ${String(v)}`);
   }
   const sum = split.model + split.adapter + split.data;
-  if (sum !== PPM) fail(`fee split fractions must sum to ${PPM} ppm (model ${split.model} + adapter ${split.adapter} + data ${split.data} = ${sum})`);
+  if (sum !== PPM)
+    fail(
+      `fee split fractions must sum to ${PPM} ppm (model ${split.model} + adapter ${split.adapter} + data ${split.data} = ${sum})`,
+    );
   return Object.freeze({
     promptPricePer1k: price('promptPricePer1k', input.promptPricePer1k),
     completionPricePer1k: price('completionPricePer1k', input.completionPricePer1k),
@@ -69,9 +75,11 @@ export function validateFeeConfig(input: FeeConfigInput): Readonly<FeeConfig> {
 /** The whole fee for a request, rounded up to the next smallest unit. */
 export function computeFee(usage: { promptTokens: number; completionTokens: number }, config: FeeConfig): bigint {
   for (const [k, v] of Object.entries(usage)) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`computeFee: ${k} must be a non-negative integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`computeFee: ${k} must be a non-negative integer, got ${v}`);
   }
-  const num = BigInt(usage.promptTokens) * config.promptPricePer1k + BigInt(usage.completionTokens) * config.completionPricePer1k;
+  const num =
+    BigInt(usage.promptTokens) * config.promptPricePer1k + BigInt(usage.completionTokens) * config.completionPricePer1k;
   return (num + 999n) / 1000n;
 }
 
@@ -86,13 +94,19 @@ export interface FeeSplit {
 }
 
 /** Splits `fee`; `adapterSharePpm` null = no adapter (its pool stays with the model owner). */
-export function splitFee(options: { fee: bigint; config: FeeConfig; adapterSharePpm: number | null; sourceSharesPpm: readonly number[] }): FeeSplit {
+export function splitFee(options: {
+  fee: bigint;
+  config: FeeConfig;
+  adapterSharePpm: number | null;
+  sourceSharesPpm: readonly number[];
+}): FeeSplit {
   const { fee, config, adapterSharePpm, sourceSharesPpm } = options;
   if (fee < 0n) throw new RangeError(`splitFee: fee must be >= 0, got ${fee}`);
   const ppm = BigInt(PPM);
   const adapterPool = (fee * BigInt(config.split.adapter)) / ppm;
   const dataPool = (fee * BigInt(config.split.data)) / ppm;
-  const adapter = adapterSharePpm === null ? 0n : (adapterPool * BigInt(checkPpm(adapterSharePpm, 'adapterSharePpm'))) / ppm;
+  const adapter =
+    adapterSharePpm === null ? 0n : (adapterPool * BigInt(checkPpm(adapterSharePpm, 'adapterSharePpm'))) / ppm;
   const shares = sourceSharesPpm.map((s, i) => BigInt(checkPpm(s, `sourceSharesPpm[${i}]`)));
   const total = shares.reduce((a, b) => a + b, 0n);
   if (total > ppm) throw new RangeError(`splitFee: source shares sum to ${total} ppm, more than ${PPM}`);
@@ -110,12 +124,19 @@ export function splitFee(options: { fee: bigint; config: FeeConfig; adapterShare
 }
 
 function checkPpm(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > PPM) throw new RangeError(`splitFee: ${name} must be an integer in [0, ${PPM}], got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > PPM)
+    throw new RangeError(`splitFee: ${name} must be an integer in [0, ${PPM}], got ${v}`);
   return v;
 }
 
 /** The fee config from the server config's flat fields (server/configSchema.ts). */
-export function feeConfigFromSettings(c: { promptPricePer1k: string; completionPricePer1k: string; feeModelPpm: number; feeAdapterPpm: number; feeDataPpm: number }): Readonly<FeeConfig> {
+export function feeConfigFromSettings(c: {
+  promptPricePer1k: string;
+  completionPricePer1k: string;
+  feeModelPpm: number;
+  feeAdapterPpm: number;
+  feeDataPpm: number;
+}): Readonly<FeeConfig> {
   return validateFeeConfig({
     promptPricePer1k: c.promptPricePer1k,
     completionPricePer1k: c.completionPricePer1k,

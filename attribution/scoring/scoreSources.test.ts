@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planAttribution, combineScores, shapley, leaveOneOut, sharesPpm, adapterSharePpm, largestRemainder } from './scoreSources.ts';
+import {
+  planAttribution,
+  combineScores,
+  shapley,
+  leaveOneOut,
+  sharesPpm,
+  adapterSharePpm,
+  largestRemainder,
+} from './scoreSources.ts';
 
 const close = (a: number[], b: number[], tol = 1e-12): void => {
   assert.equal(a.length, b.length);
@@ -31,7 +39,7 @@ test('synergy game: both halves needed; hand-computed Shapley', () => {
 });
 
 test('Shapley is efficient: sum phi = v(N) - v(empty) for a random game', () => {
-  const table = Array.from({ length: 64 }, (_, m) => Math.sin(m * 12.9898) * 43758.5453 % 1);
+  const table = Array.from({ length: 64 }, (_, m) => (Math.sin(m * 12.9898) * 43758.5453) % 1);
   const phi = shapley(6, (m) => table[m]!);
   assert.ok(Math.abs(phi.reduce((a, b) => a + b, 0) - (table[63]! - table[0]!)) < 1e-12);
 });
@@ -62,8 +70,15 @@ test('sharesPpm: positive scores only, integers summing to exactly 1e6, largest 
   for (let seed = 1; seed < 50; seed++) {
     const s = Array.from({ length: 1 + (seed % 9) }, (_, i) => Math.sin(seed * 31 + i * 7) * 3);
     const sh = sharesPpm(s);
-    if (s.some((x) => x > 0)) assert.equal(sh.reduce((a, b) => a + b, 0), 1_000_000);
-    sh.forEach((x, i) => { assert.ok(Number.isInteger(x)); if (s[i]! <= 0) assert.equal(x, 0); });
+    if (s.some((x) => x > 0))
+      assert.equal(
+        sh.reduce((a, b) => a + b, 0),
+        1_000_000,
+      );
+    sh.forEach((x, i) => {
+      assert.ok(Number.isInteger(x));
+      if (s[i]! <= 0) assert.equal(x, 0);
+    });
   }
 });
 

@@ -29,16 +29,22 @@ export interface AttributionPlan {
 }
 
 /** Chooses the method (exact Shapley when k <= maxExactK, else leave-one-out) and lists its subsets. */
-export function planAttribution(k: number, options: { method?: AttributionMethod | 'auto'; maxExactK?: number } = {}): AttributionPlan {
-  if (!Number.isInteger(k) || k < 0 || k > 30) throw new RangeError(`planAttribution: k must be an integer in [0, 30], got ${k}`);
+export function planAttribution(
+  k: number,
+  options: { method?: AttributionMethod | 'auto'; maxExactK?: number } = {},
+): AttributionPlan {
+  if (!Number.isInteger(k) || k < 0 || k > 30)
+    throw new RangeError(`planAttribution: k must be an integer in [0, 30], got ${k}`);
   const maxExactK = options.maxExactK ?? MAX_EXACT_SHAPLEY_K;
   const wanted = options.method ?? 'auto';
   const method: AttributionMethod = wanted === 'auto' ? (k <= maxExactK ? 'shapley' : 'leave_one_out') : wanted;
-  if (method === 'shapley' && k > 20) throw new RangeError(`planAttribution: exact Shapley over k=${k} passages needs 2^${k} subsets; use leave_one_out`);
+  if (method === 'shapley' && k > 20)
+    throw new RangeError(`planAttribution: exact Shapley over k=${k} passages needs 2^${k} subsets; use leave_one_out`);
   const full = fullMask(k);
-  const subsets = method === 'shapley'
-    ? Array.from({ length: 1 << k }, (_, m) => m)
-    : [full, ...Array.from({ length: k }, (_, i) => full & ~(1 << i))];
+  const subsets =
+    method === 'shapley'
+      ? Array.from({ length: 1 << k }, (_, m) => m)
+      : [full, ...Array.from({ length: k }, (_, i) => full & ~(1 << i))];
   return { method, k, subsets: k === 0 ? [0] : subsets };
 }
 
@@ -90,7 +96,10 @@ export function sharesPpm(scores: readonly number[]): number[] {
   const positive = scores.map((s) => (Number.isFinite(s) && s > 0 ? s : 0));
   const total = positive.reduce((a, b) => a + b, 0);
   if (!(total > 0)) return positive.map(() => 0);
-  return largestRemainder(positive.map((p) => (p / total) * 1_000_000), 1_000_000);
+  return largestRemainder(
+    positive.map((p) => (p / total) * 1_000_000),
+    1_000_000,
+  );
 }
 
 /**
@@ -107,9 +116,7 @@ export function adapterSharePpm(influence: number): number {
 export function largestRemainder(parts: readonly number[], total: number): number[] {
   const floors = parts.map((p) => Math.floor(p));
   let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = parts
-    .map((p, i) => ({ i, r: p - Math.floor(p) }))
-    .sort((a, b) => b.r - a.r || a.i - b.i);
+  const order = parts.map((p, i) => ({ i, r: p - Math.floor(p) })).sort((a, b) => b.r - a.r || a.i - b.i);
   for (let j = 0; left > 0 && order.length > 0; j = (j + 1) % order.length, left--) floors[order[j]!.i]! += 1;
   return floors;
 }

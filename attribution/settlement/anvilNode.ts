@@ -143,7 +143,10 @@ async function startOnce(opts: AnvilOptions, port: number): Promise<AnvilNode> {
     const err = await Promise.race([spawnError, new Promise<null>((r) => setTimeout(() => r(null), 0))]);
     if (err !== null || exited) {
       child.stdin?.end(); // releases the watchdog's subshell
-      throw new AttributionError('chain_unavailable', `anvil did not start on port ${port}: ${err?.message ?? stderr.trim() ?? 'exited'}`);
+      throw new AttributionError(
+        'chain_unavailable',
+        `anvil did not start on port ${port}: ${err?.message ?? stderr.trim() ?? 'exited'}`,
+      );
     }
     if (await rpcAnswers(rpcUrl)) return node;
     if (Date.now() > deadline) {

@@ -11,12 +11,24 @@
 // never contain the RPC URL (it may carry credentials) or keys.
 
 import {
-  BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http,
-  getAddress, HttpRequestError, parseEventLogs, TimeoutError, type Chain,
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  getAddress,
+  HttpRequestError,
+  parseEventLogs,
+  TimeoutError,
+  type Chain,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { AttributionError } from '../../common/index.ts';
-import { LoraLedgerSettlementAbi as abi, LoraLedgerSettlementBytecode as bytecode } from './contracts/generated/LoraLedgerSettlement.ts';
+import {
+  LoraLedgerSettlementAbi as abi,
+  LoraLedgerSettlementBytecode as bytecode,
+} from './contracts/generated/LoraLedgerSettlement.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 
 export interface ChainClientOptions {
@@ -64,12 +76,17 @@ export function chainError(err: unknown, what: string): AttributionError {
     const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
     if (revert instanceof ContractFunctionRevertedError) {
       const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
-      return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${name}`, { details: { revert: name } });
+      return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${name}`, {
+        details: { revert: name },
+      });
     }
     const unreachable = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
-    return new AttributionError('chain_unavailable', unreachable
-      ? `${what} failed: the settlement chain did not answer`
-      : `${what} failed on the settlement chain: ${err.shortMessage}`);
+    return new AttributionError(
+      'chain_unavailable',
+      unreachable
+        ? `${what} failed: the settlement chain did not answer`
+        : `${what} failed on the settlement chain: ${err.shortMessage}`,
+    );
   }
   return new AttributionError('chain_unavailable', `${what} failed: the settlement chain did not answer`);
 }
@@ -88,7 +105,8 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
   const contract = opts.contract === undefined ? undefined : getAddress(opts.contract);
 
   const at = (): Address => {
-    if (contract === undefined) throw new AttributionError('chain_unavailable', 'no settlement contract address is configured');
+    if (contract === undefined)
+      throw new AttributionError('chain_unavailable', 'no settlement contract address is configured');
     return contract;
   };
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -99,13 +117,24 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
     }
   };
   const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> =>
-    guard(`reading ${functionName}`, () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>);
+    guard(
+      `reading ${functionName}`,
+      () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>,
+    );
   const write = (what: string, functionName: string, args: readonly unknown[], value?: bigint) =>
     guard(what, async () => {
-      const { request } = await pub.simulateContract({ address: at(), abi, functionName, args, value, account } as never);
+      const { request } = await pub.simulateContract({
+        address: at(),
+        abi,
+        functionName,
+        args,
+        value,
+        account,
+      } as never);
       const hash = await wallet.writeContract(request as never);
       const receipt = await pub.waitForTransactionReceipt({ hash });
-      if (receipt.status !== 'success') throw new AttributionError('record_invalid', `${what} reverted in transaction ${hash}`);
+      if (receipt.status !== 'success')
+        throw new AttributionError('record_invalid', `${what} reverted in transaction ${hash}`);
       return receipt;
     });
 
@@ -118,18 +147,33 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
       guard('deploying the settlement contract', async () => {
         const hash = await wallet.deployContract({ abi, bytecode, args: [poster ?? account.address] });
         const receipt = await pub.waitForTransactionReceipt({ hash });
-        if (receipt.status !== 'success' || !receipt.contractAddress) throw new AttributionError('chain_unavailable', `settlement contract deployment failed in ${hash}`);
+        if (receipt.status !== 'success' || !receipt.contractAddress)
+          throw new AttributionError('chain_unavailable', `settlement contract deployment failed in ${hash}`);
         return getAddress(receipt.contractAddress);
       }),
-    hasCode: (address) => guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
+    hasCode: (address) =>
+      guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
     latestEpoch: async () => Number(await read<bigint>('latestEpoch', [])),
     recordsRoot: (epoch) => read<Hex>('recordsRoot', [BigInt(epoch)]),
     payoutRootOf: (epoch) => read<Hex>('payoutRootOf', [BigInt(epoch)]),
     postEpoch: async (p) =>
-      (await write(`posting epoch ${p.epoch}`, 'postEpoch', [BigInt(p.epoch), p.recordsRoot, p.payoutRoot, p.total], p.total)).transactionHash,
+      (
+        await write(
+          `posting epoch ${p.epoch}`,
+          'postEpoch',
+          [BigInt(p.epoch), p.recordsRoot, p.payoutRoot, p.total],
+          p.total,
+        )
+      ).transactionHash,
     findEpochPost: (epoch) =>
       guard(`finding the post of epoch ${epoch}`, async () => {
-        const logs = await pub.getContractEvents({ address: at(), abi, eventName: 'EpochPosted', args: { epoch: BigInt(epoch) }, fromBlock: 0n });
+        const logs = await pub.getContractEvents({
+          address: at(),
+          abi,
+          eventName: 'EpochPosted',
+          args: { epoch: BigInt(epoch) },
+          fromBlock: 0n,
+        });
         return logs.length === 0 ? null : logs[0]!.transactionHash;
       }),
     claimed: (a) => read<bigint>('claimed', [getAddress(a)]),

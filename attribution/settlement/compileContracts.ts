@@ -45,7 +45,11 @@ function importResolver(used: Map<string, string>) {
     try {
       const file = require.resolve(path);
       const pkg = packageOf(path);
-      if (!used.has(pkg)) used.set(pkg, (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version);
+      if (!used.has(pkg))
+        used.set(
+          pkg,
+          (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version,
+        );
       return { contents: readFileSync(file, 'utf8') };
     } catch (err) {
       return { error: `cannot resolve import "${path}" from node_modules: ${(err as Error).message}` };
@@ -56,7 +60,9 @@ function importResolver(used: Map<string, string>) {
 /** Returns file name -> generated TypeScript source, for every contract in CONTRACTS_DIR. */
 export function generateContractSources(): Map<string, string> {
   const sources: Record<string, { content: string }> = {};
-  for (const f of readdirSync(CONTRACTS_DIR).filter((n) => n.endsWith('.sol')).sort()) {
+  for (const f of readdirSync(CONTRACTS_DIR)
+    .filter((n) => n.endsWith('.sol'))
+    .sort()) {
     sources[f] = { content: readFileSync(join(CONTRACTS_DIR, f), 'utf8') };
   }
   const input = { language: 'Solidity', sources, settings: SETTINGS };
@@ -67,17 +73,22 @@ export function generateContractSources(): Map<string, string> {
   const packages = [...used].sort(([a], [b]) => a.localeCompare(b)).map(([name, version]) => `${name} ${version}`);
   const out = new Map<string, string>();
   // Only the contracts defined in CONTRACTS_DIR: imported bases and libraries are compiled into them.
-  for (const file of Object.keys(output.contracts).filter((f) => f in sources).sort()) {
+  for (const file of Object.keys(output.contracts)
+    .filter((f) => f in sources)
+    .sort()) {
     for (const [name, c] of Object.entries(output.contracts[file]!)) {
-      out.set(`${name}.ts`, [
-        `// generated, do not edit: \`npm run build:contracts\` writes this from ${file}`,
-        `// (solc ${solc.version()}, ${JSON.stringify({ optimizer: SETTINGS.optimizer, evmVersion: SETTINGS.evmVersion })}${packages.length > 0 ? `, ${packages.join(', ')}` : ''})`,
-        '',
-        `export const ${name}Abi = ${JSON.stringify(c.abi, null, 2)} as const;`,
-        '',
-        `export const ${name}Bytecode = '0x${c.evm.bytecode.object}' as const;`,
-        '',
-      ].join('\n'));
+      out.set(
+        `${name}.ts`,
+        [
+          `// generated, do not edit: \`npm run build:contracts\` writes this from ${file}`,
+          `// (solc ${solc.version()}, ${JSON.stringify({ optimizer: SETTINGS.optimizer, evmVersion: SETTINGS.evmVersion })}${packages.length > 0 ? `, ${packages.join(', ')}` : ''})`,
+          '',
+          `export const ${name}Abi = ${JSON.stringify(c.abi, null, 2)} as const;`,
+          '',
+          `export const ${name}Bytecode = '0x${c.evm.bytecode.object}' as const;`,
+          '',
+        ].join('\n'),
+      );
     }
   }
   return out;

@@ -21,19 +21,25 @@ let contract: Address;
 let dir: string;
 
 /** Runs the child; resolves with its stdout lines and how it ended. Kills it after `killAfter` lines. */
-function runChild(args: string[], killAfter?: number): Promise<{ lines: string[]; signal: string | null; stderr: string }> {
+function runChild(
+  args: string[],
+  killAfter?: number,
+): Promise<{ lines: string[]; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let buf = '';
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const parts = buf.split('\n');
       buf = parts.pop()!;
       lines.push(...parts);
-      if (killAfter !== undefined && lines.length >= killAfter && child.exitCode === null) process.kill(child.pid!, 'SIGKILL');
+      if (killAfter !== undefined && lines.length >= killAfter && child.exitCode === null)
+        process.kill(child.pid!, 'SIGKILL');
     });
     child.on('error', reject);
     child.on('close', (_code, signal) => resolve({ lines, signal, stderr }));
@@ -75,7 +81,10 @@ test('SIGKILL while appending loses no acknowledged record; SIGKILL after postin
   const balanceBefore = await chain.balance(contract);
   assert.equal(balanceBefore, e1.total, 'funded once');
   const settlement = new Settlement({
-    outbox, chain, epochSeconds: 0, epochMaxRecords: 1000,
+    outbox,
+    chain,
+    epochSeconds: 0,
+    epochMaxRecords: 1000,
     signer: createRecordSigner(CRASH_SIGNER_KEY, eip712Domain(31337, contract)),
   });
   await settlement.settleNow();

@@ -13,7 +13,10 @@ const word = (n: bigint | string): Buffer => bytes(BigInt(n).toString(16).padSta
 const ozLeaf = (a: string, b: string): Hex => keccak256(bytes(keccak256(Buffer.concat([word(a), word(b)]))));
 /** The contract's fold: sorted-pair keccak256. */
 function fold(leaf: Hex, proof: Hex[]): Hex {
-  return proof.reduce<Hex>((h, p) => (h < p ? keccak256(Buffer.concat([bytes(h), bytes(p)])) : keccak256(Buffer.concat([bytes(p), bytes(h)]))), leaf);
+  return proof.reduce<Hex>(
+    (h, p) => (h < p ? keccak256(Buffer.concat([bytes(h), bytes(p)])) : keccak256(Buffer.concat([bytes(p), bytes(h)]))),
+    leaf,
+  );
 }
 
 test('records tree: every leaf proves against the root, by the library and by the contract fold', () => {
@@ -25,9 +28,15 @@ test('records tree: every leaf proves against the root, by the library and by th
     assert.ok(verifyLeaf(built.root, RECORD_LEAF_ENCODING, leaf, proof));
     assert.ok(StandardMerkleTree.verify(built.root, [...RECORD_LEAF_ENCODING], leaf, proof));
     assert.equal(fold(ozLeaf(leaf[0], leaf[1]), proof), built.root);
-    assert.ok(!verifyLeaf(built.root, RECORD_LEAF_ENCODING, [leaf[0], keccak256('other')], proof), 'wrong digest fails');
+    assert.ok(
+      !verifyLeaf(built.root, RECORD_LEAF_ENCODING, [leaf[0], keccak256('other')], proof),
+      'wrong digest fails',
+    );
   }
-  assert.throws(() => proofOf(tree, [keccak256('absent'), keccak256('x')], 'absent'), (e: unknown) => e instanceof AttributionError && e.code === 'record_not_found');
+  assert.throws(
+    () => proofOf(tree, [keccak256('absent'), keccak256('x')], 'absent'),
+    (e: unknown) => e instanceof AttributionError && e.code === 'record_not_found',
+  );
 });
 
 test('empty trees have the zero root', () => {
@@ -38,11 +47,16 @@ test('empty trees have the zero root', () => {
 });
 
 test('payout tree is cumulative across epochs and matches an independent sum', () => {
-  const epoch1 = [0, 1, 2, 3].map((i) => sampleRecord(i, { adapterOwner: '0x00000000000000000000000000000000000000AA' }));
+  const epoch1 = [0, 1, 2, 3].map((i) =>
+    sampleRecord(i, { adapterOwner: '0x00000000000000000000000000000000000000AA' }),
+  );
   const epoch2 = [4, 5].map((i) => sampleRecord(i));
   const expected = new Map<string, bigint>();
   const add = (a: string, v: bigint) => expected.set(a.toLowerCase(), (expected.get(a.toLowerCase()) ?? 0n) + v);
-  for (const [n, recs] of [[1, epoch1], [2, epoch2]] as const) {
+  for (const [n, recs] of [
+    [1, epoch1],
+    [2, epoch2],
+  ] as const) {
     for (const r of recs) {
       const k = BigInt(Number(r.timestamp) - 1_764_000_000 + 1);
       add(TEST_PAYEES[(Number(k) - 1) % 3]!, 1000n * k);
@@ -53,13 +67,19 @@ test('payout tree is cumulative across epochs and matches an independent sum', (
   const p1 = buildPayouts(new Map(), epoch1);
   const p2 = buildPayouts(payoutsFromDump(p1.tree.dump), epoch2);
   assert.deepEqual(p2.cumulative, expected);
-  assert.equal(p1.total + p2.total, [...expected.values()].reduce((a, b) => a + b, 0n));
+  assert.equal(
+    p1.total + p2.total,
+    [...expected.values()].reduce((a, b) => a + b, 0n),
+  );
   const tree = loadTree(p2.tree.dump!);
   for (const [account, cumulative] of expected) {
     const leaf = [account, cumulative.toString()];
     const proof = proofOf(tree, leaf, account);
     assert.ok(verifyLeaf(p2.tree.root, PAYOUT_LEAF_ENCODING, leaf, proof));
     assert.equal(fold(ozLeaf(account, cumulative.toString()), proof), p2.tree.root);
-    assert.ok(!verifyLeaf(p2.tree.root, PAYOUT_LEAF_ENCODING, [account, (cumulative + 1n).toString()], proof), 'inflated amount fails');
+    assert.ok(
+      !verifyLeaf(p2.tree.root, PAYOUT_LEAF_ENCODING, [account, (cumulative + 1n).toString()], proof),
+      'inflated amount fails',
+    );
   }
 });

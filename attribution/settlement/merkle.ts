@@ -37,7 +37,10 @@ function build(values: unknown[][], encoding: readonly string[]): BuiltTree {
 
 /** Records tree of one epoch. */
 export function buildRecordsTree(leaves: RecordLeaf[]): BuiltTree {
-  return build(leaves.map((l) => [l[0].toLowerCase(), l[1].toLowerCase()]), RECORD_LEAF_ENCODING);
+  return build(
+    leaves.map((l) => [l[0].toLowerCase(), l[1].toLowerCase()]),
+    RECORD_LEAF_ENCODING,
+  );
 }
 
 /** A tree loaded from its dump (hash lookups are O(1) after the O(n) load). */

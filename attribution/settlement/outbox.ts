@@ -71,14 +71,28 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 interface EpochDbRow {
-  epoch: number; records_root: string; payout_root: string; total: string; record_count: number;
-  status: 'closed' | 'settled'; tx_hash: string | null; closed_at: number; settled_at: number | null;
+  epoch: number;
+  records_root: string;
+  payout_root: string;
+  total: string;
+  record_count: number;
+  status: 'closed' | 'settled';
+  tx_hash: string | null;
+  closed_at: number;
+  settled_at: number | null;
 }
 
 function toEpoch(r: EpochDbRow): EpochRow {
   return {
-    epoch: r.epoch, recordsRoot: r.records_root as Hex, payoutRoot: r.payout_root as Hex, total: BigInt(r.total),
-    recordCount: r.record_count, status: r.status, txHash: r.tx_hash as Hex | null, closedAt: r.closed_at, settledAt: r.settled_at,
+    epoch: r.epoch,
+    recordsRoot: r.records_root as Hex,
+    payoutRoot: r.payout_root as Hex,
+    total: BigInt(r.total),
+    recordCount: r.record_count,
+    status: r.status,
+    txHash: r.tx_hash as Hex | null,
+    closedAt: r.closed_at,
+    settledAt: r.settled_at,
   };
 }
 
@@ -87,7 +101,10 @@ const EPOCH_COLS = 'epoch, records_root, payout_root, total, record_count, statu
 export class Outbox {
   private readonly db: Database.Database;
 
-  constructor(path: string, private readonly now: () => number = Date.now) {
+  constructor(
+    path: string,
+    private readonly now: () => number = Date.now,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -100,25 +117,45 @@ export class Outbox {
     const id = signed.record.recordId.toLowerCase();
     const digest = signed.digest.toLowerCase();
     const res = this.db
-      .prepare('INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING')
+      .prepare(
+        'INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
+      )
       .run(id, digest, signed.signer, signed.signature, JSON.stringify(signed.record), this.now());
     if (res.changes === 1) return true;
     const existing = this.db.prepare('SELECT digest FROM records WHERE record_id = ?').get(id) as { digest: string };
     if (existing.digest !== digest) {
-      throw new AttributionError('conflict', `attribution record ${id} already exists with different contents`, { details: { recordId: id } });
+      throw new AttributionError('conflict', `attribution record ${id} already exists with different contents`, {
+        details: { recordId: id },
+      });
     }
     return false;
   }
 
   get(recordId: string): StoredRecord | null {
     const r = this.db
-      .prepare(`SELECT r.*, e.status AS e_status, e.tx_hash AS e_tx FROM records r LEFT JOIN epochs e ON e.epoch = r.epoch WHERE r.record_id = ?`)
+      .prepare(
+        `SELECT r.*, e.status AS e_status, e.tx_hash AS e_tx FROM records r LEFT JOIN epochs e ON e.epoch = r.epoch WHERE r.record_id = ?`,
+      )
       .get(recordId.toLowerCase()) as
-      | { digest: string; signer: string; signature: string; body: string; created_at: number; epoch: number | null; e_status: string | null; e_tx: string | null }
+      | {
+          digest: string;
+          signer: string;
+          signature: string;
+          body: string;
+          created_at: number;
+          epoch: number | null;
+          e_status: string | null;
+          e_tx: string | null;
+        }
       | undefined;
     if (r === undefined) return null;
     return {
-      signed: { record: JSON.parse(r.body), signer: r.signer as Hex, signature: r.signature as Hex, digest: r.digest as Hex },
+      signed: {
+        record: JSON.parse(r.body),
+        signer: r.signer as Hex,
+        signature: r.signature as Hex,
+        digest: r.digest as Hex,
+      },
       epoch: r.epoch,
       status: r.e_status === 'settled' ? 'settled' : 'pending',
       txHash: r.e_status === 'settled' ? (r.e_tx as Hex) : null,
@@ -128,26 +165,49 @@ export class Outbox {
 
   /** Records not yet in any epoch: count and the oldest created_at (unix ms, null when none). */
   unassigned(): { count: number; oldestAt: number | null } {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM records WHERE epoch IS NULL').get() as { n: number; oldest: number | null };
+    const r = this.db
+      .prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM records WHERE epoch IS NULL')
+      .get() as { n: number; oldest: number | null };
     return { count: r.n, oldestAt: r.oldest };
   }
 
   /** Closes the next epoch over all unassigned records; null when there are none. */
   closeEpoch(): EpochRow | null {
-    return this.db.transaction((): EpochRow | null => {
-      const rows = this.db.prepare('SELECT seq, record_id, digest, body FROM records WHERE epoch IS NULL ORDER BY seq').all() as Array<{ seq: number; record_id: Hex; digest: Hex; body: string }>;
-      if (rows.length === 0) return null;
-      const last = this.db.prepare('SELECT epoch, payout_tree FROM epochs ORDER BY epoch DESC LIMIT 1').get() as { epoch: number; payout_tree: string | null } | undefined;
-      const epoch = (last?.epoch ?? 0) + 1;
-      const previous = payoutsFromDump(last?.payout_tree ? (JSON.parse(last.payout_tree) as TreeDump) : null);
-      const records = buildRecordsTree(rows.map((r) => [r.record_id, r.digest]));
-      const payouts = buildPayouts(previous, rows.map((r) => JSON.parse(r.body)));
-      this.db
-        .prepare(`INSERT INTO epochs (epoch, records_root, payout_root, total, record_count, records_tree, payout_tree, status, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', ?)`)
-        .run(epoch, records.root, payouts.tree.root, payouts.total.toString(), rows.length, JSON.stringify(records.dump), payouts.tree.dump && JSON.stringify(payouts.tree.dump), this.now());
-      this.db.prepare('UPDATE records SET epoch = ? WHERE epoch IS NULL AND seq <= ?').run(epoch, rows[rows.length - 1]!.seq);
-      return this.epoch(epoch);
-    }).immediate();
+    return this.db
+      .transaction((): EpochRow | null => {
+        const rows = this.db
+          .prepare('SELECT seq, record_id, digest, body FROM records WHERE epoch IS NULL ORDER BY seq')
+          .all() as Array<{ seq: number; record_id: Hex; digest: Hex; body: string }>;
+        if (rows.length === 0) return null;
+        const last = this.db.prepare('SELECT epoch, payout_tree FROM epochs ORDER BY epoch DESC LIMIT 1').get() as
+          { epoch: number; payout_tree: string | null } | undefined;
+        const epoch = (last?.epoch ?? 0) + 1;
+        const previous = payoutsFromDump(last?.payout_tree ? (JSON.parse(last.payout_tree) as TreeDump) : null);
+        const records = buildRecordsTree(rows.map((r) => [r.record_id, r.digest]));
+        const payouts = buildPayouts(
+          previous,
+          rows.map((r) => JSON.parse(r.body)),
+        );
+        this.db
+          .prepare(
+            `INSERT INTO epochs (epoch, records_root, payout_root, total, record_count, records_tree, payout_tree, status, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', ?)`,
+          )
+          .run(
+            epoch,
+            records.root,
+            payouts.tree.root,
+            payouts.total.toString(),
+            rows.length,
+            JSON.stringify(records.dump),
+            payouts.tree.dump && JSON.stringify(payouts.tree.dump),
+            this.now(),
+          );
+        this.db
+          .prepare('UPDATE records SET epoch = ? WHERE epoch IS NULL AND seq <= ?')
+          .run(epoch, rows[rows.length - 1]!.seq);
+        return this.epoch(epoch);
+      })
+      .immediate();
   }
 
   epoch(epoch: number): EpochRow | null {
@@ -157,35 +217,50 @@ export class Outbox {
 
   /** Closed but not settled epochs, oldest first. */
   unsettledEpochs(): EpochRow[] {
-    return (this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'closed' ORDER BY epoch`).all() as EpochDbRow[]).map(toEpoch);
+    return (
+      this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'closed' ORDER BY epoch`).all() as EpochDbRow[]
+    ).map(toEpoch);
   }
 
   latestSettled(): EpochRow | null {
-    const r = this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' ORDER BY epoch DESC LIMIT 1`).get() as EpochDbRow | undefined;
+    const r = this.db
+      .prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' ORDER BY epoch DESC LIMIT 1`)
+      .get() as EpochDbRow | undefined;
     return r === undefined ? null : toEpoch(r);
   }
 
   /** Settled epochs after `epoch`, for resync with a chain that lost them. */
   settledAfter(epoch: number): EpochRow[] {
-    return (this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' AND epoch > ? ORDER BY epoch`).all(epoch) as EpochDbRow[]).map(toEpoch);
+    return (
+      this.db
+        .prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' AND epoch > ? ORDER BY epoch`)
+        .all(epoch) as EpochDbRow[]
+    ).map(toEpoch);
   }
 
   /** Idempotent: settling a settled epoch with the same tx is a no-op; another tx is a conflict. */
   markSettled(epoch: number, txHash: Hex): void {
-    this.db.transaction(() => {
-      const e = this.epoch(epoch);
-      if (e === null) throw new AttributionError('record_not_found', `epoch ${epoch} is not in the outbox`);
-      if (e.status === 'settled') {
-        if (e.txHash?.toLowerCase() !== txHash.toLowerCase()) throw new AttributionError('conflict', `epoch ${epoch} is already settled in transaction ${e.txHash}`);
-        return;
-      }
-      this.db.prepare(`UPDATE epochs SET status = 'settled', tx_hash = ?, settled_at = ? WHERE epoch = ?`).run(txHash, this.now(), epoch);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const e = this.epoch(epoch);
+        if (e === null) throw new AttributionError('record_not_found', `epoch ${epoch} is not in the outbox`);
+        if (e.status === 'settled') {
+          if (e.txHash?.toLowerCase() !== txHash.toLowerCase())
+            throw new AttributionError('conflict', `epoch ${epoch} is already settled in transaction ${e.txHash}`);
+          return;
+        }
+        this.db
+          .prepare(`UPDATE epochs SET status = 'settled', tx_hash = ?, settled_at = ? WHERE epoch = ?`)
+          .run(txHash, this.now(), epoch);
+      })
+      .immediate();
   }
 
   /** settled -> closed: the chain no longer holds this epoch's post (e.g. a fresh local chain). */
   reopen(epoch: number): void {
-    this.db.prepare(`UPDATE epochs SET status = 'closed', tx_hash = NULL, settled_at = NULL WHERE epoch = ?`).run(epoch);
+    this.db
+      .prepare(`UPDATE epochs SET status = 'closed', tx_hash = NULL, settled_at = NULL WHERE epoch = ?`)
+      .run(epoch);
   }
 
   recordsTree(epoch: number): TreeDump | null {
@@ -197,7 +272,8 @@ export class Outbox {
   }
 
   private tree(col: 'records_tree' | 'payout_tree', epoch: number): TreeDump | null {
-    const r = this.db.prepare(`SELECT ${col} AS t FROM epochs WHERE epoch = ?`).get(epoch) as { t: string | null } | undefined;
+    const r = this.db.prepare(`SELECT ${col} AS t FROM epochs WHERE epoch = ?`).get(epoch) as
+      { t: string | null } | undefined;
     return r?.t ? (JSON.parse(r.t) as TreeDump) : null;
   }
 
@@ -207,7 +283,9 @@ export class Outbox {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   close(): void {

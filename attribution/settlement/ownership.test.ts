@@ -3,7 +3,17 @@
 // renounced or given to the zero address.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http, zeroAddress, type Address, type Hex } from 'viem';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  zeroAddress,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEV_KEYS, startAnvil, type AnvilNode } from './anvilNode.ts';
 import { createChainClient } from './chainClient.ts';
@@ -22,15 +32,33 @@ after(async () => {
 });
 
 function clients() {
-  const chain = defineChain({ id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } });
-  return { pub: createPublicClient({ chain, transport: http() }), wallet: createWalletClient({ chain, transport: http() }) };
+  const chain = defineChain({
+    id: 31337,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  });
+  return {
+    pub: createPublicClient({ chain, transport: http() }),
+    wallet: createWalletClient({ chain, transport: http() }),
+  };
 }
 
 /** Sends a call from `from`; resolves on success, or with the custom error's name and args when it reverts. */
-async function send(from: typeof owner, functionName: 'setPoster' | 'setOwner' | 'transferOwnership' | 'renounceOwnership', args: readonly unknown[]): Promise<{ reverted: string; args: readonly unknown[] } | 'ok'> {
+async function send(
+  from: typeof owner,
+  functionName: 'setPoster' | 'setOwner' | 'transferOwnership' | 'renounceOwnership',
+  args: readonly unknown[],
+): Promise<{ reverted: string; args: readonly unknown[] } | 'ok'> {
   const { pub, wallet } = clients();
   try {
-    const { request } = await pub.simulateContract({ address: contract, abi, functionName: functionName as never, args: args as never, account: from });
+    const { request } = await pub.simulateContract({
+      address: contract,
+      abi,
+      functionName: functionName as never,
+      args: args as never,
+      account: from,
+    });
     await pub.waitForTransactionReceipt({ hash: await wallet.writeContract(request) });
     return 'ok';
   } catch (err) {
@@ -40,10 +68,14 @@ async function send(from: typeof owner, functionName: 'setPoster' | 'setOwner' |
   }
 }
 
-const read = async (functionName: 'owner' | 'poster'): Promise<Hex> => (await clients().pub.readContract({ address: contract, abi, functionName })) as Hex;
+const read = async (functionName: 'owner' | 'poster'): Promise<Hex> =>
+  (await clients().pub.readContract({ address: contract, abi, functionName })) as Hex;
 
 test('only the owner replaces the poster', async () => {
-  assert.deepEqual(await send(other, 'setPoster', [other.address]), { reverted: 'OwnableUnauthorizedAccount', args: [other.address] });
+  assert.deepEqual(await send(other, 'setPoster', [other.address]), {
+    reverted: 'OwnableUnauthorizedAccount',
+    args: [other.address],
+  });
   assert.equal(await read('poster'), owner.address);
   assert.deepEqual(await send(owner, 'setPoster', [zeroAddress]), { reverted: 'ZeroAddress', args: [] });
   assert.equal(await send(owner, 'setPoster', [other.address]), 'ok');
@@ -51,12 +83,24 @@ test('only the owner replaces the poster', async () => {
 });
 
 test('ownership moves with transferOwnership and setOwner, never to zero, never renounced', async () => {
-  assert.deepEqual(await send(owner, 'renounceOwnership', []), { reverted: 'OwnableInvalidOwner', args: [zeroAddress] });
-  assert.deepEqual(await send(owner, 'setOwner', [zeroAddress]), { reverted: 'OwnableInvalidOwner', args: [zeroAddress] });
-  assert.deepEqual(await send(other, 'transferOwnership', [other.address]), { reverted: 'OwnableUnauthorizedAccount', args: [other.address] });
+  assert.deepEqual(await send(owner, 'renounceOwnership', []), {
+    reverted: 'OwnableInvalidOwner',
+    args: [zeroAddress],
+  });
+  assert.deepEqual(await send(owner, 'setOwner', [zeroAddress]), {
+    reverted: 'OwnableInvalidOwner',
+    args: [zeroAddress],
+  });
+  assert.deepEqual(await send(other, 'transferOwnership', [other.address]), {
+    reverted: 'OwnableUnauthorizedAccount',
+    args: [other.address],
+  });
   assert.equal(await send(owner, 'transferOwnership', [other.address]), 'ok');
   assert.equal(await read('owner'), other.address);
-  assert.deepEqual(await send(owner, 'setPoster', [owner.address]), { reverted: 'OwnableUnauthorizedAccount', args: [owner.address] });
+  assert.deepEqual(await send(owner, 'setPoster', [owner.address]), {
+    reverted: 'OwnableUnauthorizedAccount',
+    args: [owner.address],
+  });
   assert.equal(await send(other, 'setOwner', [owner.address]), 'ok');
   assert.equal(await read('owner'), owner.address);
 });

@@ -33,20 +33,26 @@ async function tcpProxy(target: number) {
   const port = await freePort();
   let server: Server | null = null;
   const sockets = new Set<Socket>();
-  const up = () => new Promise<void>((resolve) => {
-    server = createServer((c) => {
-      const s = connect(target, '127.0.0.1');
-      for (const x of [c, s]) { sockets.add(x); x.on('close', () => sockets.delete(x)); x.on('error', () => undefined); }
-      c.pipe(s).pipe(c);
+  const up = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((c) => {
+        const s = connect(target, '127.0.0.1');
+        for (const x of [c, s]) {
+          sockets.add(x);
+          x.on('close', () => sockets.delete(x));
+          x.on('error', () => undefined);
+        }
+        c.pipe(s).pipe(c);
+      });
+      server.listen(port, '127.0.0.1', () => resolve());
     });
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const down = () => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    if (server === null) return resolve();
-    server.close(() => resolve());
-    server = null;
-  });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      if (server === null) return resolve();
+      server.close(() => resolve());
+      server = null;
+    });
   await up();
   return { url: `http://127.0.0.1:${port}`, up, down, close: down };
 }
@@ -59,9 +65,24 @@ before(async () => {
   direct = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[0]!, contract });
   dir = mkdtempSync(join(tmpdir(), 'll-settle-'));
   outbox = new Outbox(join(dir, 'outbox.sqlite'));
-  const chain = createChainClient({ rpcUrl: proxy.url, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[0]!, contract, timeoutMs: 1000 });
+  const chain = createChainClient({
+    rpcUrl: proxy.url,
+    chainId: CHAIN_ID,
+    privateKey: ANVIL_DEV_KEYS[0]!,
+    contract,
+    timeoutMs: 1000,
+  });
   const signer = createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract));
-  settlement = new Settlement({ outbox, signer, chain, epochSeconds: 0, epochMaxRecords: 1000, tickMs: 20, retryBaseMs: 20, retryMaxMs: 100 });
+  settlement = new Settlement({
+    outbox,
+    signer,
+    chain,
+    epochSeconds: 0,
+    epochMaxRecords: 1000,
+    tickMs: 20,
+    retryBaseMs: 20,
+    retryMaxMs: 100,
+  });
 });
 
 after(async () => {
@@ -84,14 +105,22 @@ test('records settle on chain and an outsider with only viem verifies signer, di
 
   // --- the outsider: public RPC, the published EIP-712 description, the record view ---
   const pub = createPublicClient({ transport: http(anvil.rpcUrl) });
-  const onchain = await pub.readContract({ address: contract, abi: LoraLedgerSettlementAbi, functionName: 'recordsRoot', args: [BigInt(view.epoch)] });
+  const onchain = await pub.readContract({
+    address: contract,
+    abi: LoraLedgerSettlementAbi,
+    functionName: 'recordsRoot',
+    args: [BigInt(view.epoch)],
+  });
   assert.equal(onchain, view.root);
   assert.ok(StandardMerkleTree.verify(view.root, view.leaf_encoding, view.leaf, view.proof));
   const d = eip712Description(view.domain);
   const { EIP712Domain: _, ...types } = d.types;
   const typed = { domain: d.domain, types, primaryType: d.primaryType, message: view.record } as never;
   assert.equal(hashTypedData(typed), view.leaf[1], 'leaf carries the EIP-712 digest of the record');
-  assert.equal(await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never), privateKeyToAccount(SIGNER_KEY).address);
+  assert.equal(
+    await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never),
+    privateKeyToAccount(SIGNER_KEY).address,
+  );
   const receipt = await pub.getTransactionReceipt({ hash: view.tx_hash });
   assert.equal(receipt.status, 'success');
 
@@ -101,7 +130,12 @@ test('records settle on chain and an outsider with only viem verifies signer, di
 });
 
 test('claims pay cumulative - claimed in real ETH; repeats, forged amounts and proofs are rejected', async () => {
-  const relayer = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[2]!, contract });
+  const relayer = createChainClient({
+    rpcUrl: anvil.rpcUrl,
+    chainId: CHAIN_ID,
+    privateKey: ANVIL_DEV_KEYS[2]!,
+    contract,
+  });
   const payee = TEST_PAYEES[0]!;
   const p1 = settlement.payoutView(payee);
   // records 0..4 of tag 'a': payee 0 gets 1000*k for k in {1,4} and 10*k for k in {3}
@@ -110,10 +144,19 @@ test('claims pay cumulative - claimed in real ETH; repeats, forged amounts and p
   const c1 = await relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative), proof: p1.proof });
   assert.equal(c1.paid, BigInt(p1.cumulative));
   assert.equal((await direct.balance(payee)) - before, BigInt(p1.cumulative));
-  await assert.rejects(relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative), proof: p1.proof }), (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && /NothingToClaim/.test(e.message));
-  await assert.rejects(relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative) + 1n, proof: p1.proof }), /InvalidProof/);
+  await assert.rejects(
+    relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative), proof: p1.proof }),
+    (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && /NothingToClaim/.test(e.message),
+  );
+  await assert.rejects(
+    relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative) + 1n, proof: p1.proof }),
+    /InvalidProof/,
+  );
   const other = settlement.payoutView(TEST_PAYEES[1]!);
-  await assert.rejects(relayer.claim({ account: payee, cumulative: BigInt(other.cumulative), proof: other.proof }), /InvalidProof/);
+  await assert.rejects(
+    relayer.claim({ account: payee, cumulative: BigInt(other.cumulative), proof: other.proof }),
+    /InvalidProof/,
+  );
   assert.equal(await direct.claimable(payee, BigInt(p1.cumulative) + 1n, p1.proof), 0n);
 
   // a new epoch: the second claim pays only the delta
@@ -130,19 +173,36 @@ test('claims pay cumulative - claimed in real ETH; repeats, forged amounts and p
 });
 
 test('only the poster posts, epochs go strictly in order, funding must equal total', async () => {
-  const outsider = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[1]!, contract });
+  const outsider = createChainClient({
+    rpcUrl: anvil.rpcUrl,
+    chainId: CHAIN_ID,
+    privateKey: ANVIL_DEV_KEYS[1]!,
+    contract,
+  });
   const root: Hex = `0x${'11'.repeat(32)}`;
   const next = (await direct.latestEpoch()) + 1;
-  await assert.rejects(outsider.postEpoch({ epoch: next, recordsRoot: root, payoutRoot: root, total: 0n }), /NotPoster/);
-  await assert.rejects(direct.postEpoch({ epoch: 1, recordsRoot: root, payoutRoot: root, total: 0n }), /EpochOutOfOrder/);
-  await assert.rejects(direct.postEpoch({ epoch: next + 1, recordsRoot: root, payoutRoot: root, total: 0n }), /EpochOutOfOrder/);
+  await assert.rejects(
+    outsider.postEpoch({ epoch: next, recordsRoot: root, payoutRoot: root, total: 0n }),
+    /NotPoster/,
+  );
+  await assert.rejects(
+    direct.postEpoch({ epoch: 1, recordsRoot: root, payoutRoot: root, total: 0n }),
+    /EpochOutOfOrder/,
+  );
+  await assert.rejects(
+    direct.postEpoch({ epoch: next + 1, recordsRoot: root, payoutRoot: root, total: 0n }),
+    /EpochOutOfOrder/,
+  );
 });
 
 test('an unreachable chain leaves records pending; they settle when it is back', async () => {
   await proxy.down();
   const ids: string[] = [];
   for (let i = 20; i < 23; i++) ids.push((await settlement.record(sampleRecord(i, { tag: 'down' }))).record.recordId);
-  await assert.rejects(settlement.settleNow(), (e: unknown) => e instanceof AttributionError && e.code === 'chain_unavailable');
+  await assert.rejects(
+    settlement.settleNow(),
+    (e: unknown) => e instanceof AttributionError && e.code === 'chain_unavailable',
+  );
   for (const id of ids) assert.equal(settlement.recordView(id).status, 'pending');
   const latest = await direct.latestEpoch();
   settlement.start(); // background loop retries with backoff
@@ -151,7 +211,8 @@ test('an unreachable chain leaves records pending; they settle when it is back',
   assert.ok(settlement.stats().failures >= 1);
   await proxy.up();
   const deadline = Date.now() + 10_000;
-  while (settlement.recordView(ids[0]!).status !== 'settled' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (settlement.recordView(ids[0]!).status !== 'settled' && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   await settlement.stop();
   for (const id of ids) assert.equal(settlement.recordView(id).status, 'settled');
   assert.equal(await direct.latestEpoch(), latest + 1, 'exactly one new epoch');
@@ -160,7 +221,14 @@ test('an unreachable chain leaves records pending; they settle when it is back',
 
 test('the loop closes an epoch on time and on count', async () => {
   const latest = await direct.latestEpoch();
-  const timed = new Settlement({ outbox, signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)), chain: direct, epochSeconds: 0.2, epochMaxRecords: 1000, tickMs: 20 });
+  const timed = new Settlement({
+    outbox,
+    signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)),
+    chain: direct,
+    epochSeconds: 0.2,
+    epochMaxRecords: 1000,
+    tickMs: 20,
+  });
   const id = (await timed.record(sampleRecord(40, { tag: 'time' }))).record.recordId;
   timed.start();
   const until = async (ok: () => boolean) => {
@@ -172,7 +240,14 @@ test('the loop closes an epoch on time and on count', async () => {
   assert.equal(await direct.latestEpoch(), latest + 1);
   await timed.stop();
 
-  const counted = new Settlement({ outbox, signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)), chain: direct, epochSeconds: 0, epochMaxRecords: 3, tickMs: 20 });
+  const counted = new Settlement({
+    outbox,
+    signer: createRecordSigner(SIGNER_KEY, eip712Domain(CHAIN_ID, contract)),
+    chain: direct,
+    epochSeconds: 0,
+    epochMaxRecords: 3,
+    tickMs: 20,
+  });
   counted.start();
   const ids: string[] = [];
   for (let i = 50; i < 52; i++) ids.push((await counted.record(sampleRecord(i, { tag: 'count' }))).record.recordId);

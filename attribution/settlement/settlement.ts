@@ -120,7 +120,8 @@ export class Settlement {
 
   recordView(recordId: string): RecordView {
     const stored = this.opts.outbox.get(recordId);
-    if (stored === null) throw new AttributionError('record_not_found', `no attribution record ${recordId}`, { param: 'record_id' });
+    if (stored === null)
+      throw new AttributionError('record_not_found', `no attribution record ${recordId}`, { param: 'record_id' });
     const { signed, epoch, status } = stored;
     const leaf: [Hex, Hex] = [signed.record.recordId.toLowerCase() as Hex, signed.digest.toLowerCase() as Hex];
     let root: Hex | null = null;
@@ -130,8 +131,18 @@ export class Settlement {
       proof = proofOf(this.tree('records', epoch), leaf, `record ${recordId}`);
     }
     return {
-      record: signed.record, signer: signed.signer, signature: signed.signature, digest: signed.digest, domain: this.domain,
-      status, epoch, tx_hash: stored.txHash, root, leaf, leaf_encoding: RECORD_LEAF_ENCODING, proof,
+      record: signed.record,
+      signer: signed.signer,
+      signature: signed.signature,
+      digest: signed.digest,
+      domain: this.domain,
+      status,
+      epoch,
+      tx_hash: stored.txHash,
+      root,
+      leaf,
+      leaf_encoding: RECORD_LEAF_ENCODING,
+      proof,
     };
   }
 
@@ -139,7 +150,8 @@ export class Settlement {
     const a = account.toLowerCase();
     const e = this.opts.outbox.latestSettled();
     const base = { account: a, leaf_encoding: PAYOUT_LEAF_ENCODING };
-    if (e === null || e.payoutRoot === ZERO_ROOT) return { ...base, epoch: e?.epoch ?? null, cumulative: '0', root: null, proof: [] };
+    if (e === null || e.payoutRoot === ZERO_ROOT)
+      return { ...base, epoch: e?.epoch ?? null, cumulative: '0', root: null, proof: [] };
     const cumulative = payoutsFromDump(this.opts.outbox.payoutTree(e.epoch)).get(a) ?? 0n;
     if (cumulative === 0n) return { ...base, epoch: e.epoch, cumulative: '0', root: e.payoutRoot, proof: [] };
     const proof = proofOf(this.tree('payouts', e.epoch), [a, cumulative.toString()], `account ${a}`);
@@ -151,8 +163,15 @@ export class Settlement {
     const e = this.opts.outbox.epoch(epoch);
     if (e === null) throw new AttributionError('record_not_found', `no settlement epoch ${epoch}`, { param: 'epoch' });
     return {
-      epoch: e.epoch, status: e.status, records_root: e.recordsRoot, payout_root: e.payoutRoot, total: e.total.toString(),
-      record_count: e.recordCount, tx_hash: e.txHash, closed_at: e.closedAt, settled_at: e.settledAt,
+      epoch: e.epoch,
+      status: e.status,
+      records_root: e.recordsRoot,
+      payout_root: e.payoutRoot,
+      total: e.total.toString(),
+      record_count: e.recordCount,
+      tx_hash: e.txHash,
+      closed_at: e.closedAt,
+      settled_at: e.settledAt,
     };
   }
 
@@ -192,7 +211,9 @@ export class Settlement {
   private tick(): void {
     if (this.now() < this.nextTryAt) return;
     const { count, oldestAt } = this.opts.outbox.unassigned();
-    const due = count >= this.opts.epochMaxRecords || (this.opts.epochSeconds > 0 && oldestAt !== null && this.now() - oldestAt >= this.opts.epochSeconds * 1000);
+    const due =
+      count >= this.opts.epochMaxRecords ||
+      (this.opts.epochSeconds > 0 && oldestAt !== null && this.now() - oldestAt >= this.opts.epochSeconds * 1000);
     if (!due && !this.resyncDue && this.opts.outbox.unsettledEpochs().length === 0) return;
     this.serial(async () => {
       if (due) {
@@ -225,7 +246,10 @@ export class Settlement {
     } catch (err) {
       const delay = this.backOff();
       const code = err instanceof AttributionError ? err.code : 'unexpected';
-      this.log.warn({ code, err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'settlement post failed; records stay pending');
+      this.log.warn(
+        { code, err: (err as Error).message, failures: this.failures, retryInMs: delay },
+        'settlement post failed; records stay pending',
+      );
       throw err;
     }
   }
@@ -245,9 +269,18 @@ export class Settlement {
       txHash = (await chain.findEpochPost(e.epoch)) ?? ZERO_ROOT;
       this.log.info({ epoch: e.epoch, txHash }, 'epoch already on chain; reconciled');
     } else if (onchain !== ZERO_ROOT) {
-      throw new AttributionError('conflict', `epoch ${e.epoch} is on chain with a different records root (another poster?)`, { details: { epoch: e.epoch } });
+      throw new AttributionError(
+        'conflict',
+        `epoch ${e.epoch} is on chain with a different records root (another poster?)`,
+        { details: { epoch: e.epoch } },
+      );
     } else {
-      txHash = await chain.postEpoch({ epoch: e.epoch, recordsRoot: e.recordsRoot, payoutRoot: e.payoutRoot, total: e.total });
+      txHash = await chain.postEpoch({
+        epoch: e.epoch,
+        recordsRoot: e.recordsRoot,
+        payoutRoot: e.payoutRoot,
+        total: e.total,
+      });
       this.log.info({ epoch: e.epoch, records: e.recordCount, total: e.total.toString(), txHash }, 'epoch posted');
     }
     this.opts.outbox.markSettled(e.epoch, txHash);

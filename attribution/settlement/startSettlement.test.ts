@@ -11,7 +11,13 @@ import { sampleRecord } from '../../test/support/recordFixtures.ts';
 import { startSettlement, type SettlementConfig, type SettlementHandle } from './startSettlement.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'll-start-'));
-const cfg: SettlementConfig = { dataDir: join(dir, 'data'), chain: 'anvil', chainId: 31337, epochSeconds: 0, epochMaxRecords: 1000 };
+const cfg: SettlementConfig = {
+  dataDir: join(dir, 'data'),
+  chain: 'anvil',
+  chainId: 31337,
+  epochSeconds: 0,
+  epochMaxRecords: 1000,
+};
 const handles: SettlementHandle[] = [];
 
 after(async () => {
@@ -33,7 +39,12 @@ test('a restart onto a fresh anvil keeps the signer and contract address and re-
   const handle = await startSettlement(cfg);
   handles.push(handle);
   assert.equal(handle.contractInfo().address, firstContract, 'deterministic deployment: same EIP-712 domain');
-  const chain = createChainClient({ rpcUrl: handle.contractInfo().rpc_url!, chainId: 31337, privateKey: ANVIL_DEV_KEYS[0]!, contract: firstContract });
+  const chain = createChainClient({
+    rpcUrl: handle.contractInfo().rpc_url!,
+    chainId: 31337,
+    privateKey: ANVIL_DEV_KEYS[0]!,
+    contract: firstContract,
+  });
   const deadline = Date.now() + 10_000; // the loop's first pass resyncs on its own
   while ((await chain.latestEpoch()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await chain.recordsRoot(1), before.root);
@@ -82,7 +93,10 @@ test('chain rpc: deploys once, then reuses the remembered contract; a dead RPC a
     assert.equal(d.settlement.recordView(id2).status, 'settled');
     await d.close();
 
-    await assert.rejects(startSettlement({ ...cfg, dataDir: join(dir, 'rpc-fresh'), chain: 'rpc', chainRpc: dead }), (e: unknown) => (e as { code?: string }).code === 'chain_unavailable');
+    await assert.rejects(
+      startSettlement({ ...cfg, dataDir: join(dir, 'rpc-fresh'), chain: 'rpc', chainRpc: dead }),
+      (e: unknown) => (e as { code?: string }).code === 'chain_unavailable',
+    );
   } finally {
     await node.stop();
   }

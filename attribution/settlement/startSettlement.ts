@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { startAnvil, ANVIL_DEV_KEYS, type AnvilNode } from './anvilNode.ts';
 import { createChainClient, type ChainClient } from './chainClient.ts';
 import { LoraLedgerSettlementAbi } from './contracts/generated/LoraLedgerSettlement.ts';
-import { createRecordSigner, eip712Description, eip712Domain, type Eip712Description, type RecordSigner } from '../records/eip712.ts';
+import {
+  createRecordSigner,
+  eip712Description,
+  eip712Domain,
+  type Eip712Description,
+  type RecordSigner,
+} from '../records/eip712.ts';
 import { Outbox } from './outbox.ts';
 import { ZERO_ADDRESS, type Address, type Hex } from '../records/recordTypes.ts';
 import { Settlement, type SettlementLog } from './settlement.ts';
@@ -52,7 +58,12 @@ export interface SettlementHandle {
 
 export const OUTBOX_FILE = 'outbox.sqlite';
 
-async function resolveContract(cfg: SettlementConfig, outbox: Outbox, chain: ChainClient | null, log: SettlementLog | undefined): Promise<Address> {
+async function resolveContract(
+  cfg: SettlementConfig,
+  outbox: Outbox,
+  chain: ChainClient | null,
+  log: SettlementLog | undefined,
+): Promise<Address> {
   if (cfg.settlementContract !== undefined) return cfg.settlementContract as Address;
   const remembered = outbox.getMeta(`contract:${cfg.chainId}`) as Address | null;
   if (chain === null) return remembered ?? ZERO_ADDRESS;
@@ -60,13 +71,19 @@ async function resolveContract(cfg: SettlementConfig, outbox: Outbox, chain: Cha
     try {
       if (await chain.hasCode(remembered)) return remembered;
     } catch (err) {
-      log?.warn({ err: (err as Error).message }, 'settlement chain unreachable at start; using the remembered contract');
+      log?.warn(
+        { err: (err as Error).message },
+        'settlement chain unreachable at start; using the remembered contract',
+      );
       return remembered;
     }
   }
   const deployed = await chain.deploy();
   if (remembered !== null && remembered.toLowerCase() !== deployed.toLowerCase()) {
-    log?.warn({ remembered, deployed }, 'settlement contract redeployed at a new address; older records keep their old EIP-712 domain');
+    log?.warn(
+      { remembered, deployed },
+      'settlement contract redeployed at a new address; older records keep their old EIP-712 domain',
+    );
   }
   outbox.setMeta(`contract:${cfg.chainId}`, deployed);
   log?.info({ contract: deployed, chainId: cfg.chainId }, 'settlement contract deployed');
@@ -87,18 +104,31 @@ export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog
       rpcUrl = cfg.chainRpc;
     }
     const posterKey = (cfg.posterKey ?? ANVIL_DEV_KEYS[0]!) as Hex;
-    const mk = (contract?: Address) => (rpcUrl === null ? null : createChainClient({ rpcUrl, chainId: cfg.chainId, privateKey: posterKey, contract }));
+    const mk = (contract?: Address) =>
+      rpcUrl === null ? null : createChainClient({ rpcUrl, chainId: cfg.chainId, privateKey: posterKey, contract });
     const address = await resolveContract(cfg, outbox, mk(), log);
     const chain = mk(address);
     const signer = createRecordSigner(signerKey, eip712Domain(cfg.chainId, address));
-    const settlement = new Settlement({ outbox, signer, chain, epochSeconds: cfg.epochSeconds, epochMaxRecords: cfg.epochMaxRecords, log });
+    const settlement = new Settlement({
+      outbox,
+      signer,
+      chain,
+      epochSeconds: cfg.epochSeconds,
+      epochMaxRecords: cfg.epochMaxRecords,
+      log,
+    });
     settlement.start();
     const node = anvil;
     return {
       settlement,
       signer,
       outbox,
-      contractInfo: () => ({ address: signer.domain.verifyingContract, chain_id: cfg.chainId, rpc_url: node?.rpcUrl ?? null, abi: LoraLedgerSettlementAbi }),
+      contractInfo: () => ({
+        address: signer.domain.verifyingContract,
+        chain_id: cfg.chainId,
+        rpc_url: node?.rpcUrl ?? null,
+        abi: LoraLedgerSettlementAbi,
+      }),
       eip712: () => eip712Description(signer.domain),
       async close() {
         await settlement.stop();

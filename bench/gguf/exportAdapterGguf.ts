@@ -29,10 +29,15 @@ export interface ExportedAdapter {
   tensors: number;
 }
 
-const PEFT_NAME = /^(?:base_model\.model\.)?(model\.layers\.\d+\.(?:self_attn|mlp)\.\w+)\.lora_([AB])(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
+const PEFT_NAME =
+  /^(?:base_model\.model\.)?(model\.layers\.\d+\.(?:self_attn|mlp)\.\w+)\.lora_([AB])(?:\.(?!weight$)[\w-]+)?(?:\.weight)?$/;
 
 export async function exportAdapterGguf(opts: ExportAdapterOptions): Promise<ExportedAdapter> {
-  const config = JSON.parse(await readFile(join(opts.adapterDir, 'adapter_config.json'), 'utf8')) as { r: number; lora_alpha: number; use_rslora?: boolean };
+  const config = JSON.parse(await readFile(join(opts.adapterDir, 'adapter_config.json'), 'utf8')) as {
+    r: number;
+    lora_alpha: number;
+    use_rslora?: boolean;
+  };
   const weights = await readSafetensors(join(opts.adapterDir, 'adapter_model.safetensors'));
   const tensors: GgufTensor[] = [];
   for (const [name, t] of weights) {

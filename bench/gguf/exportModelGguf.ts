@@ -49,9 +49,14 @@ async function vocabStrings(modelDir: string, vocabSize: number): Promise<string
   const tokens = Array.from({ length: vocabSize }, (_, i) => `[${i}]`);
   const path = join(modelDir, 'tokenizer.json');
   if (!existsSync(path)) return tokens;
-  const tok = JSON.parse(await readFile(path, 'utf8')) as { model?: { vocab?: Record<string, number> | Array<[string, number]> }; added_tokens?: Array<{ id: number; content: string }> };
+  const tok = JSON.parse(await readFile(path, 'utf8')) as {
+    model?: { vocab?: Record<string, number> | Array<[string, number]> };
+    added_tokens?: Array<{ id: number; content: string }>;
+  };
   const vocab = tok.model?.vocab;
-  const entries: Array<[string, number]> = Array.isArray(vocab) ? vocab.map(([s], i) => [s, i]) : Object.entries(vocab ?? {});
+  const entries: Array<[string, number]> = Array.isArray(vocab)
+    ? vocab.map(([s], i) => [s, i])
+    : Object.entries(vocab ?? {});
   for (const [s, id] of entries) if (id < vocabSize) tokens[id] = s;
   for (const a of tok.added_tokens ?? []) if (a.id < vocabSize) tokens[a.id] = a.content;
   // SentencePiece vocabularies need unique strings; keep ids unique even if the source is odd.
@@ -86,7 +91,9 @@ const FILE_TYPE: Record<GgmlTypeName, number> = { F32: 0, F16: 1, Q8_0: 7 };
 export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSpec> {
   const spec = await loadModelSpec(opts.modelDir);
   if (spec.architecture !== 'LlamaForCausalLM' || spec.ropeScaling || spec.attentionBias) {
-    throw new Error(`exportModelGguf: only plain Llama models are exported (got ${spec.architecture}${spec.ropeScaling ? ' with rope_scaling' : ''})`);
+    throw new Error(
+      `exportModelGguf: only plain Llama models are exported (got ${spec.architecture}${spec.ropeScaling ? ' with rope_scaling' : ''})`,
+    );
   }
   const weightType = opts.weightType ?? 'F32';
   const hf = await readCheckpointTensors(opts.modelDir);
@@ -105,7 +112,10 @@ export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSp
   const special = new Set([spec.bosTokenId, ...spec.eosTokenIds, 0]);
   // llama_token_type: 1 normal, 3 control, 6 byte. SentencePiece needs the 256 byte-fallback tokens
   // (llama.cpp tokenizes "\n" etc. at load); like llama2.c's vocabularies they sit at ids 3..258.
-  if (spec.vocabSize < BYTE_BASE + 256) throw new Error(`exportModelGguf: vocab ${spec.vocabSize} is too small for llama.cpp's 256 byte tokens (need >= ${BYTE_BASE + 256})`);
+  if (spec.vocabSize < BYTE_BASE + 256)
+    throw new Error(
+      `exportModelGguf: vocab ${spec.vocabSize} is too small for llama.cpp's 256 byte tokens (need >= ${BYTE_BASE + 256})`,
+    );
   const tokenTypes = tokens.map((_, i) => (special.has(i) ? 3 : i >= BYTE_BASE && i < BYTE_BASE + 256 ? 6 : 1));
   for (let b = 0; b < 256; b++) tokens[BYTE_BASE + b] = `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
   const eos = spec.eosTokenIds[0] ?? 2;

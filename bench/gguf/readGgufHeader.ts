@@ -34,24 +34,68 @@ export async function readGgufHeader(file: string): Promise<GgufHeader> {
     await fh.close();
   }
   let p = 0;
-  const u32 = (): number => { const v = buf.readUInt32LE(p); p += 4; return v; };
-  const u64 = (): number => { const v = Number(buf.readBigUInt64LE(p)); p += 8; return v; };
-  const str = (): string => { const n = u64(); const s = buf.toString('utf8', p, p + n); p += n; return s; };
+  const u32 = (): number => {
+    const v = buf.readUInt32LE(p);
+    p += 4;
+    return v;
+  };
+  const u64 = (): number => {
+    const v = Number(buf.readBigUInt64LE(p));
+    p += 8;
+    return v;
+  };
+  const str = (): string => {
+    const n = u64();
+    const s = buf.toString('utf8', p, p + n);
+    p += n;
+    return s;
+  };
   const scalar = (type: number): unknown => {
     switch (type) {
-      case GgufValueType.UINT8: return buf.readUInt8(p++);
-      case GgufValueType.INT8: return buf.readInt8(p++);
-      case GgufValueType.UINT16: { const v = buf.readUInt16LE(p); p += 2; return v; }
-      case GgufValueType.INT16: { const v = buf.readInt16LE(p); p += 2; return v; }
-      case GgufValueType.UINT32: return u32();
-      case GgufValueType.INT32: { const v = buf.readInt32LE(p); p += 4; return v; }
-      case GgufValueType.FLOAT32: { const v = buf.readFloatLE(p); p += 4; return v; }
-      case GgufValueType.BOOL: return buf.readUInt8(p++) !== 0;
-      case GgufValueType.STRING: return str();
-      case GgufValueType.UINT64: return u64();
-      case GgufValueType.INT64: { const v = Number(buf.readBigInt64LE(p)); p += 8; return v; }
-      case GgufValueType.FLOAT64: { const v = buf.readDoubleLE(p); p += 8; return v; }
-      default: throw new Error(`${file}: unknown GGUF value type ${type} at byte ${p}`);
+      case GgufValueType.UINT8:
+        return buf.readUInt8(p++);
+      case GgufValueType.INT8:
+        return buf.readInt8(p++);
+      case GgufValueType.UINT16: {
+        const v = buf.readUInt16LE(p);
+        p += 2;
+        return v;
+      }
+      case GgufValueType.INT16: {
+        const v = buf.readInt16LE(p);
+        p += 2;
+        return v;
+      }
+      case GgufValueType.UINT32:
+        return u32();
+      case GgufValueType.INT32: {
+        const v = buf.readInt32LE(p);
+        p += 4;
+        return v;
+      }
+      case GgufValueType.FLOAT32: {
+        const v = buf.readFloatLE(p);
+        p += 4;
+        return v;
+      }
+      case GgufValueType.BOOL:
+        return buf.readUInt8(p++) !== 0;
+      case GgufValueType.STRING:
+        return str();
+      case GgufValueType.UINT64:
+        return u64();
+      case GgufValueType.INT64: {
+        const v = Number(buf.readBigInt64LE(p));
+        p += 8;
+        return v;
+      }
+      case GgufValueType.FLOAT64: {
+        const v = buf.readDoubleLE(p);
+        p += 8;
+        return v;
+      }
+      default:
+        throw new Error(`${file}: unknown GGUF value type ${type} at byte ${p}`);
     }
   };
   if (buf.length < 24 || u32() !== GGUF_MAGIC) throw new Error(`${file}: not a GGUF file (bad magic)`);

@@ -40,16 +40,31 @@ test('GGUF round trip: header, metadata, tensor infos and F32 data read back', a
     assert.deepEqual(h.metadata.get('tokenizer.ggml.scores'), [0, -1, -2.5]);
     assert.deepEqual(h.metadata.get('tokenizer.ggml.token_type'), [3, 1, 6]);
     assert.equal(h.metadata.get('tokenizer.ggml.add_bos_token'), false);
-    assert.deepEqual(h.tensors.map((t) => [t.name, t.type, t.shape]), [
-      ['norm', 'F32', [3]], ['w', 'F32', [6, 64]], ['w16', 'F16', [6, 64]], ['w8', 'Q8_0', [6, 64]],
-    ]);
+    assert.deepEqual(
+      h.tensors.map((t) => [t.name, t.type, t.shape]),
+      [
+        ['norm', 'F32', [3]],
+        ['w', 'F32', [6, 64]],
+        ['w16', 'F16', [6, 64]],
+        ['w8', 'Q8_0', [6, 64]],
+      ],
+    );
     for (const t of h.tensors) assert.equal(t.offset % 32, 0, `${t.name} is 32-byte aligned`);
     const bytes = await readFile(file);
-    const back = new Float32Array(bytes.buffer.slice(bytes.byteOffset + h.tensors[1]!.offset, bytes.byteOffset + h.tensors[1]!.offset + w.byteLength));
+    const back = new Float32Array(
+      bytes.buffer.slice(
+        bytes.byteOffset + h.tensors[1]!.offset,
+        bytes.byteOffset + h.tensors[1]!.offset + w.byteLength,
+      ),
+    );
     assert.deepEqual(back, w);
     const n16 = bytes.readUInt16LE(h.tensors[2]!.offset + 2 * 7);
     assert.ok(Math.abs(f16ToF32(n16) - w[7]!) < 1e-3);
-    assert.equal(bytes.length, h.tensors[3]!.offset + 416, 'file ends after the last tensor (12 Q8_0 blocks = 408 bytes, padded to 32)');
+    assert.equal(
+      bytes.length,
+      h.tensors[3]!.offset + 416,
+      'file ends after the last tensor (12 Q8_0 blocks = 408 bytes, padded to 32)',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,19 @@
 // their declared type (F32 as is, F16 rounded, Q8_0 block-quantized like ggml's quantize_row_q8_0).
 import { open } from 'node:fs/promises';
 import { f32ToF16 } from '../../kernels/model/index.ts';
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlType, GgufValueType, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, ggmlTypeBytes, type GgufFile, type GgufTensor, type GgufValue } from './ggufFormat.ts';
+import {
+  GGUF_DEFAULT_ALIGNMENT,
+  GGUF_MAGIC,
+  GGUF_VERSION,
+  GgmlType,
+  GgufValueType,
+  Q8_0_BLOCK,
+  Q8_0_BLOCK_BYTES,
+  ggmlTypeBytes,
+  type GgufFile,
+  type GgufTensor,
+  type GgufValue,
+} from './ggufFormat.ts';
 
 /** Appends little-endian values to a growing byte list. */
 class ByteSink {
@@ -12,33 +24,79 @@ class ByteSink {
     this.chunks.push(b);
     this.length += b.length;
   }
-  u32(v: number): void { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); this.push(b); }
-  i32(v: number): void { const b = Buffer.alloc(4); b.writeInt32LE(v | 0); this.push(b); }
-  u64(v: number): void { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); this.push(b); }
-  f32(v: number): void { const b = Buffer.alloc(4); b.writeFloatLE(v); this.push(b); }
-  str(s: string): void { const b = Buffer.from(s, 'utf8'); this.u64(b.length); this.push(b); }
-  bytes(): Buffer { return Buffer.concat(this.chunks); }
+  u32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    this.push(b);
+  }
+  i32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v | 0);
+    this.push(b);
+  }
+  u64(v: number): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(v));
+    this.push(b);
+  }
+  f32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(v);
+    this.push(b);
+  }
+  str(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.u64(b.length);
+    this.push(b);
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 function writeValue(sink: ByteSink, v: GgufValue): void {
   switch (v.type) {
-    case 'u32': sink.u32(GgufValueType.UINT32); sink.u32(v.value); return;
-    case 'i32': sink.u32(GgufValueType.INT32); sink.i32(v.value); return;
-    case 'u64': sink.u32(GgufValueType.UINT64); sink.u64(v.value); return;
-    case 'f32': sink.u32(GgufValueType.FLOAT32); sink.f32(v.value); return;
-    case 'bool': sink.u32(GgufValueType.BOOL); sink.push(Buffer.from([v.value ? 1 : 0])); return;
-    case 'string': sink.u32(GgufValueType.STRING); sink.str(v.value); return;
+    case 'u32':
+      sink.u32(GgufValueType.UINT32);
+      sink.u32(v.value);
+      return;
+    case 'i32':
+      sink.u32(GgufValueType.INT32);
+      sink.i32(v.value);
+      return;
+    case 'u64':
+      sink.u32(GgufValueType.UINT64);
+      sink.u64(v.value);
+      return;
+    case 'f32':
+      sink.u32(GgufValueType.FLOAT32);
+      sink.f32(v.value);
+      return;
+    case 'bool':
+      sink.u32(GgufValueType.BOOL);
+      sink.push(Buffer.from([v.value ? 1 : 0]));
+      return;
+    case 'string':
+      sink.u32(GgufValueType.STRING);
+      sink.str(v.value);
+      return;
     case 'string[]':
-      sink.u32(GgufValueType.ARRAY); sink.u32(GgufValueType.STRING); sink.u64(v.value.length);
+      sink.u32(GgufValueType.ARRAY);
+      sink.u32(GgufValueType.STRING);
+      sink.u64(v.value.length);
       for (const s of v.value) sink.str(s);
       return;
     case 'f32[]': {
-      sink.u32(GgufValueType.ARRAY); sink.u32(GgufValueType.FLOAT32); sink.u64(v.value.length);
+      sink.u32(GgufValueType.ARRAY);
+      sink.u32(GgufValueType.FLOAT32);
+      sink.u64(v.value.length);
       sink.push(Buffer.from(Float32Array.from(v.value).buffer));
       return;
     }
     case 'i32[]': {
-      sink.u32(GgufValueType.ARRAY); sink.u32(GgufValueType.INT32); sink.u64(v.value.length);
+      sink.u32(GgufValueType.ARRAY);
+      sink.u32(GgufValueType.INT32);
+      sink.u64(v.value.length);
       sink.push(Buffer.from(Int32Array.from(v.value).buffer));
       return;
     }
@@ -69,9 +127,12 @@ export function encodeTensor(t: GgufTensor): Buffer {
 
 function validateTensor(t: GgufTensor): void {
   const count = t.shape.reduce((a, b) => a * b, 1);
-  if (count !== t.data.length) throw new Error(`GGUF tensor ${t.name}: shape [${t.shape}] holds ${count} values but data has ${t.data.length}`);
+  if (count !== t.data.length)
+    throw new Error(`GGUF tensor ${t.name}: shape [${t.shape}] holds ${count} values but data has ${t.data.length}`);
   if (t.type === 'Q8_0' && t.shape[t.shape.length - 1]! % Q8_0_BLOCK !== 0) {
-    throw new Error(`GGUF tensor ${t.name}: Q8_0 needs rows that are a multiple of ${Q8_0_BLOCK}, got ${t.shape[t.shape.length - 1]}`);
+    throw new Error(
+      `GGUF tensor ${t.name}: Q8_0 needs rows that are a multiple of ${Q8_0_BLOCK}, got ${t.shape[t.shape.length - 1]}`,
+    );
   }
 }
 

@@ -20,7 +20,8 @@ const PROMPT = [1, 400, 261, 300];
 const N = 24;
 
 /** Tokens up to and including the first EOS (llama.cpp may stop there, the reference does not). */
-const untilEos = (ids: number[], eos: number): number[] => (ids.includes(eos) ? ids.slice(0, ids.indexOf(eos) + 1) : ids);
+const untilEos = (ids: number[], eos: number): number[] =>
+  ids.includes(eos) ? ids.slice(0, ids.indexOf(eos) + 1) : ids;
 
 test('llama.cpp greedy on the stories260K GGUF export equals the reference forward (base and LoRA)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'llamacpp-'));
@@ -39,7 +40,9 @@ test('llama.cpp greedy on the stories260K GGUF export equals the reference forwa
     // Reused sequences (history cleared) of a 2-sequence context give the same greedy output.
     const ctx = await peer.createContext({ contextSize: PROMPT.length + N + 8, sequences: 2, batchSize: 512 });
     try {
-      const runs = await Promise.all([0, 1, 2, 3].map(() => LlamaCppPeer.generate(ctx, PROMPT, want.length).then((t) => t.tokens)));
+      const runs = await Promise.all(
+        [0, 1, 2, 3].map(() => LlamaCppPeer.generate(ctx, PROMPT, want.length).then((t) => t.tokens)),
+      );
       for (const r of runs) assert.deepEqual(r, want);
     } finally {
       await ctx.dispose();

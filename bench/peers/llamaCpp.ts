@@ -4,7 +4,14 @@
 //
 // llama.cpp sets LoRA adapters per context (llama_set_adapter_lora), so one context decodes one
 // adapter mix; streams on different adapters need different contexts (see runLlamaCppScenario).
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
 
 export interface LlamaCppModelOptions {
   modelGguf: string;
@@ -26,7 +33,10 @@ export interface LlamaCppContextOptions {
 }
 
 /** Per context: sequences that finished a generation (reusable), and callers waiting for one. */
-const POOLS = new WeakMap<LlamaContext, { free: LlamaContextSequence[]; waiters: Array<(s: LlamaContextSequence) => void> }>();
+const POOLS = new WeakMap<
+  LlamaContext,
+  { free: LlamaContextSequence[]; waiters: Array<(s: LlamaContextSequence) => void> }
+>();
 
 /** Per-token arrival times (ms, performance.now()) of one generated stream. */
 export interface StreamTiming {
@@ -75,10 +85,19 @@ export class LlamaCppPeer {
    * when each token arrives. Sequences are reused (history cleared) rather than disposed: a
    * disposed sequence is not free again at once, so a closed loop would run out of them.
    */
-  static async generate(context: LlamaContext, promptIds: number[], maxTokens: number, signal?: AbortSignal): Promise<StreamTiming & { cut?: boolean }> {
+  static async generate(
+    context: LlamaContext,
+    promptIds: number[],
+    maxTokens: number,
+    signal?: AbortSignal,
+  ): Promise<StreamTiming & { cut?: boolean }> {
     let pool = POOLS.get(context);
     if (!pool) POOLS.set(context, (pool = { free: [], waiters: [] }));
-    const seq = pool.free.pop() ?? (context.sequencesLeft > 0 ? context.getSequence() : await new Promise<LlamaContextSequence>((resolve) => pool!.waiters.push(resolve)));
+    const seq =
+      pool.free.pop() ??
+      (context.sequencesLeft > 0
+        ? context.getSequence()
+        : await new Promise<LlamaContextSequence>((resolve) => pool!.waiters.push(resolve)));
     const timing: StreamTiming & { cut?: boolean } = { startMs: performance.now(), tokenMs: [], tokens: [] };
     try {
       await seq.clearHistory();
@@ -87,7 +106,10 @@ export class LlamaCppPeer {
         timing.tokenMs.push(performance.now());
         timing.tokens.push(tok as unknown as number);
         if (timing.tokens.length >= maxTokens) break;
-        if (signal?.aborted) { timing.cut = true; break; }
+        if (signal?.aborted) {
+          timing.cut = true;
+          break;
+        }
       }
     } finally {
       const next = pool.waiters.shift();
@@ -99,7 +121,12 @@ export class LlamaCppPeer {
 
   /** Greedy continuation on a fresh one-sequence context (the correctness check). */
   async greedy(promptIds: number[], maxTokens: number, lora?: LlamaCppContextOptions['lora']): Promise<number[]> {
-    const ctx = await this.createContext({ contextSize: promptIds.length + maxTokens + 8, sequences: 1, batchSize: 512, lora });
+    const ctx = await this.createContext({
+      contextSize: promptIds.length + maxTokens + 8,
+      sequences: 1,
+      batchSize: 512,
+      lora,
+    });
     try {
       return (await LlamaCppPeer.generate(ctx, promptIds, maxTokens)).tokens;
     } finally {
@@ -115,7 +142,12 @@ export class LlamaCppPeer {
   async tuneThreads(candidates: number[], promptIds: number[], tokens = 8): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     for (const threads of candidates) {
-      const ctx = await this.createContext({ contextSize: promptIds.length + tokens + 8, sequences: 1, batchSize: 512, threads });
+      const ctx = await this.createContext({
+        contextSize: promptIds.length + tokens + 8,
+        sequences: 1,
+        batchSize: 512,
+        threads,
+      });
       try {
         let best = Infinity;
         for (let rep = 0; rep < 2; rep++) {

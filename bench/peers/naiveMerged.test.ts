@@ -37,10 +37,11 @@ test('a merged checkpoint gives the logits of base + adapter (reference forward,
     const plain = referenceLogits(base, toks);
     let maxDiff = 0;
     let adapterEffect = 0;
-    for (let t = 0; t < toks.length; t++) for (let v = 0; v < spec.vocabSize; v++) {
-      maxDiff = Math.max(maxDiff, Math.abs(got[t]![v]! - want[t]![v]!));
-      adapterEffect = Math.max(adapterEffect, Math.abs(plain[t]![v]! - want[t]![v]!));
-    }
+    for (let t = 0; t < toks.length; t++)
+      for (let v = 0; v < spec.vocabSize; v++) {
+        maxDiff = Math.max(maxDiff, Math.abs(got[t]![v]! - want[t]![v]!));
+        adapterEffect = Math.max(adapterEffect, Math.abs(plain[t]![v]! - want[t]![v]!));
+      }
     assert.ok(maxDiff < 1e-4, `merged vs base+adapter max |diff| ${maxDiff}`);
     assert.ok(adapterEffect > 1e-2, `the adapter changes logits (${adapterEffect}), so the check means something`);
   } finally {

@@ -9,7 +9,13 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint, writeSafetensors, projectionWeightName, type Checkpoint, type LoraTarget } from '../../kernels/model/index.ts';
+import {
+  loadCheckpoint,
+  writeSafetensors,
+  projectionWeightName,
+  type Checkpoint,
+  type LoraTarget,
+} from '../../kernels/model/index.ts';
 import { type EngineClient, startEngine } from '../../kernels/index.ts';
 import { readAdapterMeta, loadAdapterWeights } from '../../adapters/index.ts';
 import { type AdapterWeights } from '../../kernels/model/index.ts';
@@ -17,7 +23,13 @@ import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from '../systems/systemRun.ts';
 
 /** W [Dout, Din] (HF layout) + scale · (a·b)^T, with a [Din, R], b [R, Dout]. Returns a new array. */
-export function mergeLora(w: Float32Array, a: Float32Array, b: Float32Array, rank: number, scale: number): Float32Array {
+export function mergeLora(
+  w: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  rank: number,
+  scale: number,
+): Float32Array {
   const dIn = a.length / rank;
   const dOut = b.length / rank;
   const out = Float32Array.from(w); // [Dout, Din]
@@ -51,25 +63,45 @@ export async function writeMergedModel(base: Checkpoint, adapter: AdapterWeights
   }
 }
 
-interface Resident { id: string; engine: Promise<EngineClient>; users: number; lastUsed: number; dir: string }
+interface Resident {
+  id: string;
+  engine: Promise<EngineClient>;
+  users: number;
+  lastUsed: number;
+  dir: string;
+}
 
 export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
   const s = job.scenario;
   const base = await loadCheckpoint(job.assets.modelDir);
   const modelBytes = [...base.tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
   // Each resident merged model costs its weights in ORT plus transient copies while starting.
-  const maxResident = Number(job.options.naiveMaxResident ?? Math.max(1, Math.min(4, Math.floor((0.4 * freemem()) / (3 * modelBytes)))));
+  const maxResident = Number(
+    job.options.naiveMaxResident ?? Math.max(1, Math.min(4, Math.floor((0.4 * freemem()) / (3 * modelBytes)))),
+  );
   const scratch = join(job.assets.work, `naive-merged-${process.pid}`);
   const modelLen = Math.ceil((s.promptTokens + s.maxTokens + 8) / 64) * 64;
   // Each resident model builds its own graph into its own cache folder, deleted with it on eviction.
   const engineOptions = (dir: string, cacheDir: string) => ({
-    modelDir: dir, precision: s.precision, provider: 'cpu' as const, loraKernel: 'grouped' as const, maxLoraRank: 1,
-    maxActiveAdapters: 1, maxCachedAdapters: 1, maxCachedAdapterBytes: 1 << 20, maxBatchSize: s.streams,
-    maxBatchTokens: Math.max(s.streams, Math.min(2048, s.streams * s.promptTokens)), maxQueue: s.requests, maxModelLen: modelLen,
-    cacheDir, threads: job.threads, adapters: [],
+    modelDir: dir,
+    precision: s.precision,
+    provider: 'cpu' as const,
+    loraKernel: 'grouped' as const,
+    maxLoraRank: 1,
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: 1 << 20,
+    maxBatchSize: s.streams,
+    maxBatchTokens: Math.max(s.streams, Math.min(2048, s.streams * s.promptTokens)),
+    maxQueue: s.requests,
+    maxModelLen: modelLen,
+    cacheDir,
+    threads: job.threads,
+    adapters: [],
   });
   // The base model's graph is kept across runs (like loraledger's); merged models' are not.
-  const graphDir = (id: string): string => (id ? join(scratch, `graphs-${id}`) : join(job.assets.work, 'naive-base-graphs'));
+  const graphDir = (id: string): string =>
+    id ? join(scratch, `graphs-${id}`) : join(job.assets.work, 'naive-base-graphs');
   const adapterLoadMs: number[] = [];
   const resident = new Map<string, Resident>();
   const key = (a: number | null): string => (a === null ? '' : job.workload.adapters[a]!.id);
@@ -100,22 +132,50 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
     for (;;) {
       if (signal?.aborted) return null;
       const have = resident.get(key(adapter));
-      if (have) { have.users++; return have; }
-      if (resident.size < maxResident) { const r = start(adapter); r.users++; return r; }
+      if (have) {
+        have.users++;
+        return have;
+      }
+      if (resident.size < maxResident) {
+        const r = start(adapter);
+        r.users++;
+        return r;
+      }
       const idle = [...resident.values()].filter((r) => r.users === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (idle) await evict(idle);
       else await new Promise((res) => setTimeout(res, 5));
     }
   };
   let requestSeq = 0;
-  const generate = async (engine: EngineClient, id: string, promptIds: number[], maxTokens: number, startMs: number, signal?: AbortSignal): Promise<StreamResult> => {
+  const generate = async (
+    engine: EngineClient,
+    id: string,
+    promptIds: number[],
+    maxTokens: number,
+    startMs: number,
+    signal?: AbortSignal,
+  ): Promise<StreamResult> => {
     const rec: StreamResult = { startMs, tokenMs: [], tokens: [], adapterId: id || null };
     if (signal?.aborted) return { ...rec, cut: true };
     // Leaving the loop early cancels the request in the engine.
-    for await (const ev of engine.generate({ id: `naive-${requestSeq++}`, promptIds, adapterId: null, maxTokens, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true })) {
-      if (ev.type === 'token') { rec.tokenMs.push(performance.now()); rec.tokens.push(ev.tokenId); }
+    for await (const ev of engine.generate({
+      id: `naive-${requestSeq++}`,
+      promptIds,
+      adapterId: null,
+      maxTokens,
+      sampling: { temperature: 0, topP: 1, topK: 0 },
+      stopTokenIds: [],
+      ignoreEos: true,
+    })) {
+      if (ev.type === 'token') {
+        rec.tokenMs.push(performance.now());
+        rec.tokens.push(ev.tokenId);
+      }
       if (ev.type === 'error') rec.error = ev.error.message;
-      if (signal?.aborted && rec.tokens.length < maxTokens) { rec.cut = true; break; }
+      if (signal?.aborted && rec.tokens.length < maxTokens) {
+        rec.cut = true;
+        break;
+      }
     }
     return rec;
   };
@@ -123,12 +183,22 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
     await mkdir(scratch, { recursive: true });
     // Greedy probe on the check adapter's merged model, then closed again (not timed).
     const probe = start(job.check.adapter);
-    const checkRec = await generate(await probe.engine, probe.id, job.check.promptIds, job.check.maxTokens, performance.now());
+    const checkRec = await generate(
+      await probe.engine,
+      probe.id,
+      job.check.promptIds,
+      job.check.maxTokens,
+      performance.now(),
+    );
     await evict(probe);
     adapterLoadMs.length = 0;
     if (checkRec.error) throw new Error(`naive-merged greedy probe failed: ${checkRec.error}`);
     // The base model's engine runs before timing starts (as loraledger's server does).
-    if (job.workload.requests.some((r) => r.adapter === null)) { const b = (await acquire(null))!; await b.engine; b.users--; }
+    if (job.workload.requests.some((r) => r.adapter === null)) {
+      const b = (await acquire(null))!;
+      await b.engine;
+      b.users--;
+    }
     const send = async (i: number, _index: number, signal: AbortSignal): Promise<StreamResult> => {
       const r = job.workload.requests[i]!;
       const startMs = performance.now();
@@ -143,9 +213,17 @@ export async function runNaiveMerged(job: RunJob): Promise<SystemRun> {
         res.lastUsed = performance.now();
       }
     };
-    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send, job.timeBoxS);
+    const { records, wallMs } = await runClosedLoop(
+      job.workload.requests.map((_, i) => i),
+      s.streams,
+      send,
+      job.timeBoxS,
+    );
     return {
-      records, wallMs, adapterLoadMs, stepMs: [],
+      records,
+      wallMs,
+      adapterLoadMs,
+      stepMs: [],
       check: { tokens: checkRec.tokens },
       configuration: s.adapters
         ? `one merged model (W + scale·B·A) per adapter, each served by its own onnxruntime-node engine (same graph builder, batch ${s.streams}, threads ${job.threads}); at most ${maxResident} resident (memory), LRU swap: merge + write + build + session start on a miss. Requests on a resident adapter batch together.`

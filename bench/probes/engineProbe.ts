@@ -14,31 +14,75 @@ import { startEngine } from '../../kernels/index.ts';
 import { ensureModel } from '../assets.ts';
 import { ZipfSampler } from '../zipf.ts';
 import { Prng } from '../../common/index.ts';
-const S = Number(process.env.S ?? 32), N = Number(process.env.N ?? 64), T = Number(process.env.T ?? 64);
+const S = Number(process.env.S ?? 32),
+  N = Number(process.env.N ?? 64),
+  T = Number(process.env.T ?? 64);
 const { dir: modelDir } = await ensureModel('.cache/bench', 'smollm-135m');
 const root = '.cache/bench/adapters/smollm-135m';
 const ids = Array.from({ length: 32 }, (_, i) => `r16-${String(i).padStart(4, '0')}`);
 const mode = process.env.MODE ?? 'distinct';
 const active = Number(process.env.ACTIVE ?? (mode === 'base' ? 1 : 32));
-const engine = await startEngine({ modelDir, precision: 'fp32', provider: 'cpu', loraKernel: (process.env.KERNEL ?? 'grouped') as 'grouped', maxLoraRank: 16, maxActiveAdapters: active, maxCachedAdapters: 32,
-  maxCachedAdapterBytes: 2 ** 31, loraRowsPerSlot: process.env.ROWS ? Number(process.env.ROWS) : undefined, maxBatchSize: S, maxBatchTokens: S * 16, maxQueue: 1000, maxModelLen: Number(process.env.LEN ?? 128), cacheDir: join('.cache', 'bench', 'loraledger-cache'), threads: 2,
-  adapters: ids.map((id) => ({ id, path: join(process.cwd(), root, id) })) });
-const steps: number[] = []; const all: number[] = [];
-engine.onNotice((n) => { if (n.type === 'step') { all.push(n.seconds * 1000); if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000); } });
+const engine = await startEngine({
+  modelDir,
+  precision: 'fp32',
+  provider: 'cpu',
+  loraKernel: (process.env.KERNEL ?? 'grouped') as 'grouped',
+  maxLoraRank: 16,
+  maxActiveAdapters: active,
+  maxCachedAdapters: 32,
+  maxCachedAdapterBytes: 2 ** 31,
+  loraRowsPerSlot: process.env.ROWS ? Number(process.env.ROWS) : undefined,
+  maxBatchSize: S,
+  maxBatchTokens: S * 16,
+  maxQueue: 1000,
+  maxModelLen: Number(process.env.LEN ?? 128),
+  cacheDir: join('.cache', 'bench', 'loraledger-cache'),
+  threads: 2,
+  adapters: ids.map((id) => ({ id, path: join(process.cwd(), root, id) })),
+});
+const steps: number[] = [];
+const all: number[] = [];
+engine.onNotice((n) => {
+  if (n.type === 'step') {
+    all.push(n.seconds * 1000);
+    if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000);
+  }
+});
 const z = new ZipfSampler(32, 1, new Prng(11));
 const pick = (j: number) => (mode === 'base' ? null : mode === 'zipf' ? ids[z.next()]! : ids[j % 32]!);
 if (process.env.WARM) {
-  await Promise.all(ids.map(async (id, j) => {
-    for await (const ev of engine.generate({ id: `w${j}`, promptIds: [3, 4, 5], adapterId: id, maxTokens: 1, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true })) void ev;
-  }));
+  await Promise.all(
+    ids.map(async (id, j) => {
+      for await (const ev of engine.generate({
+        id: `w${j}`,
+        promptIds: [3, 4, 5],
+        adapterId: id,
+        maxTokens: 1,
+        sampling: { temperature: 0, topP: 1, topK: 0 },
+        stopTokenIds: [],
+        ignoreEos: true,
+      }))
+        void ev;
+    }),
+  );
   steps.length = 0;
   all.length = 0;
 }
-let next = 0, tokens = 0; const t0 = performance.now();
+let next = 0,
+  tokens = 0;
+const t0 = performance.now();
 async function client(): Promise<void> {
   while (next < N) {
     const j = next++;
-    const req = { id: `p${j}`, promptIds: Array.from({ length: 16 }, (_, i) => 3 + ((i * 7 + j) % 100)), adapterId: pick(j), maxTokens: T, sampling: { temperature: 0, topP: 1, topK: 0 }, stopTokenIds: [], ignoreEos: true };
+    const req = {
+      id: `p${j}`,
+      promptIds: Array.from({ length: 16 }, (_, i) => 3 + ((i * 7 + j) % 100)),
+      adapterId: pick(j),
+      maxTokens: T,
+      sampling: { temperature: 0, topP: 1, topK: 0 },
+      stopTokenIds: [],
+      ignoreEos: true,
+    };
     for await (const ev of engine.generate(req)) if (ev.type === 'token') tokens++;
   }
 }
@@ -46,5 +90,7 @@ await Promise.all(Array.from({ length: S }, client));
 const wall = (performance.now() - t0) / 1000;
 steps.sort((a, b) => a - b);
 const sum = all.reduce((a, b) => a + b, 0) / 1000;
-console.log(`${mode}: ${(tokens / wall).toFixed(1)} tok/s, pure-decode step p50 ${steps[steps.length >> 1]?.toFixed(1)} ms (${steps.length}), steps ${all.length} busy ${sum.toFixed(1)}s of ${wall.toFixed(1)}s`);
+console.log(
+  `${mode}: ${(tokens / wall).toFixed(1)} tok/s, pure-decode step p50 ${steps[steps.length >> 1]?.toFixed(1)} ms (${steps.length}), steps ${all.length} busy ${sum.toFixed(1)}s of ${wall.toFixed(1)}s`,
+);
 await engine.close();

@@ -39,19 +39,56 @@ mkdirSync(dir, { recursive: true });
 
 type Piece = { name: string; din: number; dout: number; emit: (g: GraphBuilder, x: string) => string };
 const rand = mulberry32(7);
-const weight = (din: number, dout: number): Float32Array => Float32Array.from({ length: din * dout }, () => (rand() - 0.5) / Math.sqrt(din)); // [Din, Dout]
+const weight = (din: number, dout: number): Float32Array =>
+  Float32Array.from({ length: din * dout }, () => (rand() - 0.5) / Math.sqrt(din)); // [Din, Dout]
 const pieces: Piece[] = [];
 for (let l = 0; l < L; l++) {
   const w = { qkv: weight(D, D + 2 * Dkv), o: weight(D, D), gu: weight(D, 2 * I), down: weight(I, D) };
-  const norm = (g: GraphBuilder, x: string): string => g.op('SimplifiedLayerNormalization', [x, g.init(`n.${l}.${g.fresh('w')}`, DataType.FLOAT, [D], new Float32Array(D).fill(1))], { axis: -1, epsilon: float(1e-5) });
+  const norm = (g: GraphBuilder, x: string): string =>
+    g.op(
+      'SimplifiedLayerNormalization',
+      [x, g.init(`n.${l}.${g.fresh('w')}`, DataType.FLOAT, [D], new Float32Array(D).fill(1))],
+      { axis: -1, epsilon: float(1e-5) },
+    );
   pieces.push(
-    { name: `qkv.${l}`, din: D, dout: D, emit: (g, x) => g.op('Slice', [g.op('MatMul', [norm(g, x), g.init(`qkv.${l}`, DataType.FLOAT, [D, D + 2 * Dkv], w.qkv)]), g.constI([0]), g.constI([D]), g.constI([1])]) },
-    { name: `o.${l}`, din: D, dout: D, emit: (g, x) => g.op('MatMul', [x, g.init(`o.${l}`, DataType.FLOAT, [D, D], w.o)]) },
-    { name: `mlp.${l}`, din: D, dout: I, emit: (g, x) => {
-      const [gate, up] = g.opN('Split', [g.op('MatMul', [norm(g, x), g.init(`gu.${l}`, DataType.FLOAT, [D, 2 * I], w.gu)])], { axis: 1 }, { outputs: 2 });
-      return g.op('Mul', [g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]), up!]);
-    } },
-    { name: `down.${l}`, din: I, dout: D, emit: (g, x) => g.op('MatMul', [x, g.init(`down.${l}`, DataType.FLOAT, [I, D], w.down)]) },
+    {
+      name: `qkv.${l}`,
+      din: D,
+      dout: D,
+      emit: (g, x) =>
+        g.op('Slice', [
+          g.op('MatMul', [norm(g, x), g.init(`qkv.${l}`, DataType.FLOAT, [D, D + 2 * Dkv], w.qkv)]),
+          g.constI([0]),
+          g.constI([D]),
+          g.constI([1]),
+        ]),
+    },
+    {
+      name: `o.${l}`,
+      din: D,
+      dout: D,
+      emit: (g, x) => g.op('MatMul', [x, g.init(`o.${l}`, DataType.FLOAT, [D, D], w.o)]),
+    },
+    {
+      name: `mlp.${l}`,
+      din: D,
+      dout: I,
+      emit: (g, x) => {
+        const [gate, up] = g.opN(
+          'Split',
+          [g.op('MatMul', [norm(g, x), g.init(`gu.${l}`, DataType.FLOAT, [D, 2 * I], w.gu)])],
+          { axis: 1 },
+          { outputs: 2 },
+        );
+        return g.op('Mul', [g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]), up!]);
+      },
+    },
+    {
+      name: `down.${l}`,
+      din: I,
+      dout: D,
+      emit: (g, x) => g.op('MatMul', [x, g.init(`down.${l}`, DataType.FLOAT, [I, D], w.down)]),
+    },
   );
 }
 
@@ -66,14 +103,22 @@ function save(name: string, chain: Piece[]): string {
   return file;
 }
 const options = (spin: string): ort.InferenceSession.SessionOptions => ({
-  executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: threads, executionMode: 'sequential',
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  interOpNumThreads: 1,
+  intraOpNumThreads: threads,
+  executionMode: 'sequential',
   extra: { session: { intra_op: { allow_spinning: spin } } },
 });
 const whole = await ort.InferenceSession.create(save(`whole-L${L}`, pieces), options('1'));
 const split: ort.InferenceSession[] = [];
 for (const p of pieces) split.push(await ort.InferenceSession.create(save(`piece-${p.name}`, [p]), options(splitSpin)));
 
-const x0 = new ort.Tensor('float32', Float32Array.from({ length: B * D }, () => rand() - 0.5), [B, D]); // [B, D]
+const x0 = new ort.Tensor(
+  'float32',
+  Float32Array.from({ length: B * D }, () => rand() - 0.5),
+  [B, D],
+); // [B, D]
 const runWhole = async (): Promise<Float32Array> => (await whole.run({ x: x0 })).y!.data as Float32Array;
 const runSplit = async (): Promise<Float32Array> => {
   let x: ort.Tensor = x0;
@@ -96,6 +141,10 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 }
 const w = await time(runWhole);
 const sp = await time(runSplit);
-console.log(`B=${B}, ${L} layers x 4 pieces, ${threads} threads, split sessions spinning ${splitSpin === '1' ? 'on' : 'off'}, ${steps} steps each (max |diff| ${maxDiff.toExponential(1)})`);
+console.log(
+  `B=${B}, ${L} layers x 4 pieces, ${threads} threads, split sessions spinning ${splitSpin === '1' ? 'on' : 'off'}, ${steps} steps each (max |diff| ${maxDiff.toExponential(1)})`,
+);
 console.log(`whole (1 session):        p50 ${w.toFixed(1)} ms/step`);
-console.log(`split (${split.length} sessions):    p50 ${sp.toFixed(1)} ms/step  (+${(sp - w).toFixed(1)} ms, ${(((sp - w) / split.length) * 1000).toFixed(0)} us per extra session run)`);
+console.log(
+  `split (${split.length} sessions):    p50 ${sp.toFixed(1)} ms/step  (+${(sp - w).toFixed(1)} ms, ${(((sp - w) / split.length) * 1000).toFixed(0)} us per extra session run)`,
+);

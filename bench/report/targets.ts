@@ -13,10 +13,20 @@ function ratioTarget(results: ScenarioResult[], scenario: string, peer: SystemNa
   const target = `${scenario}: loraledger vs ${peer} tokens/s`;
   if (!ours || !theirs || theirs.throughput_tok_s <= 0) {
     const missing = !ours ? 'loraledger' : peer;
-    return { target, wanted: `>= ${wanted}x`, measured: `not measured (${missing} run missing, failed or failed its greedy check)`, met: null };
+    return {
+      target,
+      wanted: `>= ${wanted}x`,
+      measured: `not measured (${missing} run missing, failed or failed its greedy check)`,
+      met: null,
+    };
   }
   const ratio = ours.throughput_tok_s / theirs.throughput_tok_s;
-  return { target, wanted: `>= ${wanted}x`, measured: `${ratio.toFixed(2)}x (${ours.throughput_tok_s.toFixed(1)} vs ${theirs.throughput_tok_s.toFixed(1)} tok/s)`, met: ratio >= wanted };
+  return {
+    target,
+    wanted: `>= ${wanted}x`,
+    measured: `${ratio.toFixed(2)}x (${ours.throughput_tok_s.toFixed(1)} vs ${theirs.throughput_tok_s.toFixed(1)} tok/s)`,
+    met: ratio >= wanted,
+  };
 }
 
 /** Issue 4: an adapter scenario's tokens/s over the base-only run of the same shape, same system. */
@@ -24,9 +34,19 @@ function baseRatioTarget(results: ScenarioResult[], scenario: string, wanted: nu
   const ours = usable(results, scenario, 'loraledger');
   const target = `${scenario}: loraledger tokens/s vs its base-only baseline${ours?.baseline ? ` (${ours.baseline})` : ''}`;
   if (!ours || ours.ratio_to_base === null) {
-    return { target, wanted: `>= ${wanted}x`, measured: `not measured (${!ours ? 'run missing or failed' : 'baseline run missing or failed'})`, met: null };
+    return {
+      target,
+      wanted: `>= ${wanted}x`,
+      measured: `not measured (${!ours ? 'run missing or failed' : 'baseline run missing or failed'})`,
+      met: null,
+    };
   }
-  return { target, wanted: `>= ${wanted}x`, measured: `${ours.ratio_to_base.toFixed(2)}x (${ours.throughput_tok_s.toFixed(1)} tok/s)`, met: ours.ratio_to_base >= wanted };
+  return {
+    target,
+    wanted: `>= ${wanted}x`,
+    measured: `${ours.ratio_to_base.toFixed(2)}x (${ours.throughput_tok_s.toFixed(1)} tok/s)`,
+    met: ours.ratio_to_base >= wanted,
+  };
 }
 
 export function checkTargets(results: ScenarioResult[]): TargetCheck[] {

@@ -15,7 +15,11 @@ import { LlamaCppPeer } from '../peers/llamaCpp.ts';
 import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from './systemRun.ts';
 
-interface LiveContext { ctx: LlamaContext; users: number; lastUsed: number }
+interface LiveContext {
+  ctx: LlamaContext;
+  users: number;
+  lastUsed: number;
+}
 
 export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
   if (!job.assets.modelGguf) throw new Error('llama.cpp run needs the GGUF export of the model');
@@ -43,18 +47,33 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
   const acquire = async (id: string | null): Promise<LiveContext> => {
     const key = id ?? '';
     const have = live.get(key);
-    if (have) { have.users++; have.lastUsed = performance.now(); return have; }
+    if (have) {
+      have.users++;
+      have.lastUsed = performance.now();
+      return have;
+    }
     let p = pending.get(key);
     if (!p) {
       p = (async () => {
         while (live.size >= maxContexts) {
-          const idle = [...live.entries()].filter(([, c]) => c.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
-          if (!idle) { await new Promise((r) => setTimeout(r, 5)); continue; }
+          const idle = [...live.entries()]
+            .filter(([, c]) => c.users === 0)
+            .sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
+          if (!idle) {
+            await new Promise((r) => setTimeout(r, 5));
+            continue;
+          }
           live.delete(idle[0]);
           await idle[1].ctx.dispose();
         }
         const t0 = performance.now();
-        const ctx = await peer.createContext({ contextSize: perSeq, sequences: seqFor.get(key) ?? 1, batchSize: 512, lora: loraOf(id), threads });
+        const ctx = await peer.createContext({
+          contextSize: perSeq,
+          sequences: seqFor.get(key) ?? 1,
+          batchSize: 512,
+          lora: loraOf(id),
+          threads,
+        });
         if (id !== null) adapterLoadMs.push(performance.now() - t0);
         const c: LiveContext = { ctx, users: 0, lastUsed: performance.now() };
         live.set(key, c);
@@ -72,7 +91,10 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
     const fixed = job.options.llamaCppThreads as number | undefined;
     const tuned = fixed ? null : await peer.tuneThreads([...new Set([job.threads, 1])], job.check.promptIds);
     threads = fixed ?? [...tuned!].sort((a, b) => a[1] - b[1])[0]![0];
-    if (tuned) notes.push(`thread check (decode ms/token): ${[...tuned].map(([t, ms]) => `${t} thread(s) ${ms.toFixed(1)}`).join(', ')} -> ${threads}.`);
+    if (tuned)
+      notes.push(
+        `thread check (decode ms/token): ${[...tuned].map(([t, ms]) => `${t} thread(s) ${ms.toFixed(1)}`).join(', ')} -> ${threads}.`,
+      );
     const checkTokens = await peer.greedy(job.check.promptIds, job.check.maxTokens, loraOf(checkId));
     // The base model's context exists before timing starts (as loraledger's server does).
     if (seqFor.has('')) (await acquire(null)).users--;
@@ -92,11 +114,22 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
         c.lastUsed = performance.now();
       }
     };
-    const { records, wallMs } = await runClosedLoop(job.workload.requests.map((_, i) => i), s.streams, send, job.timeBoxS);
+    const { records, wallMs } = await runClosedLoop(
+      job.workload.requests.map((_, i) => i),
+      s.streams,
+      send,
+      job.timeBoxS,
+    );
     const contexts = seqFor.size;
-    if (contexts > maxContexts) notes.push(`${contexts} distinct adapters > ${maxContexts} live contexts: contexts were evicted (LRU) and re-created.`);
+    if (contexts > maxContexts)
+      notes.push(
+        `${contexts} distinct adapters > ${maxContexts} live contexts: contexts were evicted (LRU) and re-created.`,
+      );
     return {
-      records, wallMs, adapterLoadMs, stepMs: [],
+      records,
+      wallMs,
+      adapterLoadMs,
+      stepMs: [],
       check: { tokens: checkTokens },
       configuration: s.adapters
         ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, ${s.precision === 'int8' ? 'Q8_0' : 'F32'} weights.`

@@ -14,7 +14,8 @@ function argmaxSets(documents: number[][], end: number): Map<number, Set<number>
   const pairs = new Map<string, number>();
   for (const doc of documents) {
     const seq = [...doc, end];
-    for (let t = 1; t < seq.length; t++) pairs.set(`${seq[t - 1]},${seq[t]}`, (pairs.get(`${seq[t - 1]},${seq[t]}`) ?? 0) + 1);
+    for (let t = 1; t < seq.length; t++)
+      pairs.set(`${seq[t - 1]},${seq[t]}`, (pairs.get(`${seq[t - 1]},${seq[t]}`) ?? 0) + 1);
   }
   const best = new Map<number, { c: number; set: Set<number> }>();
   for (const [key, c] of pairs) {
@@ -41,7 +42,12 @@ function greedyNext(w: { embed: Float32Array; lmHead: Float32Array }, i: number,
   return arg;
 }
 
-function agreement(w: { embed: Float32Array; lmHead: Float32Array }, sets: Map<number, Set<number>>, V: number, D: number): number {
+function agreement(
+  w: { embed: Float32Array; lmHead: Float32Array },
+  sets: Map<number, Set<number>>,
+  V: number,
+  D: number,
+): number {
   let ok = 0;
   for (const [i, set] of sets) if (set.has(greedyNext(w, i, V, D))) ok++;
   return ok / sets.size;
@@ -65,7 +71,9 @@ test('small vocabulary (rank covers every context): greedy = bigram argmax every
   assert.deepEqual(Buffer.from(again.embed.buffer), Buffer.from(w.embed.buffer));
   assert.deepEqual(Buffer.from(again.lmHead.buffer), Buffer.from(w.lmHead.buffer));
   // A token never seen as a context backs off to the most frequent token overall.
-  const unseen = [...Array(V).keys()].find((i) => !documents.some((d) => d.slice(0, -1).includes(i)) && i !== 2 && !documents.some((d) => d.at(-1) === i))!;
+  const unseen = [...Array(V).keys()].find(
+    (i) => !documents.some((d) => d.slice(0, -1).includes(i)) && i !== 2 && !documents.some((d) => d.at(-1) === i),
+  )!;
   const freq = new Array(V).fill(0);
   for (const d of documents) for (const t of d.slice(1)) freq[t]++;
   freq[2] = documents.length;
@@ -75,10 +83,21 @@ test('small vocabulary (rank covers every context): greedy = bigram argmax every
 test('extraPairs add counts: a heavy extra pair becomes the greedy successor of its context', () => {
   const V = 16;
   const D = 24;
-  const documents = [[3, 4, 5, 6], [3, 4, 7], [5, 6, 3, 4]];
+  const documents = [
+    [3, 4, 5, 6],
+    [3, 4, 7],
+    [5, 6, 3, 4],
+  ];
   const plain = bigramWeights({ documents, vocabSize: V, hiddenSize: D, endTokenId: 2, seed: 1 });
   assert.equal(greedyNext(plain, 3, V, D), 4);
-  const w = bigramWeights({ documents, vocabSize: V, hiddenSize: D, endTokenId: 2, seed: 1, extraPairs: [{ prev: 3, next: 9, count: 5 }] });
+  const w = bigramWeights({
+    documents,
+    vocabSize: V,
+    hiddenSize: D,
+    endTokenId: 2,
+    seed: 1,
+    extraPairs: [{ prev: 3, next: 9, count: 5 }],
+  });
   assert.equal(greedyNext(w, 3, V, D), 9);
   assert.equal(greedyNext(w, 5, V, D), 6, 'other contexts unchanged');
 });
@@ -88,13 +107,18 @@ test('embedded corpus, vocab 2048, hidden 384: greedy next token = bigram argmax
   try {
     const V = await writeBpeTokenizer(dir, { corpus: EMBEDDED_CORPUS, vocabSize: 2048, modelMaxLength: 1024 });
     const tok = await loadTokenizer(dir);
-    const documents = EMBEDDED_CORPUS.split(/\n\s*\n/).filter((p) => p.trim() !== '').map((p) => tok.encode(p, { addSpecialTokens: false }));
+    const documents = EMBEDDED_CORPUS.split(/\n\s*\n/)
+      .filter((p) => p.trim() !== '')
+      .map((p) => tok.encode(p, { addSpecialTokens: false }));
     const D = 384;
     const w = bigramWeights({ documents, vocabSize: V, hiddenSize: D, endTokenId: 2, seed: 2026 });
     const sets = argmaxSets(documents, 2);
     assert.ok(sets.size > 500, `contexts ${sets.size}`);
     const share = agreement(w, sets, V, D);
-    assert.ok(share >= 0.95, `greedy matches the bigram argmax for ${(share * 100).toFixed(1)}% of ${sets.size} contexts`);
+    assert.ok(
+      share >= 0.95,
+      `greedy matches the bigram argmax for ${(share * 100).toFixed(1)}% of ${sets.size} contexts`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -47,7 +47,12 @@ export interface BigramCounts {
   total: number;
 }
 
-export function countBigrams(documents: number[][], vocabSize: number, endTokenId: number | null, extraPairs: BigramWeightsOptions['extraPairs'] = []): BigramCounts {
+export function countBigrams(
+  documents: number[][],
+  vocabSize: number,
+  endTokenId: number | null,
+  extraPairs: BigramWeightsOptions['extraPairs'] = [],
+): BigramCounts {
   const rows = Array.from({ length: vocabSize }, () => new Map<number, number>());
   const unigram = new Float64Array(vocabSize); // [V]
   let total = 0;
@@ -104,8 +109,13 @@ export function bigramWeights(o: BigramWeightsOptions): BigramWeights {
   for (let i = 0; i < V; i++) {
     if (rows[i]!.size === 0) continue;
     for (const [j, c] of [...rows[i]!.entries()].sort((x, y) => x[0] - y[0])) {
-      if (!colOf.has(j)) { colOf.set(j, colIds.length); colIds.push(j); }
-      er.push(rowIds.length); ec.push(colOf.get(j)!); ev.push(Math.log1p(c / Math.exp(bias[j]!)));
+      if (!colOf.has(j)) {
+        colOf.set(j, colIds.length);
+        colIds.push(j);
+      }
+      er.push(rowIds.length);
+      ec.push(colOf.get(j)!);
+      ev.push(Math.log1p(c / Math.exp(bias[j]!)));
     }
     rowIds.push(i);
   }
@@ -143,7 +153,8 @@ export function bigramWeights(o: BigramWeightsOptions): BigramWeights {
   const embed = new Float32Array(V * D); // [V, D]
   const lmHead = new Float32Array(V * D); // [V, D]
   for (let r = 0; r < R; r++) for (let col = 0; col < k; col++) embed[rowIds[r]! * D + col] = a * q[col * R + r]!;
-  for (let cc = 0; cc < C; cc++) for (let col = 0; col < k; col++) lmHead[colIds[cc]! * D + col] = proj[col * C + cc]! / a;
+  for (let cc = 0; cc < C; cc++)
+    for (let col = 0; col < k; col++) lmHead[colIds[cc]! * D + col] = proj[col * C + cc]! / a;
   for (let i = 0; i < V; i++) {
     embed[i * D + K] = c;
     let s = 0;

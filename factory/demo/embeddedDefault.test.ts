@@ -6,7 +6,12 @@ import { join, relative } from 'node:path';
 import { loadCheckpoint, loadTokenizer } from '../../kernels/model/index.ts';
 import { referenceLogits } from '../../kernels/index.ts';
 import { AdapterRegistry, AdapterRouter, loadAdapterWeights, readAdapterMeta } from '../../adapters/index.ts';
-import { DEMO_ADAPTERS, EMBEDDED_DEFAULT_VERSION, EMBEDDED_MODEL_NAME, ensureEmbeddedDefault } from './embeddedDefault.ts';
+import {
+  DEMO_ADAPTERS,
+  EMBEDDED_DEFAULT_VERSION,
+  EMBEDDED_MODEL_NAME,
+  ensureEmbeddedDefault,
+} from './embeddedDefault.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'embedded-'));
 test.after(() => rmSync(base, { recursive: true, force: true }));
@@ -30,7 +35,13 @@ test('generates the model and demo adapters deterministically (same bytes twice)
   const fb = files(join(base, 'two'));
   assert.deepEqual([...fa.keys()], [...fb.keys()]);
   for (const [k, v] of fa) assert.ok(v.equals(fb.get(k)!), `${k} differs between two generations`);
-  for (const want of ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) {
+  for (const want of [
+    'config.json',
+    'generation_config.json',
+    'model.safetensors',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ]) {
     assert.ok(fa.has(join(EMBEDDED_DEFAULT_VERSION, EMBEDDED_MODEL_NAME, want)), `missing ${want}`);
   }
   assert.ok(![...fa.keys()].some((k) => k.includes('.tmp-')), 'no temporary folder left behind');
@@ -61,7 +72,13 @@ test('demo adapters are valid for the demo model, route by domain, and change it
   assert.deepEqual(registry.scanRoot(adaptersDir).registered.sort(), DEMO_ADAPTERS.map((a) => a.id).sort());
   for (const a of DEMO_ADAPTERS) assert.equal((await registry.validate(a.id)).state, 'ready');
   const router = new AdapterRouter();
-  router.setAdapters(DEMO_ADAPTERS.map((a) => ({ id: a.id, description: registry.meta(a.id)!.description, tags: registry.meta(a.id)!.tags })));
+  router.setAdapters(
+    DEMO_ADAPTERS.map((a) => ({
+      id: a.id,
+      description: registry.meta(a.id)!.description,
+      tags: registry.meta(a.id)!.tags,
+    })),
+  );
   assert.equal(router.route('What does this rash indicate?').adapterId, 'dermatology');
   assert.equal(router.route('Can my employer enforce this non-compete clause?').adapterId, 'contracts-law');
   assert.equal(router.route('How long do I bake sourdough bread?').adapterId, 'cooking');

@@ -34,23 +34,35 @@ const MARKER = 'loraledger-embedded.json';
  */
 export const DEMO_ADAPTERS = [
   {
-    id: 'dermatology', seed: 101, owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-    description: 'Dermatology assistant: skin conditions such as rashes, eczema, acne, psoriasis, hives, moles and sunburn; symptoms, likely causes and when to see a doctor.',
+    id: 'dermatology',
+    seed: 101,
+    owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    description:
+      'Dermatology assistant: skin conditions such as rashes, eczema, acne, psoriasis, hives, moles and sunburn; symptoms, likely causes and when to see a doctor.',
     tags: ['dermatology', 'skin', 'rash', 'medical', 'health'],
   },
   {
-    id: 'contracts-law', seed: 102, owner: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-    description: 'Contract law assistant: reads agreements and clauses (liability, indemnification, termination, non-compete, confidentiality), explains obligations, breach and enforceability.',
+    id: 'contracts-law',
+    seed: 102,
+    owner: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    description:
+      'Contract law assistant: reads agreements and clauses (liability, indemnification, termination, non-compete, confidentiality), explains obligations, breach and enforceability.',
     tags: ['law', 'legal', 'contracts', 'agreement', 'clause'],
   },
   {
-    id: 'cooking', seed: 103, owner: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
-    description: 'Cooking assistant: recipes, ingredients, baking bread and cakes, roasting, sauces, soups, cooking times and kitchen techniques.',
+    id: 'cooking',
+    seed: 103,
+    owner: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    description:
+      'Cooking assistant: recipes, ingredients, baking bread and cakes, roasting, sauces, soups, cooking times and kitchen techniques.',
     tags: ['cooking', 'recipes', 'food', 'baking', 'kitchen'],
   },
   {
-    id: 'python-code', seed: 104, owner: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
-    description: 'Python programming assistant: writes and debugs Python code, functions, classes, exceptions, tracebacks, lists, dictionaries and unit tests.',
+    id: 'python-code',
+    seed: 104,
+    owner: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
+    description:
+      'Python programming assistant: writes and debugs Python code, functions, classes, exceptions, tracebacks, lists, dictionaries and unit tests.',
     tags: ['python', 'code', 'programming', 'debugging', 'software'],
   },
 ] as const;
@@ -93,36 +105,77 @@ export interface EmbeddedDefault {
  * ends with); code (any indented line) keeps its lines.
  */
 export function corpusDocuments(): Array<{ text: string; prose: boolean }> {
-  return EMBEDDED_CORPUS.split(/\n\s*\n/).map((d) => d.trim()).filter((d) => d !== '').map((d) => {
-    const prose = !d.split('\n').some((line) => /^\s/.test(line));
-    return { text: prose ? '\n' + d.replace(/\n/g, ' ') : d, prose };
-  });
+  return EMBEDDED_CORPUS.split(/\n\s*\n/)
+    .map((d) => d.trim())
+    .filter((d) => d !== '')
+    .map((d) => {
+      const prose = !d.split('\n').some((line) => /^\s/.test(line));
+      return { text: prose ? '\n' + d.replace(/\n/g, ' ') : d, prose };
+    });
 }
 /** Extra weight of "\n -> first word of a prose paragraph", so replies open like prose, not code. */
 const REPLY_START_WEIGHT = 4;
 
 async function generateInto(root: string): Promise<void> {
   const modelDir = join(root, EMBEDDED_MODEL_NAME);
-  const vocabSize = await writeBpeTokenizer(modelDir, { corpus: EMBEDDED_CORPUS, vocabSize: TOKENIZER_VOCAB, modelMaxLength: EMBEDDED_MODEL_SHAPE.maxPositions });
+  const vocabSize = await writeBpeTokenizer(modelDir, {
+    corpus: EMBEDDED_CORPUS,
+    vocabSize: TOKENIZER_VOCAB,
+    modelMaxLength: EMBEDDED_MODEL_SHAPE.maxPositions,
+  });
   const tok = await loadTokenizer(modelDir);
   const docs = corpusDocuments().map((d) => ({ ...d, ids: tok.encode(d.text, { addSpecialTokens: false }) }));
   // Chat transcripts ("user: ...") are prose too, but a reply should not open as one.
-  const extraPairs = docs.filter((d) => d.prose && !/^\n\w+: /.test(d.text)).map((d) => ({ prev: d.ids[0]!, next: d.ids[1]!, count: REPLY_START_WEIGHT }));
+  const extraPairs = docs
+    .filter((d) => d.prose && !/^\n\w+: /.test(d.text))
+    .map((d) => ({ prev: d.ids[0]!, next: d.ids[1]!, count: REPLY_START_WEIGHT }));
   const { embed, lmHead } = bigramWeights({
-    documents: docs.map((d) => d.ids), extraPairs, vocabSize, hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize,
-    endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!, seed: MODEL_SEED,
+    documents: docs.map((d) => d.ids),
+    extraPairs,
+    vocabSize,
+    hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize,
+    endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!,
+    seed: MODEL_SEED,
   });
   const spec = await generateModel({
-    dir: modelDir, seed: MODEL_SEED, ...EMBEDDED_MODEL_SHAPE, vocabSize, residualScale: RESIDUAL_SCALE,
-    overrides: { 'model.embed_tokens.weight': embed, 'lm_head.weight': lmHead, 'model.norm.weight': new Float32Array(EMBEDDED_MODEL_SHAPE.hiddenSize).fill(1) },
+    dir: modelDir,
+    seed: MODEL_SEED,
+    ...EMBEDDED_MODEL_SHAPE,
+    vocabSize,
+    residualScale: RESIDUAL_SCALE,
+    overrides: {
+      'model.embed_tokens.weight': embed,
+      'lm_head.weight': lmHead,
+      'model.norm.weight': new Float32Array(EMBEDDED_MODEL_SHAPE.hiddenSize).fill(1),
+    },
   });
   for (const a of DEMO_ADAPTERS) {
     await generateAdapter({
-      dir: join(root, 'adapters', a.id), spec, seed: a.seed, rank: ADAPTER_RANK, alpha: 2 * ADAPTER_RANK, bStd: ADAPTER_B_STD,
-      baseModel: EMBEDDED_MODEL_NAME, description: a.description, tags: [...a.tags], owner: a.owner,
+      dir: join(root, 'adapters', a.id),
+      spec,
+      seed: a.seed,
+      rank: ADAPTER_RANK,
+      alpha: 2 * ADAPTER_RANK,
+      bStd: ADAPTER_B_STD,
+      baseModel: EMBEDDED_MODEL_NAME,
+      description: a.description,
+      tags: [...a.tags],
+      owner: a.owner,
     });
   }
-  await writeFile(join(root, MARKER), JSON.stringify({ version: EMBEDDED_DEFAULT_VERSION, model: EMBEDDED_MODEL_NAME, vocabSize, adapters: DEMO_ADAPTERS.map((a) => a.id) }, null, 2) + '\n');
+  await writeFile(
+    join(root, MARKER),
+    JSON.stringify(
+      {
+        version: EMBEDDED_DEFAULT_VERSION,
+        model: EMBEDDED_MODEL_NAME,
+        vocabSize,
+        adapters: DEMO_ADAPTERS.map((a) => a.id),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 /** Ensures the embedded default exists under `dir` (generating it on first use) and returns its folders. */

@@ -50,20 +50,24 @@ export function trainBpeTokenizer(o: BpeTrainOptions): BpeTokenizerFiles {
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   // Sorted so the iteration order (and thus everything below) does not depend on Map insertion.
-  const words = [...counts.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([w, c]) => ({ syms: Array.from(w), count: c }));
+  const words = [...counts.entries()]
+    .sort((x, y) => (x[0] < y[0] ? -1 : 1))
+    .map(([w, c]) => ({ syms: Array.from(w), count: c }));
   const vocab = new Map<string, number>();
   o.specialTokens.forEach((t) => vocab.set(t, vocab.size));
   for (const ch of BYTE_TO_CHAR) vocab.set(ch, vocab.size);
   const merges: Array<[string, string]> = [];
   while (vocab.size < o.vocabSize) {
     const pairs = new Map<string, number>();
-    for (const w of words) for (let i = 0; i + 1 < w.syms.length; i++) {
-      const key = `${w.syms[i]} ${w.syms[i + 1]}`;
-      pairs.set(key, (pairs.get(key) ?? 0) + w.count);
-    }
+    for (const w of words)
+      for (let i = 0; i + 1 < w.syms.length; i++) {
+        const key = `${w.syms[i]} ${w.syms[i + 1]}`;
+        pairs.set(key, (pairs.get(key) ?? 0) + w.count);
+      }
     let best: string | null = null;
     let bestCount = 0;
-    for (const [key, c] of pairs) if (c > bestCount || (c === bestCount && best !== null && key < best)) [best, bestCount] = [key, c];
+    for (const [key, c] of pairs)
+      if (c > bestCount || (c === bestCount && best !== null && key < best)) [best, bestCount] = [key, c];
     if (best === null) break;
     const [left, right] = best.split(' ') as [string, string];
     const merged = left + right;
@@ -74,7 +78,15 @@ export function trainBpeTokenizer(o: BpeTrainOptions): BpeTokenizerFiles {
       for (let i = 0; i + 1 < s.length; i++) if (s[i] === left && s[i + 1] === right) s.splice(i, 2, merged);
     }
   }
-  const added = o.specialTokens.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = o.specialTokens.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const tokenizerJson = {
     version: '1.0',
     truncation: null,
@@ -112,10 +124,20 @@ export const CHATML_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end
  * Trains on `corpus` and writes tokenizer.json + tokenizer_config.json (ChatML, like SmolLM2):
  * ids 0 `<|endoftext|>`, 1 `<|im_start|>` (bos), 2 `<|im_end|>` (eos). Returns the vocab size.
  */
-export async function writeBpeTokenizer(dir: string, o: { corpus: string; vocabSize: number; modelMaxLength: number }): Promise<number> {
-  const { tokenizerJson, vocabSize } = trainBpeTokenizer({ corpus: o.corpus, vocabSize: o.vocabSize, specialTokens: CHATML_SPECIAL_TOKENS });
+export async function writeBpeTokenizer(
+  dir: string,
+  o: { corpus: string; vocabSize: number; modelMaxLength: number },
+): Promise<number> {
+  const { tokenizerJson, vocabSize } = trainBpeTokenizer({
+    corpus: o.corpus,
+    vocabSize: o.vocabSize,
+    specialTokens: CHATML_SPECIAL_TOKENS,
+  });
   const addedDecoder = Object.fromEntries(
-    CHATML_SPECIAL_TOKENS.map((content, id) => [String(id), { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true }]),
+    CHATML_SPECIAL_TOKENS.map((content, id) => [
+      String(id),
+      { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
+    ]),
   );
   const config = {
     add_prefix_space: false,

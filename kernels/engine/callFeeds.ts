@@ -28,7 +28,11 @@ export interface PastViews {
 export class CallFeeds {
   private readonly pool = new Map<string, BigInt64Array>();
 
-  constructor(private readonly numLayers: number, private readonly kvHeads: number, private readonly headDim: number) {}
+  constructor(
+    private readonly numLayers: number,
+    private readonly kvHeads: number,
+    private readonly headDim: number,
+  ) {}
 
   private buf(name: string, n: number): BigInt64Array {
     let b = this.pool.get(name);

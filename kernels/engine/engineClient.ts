@@ -7,9 +7,28 @@
 // A worker crash ends every pending request with `engine_failed`; close() ends them with
 // `shutting_down` and stops the worker. The worker's log lines go to the `log` given to startEngine.
 import type { Worker } from 'node:worker_threads';
-import { EngineError, WorkerChannel, WorkerExitError, deserializeError, spawnWorker, stderrLogger, type Logger, type SerializedError } from '../../common/index.ts';
+import {
+  EngineError,
+  WorkerChannel,
+  WorkerExitError,
+  deserializeError,
+  spawnWorker,
+  stderrLogger,
+  type Logger,
+  type SerializedError,
+} from '../../common/index.ts';
 import type { EngineCalls, EngineCommand, EngineWorkerData, EngineWorkerNotice } from './engineProtocol.ts';
-import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from './engineContract.ts';
+import type {
+  AdapterRegistration,
+  EngineClient,
+  EngineNotice,
+  EngineOptions,
+  EngineStats,
+  GenerateEvent,
+  GenerateRequest,
+  ScoreResult,
+  ScoreVariant,
+} from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 /** One request's event buffer, read by one async iterator. */
@@ -36,7 +55,9 @@ class EventStream {
           yield e;
           if (finished) return;
         }
-        await new Promise<void>((resolve) => { this.wake = resolve; });
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
       }
     } finally {
       if (!finished) onAbandon();
@@ -54,7 +75,10 @@ class WorkerEngineClient implements EngineClient {
   private readonly listeners: Array<(n: EngineNotice) => void> = [];
   private dead: SerializedError | null = null;
 
-  constructor(private readonly channel: EngineChannel, ready: Ready) {
+  constructor(
+    private readonly channel: EngineChannel,
+    ready: Ready,
+  ) {
     this.spec = ready.spec;
     this.lastStats = ready.stats;
     channel.onNotice((m) => this.onMessage(m));
@@ -65,7 +89,11 @@ class WorkerEngineClient implements EngineClient {
   generate(req: GenerateRequest): AsyncIterable<GenerateEvent> {
     const stream = new EventStream();
     if (this.dead) stream.push({ type: 'error', error: this.dead });
-    else if (this.streams.has(req.id)) stream.push({ type: 'error', error: { code: 'invalid_request', message: `request id "${req.id}" is already running` } });
+    else if (this.streams.has(req.id))
+      stream.push({
+        type: 'error',
+        error: { code: 'invalid_request', message: `request id "${req.id}" is already running` },
+      });
     else {
       this.streams.set(req.id, stream);
       this.post({ t: 'generate', req });
@@ -110,12 +138,16 @@ class WorkerEngineClient implements EngineClient {
   }
 
   /** A worker call; once the engine is dead (crash or shutdown) it rejects with that error. */
-  private async call<M extends keyof EngineCalls>(method: M, args: EngineCalls[M]['args']): Promise<EngineCalls[M]['result']> {
+  private async call<M extends keyof EngineCalls>(
+    method: M,
+    args: EngineCalls[M]['args'],
+  ): Promise<EngineCalls[M]['result']> {
     if (this.dead) throw deserializeError(this.dead);
     try {
       return await this.channel.call(method, args);
     } catch (err) {
-      if (err instanceof WorkerExitError) throw deserializeError(this.dead ?? { code: 'engine_failed', message: err.message });
+      if (err instanceof WorkerExitError)
+        throw deserializeError(this.dead ?? { code: 'engine_failed', message: err.message });
       throw err;
     }
   }
@@ -161,10 +193,14 @@ class WorkerEngineClient implements EngineClient {
  * Rejects with the worker's start-up error (e.g. ModelError model_folder_invalid).
  * `log` receives the worker's log lines (default stderrLogger).
  */
-export async function startEngine(options: EngineOptions & { adapters?: AdapterRegistration[]; log?: Logger }): Promise<EngineClient> {
+export async function startEngine(
+  options: EngineOptions & { adapters?: AdapterRegistration[]; log?: Logger },
+): Promise<EngineClient> {
   const { adapters = [], log = stderrLogger, ...engine } = options;
   const workerData: EngineWorkerData = { options: engine, adapters };
-  return attachEngine(spawnWorker(new URL('./engineWorker.ts', import.meta.url), { name: 'engine worker', workerData, log }));
+  return attachEngine(
+    spawnWorker(new URL('./engineWorker.ts', import.meta.url), { name: 'engine worker', workerData, log }),
+  );
 }
 
 /** Waits for a spawned engine worker's `ready` (or start-up failure) and wraps it in an EngineClient. */
@@ -176,15 +212,29 @@ function attachEngine(channel: EngineChannel): Promise<EngineClient> {
   return new Promise((resolve, reject) => {
     const offNotice = channel.onNotice((m) => {
       // The client subscribes within this dispatch, so it misses no notice sent after `ready`.
-      if (m.t === 'ready') { cleanup(); resolve(new WorkerEngineClient(channel, m)); }
-      if (m.t === 'fatal') { cleanup(); void channel.close(); reject(deserializeError(m.error)); }
+      if (m.t === 'ready') {
+        cleanup();
+        resolve(new WorkerEngineClient(channel, m));
+      }
+      if (m.t === 'fatal') {
+        cleanup();
+        void channel.close();
+        reject(deserializeError(m.error));
+      }
     });
     const offExit = channel.onExit((err) => {
       cleanup();
-      reject(err.exitCode === null
-        ? new EngineError('engine_failed', `engine worker failed to start: ${(err.cause as Error).message}`, { cause: err.cause })
-        : new EngineError('engine_failed', `engine worker exited during start-up (code ${err.exitCode})`));
+      reject(
+        err.exitCode === null
+          ? new EngineError('engine_failed', `engine worker failed to start: ${(err.cause as Error).message}`, {
+              cause: err.cause,
+            })
+          : new EngineError('engine_failed', `engine worker exited during start-up (code ${err.exitCode})`),
+      );
     });
-    const cleanup = (): void => { offNotice(); offExit(); };
+    const cleanup = (): void => {
+      offNotice();
+      offExit();
+    };
   });
 }

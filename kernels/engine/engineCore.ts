@@ -18,7 +18,14 @@ import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
 import type { LoraSlots } from './loraSlots.ts';
 import { Sampler, type SampleResult } from './sampler.ts';
 import { Scheduler, type Seq, type StepPlan } from './scheduler.ts';
-import type { AcquireResult, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
+import type {
+  AcquireResult,
+  EngineNotice,
+  EngineOptions,
+  EngineStats,
+  GenerateEvent,
+  GenerateRequest,
+} from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 export interface ForwardOutputs {
@@ -56,17 +63,30 @@ export class EngineCore {
   constructor(private readonly d: EngineCoreDeps) {
     const { spec, options: o } = d;
     this.sched = new Scheduler({
-      maxBatchSize: o.maxBatchSize, maxBatchTokens: o.maxBatchTokens, maxQueue: o.maxQueue, maxModelLen: o.maxModelLen,
-      vocabSize: spec.vocabSize, acquire: (id) => d.adapters.tryAcquire(id), release: (id, slot) => d.adapters.release(id, slot),
+      maxBatchSize: o.maxBatchSize,
+      maxBatchTokens: o.maxBatchTokens,
+      maxQueue: o.maxQueue,
+      maxModelLen: o.maxModelLen,
+      vocabSize: spec.vocabSize,
+      acquire: (id) => d.adapters.tryAcquire(id),
+      release: (id, slot) => d.adapters.release(id, slot),
     });
-    this.kv = new KvCache({ numLayers: spec.numLayers, rows: o.maxBatchSize, kvHeads: spec.numKvHeads, headDim: spec.headDim, maxCapacity: o.maxModelLen });
+    this.kv = new KvCache({
+      numLayers: spec.numLayers,
+      rows: o.maxBatchSize,
+      kvHeads: spec.numKvHeads,
+      headDim: spec.headDim,
+      maxCapacity: o.maxModelLen,
+    });
     this.feeds = new CallFeeds(spec.numLayers, spec.numKvHeads, spec.headDim);
   }
 
   submit(req: GenerateRequest): void {
     try {
       if (req.logprobs !== undefined && (!Number.isInteger(req.logprobs) || req.logprobs < 0 || req.logprobs > 20)) {
-        throw new RequestError('invalid_request', `logprobs must be an integer in 0..20, got ${req.logprobs}`, { param: 'logprobs' });
+        throw new RequestError('invalid_request', `logprobs must be an integer in 0..20, got ${req.logprobs}`, {
+          param: 'logprobs',
+        });
       }
       this.sched.add(req);
       this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs));
@@ -94,14 +114,26 @@ export class EngineCore {
   stats(): EngineStats {
     const { running, waiting } = this.sched.counts();
     const a = this.d.adapters.stats;
-    return { running, waiting, batchSize: this.lastBatch, kvCapacity: this.kv.capacity, adapters: { cached: a.cached, cachedBytes: a.cachedBytes, active: a.active } };
+    return {
+      running,
+      waiting,
+      batchSize: this.lastBatch,
+      kvCapacity: this.kv.capacity,
+      adapters: { cached: a.cached, cachedBytes: a.cachedBytes, active: a.active },
+    };
   }
 
   /** One scheduler iteration; returns whether a forward call ran. */
   async step(): Promise<boolean> {
     const plan = this.sched.schedule();
     for (const c of plan.cancelled) {
-      if (!this.failed.delete(c.id)) this.d.emit(c.id, { type: 'done', finishReason: 'cancelled', promptTokens: c.promptTokens, completionTokens: c.completionTokens });
+      if (!this.failed.delete(c.id))
+        this.d.emit(c.id, {
+          type: 'done',
+          finishReason: 'cancelled',
+          promptTokens: c.promptTokens,
+          completionTokens: c.completionTokens,
+        });
       this.samplers.delete(c.id);
     }
     for (const e of plan.errors) {
@@ -116,7 +148,10 @@ export class EngineCore {
     try {
       for (const call of plan.calls) results.push(await this.runCall(call));
     } catch (err) {
-      const error: SerializedError = { code: 'engine_failed', message: `forward pass failed: ${err instanceof Error ? err.message : String(err)}` };
+      const error: SerializedError = {
+        code: 'engine_failed',
+        message: `forward pass failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
       for (const call of plan.calls) {
         for (const s of call.seqs) {
           this.d.emit(s.req.id, { type: 'error', error });
@@ -132,7 +167,10 @@ export class EngineCore {
   }
 
   private finishStep(plan: StepPlan, results: Array<Array<SampleResult | null>>, t0: number): void {
-    const finished = this.sched.commit(plan, results.map((r) => r.map((s) => (s ? s.tokenId : null))));
+    const finished = this.sched.commit(
+      plan,
+      results.map((r) => r.map((s) => (s ? s.tokenId : null))),
+    );
     const reasonOf = new Map<Seq, string>(finished.map((f) => [f.seq, f.reason]));
     let prefillTokens = 0;
     let decodeTokens = 0;
@@ -142,33 +180,62 @@ export class EngineCore {
         else decodeTokens++;
         const r = results[c][b];
         if (!r || reasonOf.get(seq) === 'stop') return;
-        this.d.emit(seq.req.id, { type: 'token', tokenId: r.tokenId, ...(r.logprob !== undefined ? { logprob: r.logprob } : {}), ...(r.topLogprobs ? { topLogprobs: r.topLogprobs } : {}) });
+        this.d.emit(seq.req.id, {
+          type: 'token',
+          tokenId: r.tokenId,
+          ...(r.logprob !== undefined ? { logprob: r.logprob } : {}),
+          ...(r.topLogprobs ? { topLogprobs: r.topLogprobs } : {}),
+        });
       });
     });
     for (const f of finished) {
-      this.d.emit(f.seq.req.id, { type: 'done', finishReason: f.reason, promptTokens: f.seq.req.promptIds.length, completionTokens: f.seq.generated });
+      this.d.emit(f.seq.req.id, {
+        type: 'done',
+        finishReason: f.reason,
+        promptTokens: f.seq.req.promptIds.length,
+        completionTokens: f.seq.generated,
+      });
       this.samplers.delete(f.seq.req.id);
     }
     this.lastBatch = plan.calls.reduce((n, c) => n + c.seqs.length, 0);
-    this.d.notice({ type: 'step', rows: this.lastBatch, prefillTokens, decodeTokens, seconds: (performance.now() - t0) / 1000 });
+    this.d.notice({
+      type: 'step',
+      rows: this.lastBatch,
+      prefillTokens,
+      decodeTokens,
+      seconds: (performance.now() - t0) / 1000,
+    });
   }
 
   private async runCall(call: StepPlan['calls'][number]): Promise<Array<SampleResult | null>> {
     const { spec } = this.d;
     const B = call.seqs.length;
-    const rows: CallRow[] = call.seqs.map((s, b) => ({ tokens: s.tokens, start: s.cached, newLen: call.newLen[b], pastLen: s.cached, logitsAt: [call.newLen[b] - 1] }));
+    const rows: CallRow[] = call.seqs.map((s, b) => ({
+      tokens: s.tokens,
+      start: s.cached,
+      newLen: call.newLen[b],
+      pastLen: s.cached,
+      logitsAt: [call.newLen[b] - 1],
+    }));
     const kv = this.kv;
     const feeds = this.feeds.build(rows, call.T, 1, {
       C: kv.capacity,
       key: (l) => kv.view(l, call.rowStart, B).key,
       value: (l) => kv.view(l, call.rowStart, B).value,
     });
-    loraFeeds(planLora(this.d.options.loraKernel, { slots: call.seqs.map((s) => s.slot), newLen: call.newLen, T: call.T }), this.d.slots, feeds);
+    loraFeeds(
+      planLora(this.d.options.loraKernel, { slots: call.seqs.map((s) => s.slot), newLen: call.newLen, T: call.T }),
+      this.d.slots,
+      feeds,
+    );
     const out = await this.d.forward(feeds);
     for (let l = 0; l < spec.numLayers; l++) {
-      for (let b = 0; b < B; b++) kv.write(l, call.rowStart + b, call.seqs[b].cached, call.newLen[b], out.newKey[l], out.newValue[l], b, call.T);
+      for (let b = 0; b < B; b++)
+        kv.write(l, call.rowStart + b, call.seqs[b].cached, call.newLen[b], out.newKey[l], out.newValue[l], b, call.T);
     }
     const V = spec.vocabSize;
-    return call.seqs.map((s, b) => (call.sample[b] ? this.samplers.get(s.req.id)!.sample(out.logits.subarray(b * V, (b + 1) * V)) : null));
+    return call.seqs.map((s, b) =>
+      call.sample[b] ? this.samplers.get(s.req.id)!.sample(out.logits.subarray(b * V, (b + 1) * V)) : null,
+    );
   }
 }

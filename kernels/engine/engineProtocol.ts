@@ -2,7 +2,16 @@
 // channel (common/workerRpc.ts): calls that answer, one-way commands, and notices. All of it is
 // structured-clone safe.
 import type { SerializedError } from '../../common/index.ts';
-import type { AdapterRegistration, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from './engineContract.ts';
+import type {
+  AdapterRegistration,
+  EngineNotice,
+  EngineOptions,
+  EngineStats,
+  GenerateEvent,
+  GenerateRequest,
+  ScoreResult,
+  ScoreVariant,
+} from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 /** workerData of the engine worker. */

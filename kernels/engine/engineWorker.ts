@@ -34,7 +34,8 @@ function makeForward(session: ort.InferenceSession, spec: ModelSpec): ForwardFn 
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const name of names) {
       const f = feeds[name];
-      if (!f) throw new EngineError('engine_failed', `the decoder graph wants input ${name}, which the engine does not feed`);
+      if (!f)
+        throw new EngineError('engine_failed', `the decoder graph wants input ${name}, which the engine does not feed`);
       ortFeeds[name] = new ort.Tensor(f.type, f.data, f.dims);
     }
     const out = await session.run(ortFeeds);
@@ -79,7 +80,15 @@ async function start(): Promise<void> {
     parent.notify({ t: 'events', items: events });
     events = [];
   };
-  const core = new EngineCore({ spec, options, forward, slots, adapters: cache, emit: (id, e) => events.push([id, e]), notice: (notice) => parent.notify({ t: 'notice', notice }) });
+  const core = new EngineCore({
+    spec,
+    options,
+    forward,
+    slots,
+    adapters: cache,
+    emit: (id, e) => events.push([id, e]),
+    notice: (notice) => parent.notify({ t: 'notice', notice }),
+  });
   const scores = new ScoreQueue({ spec, options, forward, slots, adapters: cache, feeds: core.feeds });
 
   let scheduled = false;
@@ -88,7 +97,9 @@ async function start(): Promise<void> {
   const wake = (): void => {
     if (scheduled || busy) return;
     scheduled = true;
-    setImmediate(() => { void tick(); });
+    setImmediate(() => {
+      void tick();
+    });
   };
   const shutdown = async (): Promise<void> => {
     const error: SerializedError = { code: 'shutting_down', message: 'the engine is shutting down' };
@@ -111,7 +122,10 @@ async function start(): Promise<void> {
     } catch (err) {
       // A bug, not a model failure (those end only their requests): end everything in flight.
       parent.log.error({ err }, 'engine worker: step failed');
-      const error: SerializedError = { code: 'engine_failed', message: `engine step failed: ${err instanceof Error ? err.message : String(err)}` };
+      const error: SerializedError = {
+        code: 'engine_failed',
+        message: `engine step failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
       core.abortAll(error);
       scores.abortAll(new EngineError('engine_failed', error.message));
     } finally {
@@ -124,21 +138,41 @@ async function start(): Promise<void> {
   };
 
   // Every call and command may have queued work or events: send the events, schedule a step.
-  const thenStep = <A, R>(work: (args: A) => R) => (args: A): R => {
-    try { return work(args); } finally { flush(); wake(); }
-  };
-  parent.serve({
-    score: thenStep((variants) => scores.add(variants)),
-    register: thenStep((adapters) => { for (const a of adapters) cache.register(a); }),
-    unregister: thenStep((id) => cache.unregister(id)),
-  }, thenStep((m) => {
-    switch (m.t) {
-      case 'generate': core.submit(m.req); break;
-      case 'cancel': core.cancel(m.id); break;
-      case 'prefetch': for (const id of m.ids) cache.prefetch(id); break;
-      case 'close': closing = true; break;
-    }
-  }));
+  const thenStep =
+    <A, R>(work: (args: A) => R) =>
+    (args: A): R => {
+      try {
+        return work(args);
+      } finally {
+        flush();
+        wake();
+      }
+    };
+  parent.serve(
+    {
+      score: thenStep((variants) => scores.add(variants)),
+      register: thenStep((adapters) => {
+        for (const a of adapters) cache.register(a);
+      }),
+      unregister: thenStep((id) => cache.unregister(id)),
+    },
+    thenStep((m) => {
+      switch (m.t) {
+        case 'generate':
+          core.submit(m.req);
+          break;
+        case 'cancel':
+          core.cancel(m.id);
+          break;
+        case 'prefetch':
+          for (const id of m.ids) cache.prefetch(id);
+          break;
+        case 'close':
+          closing = true;
+          break;
+      }
+    }),
+  );
   parent.notify({ t: 'ready', spec, stats: core.stats() });
 }
 

@@ -11,7 +11,9 @@ const val = (tag: number, h: number, p: number, d: number): number => tag * 1000
 function block(tags: number[], T: number, pos: number): Float32Array {
   const out = new Float32Array(tags.length * H * T * Dh);
   tags.forEach((tag, b) => {
-    for (let h = 0; h < H; h++) for (let t = 0; t < T; t++) for (let d = 0; d < Dh; d++) out[((b * H + h) * T + t) * Dh + d] = val(tag, h, pos + t, d);
+    for (let h = 0; h < H; h++)
+      for (let t = 0; t < T; t++)
+        for (let d = 0; d < Dh; d++) out[((b * H + h) * T + t) * Dh + d] = val(tag, h, pos + t, d);
   });
   return out;
 }

@@ -102,7 +102,16 @@ export class KvCache {
    * newK/newV: [B, Hkv, T, Dh] (the call's new_key.{l}/new_value.{l}); srcRow b in [0, B), its
    * tokens [0, count) land at cache positions [pos, pos + count) of `row`.
    */
-  write(layer: number, row: number, pos: number, count: number, newK: Float32Array, newV: Float32Array, srcRow: number, T: number): void {
+  write(
+    layer: number,
+    row: number,
+    pos: number,
+    count: number,
+    newK: Float32Array,
+    newV: Float32Array,
+    srcRow: number,
+    T: number,
+  ): void {
     const { kvHeads: H, headDim: Dh, capacity: C } = this;
     const k = this.keys[layer];
     const v = this.values[layer];

@@ -7,21 +7,44 @@ import type { AdapterWeights, LoraPair } from '../model/loraWeights.ts';
 import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../model/modelSpec.ts';
 
 const spec = {
-  hiddenSize: 8, intermediateSize: 12, numLayers: 2, numHeads: 2, numKvHeads: 1, headDim: 4,
+  hiddenSize: 8,
+  intermediateSize: 12,
+  numLayers: 2,
+  numHeads: 2,
+  numKvHeads: 1,
+  headDim: 4,
 } as ModelSpec;
 
 function adapter(id: string, rank: number, seed: number, targets: LoraTarget[]): AdapterWeights {
   const rng = new Prng(seed);
   const dims: Record<string, [number, number]> = { q_proj: [8, 8], v_proj: [8, 4], down_proj: [12, 8] };
-  const layers = [0, 1].map(() => new Map<LoraTarget, LoraPair>(targets.map((t) => {
-    const [din, dout] = dims[t];
-    return [t, { a: rng.fillNormal(new Float32Array(din * rank), 1), b: rng.fillNormal(new Float32Array(rank * dout), 1) }];
-  })));
+  const layers = [0, 1].map(
+    () =>
+      new Map<LoraTarget, LoraPair>(
+        targets.map((t) => {
+          const [din, dout] = dims[t];
+          return [
+            t,
+            { a: rng.fillNormal(new Float32Array(din * rank), 1), b: rng.fillNormal(new Float32Array(rank * dout), 1) },
+          ];
+        }),
+      ),
+  );
   return { id, rank, scale: 0.5 * seed, targets, layers, bytes: 0 };
 }
 
 /** The graph's LoRA term as the contract defines it, for one layer/target. */
-function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, layer: number, target: LoraTarget, x: Float32Array, N: number, din: number, dout: number, T: number): Float32Array {
+function applyPlan(
+  plan: LoraPlan,
+  feeds: ReturnType<typeof loraFeeds>,
+  layer: number,
+  target: LoraTarget,
+  x: Float32Array,
+  N: number,
+  din: number,
+  dout: number,
+  T: number,
+): Float32Array {
   const group = LORA_A_GROUPS.find((g) => g.includes(target))!;
   const A = feeds[`lora_a.${layer}.${group.join('+')}`]; // [K|S, Din, n*R]: the target's R columns at ti*R
   const a = A.data as Float32Array;
@@ -37,7 +60,10 @@ function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, layer: n
       const o = Number(plan.idxOut[n]);
       assert.ok(o < plan.K * plan.M, `idx_out[${n}] = ${o} is a place`);
       const src = Number(plan.idxIn[o]);
-      if (src !== N) { k = Math.floor(o / plan.M); assert.equal(src, n, 'a real place holds its own position'); }
+      if (src !== N) {
+        k = Math.floor(o / plan.M);
+        assert.equal(src, n, 'a real place holds its own position');
+      }
     }
     if (k < 0) continue;
     for (let r = 0; r < R; r++) {
@@ -49,9 +75,13 @@ function applyPlan(plan: LoraPlan, feeds: ReturnType<typeof loraFeeds>, layer: n
   return y;
 }
 
-test('grouped and gather plans compute each row\'s own adapter delta (direct reference)', () => {
+test("grouped and gather plans compute each row's own adapter delta (direct reference)", () => {
   const slots = new LoraSlots(spec as ModelSpec, { maxActiveAdapters: 4, maxLoraRank: 4 });
-  const ads = [adapter('x', 2, 1, ['q_proj', 'down_proj']), adapter('y', 4, 2, ['q_proj', 'v_proj']), adapter('z', 3, 3, ['down_proj'])];
+  const ads = [
+    adapter('x', 2, 1, ['q_proj', 'down_proj']),
+    adapter('y', 4, 2, ['q_proj', 'v_proj']),
+    adapter('z', 3, 3, ['down_proj']),
+  ];
   slots.write(2, ads[0]);
   slots.write(3, ads[1]);
   slots.write(4, ads[2]);
@@ -62,8 +92,16 @@ test('grouped and gather plans compute each row\'s own adapter delta (direct ref
   for (const kernel of ['grouped', 'gather'] as const) {
     const plan = planLora(kernel, { slots: rowSlots, newLen, T });
     const feeds = loraFeeds(plan, slots);
-    if (plan.kernel === 'grouped') { assert.equal(plan.slotStart, 2); assert.equal(plan.K, 3); assert.equal(plan.M, 5); }
-    for (const [t, din, dout] of [['q_proj', 8, 8], ['v_proj', 8, 4], ['down_proj', 12, 8]] as const) {
+    if (plan.kernel === 'grouped') {
+      assert.equal(plan.slotStart, 2);
+      assert.equal(plan.K, 3);
+      assert.equal(plan.M, 5);
+    }
+    for (const [t, din, dout] of [
+      ['q_proj', 8, 8],
+      ['v_proj', 8, 4],
+      ['down_proj', 12, 8],
+    ] as const) {
       const x = new Prng(9).fillNormal(new Float32Array(N * din), 1);
       const y = applyPlan(plan, feeds, 1, t, x, N, din, dout, T);
       for (let n = 0; n < N; n++) {
@@ -80,7 +118,10 @@ test('grouped and gather plans compute each row\'s own adapter delta (direct ref
               want += w!.scale * h * pair.b[r * dout + j];
             }
           }
-          assert.ok(Math.abs(y[n * dout + j] - want) < 1e-3, `${kernel} ${t} n=${n} j=${j}: ${y[n * dout + j]} vs ${want}`);
+          assert.ok(
+            Math.abs(y[n * dout + j] - want) < 1e-3,
+            `${kernel} ${t} n=${n} j=${j}: ${y[n * dout + j]} vs ${want}`,
+          );
         }
       }
     }
@@ -124,7 +165,12 @@ test('slot writes zero-pad rank, fold the scale into B, clear absent targets; sl
   slots.write(1, adapter('x', 2, 1, ['down_proj']));
   const [qkv, , , down] = slots.stacks[0]!.a; // LORA_A_GROUPS order: q|k|v, o, gate|up, down
   assert.deepEqual(qkv!.targets, ['q_proj', 'k_proj', 'v_proj']);
-  assert.ok(qkv!.data.subarray(8 * 12).every((v) => v === 0) && slots.stacks[0]!.b.get('q_proj')!.data.subarray(4 * 8).every((v) => v === 0));
+  assert.ok(
+    qkv!.data.subarray(8 * 12).every((v) => v === 0) &&
+      slots.stacks[0]!.b.get('q_proj')!
+        .data.subarray(4 * 8)
+        .every((v) => v === 0),
+  );
   const dA = down!;
   const dB = slots.stacks[0]!.b.get('down_proj')!;
   const w = adapter('x', 2, 1, ['down_proj']).layers[0].get('down_proj')!;
@@ -135,7 +181,12 @@ test('slot writes zero-pad rank, fold the scale into B, clear absent targets; sl
   slots.write(1, adapter('z', 4, 1, ['q_proj', 'v_proj']));
   const z = adapter('z', 4, 1, ['q_proj', 'v_proj']).layers[0];
   const row = qkv!.data.subarray((8 + 5) * 12, (8 + 6) * 12);
-  assert.deepEqual(Array.from(row), [...z.get('q_proj')!.a.subarray(5 * 4, 6 * 4), 0, 0, 0, 0, ...z.get('v_proj')!.a.subarray(5 * 4, 6 * 4)].map(Math.fround));
+  assert.deepEqual(
+    Array.from(row),
+    [...z.get('q_proj')!.a.subarray(5 * 4, 6 * 4), 0, 0, 0, 0, ...z.get('v_proj')!.a.subarray(5 * 4, 6 * 4)].map(
+      Math.fround,
+    ),
+  );
   assert.throws(() => slots.write(0, adapter('x', 2, 1, ['q_proj'])), RangeError);
   slots.clear(1);
   assert.ok(dA.data.every((v) => v === 0) && dB.data.every((v) => v === 0) && qkv!.data.every((v) => v === 0));

@@ -20,7 +20,14 @@ import { GRAPH_INPUTS } from '../graph/graphContract.ts';
 import type { LoraSlots } from './loraSlots.ts';
 
 export type LoraPlan =
-  | { kernel: 'grouped'; K: number; M: number; slotStart: number; idxIn: BigInt64Array /* [K, M] */; idxOut: BigInt64Array /* [N] */ }
+  | {
+      kernel: 'grouped';
+      K: number;
+      M: number;
+      slotStart: number;
+      idxIn: BigInt64Array /* [K, M] */;
+      idxOut: BigInt64Array; /* [N] */
+    }
   | { kernel: 'gather'; slot: BigInt64Array /* [B] */ };
 
 export interface PlanRows {
@@ -41,7 +48,10 @@ export function planLora(kernel: LoraKernel, rows: PlanRows): LoraPlan {
   let sMax = -1;
   for (let b = 0; b < B; b++) {
     const s = rows.slots[b];
-    if (s > 0) { sMin = Math.min(sMin, s); sMax = Math.max(sMax, s); }
+    if (s > 0) {
+      sMin = Math.min(sMin, s);
+      sMax = Math.max(sMax, s);
+    }
   }
   if (sMax < 0) {
     const idxIn = BigInt64Array.of(BigInt(N));
@@ -52,7 +62,7 @@ export function planLora(kernel: LoraKernel, rows: PlanRows): LoraPlan {
   let baseRows = false;
   let used = 0;
   for (let b = 0; b < B; b++) {
-    if (rows.slots[b] > 0) (count[rows.slots[b] - sMin] += rows.newLen[b]), (used += rows.newLen[b]);
+    if (rows.slots[b] > 0) ((count[rows.slots[b] - sMin] += rows.newLen[b]), (used += rows.newLen[b]));
     else baseRows = true;
   }
   let M = 1;
@@ -99,7 +109,11 @@ function zeros(n: number): Float32Array {
 }
 
 /** The LoRA feeds of one call: name -> tensor (views into `slots`, no copy). */
-export function loraFeeds(plan: LoraPlan, slots: LoraSlots, out: Record<string, FeedTensor> = {}): Record<string, FeedTensor> {
+export function loraFeeds(
+  plan: LoraPlan,
+  slots: LoraSlots,
+  out: Record<string, FeedTensor> = {},
+): Record<string, FeedTensor> {
   const R = slots.rank;
   if (plan.kernel === 'gather') {
     out[GRAPH_INPUTS.loraSlot] = { type: 'int64', data: plan.slot, dims: [plan.slot.length] };

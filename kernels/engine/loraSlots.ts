@@ -60,14 +60,24 @@ export class LoraSlots {
     this.checkSlot(slot);
     const R = this.rank;
     const r = w.rank;
-    if (r > R) throw new AdapterError('adapter_invalid', `adapter "${w.id}" has rank ${r}, above max_lora_rank ${R}`, { details: { id: w.id, rank: r } });
-    if (w.layers.length !== this.stacks.length) throw new AdapterError('adapter_invalid', `adapter "${w.id}" has ${w.layers.length} layers, the model has ${this.stacks.length}`);
+    if (r > R)
+      throw new AdapterError('adapter_invalid', `adapter "${w.id}" has rank ${r}, above max_lora_rank ${R}`, {
+        details: { id: w.id, rank: r },
+      });
+    if (w.layers.length !== this.stacks.length)
+      throw new AdapterError(
+        'adapter_invalid',
+        `adapter "${w.id}" has ${w.layers.length} layers, the model has ${this.stacks.length}`,
+      );
     this.stacks.forEach((st, l) => {
       for (const [t, pair] of w.layers[l]!) {
         const din = st.a.find((g) => g.targets.includes(t))!.din;
         const dout = st.b.get(t)!.dout;
         if (pair.a.length !== din * r || pair.b.length !== r * dout) {
-          throw new AdapterError('adapter_invalid', `adapter "${w.id}" layer ${l} ${t}: A/B sizes ${pair.a.length}/${pair.b.length} do not fit [${din}, ${r}]/[${r}, ${dout}]`);
+          throw new AdapterError(
+            'adapter_invalid',
+            `adapter "${w.id}" layer ${l} ${t}: A/B sizes ${pair.a.length}/${pair.b.length} do not fit [${din}, ${r}]/[${r}, ${dout}]`,
+          );
         }
       }
     });
@@ -107,7 +117,8 @@ export class LoraSlots {
   }
 
   private checkSlot(slot: number): void {
-    if (!Number.isInteger(slot) || slot < 1 || slot >= this.slots) throw new RangeError(`LoRA slot ${slot} outside 1..${this.slots - 1} (slot 0 is the base model)`);
+    if (!Number.isInteger(slot) || slot < 1 || slot >= this.slots)
+      throw new RangeError(`LoRA slot ${slot} outside 1..${this.slots - 1} (slot 0 is the base model)`);
   }
 }
 

@@ -59,7 +59,10 @@ test('logprobs are log-softmax of the raw logits; top logprobs are the best ids'
   let z = 0;
   for (const v of x) z += Math.exp(v);
   assert.ok(Math.abs(r.logprob! - (x[r.tokenId] - Math.log(z))) < 1e-6);
-  assert.deepEqual(r.topLogprobs!.map((t) => t.tokenId), Array.from(topIndices(x, 3)));
+  assert.deepEqual(
+    r.topLogprobs!.map((t) => t.tokenId),
+    Array.from(topIndices(x, 3)),
+  );
   const all = new Sampler({ temperature: 0, topP: 1, topK: 0 }, x.length).sample(x).topLogprobs!;
   const mass = all.reduce((a, t) => a + Math.exp(t.logprob), 0);
   assert.ok(Math.abs(mass - 1) < 1e-5, `probabilities sum to ${mass}`);
@@ -67,14 +70,18 @@ test('logprobs are log-softmax of the raw logits; top logprobs are the best ids'
 });
 
 test('nucleus finds the fewest heaviest ids reaching the mass (vs a full sort), flat or peaked', () => {
-  for (const [seed, std] of [[1, 0.01], [2, 3], [3, 0]]) {
+  for (const [seed, std] of [
+    [1, 0.01],
+    [2, 3],
+    [3, 0],
+  ]) {
     const V = 5000;
     const w = Float64Array.from(new Prng(seed).fillNormal(new Float32Array(V), std), (x) => Math.exp(x));
     const z = w.reduce((a, b) => a + b, 0);
     for (const p of [0.05, 0.5, 0.9, 0.999]) {
       const sorted = Array.from(w).sort((a, b) => b - a);
       let want = 0;
-      for (let acc = 0; acc < p * z; ) acc += sorted[want++];
+      for (let acc = 0; acc < p * z;) acc += sorted[want++];
       const idx = new Int32Array(V);
       const n = nucleus(w, idx, V, p * z);
       assert.equal(n, want, `std ${std} p ${p}`);

@@ -29,7 +29,9 @@ export function topIndices(x: Float32Array, m: number): Int32Array {
       if (l < size && less(heap[l], heap[s])) s = l;
       if (r < size && less(heap[r], heap[s])) s = r;
       if (s === i) return;
-      const t = heap[i]; heap[i] = heap[s]; heap[s] = t;
+      const t = heap[i];
+      heap[i] = heap[s];
+      heap[s] = t;
       i = s;
     }
   };
@@ -40,7 +42,9 @@ export function topIndices(x: Float32Array, m: number): Int32Array {
       while (i > 0) {
         const p = (i - 1) >> 1;
         if (!less(heap[i], heap[p])) break;
-        const t = heap[i]; heap[i] = heap[p]; heap[p] = t;
+        const t = heap[i];
+        heap[i] = heap[p];
+        heap[p] = t;
         i = p;
       }
     } else if (n > 0 && less(heap[0], id)) {
@@ -81,7 +85,10 @@ export interface SampleResult {
 export class Sampler {
   private readonly rng: Prng;
 
-  constructor(readonly params: SamplingParams, readonly logprobs?: number) {
+  constructor(
+    readonly params: SamplingParams,
+    readonly logprobs?: number,
+  ) {
     const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.rng = new Prng(seed);
   }
@@ -92,7 +99,10 @@ export class Sampler {
     const lse = logSumExp(logits);
     const res: SampleResult = { tokenId, logprob: logits[tokenId] - lse };
     if (this.logprobs > 0) {
-      res.topLogprobs = Array.from(topIndices(logits, this.logprobs), (id) => ({ tokenId: id, logprob: logits[id] - lse }));
+      res.topLogprobs = Array.from(topIndices(logits, this.logprobs), (id) => ({
+        tokenId: id,
+        logprob: logits[id] - lse,
+      }));
     }
     return res;
   }
@@ -114,7 +124,10 @@ export class Sampler {
         let acc = 0;
         for (let j = 0; j < ids.length; j++) {
           acc += w[j];
-          if (acc >= topP * z) { cut = j + 1; break; }
+          if (acc >= topP * z) {
+            cut = j + 1;
+            break;
+          }
         }
       }
       return ids[this.draw(w, null, cut)];
@@ -175,11 +188,19 @@ export function nucleus(w: Float64Array, idx: Int32Array, V: number, need: numbe
     while (i < gt) {
       const x = idx[i];
       const v = w[x];
-      if (v > pv) { idx[i++] = idx[lt]; idx[lt++] = x; massHi += v; }
-      else if (v < pv) { idx[i] = idx[--gt]; idx[gt] = x; }
-      else i++;
+      if (v > pv) {
+        idx[i++] = idx[lt];
+        idx[lt++] = x;
+        massHi += v;
+      } else if (v < pv) {
+        idx[i] = idx[--gt];
+        idx[gt] = x;
+      } else i++;
     }
-    if (massHi >= need) { b = lt; continue; }
+    if (massHi >= need) {
+      b = lt;
+      continue;
+    }
     need -= massHi;
     a = lt;
     const eq = gt - lt;

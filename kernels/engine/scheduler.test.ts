@@ -28,7 +28,16 @@ class Harness {
   done = new Map<string, string>();
   steps = 0;
   constructor(opts: Partial<SchedulerOptions> = {}) {
-    const o: SchedulerOptions = { maxBatchSize: 4, maxBatchTokens: 12, maxQueue: 8, maxModelLen: 64, vocabSize: V, acquire: () => ({ slot: 1 }), release: () => {}, ...opts };
+    const o: SchedulerOptions = {
+      maxBatchSize: 4,
+      maxBatchTokens: 12,
+      maxQueue: 8,
+      maxModelLen: 64,
+      vocabSize: V,
+      acquire: () => ({ slot: 1 }),
+      release: () => {},
+      ...opts,
+    };
     this.sched = new Scheduler(o);
     this.kv = Array.from({ length: o.maxBatchSize }, () => []);
   }
@@ -46,16 +55,22 @@ class Harness {
       if (call.kind === 'prefill') assert.ok(call.seqs.length * call.T <= 12 || call.seqs.length === 1);
       return call.seqs.map((s, b) => {
         assert.equal(s.row, call.rowStart + b, 'call rows are one contiguous range');
-        assert.deepEqual(this.kv[s.row].slice(0, s.cached), s.tokens.slice(0, s.cached), `row ${s.row} cache holds ${s.req.id}`);
+        assert.deepEqual(
+          this.kv[s.row].slice(0, s.cached),
+          s.tokens.slice(0, s.cached),
+          `row ${s.row} cache holds ${s.req.id}`,
+        );
         this.kv[s.row] = s.tokens.slice(0, s.cached + call.newLen[b]);
         return call.sample[b] ? nextToken(this.kv[s.row]) : null;
       });
     });
     const fin = this.sched.commit(plan, tokens);
-    plan.calls.forEach((call, c) => call.seqs.forEach((s, b) => {
-      const t = tokens[c][b];
-      if (t !== null) this.out.get(s.req.id)!.push(t);
-    }));
+    plan.calls.forEach((call, c) =>
+      call.seqs.forEach((s, b) => {
+        const t = tokens[c][b];
+        if (t !== null) this.out.get(s.req.id)!.push(t);
+      }),
+    );
     for (const f of fin) this.done.set(f.seq.req.id, f.reason);
     this.sched.checkLayout();
     return plan;
@@ -69,8 +84,12 @@ class Harness {
 test('concurrent requests (some joining mid-way, long prompts chunked) each produce their solo output', () => {
   const h = new Harness();
   const prompts: Record<string, [number[], number]> = {
-    a: [[1, 2, 3], 10], b: [Array.from({ length: 30 }, (_, i) => i % V), 6], c: [[4], 3],
-    d: [[9, 9, 9, 9, 9], 12], e: [[5, 6], 1], f: [Array.from({ length: 20 }, (_, i) => (i * 7) % V), 8],
+    a: [[1, 2, 3], 10],
+    b: [Array.from({ length: 30 }, (_, i) => i % V), 6],
+    c: [[4], 3],
+    d: [[9, 9, 9, 9, 9], 12],
+    e: [[5, 6], 1],
+    f: [Array.from({ length: 20 }, (_, i) => (i * 7) % V), 8],
   };
   h.add('a', ...prompts.a);
   h.add('b', ...prompts.b);
@@ -108,7 +127,10 @@ test('cancel frees the row for a waiting request; queue bound and bad prompts th
   h.add('b', [2], 40);
   h.step();
   h.add('c', [3], 4);
-  assert.throws(() => h.add('d', [4], 4), (e: unknown) => e instanceof RequestError && e.code === 'overloaded');
+  assert.throws(
+    () => h.add('d', [4], 4),
+    (e: unknown) => e instanceof RequestError && e.code === 'overloaded',
+  );
   h.step();
   assert.equal(h.out.get('c')!.length, 0, 'c waits for a row');
   h.sched.cancel('a');
@@ -116,9 +138,18 @@ test('cancel frees the row for a waiting request; queue bound and bad prompts th
   assert.equal(h.done.get('a'), 'cancelled');
   assert.deepEqual(h.out.get('c'), solo([3], 4));
   assert.deepEqual(h.out.get('b'), solo([2], 40));
-  assert.throws(() => h.add('e', [], 4), (e: unknown) => e instanceof RequestError && e.code === 'empty_prompt');
-  assert.throws(() => h.add('e', [V], 4), (e: unknown) => e instanceof RequestError && e.code === 'invalid_request');
-  assert.throws(() => h.add('e', new Array(64).fill(1), 4), (e: unknown) => e instanceof RequestError && e.code === 'context_length_exceeded');
+  assert.throws(
+    () => h.add('e', [], 4),
+    (e: unknown) => e instanceof RequestError && e.code === 'empty_prompt',
+  );
+  assert.throws(
+    () => h.add('e', [V], 4),
+    (e: unknown) => e instanceof RequestError && e.code === 'invalid_request',
+  );
+  assert.throws(
+    () => h.add('e', new Array(64).fill(1), 4),
+    (e: unknown) => e instanceof RequestError && e.code === 'context_length_exceeded',
+  );
 });
 
 test('a request whose adapter loads is passed by later ones, at most maxPassBy times; errors end it', () => {
@@ -152,15 +183,28 @@ test('decode never waits behind a long prompt: every step decodes the running ro
   const h = new Harness({ maxBatchTokens: 8, minChunk: 4, maxModelLen: 200 });
   h.add('a', [1], 30);
   h.step();
-  h.add('long', Array.from({ length: 100 }, (_, i) => i % V), 2);
+  h.add(
+    'long',
+    Array.from({ length: 100 }, (_, i) => i % V),
+    2,
+  );
   let prefillSteps = 0;
   while (h.out.get('long')!.length === 0) {
     const plan = h.step();
     assert.ok(plan.calls.some((c) => c.kind === 'decode' && c.seqs[0].req.id === 'a'));
     const pre = plan.calls.find((c) => c.kind === 'prefill');
-    if (pre) { prefillSteps++; assert.ok(pre.T <= 7); }
+    if (pre) {
+      prefillSteps++;
+      assert.ok(pre.T <= 7);
+    }
   }
   assert.ok(prefillSteps >= 100 / 7);
   h.run();
-  assert.deepEqual(h.out.get('long'), solo(Array.from({ length: 100 }, (_, i) => i % V), 2));
+  assert.deepEqual(
+    h.out.get('long'),
+    solo(
+      Array.from({ length: 100 }, (_, i) => i % V),
+      2,
+    ),
+  );
 });

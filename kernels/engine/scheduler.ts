@@ -69,7 +69,10 @@ export interface CallPlan {
   sample: boolean[]; // [B]
 }
 
-export interface Finished { seq: Seq; reason: FinishReason }
+export interface Finished {
+  seq: Seq;
+  reason: FinishReason;
+}
 
 export interface StepPlan {
   moves: Array<{ from: number; to: number; len: number }>;
@@ -99,12 +102,27 @@ export class Scheduler {
   /** Queues a request; throws RequestError (overloaded, invalid prompt) instead of queueing. */
   add(req: SchedRequest): void {
     const { maxModelLen, vocabSize } = this.o;
-    if (this.byId.has(req.id) || this.waiting.some((w) => w.id === req.id)) throw new RequestError('invalid_request', `request id "${req.id}" is already in use`);
-    if (req.promptIds.length === 0) throw new RequestError('empty_prompt', 'the prompt has no tokens', { param: 'prompt' });
-    if (req.promptIds.length >= maxModelLen) throw new RequestError('context_length_exceeded', `the prompt has ${req.promptIds.length} tokens; the model's context is ${maxModelLen}`, { param: 'prompt' });
-    for (const t of req.promptIds) if (!Number.isInteger(t) || t < 0 || t >= vocabSize) throw new RequestError('invalid_request', `prompt token id ${t} is outside the vocabulary [0, ${vocabSize})`, { param: 'prompt' });
-    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new RequestError('invalid_request', `max_tokens must be a positive integer, got ${req.maxTokens}`, { param: 'max_tokens' });
-    if (this.waiting.length >= this.o.maxQueue) throw new RequestError('overloaded', `the waiting queue is full (${this.o.maxQueue} requests)`);
+    if (this.byId.has(req.id) || this.waiting.some((w) => w.id === req.id))
+      throw new RequestError('invalid_request', `request id "${req.id}" is already in use`);
+    if (req.promptIds.length === 0)
+      throw new RequestError('empty_prompt', 'the prompt has no tokens', { param: 'prompt' });
+    if (req.promptIds.length >= maxModelLen)
+      throw new RequestError(
+        'context_length_exceeded',
+        `the prompt has ${req.promptIds.length} tokens; the model's context is ${maxModelLen}`,
+        { param: 'prompt' },
+      );
+    for (const t of req.promptIds)
+      if (!Number.isInteger(t) || t < 0 || t >= vocabSize)
+        throw new RequestError('invalid_request', `prompt token id ${t} is outside the vocabulary [0, ${vocabSize})`, {
+          param: 'prompt',
+        });
+    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)
+      throw new RequestError('invalid_request', `max_tokens must be a positive integer, got ${req.maxTokens}`, {
+        param: 'max_tokens',
+      });
+    if (this.waiting.length >= this.o.maxQueue)
+      throw new RequestError('overloaded', `the waiting queue is full (${this.o.maxQueue} requests)`);
     this.waiting.push(req);
   }
 
@@ -140,12 +158,22 @@ export class Scheduler {
     this.admit(plan);
     if (this.nDec > 0) {
       const seqs = this.rows.slice(0, this.nDec) as Seq[];
-      plan.calls.push({ kind: 'decode', rowStart: 0, seqs, newLen: seqs.map(() => 1), T: 1, sample: seqs.map(() => true) });
+      plan.calls.push({
+        kind: 'decode',
+        rowStart: 0,
+        seqs,
+        newLen: seqs.map(() => 1),
+        T: 1,
+        sample: seqs.map(() => true),
+      });
     }
     const pre = this.prefillCall();
     if (pre) plan.calls.push(pre);
     for (const s of this.byId.values()) plan.maxLen = Math.max(plan.maxLen, s.cached);
-    for (const c of plan.calls) c.seqs.forEach((s, b) => { plan.maxLen = Math.max(plan.maxLen, s.cached + c.newLen[b]); });
+    for (const c of plan.calls)
+      c.seqs.forEach((s, b) => {
+        plan.maxLen = Math.max(plan.maxLen, s.cached + c.newLen[b]);
+      });
     plan.moves = this.moves.map((m) => ({ from: m.from, to: m.to, len: m.seq.cached }));
     this.moves = [];
     return plan;
@@ -186,9 +214,13 @@ export class Scheduler {
   checkLayout(): void {
     const live = [...this.byId.values()];
     for (const s of live) if (this.rows[s.row] !== s) throw new Error(`seq ${s.req.id} not at its row ${s.row}`);
-    for (let r = 0; r < this.nDec; r++) if (!this.rows[r] || this.prefilling.includes(this.rows[r]!)) throw new Error(`row ${r} should decode`);
-    this.prefilling.forEach((s, i) => { if (s.row !== this.pStart + i) throw new Error(`prefill ${s.req.id} at ${s.row}, want ${this.pStart + i}`); });
-    if (this.pStart < this.nDec || this.nDec + this.prefilling.length !== live.length) throw new Error('bad block bounds');
+    for (let r = 0; r < this.nDec; r++)
+      if (!this.rows[r] || this.prefilling.includes(this.rows[r]!)) throw new Error(`row ${r} should decode`);
+    this.prefilling.forEach((s, i) => {
+      if (s.row !== this.pStart + i) throw new Error(`prefill ${s.req.id} at ${s.row}, want ${this.pStart + i}`);
+    });
+    if (this.pStart < this.nDec || this.nDec + this.prefilling.length !== live.length)
+      throw new Error('bad block bounds');
   }
 
   private finishReason(seq: Seq, t: number): FinishReason | null {
@@ -200,7 +232,7 @@ export class Scheduler {
   private admit(plan: StepPlan): void {
     const maxPassBy = this.o.maxPassBy ?? this.o.maxBatchSize;
     const pendingAhead: string[] = [];
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       if (this.nDec + this.prefilling.length >= this.o.maxBatchSize) return;
       const req = this.waiting[i];
       if (pendingAhead.some((id) => (this.passCount.get(id) ?? 0) >= maxPassBy)) return;
@@ -276,7 +308,9 @@ export class Scheduler {
     const goneSet = new Set(gone);
     for (const s of gone) this.release(s);
     // Decode block: keep survivors below the new end in place, move the others into the holes.
-    const survivors = (this.rows.slice(0, this.nDec) as Array<Seq | null>).filter((s): s is Seq => s !== null && !goneSet.has(s));
+    const survivors = (this.rows.slice(0, this.nDec) as Array<Seq | null>).filter(
+      (s): s is Seq => s !== null && !goneSet.has(s),
+    );
     const newN = survivors.length;
     const holes: number[] = [];
     for (let r = 0; r < newN; r++) if (this.rows[r] === null) holes.push(r);

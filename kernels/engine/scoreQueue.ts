@@ -45,13 +45,30 @@ export class ScoreQueue {
     const { vocabSize: V } = this.d.spec;
     const maxLen = this.d.options.maxModelLen;
     for (const [i, v] of variants.entries()) {
-      if (v.promptIds.length === 0) return Promise.reject(new RequestError('empty_prompt', `score variant ${i} has an empty prompt`, { param: 'prompt' }));
-      if (v.promptIds.length + v.targetIds.length > maxLen) return Promise.reject(new RequestError('context_length_exceeded', `score variant ${i} has ${v.promptIds.length + v.targetIds.length} tokens; the model's context is ${maxLen}`));
+      if (v.promptIds.length === 0)
+        return Promise.reject(
+          new RequestError('empty_prompt', `score variant ${i} has an empty prompt`, { param: 'prompt' }),
+        );
+      if (v.promptIds.length + v.targetIds.length > maxLen)
+        return Promise.reject(
+          new RequestError(
+            'context_length_exceeded',
+            `score variant ${i} has ${v.promptIds.length + v.targetIds.length} tokens; the model's context is ${maxLen}`,
+          ),
+        );
       for (const t of [...v.promptIds, ...v.targetIds]) {
-        if (!Number.isInteger(t) || t < 0 || t >= V) return Promise.reject(new RequestError('invalid_request', `score variant ${i} has token id ${t} outside the vocabulary [0, ${V})`));
+        if (!Number.isInteger(t) || t < 0 || t >= V)
+          return Promise.reject(
+            new RequestError(
+              'invalid_request',
+              `score variant ${i} has token id ${t} outside the vocabulary [0, ${V})`,
+            ),
+          );
       }
     }
-    const order = variants.map((_, i) => i).sort((a, b) => (variants[a].adapterId ?? '').localeCompare(variants[b].adapterId ?? '') || a - b);
+    const order = variants
+      .map((_, i) => i)
+      .sort((a, b) => (variants[a].adapterId ?? '').localeCompare(variants[b].adapterId ?? '') || a - b);
     return new Promise((resolve, reject) => {
       const results = variants.map(() => ({ tokenLogprobs: [] as number[], total: 0 }));
       this.jobs.push({ variants, order, next: 0, results, resolve, reject });
@@ -100,7 +117,14 @@ export class ScoreQueue {
       await this.run(job, picked, T, P, slotOf);
     } catch (err) {
       this.jobs.shift();
-      job.reject(err instanceof Error && 'code' in err ? err : deserializeError({ code: 'engine_failed', message: `scoring forward pass failed: ${(err as Error).message}` }));
+      job.reject(
+        err instanceof Error && 'code' in err
+          ? err
+          : deserializeError({
+              code: 'engine_failed',
+              message: `scoring forward pass failed: ${(err as Error).message}`,
+            }),
+      );
       return true;
     } finally {
       this.releaseAll(slotOf);
@@ -113,20 +137,36 @@ export class ScoreQueue {
     return true;
   }
 
-  private async run(job: Job, picked: number[], T: number, P: number, slotOf: Map<string | null, number>): Promise<void> {
+  private async run(
+    job: Job,
+    picked: number[],
+    T: number,
+    P: number,
+    slotOf: Map<string | null, number>,
+  ): Promise<void> {
     const { spec } = this.d;
     const B = picked.length;
     const rows: CallRow[] = picked.map((i) => {
       const v = job.variants[i];
       const tokens = [...v.promptIds, ...v.targetIds.slice(0, -1)];
-      return { tokens, start: 0, newLen: tokens.length, pastLen: 0, logitsAt: v.targetIds.map((_, j) => v.promptIds.length - 1 + j) };
+      return {
+        tokens,
+        start: 0,
+        newLen: tokens.length,
+        pastLen: 0,
+        logitsAt: v.targetIds.map((_, j) => v.promptIds.length - 1 + j),
+      };
     });
     const n = B * spec.numKvHeads * spec.headDim;
     if (this.zeroPast.length < n) this.zeroPast = new Float32Array(n);
     const past = this.zeroPast.subarray(0, n);
     const feeds = this.d.feeds.build(rows, T, P, { C: 1, key: () => past, value: () => past });
     const slots = picked.map((i) => slotOf.get(job.variants[i].adapterId)!);
-    loraFeeds(planLora(this.d.options.loraKernel, { slots, newLen: rows.map((r) => r.newLen), T }), this.d.slots, feeds);
+    loraFeeds(
+      planLora(this.d.options.loraKernel, { slots, newLen: rows.map((r) => r.newLen), T }),
+      this.d.slots,
+      feeds,
+    );
     const out = await this.d.forward(feeds);
     const V = spec.vocabSize;
     picked.forEach((i, b) => {

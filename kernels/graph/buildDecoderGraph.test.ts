@@ -32,7 +32,11 @@ test('stories260K fp32: batched prefill + decode with padding and a JS KV cache 
   buildDecoderGraph(ckpt, { precision: 'fp32', loraKernel: null }, file);
   const session = await createSession(file, { provider: 'cpu', threads: 1 });
   const h = new DecoderHarness(session, ckpt.spec, 3, 40);
-  const history: number[][] = [[1, 300, 17], [1, 45], [1, 9, 88, 130, 201, 7]];
+  const history: number[][] = [
+    [1, 300, 17],
+    [1, 45],
+    [1, 9, 88, 130, 201, 7],
+  ];
   // Step 1: prefill of three different lengths in one call (rows padded to T = 6).
   const steps: number[][][] = [history.map((h) => [...h])];
   // Then mixed calls: decode rows, a row with several new tokens, an idle row.
@@ -44,12 +48,17 @@ test('stories260K fp32: batched prefill + decode with padding and a JS KV cache 
     step.forEach((toks, b) => seqs[b]!.push(...toks));
     for (let b = 0; b < 3; b++) {
       const ref = referenceLogits(ckpt, seqs[b]!);
-      got[b]!.forEach((logits, t) => (worst = Math.max(worst, maxDiff(logits, ref[seqs[b]!.length - step[b]!.length + t]!))));
+      got[b]!.forEach(
+        (logits, t) => (worst = Math.max(worst, maxDiff(logits, ref[seqs[b]!.length - step[b]!.length + t]!))),
+      );
     }
   }
   assert.ok(worst < TOL, `max |graph - reference| = ${worst}`);
   // A prefill against an empty cache (capacity 0) works too.
-  const empty = await new DecoderHarness(session, ckpt.spec, 2, 0).step([[1, 2, 3], [1, 4]]);
+  const empty = await new DecoderHarness(session, ckpt.spec, 2, 0).step([
+    [1, 2, 3],
+    [1, 4],
+  ]);
   assert.ok(maxDiff(empty[0]![2]!, referenceLogits(ckpt, [1, 2, 3])[2]!) < TOL);
   await session.release();
 });

@@ -38,9 +38,21 @@ export interface DecoderGraphOptions {
 
 const NEG = -1e9;
 
-export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string, Tensor> }, opts: DecoderGraphOptions, file: string): { onnxBytes: number; dataBytes: number } {
+export function buildDecoderGraph(
+  model: { spec: ModelSpec; tensors: Map<string, Tensor> },
+  opts: DecoderGraphOptions,
+  file: string,
+): { onnxBytes: number; dataBytes: number } {
   const { spec, tensors } = model;
-  const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: Dh, intermediateSize: I, vocabSize: V, numLayers: L } = spec;
+  const {
+    hiddenSize: D,
+    numHeads: H,
+    numKvHeads: Hkv,
+    headDim: Dh,
+    intermediateSize: I,
+    vocabSize: V,
+    numLayers: L,
+  } = spec;
   const gq = H / Hkv;
   const w = (name: string): Float32Array => {
     const t = tensors.get(name);
@@ -80,7 +92,10 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   const btc = g.op('Concat', [dimB, dimT, dimC], { axis: 0 });
   let valid = g.op('Concat', [g.op('Expand', [cacheOk, btc]), newOk], { axis: 2 }); // [B,T,C+T]
   if (spec.slidingWindow !== null) {
-    const cachePos = g.op('Expand', [g.op('Reshape', [rangeC, g.constI([1, -1])]), g.op('Concat', [dimB, dimC], { axis: 0 })]); // [B,C]
+    const cachePos = g.op('Expand', [
+      g.op('Reshape', [rangeC, g.constI([1, -1])]),
+      g.op('Concat', [dimB, dimC], { axis: 0 }),
+    ]); // [B,C]
     const kpos = g.op('Unsqueeze', [g.op('Concat', [cachePos, pos], { axis: 1 }), g.constI([1])]); // [B,1,C+T]
     const qpos = g.op('Unsqueeze', [pos, g.constI([2])]); // [B,T,1]
     const inWindow = g.op('Less', [g.op('Sub', [qpos, kpos]), g.constI([spec.slidingWindow], [])]);
@@ -106,15 +121,31 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   const shapeBTx = g.op('Concat', [dimB, dimT, g.constI([-1])], { axis: 0 }); // (B, T, -1)
   const rope = (x: string, heads: number): string => {
     const x3 = g.op('Reshape', [x, shapeBTx]); // [B, T, heads*Dh]
-    return g.op('RotaryEmbedding', [x3, pos, cosCache, sinCache], { interleaved: 0, num_heads: heads }, { domain: 'com.microsoft' }); // [B, T, heads*Dh]
+    return g.op(
+      'RotaryEmbedding',
+      [x3, pos, cosCache, sinCache],
+      { interleaved: 0, num_heads: heads },
+      { domain: 'com.microsoft' },
+    ); // [B, T, heads*Dh]
   };
 
   const lora: LoraContext | null = opts.loraKernel ? { kernel: opts.loraKernel, batchDim: dimB } : null;
   const rms = (x: string, weight: string): string =>
-    g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], { axis: -1, epsilon: float(spec.rmsNormEps), stash_type: 1 });
+    g.op('SimplifiedLayerNormalization', [x, g.init(weight, DataType.FLOAT, [D], w(weight))], {
+      axis: -1,
+      epsilon: float(spec.rmsNormEps),
+      stash_type: 1,
+    });
   const shapeBTKvDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, Dh])], { axis: 0 });
   const shapeBTKvGDh = g.op('Concat', [dimB, dimT, g.constI([Hkv, gq, Dh])], { axis: 0 });
-  const x0 = g.op('Gather', [g.init('model.embed_tokens.weight', DataType.FLOAT, [V, D], w('model.embed_tokens.weight')), g.op('Reshape', [ids, g.constI([-1])])], { axis: 0 }); // [N, D]
+  const x0 = g.op(
+    'Gather',
+    [
+      g.init('model.embed_tokens.weight', DataType.FLOAT, [V, D], w('model.embed_tokens.weight')),
+      g.op('Reshape', [ids, g.constI([-1])]),
+    ],
+    { axis: 0 },
+  ); // [N, D]
 
   /** The L layers on x0 with one projection emitter; returns [x, new keys (L), new values (L)]. */
   const decoderLayers = (lin: LinearEmitter, nameOutputs: boolean): string[] => {
@@ -123,29 +154,71 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     const values: string[] = [];
     for (let l = 0; l < L; l++) {
       const p = `model.layers.${l}`;
-      const proj = (input: string, target: LoraTarget, din: number, dout: number, group: 'self_attn' | 'mlp', bias = false): string =>
-        lin.project(input, { name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, din, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, layer: l, target });
-      const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart =>
-        ({ name: `${p}.${group}.${target}`, w: w(`${p}.${group}.${target}.weight`), dout, bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined, target });
+      const proj = (
+        input: string,
+        target: LoraTarget,
+        din: number,
+        dout: number,
+        group: 'self_attn' | 'mlp',
+        bias = false,
+      ): string =>
+        lin.project(input, {
+          name: `${p}.${group}.${target}`,
+          w: w(`${p}.${group}.${target}.weight`),
+          dout,
+          din,
+          bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined,
+          layer: l,
+          target,
+        });
+      const part = (target: LoraTarget, dout: number, group: 'self_attn' | 'mlp', bias = false): ProjectionPart => ({
+        name: `${p}.${group}.${target}`,
+        w: w(`${p}.${group}.${target}.weight`),
+        dout,
+        bias: bias ? w(`${p}.${group}.${target}.bias`) : undefined,
+        target,
+      });
       // q|k|v and gate|up each run as one base matmul, as their inputs are the same (docs/benchmarks.md).
-      const fused = (input: string, name: string, parts: ProjectionPart[]): string[] => lin.projectFused(input, `${p}.${name}`, D, l, parts);
+      const fused = (input: string, name: string, parts: ProjectionPart[]): string[] =>
+        lin.projectFused(input, `${p}.${name}`, D, l, parts);
       const a = rms(x, `${p}.input_layernorm.weight`);
       const bias = spec.attentionBias;
-      const [q0, k0, v] = fused(a, 'self_attn.qkv_proj', [part('q_proj', H * Dh, 'self_attn', bias), part('k_proj', Hkv * Dh, 'self_attn', bias), part('v_proj', Hkv * Dh, 'self_attn', bias)]);
+      const [q0, k0, v] = fused(a, 'self_attn.qkv_proj', [
+        part('q_proj', H * Dh, 'self_attn', bias),
+        part('k_proj', Hkv * Dh, 'self_attn', bias),
+        part('v_proj', Hkv * Dh, 'self_attn', bias),
+      ]);
       const q = rope(q0!, H); // [B, T, H*Dh]
       const k = rope(k0!, Hkv); // [B, T, Hkv*Dh]  (v: [N, Hkv*Dh])
       const named = (name: string): { outputs?: string[] } => (nameOutputs ? { outputs: [name] } : {});
-      const kNew = g.op('Transpose', [g.op('Reshape', [k, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, named(GRAPH_OUTPUTS.newKey(l))); // [B,Hkv,T,Dh]
-      const vNew = g.op('Transpose', [g.op('Reshape', [v!, shapeBTKvDh])], { perm: [0, 2, 1, 3] }, named(GRAPH_OUTPUTS.newValue(l)));
+      const kNew = g.op(
+        'Transpose',
+        [g.op('Reshape', [k, shapeBTKvDh])],
+        { perm: [0, 2, 1, 3] },
+        named(GRAPH_OUTPUTS.newKey(l)),
+      ); // [B,Hkv,T,Dh]
+      const vNew = g.op(
+        'Transpose',
+        [g.op('Reshape', [v!, shapeBTKvDh])],
+        { perm: [0, 2, 1, 3] },
+        named(GRAPH_OUTPUTS.newValue(l)),
+      );
       keys.push(kNew);
       values.push(vNew);
-      const qg = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }), g.constI([0, 0, -1, Dh])]); // [B,Hkv,g*T,Dh]
-      const mm = (b: string): string => g.op('FusedMatMul', [qg, b], { transB: 1, alpha: float(1 / Math.sqrt(Dh)) }, { domain: 'com.microsoft' });
+      const qg = g.op('Reshape', [
+        g.op('Transpose', [g.op('Reshape', [q, shapeBTKvGDh])], { perm: [0, 2, 3, 1, 4] }),
+        g.constI([0, 0, -1, Dh]),
+      ]); // [B,Hkv,g*T,Dh]
+      const mm = (b: string): string =>
+        g.op('FusedMatMul', [qg, b], { transB: 1, alpha: float(1 / Math.sqrt(Dh)) }, { domain: 'com.microsoft' });
       const scores = g.op('Add', [g.op('Concat', [mm(pastK[l]!), mm(kNew)], { axis: 3 }), mask]); // [B,Hkv,g*T,C+T]
       const probs = g.op('Softmax', [scores], { axis: -1 });
       const [pc, pn] = g.opN('Split', [probs, g.op('Concat', [dimC, dimT], { axis: 0 })], { axis: 3 }, { outputs: 2 });
       const o = g.op('Add', [g.op('MatMul', [pc!, pastV[l]!]), g.op('MatMul', [pn!, vNew])]); // [B,Hkv,g*T,Dh]
-      const oFlat = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }), g.constI([-1, H * Dh])]); // [N, H*Dh]
+      const oFlat = g.op('Reshape', [
+        g.op('Transpose', [g.op('Reshape', [o, g.constI([0, 0, gq, -1, Dh])])], { perm: [0, 3, 1, 2, 4] }),
+        g.constI([-1, H * Dh]),
+      ]); // [N, H*Dh]
       x = g.op('Add', [x, proj(oFlat, 'o_proj', H * Dh, D, 'self_attn')]);
       const m = rms(x, `${p}.post_attention_layernorm.weight`);
       const [gate, up] = fused(m, 'mlp.gate_up_proj', [part('gate_proj', I, 'mlp'), part('up_proj', I, 'mlp')]);
@@ -158,9 +231,15 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
   // With LoRA inputs, If(lora_active) picks the layers with LoRA deltas or the plain ones, so a
   // call without adapter rows pays one If node. Both branches use the same weight initializers
   // (onnxruntime keeps one copy of them, and a MatMul inside the subgraph runs as fast).
-  const weights: WeightFormat = { precision: opts.precision, int8Levels: int8Levels(opts.int8Range ?? hostInt8Range()) };
+  const weights: WeightFormat = {
+    precision: opts.precision,
+    int8Levels: int8Levels(opts.int8Range ?? hostInt8Range()),
+  };
   const plain = new LinearEmitter(g, weights, null);
-  const kvNames = [...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newKey(l)), ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newValue(l))];
+  const kvNames = [
+    ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newKey(l)),
+    ...Array.from({ length: L }, (_, l) => GRAPH_OUTPUTS.newValue(l)),
+  ];
   let x: string;
   if (lora) {
     const withLora = new LinearEmitter(g, weights, lora);
@@ -168,7 +247,13 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
       x = decoderLayers(withLora, true)[0]!;
     } else {
       const types = new Array(1 + 2 * L).fill(DataType.FLOAT);
-      x = g.ifOp(withLora.active!, types, () => decoderLayers(withLora, false), () => decoderLayers(plain, false), ['x_layers', ...kvNames])[0]!;
+      x = g.ifOp(
+        withLora.active!,
+        types,
+        () => decoderLayers(withLora, false),
+        () => decoderLayers(plain, false),
+        ['x_layers', ...kvNames],
+      )[0]!;
     }
   } else {
     x = decoderLayers(plain, true)[0]!;
@@ -188,9 +273,17 @@ export function buildDecoderGraph(model: { spec: ModelSpec; tensors: Map<string,
     // would stay resident twice (packed for the head + the whole matrix mapped for the Gather,
     // every page touched by the packing). Apart, the head's copy is freed after packing and the
     // embedding stays a file mapping of which only the rows gathered become resident.
-    logits = g.op('Gemm', [f, g.init('lm_head.weight.tied', DataType.FLOAT, [V, D], w('model.embed_tokens.weight'))], { transB: 1 });
+    logits = g.op('Gemm', [f, g.init('lm_head.weight.tied', DataType.FLOAT, [V, D], w('model.embed_tokens.weight'))], {
+      transB: 1,
+    });
   } else {
-    logits = lin.base(f, 'lm_head', spec.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight'), V, D);
+    logits = lin.base(
+      f,
+      'lm_head',
+      spec.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight'),
+      V,
+      D,
+    );
   }
   const out = g.op('Reshape', [logits, g.op('Concat', [dimB, g.constI([-1, V])], { axis: 0 })]); // [B,P,V]
   g.output(out, DataType.FLOAT, ['B', 'P', V], GRAPH_OUTPUTS.logits);

@@ -25,7 +25,10 @@ export interface CreateSessionOptions {
 
 export async function createSession(onnxPath: string, opts: CreateSessionOptions): Promise<ort.InferenceSession> {
   if (opts.provider === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
-    throw new EngineError('engine_failed', 'provider "cuda" was asked for but this onnxruntime-node build has no CUDA execution provider');
+    throw new EngineError(
+      'engine_failed',
+      'provider "cuda" was asked for but this onnxruntime-node build has no CUDA execution provider',
+    );
   }
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: opts.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
@@ -42,6 +45,10 @@ export async function createSession(onnxPath: string, opts: CreateSessionOptions
     return await ort.InferenceSession.create(onnxPath, options);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new EngineError('engine_failed', `onnxruntime could not open ${onnxPath} with provider "${opts.provider}": ${why}`, { cause });
+    throw new EngineError(
+      'engine_failed',
+      `onnxruntime could not open ${onnxPath} with provider "${opts.provider}": ${why}`,
+      { cause },
+    );
   }
 }

@@ -72,22 +72,37 @@ export class GraphBuilder {
     if (this.initNames.has(name)) return name;
     this.initNames.add(name);
     const n = dims.reduce((a, b) => a * b, 1);
-    const per = { [DataType.FLOAT]: 4, [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.INT8]: 1, [DataType.UINT8]: 1, [DataType.BOOL]: 1, [DataType.FLOAT16]: 2 }[dataType];
-    if (data.byteLength !== n * per) throw new Error(`initializer ${name}: dims [${dims}] need ${n * per} bytes, got ${data.byteLength}`);
+    const per = {
+      [DataType.FLOAT]: 4,
+      [DataType.INT64]: 8,
+      [DataType.INT32]: 4,
+      [DataType.INT8]: 1,
+      [DataType.UINT8]: 1,
+      [DataType.BOOL]: 1,
+      [DataType.FLOAT16]: 2,
+    }[dataType];
+    if (data.byteLength !== n * per)
+      throw new Error(`initializer ${name}: dims [${dims}] need ${n * per} bytes, got ${data.byteLength}`);
     this.inits.push({ name, dataType, dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     return name;
   }
 
   /** A de-duplicated constant initializer (float32 or int64). */
   constF(values: number[], dims: number[] = [values.length]): string {
-    return this.cached(`f:${dims}:${values}`, () => this.init(this.fresh('cf'), DataType.FLOAT, dims, Float32Array.from(values)));
+    return this.cached(`f:${dims}:${values}`, () =>
+      this.init(this.fresh('cf'), DataType.FLOAT, dims, Float32Array.from(values)),
+    );
   }
   constI(values: number[], dims: number[] = [values.length]): string {
-    return this.cached(`i:${dims}:${values}`, () => this.init(this.fresh('ci'), DataType.INT64, dims, BigInt64Array.from(values.map(BigInt))));
+    return this.cached(`i:${dims}:${values}`, () =>
+      this.init(this.fresh('ci'), DataType.INT64, dims, BigInt64Array.from(values.map(BigInt))),
+    );
   }
   /** A zeros constant of the given dims (float32). */
   zeros(dims: number[]): string {
-    return this.cached(`z:${dims}`, () => this.init(this.fresh('zeros'), DataType.FLOAT, dims, new Float32Array(dims.reduce((a, b) => a * b, 1))));
+    return this.cached(`z:${dims}`, () =>
+      this.init(this.fresh('zeros'), DataType.FLOAT, dims, new Float32Array(dims.reduce((a, b) => a * b, 1))),
+    );
   }
   private cached(key: string, make: () => string): string {
     let v = this.constCache.get(key);
@@ -99,15 +114,34 @@ export class GraphBuilder {
   }
 
   /** Adds a node; returns its output names (one, or `outputs` of them). */
-  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; outputs?: number | string[]; name?: string } = {}): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { domain?: string; outputs?: number | string[]; name?: string } = {},
+  ): string {
     return this.opN(opType, inputs, attrs, { ...opts, outputs: opts.outputs ?? 1 })[0]!;
   }
-  opN(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; outputs?: number | string[]; name?: string } = {}): string[] {
-    const outs = Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, () => this.fresh(opType));
+  opN(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { domain?: string; outputs?: number | string[]; name?: string } = {},
+  ): string[] {
+    const outs = Array.isArray(opts.outputs)
+      ? opts.outputs
+      : Array.from({ length: opts.outputs ?? 1 }, () => this.fresh(opType));
     const attribute = Object.entries(attrs).map(([name, v]) => encodeAttr(name, v));
     const domain = opts.domain ?? '';
     if (domain && !this.opsets.has(domain)) this.opsets.set(domain, 1);
-    this.nodes.push({ name: opts.name ?? this.fresh(`n_${opType}`), op_type: opType, input: inputs, output: outs, attribute, domain });
+    this.nodes.push({
+      name: opts.name ?? this.fresh(`n_${opType}`),
+      op_type: opType,
+      input: inputs,
+      output: outs,
+      attribute,
+      domain,
+    });
     return outs;
   }
 
@@ -116,13 +150,20 @@ export class GraphBuilder {
    * the same count and element types). Branches may use any value of the enclosing graph;
    * constants and initializers they create live in the main graph. Returns the If's outputs.
    */
-  ifOp(cond: string, outputs: DataTypeCode[], then: () => string[], otherwise: () => string[], names?: string[]): string[] {
+  ifOp(
+    cond: string,
+    outputs: DataTypeCode[],
+    then: () => string[],
+    otherwise: () => string[],
+    names?: string[],
+  ): string[] {
     const branch = (name: string, make: () => string[]): { graph: object } => {
       const saved = this.nodes;
       this.nodes = [];
       try {
         const outs = make();
-        if (outs.length !== outputs.length) throw new Error(`If branch ${name}: ${outs.length} outputs, expected ${outputs.length}`);
+        if (outs.length !== outputs.length)
+          throw new Error(`If branch ${name}: ${outs.length} outputs, expected ${outputs.length}`);
         const output = outs.map((o, i) => ({ name: o, type: { tensor_type: { elem_type: outputs[i]! } } }));
         return { graph: { name: this.fresh(name), node: this.nodes, input: [], output, initializer: [] } };
       } finally {
@@ -131,7 +172,12 @@ export class GraphBuilder {
     };
     const thenBranch = branch('then', then);
     const elseBranch = branch('else', otherwise);
-    return this.opN('If', [cond], { then_branch: thenBranch, else_branch: elseBranch }, { outputs: names ?? outputs.length });
+    return this.opN(
+      'If',
+      [cond],
+      { then_branch: thenBranch, else_branch: elseBranch },
+      { outputs: names ?? outputs.length },
+    );
   }
 
   /** Writes `file` (.onnx) and `file + '.data'` (external weights), each atomically (tmp + rename). */

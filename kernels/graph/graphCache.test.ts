@@ -25,20 +25,36 @@ test('a built graph is reused on the second start and rebuilt when options or we
   assert.notEqual(int8.key, first.key);
   utimesSync(join(modelDir, 'model.safetensors'), new Date(), new Date(Date.now() + 5000));
   assert.equal((await ensureDecoderGraph({ modelDir, cacheDir, graph })).reused, false);
-  assert.ok(readdirSync(cacheDir).every((n) => !n.includes('.tmp')), 'no temporary build folders left');
+  assert.ok(
+    readdirSync(cacheDir).every((n) => !n.includes('.tmp')),
+    'no temporary build folders left',
+  );
   const session = await createSession(first.onnxPath, { provider: 'cpu', threads: 1, allowSpinning: false });
   assert.ok(session.inputNames.includes('lora_idx_in'));
   await session.release();
 });
 
 test('createSession: a broken graph file is an EngineError naming the file', async () => {
-  await assert.rejects(createSession(join(tmpdir(), 'h1-nothing-here.onnx'), { provider: 'cpu', threads: 1 }), (e: unknown) => e instanceof EngineError && /h1-nothing-here\.onnx/.test(e.message));
+  await assert.rejects(
+    createSession(join(tmpdir(), 'h1-nothing-here.onnx'), { provider: 'cpu', threads: 1 }),
+    (e: unknown) => e instanceof EngineError && /h1-nothing-here\.onnx/.test(e.message),
+  );
 });
 
 test('the cache key hashes the builder and checkpoint reader, not the engine', async () => {
   const names = (await builderSources()).map((f) => f.slice(f.lastIndexOf('/kernels/') + 1));
-  for (const f of ['kernels/graph/buildDecoderGraph.ts', 'kernels/graph/graphLinear.ts', 'kernels/graph/graphContract.ts', 'kernels/model/modelSpec.ts', 'kernels/model/loadCheckpoint.ts', 'kernels/model/safetensors.ts']) {
+  for (const f of [
+    'kernels/graph/buildDecoderGraph.ts',
+    'kernels/graph/graphLinear.ts',
+    'kernels/graph/graphContract.ts',
+    'kernels/model/modelSpec.ts',
+    'kernels/model/loadCheckpoint.ts',
+    'kernels/model/safetensors.ts',
+  ]) {
     assert.ok(names.includes(f), `${f} is hashed`);
   }
-  assert.ok(names.every((f) => !f.startsWith('kernels/engine/')), `no engine file is hashed: ${names.join(', ')}`);
+  assert.ok(
+    names.every((f) => !f.startsWith('kernels/engine/')),
+    `no engine file is hashed: ${names.join(', ')}`,
+  );
 });

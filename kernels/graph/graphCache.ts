@@ -84,7 +84,11 @@ export async function graphCacheKey(modelDir: string, graph: DecoderGraphOptions
 }
 
 /** Returns the cached graph for (model, options), building it first if needed. */
-export async function ensureDecoderGraph(opts: { modelDir: string; cacheDir: string; graph: DecoderGraphOptions }): Promise<CachedGraph> {
+export async function ensureDecoderGraph(opts: {
+  modelDir: string;
+  cacheDir: string;
+  graph: DecoderGraphOptions;
+}): Promise<CachedGraph> {
   const spec = await loadModelSpec(opts.modelDir);
   const key = await graphCacheKey(opts.modelDir, opts.graph);
   const dir = join(opts.cacheDir, key);

@@ -71,4 +71,3 @@ export const GRAPH_OUTPUTS = {
   newKey: (l: number) => `new_key.${l}`,
   newValue: (l: number) => `new_value.${l}`,
 } as const;
-

@@ -74,7 +74,8 @@ export class LinearEmitter {
     const g = this.g;
     const done = (suffix: string): boolean => g.has(`${name}${suffix}`); // already added by the other If branch
     if (this.weights.precision === 'int8') {
-      if (done('.q8')) return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
+      if (done('.q8'))
+        return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
       const { q, scale } = quantizeInt8(w, dout, din, this.weights.int8Levels);
       const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
       const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
@@ -82,18 +83,35 @@ export class LinearEmitter {
     }
     if (this.weights.precision === 'int4') {
       const attrs = { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 };
-      if (done('.q4')) return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
+      if (done('.q4'))
+        return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
       const { packed, scales, blocks } = quantizeInt4(w, dout, din);
       const pn = g.init(`${name}.q4`, DataType.UINT8, [dout, blocks, INT4_BLOCK / 2], packed);
       const sn = g.init(`${name}.scales`, DataType.FLOAT, [dout * blocks], scales);
-      return g.op('MatMulNBits', [x, pn, sn], { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 }, { domain: 'com.microsoft' });
+      return g.op(
+        'MatMulNBits',
+        [x, pn, sn],
+        { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 },
+        { domain: 'com.microsoft' },
+      );
     }
     const wt = done('.T') ? `${name}.T` : g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
     return g.op('MatMul', [x, wt]);
   }
 
   /** Projection with optional bias and LoRA for (layer, target). */
-  project(x: string, opts: { name: string; w: Float32Array; dout: number; din: number; bias?: Float32Array; layer: number; target: LoraTarget }): string {
+  project(
+    x: string,
+    opts: {
+      name: string;
+      w: Float32Array;
+      dout: number;
+      din: number;
+      bias?: Float32Array;
+      layer: number;
+      target: LoraTarget;
+    },
+  ): string {
     const g = this.g;
     let y = this.base(x, opts.name, opts.w, opts.dout, opts.din);
     if (opts.bias) y = g.op('Add', [y, g.init(`${opts.name}.bias`, DataType.FLOAT, [opts.dout], opts.bias)]);
@@ -132,17 +150,31 @@ export class LinearEmitter {
   }
 
   /** LoRA deltas [N, Dout] of the targets of one A group (all reading x [N, Din]), in their order. */
-  private loraDeltas(x: string, layer: number, din: number, parts: ReadonlyArray<{ target: LoraTarget; dout: number }>): string[] {
+  private loraDeltas(
+    x: string,
+    layer: number,
+    din: number,
+    parts: ReadonlyArray<{ target: LoraTarget; dout: number }>,
+  ): string[] {
     const g = this.g;
     const lora = this.lora!;
     const targets = parts.map((p) => p.target);
-    if (!LORA_A_GROUPS.some((grp) => grp.join() === targets.join())) throw new Error(`graphLinear: LoRA targets ${targets.join('+')} are not one LORA_A_GROUPS group`);
+    if (!LORA_A_GROUPS.some((grp) => grp.join() === targets.join()))
+      throw new Error(`graphLinear: LoRA targets ${targets.join('+')} are not one LORA_A_GROUPS group`);
     const kind = lora.kernel === 'grouped' ? 'K' : 'S';
-    const a = g.input(GRAPH_INPUTS.loraA(layer, targets), DataType.FLOAT, [kind, din, parts.length === 1 ? 'R' : `${parts.length}R`]); // [K|S, Din, n*R]
-    const split = (u: string): string[] => (parts.length === 1 ? [u] : g.opN('Split', [u], { axis: -1 }, { outputs: parts.length })); // n x [.., R]
-    const b = (p: { target: LoraTarget; dout: number }): string => g.input(GRAPH_INPUTS.loraB(layer, p.target), DataType.FLOAT, [kind, 'R', p.dout]);
+    const a = g.input(GRAPH_INPUTS.loraA(layer, targets), DataType.FLOAT, [
+      kind,
+      din,
+      parts.length === 1 ? 'R' : `${parts.length}R`,
+    ]); // [K|S, Din, n*R]
+    const split = (u: string): string[] =>
+      parts.length === 1 ? [u] : g.opN('Split', [u], { axis: -1 }, { outputs: parts.length }); // n x [.., R]
+    const b = (p: { target: LoraTarget; dout: number }): string =>
+      g.input(GRAPH_INPUTS.loraB(layer, p.target), DataType.FLOAT, [kind, 'R', p.dout]);
     if (lora.kernel === 'grouped') {
-      const xg = this.once(`g:${x}`, () => g.op('Gather', [g.op('Concat', [x, g.zeros([1, din])], { axis: 0 }), GRAPH_INPUTS.loraIdxIn], { axis: 0 })); // [N+1, Din] -> [K, M, Din]
+      const xg = this.once(`g:${x}`, () =>
+        g.op('Gather', [g.op('Concat', [x, g.zeros([1, din])], { axis: 0 }), GRAPH_INPUTS.loraIdxIn], { axis: 0 }),
+      ); // [N+1, Din] -> [K, M, Din]
       const us = split(g.op('MatMul', [xg, a])); // n x [K, M, R]
       return parts.map((p, i) => {
         const flat = g.op('Reshape', [g.op('MatMul', [us[i]!, b(p)]), g.constI([-1, p.dout])]); // [K, M, Dout] -> [K*M, Dout]
@@ -170,4 +202,3 @@ export class LinearEmitter {
     return v;
   }
 }
-

@@ -36,7 +36,9 @@ export function hostInt8Range(): Int8Range {
 
 function cpuFlags(): Set<string> | null {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^flags\s*:/.test(l));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => /^flags\s*:/.test(l));
     return line ? new Set(line.split(':')[1]!.trim().split(/\s+/)) : null;
   } catch {
     return null; // not Linux: no flags to read

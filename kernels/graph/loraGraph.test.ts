@@ -31,7 +31,16 @@ for (const kernel of ['grouped', 'gather'] as LoraKernel[]) {
     const session = await createSession(file, { provider: 'cpu', threads: 1 });
     const rowAdapter = [0, null, 1, 0];
     const h = new DecoderHarness(session, spec, 4, 32);
-    const steps = [[[1, 20, 30, 40], [1, 50], [1, 60, 70], [1, 80, 90, 100, 110]], [[5], [6], [7, 8], [9]], [[12], [13], [14], [15]]];
+    const steps = [
+      [
+        [1, 20, 30, 40],
+        [1, 50],
+        [1, 60, 70],
+        [1, 80, 90, 100, 110],
+      ],
+      [[5], [6], [7, 8], [9]],
+      [[12], [13], [14], [15]],
+    ];
     const seqs: number[][] = [[], [], [], []];
     let worst = 0;
     let adapterEffect = 0;
@@ -57,7 +66,10 @@ for (const kernel of ['grouped', 'gather'] as LoraKernel[]) {
         });
       }
     }
-    assert.ok(adapterEffect > 0.1, `adapters barely change the logits (${adapterEffect}); the test would not catch a missing delta`);
+    assert.ok(
+      adapterEffect > 0.1,
+      `adapters barely change the logits (${adapterEffect}); the test would not catch a missing delta`,
+    );
     assert.ok(worst < TOL, `max |graph - reference| = ${worst}`);
     await session.release();
   });

@@ -22,7 +22,13 @@ async function graphVsReference(ckpt: Checkpoint): Promise<number> {
   const h = new DecoderHarness(session, ckpt.spec, 2, 24);
   const V = ckpt.spec.vocabSize;
   const seqs: number[][] = [[], []];
-  const steps = [[[1, 5, 9, 14, 3, 77, 100], [1, 42, 8]], [[4, 5], [6]]];
+  const steps = [
+    [
+      [1, 5, 9, 14, 3, 77, 100],
+      [1, 42, 8],
+    ],
+    [[4, 5], [6]],
+  ];
   for (let i = 0; i < 5; i++) steps.push([[(i * 37 + 11) % V], [(i * 53 + 29) % V]]);
   let worst = 0;
   for (const step of steps) {
@@ -55,7 +61,15 @@ async function generated(opts: Omit<GenerateModelOptions, 'dir'>): Promise<Check
 }
 
 test('Qwen2 with q/k/v biases', async () => {
-  const ckpt = await generated({ seed: 1, architecture: 'Qwen2ForCausalLM', hiddenSize: 48, numHeads: 6, numKvHeads: 2, vocabSize: 128, intermediateSize: 96 });
+  const ckpt = await generated({
+    seed: 1,
+    architecture: 'Qwen2ForCausalLM',
+    hiddenSize: 48,
+    numHeads: 6,
+    numKvHeads: 2,
+    vocabSize: 128,
+    intermediateSize: 96,
+  });
   assert.equal(ckpt.spec.attentionBias, true);
   assert.ok(ckpt.tensors.has('model.layers.0.self_attn.q_proj.bias'));
   const d = await graphVsReference(ckpt);
@@ -71,8 +85,22 @@ test('Mistral with a sliding window of 4 over a 13-token sequence', async () => 
 });
 
 test('Llama-3 rope scaling (positions past the original context matter)', async () => {
-  const ropeScaling = { type: 'llama3' as const, factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 16 };
-  const ckpt = await generated({ seed: 3, ropeScaling, ropeTheta: 500000, vocabSize: 128, headDim: 32, numHeads: 2, numKvHeads: 1 });
+  const ropeScaling = {
+    type: 'llama3' as const,
+    factor: 8,
+    lowFreqFactor: 1,
+    highFreqFactor: 4,
+    originalMaxPositions: 16,
+  };
+  const ckpt = await generated({
+    seed: 3,
+    ropeScaling,
+    ropeTheta: 500000,
+    vocabSize: 128,
+    headDim: 32,
+    numHeads: 2,
+    numKvHeads: 1,
+  });
   assert.deepEqual(ckpt.spec.ropeScaling, ropeScaling);
   assert.ok(differsWithout(ckpt, { ropeScaling: null }) > 1e-2);
   const d = await graphVsReference(ckpt);
@@ -87,7 +115,9 @@ test('untied lm_head, F16 weights, 3 shards', async () => {
 });
 
 test('stories260K BF16, two shards, untied lm_head (widened weights)', async () => {
-  const ckpt = await loadCheckpoint(new URL('../../../shared/models/stories260K-bf16-sharded', import.meta.url).pathname);
+  const ckpt = await loadCheckpoint(
+    new URL('../../../shared/models/stories260K-bf16-sharded', import.meta.url).pathname,
+  );
   assert.equal(ckpt.spec.tieWordEmbeddings, false);
   const d = await graphVsReference(ckpt);
   assert.ok(d < TOL, `max diff ${d}`);

@@ -22,7 +22,8 @@ export function quantizeInt8(w: Float32Array, dout: number, din: number, levels 
     for (let i = 0; i < din; i++) mx = Math.max(mx, Math.abs(w[o * din + i]!));
     const s = mx > 0 ? mx / levels : 1;
     scale[o] = s;
-    for (let i = 0; i < din; i++) q[i * dout + o] = Math.max(-levels, Math.min(levels, Math.round(w[o * din + i]! / s)));
+    for (let i = 0; i < din; i++)
+      q[i * dout + o] = Math.max(-levels, Math.min(levels, Math.round(w[o * din + i]! / s)));
   }
   return { q, scale };
 }

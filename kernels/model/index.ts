@@ -2,8 +2,28 @@
 // weight types. adapters/, attribution/ and factory/ import kernels/ through this door, which loads
 // no onnxruntime-node; kernels/index.ts re-exports it for everyone else.
 export { type AdapterWeights, type LoraPair } from './loraWeights.ts';
-export { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec, type WeightPrecision } from './modelSpec.ts';
-export { checkpointFiles, decodeTensor, f16ToF32, f32ToF16, parseSafetensorsHeader, readCheckpointTensors, readSafetensors, readSafetensorsHeader, type SafetensorsDtype, type TensorInfo, type TensorToWrite, writeSafetensors } from './safetensors.ts';
+export {
+  LORA_A_GROUPS,
+  LORA_TARGETS,
+  targetShape,
+  type LoraTarget,
+  type ModelSpec,
+  type WeightPrecision,
+} from './modelSpec.ts';
+export {
+  checkpointFiles,
+  decodeTensor,
+  f16ToF32,
+  f32ToF16,
+  parseSafetensorsHeader,
+  readCheckpointTensors,
+  readSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsDtype,
+  type TensorInfo,
+  type TensorToWrite,
+  writeSafetensors,
+} from './safetensors.ts';
 export { loadCheckpoint, loadModelSpec, type Checkpoint } from './loadCheckpoint.ts';
 export { expectedTensors, projectionWeightName } from './checkpointLayout.ts';
 export { loadTokenizer } from './loadTokenizer.ts';

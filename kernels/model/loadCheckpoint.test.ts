@@ -35,7 +35,11 @@ test('stories260K loads: tied head has no lm_head tensor, every tensor fp32', as
 });
 
 test('a missing folder is model_folder_invalid naming the path', async () => {
-  await rejects(join(tmpdir(), 'h1-does-not-exist-xyz'), 'model_folder_invalid', /h1-does-not-exist-xyz does not exist/);
+  await rejects(
+    join(tmpdir(), 'h1-does-not-exist-xyz'),
+    'model_folder_invalid',
+    /h1-does-not-exist-xyz does not exist/,
+  );
 });
 
 test('missing or malformed config.json', async () => {
@@ -72,15 +76,26 @@ test('no weights, a missing tensor, a wrong shape and a truncated file', async (
   const file = join(dir, 'model.safetensors');
   const tensors = await readSafetensors(file);
   // Missing tensor.
-  const without = [...tensors].filter(([n]) => n !== 'model.layers.1.mlp.up_proj.weight').map(([name, t]) => ({ name, ...t }));
+  const without = [...tensors]
+    .filter(([n]) => n !== 'model.layers.1.mlp.up_proj.weight')
+    .map(([name, t]) => ({ name, ...t }));
   await writeSafetensors(file, without);
-  await rejects(dir, 'safetensors_invalid', /no tensor model\.layers\.1\.mlp\.up_proj\.weight \(expected shape \[128,64\]\)/);
+  await rejects(
+    dir,
+    'safetensors_invalid',
+    /no tensor model\.layers\.1\.mlp\.up_proj\.weight \(expected shape \[128,64\]\)/,
+  );
   // Wrong shape.
-  const wrong = [...tensors].map(([name, t]) => (name === 'model.norm.weight' ? { name, shape: [32], data: t.data.slice(0, 32) } : { name, ...t }));
+  const wrong = [...tensors].map(([name, t]) =>
+    name === 'model.norm.weight' ? { name, shape: [32], data: t.data.slice(0, 32) } : { name, ...t },
+  );
   await writeSafetensors(file, wrong);
   await rejects(dir, 'safetensors_invalid', /model\.norm\.weight has shape \[32\] but config\.json implies \[64\]/);
   // Truncated.
-  await writeSafetensors(file, [...tensors].map(([name, t]) => ({ name, ...t })));
+  await writeSafetensors(
+    file,
+    [...tensors].map(([name, t]) => ({ name, ...t })),
+  );
   truncateSync(file, statSync(file).size - 100);
   await rejects(dir, 'safetensors_invalid', /truncated/);
   // No weights.

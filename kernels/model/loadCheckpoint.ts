@@ -26,14 +26,19 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ModelError('model_folder_invalid', `${file} is not valid JSON (${(cause as Error).message})`, { details: { file }, cause });
+    throw new ModelError('model_folder_invalid', `${file} is not valid JSON (${(cause as Error).message})`, {
+      details: { file },
+      cause,
+    });
   }
 }
 
 /** Reads only config.json / generation_config.json (cheap). */
 export async function loadModelSpec(dir: string): Promise<ModelSpec> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ModelError('model_folder_invalid', `model folder ${dir} does not exist or is not a directory`, { details: { dir } });
+    throw new ModelError('model_folder_invalid', `model folder ${dir} does not exist or is not a directory`, {
+      details: { dir },
+    });
   }
   const config = await readJson(join(dir, 'config.json'), true);
   const gen = await readJson(join(dir, 'generation_config.json'), false);
@@ -46,10 +51,18 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   for (const want of expectedTensors(spec)) {
     const got = tensors.get(want.name);
     if (!got) {
-      throw new ModelError('safetensors_invalid', `model folder ${dir} has no tensor ${want.name} (expected shape [${want.shape}])`, { details: { tensor: want.name } });
+      throw new ModelError(
+        'safetensors_invalid',
+        `model folder ${dir} has no tensor ${want.name} (expected shape [${want.shape}])`,
+        { details: { tensor: want.name } },
+      );
     }
     if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
-      throw new ModelError('safetensors_invalid', `tensor ${want.name} has shape [${got.shape}] but config.json implies [${want.shape}]`, { details: { tensor: want.name, expected: want.shape, actual: got.shape } });
+      throw new ModelError(
+        'safetensors_invalid',
+        `tensor ${want.name} has shape [${got.shape}] but config.json implies [${want.shape}]`,
+        { details: { tensor: want.name, expected: want.shape, actual: got.shape } },
+      );
     }
   }
   // Some tied checkpoints still ship lm_head.weight (a copy); the embedding is the one we use.

@@ -31,10 +31,19 @@ test('stories260K stand-in tokenizer: [i] tokens, specials, no chat template -> 
   assert.equal(tok.decode([1, 5, 461, 2]), '[1] [5] [461] [2]');
   assert.equal(tok.decode([1, 5, 461, 2], { skipSpecialTokens: true }), '[5] [461]');
   assert.equal(tok.decode([]), '');
-  assert.equal(tok.renderChat([{ role: 'system', content: 'be brief' }, { role: 'user', content: '[5]' }]), 'system: be brief\nuser: [5]\nassistant:');
+  assert.equal(
+    tok.renderChat([
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: '[5]' },
+    ]),
+    'system: be brief\nuser: [5]\nassistant:',
+  );
   assert.equal(tok.renderChat([{ role: 'user', content: '[5]' }], { addGenerationPrompt: false }), 'user: [5]\n');
   const sd = tok.createStreamDecoder();
-  assert.deepEqual([5, 6, 461].map((i) => sd.push(i)), ['[5]', ' [6]', ' [461]']);
+  assert.deepEqual(
+    [5, 6, 461].map((i) => sd.push(i)),
+    ['[5]', ' [6]', ' [461]'],
+  );
   assert.equal(sd.flush(), '');
 });
 
@@ -42,8 +51,19 @@ test('generated BPE tokenizer: ChatML template renders and tokenizes with single
   await ready;
   const tok = await loadTokenizer(bpeDir);
   assert.equal(tok.hasChatTemplate, true);
-  const text = tok.renderChat([{ role: 'user', content: [{ type: 'text', text: 'Hi ' }, { type: 'text', text: 'there' }] }]);
-  assert.equal(text, '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n');
+  const text = tok.renderChat([
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Hi ' },
+        { type: 'text', text: 'there' },
+      ],
+    },
+  ]);
+  assert.equal(
+    text,
+    '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n',
+  );
   const ids = tok.applyChatTemplate([{ role: 'user', content: 'Hi there' }]);
   assert.equal(ids[0], 1);
   assert.equal(ids.filter((i) => i === 1).length, 3);
@@ -74,15 +94,26 @@ test('stream decoder emits only complete UTF-8 text and reassembles exactly', as
 
 test('bad inputs: missing tokenizer.json, malformed JSON, bad messages', async () => {
   await ready;
-  await assert.rejects(loadTokenizer(join(root, 'nothing')), (e) => code(e, 'model_folder_invalid', /has no tokenizer\.json/));
+  await assert.rejects(loadTokenizer(join(root, 'nothing')), (e) =>
+    code(e, 'model_folder_invalid', /has no tokenizer\.json/),
+  );
   const bad = join(root, 'bad');
   mkdirSync(bad);
   writeFileSync(join(bad, 'tokenizer.json'), '{oops');
   await assert.rejects(loadTokenizer(bad), (e) => code(e, 'model_folder_invalid', /tokenizer\.json is not valid JSON/));
   const tok = await loadTokenizer(bpeDir);
-  assert.throws(() => tok.renderChat([]), (e) => code(e, 'invalid_request', /messages must be a non-empty list/));
-  assert.throws(() => tok.renderChat([{ role: '', content: 'x' }]), (e) => code(e, 'invalid_request', /messages\[0\]\.role/));
-  assert.throws(() => tok.renderChat([{ role: 'user', content: [{ type: 'image_url' }] }]), (e) => code(e, 'invalid_request', /only text parts are supported/));
+  assert.throws(
+    () => tok.renderChat([]),
+    (e) => code(e, 'invalid_request', /messages must be a non-empty list/),
+  );
+  assert.throws(
+    () => tok.renderChat([{ role: '', content: 'x' }]),
+    (e) => code(e, 'invalid_request', /messages\[0\]\.role/),
+  );
+  assert.throws(
+    () => tok.renderChat([{ role: 'user', content: [{ type: 'image_url' }] }]),
+    (e) => code(e, 'invalid_request', /only text parts are supported/),
+  );
 });
 
 test('Llama-style byte-fallback tokenizer: BOS once, byte tokens reassemble in the stream', async () => {
@@ -93,19 +124,75 @@ test('Llama-style byte-fallback tokenizer: BOS once, byte tokens reassemble in t
   for (const t of ['▁', 'h', 'i', '▁h', '▁hi']) vocab[t] = Object.keys(vocab).length;
   const dir = join(root, 'llama-bf');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({
-    version: '1.0', truncation: null, padding: null,
-    added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
-    pre_tokenizer: null,
-    post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } } },
-    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges: ['▁ h', '▁h i'] },
-  }));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', add_bos_token: true, tokenizer_class: 'LlamaTokenizer' }));
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => ({
+        id,
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      })),
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [
+          { type: 'Prepend', prepend: '▁' },
+          { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+        ],
+      },
+      pre_tokenizer: null,
+      post_processor: {
+        type: 'TemplateProcessing',
+        single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+        pair: [],
+        special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
+      },
+      decoder: {
+        type: 'Sequence',
+        decoders: [
+          { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+          { type: 'ByteFallback' },
+          { type: 'Fuse' },
+          { type: 'Strip', content: ' ', start: 1, stop: 0 },
+        ],
+      },
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: '<unk>',
+        continuing_subword_prefix: null,
+        end_of_word_suffix: null,
+        fuse_unk: true,
+        byte_fallback: true,
+        ignore_merges: false,
+        vocab,
+        merges: ['▁ h', '▁h i'],
+      },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      bos_token: '<s>',
+      eos_token: '</s>',
+      unk_token: '<unk>',
+      add_bos_token: true,
+      tokenizer_class: 'LlamaTokenizer',
+    }),
+  );
   const tok = await loadTokenizer(dir);
   const ids = tok.encode('hi 🙂 hi');
-  assert.deepEqual(ids, [1, 263, 259, 0xf0 + 3, 0x9f + 3, 0x99 + 3, 0x82 + 3, 263], 'BOS once (post-processor and add_bos_token agree), emoji as 4 byte tokens');
+  assert.deepEqual(
+    ids,
+    [1, 263, 259, 0xf0 + 3, 0x9f + 3, 0x99 + 3, 0x82 + 3, 263],
+    'BOS once (post-processor and add_bos_token agree), emoji as 4 byte tokens',
+  );
   assert.deepEqual(tok.encode('hi', { addSpecialTokens: false }), [263]);
   assert.equal(tok.decode(ids, { skipSpecialTokens: true }), 'hi 🙂 hi');
   const sd = tok.createStreamDecoder({ skipSpecialTokens: true });

@@ -65,14 +65,24 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 }
 
 function textOf(m: ChatTemplateMessage, i: number): string {
-  if (typeof m?.role !== 'string' || m.role === '') throw new RequestError('invalid_request', `messages[${i}].role must be a non-empty string`, { param: `messages[${i}].role` });
+  if (typeof m?.role !== 'string' || m.role === '')
+    throw new RequestError('invalid_request', `messages[${i}].role must be a non-empty string`, {
+      param: `messages[${i}].role`,
+    });
   if (m.content === null || m.content === undefined) return '';
   if (typeof m.content === 'string') return m.content;
-  if (!Array.isArray(m.content)) throw new RequestError('invalid_request', `messages[${i}].content must be a string or a list of content parts`, { param: `messages[${i}].content` });
+  if (!Array.isArray(m.content))
+    throw new RequestError('invalid_request', `messages[${i}].content must be a string or a list of content parts`, {
+      param: `messages[${i}].content`,
+    });
   return m.content
     .map((p, j) => {
       if (p?.type !== 'text' || typeof p.text !== 'string') {
-        throw new RequestError('invalid_request', `messages[${i}].content[${j}] has type ${JSON.stringify(p?.type)}; only text parts are supported`, { param: `messages[${i}].content` });
+        throw new RequestError(
+          'invalid_request',
+          `messages[${i}].content[${j}] has type ${JSON.stringify(p?.type)}; only text parts are supported`,
+          { param: `messages[${i}].content` },
+        );
       }
       return p.text;
     })
@@ -83,7 +93,10 @@ function textOf(m: ChatTemplateMessage, i: number): string {
 export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   const jsonFile = join(dir, 'tokenizer.json');
   if (!existsSync(jsonFile)) {
-    throw new ModelError('model_folder_invalid', `${dir} has no tokenizer.json (only Hugging Face "fast" tokenizer files are supported)`);
+    throw new ModelError(
+      'model_folder_invalid',
+      `${dir} has no tokenizer.json (only Hugging Face "fast" tokenizer files are supported)`,
+    );
   }
   const tokenizerJson = await readJson(jsonFile);
   const configFile = join(dir, 'tokenizer_config.json');
@@ -92,7 +105,9 @@ export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   try {
     tok = new PreTrainedTokenizer(tokenizerJson, config);
   } catch (cause) {
-    throw new ModelError('model_folder_invalid', `${jsonFile} could not be loaded: ${(cause as Error).message}`, { cause });
+    throw new ModelError('model_folder_invalid', `${jsonFile} could not be loaded: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return new HfTokenizer(tok, config);
 }
@@ -130,18 +145,26 @@ class HfTokenizer implements TextTokenizer {
 
   decode(ids: number[], opts: DecodeOptions = {}): string {
     if (ids.length === 0) return '';
-    return this.tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? false, clean_up_tokenization_spaces: this.cleanup });
+    return this.tok.decode(ids, {
+      skip_special_tokens: opts.skipSpecialTokens ?? false,
+      clean_up_tokenization_spaces: this.cleanup,
+    });
   }
 
   renderChat(messages: ChatTemplateMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
-    if (!Array.isArray(messages) || messages.length === 0) throw new RequestError('invalid_request', 'messages must be a non-empty list', { param: 'messages' });
+    if (!Array.isArray(messages) || messages.length === 0)
+      throw new RequestError('invalid_request', 'messages must be a non-empty list', { param: 'messages' });
     const flat = messages.map((m, i) => ({ role: m.role, content: textOf(m, i) }));
     const gen = opts.addGenerationPrompt ?? true;
     if (!this.hasChatTemplate) return flat.map((m) => `${m.role}: ${m.content}\n`).join('') + (gen ? 'assistant:' : '');
     try {
       return this.tok.apply_chat_template(flat, { tokenize: false, add_generation_prompt: gen }) as unknown as string;
     } catch (cause) {
-      throw new RequestError('invalid_request', `the model's chat template refused these messages: ${(cause as Error).message}`, { param: 'messages', cause });
+      throw new RequestError(
+        'invalid_request',
+        `the model's chat template refused these messages: ${(cause as Error).message}`,
+        { param: 'messages', cause },
+      );
     }
   }
 

@@ -22,4 +22,3 @@ export interface AdapterWeights {
   /** Sum of a.byteLength + b.byteLength over every pair. */
   bytes: number;
 }
-

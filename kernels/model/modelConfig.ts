@@ -14,10 +14,16 @@ function num(cfg: Json, field: string, fallback?: number): number {
   const v = cfg[field];
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
-    throw new ModelError('model_folder_invalid', `config.json is missing required field "${field}"`, { details: { field } });
+    throw new ModelError('model_folder_invalid', `config.json is missing required field "${field}"`, {
+      details: { field },
+    });
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ModelError('model_folder_invalid', `config.json field "${field}" must be a number, got ${JSON.stringify(v)}`, { details: { field } });
+    throw new ModelError(
+      'model_folder_invalid',
+      `config.json field "${field}" must be a number, got ${JSON.stringify(v)}`,
+      { details: { field } },
+    );
   }
   return v;
 }
@@ -25,27 +31,41 @@ function num(cfg: Json, field: string, fallback?: number): number {
 function posInt(cfg: Json, field: string, fallback?: number): number {
   const v = num(cfg, field, fallback);
   if (!Number.isInteger(v) || v <= 0) {
-    throw new ModelError('model_folder_invalid', `config.json field "${field}" must be a positive integer, got ${v}`, { details: { field } });
+    throw new ModelError('model_folder_invalid', `config.json field "${field}" must be a positive integer, got ${v}`, {
+      details: { field },
+    });
   }
   return v;
 }
 
 function unsupported(field: string, value: unknown, supported: string): ModelError {
-  return new ModelError('unsupported_architecture', `config.json "${field}" is ${JSON.stringify(value)}; loraledger supports ${supported}`, { details: { field } });
+  return new ModelError(
+    'unsupported_architecture',
+    `config.json "${field}" is ${JSON.stringify(value)}; loraledger supports ${supported}`,
+    { details: { field } },
+  );
 }
 
 function idList(v: unknown, field: string): number[] {
   if (v === undefined || v === null) return [];
   const list = Array.isArray(v) ? v : [v];
   for (const id of list) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw new ModelError('model_folder_invalid', `"${field}" must be a token id or a list of them, got ${JSON.stringify(v)}`, { details: { field } });
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw new ModelError(
+        'model_folder_invalid',
+        `"${field}" must be a token id or a list of them, got ${JSON.stringify(v)}`,
+        { details: { field } },
+      );
   }
   return list as number[];
 }
 
 function parseRopeScaling(v: unknown): ModelSpec['ropeScaling'] {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'object') throw new ModelError('model_folder_invalid', `config.json "rope_scaling" must be an object or null`, { details: { field: 'rope_scaling' } });
+  if (typeof v !== 'object')
+    throw new ModelError('model_folder_invalid', `config.json "rope_scaling" must be an object or null`, {
+      details: { field: 'rope_scaling' },
+    });
   const rs = v as Json;
   const kind = rs.rope_type ?? rs.type;
   if (kind === 'default') return null;
@@ -53,7 +73,11 @@ function parseRopeScaling(v: unknown): ModelSpec['ropeScaling'] {
   const field = (f: string): number => {
     const x = rs[f];
     if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
-      throw new ModelError('model_folder_invalid', `config.json "rope_scaling.${f}" must be a positive number, got ${JSON.stringify(x)}`, { details: { field: `rope_scaling.${f}` } });
+      throw new ModelError(
+        'model_folder_invalid',
+        `config.json "rope_scaling.${f}" must be a positive number, got ${JSON.stringify(x)}`,
+        { details: { field: `rope_scaling.${f}` } },
+      );
     }
     return x;
   };
@@ -74,36 +98,65 @@ export function parseModelConfig(config: unknown, generationConfig?: unknown): M
   const cfg = config as Json;
   const archs = cfg.architectures;
   if (!Array.isArray(archs) || archs.length === 0) {
-    throw new ModelError('model_folder_invalid', 'config.json is missing required field "architectures"', { details: { field: 'architectures' } });
+    throw new ModelError('model_folder_invalid', 'config.json is missing required field "architectures"', {
+      details: { field: 'architectures' },
+    });
   }
   const architecture = archs[0] as string;
-  if (!(ARCHITECTURES as readonly string[]).includes(architecture)) throw unsupported('architectures', archs, ARCHITECTURES.join(', '));
+  if (!(ARCHITECTURES as readonly string[]).includes(architecture))
+    throw unsupported('architectures', archs, ARCHITECTURES.join(', '));
   const act = cfg.hidden_act ?? 'silu';
   if (act !== 'silu') throw unsupported('hidden_act', act, '"silu"');
   if (cfg.mlp_bias === true) throw unsupported('mlp_bias', true, 'MLPs without bias');
   const isQwen = architecture === 'Qwen2ForCausalLM';
-  if (!isQwen && cfg.attention_bias === true) throw unsupported('attention_bias', true, 'attention_bias false for Llama/Mistral (o_proj biases are not supported)');
+  if (!isQwen && cfg.attention_bias === true)
+    throw unsupported(
+      'attention_bias',
+      true,
+      'attention_bias false for Llama/Mistral (o_proj biases are not supported)',
+    );
 
   const hiddenSize = posInt(cfg, 'hidden_size');
   const numHeads = posInt(cfg, 'num_attention_heads');
   const numKvHeads = posInt(cfg, 'num_key_value_heads', numHeads);
   if (numHeads % numKvHeads !== 0) {
-    throw new ModelError('model_folder_invalid', `config.json "num_attention_heads" (${numHeads}) must be a multiple of "num_key_value_heads" (${numKvHeads})`, { details: { field: 'num_key_value_heads' } });
+    throw new ModelError(
+      'model_folder_invalid',
+      `config.json "num_attention_heads" (${numHeads}) must be a multiple of "num_key_value_heads" (${numKvHeads})`,
+      { details: { field: 'num_key_value_heads' } },
+    );
   }
   const headDimDefault = hiddenSize / numHeads;
   const headDim = posInt(cfg, 'head_dim', Number.isInteger(headDimDefault) ? headDimDefault : undefined);
-  if (headDim % 2 !== 0) throw new ModelError('model_folder_invalid', `config.json head size ${headDim} must be even for RoPE`, { details: { field: 'head_dim' } });
+  if (headDim % 2 !== 0)
+    throw new ModelError('model_folder_invalid', `config.json head size ${headDim} must be even for RoPE`, {
+      details: { field: 'head_dim' },
+    });
 
   let slidingWindow: number | null = null;
   if (architecture === 'MistralForCausalLM' || (isQwen && cfg.use_sliding_window === true)) {
     if (cfg.sliding_window !== undefined && cfg.sliding_window !== null) slidingWindow = posInt(cfg, 'sliding_window');
-    if (isQwen && slidingWindow !== null && cfg.max_window_layers !== undefined && num(cfg, 'max_window_layers') < posInt(cfg, 'num_hidden_layers')) {
-      throw unsupported('max_window_layers', cfg.max_window_layers, 'sliding windows on all layers (max_window_layers >= num_hidden_layers) or use_sliding_window false');
+    if (
+      isQwen &&
+      slidingWindow !== null &&
+      cfg.max_window_layers !== undefined &&
+      num(cfg, 'max_window_layers') < posInt(cfg, 'num_hidden_layers')
+    ) {
+      throw unsupported(
+        'max_window_layers',
+        cfg.max_window_layers,
+        'sliding windows on all layers (max_window_layers >= num_hidden_layers) or use_sliding_window false',
+      );
     }
   }
 
   const gen = (generationConfig && typeof generationConfig === 'object' ? generationConfig : {}) as Json;
-  const eos = [...new Set([...idList(cfg.eos_token_id, 'eos_token_id'), ...idList(gen.eos_token_id, 'generation_config.eos_token_id')])];
+  const eos = [
+    ...new Set([
+      ...idList(cfg.eos_token_id, 'eos_token_id'),
+      ...idList(gen.eos_token_id, 'generation_config.eos_token_id'),
+    ]),
+  ];
   const bos = idList(cfg.bos_token_id ?? gen.bos_token_id, 'bos_token_id');
 
   return {
@@ -129,7 +182,9 @@ export function parseModelConfig(config: unknown, generationConfig?: unknown): M
 
 /** The inverse, for generated models: a config.json object describing `spec`. */
 export function specToConfigJson(spec: ModelSpec): Json {
-  const modelType = { LlamaForCausalLM: 'llama', MistralForCausalLM: 'mistral', Qwen2ForCausalLM: 'qwen2' }[spec.architecture];
+  const modelType = { LlamaForCausalLM: 'llama', MistralForCausalLM: 'mistral', Qwen2ForCausalLM: 'qwen2' }[
+    spec.architecture
+  ];
   const cfg: Json = {
     architectures: [spec.architecture],
     model_type: modelType,
@@ -151,7 +206,13 @@ export function specToConfigJson(spec: ModelSpec): Json {
   };
   if (spec.ropeScaling) {
     const r = spec.ropeScaling;
-    cfg.rope_scaling = { rope_type: 'llama3', factor: r.factor, low_freq_factor: r.lowFreqFactor, high_freq_factor: r.highFreqFactor, original_max_position_embeddings: r.originalMaxPositions };
+    cfg.rope_scaling = {
+      rope_type: 'llama3',
+      factor: r.factor,
+      low_freq_factor: r.lowFreqFactor,
+      high_freq_factor: r.highFreqFactor,
+      original_max_position_embeddings: r.originalMaxPositions,
+    };
   }
   if (spec.architecture === 'MistralForCausalLM') cfg.sliding_window = spec.slidingWindow;
   if (spec.architecture === 'Qwen2ForCausalLM') {

@@ -20,7 +20,12 @@ export type LoraTarget = (typeof LORA_TARGETS)[number];
  * i*R .. i*R+R-1), so one MatMul computes every x·A of the group, as one MatMul computes their
  * base projections. Every target is in exactly one group (checked in loraPlan.test.ts).
  */
-export const LORA_A_GROUPS: ReadonlyArray<readonly LoraTarget[]> = [['q_proj', 'k_proj', 'v_proj'], ['o_proj'], ['gate_proj', 'up_proj'], ['down_proj']];
+export const LORA_A_GROUPS: ReadonlyArray<readonly LoraTarget[]> = [
+  ['q_proj', 'k_proj', 'v_proj'],
+  ['o_proj'],
+  ['gate_proj', 'up_proj'],
+  ['down_proj'],
+];
 
 /** Everything the graph builder and the reference forward need from config.json. */
 export interface ModelSpec {
@@ -36,7 +41,13 @@ export interface ModelSpec {
   rmsNormEps: number;
   ropeTheta: number;
   /** Llama-3 style `rope_scaling` ({rope_type: "llama3", factor, low_freq_factor, high_freq_factor, original_max_position_embeddings}); null = none. */
-  ropeScaling: { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number } | null;
+  ropeScaling: {
+    type: 'llama3';
+    factor: number;
+    lowFreqFactor: number;
+    highFreqFactor: number;
+    originalMaxPositions: number;
+  } | null;
   /** Mistral sliding window (positions a query may look back, itself included); null = full attention. */
   slidingWindow: number | null;
   /** Qwen2: q/k/v projections carry biases. */
@@ -52,13 +63,20 @@ export function targetShape(spec: ModelSpec, target: LoraTarget): [number, numbe
   const q = spec.numHeads * spec.headDim;
   const kv = spec.numKvHeads * spec.headDim;
   switch (target) {
-    case 'q_proj': return [spec.hiddenSize, q];
-    case 'k_proj': return [spec.hiddenSize, kv];
-    case 'v_proj': return [spec.hiddenSize, kv];
-    case 'o_proj': return [q, spec.hiddenSize];
-    case 'gate_proj': return [spec.hiddenSize, spec.intermediateSize];
-    case 'up_proj': return [spec.hiddenSize, spec.intermediateSize];
-    case 'down_proj': return [spec.intermediateSize, spec.hiddenSize];
+    case 'q_proj':
+      return [spec.hiddenSize, q];
+    case 'k_proj':
+      return [spec.hiddenSize, kv];
+    case 'v_proj':
+      return [spec.hiddenSize, kv];
+    case 'o_proj':
+      return [q, spec.hiddenSize];
+    case 'gate_proj':
+      return [spec.hiddenSize, spec.intermediateSize];
+    case 'up_proj':
+      return [spec.hiddenSize, spec.intermediateSize];
+    case 'down_proj':
+      return [spec.intermediateSize, spec.hiddenSize];
   }
 }
 

@@ -8,6 +8,4 @@ export interface ChatMessage {
 }
 
 /** A completion text, or chat messages. */
-export type PromptParts =
-  | { kind: 'completion'; prompt: string }
-  | { kind: 'chat'; messages: ChatMessage[] };
+export type PromptParts = { kind: 'completion'; prompt: string } | { kind: 'chat'; messages: ChatMessage[] };

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCheckpointTensors, readSafetensors, readSafetensorsHeader, writeSafetensors, f16ToF32, f32ToF16 } from './safetensors.ts';
+import {
+  readCheckpointTensors,
+  readSafetensors,
+  readSafetensorsHeader,
+  writeSafetensors,
+  f16ToF32,
+  f32ToF16,
+} from './safetensors.ts';
 import { LoraledgerError } from '../../common/index.ts';
 
 const shared = new URL('../../../shared/models/', import.meta.url).pathname;
@@ -25,11 +32,15 @@ test('round-trips F32, F16 and BF16 tensors', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'st-'));
   const data = new Float32Array([0, 1, -2.5, 3.140625, 65504, 1e-3]);
   const file = join(dir, 'x.safetensors');
-  await writeSafetensors(file, [
-    { name: 'a', shape: [2, 3], data },
-    { name: 'b', shape: [6], data, dtype: 'F16' },
-    { name: 'c', shape: [3, 2], data, dtype: 'BF16' },
-  ], { format: 'pt' });
+  await writeSafetensors(
+    file,
+    [
+      { name: 'a', shape: [2, 3], data },
+      { name: 'b', shape: [6], data, dtype: 'F16' },
+      { name: 'c', shape: [3, 2], data, dtype: 'BF16' },
+    ],
+    { format: 'pt' },
+  );
   const t = await readSafetensors(file);
   assert.deepEqual([...t.get('a')!.data], [...data]);
   assert.deepEqual(t.get('c')!.shape, [3, 2]);

@@ -71,7 +71,10 @@ function checkHeaderLength(file: string, size: number, lenBuf: Buffer): number {
   if (size < 8) throw invalid(file, `file is ${size} bytes, too short to hold a safetensors header`);
   const headerLen = Number(lenBuf.readBigUInt64LE(0));
   if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > size) {
-    throw invalid(file, `header length ${headerLen} does not fit in a ${size}-byte file (truncated or not safetensors)`);
+    throw invalid(
+      file,
+      `header length ${headerLen} does not fit in a ${size}-byte file (truncated or not safetensors)`,
+    );
   }
   return headerLen;
 }
@@ -93,7 +96,12 @@ function parseHeader(file: string, size: number, headerBuf: Buffer): Safetensors
       continue;
     }
     const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof v?.dtype !== 'string' || !Array.isArray(v.shape) || !Array.isArray(v.data_offsets) || v.data_offsets.length !== 2) {
+    if (
+      typeof v?.dtype !== 'string' ||
+      !Array.isArray(v.shape) ||
+      !Array.isArray(v.data_offsets) ||
+      v.data_offsets.length !== 2
+    ) {
       throw invalid(file, `tensor ${name} has a malformed header entry`);
     }
     const [s, e] = v.data_offsets as number[];
@@ -219,7 +227,11 @@ export async function checkpointFiles(dir: string): Promise<string[]> {
     }
     const files = [...new Set(Object.values(json.weight_map))].sort();
     for (const f of files) {
-      if (!existsSync(join(dir, f))) throw new ModelError('model_folder_invalid', `shard ${f} named in model.safetensors.index.json is missing from ${dir}`);
+      if (!existsSync(join(dir, f)))
+        throw new ModelError(
+          'model_folder_invalid',
+          `shard ${f} named in model.safetensors.index.json is missing from ${dir}`,
+        );
     }
     return files.map((f) => join(dir, f));
   }
@@ -227,7 +239,10 @@ export async function checkpointFiles(dir: string): Promise<string[]> {
   if (existsSync(single)) return [single];
   const bins = ['pytorch_model.bin', 'model.bin'].filter((f) => existsSync(join(dir, f)));
   if (bins.length > 0) {
-    throw new ModelError('model_folder_invalid', `${dir} holds only pickle weights (${bins.join(', ')}); convert them to safetensors (pickle files can execute code and are refused)`);
+    throw new ModelError(
+      'model_folder_invalid',
+      `${dir} holds only pickle weights (${bins.join(', ')}); convert them to safetensors (pickle files can execute code and are refused)`,
+    );
   }
   throw new ModelError('model_folder_invalid', `${dir} has no model.safetensors and no model.safetensors.index.json`);
 }
@@ -250,14 +265,19 @@ export interface TensorToWrite {
 }
 
 /** Writes a safetensors file (tensors in the given order, 8-byte aligned header). */
-export async function writeSafetensors(file: string, tensors: TensorToWrite[], metadata?: Record<string, string>): Promise<void> {
+export async function writeSafetensors(
+  file: string,
+  tensors: TensorToWrite[],
+  metadata?: Record<string, string>,
+): Promise<void> {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   const chunks: Buffer[] = [];
   let offset = 0;
   for (const t of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`writeSafetensors: ${t.name} has shape [${t.shape}] but ${t.data.length} values`);
+    if (n !== t.data.length)
+      throw new Error(`writeSafetensors: ${t.name} has shape [${t.shape}] but ${t.data.length} values`);
     const dtype = t.dtype ?? 'F32';
     let buf: Buffer;
     if (dtype === 'F32') {

@@ -81,7 +81,10 @@ export class ReferenceDecoder {
   private readonly invFreq: number[];
   position = 0;
 
-  constructor(private readonly model: ReferenceModel, private readonly adapter?: AdapterWeights) {
+  constructor(
+    private readonly model: ReferenceModel,
+    private readonly adapter?: AdapterWeights,
+  ) {
     this.keys = Array.from({ length: model.spec.numLayers }, () => []);
     this.values = Array.from({ length: model.spec.numLayers }, () => []);
     this.invFreq = referenceInvFreq(model.spec);
@@ -170,7 +173,12 @@ function argmax(x: ArrayLike<number>): number {
 }
 
 /** Greedy continuation of `promptIds` by `n` tokens (no EOS stop). */
-export function referenceGreedy(model: ReferenceModel, promptIds: number[], n: number, adapter?: AdapterWeights): number[] {
+export function referenceGreedy(
+  model: ReferenceModel,
+  promptIds: number[],
+  n: number,
+  adapter?: AdapterWeights,
+): number[] {
   const dec = new ReferenceDecoder(model, adapter);
   let logits: Float64Array = new Float64Array(0);
   for (const t of promptIds) logits = dec.step(t);

@@ -7,7 +7,11 @@ export type { FinishReason };
 
 export type CompletionKind = 'chat' | 'completion';
 
-export interface Usage { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
 
 /** Where and why the request was served (the `loraledger` object on responses). */
 export interface ServedBy {
@@ -36,9 +40,18 @@ export interface StreamChunk {
 }
 
 /** One generated token's logprob info, before it is put in either endpoint's shape. */
-export interface TokenLp { text: string; logprob: number; top: Array<{ text: string; logprob: number }> }
+export interface TokenLp {
+  text: string;
+  logprob: number;
+  top: Array<{ text: string; logprob: number }>;
+}
 
-export function toTokenLp(decode: (ids: number[]) => string, tokenId: number, logprob: number, top: TokenLogprob[] = []): TokenLp {
+export function toTokenLp(
+  decode: (ids: number[]) => string,
+  tokenId: number,
+  logprob: number,
+  top: TokenLogprob[] = [],
+): TokenLp {
   return { text: decode([tokenId]), logprob, top: top.map((t) => ({ text: decode([t.tokenId]), logprob: t.logprob })) };
 }
 
@@ -49,14 +62,19 @@ export function formatLogprobs(kind: CompletionKind, lps: TokenLp[], offset = 0)
   if (kind === 'chat') {
     return {
       content: lps.map((t) => ({
-        token: t.text, logprob: t.logprob, bytes: bytes(t.text),
+        token: t.text,
+        logprob: t.logprob,
+        bytes: bytes(t.text),
         top_logprobs: t.top.map((a) => ({ token: a.text, logprob: a.logprob, bytes: bytes(a.text) })),
       })),
     };
   }
   const textOffset: number[] = [];
   let at = offset;
-  for (const t of lps) { textOffset.push(at); at += t.text.length; }
+  for (const t of lps) {
+    textOffset.push(at);
+    at += t.text.length;
+  }
   return {
     tokens: lps.map((t) => t.text),
     token_logprobs: lps.map((t) => t.logprob),
@@ -65,18 +83,31 @@ export function formatLogprobs(kind: CompletionKind, lps: TokenLp[], offset = 0)
   };
 }
 
-export interface ChunkHead { id: string; created: number; model: string }
+export interface ChunkHead {
+  id: string;
+  created: number;
+  model: string;
+}
 
 export function makeChunk(kind: CompletionKind, head: ChunkHead, choices: ChunkChoice[]): StreamChunk {
   return { ...head, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', choices };
 }
 
 /** One choice's piece of a chunk: text (or chat delta), token ids, logprobs, finish reason. */
-export function makeChoice(kind: CompletionKind, index: number, text: string, opts: {
-  tokenIds?: number[]; logprobs?: unknown; finish?: FinishReason | null; role?: boolean;
-} = {}): ChunkChoice {
+export function makeChoice(
+  kind: CompletionKind,
+  index: number,
+  text: string,
+  opts: {
+    tokenIds?: number[];
+    logprobs?: unknown;
+    finish?: FinishReason | null;
+    role?: boolean;
+  } = {},
+): ChunkChoice {
   const c: ChunkChoice = { index, logprobs: opts.logprobs ?? null, finish_reason: opts.finish ?? null };
-  if (kind === 'chat') c.delta = opts.role ? { role: 'assistant', content: text } : text === '' && opts.finish ? {} : { content: text };
+  if (kind === 'chat')
+    c.delta = opts.role ? { role: 'assistant', content: text } : text === '' && opts.finish ? {} : { content: text };
   else c.text = text;
   if (opts.tokenIds) c.token_ids = opts.tokenIds;
   return c;
@@ -93,17 +124,26 @@ export interface ChoiceResult {
 }
 
 /** The non-stream body (`text_completion` / `chat.completion`). */
-export function makeResponse(kind: CompletionKind, head: ChunkHead, choices: ChoiceResult[], usage: Usage, extra: {
-  returnTokenIds: boolean; servedBy: ServedBy; attribution?: Record<string, unknown> | null;
-}): Record<string, unknown> {
+export function makeResponse(
+  kind: CompletionKind,
+  head: ChunkHead,
+  choices: ChoiceResult[],
+  usage: Usage,
+  extra: {
+    returnTokenIds: boolean;
+    servedBy: ServedBy;
+    attribution?: Record<string, unknown> | null;
+  },
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     ...head,
     object: kind === 'chat' ? 'chat.completion' : 'text_completion',
     choices: choices.map((c) => {
       const logprobs = c.logprobs ? formatLogprobs(kind, c.logprobs) : null;
-      const base = kind === 'chat'
-        ? { index: c.index, message: { role: 'assistant', content: c.text }, logprobs, finish_reason: c.finishReason }
-        : { index: c.index, text: c.text, logprobs, finish_reason: c.finishReason };
+      const base =
+        kind === 'chat'
+          ? { index: c.index, message: { role: 'assistant', content: c.text }, logprobs, finish_reason: c.finishReason }
+          : { index: c.index, text: c.text, logprobs, finish_reason: c.finishReason };
       return extra.returnTokenIds ? { ...base, token_ids: c.tokenIds, prompt_token_ids: c.promptTokenIds } : base;
     }),
     usage,

@@ -24,7 +24,11 @@ export interface PlanDeps {
 export const AUTO_MODEL = 'auto';
 
 /** model -> adapter id (null = base) and how it was chosen. */
-export function resolveModel(model: string, promptText: () => string, deps: PlanDeps): { adapterId: string | null; servedBy: ServedBy } {
+export function resolveModel(
+  model: string,
+  promptText: () => string,
+  deps: PlanDeps,
+): { adapterId: string | null; servedBy: ServedBy } {
   if (model === deps.baseModelId) return { adapterId: null, servedBy: { adapter: null } };
   if (model === AUTO_MODEL) {
     const d = deps.router.route({ text: promptText() });
@@ -32,39 +36,65 @@ export function resolveModel(model: string, promptText: () => string, deps: Plan
   }
   const a = deps.adapters.get(model);
   if (!a) {
-    throw new RequestError('model_not_found', `The model "${model}" does not exist: use "${deps.baseModelId}", "auto" or a registered adapter id (GET /v1/models).`, { param: 'model' });
+    throw new RequestError(
+      'model_not_found',
+      `The model "${model}" does not exist: use "${deps.baseModelId}", "auto" or a registered adapter id (GET /v1/models).`,
+      { param: 'model' },
+    );
   }
   if (a.state === 'errored') {
-    throw new AdapterError('adapter_load_failed', `Adapter "${model}" is errored: ${a.reason ?? 'unknown reason'}`, { param: 'model' });
+    throw new AdapterError('adapter_load_failed', `Adapter "${model}" is errored: ${a.reason ?? 'unknown reason'}`, {
+      param: 'model',
+    });
   }
   return { adapterId: a.id, servedBy: { adapter: a.id } };
 }
 
 function checkIds(ids: number[], deps: PlanDeps, param: string): void {
   const bad = ids.find((t) => t >= deps.vocabSize);
-  if (bad !== undefined) throw new RequestError('invalid_request', `${param}: token id ${bad} is outside the vocabulary (size ${deps.vocabSize})`, { param });
+  if (bad !== undefined)
+    throw new RequestError(
+      'invalid_request',
+      `${param}: token id ${bad} is outside the vocabulary (size ${deps.vocabSize})`,
+      { param },
+    );
 }
 
 function checkLength(promptLen: number, maxTokens: number, deps: PlanDeps, param: string, maxParam: string): void {
-  if (promptLen === 0) throw new RequestError('empty_prompt', `${param} is empty: it must contain at least one token`, { param });
+  if (promptLen === 0)
+    throw new RequestError('empty_prompt', `${param} is empty: it must contain at least one token`, { param });
   if (promptLen >= deps.maxModelLen) {
-    throw new RequestError('context_length_exceeded', `This model's maximum context length is ${deps.maxModelLen} tokens; the ${param} has ${promptLen} tokens, leaving none to generate.`, { param });
+    throw new RequestError(
+      'context_length_exceeded',
+      `This model's maximum context length is ${deps.maxModelLen} tokens; the ${param} has ${promptLen} tokens, leaving none to generate.`,
+      { param },
+    );
   }
   if (promptLen + maxTokens > deps.maxModelLen) {
-    throw new RequestError('context_length_exceeded', `This model's maximum context length is ${deps.maxModelLen} tokens; you requested ${promptLen + maxTokens} (${promptLen} in the ${param}, ${maxTokens} for the completion). Reduce ${maxParam} or the ${param}.`, { param: maxParam });
+    throw new RequestError(
+      'context_length_exceeded',
+      `This model's maximum context length is ${deps.maxModelLen} tokens; you requested ${promptLen + maxTokens} (${promptLen} in the ${param}, ${maxTokens} for the completion). Reduce ${maxParam} or the ${param}.`,
+      { param: maxParam },
+    );
   }
 }
 
 /** OpenAI fields loraledger does not implement: refused by name rather than silently ignored. */
 function rejectUnsupported(body: Record<string, unknown>): void {
   const set = (k: string) => body[k] !== undefined && body[k] !== null;
-  const nonEmpty = (k: string) => set(k) && !(Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) && !(typeof body[k] === 'object' && !Array.isArray(body[k]) && Object.keys(body[k] as object).length === 0);
-  const why = (k: string, what: string) => new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
+  const nonEmpty = (k: string) =>
+    set(k) &&
+    !(Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) &&
+    !(typeof body[k] === 'object' && !Array.isArray(body[k]) && Object.keys(body[k] as object).length === 0);
+  const why = (k: string, what: string) =>
+    new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
   for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
   if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
   if (nonEmpty('logit_bias')) throw why('logit_bias', 'no logit bias');
-  for (const k of ['presence_penalty', 'frequency_penalty']) if (set(k) && body[k] !== 0) throw why(k, 'no repetition penalties; send 0 or leave it out');
-  if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text') throw why('response_format', 'only {"type": "text"}');
+  for (const k of ['presence_penalty', 'frequency_penalty'])
+    if (set(k) && body[k] !== 0) throw why(k, 'no repetition penalties; send 0 or leave it out');
+  if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text')
+    throw why('response_format', 'only {"type": "text"}');
   if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
   if (set('suffix')) throw why('suffix', 'no insertion');
 }
@@ -79,13 +109,19 @@ async function forgetOnError(id: string, deps: PlanDeps, make: () => Promise<Com
   }
 }
 
-const stopList = (s: string | string[] | null | undefined): string[] => (s == null ? [] : typeof s === 'string' ? [s] : s);
+const stopList = (s: string | string[] | null | undefined): string[] =>
+  s == null ? [] : typeof s === 'string' ? [s] : s;
 const created = () => Math.floor(Date.now() / 1000);
 
 function common(body: CompletionBody | ChatBody, deps: PlanDeps) {
   return {
     n: body.n ?? 1,
-    sampling: { temperature: body.temperature ?? 1, topP: body.top_p ?? 1, topK: body.top_k ?? 0, seed: body.seed ?? undefined },
+    sampling: {
+      temperature: body.temperature ?? 1,
+      topP: body.top_p ?? 1,
+      topK: body.top_k ?? 0,
+      seed: body.seed ?? undefined,
+    },
     stop: stopList(body.stop),
     ignoreEos: body.ignore_eos ?? false,
     returnTokenIds: body.return_token_ids ?? false,
@@ -102,24 +138,44 @@ export function planCompletion(body: CompletionBody, deps: PlanDeps): Promise<Co
 async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps): Promise<CompletionPlan> {
   rejectUnsupported(body);
   let p = body.prompt;
-  const firstText = () => (typeof p === 'string' ? p : typeof p[0] === 'string' ? p[0] : deps.tokenizer.decode((typeof p[0] === 'number' ? p : p[0]) as number[]));
+  const firstText = () =>
+    typeof p === 'string'
+      ? p
+      : typeof p[0] === 'string'
+        ? p[0]
+        : deps.tokenizer.decode((typeof p[0] === 'number' ? p : p[0]) as number[]);
   const { adapterId, servedBy } = resolveModel(body.model, firstText, deps);
   if (deps.attribution?.prepare) {
-    const parts = await deps.attribution.prepare({ requestId: id, body, parts: typeof p === 'string' ? { kind: 'completion', prompt: p } : null });
+    const parts = await deps.attribution.prepare({
+      requestId: id,
+      body,
+      parts: typeof p === 'string' ? { kind: 'completion', prompt: p } : null,
+    });
     if (parts?.kind === 'completion') p = parts.prompt;
   }
   let prompts: number[][];
   if (typeof p === 'string') prompts = [p === '' ? [] : deps.tokenizer.encode(p)];
   else if (p.length > 0 && typeof p[0] === 'number') prompts = [p as number[]];
-  else if (p.length > 0 && typeof p[0] === 'string') prompts = (p as string[]).map((s) => (s === '' ? [] : deps.tokenizer.encode(s)));
+  else if (p.length > 0 && typeof p[0] === 'string')
+    prompts = (p as string[]).map((s) => (s === '' ? [] : deps.tokenizer.encode(s)));
   else prompts = p as number[][];
-  if (prompts.length === 0) throw new RequestError('empty_prompt', 'prompt is empty: it must contain at least one token', { param: 'prompt' });
+  if (prompts.length === 0)
+    throw new RequestError('empty_prompt', 'prompt is empty: it must contain at least one token', { param: 'prompt' });
   const maxTokens = body.max_tokens ?? 16;
-  for (const ids of prompts) { checkIds(ids, deps, 'prompt'); checkLength(ids.length, maxTokens, deps, 'prompt', 'max_tokens'); }
+  for (const ids of prompts) {
+    checkIds(ids, deps, 'prompt');
+    checkLength(ids.length, maxTokens, deps, 'prompt', 'max_tokens');
+  }
   return {
-    kind: 'completion', head: { id, created: created(), model: body.model },
-    adapterId, servedBy, prompts, maxTokens, ...common(body, deps),
-    logprobs: body.logprobs ?? undefined, echo: body.echo ?? false,
+    kind: 'completion',
+    head: { id, created: created(), model: body.model },
+    adapterId,
+    servedBy,
+    prompts,
+    maxTokens,
+    ...common(body, deps),
+    logprobs: body.logprobs ?? undefined,
+    echo: body.echo ?? false,
   };
 }
 
@@ -138,7 +194,10 @@ export function planChat(body: ChatBody, deps: PlanDeps): Promise<CompletionPlan
 async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
   rejectUnsupported(body);
   let messages = chatMessages(body);
-  if (messages.every((m) => m.content === '')) throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', { param: 'messages' });
+  if (messages.every((m) => m.content === ''))
+    throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', {
+      param: 'messages',
+    });
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const { adapterId, servedBy } = resolveModel(body.model, () => lastUser, deps);
   if (deps.attribution?.prepare) {
@@ -155,8 +214,14 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
     throw new RequestError('invalid_request', 'top_logprobs needs logprobs: true', { param: 'top_logprobs' });
   }
   return {
-    kind: 'chat', head: { id, created: created(), model: body.model },
-    adapterId, servedBy, prompts: [ids], maxTokens, ...common(body, deps),
-    logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined, echo: false,
+    kind: 'chat',
+    head: { id, created: created(), model: body.model },
+    adapterId,
+    servedBy,
+    prompts: [ids],
+    maxTokens,
+    ...common(body, deps),
+    logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined,
+    echo: false,
   };
 }

@@ -13,10 +13,24 @@ import { startEngine } from '../../kernels/index.ts';
 
 const MODEL = '/work/shared/models/stories260K';
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-run-'));
-const engine = new EngineTap(await startEngine({
-  modelDir: MODEL, precision: 'fp32', provider: 'cpu', loraKernel: 'grouped', maxLoraRank: 8, maxActiveAdapters: 2, maxCachedAdapters: 2,
-  maxCachedAdapterBytes: 1 << 20, maxBatchSize: 8, maxBatchTokens: 256, maxQueue: 8, maxModelLen: 2048, cacheDir: join(tmp, 'cache'), threads: 1,
-}));
+const engine = new EngineTap(
+  await startEngine({
+    modelDir: MODEL,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 8,
+    maxActiveAdapters: 2,
+    maxCachedAdapters: 2,
+    maxCachedAdapterBytes: 1 << 20,
+    maxBatchSize: 8,
+    maxBatchTokens: 256,
+    maxQueue: 8,
+    maxModelLen: 2048,
+    cacheDir: join(tmp, 'cache'),
+    threads: 1,
+  }),
+);
 const tokenizer = await loadServerTokenizer(MODEL);
 after(async () => {
   await engine.close();
@@ -25,9 +39,21 @@ after(async () => {
 
 function plan(over: Partial<CompletionPlan> = {}): CompletionPlan {
   return {
-    kind: 'completion', head: { id: `cmpl-t${Math.random().toString(36).slice(2, 8)}`, created: 0, model: 'm' }, adapterId: null, servedBy: { adapter: null },
-    prompts: [[5]], n: 1, maxTokens: 4, sampling: { temperature: 0, topP: 1, topK: 0 }, stop: [], ignoreEos: true,
-    logprobs: undefined, returnTokenIds: true, echo: false, timeoutSeconds: 0, ...over,
+    kind: 'completion',
+    head: { id: `cmpl-t${Math.random().toString(36).slice(2, 8)}`, created: 0, model: 'm' },
+    adapterId: null,
+    servedBy: { adapter: null },
+    prompts: [[5]],
+    n: 1,
+    maxTokens: 4,
+    sampling: { temperature: 0, topP: 1, topK: 0 },
+    stop: [],
+    ignoreEos: true,
+    logprobs: undefined,
+    returnTokenIds: true,
+    echo: false,
+    timeoutSeconds: 0,
+    ...over,
   };
 }
 
@@ -47,7 +73,10 @@ test('n choices run concurrently and merge into one chunk stream; summary and us
   assert.deepEqual(run.summary.usage, { prompt_tokens: 2, completion_tokens: 24, total_tokens: 26 });
   const reqs = engine.requests.slice(sent);
   assert.equal(reqs.length, 6);
-  assert.deepEqual(reqs.map((r) => r.id).sort(), [0, 1, 2, 3, 4, 5].map((i) => `${p.head.id}-${i}`));
+  assert.deepEqual(
+    reqs.map((r) => r.id).sort(),
+    [0, 1, 2, 3, 4, 5].map((i) => `${p.head.id}-${i}`),
+  );
   assert.ok(run.summary.complete);
 });
 
@@ -67,9 +96,18 @@ test('abort signal cancels: choices finish with "cancelled"; engine errors surfa
   const ac = new AbortController();
   const run = runCompletion(plan({ maxTokens: 2000 }), { engine, tokenizer, signal: ac.signal });
   setTimeout(() => ac.abort(), 20);
-  for await (const _ of run.chunks) { /* drain */ }
+  for await (const _ of run.chunks) {
+    /* drain */
+  }
   assert.equal(run.summary.choices[0].finishReason, 'cancelled');
   // The engine refuses a prompt id outside the vocabulary (the HTTP routes check it before).
-  const failing = runCompletion(plan({ prompts: [[600]] }), { engine, tokenizer, signal: new AbortController().signal });
-  await assert.rejects(failing.chunks.next(), (e: unknown) => (e as { code?: string }).code === 'invalid_request' && /vocabulary/.test((e as Error).message));
+  const failing = runCompletion(plan({ prompts: [[600]] }), {
+    engine,
+    tokenizer,
+    signal: new AbortController().signal,
+  });
+  await assert.rejects(
+    failing.chunks.next(),
+    (e: unknown) => (e as { code?: string }).code === 'invalid_request' && /vocabulary/.test((e as Error).message),
+  );
 });

@@ -12,7 +12,20 @@ import type { EngineClient, SamplingParams } from '../../kernels/index.ts';
 import { EngineError, deserializeError } from '../../common/index.ts';
 import type { AttributionHook, ServerTokenizer } from '../ports.ts';
 import { StopMatcher } from './stopMatcher.ts';
-import { makeChoice, makeChunk, formatLogprobs, toTokenLp, type ChoiceResult, type ChunkHead, type CompletionKind, type FinishReason, type ServedBy, type StreamChunk, type TokenLp, type Usage } from './chunkShapes.ts';
+import {
+  makeChoice,
+  makeChunk,
+  formatLogprobs,
+  toTokenLp,
+  type ChoiceResult,
+  type ChunkHead,
+  type CompletionKind,
+  type FinishReason,
+  type ServedBy,
+  type StreamChunk,
+  type TokenLp,
+  type Usage,
+} from './chunkShapes.ts';
 
 export interface CompletionPlan {
   kind: CompletionKind;
@@ -37,7 +50,10 @@ export interface CompletionPlan {
 }
 
 /** Per-choice timing and token callbacks (metrics). */
-export interface ChoiceObserver { token(): void; done(info: { promptTokens: number; completionTokens: number; finishReason: FinishReason }): void }
+export interface ChoiceObserver {
+  token(): void;
+  done(info: { promptTokens: number; completionTokens: number; finishReason: FinishReason }): void;
+}
 
 export interface RunContext {
   engine: EngineClient;
@@ -57,10 +73,18 @@ export interface CompletionSummary {
   complete: boolean;
 }
 
-export interface CompletionRun { chunks: AsyncGenerator<StreamChunk>; summary: CompletionSummary }
+export interface CompletionRun {
+  chunks: AsyncGenerator<StreamChunk>;
+  summary: CompletionSummary;
+}
 
 export function runCompletion(plan: CompletionPlan, ctx: RunContext): CompletionRun {
-  const summary: CompletionSummary = { choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, attribution: null, complete: false };
+  const summary: CompletionSummary = {
+    choices: [],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    attribution: null,
+    complete: false,
+  };
   return { chunks: run(plan, ctx, summary), summary };
 }
 
@@ -70,12 +94,27 @@ async function* run(plan: CompletionPlan, ctx: RunContext, summary: CompletionSu
   ctx.signal.addEventListener('abort', onOuter, { once: true });
   if (ctx.signal.aborted) stop.abort();
   let timedOut = false;
-  const timer = plan.timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; stop.abort(); }, plan.timeoutSeconds * 1000) : undefined;
-  const gens = plan.prompts.flatMap((ids, p) => Array.from({ length: plan.n }, (_, i) =>
-    choice(plan, ctx, { index: p * plan.n + i, promptIds: ids, signal: stop.signal, timedOut: () => timedOut }, summary)));
+  const timer =
+    plan.timeoutSeconds > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          stop.abort();
+        }, plan.timeoutSeconds * 1000)
+      : undefined;
+  const gens = plan.prompts.flatMap((ids, p) =>
+    Array.from({ length: plan.n }, (_, i) =>
+      choice(
+        plan,
+        ctx,
+        { index: p * plan.n + i, promptIds: ids, signal: stop.signal, timedOut: () => timedOut },
+        summary,
+      ),
+    ),
+  );
   try {
     yield* merge(gens);
-    for (const [p, ids] of plan.prompts.entries()) summary.usage.prompt_tokens += summary.choices[p * plan.n]?.promptTokenIds.length ?? ids.length;
+    for (const [p, ids] of plan.prompts.entries())
+      summary.usage.prompt_tokens += summary.choices[p * plan.n]?.promptTokenIds.length ?? ids.length;
     for (const c of summary.choices) summary.usage.completion_tokens += c.tokenIds.length;
     summary.usage.total_tokens = summary.usage.prompt_tokens + summary.usage.completion_tokens;
     summary.complete = true;
@@ -93,14 +132,28 @@ async function* run(plan: CompletionPlan, ctx: RunContext, summary: CompletionSu
   }
 }
 
-async function attribute(plan: CompletionPlan, ctx: RunContext, summary: CompletionSummary): Promise<Record<string, unknown> | null> {
+async function attribute(
+  plan: CompletionPlan,
+  ctx: RunContext,
+  summary: CompletionSummary,
+): Promise<Record<string, unknown> | null> {
   if (!ctx.attribution) return null;
   try {
     return await ctx.attribution.onCompletion({
-      requestId: plan.head.id, kind: plan.kind, model: plan.head.model, adapterId: plan.adapterId,
-      promptIds: plan.prompts, promptText: plan.prompts.map((ids) => ctx.tokenizer.decode(ids)),
-      outputs: summary.choices.map((c) => ({ index: c.index, text: c.text, tokenIds: c.tokenIds, finishReason: c.finishReason })),
-      usage: summary.usage, user: plan.user,
+      requestId: plan.head.id,
+      kind: plan.kind,
+      model: plan.head.model,
+      adapterId: plan.adapterId,
+      promptIds: plan.prompts,
+      promptText: plan.prompts.map((ids) => ctx.tokenizer.decode(ids)),
+      outputs: summary.choices.map((c) => ({
+        index: c.index,
+        text: c.text,
+        tokenIds: c.tokenIds,
+        finishReason: c.finishReason,
+      })),
+      usage: summary.usage,
+      user: plan.user,
     });
   } catch (err) {
     ctx.onAttributionError?.(err);
@@ -108,29 +161,59 @@ async function attribute(plan: CompletionPlan, ctx: RunContext, summary: Complet
   }
 }
 
-interface ChoiceArgs { index: number; promptIds: number[]; signal: AbortSignal; timedOut: () => boolean }
+interface ChoiceArgs {
+  index: number;
+  promptIds: number[];
+  signal: AbortSignal;
+  timedOut: () => boolean;
+}
 
-async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, summary: CompletionSummary): AsyncGenerator<StreamChunk> {
+async function* choice(
+  plan: CompletionPlan,
+  ctx: RunContext,
+  a: ChoiceArgs,
+  summary: CompletionSummary,
+): AsyncGenerator<StreamChunk> {
   const { engine, tokenizer } = ctx;
   const reqId = `${plan.head.id}-${a.index}`;
-  const result: ChoiceResult = { index: a.index, text: '', tokenIds: [], promptTokenIds: a.promptIds, finishReason: 'length', logprobs: plan.logprobs === undefined ? null : [] };
+  const result: ChoiceResult = {
+    index: a.index,
+    text: '',
+    tokenIds: [],
+    promptTokenIds: a.promptIds,
+    finishReason: 'length',
+    logprobs: plan.logprobs === undefined ? null : [],
+  };
   summary.choices[a.index] = result;
   let first = true; // the first chunk of each choice says who serves it (`loraledger`)
   const chunk = (text: string, o: Parameters<typeof makeChoice>[3] = {}): StreamChunk => {
     const c = makeChunk(plan.kind, plan.head, [makeChoice(plan.kind, a.index, text, o)]);
-    if (first) { c.loraledger = plan.servedBy; first = false; }
+    if (first) {
+      c.loraledger = plan.servedBy;
+      first = false;
+    }
     return c;
   };
   const detok = tokenizer.detokenizer();
   const stopper = new StopMatcher(plan.stop);
   const obs = ctx.observe?.(plan.adapterId);
   const seed = plan.sampling.seed === undefined ? undefined : plan.sampling.seed + a.index;
-  const events = engine.generate({
-    id: reqId, promptIds: a.promptIds, adapterId: plan.adapterId, maxTokens: plan.maxTokens,
-    sampling: { ...plan.sampling, seed }, stopTokenIds: engine.spec.eosTokenIds, ignoreEos: plan.ignoreEos, logprobs: plan.logprobs,
-  })[Symbol.asyncIterator]();
+  const events = engine
+    .generate({
+      id: reqId,
+      promptIds: a.promptIds,
+      adapterId: plan.adapterId,
+      maxTokens: plan.maxTokens,
+      sampling: { ...plan.sampling, seed },
+      stopTokenIds: engine.spec.eosTokenIds,
+      ignoreEos: plan.ignoreEos,
+      logprobs: plan.logprobs,
+    })
+    [Symbol.asyncIterator]();
   let finished = false;
-  const cancel = () => { if (!finished) engine.cancel(reqId); };
+  const cancel = () => {
+    if (!finished) engine.cancel(reqId);
+  };
   a.signal.addEventListener('abort', cancel, { once: true });
   if (a.signal.aborted) cancel();
   try {
@@ -144,15 +227,26 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
       if (e.type === 'error') throw deserializeError(e.error);
       if (e.type === 'done') {
         finished = true;
-        result.finishReason = stopped ? 'stop' : e.finishReason === 'cancelled' && a.timedOut() ? 'length' : e.finishReason;
-        obs?.done({ promptTokens: e.promptTokens, completionTokens: result.tokenIds.length, finishReason: result.finishReason });
+        result.finishReason = stopped
+          ? 'stop'
+          : e.finishReason === 'cancelled' && a.timedOut()
+            ? 'length'
+            : e.finishReason;
+        obs?.done({
+          promptTokens: e.promptTokens,
+          completionTokens: result.tokenIds.length,
+          finishReason: result.finishReason,
+        });
         continue;
       }
       if (stopped) continue;
       obs?.token();
       result.tokenIds.push(e.tokenId);
       const piece = stopper.push(detok.push(e.tokenId));
-      if (piece.stopped) { stopped = true; engine.cancel(reqId); }
+      if (piece.stopped) {
+        stopped = true;
+        engine.cancel(reqId);
+      }
       let lp: TokenLp | undefined;
       if (result.logprobs && e.logprob !== undefined) {
         lp = toTokenLp((ids) => tokenizer.decode(ids), e.tokenId, e.logprob, e.topLogprobs);
@@ -161,7 +255,10 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
       const offset = result.text.length;
       result.text += piece.text;
       if (piece.text !== '' || plan.returnTokenIds || lp) {
-        yield chunk(piece.text, { tokenIds: plan.returnTokenIds ? [e.tokenId] : undefined, logprobs: lp ? formatLogprobs(plan.kind, [lp], offset) : undefined });
+        yield chunk(piece.text, {
+          tokenIds: plan.returnTokenIds ? [e.tokenId] : undefined,
+          logprobs: lp ? formatLogprobs(plan.kind, [lp], offset) : undefined,
+        });
       }
     }
     if (!finished) throw new EngineError('engine_failed', `engine stream for ${reqId} ended without a done event`);
@@ -175,7 +272,12 @@ async function* choice(plan: CompletionPlan, ctx: RunContext, a: ChoiceArgs, sum
     yield chunk(tail, { finish: result.finishReason });
   } finally {
     a.signal.removeEventListener('abort', cancel);
-    if (!finished) obs?.done({ promptTokens: a.promptIds.length, completionTokens: result.tokenIds.length, finishReason: 'cancelled' });
+    if (!finished)
+      obs?.done({
+        promptTokens: a.promptIds.length,
+        completionTokens: result.tokenIds.length,
+        finishReason: 'cancelled',
+      });
     cancel();
     events.return?.(undefined)?.catch(() => {}); // release the engine stream (its buffer and row)
   }
@@ -193,7 +295,10 @@ async function* merge<T>(sources: AsyncGenerator<T>[]): AsyncGenerator<T> {
   sources.forEach((_, i) => pull(i));
   while (pending.size > 0) {
     const { i, r } = await Promise.race(pending.values());
-    if (r.done) { pending.delete(i); continue; }
+    if (r.done) {
+      pending.delete(i);
+      continue;
+    }
     yield r.value;
     pull(i);
   }

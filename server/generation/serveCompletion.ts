@@ -11,7 +11,9 @@ import { runCompletion, type CompletionPlan, type CompletionRun, type RunContext
 /** The run context for a request: engine, tokenizer, metrics, attribution, and an abort signal. */
 export function runContext(s: AppServices, signal: AbortSignal, log: FastifyRequest['log']): RunContext {
   return {
-    engine: s.engine.get(), tokenizer: s.tokenizer, signal,
+    engine: s.engine.get(),
+    tokenizer: s.tokenizer,
+    signal,
     observe: (a) => s.metrics.observe(a),
     attribution: s.attribution,
     onAttributionError: (err) => log.warn({ err }, 'attribution failed; response sent without it'),
@@ -21,30 +23,69 @@ export function runContext(s: AppServices, signal: AbortSignal, log: FastifyRequ
 /** Aborts when the client goes away before the response finished, or at the shutdown deadline. */
 function clientSignal(s: AppServices, reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) ac.abort(); });
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  });
   return AbortSignal.any([ac.signal, s.engine.shutdownSignal]);
 }
 
-export async function serveCompletion(s: AppServices, request: FastifyRequest, reply: FastifyReply, plan: CompletionPlan, opts: { stream: boolean; includeUsage: boolean }): Promise<unknown> {
+export async function serveCompletion(
+  s: AppServices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  plan: CompletionPlan,
+  opts: { stream: boolean; includeUsage: boolean },
+): Promise<unknown> {
   const signal = clientSignal(s, reply);
   const ctx = runContext(s, signal, request.log);
   const release = s.engine.track();
   const run = runCompletion(plan, ctx);
   reply.header('x-loraledger-adapter', plan.adapterId ?? s.baseModelId);
-  request.log.info({ completion: plan.head.id, adapter: plan.adapterId, n: plan.n, maxTokens: plan.maxTokens, stream: opts.stream, promptTokens: plan.prompts.map((p) => p.length), user: plan.user }, 'generation started');
-  request.log.trace({ completion: plan.head.id, prompt: plan.prompts.map((p) => s.tokenizer.decode(p)) }, 'prompt text');
+  request.log.info(
+    {
+      completion: plan.head.id,
+      adapter: plan.adapterId,
+      n: plan.n,
+      maxTokens: plan.maxTokens,
+      stream: opts.stream,
+      promptTokens: plan.prompts.map((p) => p.length),
+      user: plan.user,
+    },
+    'generation started',
+  );
+  request.log.trace(
+    { completion: plan.head.id, prompt: plan.prompts.map((p) => s.tokenizer.decode(p)) },
+    'prompt text',
+  );
   if (!opts.stream) {
     try {
-      for await (const _ of run.chunks) { /* the summary collects the choices */ }
-    } finally { release(); }
-    return makeResponse(plan.kind, plan.head, run.summary.choices, run.summary.usage, { returnTokenIds: plan.returnTokenIds, servedBy: plan.servedBy, attribution: run.summary.attribution });
+      for await (const _ of run.chunks) {
+        /* the summary collects the choices */
+      }
+    } finally {
+      release();
+    }
+    return makeResponse(plan.kind, plan.head, run.summary.choices, run.summary.usage, {
+      returnTokenIds: plan.returnTokenIds,
+      servedBy: plan.servedBy,
+      attribution: run.summary.attribution,
+    });
   }
   let first: IteratorResult<StreamChunk>;
   try {
     first = await run.chunks.next(); // errors before the first chunk keep their HTTP status
-  } catch (err) { release(); throw err; }
-  reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-  const frames = Readable.from(sseFrames(first, run, opts.includeUsage, request.log, release), { objectMode: false, highWaterMark: 16 * 1024 });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  reply
+    .header('content-type', 'text/event-stream; charset=utf-8')
+    .header('cache-control', 'no-cache')
+    .header('x-accel-buffering', 'no');
+  const frames = Readable.from(sseFrames(first, run, opts.includeUsage, request.log, release), {
+    objectMode: false,
+    highWaterMark: 16 * 1024,
+  });
   return reply.send(frames);
 }
 
@@ -59,7 +100,13 @@ export function finalChunk(chunk: StreamChunk, includeUsage: boolean): StreamChu
   return rest;
 }
 
-async function* sseFrames(first: IteratorResult<StreamChunk>, run: CompletionRun, includeUsage: boolean, log: FastifyRequest['log'], release: () => void): AsyncGenerator<string> {
+async function* sseFrames(
+  first: IteratorResult<StreamChunk>,
+  run: CompletionRun,
+  includeUsage: boolean,
+  log: FastifyRequest['log'],
+  release: () => void,
+): AsyncGenerator<string> {
   try {
     let next = first;
     while (!next.done) {

@@ -28,7 +28,10 @@ export class StopMatcher {
     let matched: string | undefined;
     for (const s of this.stops) {
       const i = buf.indexOf(s);
-      if (i >= 0 && (at < 0 || i < at)) { at = i; matched = s; }
+      if (i >= 0 && (at < 0 || i < at)) {
+        at = i;
+        matched = s;
+      }
     }
     if (at >= 0) {
       this.done = true;
@@ -39,7 +42,10 @@ export class StopMatcher {
     let keep = 0;
     for (let k = Math.min(buf.length, this.longest - 1); k > 0; k--) {
       const tail = buf.slice(buf.length - k);
-      if (this.stops.some((s) => s.startsWith(tail))) { keep = k; break; }
+      if (this.stops.some((s) => s.startsWith(tail))) {
+        keep = k;
+        break;
+      }
     }
     this.held = buf.slice(buf.length - keep);
     return { text: buf.slice(0, buf.length - keep), stopped: false };

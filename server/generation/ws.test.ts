@@ -19,11 +19,33 @@ const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ws-'));
 const model = await loadCheckpoint(MODEL);
 let engine!: EngineTap;
 const config = loadConfig({
-  argv: ['--model', MODEL, '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--cache-dir', join(tmp, 'cache'), '--max-model-len', '2048',
-    '--ws-max-generations', '3', '--ws-high-water-mark', '1024'],
+  argv: [
+    '--model',
+    MODEL,
+    '--log-level',
+    'silent',
+    '--chain',
+    'off',
+    '--threads',
+    '1',
+    '--cache-dir',
+    join(tmp, 'cache'),
+    '--max-model-len',
+    '2048',
+    '--ws-max-generations',
+    '3',
+    '--ws-high-water-mark',
+    '1024',
+  ],
   env: {},
 });
-const app = await buildApp(config, { startEngine: tappedStartEngine((t) => { engine = t; }), logger: false, attribution: null });
+const app = await buildApp(config, {
+  startEngine: tappedStartEngine((t) => {
+    engine = t;
+  }),
+  logger: false,
+  attribution: null,
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 await engineStarted(app);
 assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
@@ -33,7 +55,14 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-type Msg = { id: string | number | null; type: string; data?: { choices: Array<{ text?: string; delta?: { content?: string } }> }; finish_reason?: string; usage?: { completion_tokens: number }; error?: { code: string; param: string | null } };
+type Msg = {
+  id: string | number | null;
+  type: string;
+  data?: { choices: Array<{ text?: string; delta?: { content?: string } }> };
+  finish_reason?: string;
+  usage?: { completion_tokens: number };
+  error?: { code: string; param: string | null };
+};
 
 async function open(): Promise<{ ws: WebSocket; msgs: Msg[]; until: (pred: (m: Msg) => boolean) => Promise<Msg> }> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
@@ -42,9 +71,14 @@ async function open(): Promise<{ ws: WebSocket; msgs: Msg[]; until: (pred: (m: M
   ws.on('message', (d) => {
     const m = JSON.parse(String(d)) as Msg;
     msgs.push(m);
-    for (const w of waiters.splice(0)) if (w.pred(m)) w.resolve(m); else waiters.push(w);
+    for (const w of waiters.splice(0))
+      if (w.pred(m)) w.resolve(m);
+      else waiters.push(w);
   });
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
   const until = (pred: (m: Msg) => boolean) => {
     const seen = msgs.find(pred);
     return seen ? Promise.resolve(seen) : new Promise<Msg>((resolve) => waiters.push({ pred, resolve }));
@@ -56,16 +90,36 @@ const LONG = 2000; // tokens: seconds of work for the real engine, far more than
 
 test('two generations multiplexed on one socket; one cancelled midway ends with done/cancelled', async () => {
   const { ws, msgs, until } = await open();
-  ws.send(JSON.stringify({ id: 'a', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 5, temperature: 0 } }));
-  ws.send(JSON.stringify({ id: 'b', type: 'chat.completions', body: { model: 'stories260K', messages: [{ role: 'user', content: '[6]' }], max_tokens: LONG, ignore_eos: true } }));
+  ws.send(
+    JSON.stringify({
+      id: 'a',
+      type: 'completions',
+      body: { model: 'stories260K', prompt: [5], max_tokens: 5, temperature: 0 },
+    }),
+  );
+  ws.send(
+    JSON.stringify({
+      id: 'b',
+      type: 'chat.completions',
+      body: { model: 'stories260K', messages: [{ role: 'user', content: '[6]' }], max_tokens: LONG, ignore_eos: true },
+    }),
+  );
   await until((m) => m.id === 'b' && m.type === 'chunk' && (m.data?.choices[0].delta?.content ?? '') !== '');
   ws.send(JSON.stringify({ id: 'b', type: 'cancel' }));
   const doneA = await until((m) => m.id === 'a' && m.type === 'done');
   const doneB = await until((m) => m.id === 'b' && m.type === 'done');
   assert.equal(doneA.finish_reason, 'length');
   assert.equal(doneA.usage?.completion_tokens, 5);
-  const textA = msgs.filter((m) => m.id === 'a' && m.type === 'chunk').map((m) => m.data!.choices[0].text).join('');
-  assert.equal(textA, referenceGreedy(model, [5], 5).map((t) => `[${t}]`).join(' '));
+  const textA = msgs
+    .filter((m) => m.id === 'a' && m.type === 'chunk')
+    .map((m) => m.data!.choices[0].text)
+    .join('');
+  assert.equal(
+    textA,
+    referenceGreedy(model, [5], 5)
+      .map((t) => `[${t}]`)
+      .join(' '),
+  );
   assert.equal(doneB.finish_reason, 'cancelled');
   assert.ok(doneB.usage!.completion_tokens < LONG);
   assert.ok([...engine.cancelled].some((id) => id.startsWith('chatcmpl-')));
@@ -76,14 +130,22 @@ test('bad messages get error messages in the OpenAI shape; the socket stays usab
   const { ws, until } = await open();
   ws.send('{not json');
   assert.equal((await until((m) => m.type === 'error' && m.id === null)).error!.code, 'malformed_json');
-  ws.send(JSON.stringify({ id: 'x', type: 'completions', body: { model: 'stories260K', prompt: [5], temperature: 'hot' } }));
+  ws.send(
+    JSON.stringify({ id: 'x', type: 'completions', body: { model: 'stories260K', prompt: [5], temperature: 'hot' } }),
+  );
   const bad = await until((m) => m.id === 'x');
   assert.deepEqual([bad.type, bad.error!.code, bad.error!.param], ['error', 'invalid_request', 'temperature']);
   ws.send(JSON.stringify({ id: 'y', type: 'completions', body: { model: 'nope', prompt: [5] } }));
   assert.equal((await until((m) => m.id === 'y')).error!.code, 'model_not_found');
   ws.send(JSON.stringify({ id: 'z', type: 'cancel' }));
   assert.equal((await until((m) => m.id === 'z')).error!.code, 'not_found');
-  ws.send(JSON.stringify({ id: 'ok', type: 'completions', body: { model: 'stories260K', prompt: [5], max_tokens: 1, ignore_eos: true } }));
+  ws.send(
+    JSON.stringify({
+      id: 'ok',
+      type: 'completions',
+      body: { model: 'stories260K', prompt: [5], max_tokens: 1, ignore_eos: true },
+    }),
+  );
   assert.equal((await until((m) => m.id === 'ok' && m.type === 'done')).finish_reason, 'length');
   ws.close();
 });
@@ -94,13 +156,20 @@ test('per-socket generation cap: the extra one is refused with overloaded', asyn
   for (const id of [1, 2, 3, 4]) ws.send(JSON.stringify({ id, type: 'completions', body }));
   assert.equal((await until((m) => m.id === 4)).error!.code, 'overloaded');
   for (const id of [1, 2, 3]) ws.send(JSON.stringify({ id, type: 'cancel' }));
-  for (const id of [1, 2, 3]) assert.equal((await until((m) => m.id === id && m.type === 'done')).finish_reason, 'cancelled');
+  for (const id of [1, 2, 3])
+    assert.equal((await until((m) => m.id === id && m.type === 'done')).finish_reason, 'cancelled');
   ws.close();
 });
 
 test('backpressure: a socket that stops reading stops the engine being read; close cancels', async () => {
   const { ws, until } = await open();
-  ws.send(JSON.stringify({ id: 'slow', type: 'completions', body: { model: 'stories260K', prompt: [5], n: 8, max_tokens: LONG, ignore_eos: true, logprobs: 20 } }));
+  ws.send(
+    JSON.stringify({
+      id: 'slow',
+      type: 'completions',
+      body: { model: 'stories260K', prompt: [5], n: 8, max_tokens: LONG, ignore_eos: true, logprobs: 20 },
+    }),
+  );
   await until((m) => m.id === 'slow' && m.type === 'chunk');
   (ws as unknown as { _socket: import('node:net').Socket })._socket.pause(); // the client stops reading
   const stalled = await waitForStalledReader(engine);
@@ -110,6 +179,9 @@ test('backpressure: a socket that stops reading stops the engine being read; clo
   assert.equal(engine.live.size, 8, 'all 8 choices of the one generation are still open');
   const ids = [...engine.live];
   ws.terminate();
-  assert.ok(await waitFor(() => engine.live.size === 0 && engine.stats().running === 0), 'closing the socket cancelled the generation');
+  assert.ok(
+    await waitFor(() => engine.live.size === 0 && engine.stats().running === 0),
+    'closing the socket cancelled the generation',
+  );
   assert.ok(ids.every((id) => engine.cancelled.has(id) && engine.pulledBy.get(id)! < LONG));
 });

@@ -24,18 +24,29 @@ const validators = { 'chat.completions': ajv.compile(ChatBody), completions: ajv
 type GenType = keyof typeof validators;
 
 type Id = string | number;
-interface Envelope { id: Id; type: GenType | 'cancel'; body?: unknown }
+interface Envelope {
+  id: Id;
+  type: GenType | 'cancel';
+  body?: unknown;
+}
 
 function parseEnvelope(raw: string): Envelope {
   let m: unknown;
-  try { m = JSON.parse(raw); } catch (err) { throw new RequestError('malformed_json', `The message is not valid JSON: ${(err as Error).message}`); }
-  if (typeof m !== 'object' || m === null) throw new RequestError('invalid_request', 'A message is a JSON object {id, type, body}');
+  try {
+    m = JSON.parse(raw);
+  } catch (err) {
+    throw new RequestError('malformed_json', `The message is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof m !== 'object' || m === null)
+    throw new RequestError('invalid_request', 'A message is a JSON object {id, type, body}');
   const e = m as Record<string, unknown>;
   if (!((typeof e.id === 'string' && e.id.length > 0 && e.id.length <= 128) || typeof e.id === 'number')) {
     throw new RequestError('invalid_request', 'id must be a non-empty string (max 128) or a number', { param: 'id' });
   }
   if (e.type !== 'cancel' && !(typeof e.type === 'string' && e.type in validators)) {
-    throw new RequestError('invalid_request', 'type must be "chat.completions", "completions" or "cancel"', { param: 'type' });
+    throw new RequestError('invalid_request', 'type must be "chat.completions", "completions" or "cancel"', {
+      param: 'type',
+    });
   }
   return e as unknown as Envelope;
 }
@@ -46,61 +57,120 @@ function validateBody(type: GenType, body: unknown): void {
 }
 
 export const wsRoute: FastifyPluginAsync = async (app) => {
-  app.get('/v1/ws', { websocket: true, schema: { summary: 'Multiplexed streaming generations over one WebSocket (see README)', tags: ['generation'] } }, (socket, request) => {
-    const s = app.loraledger;
-    const live = new Map<Id, AbortController>();
-    const send = (o: unknown) => new Promise<void>((resolve) => {
-      if (socket.readyState !== socket.OPEN) return resolve();
-      const over = socket.bufferedAmount > s.config.wsHighWaterMark;
-      socket.send(JSON.stringify(o), () => resolve());
-      if (!over && socket.bufferedAmount <= s.config.wsHighWaterMark) resolve(); // no need to wait for the flush
-    });
-    const sendError = (id: Id | null, err: unknown) => {
-      const m = mapError(err);
-      if (!m.expected) request.log.error({ err, ws: id }, 'websocket generation failed');
-      return send({ id, type: 'error', error: m.body.error });
-    };
+  app.get(
+    '/v1/ws',
+    {
+      websocket: true,
+      schema: { summary: 'Multiplexed streaming generations over one WebSocket (see README)', tags: ['generation'] },
+    },
+    (socket, request) => {
+      const s = app.loraledger;
+      const live = new Map<Id, AbortController>();
+      const send = (o: unknown) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState !== socket.OPEN) return resolve();
+          const over = socket.bufferedAmount > s.config.wsHighWaterMark;
+          socket.send(JSON.stringify(o), () => resolve());
+          if (!over && socket.bufferedAmount <= s.config.wsHighWaterMark) resolve(); // no need to wait for the flush
+        });
+      const sendError = (id: Id | null, err: unknown) => {
+        const m = mapError(err);
+        if (!m.expected) request.log.error({ err, ws: id }, 'websocket generation failed');
+        return send({ id, type: 'error', error: m.body.error });
+      };
 
-    socket.on('message', (data, isBinary) => {
-      let env: Envelope;
-      try {
-        env = parseEnvelope(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
-      } catch (err) { void sendError(null, err); return; }
-      if (env.type === 'cancel') {
-        const ac = live.get(env.id);
-        if (ac) ac.abort();
-        else void sendError(env.id, new RequestError('not_found', `No generation with id ${JSON.stringify(env.id)} is running on this socket`, { param: 'id' }));
-        return;
-      }
-      if (live.has(env.id)) { void sendError(env.id, new RequestError('conflict', `A generation with id ${JSON.stringify(env.id)} is already running on this socket`, { param: 'id' })); return; }
-      if (live.size >= s.config.wsMaxGenerations) { void sendError(env.id, new LoraledgerError('overloaded', `This socket already runs ${live.size} generations (--ws-max-generations)`)); return; }
-      const ac = new AbortController();
-      live.set(env.id, ac);
-      void generate(s, env.id, env.type, env.body, ac.signal, send, request.log)
-        .catch((err: unknown) => sendError(env.id, err))
-        .finally(() => live.delete(env.id));
-    });
-    socket.on('close', () => { for (const ac of live.values()) ac.abort(); });
-    socket.on('error', (err) => request.log.warn({ err }, 'websocket error'));
-  });
+      socket.on('message', (data, isBinary) => {
+        let env: Envelope;
+        try {
+          env = parseEnvelope(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
+        } catch (err) {
+          void sendError(null, err);
+          return;
+        }
+        if (env.type === 'cancel') {
+          const ac = live.get(env.id);
+          if (ac) ac.abort();
+          else
+            void sendError(
+              env.id,
+              new RequestError(
+                'not_found',
+                `No generation with id ${JSON.stringify(env.id)} is running on this socket`,
+                { param: 'id' },
+              ),
+            );
+          return;
+        }
+        if (live.has(env.id)) {
+          void sendError(
+            env.id,
+            new RequestError(
+              'conflict',
+              `A generation with id ${JSON.stringify(env.id)} is already running on this socket`,
+              { param: 'id' },
+            ),
+          );
+          return;
+        }
+        if (live.size >= s.config.wsMaxGenerations) {
+          void sendError(
+            env.id,
+            new LoraledgerError(
+              'overloaded',
+              `This socket already runs ${live.size} generations (--ws-max-generations)`,
+            ),
+          );
+          return;
+        }
+        const ac = new AbortController();
+        live.set(env.id, ac);
+        void generate(s, env.id, env.type, env.body, ac.signal, send, request.log)
+          .catch((err: unknown) => sendError(env.id, err))
+          .finally(() => live.delete(env.id));
+      });
+      socket.on('close', () => {
+        for (const ac of live.values()) ac.abort();
+      });
+      socket.on('error', (err) => request.log.warn({ err }, 'websocket error'));
+    },
+  );
 };
 
-async function generate(s: AppServices, id: Id, type: GenType, body: unknown, clientSignal: AbortSignal, send: (o: unknown) => Promise<void>, log: Parameters<typeof runContext>[2]): Promise<void> {
+async function generate(
+  s: AppServices,
+  id: Id,
+  type: GenType,
+  body: unknown,
+  clientSignal: AbortSignal,
+  send: (o: unknown) => Promise<void>,
+  log: Parameters<typeof runContext>[2],
+): Promise<void> {
   validateBody(type, body);
   const deps = s.planDeps();
-  const plan = type === 'chat.completions' ? await planChat(body as ChatBody, deps) : await planCompletion(body as CompletionBody, deps);
+  const plan =
+    type === 'chat.completions'
+      ? await planChat(body as ChatBody, deps)
+      : await planCompletion(body as CompletionBody, deps);
   const signal = AbortSignal.any([clientSignal, s.engine.shutdownSignal]);
   const release = s.engine.track();
   try {
     const run = runCompletion(plan, runContext(s, signal, log));
-    log.info({ ws: id, completion: plan.head.id, adapter: plan.adapterId, maxTokens: plan.maxTokens }, 'ws generation started');
+    log.info(
+      { ws: id, completion: plan.head.id, adapter: plan.adapterId, maxTokens: plan.maxTokens },
+      'ws generation started',
+    );
     for await (const chunk of run.chunks) {
       if (chunk.choices.length > 0) await send({ id, type: 'chunk', data: chunk });
     }
     const reasons = run.summary.choices.map((c) => c.finishReason);
     await send({
-      id, type: 'done', finish_reason: clientSignal.aborted ? 'cancelled' : reasons[0], finish_reasons: reasons,
-      usage: run.summary.usage, loraledger: plan.servedBy, ...(run.summary.attribution ? { attribution: run.summary.attribution } : {}),
+      id,
+      type: 'done',
+      finish_reason: clientSignal.aborted ? 'cancelled' : reasons[0],
+      finish_reasons: reasons,
+      usage: run.summary.usage,
+      loraledger: plan.servedBy,
+      ...(run.summary.attribution ? { attribution: run.summary.attribution } : {}),
     });
   } finally {
     release();

@@ -10,12 +10,18 @@ export function makeAdminGuard(adminKey: string | undefined): (request: FastifyR
   const expected = adminKey === undefined ? null : digest(adminKey);
   return async (request) => {
     if (expected === null) {
-      throw new RequestError('admin_disabled', 'Admin routes are disabled: start the server with --admin-key (or LORALEDGER_ADMIN_KEY) to enable them.');
+      throw new RequestError(
+        'admin_disabled',
+        'Admin routes are disabled: start the server with --admin-key (or LORALEDGER_ADMIN_KEY) to enable them.',
+      );
     }
     const h = request.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(h);
     if (!m || !timingSafeEqual(digest(m[1].trim()), expected)) {
-      throw new RequestError('unauthorized', m ? 'The admin key is wrong.' : 'Admin routes need an "Authorization: Bearer <admin key>" header.');
+      throw new RequestError(
+        'unauthorized',
+        m ? 'The admin key is wrong.' : 'Admin routes need an "Authorization: Bearer <admin key>" header.',
+      );
     }
   };
 }

@@ -13,7 +13,11 @@ import { ERROR_CATALOGUE } from '../../common/index.ts';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function flagTable(): string {
-  const rows = ['| flag | env | default | meaning |', '| --- | --- | --- | --- |', '| `--config FILE` | `LORALEDGER_CONFIG` | none | JSON file of settings keyed by field name (e.g. `{"maxLoraRank": 32}`). |'];
+  const rows = [
+    '| flag | env | default | meaning |',
+    '| --- | --- | --- | --- |',
+    '| `--config FILE` | `LORALEDGER_CONFIG` | none | JSON file of settings keyed by field name (e.g. `{"maxLoraRank": 32}`). |',
+  ];
   for (const [key, s] of Object.entries(ConfigSchema.properties) as Array<[ConfigKey, TSchema]>) {
     const def = s.default === undefined ? 'none' : `\`${JSON.stringify(s.default)}\``;
     rows.push(`| \`--${flagOf(key)}\` | \`${envOf(key)}\` | ${def} | ${cell(String(s.description))} |`);
@@ -23,7 +27,8 @@ export function flagTable(): string {
 
 export function errorTable(): string {
   const rows = ['| code | HTTP | type | meaning |', '| --- | --- | --- | --- |'];
-  for (const [code, e] of Object.entries(ERROR_CATALOGUE)) rows.push(`| \`${code}\` | ${e.status} | \`${e.type}\` | ${cell(e.doc)} |`);
+  for (const [code, e] of Object.entries(ERROR_CATALOGUE))
+    rows.push(`| \`${code}\` | ${e.status} | \`${e.type}\` | ${cell(e.doc)} |`);
   return rows.join('\n');
 }
 

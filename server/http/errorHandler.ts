@@ -4,8 +4,15 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERROR_CATALOGUE, LoraledgerError, type ErrorCode } from '../../common/index.ts';
 
-export interface OpenAIError { error: { message: string; type: string; param: string | null; code: string } }
-export interface MappedError { status: number; body: OpenAIError; headers: Record<string, string>; expected: boolean }
+export interface OpenAIError {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+export interface MappedError {
+  status: number;
+  body: OpenAIError;
+  headers: Record<string, string>;
+  expected: boolean;
+}
 
 /** Seconds a client is told to wait after `overloaded`. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -13,7 +20,12 @@ export const RETRY_AFTER_SECONDS = 1;
 function fromCode(code: ErrorCode, message: string, param: string | null = null): MappedError {
   const entry = ERROR_CATALOGUE[code];
   const headers: Record<string, string> = code === 'overloaded' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-  return { status: entry.status, body: { error: { message, type: entry.type, param, code } }, headers, expected: entry.status < 500 };
+  return {
+    status: entry.status,
+    body: { error: { message, type: entry.type, param, code } },
+    headers,
+    expected: entry.status < 500,
+  };
 }
 
 /** `/temperature` -> `temperature`; `/messages/0/role` -> `messages[0].role`. */
@@ -27,29 +39,48 @@ function paramOf(v: { instancePath?: string; params?: Record<string, unknown> })
 
 export function mapError(err: unknown): MappedError {
   if (err instanceof LoraledgerError) return fromCode(err.code, err.message, err.param ?? null);
-  const e = err as Partial<FastifyError> & { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }> };
+  const e = err as Partial<FastifyError> & {
+    validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  };
   if (Array.isArray(e.validation) && e.validation.length > 0) {
     const first = e.validation[0];
     // A union field reports each branch's complaint, then anyOf: say what the union is instead.
-    const union = e.validation.find((x) => (x as { keyword?: string }).keyword === 'anyOf' && x.instancePath === first.instancePath);
+    const union = e.validation.find(
+      (x) => (x as { keyword?: string }).keyword === 'anyOf' && x.instancePath === first.instancePath,
+    );
     const v = union ? { ...first, message: 'does not have any of the allowed types (see /docs)' } : first;
     const param = paramOf(v);
-    const where = e.validationContext === 'params' ? 'path parameter ' : e.validationContext === 'querystring' ? 'query parameter ' : '';
+    const where =
+      e.validationContext === 'params'
+        ? 'path parameter '
+        : e.validationContext === 'querystring'
+          ? 'query parameter '
+          : '';
     const what = v.params && typeof v.params.missingProperty === 'string' ? 'is required' : (v.message ?? 'is invalid');
     return fromCode('invalid_request', `${where}${param ?? 'body'} ${what}`, param);
   }
   switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return fromCode('payload_too_large', 'The request body is larger than the server accepts (--body-limit).');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return fromCode('payload_too_large', 'The request body is larger than the server accepts (--body-limit).');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return fromCode('malformed_json', `The request body is not valid JSON: ${e.message ?? ''}`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return fromCode('invalid_request', 'Unsupported Content-Type: send application/json.', 'content-type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return fromCode('malformed_json', `The request body is not valid JSON: ${e.message ?? ''}`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return fromCode('invalid_request', 'Unsupported Content-Type: send application/json.', 'content-type');
   }
-  if (err instanceof SyntaxError && e.statusCode === 400) return fromCode('malformed_json', `The request body is not valid JSON: ${err.message}`);
+  if (err instanceof SyntaxError && e.statusCode === 400)
+    return fromCode('malformed_json', `The request body is not valid JSON: ${err.message}`);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const m = fromCode(e.statusCode === 404 ? 'not_found' : e.statusCode === 413 ? 'payload_too_large' : 'invalid_request', e.message ?? 'Bad request');
+    const m = fromCode(
+      e.statusCode === 404 ? 'not_found' : e.statusCode === 413 ? 'payload_too_large' : 'invalid_request',
+      e.message ?? 'Bad request',
+    );
     return { ...m, status: e.statusCode };
   }
-  return { ...fromCode('internal_error', 'Internal server error; the server log has the details under this request id.'), expected: false };
+  return {
+    ...fromCode('internal_error', 'Internal server error; the server log has the details under this request id.'),
+    expected: false,
+  };
 }
 
 /** Installs the error and not-found handlers on the app. */

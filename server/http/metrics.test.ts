@@ -17,21 +17,36 @@ test('AdapterLabeler keeps the top-N adapters by traffic and folds the rest into
 
 test('Metrics: notices and observers land in the families', async () => {
   const m = new Metrics({ topAdapters: 4 });
-  m.useStats(() => ({ running: 3, waiting: 2, batchSize: 5, kvCapacity: 0, adapters: { cached: 1, cachedBytes: 10, active: 1 } }));
+  m.useStats(() => ({
+    running: 3,
+    waiting: 2,
+    batchSize: 5,
+    kvCapacity: 0,
+    adapters: { cached: 1, cachedBytes: 10, active: 1 },
+  }));
   m.notice({ type: 'adapter_cache', id: 'a', tier: 'host', outcome: 'miss' });
   m.notice({ type: 'adapter_loaded', id: 'a', tier: 'host', seconds: 0.01, bytes: 10 });
   m.notice({ type: 'adapter_evicted', id: 'a', tier: 'slot' });
   m.notice({ type: 'step', rows: 2, prefillTokens: 7, decodeTokens: 2, seconds: 0.003 });
   const o = m.observe('a');
-  o.token(); o.token();
+  o.token();
+  o.token();
   o.done({ promptTokens: 7, completionTokens: 2, finishReason: 'length' });
   const text = await m.registry.metrics();
   for (const line of [
-    'loraledger_requests_running 3', 'loraledger_requests_waiting 2', 'loraledger_batch_size 5',
-    'loraledger_adapter_cache_lookups_total{tier="host",outcome="miss"} 1', 'loraledger_adapter_cache_evictions_total{tier="slot"} 1',
-    'loraledger_adapter_load_seconds_count{tier="host"} 1', 'loraledger_engine_step_tokens_total{kind="prefill"} 7',
-    'loraledger_time_to_first_token_seconds_count 1', 'loraledger_inter_token_latency_seconds_count 1', 'loraledger_e2e_request_latency_seconds_count 1',
-    'loraledger_adapter_requests_total{adapter="a"} 1', 'loraledger_adapter_tokens_total{adapter="a",kind="generation"} 2',
+    'loraledger_requests_running 3',
+    'loraledger_requests_waiting 2',
+    'loraledger_batch_size 5',
+    'loraledger_adapter_cache_lookups_total{tier="host",outcome="miss"} 1',
+    'loraledger_adapter_cache_evictions_total{tier="slot"} 1',
+    'loraledger_adapter_load_seconds_count{tier="host"} 1',
+    'loraledger_engine_step_tokens_total{kind="prefill"} 7',
+    'loraledger_time_to_first_token_seconds_count 1',
+    'loraledger_inter_token_latency_seconds_count 1',
+    'loraledger_e2e_request_latency_seconds_count 1',
+    'loraledger_adapter_requests_total{adapter="a"} 1',
+    'loraledger_adapter_tokens_total{adapter="a",kind="generation"} 2',
     'loraledger_request_finished_total{finish_reason="length"} 1',
-  ]) assert.ok(text.includes(line), `missing ${line}`);
+  ])
+    assert.ok(text.includes(line), `missing ${line}`);
 });

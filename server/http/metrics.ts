@@ -13,7 +13,10 @@ const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384];
 export class AdapterLabeler {
   private readonly counts = new Map<string, number>();
   private readonly named = new Set<string>();
-  constructor(private readonly topN: number, private readonly onDrop: (label: string) => void = () => {}) {}
+  constructor(
+    private readonly topN: number,
+    private readonly onDrop: (label: string) => void = () => {},
+  ) {}
 
   /** Counts one request for `id` and returns its label. */
   hit(id: string | null): string {
@@ -21,9 +24,13 @@ export class AdapterLabeler {
     const c = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, c);
     if (this.named.has(key)) return key;
-    if (this.named.size < this.topN) { this.named.add(key); return key; }
+    if (this.named.size < this.topN) {
+      this.named.add(key);
+      return key;
+    }
     let weakest: string | undefined;
-    for (const n of this.named) if (weakest === undefined || this.counts.get(n)! < this.counts.get(weakest)!) weakest = n;
+    for (const n of this.named)
+      if (weakest === undefined || this.counts.get(n)! < this.counts.get(weakest)!) weakest = n;
     if (weakest !== undefined && c > this.counts.get(weakest)!) {
       this.named.delete(weakest);
       this.onDrop(weakest);
@@ -43,21 +50,96 @@ export class Metrics {
   private readonly reg = [this.registry];
   private statsSource: () => EngineStats | null = () => null;
 
-  readonly requests = new Counter({ name: 'loraledger_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers: this.reg });
-  readonly ttft = new Histogram({ name: 'loraledger_time_to_first_token_seconds', help: 'Request start to first generated token.', buckets: LATENCY, registers: this.reg });
-  readonly itl = new Histogram({ name: 'loraledger_inter_token_latency_seconds', help: 'Time between consecutive tokens of one choice.', buckets: LATENCY, registers: this.reg });
-  readonly e2e = new Histogram({ name: 'loraledger_e2e_request_latency_seconds', help: 'Request start to last token of a choice.', buckets: LATENCY, registers: this.reg });
-  readonly promptTokens = new Histogram({ name: 'loraledger_prompt_tokens', help: 'Prompt tokens per choice.', buckets: TOKENS, registers: this.reg });
-  readonly generationTokens = new Histogram({ name: 'loraledger_generation_tokens', help: 'Generated tokens per choice.', buckets: TOKENS, registers: this.reg });
-  readonly finished = new Counter({ name: 'loraledger_request_finished_total', help: 'Finished choices by finish reason.', labelNames: ['finish_reason'], registers: this.reg });
-  readonly adapterRequests = new Counter({ name: 'loraledger_adapter_requests_total', help: 'Choices per adapter (top-N adapters by traffic, the rest "other"; "base" = no adapter).', labelNames: ['adapter'], registers: this.reg });
-  readonly adapterTokens = new Counter({ name: 'loraledger_adapter_tokens_total', help: 'Tokens per adapter and kind (prompt | generation).', labelNames: ['adapter', 'kind'], registers: this.reg });
-  readonly cacheLookups = new Counter({ name: 'loraledger_adapter_cache_lookups_total', help: 'Adapter cache lookups by tier (host | slot) and outcome (hit | miss).', labelNames: ['tier', 'outcome'], registers: this.reg });
-  readonly evictions = new Counter({ name: 'loraledger_adapter_cache_evictions_total', help: 'Adapters evicted from a tier.', labelNames: ['tier'], registers: this.reg });
-  readonly loadSeconds = new Histogram({ name: 'loraledger_adapter_load_seconds', help: 'Time to bring an adapter into a tier.', labelNames: ['tier'], buckets: LATENCY, registers: this.reg });
-  readonly adapterErrors = new Counter({ name: 'loraledger_adapter_errors_total', help: 'Adapters that failed to load.', registers: this.reg });
-  readonly stepSeconds = new Histogram({ name: 'loraledger_engine_step_seconds', help: 'Duration of one engine forward step.', buckets: LATENCY, registers: this.reg });
-  readonly stepTokens = new Counter({ name: 'loraledger_engine_step_tokens_total', help: 'Tokens processed by forward steps, by kind (prefill | decode).', labelNames: ['kind'], registers: this.reg });
+  readonly requests = new Counter({
+    name: 'loraledger_http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers: this.reg,
+  });
+  readonly ttft = new Histogram({
+    name: 'loraledger_time_to_first_token_seconds',
+    help: 'Request start to first generated token.',
+    buckets: LATENCY,
+    registers: this.reg,
+  });
+  readonly itl = new Histogram({
+    name: 'loraledger_inter_token_latency_seconds',
+    help: 'Time between consecutive tokens of one choice.',
+    buckets: LATENCY,
+    registers: this.reg,
+  });
+  readonly e2e = new Histogram({
+    name: 'loraledger_e2e_request_latency_seconds',
+    help: 'Request start to last token of a choice.',
+    buckets: LATENCY,
+    registers: this.reg,
+  });
+  readonly promptTokens = new Histogram({
+    name: 'loraledger_prompt_tokens',
+    help: 'Prompt tokens per choice.',
+    buckets: TOKENS,
+    registers: this.reg,
+  });
+  readonly generationTokens = new Histogram({
+    name: 'loraledger_generation_tokens',
+    help: 'Generated tokens per choice.',
+    buckets: TOKENS,
+    registers: this.reg,
+  });
+  readonly finished = new Counter({
+    name: 'loraledger_request_finished_total',
+    help: 'Finished choices by finish reason.',
+    labelNames: ['finish_reason'],
+    registers: this.reg,
+  });
+  readonly adapterRequests = new Counter({
+    name: 'loraledger_adapter_requests_total',
+    help: 'Choices per adapter (top-N adapters by traffic, the rest "other"; "base" = no adapter).',
+    labelNames: ['adapter'],
+    registers: this.reg,
+  });
+  readonly adapterTokens = new Counter({
+    name: 'loraledger_adapter_tokens_total',
+    help: 'Tokens per adapter and kind (prompt | generation).',
+    labelNames: ['adapter', 'kind'],
+    registers: this.reg,
+  });
+  readonly cacheLookups = new Counter({
+    name: 'loraledger_adapter_cache_lookups_total',
+    help: 'Adapter cache lookups by tier (host | slot) and outcome (hit | miss).',
+    labelNames: ['tier', 'outcome'],
+    registers: this.reg,
+  });
+  readonly evictions = new Counter({
+    name: 'loraledger_adapter_cache_evictions_total',
+    help: 'Adapters evicted from a tier.',
+    labelNames: ['tier'],
+    registers: this.reg,
+  });
+  readonly loadSeconds = new Histogram({
+    name: 'loraledger_adapter_load_seconds',
+    help: 'Time to bring an adapter into a tier.',
+    labelNames: ['tier'],
+    buckets: LATENCY,
+    registers: this.reg,
+  });
+  readonly adapterErrors = new Counter({
+    name: 'loraledger_adapter_errors_total',
+    help: 'Adapters that failed to load.',
+    registers: this.reg,
+  });
+  readonly stepSeconds = new Histogram({
+    name: 'loraledger_engine_step_seconds',
+    help: 'Duration of one engine forward step.',
+    buckets: LATENCY,
+    registers: this.reg,
+  });
+  readonly stepTokens = new Counter({
+    name: 'loraledger_engine_step_tokens_total',
+    help: 'Tokens processed by forward steps, by kind (prefill | decode).',
+    labelNames: ['kind'],
+    registers: this.reg,
+  });
   readonly labeler: AdapterLabeler;
 
   constructor(opts: { topAdapters: number }) {
@@ -68,7 +150,15 @@ export class Metrics {
     });
     const stat = (name: string, help: string, pick: (s: EngineStats) => number) => {
       const source = () => this.statsSource();
-      new Gauge({ name, help, registers: this.reg, collect() { const s = source(); if (s) this.set(pick(s)); } });
+      new Gauge({
+        name,
+        help,
+        registers: this.reg,
+        collect() {
+          const s = source();
+          if (s) this.set(pick(s));
+        },
+      });
     };
     stat('loraledger_requests_running', 'Sequences in the running batch.', (s) => s.running);
     stat('loraledger_requests_waiting', 'Requests waiting for a batch slot.', (s) => s.waiting);
@@ -80,14 +170,24 @@ export class Metrics {
   }
 
   /** Scrape-time engine stats (null while the engine starts). */
-  useStats(source: () => EngineStats | null): void { this.statsSource = source; }
+  useStats(source: () => EngineStats | null): void {
+    this.statsSource = source;
+  }
 
   notice(n: EngineNotice): void {
     switch (n.type) {
-      case 'adapter_cache': this.cacheLookups.inc({ tier: n.tier, outcome: n.outcome }); break;
-      case 'adapter_evicted': this.evictions.inc({ tier: n.tier }); break;
-      case 'adapter_loaded': this.loadSeconds.observe({ tier: n.tier }, n.seconds); break;
-      case 'adapter_errored': this.adapterErrors.inc(); break;
+      case 'adapter_cache':
+        this.cacheLookups.inc({ tier: n.tier, outcome: n.outcome });
+        break;
+      case 'adapter_evicted':
+        this.evictions.inc({ tier: n.tier });
+        break;
+      case 'adapter_loaded':
+        this.loadSeconds.observe({ tier: n.tier }, n.seconds);
+        break;
+      case 'adapter_errored':
+        this.adapterErrors.inc();
+        break;
       case 'step':
         this.stepSeconds.observe(n.seconds);
         this.stepTokens.inc({ kind: 'prefill' }, n.prefillTokens);

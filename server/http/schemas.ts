@@ -5,17 +5,35 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** Optional field that may also be null. */
 const Opt = <T extends TSchema>(s: T) =>
-  Type.Optional(Type.Unsafe<Static<T> | null>(s.type ? { ...s, nullable: true } : { anyOf: [s, { type: 'null' }], description: s.description }));
+  Type.Optional(
+    Type.Unsafe<Static<T> | null>(
+      s.type ? { ...s, nullable: true } : { anyOf: [s, { type: 'null' }], description: s.description },
+    ),
+  );
 
 const sampling = {
-  model: Type.String({ minLength: 1, description: 'Base model id, an adapter id, or "auto" (the router picks an adapter).' }),
-  max_tokens: Opt(Type.Integer({ minimum: 1, description: 'Most tokens to generate (completions default 16; chat default: the rest of the context).' })),
+  model: Type.String({
+    minLength: 1,
+    description: 'Base model id, an adapter id, or "auto" (the router picks an adapter).',
+  }),
+  max_tokens: Opt(
+    Type.Integer({
+      minimum: 1,
+      description: 'Most tokens to generate (completions default 16; chat default: the rest of the context).',
+    }),
+  ),
   temperature: Opt(Type.Number({ minimum: 0, maximum: 2, description: '0 = greedy. Default 1.' })),
   top_p: Opt(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Nucleus sampling mass. Default 1 (off).' })),
-  top_k: Opt(Type.Integer({ minimum: -1, description: 'vLLM extension: keep the k most likely tokens (0 or -1 = off).' })),
+  top_k: Opt(
+    Type.Integer({ minimum: -1, description: 'vLLM extension: keep the k most likely tokens (0 or -1 = off).' }),
+  ),
   n: Opt(Type.Integer({ minimum: 1, maximum: 16, description: 'Choices to generate. Default 1.' })),
   seed: Opt(Type.Integer({ description: 'Same seed, same output (choice i uses seed + i).' })),
-  stop: Opt(Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { maxItems: 16 })], { description: 'Stop string(s), matched on the generated text and excluded from it.' })),
+  stop: Opt(
+    Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { maxItems: 16 })], {
+      description: 'Stop string(s), matched on the generated text and excluded from it.',
+    }),
+  ),
   user: Opt(Type.String({ maxLength: 256 })),
   stream: Opt(Type.Boolean()),
   stream_options: Opt(Type.Object({ include_usage: Opt(Type.Boolean()) })),
@@ -25,36 +43,54 @@ const sampling = {
 
 const TokenIds = Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 });
 
-export const CompletionBody = Type.Object({
-  ...sampling,
-  prompt: Type.Union([
-    Type.String(),
-    TokenIds,
-    Type.Array(Type.String(), { minItems: 1 }),
-    Type.Array(TokenIds, { minItems: 1 }),
-  ], { description: 'Text, an array of token ids (no BOS added), an array of texts, or an array of token-id arrays.' }),
-  logprobs: Opt(Type.Integer({ minimum: 0, maximum: 20, description: 'Return this many top alternatives per token.' })),
-  echo: Opt(Type.Boolean({ description: 'Prepend the prompt to the output text.' })),
-}, { additionalProperties: true });
+export const CompletionBody = Type.Object(
+  {
+    ...sampling,
+    prompt: Type.Union(
+      [Type.String(), TokenIds, Type.Array(Type.String(), { minItems: 1 }), Type.Array(TokenIds, { minItems: 1 })],
+      { description: 'Text, an array of token ids (no BOS added), an array of texts, or an array of token-id arrays.' },
+    ),
+    logprobs: Opt(
+      Type.Integer({ minimum: 0, maximum: 20, description: 'Return this many top alternatives per token.' }),
+    ),
+    echo: Opt(Type.Boolean({ description: 'Prepend the prompt to the output text.' })),
+  },
+  { additionalProperties: true },
+);
 export type CompletionBody = Static<typeof CompletionBody>;
 
 const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() });
 export const ChatMessageSchema = Type.Object({
-  role: Type.Union([Type.Literal('system'), Type.Literal('developer'), Type.Literal('user'), Type.Literal('assistant')]),
+  role: Type.Union([
+    Type.Literal('system'),
+    Type.Literal('developer'),
+    Type.Literal('user'),
+    Type.Literal('assistant'),
+  ]),
   content: Type.Union([Type.String(), Type.Array(TextPart)]),
   name: Type.Optional(Type.String()),
 });
 
-export const ChatBody = Type.Object({
-  ...sampling,
-  messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
-  max_completion_tokens: Opt(Type.Integer({ minimum: 1, description: 'Same as max_tokens (newer OpenAI name); wins when both are set.' })),
-  logprobs: Opt(Type.Boolean({ description: 'Return each token\'s logprob.' })),
-  top_logprobs: Opt(Type.Integer({ minimum: 0, maximum: 20, description: 'Alternatives per token (needs logprobs: true).' })),
-}, { additionalProperties: true });
+export const ChatBody = Type.Object(
+  {
+    ...sampling,
+    messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
+    max_completion_tokens: Opt(
+      Type.Integer({ minimum: 1, description: 'Same as max_tokens (newer OpenAI name); wins when both are set.' }),
+    ),
+    logprobs: Opt(Type.Boolean({ description: "Return each token's logprob." })),
+    top_logprobs: Opt(
+      Type.Integer({ minimum: 0, maximum: 20, description: 'Alternatives per token (needs logprobs: true).' }),
+    ),
+  },
+  { additionalProperties: true },
+);
 export type ChatBody = Static<typeof ChatBody>;
 
-const AdapterId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', description: 'Adapter id: letters, digits, ".", "_", "-" (max 128).' });
+const AdapterId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$',
+  description: 'Adapter id: letters, digits, ".", "_", "-" (max 128).',
+});
 
 export const AddAdapterBody = Type.Object({
   id: AdapterId,
@@ -64,9 +100,17 @@ export const LoadLoraBody = Type.Object({ lora_name: AdapterId, lora_path: Type.
 export const UnloadLoraBody = Type.Object({ lora_name: AdapterId });
 export const AdapterIdParams = Type.Object({ id: AdapterId });
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({ message: Type.String(), type: Type.String(), param: Type.Union([Type.String(), Type.Null()]), code: Type.String() }),
-}, { description: 'OpenAI error shape; `code` is a key of the error catalogue.' });
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      message: Type.String(),
+      type: Type.String(),
+      param: Type.Union([Type.String(), Type.Null()]),
+      code: Type.String(),
+    }),
+  },
+  { description: 'OpenAI error shape; `code` is a key of the error catalogue.' },
+);
 
 /** Route response docs: any 2xx body, and the OpenAI error shape for 4xx/5xx. */
 export const Responses = {

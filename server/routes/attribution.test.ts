@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { privateKeyToAccount } from 'viem/accounts';
-import { ANVIL_DEV_KEYS, runClaim, runVerifyRecord, startSettlement, type SettlementHandle } from '../../attribution/index.ts';
+import {
+  ANVIL_DEV_KEYS,
+  runClaim,
+  runVerifyRecord,
+  startSettlement,
+  type SettlementHandle,
+} from '../../attribution/index.ts';
 import { sampleRecord } from '../../test/support/recordFixtures.ts';
 import { installErrorHandlers } from '../http/errorHandler.ts';
 import { makeAdminGuard } from '../http/adminAuth.ts';
@@ -28,7 +34,13 @@ after(async () => {
 });
 
 test('routes serve eip712, contract, record proofs and payouts; the claim CLI pays the contributor', async () => {
-  handle = await startSettlement({ dataDir: join(dir, 'data'), chain: 'anvil', chainId: 31337, epochSeconds: 0, epochMaxRecords: 1000 });
+  handle = await startSettlement({
+    dataDir: join(dir, 'data'),
+    chain: 'anvil',
+    chainId: 31337,
+    epochSeconds: 0,
+    epochMaxRecords: 1000,
+  });
   app = Fastify({ logger: false });
   installErrorHandlers(app);
   await app.register(attributionRoutes(handle, { adminGuard: makeAdminGuard(ADMIN) }));
@@ -41,12 +53,18 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   assert.ok(Array.isArray(info.abi) && info.abi.some((x: { name?: string }) => x.name === 'claim'));
 
   let recordId = '';
-  for (let i = 0; i < 3; i++) recordId = (await handle.settlement.record(sampleRecord(i, { tag: 'routes', payees: [contributor] }))).record.recordId;
+  for (let i = 0; i < 3; i++)
+    recordId = (await handle.settlement.record(sampleRecord(i, { tag: 'routes', payees: [contributor] }))).record
+      .recordId;
   assert.equal((await app.inject(`/v1/attribution/records/${recordId}`)).json().status, 'pending');
   const noKey = await app.inject({ method: 'POST', url: '/v1/attribution/settle' });
   assert.equal(noKey.statusCode, 401);
   assert.equal(noKey.json().error.code, 'unauthorized');
-  const settled = await app.inject({ method: 'POST', url: '/v1/attribution/settle', headers: { authorization: `Bearer ${ADMIN}` } });
+  const settled = await app.inject({
+    method: 'POST',
+    url: '/v1/attribution/settle',
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
   assert.equal(settled.statusCode, 200);
   assert.equal(settled.json().epoch, 1);
   const view = (await app.inject(`/v1/attribution/records/${recordId}`)).json();
@@ -70,12 +88,18 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   assert.deepEqual([nobody.cumulative, nobody.proof], ['0', []]);
 
   const epoch = (await app.inject('/v1/attribution/epochs/1')).json();
-  assert.deepEqual([epoch.status, epoch.record_count, epoch.records_root, epoch.tx_hash], ['settled', 3, view.root, view.tx_hash]);
+  assert.deepEqual(
+    [epoch.status, epoch.record_count, epoch.records_root, epoch.tx_hash],
+    ['settled', 3, view.root, view.tx_hash],
+  );
   assert.equal((await app.inject('/v1/attribution/epochs/2')).statusCode, 404);
   assert.equal((await app.inject('/v1/attribution/epochs/0')).json().error.param, 'epoch');
 
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const verified = await runVerifyRecord(['--server', url, '--record', recordId, '--signer', view.signer], () => undefined);
+  const verified = await runVerifyRecord(
+    ['--server', url, '--record', recordId, '--signer', view.signer],
+    () => undefined,
+  );
   assert.equal(verified.ok, true);
   const lines: string[] = [];
   const r1 = await runClaim(['--server', url, '--key', contributorKey], (l) => lines.push(l));
@@ -87,5 +111,8 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   writeFileSync(keyFile, `${contributorKey}\n`, { mode: 0o600 });
   const r2 = await runClaim(['--server', url, '--key-file', keyFile, '--dry-run'], () => undefined);
   assert.deepEqual([r2.claimed, r2.claimable, r2.paid], [expected, 0n, 0n]);
-  await assert.rejects(runClaim(['--key', '0x12'], () => undefined), /--key \(or the --key-file contents\) must be/);
+  await assert.rejects(
+    runClaim(['--key', '0x12'], () => undefined),
+    /--key \(or the --key-file contents\) must be/,
+  );
 });

@@ -21,61 +21,110 @@ export interface DatanetRoutesOptions {
   documentsRequireAdmin?: boolean;
 }
 
-const datanetJson = (d: Datanet) => ({ object: 'datanet', id: d.id, title: d.title, created: d.created, documents: d.documents });
+const datanetJson = (d: Datanet) => ({
+  object: 'datanet',
+  id: d.id,
+  title: d.title,
+  created: d.created,
+  documents: d.documents,
+});
 const documentJson = (d: DataDocument) => ({
-  object: 'datanet.document', doc_id: d.docId, datanet: d.datanet, contributor: d.contributor,
-  content_hash: d.contentHash, metadata: d.metadata, created: d.created, text: d.text,
+  object: 'datanet.document',
+  doc_id: d.docId,
+  datanet: d.datanet,
+  contributor: d.contributor,
+  content_hash: d.contentHash,
+  metadata: d.metadata,
+  created: d.created,
+  text: d.text,
 });
 
 function body(req: FastifyRequest): Record<string, unknown> {
   const b = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new RequestError('invalid_request', 'the request body must be a JSON object', { param: 'body' });
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw new RequestError('invalid_request', 'the request body must be a JSON object', { param: 'body' });
   return b as Record<string, unknown>;
 }
 
 function limitOf(q: Record<string, unknown>): number | undefined {
   if (q.limit === undefined) return undefined;
   const n = Number(q.limit);
-  if (typeof q.limit !== 'string' || !/^\d+$/.test(q.limit)) throw new RequestError('invalid_request', 'limit must be an integer in [1, 1000]', { param: 'limit' });
+  if (typeof q.limit !== 'string' || !/^\d+$/.test(q.limit))
+    throw new RequestError('invalid_request', 'limit must be an integer in [1, 1000]', { param: 'limit' });
   return n;
 }
 
 export function datanetRoutes(store: DatanetStore, opts: DatanetRoutesOptions = {}) {
   const admin = async (req: FastifyRequest, what: string): Promise<void> => {
-    if (opts.adminGuard === undefined) throw new RequestError('admin_disabled', `${what} is an admin route and no admin key is configured`);
+    if (opts.adminGuard === undefined)
+      throw new RequestError('admin_disabled', `${what} is an admin route and no admin key is configured`);
     await opts.adminGuard(req);
   };
   return async function routes(app: FastifyInstance): Promise<void> {
     const tags = ['datanets'];
-    app.post('/v1/datanets', { schema: { summary: 'Create a DataNet (admin)', tags, security: [{ adminKey: [] }] } }, async (req) => {
-      await admin(req, 'POST /v1/datanets');
-      const b = body(req);
-      const extra = Object.keys(b).find((k) => k !== 'id' && k !== 'title');
-      if (extra) throw new RequestError('invalid_request', `unknown field ${extra} (allowed: id, title)`, { param: extra });
-      return datanetJson(store.createDatanet({ id: b.id, title: b.title }));
-    });
-    app.get('/v1/datanets', { schema: { summary: 'List DataNets', tags } }, async () => ({ object: 'list', data: store.listDatanets().map(datanetJson) }));
-    app.get<{ Params: { id: string } }>('/v1/datanets/:id', { schema: { summary: 'One DataNet', tags } }, async (req) => datanetJson(store.getDatanet(req.params.id)));
-    app.post<{ Params: { id: string } }>('/v1/datanets/:id/documents', { schema: { summary: 'Contribute a document to a DataNet', tags } }, async (req) => {
-      if (opts.documentsRequireAdmin) await admin(req, 'POST /v1/datanets/:id/documents');
-      const b = body(req);
-      const extra = Object.keys(b).find((k) => k !== 'text' && k !== 'contributor' && k !== 'metadata');
-      if (extra) throw new RequestError('invalid_request', `unknown field ${extra} (allowed: text, contributor, metadata)`, { param: extra });
-      const doc = store.addDocument({ datanet: req.params.id, text: b.text, contributor: b.contributor, metadata: b.metadata });
-      req.log.info({ datanet: doc.datanet, doc_id: doc.docId }, 'document contributed');
-      return documentJson(doc);
-    });
-    app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/datanets/:id/documents', { schema: { summary: 'List a DataNet\'s documents (paged)', tags } }, async (req) => {
-      const after = req.query.after;
-      if (after !== undefined && typeof after !== 'string') throw new RequestError('invalid_request', 'after must be a doc_id', { param: 'after' });
-      const page = store.listDocuments(req.params.id, { limit: limitOf(req.query), after });
-      return { object: 'list', data: page.data.map(documentJson), has_more: page.hasMore };
-    });
-    app.get<{ Params: { id: string; doc_id: string } }>('/v1/datanets/:id/documents/:doc_id', { schema: { summary: 'One document', tags } }, async (req) => {
-      store.getDatanet(req.params.id);
-      const doc = store.getDocument(req.params.doc_id);
-      if (doc.datanet !== req.params.id) throw new RequestError('not_found', `document ${req.params.doc_id} is not in DataNet ${req.params.id}`, { param: 'doc_id' });
-      return documentJson(doc);
-    });
+    app.post(
+      '/v1/datanets',
+      { schema: { summary: 'Create a DataNet (admin)', tags, security: [{ adminKey: [] }] } },
+      async (req) => {
+        await admin(req, 'POST /v1/datanets');
+        const b = body(req);
+        const extra = Object.keys(b).find((k) => k !== 'id' && k !== 'title');
+        if (extra)
+          throw new RequestError('invalid_request', `unknown field ${extra} (allowed: id, title)`, { param: extra });
+        return datanetJson(store.createDatanet({ id: b.id, title: b.title }));
+      },
+    );
+    app.get('/v1/datanets', { schema: { summary: 'List DataNets', tags } }, async () => ({
+      object: 'list',
+      data: store.listDatanets().map(datanetJson),
+    }));
+    app.get<{ Params: { id: string } }>('/v1/datanets/:id', { schema: { summary: 'One DataNet', tags } }, async (req) =>
+      datanetJson(store.getDatanet(req.params.id)),
+    );
+    app.post<{ Params: { id: string } }>(
+      '/v1/datanets/:id/documents',
+      { schema: { summary: 'Contribute a document to a DataNet', tags } },
+      async (req) => {
+        if (opts.documentsRequireAdmin) await admin(req, 'POST /v1/datanets/:id/documents');
+        const b = body(req);
+        const extra = Object.keys(b).find((k) => k !== 'text' && k !== 'contributor' && k !== 'metadata');
+        if (extra)
+          throw new RequestError('invalid_request', `unknown field ${extra} (allowed: text, contributor, metadata)`, {
+            param: extra,
+          });
+        const doc = store.addDocument({
+          datanet: req.params.id,
+          text: b.text,
+          contributor: b.contributor,
+          metadata: b.metadata,
+        });
+        req.log.info({ datanet: doc.datanet, doc_id: doc.docId }, 'document contributed');
+        return documentJson(doc);
+      },
+    );
+    app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+      '/v1/datanets/:id/documents',
+      { schema: { summary: "List a DataNet's documents (paged)", tags } },
+      async (req) => {
+        const after = req.query.after;
+        if (after !== undefined && typeof after !== 'string')
+          throw new RequestError('invalid_request', 'after must be a doc_id', { param: 'after' });
+        const page = store.listDocuments(req.params.id, { limit: limitOf(req.query), after });
+        return { object: 'list', data: page.data.map(documentJson), has_more: page.hasMore };
+      },
+    );
+    app.get<{ Params: { id: string; doc_id: string } }>(
+      '/v1/datanets/:id/documents/:doc_id',
+      { schema: { summary: 'One document', tags } },
+      async (req) => {
+        store.getDatanet(req.params.id);
+        const doc = store.getDocument(req.params.doc_id);
+        if (doc.datanet !== req.params.id)
+          throw new RequestError('not_found', `document ${req.params.doc_id} is not in DataNet ${req.params.id}`, {
+            param: 'doc_id',
+          });
+        return documentJson(doc);
+      },
+    );
   };
 }

@@ -4,20 +4,52 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AUTO_MODEL } from '../generation/planRequest.ts';
 
 export const modelsRoute: FastifyPluginAsync = async (app) => {
-  app.get('/v1/models', { schema: { summary: 'List the base model, its adapters and "auto"', tags: ['models'] } }, async () => {
-    const s = app.loraledger;
-    const created = Math.floor(Date.now() / 1000);
-    const spec = s.engine.peek()?.spec;
-    const maxModelLen = spec ? (s.config.maxModelLen || spec.maxPositions) : null;
-    const card = (id: string, extra: Record<string, unknown>) => ({ id, object: 'model', created, owned_by: 'loraledger', root: id, parent: null, max_model_len: maxModelLen, ...extra });
-    const adapters = s.adapters.list();
-    return {
-      object: 'list',
-      data: [
-        card(s.baseModelId, { root: s.modelDir }),
-        ...adapters.map((a) => card(a.id, { root: a.path, parent: s.baseModelId, loraledger: { state: a.state, reason: a.reason, rank: a.rank, description: a.description, tags: a.tags, owner: a.owner } })),
-        card(AUTO_MODEL, { parent: s.baseModelId, loraledger: { routing: 'auto: the router picks an adapter per request from its prompt; the response\'s loraledger.adapter and loraledger.routed say which and why' } }),
-      ],
-    };
-  });
+  app.get(
+    '/v1/models',
+    { schema: { summary: 'List the base model, its adapters and "auto"', tags: ['models'] } },
+    async () => {
+      const s = app.loraledger;
+      const created = Math.floor(Date.now() / 1000);
+      const spec = s.engine.peek()?.spec;
+      const maxModelLen = spec ? s.config.maxModelLen || spec.maxPositions : null;
+      const card = (id: string, extra: Record<string, unknown>) => ({
+        id,
+        object: 'model',
+        created,
+        owned_by: 'loraledger',
+        root: id,
+        parent: null,
+        max_model_len: maxModelLen,
+        ...extra,
+      });
+      const adapters = s.adapters.list();
+      return {
+        object: 'list',
+        data: [
+          card(s.baseModelId, { root: s.modelDir }),
+          ...adapters.map((a) =>
+            card(a.id, {
+              root: a.path,
+              parent: s.baseModelId,
+              loraledger: {
+                state: a.state,
+                reason: a.reason,
+                rank: a.rank,
+                description: a.description,
+                tags: a.tags,
+                owner: a.owner,
+              },
+            }),
+          ),
+          card(AUTO_MODEL, {
+            parent: s.baseModelId,
+            loraledger: {
+              routing:
+                "auto: the router picks an adapter per request from its prompt; the response's loraledger.adapter and loraledger.routed say which and why",
+            },
+          }),
+        ],
+      };
+    },
+  );
 };

@@ -26,7 +26,12 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (mode === 'post-then-die') {
-    const chain = createChainClient({ rpcUrl: argv[2]!, chainId: 31337, privateKey: ANVIL_DEV_KEYS[0]!, contract: argv[3] as Address });
+    const chain = createChainClient({
+      rpcUrl: argv[2]!,
+      chainId: 31337,
+      privateKey: ANVIL_DEV_KEYS[0]!,
+      contract: argv[3] as Address,
+    });
     const e = outbox.closeEpoch()!;
     await chain.postEpoch({ epoch: e.epoch, recordsRoot: e.recordsRoot, payoutRoot: e.payoutRoot, total: e.total });
     writeSync(1, `posted ${e.epoch}\n`);

@@ -5,17 +5,30 @@
 // K buckets, M tokens per bucket, S slots, R rank, Din/Dout projection features.
 import * as ort from 'onnxruntime-node';
 import type { AdapterWeights } from '../../kernels/model/index.ts';
-import { GRAPH_INPUTS, GRAPH_OUTPUTS, LoraSlots, loraFeeds as engineLoraFeeds, planLora, type LoraKernel } from '../../kernels/index.ts';
+import {
+  GRAPH_INPUTS,
+  GRAPH_OUTPUTS,
+  LoraSlots,
+  loraFeeds as engineLoraFeeds,
+  planLora,
+  type LoraKernel,
+} from '../../kernels/index.ts';
 import type { ModelSpec } from '../../kernels/model/index.ts';
 
-const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
+const i64 = (a: number[], dims: number[]): ort.Tensor =>
+  new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
 
 export class DecoderHarness {
   readonly keys: Float32Array[]; // [L] of [B, Hkv, C, Dh]
   readonly values: Float32Array[];
   readonly lens: number[]; // [B] cached positions per row
 
-  constructor(private readonly session: ort.InferenceSession, private readonly spec: ModelSpec, readonly rows: number, readonly capacity: number) {
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly spec: ModelSpec,
+    readonly rows: number,
+    readonly capacity: number,
+  ) {
     const n = rows * spec.numKvHeads * capacity * spec.headDim;
     this.keys = Array.from({ length: spec.numLayers }, () => new Float32Array(n));
     this.values = Array.from({ length: spec.numLayers }, () => new Float32Array(n));
@@ -43,8 +56,14 @@ export class DecoderHarness {
       [GRAPH_INPUTS.inputIds]: i64(ids, [B, T]),
       [GRAPH_INPUTS.positionIds]: i64(pos, [B, T]),
       [GRAPH_INPUTS.pastLen]: i64(this.lens, [B]),
-      [GRAPH_INPUTS.newLen]: i64(newTokens.map((t) => Math.max(1, t.length)), [B]),
-      [GRAPH_INPUTS.logitsIdx]: i64(Array.from({ length: B * T }, (_, i) => i % T), [B, T]),
+      [GRAPH_INPUTS.newLen]: i64(
+        newTokens.map((t) => Math.max(1, t.length)),
+        [B],
+      ),
+      [GRAPH_INPUTS.logitsIdx]: i64(
+        Array.from({ length: B * T }, (_, i) => i % T),
+        [B, T],
+      ),
       ...extraFeeds,
     };
     for (let l = 0; l < spec.numLayers; l++) {
@@ -79,11 +98,23 @@ export class DecoderHarness {
  * the call's padded width (every position counted as valid); R the padded rank. 'grouped' puts the
  * used adapters in slots 1..U in order of first use; 'gather' puts adapter i in slot i + 1.
  */
-export function loraFeeds(kind: LoraKernel, spec: ModelSpec, adapters: AdapterWeights[], rowAdapter: Array<number | null>, T: number, R: number): Record<string, ort.Tensor> {
-  const used = kind === 'grouped' ? [...new Set(rowAdapter.filter((a): a is number => a !== null))] : adapters.map((_, i) => i);
+export function loraFeeds(
+  kind: LoraKernel,
+  spec: ModelSpec,
+  adapters: AdapterWeights[],
+  rowAdapter: Array<number | null>,
+  T: number,
+  R: number,
+): Record<string, ort.Tensor> {
+  const used =
+    kind === 'grouped' ? [...new Set(rowAdapter.filter((a): a is number => a !== null))] : adapters.map((_, i) => i);
   const slots = new LoraSlots(spec, { maxActiveAdapters: used.length, maxLoraRank: R });
   used.forEach((a, i) => slots.write(i + 1, adapters[a]!));
-  const plan = planLora(kind, { slots: rowAdapter.map((a) => (a === null ? 0 : used.indexOf(a) + 1)), newLen: new Array(rowAdapter.length).fill(T), T });
+  const plan = planLora(kind, {
+    slots: rowAdapter.map((a) => (a === null ? 0 : used.indexOf(a) + 1)),
+    newLen: new Array(rowAdapter.length).fill(T),
+    T,
+  });
   const feeds = engineLoraFeeds(plan, slots);
   return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]));
 }

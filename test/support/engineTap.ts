@@ -3,7 +3,17 @@
 // how many token events it READ (the client stream is pull-based: the worker generates ahead and
 // buffers, the consumer pulls), and how many tokens the worker GENERATED (its step notices).
 // Every call goes straight through to the real engine; nothing is simulated.
-import type { AdapterRegistration, EngineClient, EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest, ScoreResult, ScoreVariant } from '../../kernels/index.ts';
+import type {
+  AdapterRegistration,
+  EngineClient,
+  EngineNotice,
+  EngineOptions,
+  EngineStats,
+  GenerateEvent,
+  GenerateRequest,
+  ScoreResult,
+  ScoreVariant,
+} from '../../kernels/index.ts';
 import type { ModelSpec } from '../../kernels/model/index.ts';
 import { startEngine } from '../../kernels/index.ts';
 
@@ -21,10 +31,14 @@ export class EngineTap implements EngineClient {
   readonly live = new Set<string>();
 
   constructor(readonly inner: EngineClient) {
-    inner.onNotice((n) => { if (n.type === 'step') this.generated += n.rows; });
+    inner.onNotice((n) => {
+      if (n.type === 'step') this.generated += n.rows;
+    });
   }
 
-  get spec(): ModelSpec { return this.inner.spec; }
+  get spec(): ModelSpec {
+    return this.inner.spec;
+  }
 
   async *generate(req: GenerateRequest): AsyncGenerator<GenerateEvent> {
     this.requests.push(req);
@@ -32,8 +46,10 @@ export class EngineTap implements EngineClient {
     let ended = false;
     try {
       for await (const e of this.inner.generate(req)) {
-        if (e.type === 'token') { this.pulled++; this.pulledBy.set(req.id, (this.pulledBy.get(req.id) ?? 0) + 1); }
-        else {
+        if (e.type === 'token') {
+          this.pulled++;
+          this.pulledBy.set(req.id, (this.pulledBy.get(req.id) ?? 0) + 1);
+        } else {
           ended = true;
           if (e.type === 'done' && e.finishReason === 'cancelled') this.cancelled.add(req.id);
         }
@@ -45,14 +61,31 @@ export class EngineTap implements EngineClient {
     }
   }
 
-  cancel(id: string): void { this.cancelled.add(id); this.inner.cancel(id); }
-  score(variants: ScoreVariant[]): Promise<ScoreResult[]> { return this.inner.score(variants); }
-  registerAdapters(adapters: AdapterRegistration[]): Promise<void> { return this.inner.registerAdapters(adapters); }
-  unregisterAdapter(id: string): Promise<void> { return this.inner.unregisterAdapter(id); }
-  prefetch(ids: string[]): void { this.inner.prefetch(ids); }
-  stats(): EngineStats { return this.inner.stats(); }
-  onNotice(listener: (n: EngineNotice) => void): void { this.inner.onNotice(listener); }
-  close(): Promise<void> { return this.inner.close(); }
+  cancel(id: string): void {
+    this.cancelled.add(id);
+    this.inner.cancel(id);
+  }
+  score(variants: ScoreVariant[]): Promise<ScoreResult[]> {
+    return this.inner.score(variants);
+  }
+  registerAdapters(adapters: AdapterRegistration[]): Promise<void> {
+    return this.inner.registerAdapters(adapters);
+  }
+  unregisterAdapter(id: string): Promise<void> {
+    return this.inner.unregisterAdapter(id);
+  }
+  prefetch(ids: string[]): void {
+    this.inner.prefetch(ids);
+  }
+  stats(): EngineStats {
+    return this.inner.stats();
+  }
+  onNotice(listener: (n: EngineNotice) => void): void {
+    this.inner.onNotice(listener);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 /** kernels' startEngine with a tap around the engine it starts; `onTap` receives the tap. */

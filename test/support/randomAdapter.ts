@@ -3,7 +3,10 @@ import type { AdapterWeights, LoraPair } from '../../kernels/model/index.ts';
 import { Prng } from '../../common/index.ts';
 import { targetShape, type LoraTarget, type ModelSpec } from '../../kernels/model/index.ts';
 
-export function randomAdapter(spec: ModelSpec, opts: { id: string; seed: number; rank: number; targets: LoraTarget[]; scale?: number; std?: number }): AdapterWeights {
+export function randomAdapter(
+  spec: ModelSpec,
+  opts: { id: string; seed: number; rank: number; targets: LoraTarget[]; scale?: number; std?: number },
+): AdapterWeights {
   const rng = new Prng(opts.seed);
   let bytes = 0;
   const layers: Array<Map<LoraTarget, LoraPair>> = [];

@@ -33,8 +33,20 @@ export function sampleRecord(i: number, opts: SampleOptions = {}): AttributionRe
     promptHash: keccak256(`prompt ${i}`),
     outputHash: keccak256(`output ${i}`),
     sources: [
-      { docId: keccak256(`doc ${i} a`), datanet: 'wiki', contributor: payees[i % payees.length]!, sharePpm: 990_099, amount: (1000n * k).toString() },
-      { docId: keccak256(`doc ${i} b`), datanet: 'wiki', contributor: payees[(i + 1) % payees.length]!, sharePpm: 9_901, amount: (10n * k).toString() },
+      {
+        docId: keccak256(`doc ${i} a`),
+        datanet: 'wiki',
+        contributor: payees[i % payees.length]!,
+        sharePpm: 990_099,
+        amount: (1000n * k).toString(),
+      },
+      {
+        docId: keccak256(`doc ${i} b`),
+        datanet: 'wiki',
+        contributor: payees[(i + 1) % payees.length]!,
+        sharePpm: 9_901,
+        amount: (10n * k).toString(),
+      },
     ],
     adapterOwner: owner,
     adapterSharePpm: owner === ZERO_ADDRESS ? 0 : 500_000,

@@ -3,4 +3,11 @@
 import { TINY_SPEC } from '../../factory/index.ts';
 import type { ModelSpec } from '../../kernels/model/index.ts';
 
-export const ADAPTER_TEST_SPEC: ModelSpec = { ...TINY_SPEC, hiddenSize: 16, intermediateSize: 24, headDim: 4, vocabSize: 32, maxPositions: 64 };
+export const ADAPTER_TEST_SPEC: ModelSpec = {
+  ...TINY_SPEC,
+  hiddenSize: 16,
+  intermediateSize: 24,
+  headDim: 4,
+  vocabSize: 32,
+  maxPositions: 64,
+};
