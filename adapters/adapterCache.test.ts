@@ -2,7 +2,7 @@
 // subject here is which adapter sits where and when, not reading files (loadAdapter.test.ts does that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EngineNotice } from '../kernels/index.ts';
+import type { AdapterNotice } from './types.ts';
 import { AdapterCache, type AdapterRef, type SlotSink } from './adapterCache.ts';
 import type { AdapterWeights } from '../kernels/model/index.ts';
 
@@ -38,7 +38,7 @@ function harness(
   const pending = new Map<string, { resolve: (w: AdapterWeights) => void; reject: (e: unknown) => void }>();
   const loads: string[] = [];
   const sinkLog: string[] = [];
-  const notices: EngineNotice[] = [];
+  const notices: AdapterNotice[] = [];
   const sink: SlotSink = {
     write: (slot, w) => void sinkLog.push(`write ${slot} ${w.id}`),
     clear: (slot) => void sinkLog.push(`clear ${slot}`),

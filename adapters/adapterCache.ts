@@ -20,7 +20,7 @@
 //   - unregister() takes effect once the adapter is unpinned; until then new acquires are refused.
 import { LRUCache } from 'lru-cache';
 import { AdapterError, LoraledgerError, stderrLogger, type Logger, type SerializedError } from '../common/index.ts';
-import type { AcquireResult, EngineNotice } from '../kernels/index.ts';
+import type { AcquireResult, AdapterNotice } from './types.ts';
 import type { AdapterWeights } from '../kernels/model/index.ts';
 
 /** Where host weights go to become visible to the forward pass (the engine's slot stacks). */
@@ -45,7 +45,7 @@ export interface AdapterCacheOptions {
   maxActive: number;
   load: (reg: AdapterRef) => Promise<AdapterWeights>;
   sink: SlotSink;
-  notify?: (n: EngineNotice) => void;
+  notify?: (n: AdapterNotice) => void;
   /** Where a throwing notice listener is reported. Default stderrLogger. */
   log?: Logger;
   /** Move an unpinned adapter down to the lowest unpinned slot when acquired again (default true). */
@@ -340,7 +340,7 @@ export class AdapterCache {
   }
 
   /** A throwing listener must not corrupt the cache's state: its error becomes a log line. */
-  private emit(n: EngineNotice): void {
+  private emit(n: AdapterNotice): void {
     try {
       this.opts.notify?.(n);
     } catch (err) {

@@ -19,7 +19,7 @@ import {
   type Logger,
   type SerializedError,
 } from '../common/index.ts';
-import type { EngineNotice } from '../kernels/index.ts';
+import type { AdapterNotice } from './types.ts';
 import type { ModelSpec } from '../kernels/model/index.ts';
 import { ADAPTER_CONFIG_FILE, readAdapterMeta, type PeftAdapterMeta } from './peftFormat.ts';
 import { validateAdapterAgainstModel } from './loadAdapter.ts';
@@ -214,7 +214,7 @@ export class AdapterRegistry {
   }
 
   /** Follows the engine's adapter notices: host load start/finish/failure drive the state machine. */
-  applyNotice(n: EngineNotice): void {
+  applyNotice(n: AdapterNotice): void {
     if (n.type !== 'adapter_cache' && n.type !== 'adapter_loaded' && n.type !== 'adapter_errored') return;
     const entry = this.entries.get(n.id);
     if (!entry) return;

@@ -1,4 +1,5 @@
 // Shared contracts of the adapters/ folder. No runtime code here.
+import type { SerializedError } from '../common/index.ts';
 import type { LoraTarget } from '../kernels/model/index.ts';
 
 /** What a folder's small files say about an adapter (read without touching its weights). */
@@ -26,3 +27,16 @@ export interface AdapterMeta {
  * `errored`: the reason says what is wrong; a later load may retry.
  */
 export type AdapterState = 'registered' | 'loading' | 'ready' | 'errored';
+
+/** What the adapter tiers report as adapters move between them (the engine forwards these as EngineNotices). */
+export type AdapterNotice =
+  | { type: 'adapter_loaded'; id: string; tier: 'host' | 'slot'; seconds: number; bytes: number }
+  | { type: 'adapter_cache'; id: string; tier: 'host' | 'slot'; outcome: 'hit' | 'miss' }
+  | { type: 'adapter_evicted'; id: string; tier: 'host' | 'slot' }
+  | { type: 'adapter_errored'; id: string; error: SerializedError };
+
+/**
+ * What the adapter tiers answer when a request asks for its adapter's slot: the slot, wait (it is
+ * loading, or every slot is held), or the load failed.
+ */
+export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };

@@ -24,7 +24,7 @@ import { EngineHolder } from './engineHolder.ts';
 import { installErrorHandlers } from './http/errorHandler.ts';
 import { Metrics } from './http/metrics.ts';
 import { AUTO_MODEL } from './generation/planRequest.ts';
-import type { AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
+import type { AttributionPlugin, AttributionWiring, AutoRouter, ServerTokenizer } from './ports.ts';
 import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { chatCompletionsRoute, completionsRoute } from './routes/completions.ts';
 import { modelsRoute } from './routes/models.ts';
@@ -33,28 +33,6 @@ import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { wsRoute } from './generation/ws.ts';
 import { createAttribution } from './createAttribution.ts';
-
-/** What attribution/ gets to build its service and routes from. */
-export interface AttributionWiring {
-  config: Config;
-  baseModelId: string;
-  tokenizer: ServerTokenizer;
-  /** The engine once ready (engine.score for attribution). */
-  engine: () => EngineClient;
-  /** The served model folder. */
-  modelDir: string;
-  /** The base model's input embeddings [V, D] as buildApp read them for routing (null: too large, not read). */
-  tokenEmbeddings: TokenEmbeddingTable | null;
-  /** Payout owner of an adapter (loraledger.json `owner`), or null. */
-  adapterOwner: (id: string) => string | null;
-  log: FastifyInstance['log'];
-}
-export interface AttributionPlugin {
-  hook: AttributionHook;
-  /** Route plugin (DataNets, records, claims) registered on the app. */
-  routes?: (app: FastifyInstance) => Promise<void>;
-  close?: () => Promise<void>;
-}
 
 export interface BuildOptions {
   /** Engine factory; default: kernels' worker engine. */
@@ -125,7 +103,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const onReady = (engine: EngineClient) => {
     engine.onNotice((n) => {
       metrics.notice(n);
-      registry.applyNotice(n);
+      if (n.type !== 'step') registry.applyNotice(n);
     });
     app.log.info({ model: baseModelId, adapters: registry.size }, 'engine ready');
   };

@@ -15,7 +15,7 @@ import {
   startSettlement,
   tokenEmbeddingEmbedder,
 } from '../attribution/index.ts';
-import type { AttributionPlugin, AttributionWiring } from './app.ts';
+import type { AttributionPlugin, AttributionWiring } from './ports.ts';
 import { makeAdminGuard } from './http/adminAuth.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';

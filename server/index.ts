@@ -1,10 +1,12 @@
 // Public door of server/ for other folders (house style §2): a plain list of re-exports.
-export { buildApp, engineStarted, type AttributionPlugin, type AttributionWiring, type BuildOptions } from './app.ts';
+export { buildApp, engineStarted, type BuildOptions } from './app.ts';
 export { loadConfig, helpText, redactConfig, flagOf, envOf, type Config, type ConfigSources } from './config.ts';
 export { ConfigSchema } from './configSchema.ts';
 export { createAttribution } from './createAttribution.ts';
 export type {
   AdapterDirectory,
+  AttributionPlugin,
+  AttributionWiring,
   AdapterInfo,
   AttributionHook,
   AutoRouter,

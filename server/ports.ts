@@ -1,9 +1,11 @@
 // The small interfaces the HTTP layer needs from the other folders. buildApp adapts the real
 // implementations (kernels/ tokenizer and engine, adapters/ registry and router, attribution/)
 // to these; routes and the generation pipeline only see these shapes.
+import type { FastifyInstance } from 'fastify';
 import type { AdapterState } from '../adapters/index.ts';
-
-import type { ChatMessage, PromptParts } from '../kernels/index.ts';
+import type { TokenEmbeddingTable } from '../attribution/index.ts';
+import type { ChatMessage, EngineClient, PromptParts } from '../kernels/index.ts';
+import type { Config } from './configSchema.ts';
 
 export type { ChatMessage, PromptParts };
 
@@ -92,4 +94,26 @@ export interface AttributionHook {
   }): Promise<PromptParts | null>;
   onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
   forget?(requestId: string): void;
+}
+
+/** What attribution/ gets to build its service and routes from. */
+export interface AttributionWiring {
+  config: Config;
+  baseModelId: string;
+  tokenizer: ServerTokenizer;
+  /** The engine once ready (engine.score for attribution). */
+  engine: () => EngineClient;
+  /** The served model folder. */
+  modelDir: string;
+  /** The base model's input embeddings [V, D] as buildApp read them for routing (null: too large, not read). */
+  tokenEmbeddings: TokenEmbeddingTable | null;
+  /** Payout owner of an adapter (loraledger.json `owner`), or null. */
+  adapterOwner: (id: string) => string | null;
+  log: FastifyInstance['log'];
+}
+export interface AttributionPlugin {
+  hook: AttributionHook;
+  /** Route plugin (DataNets, records, claims) registered on the app. */
+  routes?: (app: FastifyInstance) => Promise<void>;
+  close?: () => Promise<void>;
 }

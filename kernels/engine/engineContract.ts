@@ -1,6 +1,7 @@
 // The engine contract: what the HTTP thread sends the engine worker and what comes back. No runtime
 // code here.
 import type { SerializedError } from '../../common/index.ts';
+import type { AdapterNotice } from '../../adapters/index.ts';
 import type { ModelSpec, WeightPrecision } from '../model/modelSpec.ts';
 import type { ExecutionProvider, LoraKernel } from '../graph/graphContract.ts';
 
@@ -70,12 +71,6 @@ export interface TokenLogprob {
 /** Why a generation ended: a stop token or string, max_tokens, or a cancel. */
 export type FinishReason = 'stop' | 'length' | 'cancelled';
 
-/**
- * What the adapter tiers answer when a request asks for its adapter's slot: the slot, wait (it is
- * loading, or every slot is held), or the load failed.
- */
-export type AcquireResult = { slot: number } | { pending: true } | { error: SerializedError };
-
 export type GenerateEvent =
   | { type: 'token'; tokenId: number; logprob?: number; topLogprobs?: TokenLogprob[] }
   | { type: 'done'; finishReason: FinishReason; promptTokens: number; completionTokens: number }
@@ -111,11 +106,7 @@ export interface EngineStats {
 
 /** Events the engine reports for metrics and the adapter registry. */
 export type EngineNotice =
-  | { type: 'adapter_loaded'; id: string; tier: 'host' | 'slot'; seconds: number; bytes: number }
-  | { type: 'adapter_cache'; id: string; tier: 'host' | 'slot'; outcome: 'hit' | 'miss' }
-  | { type: 'adapter_evicted'; id: string; tier: 'host' | 'slot' }
-  | { type: 'adapter_errored'; id: string; error: SerializedError }
-  | { type: 'step'; rows: number; prefillTokens: number; decodeTokens: number; seconds: number };
+  AdapterNotice | { type: 'step'; rows: number; prefillTokens: number; decodeTokens: number; seconds: number };
 
 /**
  * What the HTTP thread holds: a handle on the engine worker. Commands only; the worker owns the

@@ -18,14 +18,8 @@ import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
 import type { LoraSlots } from './loraSlots.ts';
 import { Sampler, type SampleResult } from './sampler.ts';
 import { Scheduler, type Seq, type StepPlan } from './scheduler.ts';
-import type {
-  AcquireResult,
-  EngineNotice,
-  EngineOptions,
-  EngineStats,
-  GenerateEvent,
-  GenerateRequest,
-} from './engineContract.ts';
+import type { EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
+import type { AcquireResult } from '../../adapters/index.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 export interface ForwardOutputs {

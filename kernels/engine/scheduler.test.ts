@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type SchedRequest, type SchedulerOptions, type StepPlan } from './scheduler.ts';
-import type { AcquireResult } from './engineContract.ts';
+import type { AcquireResult } from '../../adapters/index.ts';
 import { RequestError } from '../../common/index.ts';
 
 const V = 50;

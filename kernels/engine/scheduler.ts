@@ -22,7 +22,8 @@
 // commit(plan, tokens): rows advance by their new tokens; sampled rows append their token and
 //   finish on a stop id (unless ignoreEos), max_tokens or maxModelLen; layout is compacted.
 import { RequestError, type SerializedError } from '../../common/index.ts';
-import type { AcquireResult, FinishReason } from './engineContract.ts';
+import type { FinishReason } from './engineContract.ts';
+import type { AcquireResult } from '../../adapters/index.ts';
 
 export interface SchedRequest {
   id: string;
