@@ -2,7 +2,7 @@
 // are chosen in one selector). Pseudocode:
 //   providers = provider == 'cuda' ? ['cuda', 'cpu'] : ['cpu']
 //   if provider == 'cuda' and onnxruntime-node lists no 'cuda' backend -> EngineError
-//   session = InferenceSession.create(onnxPath, {providers, graphOptimizationLevel: 'all',
+//   session = InferenceSession.create(onnxPath, {providers, graphOptimizationLevel (default 'all'),
 //             intraOpNumThreads: threads (0 = ORT default), interOpNumThreads: 1,
 //             enableCpuMemArena, enableMemPattern, executionMode: 'sequential',
 //             session.intra_op.allow_spinning = allowSpinning ? '1' : '0'})
@@ -21,6 +21,8 @@ export interface CreateSessionOptions {
   enableCpuMemArena?: boolean;
   /** Write the optimized graph here (debugging). */
   optimizedModelFilePath?: string;
+  /** Graph optimizations; default 'all'. float64 graphs checked against finite differences use 'basic'. */
+  optimizationLevel?: 'basic' | 'all';
 }
 
 export async function createSession(onnxPath: string, opts: CreateSessionOptions): Promise<ort.InferenceSession> {
@@ -32,7 +34,7 @@ export async function createSession(onnxPath: string, opts: CreateSessionOptions
   }
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: opts.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: opts.optimizationLevel ?? 'all',
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: opts.enableCpuMemArena ?? true,

@@ -80,6 +80,7 @@ export class GraphBuilder {
       [DataType.UINT8]: 1,
       [DataType.BOOL]: 1,
       [DataType.FLOAT16]: 2,
+      [DataType.DOUBLE]: 8,
     }[dataType];
     if (data.byteLength !== n * per)
       throw new Error(`initializer ${name}: dims [${dims}] need ${n * per} bytes, got ${data.byteLength}`);

@@ -28,12 +28,17 @@ export function ropeInverseFrequencies(spec: ModelSpec): Float64Array {
   return inv;
 }
 
-export function ropeTables(spec: ModelSpec, positions: number): { cos: Float32Array; sinSigned: Float32Array } {
+/** The tables in float32 (the decoder graph) or, given Float64Array, float64 (the fp64 training graph). */
+export function ropeTables<A extends Float32Array | Float64Array = Float32Array>(
+  spec: ModelSpec,
+  positions: number,
+  make: new (n: number) => A = Float32Array as unknown as new (n: number) => A,
+): { cos: A; sinSigned: A } {
   const dh = spec.headDim;
   const half = dh / 2;
   const inv = ropeInverseFrequencies(spec);
-  const cos = new Float32Array(positions * dh); // [Pmax, Dh]
-  const sinSigned = new Float32Array(positions * dh); // [Pmax, Dh]
+  const cos = new make(positions * dh); // [Pmax, Dh]
+  const sinSigned = new make(positions * dh); // [Pmax, Dh]
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
       const a = p * inv[i]!;
