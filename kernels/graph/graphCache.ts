@@ -1,24 +1,26 @@
-// Built decoder graphs cached on disk, keyed by a content hash, so a second start skips the build.
+// Built graphs (the decoder, the training graph) cached on disk, keyed by a content hash, so a
+// second start skips the build.
 //   key = sha256(BUILDER_VERSION, the graph builder's own source files, graph options, config.json,
 //                generation_config.json, each weight file's name + size + mtime)
 // Hashing the builder's source means an edited builder (even an uncommitted experiment) can never
 // reuse a graph an older builder wrote under the same BUILDER_VERSION.
-//   cacheDir/<key>/decoder.onnx (+ decoder.onnx.data)
+//   cacheDir/<key>/decoder.onnx | training.onnx (+ .data, + meta.json: what the builder returned)
 // A build goes to cacheDir/<key>.tmp-<pid>-<n>/ and is renamed into place, so readers never see a
 // half-written graph; if another process won the race its copy is kept.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildDecoderGraph, type DecoderGraphOptions } from './buildDecoderGraph.ts';
 import { hostInt8Range } from './int8Range.ts';
-import { loadCheckpoint, loadModelSpec } from '../model/loadCheckpoint.ts';
+import { loadCheckpoint, loadModelSpec, type Checkpoint } from '../model/loadCheckpoint.ts';
+import { buildTrainingGraph, type TrainingGraph, type TrainingGraphOptions } from './buildTrainingGraph.ts';
 import { checkpointFiles } from '../model/safetensors.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 /** Bump when the graph layout changes, so old cached graphs are not reused. */
 export const BUILDER_VERSION = 'decoder-v6';
-const GRAPH_FILE = 'decoder.onnx';
+const META_FILE = 'meta.json';
 let tmpCounter = 0;
 let builderDigest: Promise<string> | undefined;
 
@@ -41,6 +43,7 @@ export async function builderSources(): Promise<string[]> {
     for (const m of text.matchAll(VALUE_IMPORT)) await visit(new URL(m[1]!, url));
   };
   await visit(new URL('./buildDecoderGraph.ts', import.meta.url));
+  await visit(new URL('./buildTrainingGraph.ts', import.meta.url));
   await visit(new URL('../model/loadCheckpoint.ts', import.meta.url));
   return [...seen].sort();
 }
@@ -69,8 +72,13 @@ export interface CachedGraph {
 export async function graphCacheKey(modelDir: string, graph: DecoderGraphOptions): Promise<string> {
   // An int8 graph's bytes depend on this CPU's weight range: resolve it so the key names it.
   const options = graph.precision === 'int8' ? { ...graph, int8Range: graph.int8Range ?? hostInt8Range() } : graph;
+  return cacheKey(modelDir, { BUILDER_VERSION, builder: await builderSourceDigest(), options });
+}
+
+/** sha256 of `what` (JSON) and the model folder's config files and weight files' names, sizes and mtimes. */
+async function cacheKey(modelDir: string, what: object): Promise<string> {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ BUILDER_VERSION, builder: await builderSourceDigest(), options }));
+  h.update(JSON.stringify(what));
   for (const f of ['config.json', 'generation_config.json']) {
     const p = join(modelDir, f);
     h.update(`\n${f}\n`);
@@ -89,16 +97,60 @@ export async function ensureDecoderGraph(opts: {
   cacheDir: string;
   graph: DecoderGraphOptions;
 }): Promise<CachedGraph> {
-  const spec = await loadModelSpec(opts.modelDir);
   const key = await graphCacheKey(opts.modelDir, opts.graph);
-  const dir = join(opts.cacheDir, key);
-  const onnxPath = join(dir, GRAPH_FILE);
-  if (existsSync(onnxPath) && existsSync(`${onnxPath}.data`)) return { onnxPath, spec, reused: true, key };
-  const ckpt = await loadCheckpoint(opts.modelDir);
-  const tmp = join(opts.cacheDir, `${key}.tmp-${process.pid}-${tmpCounter++}`);
+  const { meta: _, ...graph } = await ensureGraph(opts.modelDir, opts.cacheDir, key, 'decoder.onnx', (ckpt, file) => {
+    buildDecoderGraph(ckpt, opts.graph, file);
+    return null;
+  });
+  return graph;
+}
+
+export interface CachedTrainingGraph extends CachedGraph {
+  trainable: TrainingGraph['trainable'];
+}
+
+/** The cached training graph for (model, options), building it first if needed. */
+export async function ensureTrainingGraph(opts: {
+  modelDir: string;
+  cacheDir: string;
+  graph: TrainingGraphOptions;
+}): Promise<CachedTrainingGraph> {
+  const key = await cacheKey(opts.modelDir, {
+    kind: 'training',
+    builder: await builderSourceDigest(),
+    options: opts.graph,
+  });
+  const { meta, ...graph } = await ensureGraph(opts.modelDir, opts.cacheDir, key, 'training.onnx', (ckpt, file) =>
+    buildTrainingGraph(ckpt, opts.graph, file),
+  );
+  return { ...graph, trainable: (meta as TrainingGraph).trainable };
+}
+
+/**
+ * cacheDir/<key>/<fileName> (+ .data, + meta.json with what the builder returned), built into a
+ * temporary folder and renamed into place.
+ */
+async function ensureGraph(
+  modelDir: string,
+  cacheDir: string,
+  key: string,
+  fileName: string,
+  build: (ckpt: Checkpoint, file: string) => unknown,
+): Promise<CachedGraph & { meta: unknown }> {
+  const spec = await loadModelSpec(modelDir);
+  const dir = join(cacheDir, key);
+  const onnxPath = join(dir, fileName);
+  const metaPath = join(dir, META_FILE);
+  if (existsSync(onnxPath) && existsSync(`${onnxPath}.data`) && existsSync(metaPath)) {
+    return { onnxPath, spec, reused: true, key, meta: JSON.parse(await readFile(metaPath, 'utf8')) };
+  }
+  const ckpt = await loadCheckpoint(modelDir);
+  const tmp = join(cacheDir, `${key}.tmp-${process.pid}-${tmpCounter++}`);
   await mkdir(tmp, { recursive: true });
+  let meta: unknown;
   try {
-    buildDecoderGraph(ckpt, opts.graph, join(tmp, GRAPH_FILE));
+    meta = build(ckpt, join(tmp, fileName));
+    await writeFile(join(tmp, META_FILE), JSON.stringify(meta));
     try {
       await rename(tmp, dir);
     } catch (err) {
@@ -107,5 +159,5 @@ export async function ensureDecoderGraph(opts: {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return { onnxPath, spec: ckpt.spec, reused: false, key };
+  return { onnxPath, spec: ckpt.spec, reused: false, key, meta };
 }
