@@ -137,6 +137,13 @@ export const ERROR_CATALOGUE = {
     doc: 'The server is draining for shutdown and accepts no new work.',
   },
 
+  // --- fine-tuning ---
+  training_failed: {
+    status: 500,
+    type: 'server_error',
+    doc: 'A fine-tuning job failed while training (the loss diverged, or the training session failed); the job says why.',
+  },
+
   // --- attribution and settlement ---
   datanet_not_found: { status: 404, type: 'not_found_error', doc: 'No DataNet with that id.' },
   record_not_found: { status: 404, type: 'not_found_error', doc: 'No attribution record with that id.' },

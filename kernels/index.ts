@@ -26,3 +26,12 @@ export { DataType } from './graph/onnxProto.ts';
 export { startEngine } from './engine/engineClient.ts';
 export { planLora, loraFeeds, type LoraPlan, type FeedTensor } from './engine/loraPlan.ts';
 export { LoraSlots } from './engine/loraSlots.ts';
+export {
+  buildTrainingGraph,
+  TRAIN_INPUTS,
+  TRAIN_OUTPUTS,
+  type TrainingGraphOptions,
+} from './graph/buildTrainingGraph.ts';
+export { ensureTrainingGraph, type CachedTrainingGraph } from './graph/graphCache.ts';
+export { TrainingSession, type TrainingBatch } from './engine/trainingSession.ts';
+export { transpose } from './graph/graphLinear.ts';

@@ -29,6 +29,7 @@ import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../m
 import { DiffGraph, type FloatType } from './autodiff.ts';
 import { DataType } from './onnxProto.ts';
 import { ropeTables } from './ropeTable.ts';
+import { transpose } from './graphLinear.ts';
 
 export interface TrainingGraphOptions {
   /** Element type of the whole graph; float64 is for finite-difference checks. Default float32. */
@@ -91,7 +92,7 @@ export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions,
     const t = tensor(name);
     if (opts.trainBase) return { w: baseWeight(name), transposed: false };
     const [out, inn] = t.shape as [number, number];
-    return { w: dg.weight(`${name}.T`, [inn, out], transpose2d(t.data, out, inn)), transposed: true };
+    return { w: dg.weight(`${name}.T`, [inn, out], transpose(t.data, out, inn)), transposed: true };
   };
 
   // --- inputs and non-differentiable helpers ---
@@ -203,12 +204,6 @@ export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions,
   for (const t of trainable) g.output(grads.get(t.name)!, dg.dataType, t.shape, TRAIN_OUTPUTS.grad(t.name));
   g.save(file);
   return { trainable };
-}
-
-function transpose2d(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols); // [cols, rows]
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
-  return out;
 }
 
 /** P [Dh, Dh] with (x·P)[i] = x[(i + Dh/2) mod Dh]. */
