@@ -19,3 +19,46 @@ export {
   type BigramCounts,
 } from './demo/bigramWeights.ts';
 export { ensureEmbeddedDefault } from './demo/embeddedDefault.ts';
+// ModelFactory training data and optimizer (factory/train/).
+export {
+  validateRow,
+  rowName,
+  type SourcedRow,
+  type TrainingRow,
+  type TrainMessage,
+  type TrainRole,
+} from './train/trainingRows.ts';
+export { parseTrainingJsonl, type ParseJsonlOptions } from './train/parseTrainingJsonl.ts';
+export { documentRow, type TrainingDocument } from './train/documentRows.ts';
+export { chatTokens, type ChatTokenizer, type WeightedTokens } from './train/chatTokens.ts';
+export {
+  buildTrainExamples,
+  lossTokenCount,
+  tokenizeRow,
+  tokenizerAddsBos,
+  type ExampleTokenizer,
+  type TrainExample,
+  type TrainExamples,
+  type TrainExamplesOptions,
+  type TruncatedRow,
+} from './train/trainExamples.ts';
+export {
+  padBatch,
+  planEpoch,
+  planEvaluation,
+  splitExamples,
+  type EpochOptions,
+  type SplitOptions,
+  type StepPlan,
+  type TrainBatch,
+} from './train/batches.ts';
+export { AdamW, type AdamWOptions, type AdamWState } from './train/adamw.ts';
+export { clipGradNorm } from './train/clipGradNorm.ts';
+export {
+  learningRate,
+  lrFactor,
+  validateLrSchedule,
+  type LrSchedule,
+  type LrScheduleKind,
+} from './train/lrSchedule.ts';
+export { initLora, initLoraPair, type InitLoraOptions } from './train/initLora.ts';
