@@ -16,7 +16,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const OWNER = '0x00000000000000000000000000000000000000a1';
 
 test('scanned adapters list with their metadata; a broken folder lists as errored', async () => {
-  const spec = await loadModelSpec('/work/shared/models/stories260K');
+  const spec = await loadModelSpec(new URL('../../shared/models/stories260K', import.meta.url).pathname);
   await generateAdapter({
     dir: join(tmp, 'ad-sql'),
     spec,

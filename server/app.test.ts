@@ -15,7 +15,7 @@ import { loadCheckpoint, loadTokenizer } from '../kernels/model/index.ts';
 import { referenceGreedy, referenceLogits } from '../kernels/index.ts';
 import { EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../test/support/engineTap.ts';
 
-const MODEL = '/work/shared/models/stories260K';
+const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-app-'));
 const model = await loadCheckpoint(MODEL);
 const tokenizer = await loadTokenizer(MODEL);

@@ -11,7 +11,7 @@ import { loadServerTokenizer } from '../integrations.ts';
 import { EngineTap, waitFor } from '../../test/support/engineTap.ts';
 import { startEngine } from '../../kernels/index.ts';
 
-const MODEL = '/work/shared/models/stories260K';
+const MODEL = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-run-'));
 const engine = new EngineTap(
   await startEngine({

@@ -14,7 +14,7 @@ import { loadCheckpoint } from '../../kernels/model/index.ts';
 import { referenceGreedy } from '../../kernels/index.ts';
 import { type EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../../test/support/engineTap.ts';
 
-const MODEL = '/work/shared/models/stories260K';
+const MODEL = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ws-'));
 const model = await loadCheckpoint(MODEL);
 let engine!: EngineTap;
