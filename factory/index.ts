@@ -62,3 +62,8 @@ export {
   type LrScheduleKind,
 } from './train/lrSchedule.ts';
 export { initLora, initLoraPair, type InitLoraOptions } from './train/initLora.ts';
+export { FineTuner, type FineTunerOptions, type JobResult, type SourceDocument } from './jobs/fineTuner.ts';
+export type { JobSpec } from './jobs/jobRequest.ts';
+export type { CheckpointRow, EventRow, FileRow, JobRow } from './jobs/fineTuneStore.ts';
+export { trainLora, type LoraTrainConfig, type StepMetrics, type TrainState } from './train/trainLora.ts';
+export { exportAdapter } from './train/exportAdapter.ts';

@@ -1,6 +1,7 @@
 // buildApp(config): the ONE place that wires loraledger together (house style §3). The CLI calls
 // it and listens; tests build the same app. The engine starts in the background when the app
 // is ready (GET /health answers 503 until then) and closes in onClose.
+import { mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -33,6 +34,8 @@ import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { wsRoute } from './generation/ws.ts';
 import { createAttribution } from './createAttribution.ts';
+import { createFactory, trainedAdaptersRoot } from './createFactory.ts';
+import { fineTuningRoutes } from './routes/fineTuning.ts';
 
 export interface BuildOptions {
   /** Engine factory; default: kernels' worker engine. */
@@ -56,7 +59,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return503OnClosing: false, // the onRequest hook below refuses with an OpenAI-shaped 503 shutting_down
   });
   app.log.info({ config: redactConfig(config) }, 'loraledger starting');
-  const { modelDir, adapterRoots } = await prepareModelFolders(config);
+  const folders = await prepareModelFolders(config);
+  const { modelDir } = folders;
+  // fine-tuned adapters live in an adapter root of their own, scanned like the others
+  const trainedRoot = trainedAdaptersRoot(config);
+  mkdirSync(trainedRoot, { recursive: true });
+  const adapterRoots = [...folders.adapterRoots, trainedRoot];
   const spec = await loadModelSpec(modelDir);
   const baseModelId = basename(resolve(modelDir));
   const registry = new AdapterRegistry({
@@ -163,6 +171,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     });
     services.attribution = attribution.hook;
   }
+  const factory = createFactory({
+    config,
+    modelDir,
+    baseModelId,
+    maxPositions: spec.maxPositions,
+    adapters: services.adapters,
+    attribution,
+    log: app.log,
+  });
 
   installErrorHandlers(app);
   app.addHook('onSend', async (request, reply) => {
@@ -186,7 +203,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.log.info({ inFlight: holder.inFlight, deadlineSeconds: config.shutdownDeadline }, 'draining');
     await holder.idle();
   });
+  app.addHook('onReady', async () => factory.start());
   app.addHook('onClose', async () => {
+    await factory.close();
     await attribution?.close?.();
     if (holder !== notStarted) await holder.close();
   });
@@ -211,6 +230,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(adaptersRoute);
   await app.register(wsRoute);
   if (attribution?.routes) await app.register(attribution.routes);
+  await app.register(fineTuningRoutes(factory, { maxFileBytes: config.bodyLimit }));
   return app;
 }
 

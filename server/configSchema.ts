@@ -105,6 +105,17 @@ export const ConfigSchema = Type.Object(
       20,
       'Adapters that keep their own label in per-adapter metrics (top-N by traffic); the rest are `other`.',
     ),
+    // --- fine-tuning ---
+    trainingThreads: Int(
+      0,
+      1,
+      'Intra-op threads of a fine-tuning job (0 = one per core): caps what a running job takes from serving.',
+    ),
+    trainingContext: Int(
+      8,
+      512,
+      'Longest fine-tuning example, tokens; longer rows are truncated (the job says which).',
+    ),
     // --- attribution and settlement ---
     dataDir: Type.String({
       minLength: 1,

@@ -48,6 +48,10 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
   const adminGuard = makeAdminGuard(w.config.adminKey);
   return {
     hook: data.service,
+    documents: (datanet) => {
+      data.store.getDatanet(datanet); // datanet_not_found
+      return data.store.allDocuments(datanet);
+    },
     routes: async (app: FastifyInstance) => {
       await app.register(attributionRoutes(handle, { adminGuard }));
       await app.register(

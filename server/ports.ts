@@ -113,6 +113,15 @@ export interface AttributionWiring {
 }
 export interface AttributionPlugin {
   hook: AttributionHook;
+  /** A DataNet's documents, for fine-tuning on it; throws datanet_not_found. */
+  documents?: (datanet: string) => Array<{
+    docId: string;
+    datanet: string;
+    text: string;
+    contributor: string;
+    contentHash: string;
+    metadata: Record<string, unknown>;
+  }>;
   /** Route plugin (DataNets, records, claims) registered on the app. */
   routes?: (app: FastifyInstance) => Promise<void>;
   close?: () => Promise<void>;

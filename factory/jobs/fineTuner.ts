@@ -1,0 +1,538 @@
+// ModelFactory's job service: the OpenAI fine-tuning API's files and jobs, run one at a time on
+// the training thread, durable across restarts, and deployed into the serving tiers when done.
+//
+//   upload   JSONL validated (a bad line named by number), stored (FineTuneStore)
+//   create   request validated (jobRequest.ts) -> validating_files: rows -> token examples,
+//            validation split, provenance manifest -> queued -> running (one job at a time)
+//   running  training thread notices -> metrics events, checkpoints (PEFT folders), ETA
+//   done     the adapter folder moves into the adapters root with loraledger.json (owner,
+//            description, tags, training manifest + its hash), deploy(id) registers it with the
+//            registry and the engine (no restart) -> succeeded, fine_tuned_model = the adapter id
+//   restart  validating_files | queued | running jobs are queued again; a running one resumes from
+//            its last checkpoint (at most the steps since then are lost)
+// A failing job ends `failed` with its error; the server keeps serving.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LoraledgerError, RequestError, serializeError, stderrLogger, type Logger } from '../../common/index.ts';
+import { checkpointFiles, loadTokenizer } from '../../kernels/model/index.ts';
+import { ADAPTER_LEDGER_FILE } from '../../adapters/index.ts';
+import { splitExamples } from '../train/batches.ts';
+import { documentRow, type TrainingDocument } from '../train/documentRows.ts';
+import { parseTrainingJsonl } from '../train/parseTrainingJsonl.ts';
+import { buildTrainExamples, type TrainExample, type TruncatedRow } from '../train/trainExamples.ts';
+import type { LoraTrainConfig } from '../train/trainLora.ts';
+import { TrainingThread } from '../train/trainingThread.ts';
+import type { TrainingNotice } from '../train/trainingProtocol.ts';
+import type { SourcedRow } from '../train/trainingRows.ts';
+import {
+  FineTuneStore,
+  type CheckpointRow,
+  type EventRow,
+  type FileRow,
+  type JobRow,
+  type JobStatus,
+} from './fineTuneStore.ts';
+import { parseJobRequest, resolveAuto, type JobSpec } from './jobRequest.ts';
+
+/** A DataNet document as training data (attribution's DataDocument fits). */
+export interface SourceDocument extends TrainingDocument {
+  datanet: string;
+  contributor: string;
+  contentHash: string;
+}
+
+export interface FineTunerOptions {
+  /** Durable state: <dir>/finetune.sqlite, uploaded files, job folders. */
+  dir: string;
+  /** Where finished adapters go: an adapter root the server scans at start. */
+  adaptersRoot: string;
+  modelDir: string;
+  baseModelId: string;
+  cacheDir: string;
+  maxLoraRank: number;
+  /** Intra-op threads of the training session (0 = onnxruntime's default). */
+  threads: number;
+  /** Longest training example, tokens. */
+  contextLength: number;
+  /** A DataNet's documents; throws datanet_not_found. Absent: DataNet training is off. */
+  documents?: (datanet: string) => SourceDocument[];
+  /** The folder of a registered adapter (init_adapter by id), or null. */
+  adapterPath: (id: string) => string | null;
+  /** Registers a finished adapter with the registry and the engine. */
+  deploy: (id: string, path: string) => Promise<void>;
+  log?: Logger;
+}
+
+/** What happened to a job (jobs.result). */
+export interface JobResult {
+  finishedAt: number | null;
+  fineTunedModel: string | null;
+  trainedTokens: number | null;
+  error: { code: string; message: string; param: string | null } | null;
+  estimatedFinish: number | null;
+  hyperparameters: { n_epochs: number; batch_size: number; learning_rate_multiplier: number } | null;
+  step: number;
+  totalSteps: number | null;
+}
+
+interface Prepared {
+  learningRateMultiplier: number;
+  train: TrainExample[];
+  validation: TrainExample[];
+  config: LoraTrainConfig;
+  manifest: Record<string, unknown>;
+  truncated: TruncatedRow[];
+}
+
+const FINAL: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+const now = () => Math.floor(Date.now() / 1000);
+
+export class FineTuner {
+  readonly store: FineTuneStore;
+  private readonly thread: TrainingThread;
+  private readonly log: Logger;
+  private readonly queue: string[] = [];
+  private readonly prepared = new Map<string, Prepared>();
+  private running: string | null = null;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+  private tokenizer: ReturnType<typeof loadTokenizer> | null = null;
+  private modelHash: Promise<string> | null = null;
+
+  constructor(private readonly o: FineTunerOptions) {
+    this.store = new FineTuneStore(o.dir);
+    this.log = o.log ?? stderrLogger;
+    this.thread = new TrainingThread(this.log);
+  }
+
+  /** Queues the jobs a previous process left unfinished (a running one resumes from its last checkpoint). */
+  start(): void {
+    for (const job of this.store.jobsWithStatus<JobSpec, JobResult>(['validating_files', 'queued', 'running'])) {
+      this.event(job.id, 'info', `Job queued again after a restart (was ${job.status}).`);
+      this.store.updateJob(job.id, 'validating_files', job.result);
+      this.enqueue(job.id);
+    }
+  }
+
+  // --- files ---
+
+  async uploadFile(f: { filename: string; purpose: unknown; content: Buffer }): Promise<FileRow> {
+    if (f.purpose !== 'fine-tune')
+      throw new RequestError('invalid_request', 'purpose must be "fine-tune" (the only purpose this server stores)', {
+        param: 'purpose',
+      });
+    const rows = parseTrainingJsonl(f.content.toString('utf8'), { param: 'file' });
+    return this.store.addFile({ filename: f.filename, purpose: 'fine-tune', content: f.content, rows: rows.length });
+  }
+
+  file(id: string): FileRow {
+    const f = this.store.file(id);
+    if (!f) throw new RequestError('not_found', `no file ${id}`, { param: 'file_id' });
+    return f;
+  }
+
+  // --- jobs ---
+
+  createJob(body: unknown): JobRow<JobSpec, JobResult> {
+    const spec = parseJobRequest(body, { baseModel: this.o.baseModelId, maxLoraRank: this.o.maxLoraRank });
+    for (const [param, id] of [
+      ['training_file', spec.trainingFile],
+      ['validation_file', spec.validationFile],
+    ] as const) {
+      if (id !== null && !this.store.file(id))
+        throw new RequestError('invalid_request', `${param} ${id} is not an uploaded file`, { param });
+    }
+    if (spec.datanets.length > 0 && !this.o.documents)
+      throw new RequestError('invalid_request', 'DataNets are not available on this server', {
+        param: 'training_data.datanets',
+      });
+    for (const d of spec.datanets) this.o.documents!(d); // datanet_not_found now, not after queueing
+    const h = spec.hyperparameters;
+    if (h.initAdapter !== null && !this.o.adapterPath(h.initAdapter) && !this.store.checkpoint(h.initAdapter))
+      throw new RequestError(
+        'invalid_request',
+        `init_adapter ${h.initAdapter} is neither an adapter nor a checkpoint`,
+        {
+          param: 'hyperparameters.init_adapter',
+        },
+      );
+    const job = this.store.addJob<JobSpec, JobResult>(spec, {
+      finishedAt: null,
+      fineTunedModel: null,
+      trainedTokens: null,
+      error: null,
+      estimatedFinish: null,
+      hyperparameters: null,
+      step: 0,
+      totalSteps: null,
+    });
+    this.event(job.id, 'info', 'Created fine-tuning job.');
+    this.enqueue(job.id);
+    return job;
+  }
+
+  job(id: string): JobRow<JobSpec, JobResult> {
+    const j = this.store.job<JobSpec, JobResult>(id);
+    if (!j) throw new RequestError('not_found', `no fine-tuning job ${id}`, { param: 'fine_tuning_job_id' });
+    return j;
+  }
+
+  cancel(id: string): JobRow<JobSpec, JobResult> {
+    const job = this.job(id);
+    if (FINAL.includes(job.status))
+      throw new RequestError('invalid_request', `job ${id} is already ${job.status}`, { param: 'fine_tuning_job_id' });
+    if (this.running === id) this.thread.control('cancel');
+    else this.finish(id, 'cancelled', {}, 'Job cancelled.');
+    return this.job(id);
+  }
+
+  pause(id: string): JobRow<JobSpec, JobResult> {
+    const job = this.job(id);
+    if (job.status !== 'running' && job.status !== 'queued')
+      throw new RequestError('invalid_request', `job ${id} is ${job.status}; only a queued or running job pauses`, {
+        param: 'fine_tuning_job_id',
+      });
+    if (this.running === id) this.thread.control('pause');
+    else {
+      this.dequeue(id);
+      this.setStatus(id, 'paused');
+      this.event(id, 'info', 'Job paused.');
+    }
+    return this.job(id);
+  }
+
+  resume(id: string): JobRow<JobSpec, JobResult> {
+    const job = this.job(id);
+    if (job.status !== 'paused')
+      throw new RequestError('invalid_request', `job ${id} is ${job.status}; only a paused job resumes`, {
+        param: 'fine_tuning_job_id',
+      });
+    this.setStatus(id, 'queued');
+    this.event(id, 'info', 'Job resumed.');
+    this.enqueue(id);
+    return this.job(id);
+  }
+
+  events(id: string, o: { after?: string; limit: number }): { data: EventRow[]; hasMore: boolean } {
+    this.job(id);
+    return this.store.events(id, o);
+  }
+
+  checkpoints(id: string): CheckpointRow[] {
+    this.job(id);
+    return this.store.checkpoints(id);
+  }
+
+  /** Resolves when no job is running or queued (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    return this.idle;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.running) this.thread.control('pause');
+    await this.idle.catch(() => undefined);
+    await this.thread.close();
+    this.store.close();
+  }
+
+  // --- the runner ---
+
+  private enqueue(id: string): void {
+    if (!this.queue.includes(id)) this.queue.push(id);
+    if (this.running === null) this.idle = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.closed && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      this.running = id;
+      try {
+        await this.runJob(id);
+      } catch (err) {
+        const e = serializeError(err);
+        this.log.error({ err, job: id }, 'fine-tuning job failed');
+        this.finish(
+          id,
+          'failed',
+          { error: { code: e.code, message: e.message, param: e.param ?? null } },
+          e.message,
+          'error',
+        );
+      } finally {
+        this.running = null;
+        this.prepared.delete(id);
+      }
+    }
+  }
+
+  private async runJob(id: string): Promise<void> {
+    let job = this.job(id);
+    if (job.status === 'validating_files') {
+      const p = await this.prepare(job);
+      this.prepared.set(id, p);
+      const result: JobResult = {
+        ...job.result,
+        hyperparameters: {
+          n_epochs: p.config.epochs,
+          batch_size: p.config.batchSize,
+          learning_rate_multiplier: p.learningRateMultiplier,
+        },
+      };
+      this.store.updateJob(id, 'queued', result);
+      this.event(
+        id,
+        'info',
+        `Files validated: ${p.train.length} training and ${p.validation.length} validation examples` +
+          (p.truncated.length ? `; ${p.truncated.length} rows truncated to ${this.o.contextLength} tokens` : '') +
+          '.',
+        p.truncated.length ? { truncated: p.truncated } : null,
+      );
+      job = this.job(id);
+    }
+    if (job.status !== 'queued') return; // cancelled or paused while validating
+    const p = this.prepared.get(id) ?? (await this.prepare(job));
+    const jobDir = join(this.o.dir, 'jobs', id);
+    const latest = this.store.checkpoints(id)[0];
+    const adapterId = `ft-${job.spec.suffix ?? 'adapter'}-${id.slice(-8)}`;
+    const outputDir = join(jobDir, 'final');
+    this.setStatus(id, 'running');
+    this.event(id, 'info', latest ? `Fine-tuning resumed from step ${latest.step}.` : 'Fine-tuning started.');
+    const init = job.spec.hyperparameters.initAdapter;
+    const initFrom = init === null ? undefined : (this.o.adapterPath(init) ?? this.store.checkpoint(init)?.dir);
+    const progress = { startedAt: Date.now(), firstStep: null as number | null };
+    const result = await this.thread.train(
+      {
+        modelDir: this.o.modelDir,
+        cacheDir: this.o.cacheDir,
+        checkpointsDir: join(jobDir, 'checkpoints'),
+        outputDir,
+        baseModel: this.o.baseModelId,
+        train: p.train,
+        validation: p.validation,
+        config: p.config,
+        threads: this.o.threads,
+        maxRank: this.o.maxLoraRank,
+        resumeFrom: latest?.dir,
+        initFrom: latest ? undefined : initFrom,
+      },
+      (n) => this.onNotice(id, n, progress),
+    );
+    const summary = { step: result.step, trainedTokens: result.trainedTokens };
+    if (result.outcome === 'cancelled') return this.finish(id, 'cancelled', summary, 'Job cancelled.');
+    if (result.outcome === 'paused') {
+      this.store.updateJob(id, this.closed ? 'running' : 'paused', { ...this.job(id).result, ...summary });
+      this.event(
+        id,
+        'info',
+        this.closed ? 'Job interrupted by shutdown; it resumes on the next start.' : 'Job paused.',
+      );
+      return;
+    }
+    if (result.outcome === 'early_stopped') this.event(id, 'info', `Early stopping at step ${result.step}.`);
+    const dir = join(this.o.adaptersRoot, adapterId);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(this.o.adaptersRoot, { recursive: true });
+    await rename(outputDir, dir);
+    const ledger = {
+      description:
+        job.spec.description ??
+        `Fine-tuned from ${job.spec.datanets.length ? `DataNets ${job.spec.datanets.join(', ')}` : `file ${job.spec.trainingFile}`}`,
+      tags: [...new Set([...job.spec.tags, ...job.spec.datanets])],
+      owner: job.spec.owner,
+      training: { ...p.manifest, job: id, trained_tokens: result.trainedTokens, steps: result.step },
+    };
+    const manifestHash = sha256(canonical(ledger.training));
+    await writeFile(
+      join(dir, ADAPTER_LEDGER_FILE),
+      JSON.stringify({ ...ledger, training_manifest_hash: `0x${manifestHash}` }, null, 2) + '\n',
+    );
+    await this.o.deploy(adapterId, dir);
+    this.finish(
+      id,
+      'succeeded',
+      { ...summary, fineTunedModel: adapterId },
+      `New fine-tuned model created: ${adapterId}`,
+    );
+    this.event(id, 'info', 'The job has successfully completed.');
+  }
+
+  /** Steps, evaluations and checkpoints of the running job (ETA from this run's steps so far). */
+  private onNotice(id: string, n: TrainingNotice, progress: { startedAt: number; firstStep: number | null }): void {
+    if (n.t === 'step') {
+      const m = n.metrics;
+      progress.firstStep ??= m.step;
+      const perStep = (Date.now() - progress.startedAt) / 1000 / (m.step - progress.firstStep + 1);
+      const result = {
+        ...this.job(id).result,
+        step: m.step,
+        totalSteps: m.totalSteps,
+        trainedTokens: (this.job(id).result.trainedTokens ?? 0) + m.tokens,
+        estimatedFinish: now() + Math.round(perStep * (m.totalSteps - m.step)),
+      };
+      this.store.updateJob(id, 'running', result);
+      this.store.addEvent({
+        jobId: id,
+        level: 'info',
+        type: 'metrics',
+        message: `Step ${m.step}/${m.totalSteps}: training loss=${m.trainLoss.toFixed(4)}`,
+        data: {
+          step: m.step,
+          total_steps: m.totalSteps,
+          train_loss: m.trainLoss,
+          learning_rate: m.learningRate,
+          grad_norm: m.gradNorm,
+          tokens_per_second: m.tokensPerSecond,
+        },
+      });
+    } else if (n.t === 'eval') {
+      this.store.addEvent({
+        jobId: id,
+        level: 'info',
+        type: 'metrics',
+        message: `Step ${n.step}: validation loss=${n.validationLoss.toFixed(4)}`,
+        data: { step: n.step, valid_loss: n.validationLoss },
+      });
+    } else {
+      this.store.addCheckpoint({ jobId: id, step: n.step, dir: n.dir, metrics: { step: n.step, ...n.metrics } });
+      this.event(id, 'info', `Checkpoint saved at step ${n.step}.`);
+    }
+  }
+
+  /** Rows -> examples, the validation split, the training config and the provenance manifest. */
+  private async prepare(job: JobRow<JobSpec, JobResult>): Promise<Prepared> {
+    const spec = job.spec;
+    const tok = await (this.tokenizer ??= loadTokenizer(this.o.modelDir));
+    const sources = new Map<string, { datanet: string | null; contributor: string | null; contentHash: string }>();
+    let rows: SourcedRow[];
+    if (spec.trainingFile !== null) {
+      rows = parseTrainingJsonl(await this.store.fileContent(spec.trainingFile), { param: 'training_file' });
+      for (const r of rows)
+        sources.set(r.id, { datanet: null, contributor: spec.owner, contentHash: `0x${sha256(canonical(r.row))}` });
+    } else {
+      rows = [];
+      for (const d of spec.datanets) {
+        const docs = this.o.documents!(d);
+        for (const doc of docs) {
+          try {
+            rows.push(documentRow(doc, 'training_data.datanets'));
+            sources.set(doc.docId, { datanet: d, contributor: doc.contributor, contentHash: doc.contentHash });
+          } catch (err) {
+            if (!(err instanceof LoraledgerError)) throw err;
+            this.event(job.id, 'warn', `Skipped document ${doc.docId} of DataNet ${d}: ${err.message}`);
+          }
+        }
+      }
+      if (rows.length === 0)
+        throw new RequestError('invalid_request', `DataNet(s) ${spec.datanets.join(', ')} have no usable documents`, {
+          param: 'training_data.datanets',
+        });
+    }
+    const opts = { contextLength: this.o.contextLength, overflow: 'truncate' as const };
+    const built = buildTrainExamples(rows, tok, opts);
+    if (built.examples.length === 0)
+      throw new RequestError('invalid_request', 'no training example has a loss target left', {
+        param: 'training_file',
+      });
+    const h = spec.hyperparameters;
+    const auto = resolveAuto(h, built.examples.length);
+    let train = built.examples;
+    let validation: TrainExample[] = [];
+    if (spec.validationFile !== null) {
+      const vrows = parseTrainingJsonl(await this.store.fileContent(spec.validationFile), { param: 'validation_file' });
+      validation = buildTrainExamples(vrows, tok, { ...opts, param: 'validation_file' }).examples;
+    } else if (auto.validationSplit > 0) {
+      ({ train, validation } = splitExamples(built.examples, {
+        validationFraction: auto.validationSplit,
+        seed: spec.seed,
+      }));
+    }
+    const config: LoraTrainConfig = {
+      rank: h.loraR,
+      alpha: h.loraAlpha,
+      useRslora: h.useRslora,
+      targets: h.targetModules,
+      learningRate: auto.learningRate,
+      epochs: auto.nEpochs,
+      batchSize: auto.batchSize,
+      gradientAccumulationSteps: h.gradientAccumulationSteps,
+      lrScheduler: h.lrScheduler,
+      warmupSteps: h.warmupSteps,
+      weightDecay: h.weightDecay,
+      maxGradNorm: h.maxGradNorm,
+      evalEvery: h.evalEvery,
+      checkpointEvery: h.checkpointEvery,
+      earlyStoppingPatience: h.earlyStoppingPatience,
+      seed: spec.seed,
+    };
+    const manifest = {
+      base_model: {
+        id: this.o.baseModelId,
+        content_hash: `0x${await (this.modelHash ??= hashModel(this.o.modelDir))}`,
+      },
+      hyperparameters: { ...config, targets: [...config.targets] },
+      seed: spec.seed,
+      examples: train.map((e) => ({ id: e.id, ...sources.get(e.id)! })),
+    };
+    return {
+      learningRateMultiplier: auto.learningRateMultiplier,
+      train,
+      validation,
+      config,
+      manifest,
+      truncated: built.truncated,
+    };
+  }
+
+  private dequeue(id: string): void {
+    const i = this.queue.indexOf(id);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  private setStatus(id: string, status: JobStatus): void {
+    this.store.updateJob(id, status, this.job(id).result);
+  }
+
+  private finish(
+    id: string,
+    status: JobStatus,
+    patch: Partial<JobResult>,
+    message: string,
+    level: EventRow['level'] = 'info',
+  ): void {
+    this.dequeue(id);
+    this.store.updateJob(id, status, { ...this.job(id).result, ...patch, finishedAt: now(), estimatedFinish: null });
+    this.event(id, level, message);
+  }
+
+  private event(jobId: string, level: EventRow['level'], message: string, data: Record<string, unknown> | null = null) {
+    this.store.addEvent({ jobId, level, type: 'message', message, data });
+  }
+}
+
+/** JSON with sorted keys, so equal content hashes equally. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** sha256 over config.json and every weight file's bytes, in order. */
+async function hashModel(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const file of [join(dir, 'config.json'), ...(await checkpointFiles(dir))]) {
+    if (!existsSync(file)) continue;
+    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,66 @@
+// The training thread: runs one job at a time (trainLora) with its own onnxruntime session and
+// thread cap, so serving never waits for it. Steps, evaluations and checkpoints go to the owner as
+// notices; cancel and pause arrive as commands and take effect between optimizer steps.
+import { join } from 'node:path';
+import { connectParent } from '../../common/index.ts';
+import { loadModelSpec } from '../../kernels/model/index.ts';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { exportAdapter } from './exportAdapter.ts';
+import { trainLora, type StepMetrics, type TrainState } from './trainLora.ts';
+import type { TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
+
+const parent = connectParent<TrainingCalls, TrainingNotice, TrainingCommand>();
+let control: TrainingCommand['action'] = 'continue';
+
+parent.serve(
+  {
+    async train(job) {
+      control = 'continue';
+      const spec = await loadModelSpec(job.modelDir);
+      const resume = job.resumeFrom ? await readCheckpoint(job.resumeFrom, spec, job.maxRank) : undefined;
+      const init = job.initFrom ? (await readCheckpoint(job.initFrom, spec, job.maxRank)).adapter : undefined;
+      const saved = { spec, alpha: job.config.alpha, useRslora: job.config.useRslora, baseModel: job.baseModel };
+      const seen = { last: null as StepMetrics | null, validationLoss: null as number | null };
+      const save = async (state: TrainState): Promise<void> => {
+        const dir = join(job.checkpointsDir, `step-${state.step}`);
+        const metrics = { train_loss: seen.last?.trainLoss ?? null, valid_loss: seen.validationLoss };
+        await writeCheckpoint(dir, state, { ...saved, metrics });
+        parent.notify({ t: 'checkpoint', step: state.step, dir, metrics });
+      };
+      const result = await trainLora({
+        modelDir: job.modelDir,
+        cacheDir: job.cacheDir,
+        train: job.train,
+        validation: job.validation,
+        config: job.config,
+        threads: job.threads,
+        init,
+        resume,
+        onStep: (metrics) => {
+          seen.last = metrics;
+          parent.notify({ t: 'step', metrics });
+        },
+        onEval: (e) => {
+          seen.validationLoss = e.validationLoss;
+          parent.notify({ t: 'eval', ...e });
+        },
+        onCheckpoint: save,
+        control: () => control,
+      });
+      // a paused job resumes from exactly here, not from its last periodic checkpoint
+      if (result.outcome === 'paused' && result.state.step > 0) await save(result.state);
+      if (result.outcome === 'finished' || result.outcome === 'early_stopped') {
+        await exportAdapter(result.state.adapter, { dir: job.outputDir, ...saved });
+      }
+      return {
+        outcome: result.outcome,
+        step: result.state.step,
+        trainedTokens: result.state.trainedTokens,
+        bestValidationLoss: result.state.bestValidationLoss,
+      };
+    },
+  },
+  (cmd) => {
+    control = cmd.action;
+  },
+);

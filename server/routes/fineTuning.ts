@@ -1,0 +1,153 @@
+// OpenAI's files and fine-tuning routes over ModelFactory's job service (factory/jobs/fineTuner.ts).
+//
+//   POST   /v1/files                          multipart: file (JSONL), purpose "fine-tune"
+//   GET    /v1/files, /v1/files/:id, /v1/files/:id/content;  DELETE /v1/files/:id
+//   POST   /v1/fine_tuning/jobs               OpenAI's body + loraledger's extras (jobRequest.ts)
+//   GET    /v1/fine_tuning/jobs               ?after=<job id>&limit=1..100 (20), newest first
+//   GET    /v1/fine_tuning/jobs/:id;  POST .../cancel, .../pause, .../resume
+//   GET    /v1/fine_tuning/jobs/:id/events    ?after=<event id>&limit (20), newest first
+//   GET    /v1/fine_tuning/jobs/:id/checkpoints
+// Objects are OpenAI's shapes (file, fine_tuning.job, fine_tuning.job.event,
+// fine_tuning.job.checkpoint); errors are catalogue errors in OpenAI's error shape.
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { CheckpointRow, EventRow, FileRow, FineTuner, JobResult, JobRow, JobSpec } from '../../factory/index.ts';
+import { RequestError } from '../../common/index.ts';
+
+const fileJson = (f: FileRow) => ({
+  id: f.id,
+  object: 'file',
+  bytes: f.bytes,
+  created_at: f.createdAt,
+  filename: f.filename,
+  purpose: f.purpose,
+  status: 'processed',
+  status_details: null,
+});
+
+export function jobJson(j: JobRow<JobSpec, JobResult>) {
+  const h = j.result.hyperparameters;
+  const hyperparameters = {
+    n_epochs: h?.n_epochs ?? j.spec.hyperparameters.nEpochs,
+    batch_size: h?.batch_size ?? j.spec.hyperparameters.batchSize,
+    learning_rate_multiplier: h?.learning_rate_multiplier ?? j.spec.hyperparameters.learningRateMultiplier,
+  };
+  return {
+    id: j.id,
+    object: 'fine_tuning.job',
+    created_at: j.createdAt,
+    finished_at: j.result.finishedAt,
+    model: j.spec.model,
+    fine_tuned_model: j.result.fineTunedModel,
+    organization_id: 'loraledger',
+    status: j.status,
+    hyperparameters,
+    method: { type: 'supervised', supervised: { hyperparameters } },
+    training_file: j.spec.trainingFile ?? `datanets:${j.spec.datanets.join(',')}`,
+    validation_file: j.spec.validationFile,
+    result_files: [],
+    trained_tokens: j.result.trainedTokens,
+    error: j.result.error,
+    seed: j.spec.seed,
+    estimated_finish: j.result.estimatedFinish,
+    integrations: null,
+    user_provided_suffix: j.spec.suffix,
+    metadata: null,
+    // loraledger's extras
+    training_data: j.spec.datanets.length ? { datanets: j.spec.datanets } : null,
+    step: j.result.step,
+    total_steps: j.result.totalSteps,
+  };
+}
+
+const eventJson = (e: EventRow) => ({
+  object: 'fine_tuning.job.event',
+  id: e.id,
+  created_at: e.createdAt,
+  level: e.level,
+  message: e.message,
+  data: e.data,
+  type: e.type,
+});
+
+const checkpointJson = (c: CheckpointRow) => ({
+  object: 'fine_tuning.job.checkpoint',
+  id: c.id,
+  created_at: c.createdAt,
+  fine_tuned_model_checkpoint: c.id,
+  fine_tuning_job_id: c.jobId,
+  metrics: c.metrics,
+  step_number: c.step,
+});
+
+function page(q: unknown): { after?: string; limit: number } {
+  const { after, limit } = (q ?? {}) as Record<string, string | undefined>;
+  let n = 20;
+  if (limit !== undefined) {
+    n = Number(limit);
+    if (!/^\d+$/.test(limit) || n < 1 || n > 100)
+      throw new RequestError('invalid_request', 'limit must be an integer in [1, 100]', { param: 'limit' });
+  }
+  return { after: after || undefined, limit: n };
+}
+
+/** The multipart upload: its `file` part (bytes and name) and `purpose` field. */
+async function upload(req: FastifyRequest): Promise<{ filename: string; purpose: unknown; content: Buffer }> {
+  if (!req.isMultipart())
+    throw new RequestError('invalid_request', 'upload a file as multipart/form-data with fields file and purpose', {
+      param: 'file',
+    });
+  let file: { filename: string; content: Buffer } | null = null;
+  const fields: Record<string, unknown> = {};
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file') {
+        await part.toBuffer();
+        continue;
+      }
+      file = { filename: part.filename || 'upload.jsonl', content: await part.toBuffer() };
+    } else fields[part.fieldname] = part.value;
+  }
+  if (!file) throw new RequestError('invalid_request', 'the upload has no file part', { param: 'file' });
+  if (file.content.byteLength === 0)
+    throw new RequestError('invalid_request', 'the uploaded file is empty', { param: 'file' });
+  return { ...file, purpose: fields.purpose };
+}
+
+export function fineTuningRoutes(factory: FineTuner, opts: { maxFileBytes: number }): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(multipart, { limits: { fileSize: opts.maxFileBytes, files: 1 }, throwFileSizeLimit: true });
+    const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
+
+    app.post('/v1/files', async (req) => fileJson(await factory.uploadFile(await upload(req))));
+    app.get('/v1/files', async () => ({ object: 'list', data: factory.store.files().map(fileJson), has_more: false }));
+    app.get('/v1/files/:id', async (req) => fileJson(factory.file(idOf(req))));
+    app.get('/v1/files/:id/content', async (req, reply) => {
+      const f = factory.file(idOf(req));
+      reply.type('application/jsonl');
+      return factory.store.fileContent(f.id);
+    });
+    app.delete('/v1/files/:id', async (req) => {
+      const f = factory.file(idOf(req));
+      return { id: f.id, object: 'file', deleted: await factory.store.deleteFile(f.id) };
+    });
+
+    app.post('/v1/fine_tuning/jobs', async (req) => jobJson(factory.createJob(req.body)));
+    app.get('/v1/fine_tuning/jobs', async (req) => {
+      const { data, hasMore } = factory.store.jobs<JobSpec, JobResult>(page(req.query));
+      return { object: 'list', data: data.map(jobJson), has_more: hasMore };
+    });
+    app.get('/v1/fine_tuning/jobs/:id', async (req) => jobJson(factory.job(idOf(req))));
+    app.post('/v1/fine_tuning/jobs/:id/cancel', async (req) => jobJson(factory.cancel(idOf(req))));
+    app.post('/v1/fine_tuning/jobs/:id/pause', async (req) => jobJson(factory.pause(idOf(req))));
+    app.post('/v1/fine_tuning/jobs/:id/resume', async (req) => jobJson(factory.resume(idOf(req))));
+    app.get('/v1/fine_tuning/jobs/:id/events', async (req) => {
+      const { data, hasMore } = factory.events(idOf(req), page(req.query));
+      return { object: 'list', data: data.map(eventJson), has_more: hasMore };
+    });
+    app.get('/v1/fine_tuning/jobs/:id/checkpoints', async (req) => {
+      const data = factory.checkpoints(idOf(req)).map(checkpointJson);
+      return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+    });
+  };
+}

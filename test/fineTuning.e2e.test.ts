@@ -1,0 +1,191 @@
+// ModelFactory end to end through the official `openai` client against a real server on
+// stories260K: upload files, create a job, follow its events and checkpoints, and talk to the
+// adapter it produced, which is served at once; bad input gets OpenAI-shaped errors.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI, { toFile } from 'openai';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+
+const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
+const KEY = 'fine-tuning-admin-key';
+const OWNER = '0x00000000000000000000000000000000000000aa';
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ft-'));
+let app: FastifyInstance;
+let base: string;
+let client: OpenAI;
+
+const ids = (xs: number[]) => xs.map((x) => `[${x}]`).join(' '); // stories260K spells token i as [i]
+const COMPLETION = [411, 300, 389, 450];
+const PROMPTS = [
+  [45, 210, 33],
+  [97, 400, 12],
+  [301, 5, 88],
+  [160, 71, 250],
+  [22, 199, 340],
+  [61, 8, 477],
+  [133, 290, 17],
+  [380, 54, 222],
+];
+const jsonl = (rows: number[][]) =>
+  rows.map((p) => JSON.stringify({ prompt: ids(p), completion: ids(COMPLETION) })).join('\n') + '\n';
+const upload = async (text: string, name = 'train.jsonl') =>
+  client.files.create({ file: await toFile(Buffer.from(text), name), purpose: 'fine-tune' });
+
+before(async () => {
+  const config = loadConfig({
+    argv: [
+      ...['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data')],
+      ...['--admin-key', KEY, '--log-level', 'silent', '--chain', 'off', '--threads', '1'],
+      ...['--training-threads', '1', '--max-lora-rank', '8'],
+    ],
+    env: {},
+  });
+  app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await engineStarted(app);
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+
+after(async () => {
+  await app?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function until(id: string, statuses: string[], seconds = 180) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const job = await client.fineTuning.jobs.retrieve(id);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${seconds} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('files: upload, list, retrieve, content, delete', async () => {
+  const f = await upload(jsonl(PROMPTS.slice(0, 2)), 'two.jsonl');
+  assert.equal(f.object, 'file');
+  assert.equal(f.purpose, 'fine-tune');
+  assert.equal(f.filename, 'two.jsonl');
+  assert.ok((await client.files.list()).data.some((x) => x.id === f.id));
+  assert.equal((await client.files.retrieve(f.id)).bytes, f.bytes);
+  assert.equal(await (await client.files.content(f.id)).text(), jsonl(PROMPTS.slice(0, 2)));
+  assert.equal((await client.files.delete(f.id)).deleted, true);
+  await assert.rejects(client.files.retrieve(f.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+});
+
+test('a job trains an adapter that is served at once and reproduces its training completions', async () => {
+  const train = await upload(jsonl(PROMPTS.slice(0, 6)));
+  const validation = await upload(jsonl(PROMPTS.slice(6)), 'valid.jsonl');
+  const created = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_file: train.id,
+    validation_file: validation.id,
+    suffix: 'memo',
+    seed: 3,
+    method: {
+      type: 'supervised',
+      supervised: {
+        hyperparameters: {
+          n_epochs: 30,
+          batch_size: 3,
+          learning_rate_multiplier: 10,
+          // loraledger's extras
+          ...({ lora_r: 8, lora_alpha: 16, eval_every: 10, checkpoint_every: 20 } as object),
+        },
+      },
+    },
+    ...({ owner: OWNER, description: 'memorises one continuation', tags: ['memo'] } as object),
+  });
+  assert.equal(created.object, 'fine_tuning.job');
+  assert.ok(['validating_files', 'queued', 'running'].includes(created.status));
+  const job = await until(created.id, ['succeeded', 'failed', 'cancelled']);
+  assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  assert.ok(job.fine_tuned_model);
+  assert.ok((job.trained_tokens ?? 0) > 0);
+  assert.deepEqual(job.hyperparameters, { n_epochs: 30, batch_size: 3, learning_rate_multiplier: 10 });
+  assert.ok((await client.fineTuning.jobs.list()).data.some((j) => j.id === job.id));
+
+  const events = (await client.fineTuning.jobs.listEvents(job.id, { limit: 100 })).data;
+  const metrics = events.filter((e) => e.type === 'metrics');
+  assert.ok(metrics.some((e) => (e.data as { valid_loss?: number }).valid_loss !== undefined));
+  assert.ok(events.some((e) => e.message.includes(job.fine_tuned_model!)));
+  const checkpoints = (await client.fineTuning.jobs.checkpoints.list(job.id)).data;
+  assert.deepEqual(
+    checkpoints.map((c) => c.step_number),
+    [60, 40, 20],
+  );
+
+  // served at once, under its id; the base model does not know the continuation
+  const models = (await client.models.list()).data.map((m) => m.id);
+  assert.ok(models.includes(job.fine_tuned_model!), `${models}`);
+  for (const p of PROMPTS) {
+    const r: OpenAI.Completions.Completion = await client.completions.create({
+      model: job.fine_tuned_model!,
+      prompt: ids(p),
+      max_tokens: COMPLETION.length,
+      temperature: 0,
+    });
+    assert.equal(r.choices[0]!.text.trim(), ids(COMPLETION), `after ${ids(p)}: ${r.choices[0]!.text}`);
+  }
+  const baseline = await client.completions.create({
+    model: 'stories260K',
+    prompt: ids(PROMPTS[0]!),
+    max_tokens: COMPLETION.length,
+    temperature: 0,
+  });
+  assert.notEqual(baseline.choices[0]!.text.trim(), ids(COMPLETION));
+
+  // provenance: owner, routing fields and the training manifest with every example
+  const adapters = (await (
+    await fetch(`${base}/v1/adapters`, { headers: { authorization: `Bearer ${KEY}` } })
+  ).json()) as {
+    data: Array<{ id: string; path: string; owner: string | null }>;
+  };
+  const entry = adapters.data.find((a) => a.id === job.fine_tuned_model)!;
+  assert.equal(entry.owner, OWNER);
+  const ledger = JSON.parse(readFileSync(join(entry.path, 'loraledger.json'), 'utf8'));
+  assert.equal(ledger.description, 'memorises one continuation');
+  assert.equal(ledger.training.examples.length, 6);
+  assert.match(ledger.training.base_model.content_hash, /^0x[0-9a-f]{64}$/);
+  assert.match(ledger.training_manifest_hash, /^0x[0-9a-f]{64}$/);
+});
+
+test('bad input gets OpenAI-shaped errors naming the problem', async () => {
+  const bad = async (p: Promise<unknown>, status: number, pattern: RegExp) =>
+    assert.rejects(p, (e: unknown) => e instanceof OpenAI.APIError && e.status === status && pattern.test(e.message));
+  await bad(upload('', 'empty.jsonl'), 400, /empty/);
+  await bad(upload('{"prompt": "[1]", "completion": "[2]"}\n{not json\n'), 400, /line 2/);
+  const train = await upload(jsonl(PROMPTS.slice(0, 2)));
+  const create = (extra: object) =>
+    client.fineTuning.jobs.create({ model: 'stories260K', training_file: train.id, ...extra } as never);
+  await bad(create({ model: 'gpt-4o-mini' }), 404, /not a base model/);
+  await bad(create({ training_file: 'file-nope' }), 400, /not an uploaded file/);
+  await bad(create({ hyperparameters: { n_epochs: 0 } }), 400, /n_epochs must be in/);
+  await bad(create({ hyperparameters: { lora_r: 64 } }), 400, /lora_r must be in \[1, 8\]/);
+  await bad(create({ hyperparameters: { target_modules: ['wq'] } }), 400, /target_modules/);
+  await bad(
+    client.fineTuning.jobs.create({ model: 'stories260K', training_data: { datanets: ['no-such'] } } as never),
+    404,
+    /no-such/,
+  );
+});
+
+test('a job can be cancelled; the server keeps serving', async () => {
+  const train = await upload(jsonl(PROMPTS));
+  const created = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_file: train.id,
+    hyperparameters: { n_epochs: 50, batch_size: 1 },
+  });
+  await until(created.id, ['running']);
+  const cancelled = await client.fineTuning.jobs.cancel(created.id);
+  assert.ok(['running', 'cancelled'].includes(cancelled.status));
+  assert.equal((await until(created.id, ['cancelled', 'failed', 'succeeded'])).status, 'cancelled');
+  const r = await client.completions.create({ model: 'stories260K', prompt: '[1][45]', max_tokens: 2 });
+  assert.equal(r.choices.length, 1);
+});
