@@ -369,7 +369,7 @@ export class FineTuner {
         ...this.job(id).result,
         step: m.step,
         totalSteps: m.totalSteps,
-        trainedTokens: (this.job(id).result.trainedTokens ?? 0) + m.tokens,
+        trainedTokens: m.trainedTokens,
         estimatedFinish: now() + Math.round(perStep * (m.totalSteps - m.step)),
       };
       this.store.updateJob(id, 'running', result);

@@ -8,7 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAdapterWeights, readAdapterMeta } from '../../adapters/index.ts';
-import { referenceGreedy } from '../../kernels/index.ts';
+import * as ort from 'onnxruntime-node';
+import {
+  createSession,
+  ensureTrainingGraph,
+  referenceGreedy,
+  startEngine,
+  TRAIN_INPUTS,
+  TRAIN_OUTPUTS,
+} from '../../kernels/index.ts';
 import { loadCheckpoint, LORA_TARGETS } from '../../kernels/model/index.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import { trainLora, type LoraTrainConfig } from './trainLora.ts';
@@ -94,4 +102,67 @@ test('a LoRA trained on a distinctive completion reproduces it greedily; the bas
   const again = await trainOnce('adapter-2');
   const weights = (d: string) => readFileSync(join(d, 'adapter_model.safetensors'));
   assert.ok(weights(out).equals(weights(again.out)), 'same seed, same adapter bytes');
+});
+
+test('the serving engine, given the trained adapter, computes the log-probs of the training graph forward', async () => {
+  const { result, out } = await trainOnce('adapter-engine');
+  const spec = result.spec;
+  const graph = await ensureTrainingGraph({
+    modelDir: STORIES,
+    cacheDir: join(dir, 'cache'),
+    graph: { lora: { rank: config.rank, targets: config.targets }, logits: true },
+  });
+  const session = await createSession(graph.onnxPath, { provider: 'cpu', threads: 1 });
+  const tokens = [1, ...prompts[0]!, ...COMPLETION];
+  const T = tokens.length;
+  const i64 = (a: number[], d: number[]) => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), d);
+  const feeds: Record<string, ort.Tensor> = {
+    [TRAIN_INPUTS.inputIds]: i64(tokens, [1, T]),
+    [TRAIN_INPUTS.labels]: i64([...tokens.slice(1), 0], [1, T]),
+    [TRAIN_INPUTS.lossMask]: new ort.Tensor('float32', new Float32Array(T), [1, T]),
+    [TRAIN_INPUTS.seqLen]: i64([T], [1]),
+    [TRAIN_INPUTS.lossScale]: new ort.Tensor('float32', Float32Array.of(1), []),
+    [TRAIN_INPUTS.loraScale]: new ort.Tensor('float32', Float32Array.of(config.alpha / config.rank), []),
+  };
+  for (const t of graph.trainable) {
+    const m = /^lora_([ab])\.(\d+)\.(\w+)$/.exec(t.name)!;
+    const pair = result.state.adapter.layers[Number(m[2])]!.get(m[3] as (typeof LORA_TARGETS)[number])!;
+    feeds[t.name] = new ort.Tensor('float32', m[1] === 'a' ? pair.a : pair.b, t.shape);
+  }
+  const logits = (await session.run(feeds))[TRAIN_OUTPUTS.logits]!.data as Float32Array; // [T, V]
+  await session.release();
+  const V = spec.vocabSize;
+  const start = 1 + prompts[0]!.length;
+  const expected = COMPLETION.map((tok, k) => {
+    const row = logits.subarray((start - 1 + k) * V, (start + k) * V);
+    const max = Math.max(...row);
+    return row[tok]! - max - Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0));
+  });
+  const engine = await startEngine({
+    modelDir: STORIES,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 8,
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: 1e8,
+    maxBatchSize: 4,
+    maxBatchTokens: 256,
+    maxQueue: 8,
+    maxModelLen: 512,
+    cacheDir: join(dir, 'engine-graphs'),
+    threads: 1,
+    adapters: [{ id: 'trained', path: out }],
+  });
+  try {
+    const [scored] = await engine.score([
+      { promptIds: tokens.slice(0, start), targetIds: COMPLETION, adapterId: 'trained' },
+    ]);
+    scored!.tokenLogprobs.forEach((lp, k) =>
+      assert.ok(Math.abs(lp - expected[k]!) < 1e-4, `token ${k}: engine ${lp} vs training graph ${expected[k]}`),
+    );
+  } finally {
+    await engine.close();
+  }
 });

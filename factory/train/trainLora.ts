@@ -50,7 +50,10 @@ export interface StepMetrics {
   trainLoss: number;
   learningRate: number;
   gradNorm: number;
+  /** Loss tokens of this step. */
   tokens: number;
+  /** Loss tokens of every step so far, checkpointed steps before a resume included. */
+  trainedTokens: number;
   tokensPerSecond: number;
 }
 
@@ -200,6 +203,7 @@ export async function trainLora(run: TrainRun): Promise<TrainResult> {
           learningRate: lr,
           gradNorm,
           tokens: plan.lossTokens,
+          trainedTokens: state.trainedTokens,
           tokensPerSecond: plan.lossTokens / seconds,
         });
         const last = step === totalSteps;
