@@ -189,3 +189,55 @@ test('a job can be cancelled; the server keeps serving', async () => {
   const r = await client.completions.create({ model: 'stories260K', prompt: '[1][45]', max_tokens: 2 });
   assert.equal(r.choices.length, 1);
 });
+
+test('a job on a DataNet pays its contributors in the manifest; long rows are truncated and reported', async () => {
+  const admin = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+  const post = (path: string, body: unknown, headers: Record<string, string> = admin) =>
+    fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  assert.equal((await post('/v1/datanets', { id: 'memo-data' })).status, 200);
+  const contributors = ['0x00000000000000000000000000000000000000c1', '0x00000000000000000000000000000000000000c2'];
+  for (const [i, p] of PROMPTS.slice(0, 6).entries()) {
+    const r = await post('/v1/datanets/memo-data/documents', {
+      text: `${ids(p)} ${ids(COMPLETION)}`,
+      contributor: contributors[i % 2],
+      metadata: { prompt: ids(p), completion: ids(COMPLETION) },
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
+  const long = Array.from({ length: 600 }, (_, i) => 3 + (i % 500));
+  await post('/v1/datanets/memo-data/documents', { text: ids(long), contributor: contributors[0] });
+  assert.equal((await post('/v1/datanets', { id: 'empty-data' })).status, 200);
+  await assert.rejects(
+    client.fineTuning.jobs.create({ model: 'stories260K', training_data: { datanets: ['empty-data'] } } as never),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && /have no documents/.test(e.message),
+  );
+  const created = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_data: { datanets: ['memo-data'] },
+    hyperparameters: { n_epochs: 2, batch_size: 4 },
+  } as never);
+  const job = await until(created.id, ['succeeded', 'failed']);
+  assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  const events = (await client.fineTuning.jobs.listEvents(job.id, { limit: 100 })).data;
+  assert.ok(
+    events.some((e) => /1 rows truncated to 512 tokens/.test(e.message)),
+    events.map((e) => e.message).join('\n'),
+  );
+  const adapters = (await (await fetch(`${base}/v1/adapters`, { headers: admin })).json()) as {
+    data: Array<{ id: string; path: string }>;
+  };
+  const ledger = JSON.parse(
+    readFileSync(join(adapters.data.find((a) => a.id === job.fine_tuned_model)!.path, 'loraledger.json'), 'utf8'),
+  );
+  const examples = ledger.training.examples as Array<{ datanet: string; contributor: string; content_hash: string }>;
+  assert.equal(examples.length, 7);
+  assert.ok(
+    examples.every((e) => e.datanet === 'memo-data' && contributors.includes(e.contributor)),
+    JSON.stringify(examples),
+  );
+  assert.ok(
+    examples.every((e) => /^0x[0-9a-f]{64}$/.test(e.content_hash)),
+    JSON.stringify(examples[0]),
+  );
+  assert.deepEqual(ledger.tags, ['memo-data']);
+});

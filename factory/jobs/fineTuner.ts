@@ -148,7 +148,11 @@ export class FineTuner {
       throw new RequestError('invalid_request', 'DataNets are not available on this server', {
         param: 'training_data.datanets',
       });
-    for (const d of spec.datanets) this.o.documents!(d); // datanet_not_found now, not after queueing
+    // datanet_not_found, or no documents at all, now rather than after queueing
+    if (spec.datanets.length > 0 && spec.datanets.every((d) => this.o.documents!(d).length === 0))
+      throw new RequestError('invalid_request', `DataNet(s) ${spec.datanets.join(', ')} have no documents`, {
+        param: 'training_data.datanets',
+      });
     const h = spec.hyperparameters;
     if (h.initAdapter !== null && !this.o.adapterPath(h.initAdapter) && !this.store.checkpoint(h.initAdapter))
       throw new RequestError(
@@ -252,7 +256,7 @@ export class FineTuner {
       try {
         await this.runJob(id);
       } catch (err) {
-        const e = serializeError(err);
+        const e = diskFull(err) ?? serializeError(err);
         this.log.error({ err, job: id }, 'fine-tuning job failed');
         this.finish(
           id,
@@ -472,9 +476,25 @@ export class FineTuner {
         id: this.o.baseModelId,
         content_hash: `0x${await (this.modelHash ??= hashModel(this.o.modelDir))}`,
       },
-      hyperparameters: { ...config, targets: [...config.targets] },
+      hyperparameters: {
+        lora_r: config.rank,
+        lora_alpha: config.alpha,
+        use_rslora: config.useRslora,
+        target_modules: [...config.targets],
+        learning_rate: config.learningRate,
+        n_epochs: config.epochs,
+        batch_size: config.batchSize,
+        gradient_accumulation_steps: config.gradientAccumulationSteps,
+        lr_scheduler: config.lrScheduler,
+        warmup_steps: config.warmupSteps,
+        weight_decay: config.weightDecay,
+        max_grad_norm: config.maxGradNorm,
+      },
       seed: spec.seed,
-      examples: train.map((e) => ({ id: e.id, ...sources.get(e.id)! })),
+      examples: train.map((e) => {
+        const src = sources.get(e.id)!;
+        return { id: e.id, content_hash: src.contentHash, datanet: src.datanet, contributor: src.contributor };
+      }),
     };
     return {
       learningRateMultiplier: auto.learningRateMultiplier,
@@ -510,6 +530,16 @@ export class FineTuner {
   private event(jobId: string, level: EventRow['level'], message: string, data: Record<string, unknown> | null = null) {
     this.store.addEvent({ jobId, level, type: 'message', message, data });
   }
+}
+
+/** A full disk, said plainly (the job's error names the file it could not write). */
+function diskFull(err: unknown): { code: 'training_failed'; message: string; param?: undefined } | null {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code !== 'ENOSPC') return null;
+  return {
+    code: 'training_failed',
+    message: `the disk is full: could not write ${e.path ?? 'a job file'} (${e.message})`,
+  };
 }
 
 /** JSON with sorted keys, so equal content hashes equally. */
