@@ -140,6 +140,33 @@ test('a job trains an adapter that is served at once and reproduces its training
   });
   assert.notEqual(baseline.choices[0]!.text.trim(), ids(COMPLETION));
 
+  // a second job starts from the first one's adapter (init_adapter) and keeps what it learned
+  const followUp = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_file: train.id,
+    suffix: 'again',
+    method: {
+      type: 'supervised',
+      supervised: {
+        hyperparameters: {
+          n_epochs: 1,
+          batch_size: 3,
+          learning_rate_multiplier: 0.1,
+          ...({ init_adapter: job.fine_tuned_model, lora_r: 8, lora_alpha: 16 } as object),
+        },
+      },
+    },
+  });
+  const second = await until(followUp.id, ['succeeded', 'failed']);
+  assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
+  const again = await client.completions.create({
+    model: second.fine_tuned_model!,
+    prompt: ids(PROMPTS[0]!),
+    max_tokens: COMPLETION.length,
+    temperature: 0,
+  });
+  assert.equal(again.choices[0]!.text.trim(), ids(COMPLETION));
+
   // provenance: owner, routing fields and the training manifest with every example
   const adapters = (await (
     await fetch(`${base}/v1/adapters`, { headers: { authorization: `Bearer ${KEY}` } })

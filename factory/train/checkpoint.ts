@@ -9,7 +9,8 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAdapterWeights, readAdapterMeta } from '../../adapters/index.ts';
-import { readSafetensors, writeSafetensors, type ModelSpec } from '../../kernels/model/index.ts';
+import { RequestError } from '../../common/index.ts';
+import { readSafetensors, writeSafetensors, type AdapterWeights, type ModelSpec } from '../../kernels/model/index.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import type { TrainState } from './trainLora.ts';
 
@@ -51,6 +52,26 @@ export async function writeCheckpoint(dir: string, state: TrainState, o: Checkpo
   await writeFile(join(tmp, STATE_FILE), JSON.stringify(trainer, null, 2) + '\n');
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
+}
+
+/**
+ * The starting values of an init_adapter (any PEFT folder: a checkpoint or a served adapter); its
+ * rank and targets must be the job's.
+ */
+export async function readInitAdapter(
+  dir: string,
+  spec: ModelSpec,
+  want: { rank: number; targets: readonly string[]; maxRank: number },
+): Promise<AdapterWeights> {
+  const adapter = await loadAdapterWeights(readAdapterMeta(dir, 'init_adapter'), spec, { maxRank: want.maxRank });
+  const same = adapter.rank === want.rank && [...adapter.targets].sort().join() === [...want.targets].sort().join();
+  if (!same)
+    throw new RequestError(
+      'invalid_request',
+      `init_adapter has rank ${adapter.rank} on ${adapter.targets.join(', ')}; the job trains rank ${want.rank} on ${want.targets.join(', ')}`,
+      { param: 'hyperparameters.init_adapter' },
+    );
+  return adapter;
 }
 
 /** Reads a checkpoint written by writeCheckpoint back into a resumable state. */

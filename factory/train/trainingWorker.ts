@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { connectParent } from '../../common/index.ts';
 import { loadModelSpec } from '../../kernels/model/index.ts';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { readCheckpoint, readInitAdapter, writeCheckpoint } from './checkpoint.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import { trainLora, type StepMetrics, type TrainState } from './trainLora.ts';
 import type { TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
@@ -18,7 +18,9 @@ parent.serve(
       control = 'continue';
       const spec = await loadModelSpec(job.modelDir);
       const resume = job.resumeFrom ? await readCheckpoint(job.resumeFrom, spec, job.maxRank) : undefined;
-      const init = job.initFrom ? (await readCheckpoint(job.initFrom, spec, job.maxRank)).adapter : undefined;
+      const init = job.initFrom
+        ? await readInitAdapter(job.initFrom, spec, { ...job.config, maxRank: job.maxRank })
+        : undefined;
       const saved = { spec, alpha: job.config.alpha, useRslora: job.config.useRslora, baseModel: job.baseModel };
       const seen = { last: null as StepMetrics | null, validationLoss: null as number | null };
       const save = async (state: TrainState): Promise<void> => {
