@@ -3,12 +3,19 @@
 // backward, torch.optim.AdamW) on the same checkpoint folder, thread count, batch shape and tokens.
 //
 //   npm run bench:train -- [--preset smollm|tiny|stories260k | --model DIR] [--threads N] [--steps 5]
-//       [--warmup 1] [--batch-size 8] [--seq 128] [--rank 16] [--seed 0] [--top 12] [--no-profile]
-//       [--json FILE] [--work .cache/bench]
+//       [--warmup 2] [--batch-size 8] [--seq 128] [--rank 16] [--seed 0] [--top 12] [--no-profile]
+//       [--json FILE] [--work .cache/bench] [--omp-wait-policy PASSIVE]
 //
 // Workload: fp32 base, a fresh rank-R LoRA (PEFT init: A uniform, B = 0; scale 1) on all seven
 // projections, lr 1e-4, AdamW defaults; each step a fresh random B x (T+1) token block (inputs the
 // first T, labels the last T, every position a target, mean loss), drawn outside the timing.
+// Two warm-up steps by default: onnxruntime plans its memory pattern on the first run of a shape
+// and allocates that block on the second, whose ~2.7 GB of fresh pages (SmolLM, 8 x 128) cost
+// seconds of page faults; from the third run on the block is reused.
+// Threads wait the same way on both sides: TrainingSession turns onnxruntime's spinning off, and the
+// peer runs with OMP_WAIT_POLICY=PASSIVE (--omp-wait-policy; torch and OpenBLAS use GNU OpenMP,
+// whose spinning workers stall several-fold when other jobs share the cores: tiny model, 2 threads,
+// load ~4: 0.42-0.59 s/step spinning vs 0.065 passive).
 // Same tokens on both sides: torch.randint(0, V, (B, T+1), generator=manual_seed(seed + 1)) is
 // MT19937 output % V, element by element, which Mt19937 below reproduces.
 // Each system runs in its own child process (the graph is built in a third one first), so its
@@ -41,6 +48,8 @@ const PYTHON = '/usr/bin/python3';
 const PEER = new URL('./peers/torchLora.py', import.meta.url).pathname;
 const INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-openmp';
 const LR = 1e-4;
+/** The profiled step is the third run: the first two plan and fault in onnxruntime's memory pattern (see above). */
+const PROFILED_RUN = 3;
 
 export interface Workload {
   modelDir: string;
@@ -52,6 +61,8 @@ export interface Workload {
   warmup: number;
   steps: number;
   seed: number;
+  /** OMP_WAIT_POLICY of the PyTorch process ('' = its default). */
+  ompWaitPolicy: string;
 }
 
 /** The peer's FLOP count of one step (torchLora.md): 4·P_lin·N + 6·N·R·L·Σ(d_in+d_out) + 12·B·T²·H·Dh·L. */
@@ -115,6 +126,9 @@ export function randomBatch(rng: Mt19937, vocab: number, B: number, T: number): 
 interface StepTimes {
   seconds: number[]; // per timed step: session run + AdamW
   optimizerSeconds: number[];
+  /** Kernel CPU time and minor page faults of the process during each timed step. */
+  systemSeconds: number[];
+  minorFaults: number[];
   losses: number[]; // every step, warm-up included
   loadSeconds: number;
   trainableParams: number;
@@ -147,10 +161,19 @@ async function trainChild(w: Workload): Promise<StepTimes> {
   const opt = new AdamW(params, { lr: LR });
   const loadSeconds = (performance.now() - t0) / 1000;
   const rng = new Mt19937(w.seed + 1);
-  const out: StepTimes = { seconds: [], optimizerSeconds: [], losses: [], loadSeconds, trainableParams: 0 };
+  const out: StepTimes = {
+    seconds: [],
+    optimizerSeconds: [],
+    systemSeconds: [],
+    minorFaults: [],
+    losses: [],
+    loadSeconds,
+    trainableParams: 0,
+  };
   out.openRssMib = process.resourceUsage().maxRSS / 1024;
   for (let s = 0; s < w.warmup + w.steps; s++) {
     const batch = randomBatch(rng, session.spec.vocabSize, w.batch, w.seq);
+    const usage = process.resourceUsage();
     const start = performance.now();
     const r = await session.run(batch, params, { lossScale: 1 / (w.batch * w.seq), loraScale: 1, gradients: true });
     const mid = performance.now();
@@ -160,6 +183,9 @@ async function trainChild(w: Workload): Promise<StepTimes> {
     if (s >= w.warmup) {
       out.seconds.push((end - start) / 1000);
       out.optimizerSeconds.push((end - mid) / 1000);
+      const after = process.resourceUsage();
+      out.systemSeconds.push((after.systemCPUTime - usage.systemCPUTime) / 1e6);
+      out.minorFaults.push(after.minorPageFault - usage.minorPageFault);
     }
     console.error(`  loraledger step ${s + 1}/${w.warmup + w.steps}: ${((end - start) / 1000).toFixed(2)} s`);
   }
@@ -232,7 +258,7 @@ async function profileChild(w: Workload): Promise<StepProfile> {
   const params = trainableArrays(w, graph.spec, graph.trainable);
   const rng = new Mt19937(w.seed + 1);
   let wallMs = 0;
-  for (let s = 0; s < 2; s++) {
+  for (let s = 0; s < PROFILED_RUN; s++) {
     const b = randomBatch(rng, graph.spec.vocabSize, w.batch, w.seq); // the same feeds as TrainingSession.run
     const feeds: Record<string, ort.Tensor> = {
       [TRAIN_INPUTS.inputIds]: new ort.Tensor('int64', b.inputIds, [b.rows, b.width]),
@@ -245,7 +271,7 @@ async function profileChild(w: Workload): Promise<StepProfile> {
     graph.trainable.forEach((t, i) => (feeds[t.name] = new ort.Tensor('float32', params[i]!, t.shape)));
     const start = performance.now();
     await session.run(feeds, [TRAIN_OUTPUTS.loss, ...graph.trainable.map((t) => TRAIN_OUTPUTS.grad(t.name))]);
-    wallMs = performance.now() - start; // the second (warm) step is the one summarised
+    wallMs = performance.now() - start; // the last run is the one summarised
   }
   session.endProfiling(); // onnxruntime-node returns no file name: find it by its prefix
   await session.release();
@@ -327,7 +353,8 @@ function runTorch(w: Workload): TorchResult {
   const flags = { model: w.modelDir, threads: w.threads, 'batch-size': w.batch, seq: w.seq, rank: w.rank };
   const more = { targets: 'all', warmup: w.warmup, steps: w.steps, seed: w.seed, lr: LR };
   const args = ['bench', ...Object.entries({ ...flags, ...more }).flatMap(([k, v]) => [`--${k}`, String(v)])];
-  const r = spawnSync(PYTHON, [PEER, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, ...(w.ompWaitPolicy ? { OMP_WAIT_POLICY: w.ompWaitPolicy } : {}) };
+  const r = spawnSync(PYTHON, [PEER, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
   if (r.status !== 0) throw new Error(`trainBench: torchLora.py bench failed (exit ${r.status ?? r.signal})`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }
@@ -348,7 +375,7 @@ function profileLines(p: StepProfile, top: number): string[] {
     .map((k) => ({ k, ms: sum((r) => `${r.phase}|${r.cls}` === k) }))
     .sort((a, b) => b.ms - a.ms);
   return [
-    `Where the time goes (onnxruntime profiler, one warm step: ${f(p.wallMs / 1000, 2)} s wall with the profiler on, ${f(p.kernelMs / 1000, 2)} s in kernels)`,
+    `Where the time goes (onnxruntime profiler, the third run of a fresh session: ${f(p.wallMs / 1000, 2)} s wall with the profiler on, ${f(p.kernelMs / 1000, 2)} s in kernels)`,
     `by phase: ${phases.join(', ')}`,
     '',
     '| phase | op class | ms | share of kernel time |',
@@ -404,7 +431,7 @@ async function report({
     '',
     `host: ${host.cpuModel}, ${host.cores} cores (${isa}), ${f(host.memoryBytes / 2 ** 30, 0)} GiB, ${host.node}; commit ${host.commit}${host.dirty ? ' (dirty tree)' : ''}; 1-min load average ${load.map((x) => f(x, 2)).join(' at start, ')} at the end`,
     `command: npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
-    `workload: ${w.modelDir} (D ${spec.hiddenSize}, L ${spec.numLayers}, H ${spec.numHeads}/${spec.numKvHeads}, I ${spec.intermediateSize}, V ${spec.vocabSize}, tied ${spec.tieWordEmbeddings}), fp32 base, LoRA r ${w.rank} on all 7 projections (${ours.trainableParams} trainable; PyTorch ${torch.trainable_params}), B ${w.batch} x T ${w.seq} = ${N} tokens/step, ${w.threads} threads each, ${w.warmup} warm-up + ${w.steps} timed steps, AdamW lr ${LR}`,
+    `workload: ${w.modelDir} (D ${spec.hiddenSize}, L ${spec.numLayers}, H ${spec.numHeads}/${spec.numKvHeads}, I ${spec.intermediateSize}, V ${spec.vocabSize}, tied ${spec.tieWordEmbeddings}), fp32 base, LoRA r ${w.rank} on all 7 projections (${ours.trainableParams} trainable; PyTorch ${torch.trainable_params}), B ${w.batch} x T ${w.seq} = ${N} tokens/step, ${w.threads} threads each (onnxruntime spinning off; PyTorch OMP_WAIT_POLICY=${w.ompWaitPolicy || 'default'}), ${w.warmup} warm-up + ${w.steps} timed steps, AdamW lr ${LR}`,
     `FLOP/step: ${G(flops.total, 2)} G (base 4·P_lin·N ${G(flops.parts.base)}, LoRA ${G(flops.parts.lora)}, attention ${G(flops.parts.attention)}; P_lin ${flops.pLin}); the peer's count: ${f(torch.gflop_per_step, 2)} G ${flopMatch ? '(same)' : '(DIFFERENT)'}`,
     '',
     '| system | tokens/s | s/step (mean / min) | GFLOP/s | peak RSS (MiB) |',
@@ -418,7 +445,7 @@ async function report({
     ),
     `| loraledger / PyTorch | ${f(torchStep / step, 2)}x | ${f(step / torchStep, 2)}x | ${f(torchStep / step, 2)}x | ${f(ours.peakRssMib! / torch.peak_rss_mib, 2)}x |`,
     '',
-    `loraledger: AdamW in JS ${f(mean(ours.optimizerSeconds) * 1000, 0)} ms of each step; session open ${f(ours.loadSeconds, 1)} s (PyTorch load ${f(torch.load_seconds, 1)} s). Peak RSS is each process's maxRSS, loading included; loraledger's was ${f(ours.openRssMib!, 0)} MiB once its session was open, before the first step.`,
+    `loraledger: AdamW in JS ${f(mean(ours.optimizerSeconds) * 1000, 0)} ms of each step; kernel (sys) CPU ${f(mean(ours.systemSeconds), 2)} s and ${f(mean(ours.minorFaults), 0)} minor page faults per step; session open ${f(ours.loadSeconds, 1)} s (PyTorch load ${f(torch.load_seconds, 1)} s). Peak RSS is each process's maxRSS, loading included; loraledger's was ${f(ours.openRssMib!, 0)} MiB once its session was open, before the first step.`,
     `check: loss at the first timed step (same tokens, same base; the LoRA inits differ, B = 0 at start): loraledger ${f(ours.losses[w.warmup]!, 5)}, PyTorch ${f(torch.loss_first, 5)} (rel. diff ${lossRel.toExponential(1)}${lossRel < 1e-3 ? ', ok' : ', MISMATCH'}); last: ${f(ours.losses.at(-1)!, 5)} vs ${f(torch.loss_last, 5)}`,
     'int8/int4 frozen base: not supported by the training graph yet (fp32 only; no numbers).',
     '',
@@ -441,7 +468,7 @@ async function main(): Promise<void> {
       model: { type: 'string' },
       threads: { type: 'string', default: String(availableParallelism()) },
       steps: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '2' },
       'batch-size': { type: 'string', default: '8' },
       seq: { type: 'string', default: '128' },
       rank: { type: 'string', default: '16' },
@@ -449,6 +476,7 @@ async function main(): Promise<void> {
       top: { type: 'string', default: '12' },
       'no-profile': { type: 'boolean', default: false },
       json: { type: 'string' },
+      'omp-wait-policy': { type: 'string', default: 'PASSIVE' },
       work: { type: 'string', default: '.cache/bench' },
       'build-child': { type: 'string' },
       'train-child': { type: 'string' },
@@ -480,6 +508,7 @@ async function main(): Promise<void> {
     warmup: int('warmup', 0),
     steps: int('steps', 1),
     seed: int('seed', 0),
+    ompWaitPolicy: v['omp-wait-policy'],
   };
   requireTorch(); // before anything slow
   const loadBefore = loadavg()[0]!;
