@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+import { bracketIds, COMPLETION, memoriseJsonl, PROMPTS } from './support/memoriseData.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'fine-tuning-admin-key';
@@ -18,20 +19,8 @@ let app: FastifyInstance;
 let base: string;
 let client: OpenAI;
 
-const ids = (xs: number[]) => xs.map((x) => `[${x}]`).join(' '); // stories260K spells token i as [i]
-const COMPLETION = [411, 300, 389, 450];
-const PROMPTS = [
-  [45, 210, 33],
-  [97, 400, 12],
-  [301, 5, 88],
-  [160, 71, 250],
-  [22, 199, 340],
-  [61, 8, 477],
-  [133, 290, 17],
-  [380, 54, 222],
-];
-const jsonl = (rows: number[][]) =>
-  rows.map((p) => JSON.stringify({ prompt: ids(p), completion: ids(COMPLETION) })).join('\n') + '\n';
+const ids = bracketIds;
+const jsonl = memoriseJsonl;
 const upload = async (text: string, name = 'train.jsonl') =>
   client.files.create({ file: await toFile(Buffer.from(text), name), purpose: 'fine-tune' });
 

@@ -21,26 +21,17 @@ import { loadCheckpoint, LORA_TARGETS } from '../../kernels/model/index.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import { trainLora, type LoraTrainConfig } from './trainLora.ts';
 import type { TrainExample } from './trainExamples.ts';
+import { COMPLETION, PROMPTS } from '../../test/support/memoriseData.ts';
 
 const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'train-lora-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-const COMPLETION = [411, 300, 389, 450]; // the same continuation (word tokens) after every prompt
 const example = (id: string, prompt: number[]): TrainExample => {
   const tokens = [1, ...prompt, ...COMPLETION, 2];
   return { id, tokens, weights: tokens.map((_, t) => (t > prompt.length ? 1 : 0)) };
 };
-const prompts = [
-  [45, 210, 33],
-  [97, 400, 12],
-  [301, 5, 88],
-  [160, 71, 250],
-  [22, 199, 340],
-  [61, 8, 477],
-  [133, 290, 17],
-  [380, 54, 222],
-];
+const prompts = PROMPTS;
 const train = prompts.slice(0, 6).map((p, i) => example(`t${i}`, p));
 const validation = prompts.slice(6).map((p, i) => example(`v${i}`, p));
 const config: LoraTrainConfig = {

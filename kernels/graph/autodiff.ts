@@ -13,7 +13,8 @@
 // gradient of a broadcasting op is summed back to its input's shape at build time:
 //   unbroadcast(g, to) = ReduceSum over g's leading extra axes and over every axis where `to` has a
 //                        literal 1 and g does not.
-// Values that no differentiable leaf reaches (masks, positions, constants) carry no tape record.
+// Values that no differentiable leaf reaches (masks, positions, constants, frozen weights) carry no
+// tape record, and no backward op is emitted for them.
 // Element type: float32 or float64 (float64 graphs are for finite-difference checks).
 import { GraphBuilder } from './graphBuilder.ts';
 import { DataType, type DataTypeCode } from './onnxProto.ts';
@@ -99,25 +100,30 @@ export class DiffGraph {
     if (!sameDim(sa[sa.length - 1]!, sb[sb.length - 2]!)) throw new Error(`matmul: [${sa}] x [${sb}]`);
     const batch = broadcastShapes(sa.slice(0, -2), sb.slice(0, -2));
     const out = [...batch, sa[sa.length - 2]!, sb[sb.length - 1]!];
+    // only the operands that need a gradient get one: a frozen weight's would be computed for nothing
     return this.record('MatMul', [a, b], out, {}, (gy) => [
-      this.unbroadcast(this.g.op('MatMul', [gy, this.swapLast(b)]), [...batch, sa.at(-2)!, sa.at(-1)!], sa),
-      this.unbroadcast(this.g.op('MatMul', [this.swapLast(a), gy]), [...batch, sb.at(-2)!, sb.at(-1)!], sb),
+      this.live.has(a)
+        ? this.unbroadcast(this.g.op('MatMul', [gy, this.swapLast(b)]), [...batch, sa.at(-2)!, sa.at(-1)!], sa)
+        : null,
+      this.live.has(b)
+        ? this.unbroadcast(this.g.op('MatMul', [this.swapLast(a), gy]), [...batch, sb.at(-2)!, sb.at(-1)!], sb)
+        : null,
     ]);
   }
 
   add(a: string, b: string): string {
     const out = broadcastShapes(this.shape(a), this.shape(b));
     return this.record('Add', [a, b], out, {}, (gy) => [
-      this.unbroadcast(gy, out, this.shape(a)),
-      this.unbroadcast(gy, out, this.shape(b)),
+      this.live.has(a) ? this.unbroadcast(gy, out, this.shape(a)) : null,
+      this.live.has(b) ? this.unbroadcast(gy, out, this.shape(b)) : null,
     ]);
   }
 
   sub(a: string, b: string): string {
     const out = broadcastShapes(this.shape(a), this.shape(b));
     return this.record('Sub', [a, b], out, {}, (gy) => [
-      this.unbroadcast(gy, out, this.shape(a)),
-      this.unbroadcast(this.g.op('Neg', [gy]), out, this.shape(b)),
+      this.live.has(a) ? this.unbroadcast(gy, out, this.shape(a)) : null,
+      this.live.has(b) ? this.unbroadcast(this.g.op('Neg', [gy]), out, this.shape(b)) : null,
     ]);
   }
 
