@@ -36,6 +36,7 @@ import { wsRoute } from './generation/ws.ts';
 import { createAttribution } from './createAttribution.ts';
 import { createFactory, trainedAdaptersRoot } from './createFactory.ts';
 import { fineTuningRoutes } from './routes/fineTuning.ts';
+import { factoryPageRoute } from './routes/factoryPage.ts';
 
 export interface BuildOptions {
   /** Engine factory; default: kernels' worker engine. */
@@ -231,6 +232,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(wsRoute);
   if (attribution?.routes) await app.register(attribution.routes);
   await app.register(fineTuningRoutes(factory, { maxFileBytes: config.bodyLimit }));
+  await app.register(factoryPageRoute);
   return app;
 }
 

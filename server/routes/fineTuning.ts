@@ -7,11 +7,15 @@
 //   GET    /v1/fine_tuning/jobs/:id;  POST .../cancel, .../pause, .../resume
 //   GET    /v1/fine_tuning/jobs/:id/events    ?after=<event id>&limit (20), newest first
 //   GET    /v1/fine_tuning/jobs/:id/checkpoints
+//   GET    /v1/fine_tuning/jobs/:id/provenance    the adapter's training manifest, by contributor
 // Objects are OpenAI's shapes (file, fine_tuning.job, fine_tuning.job.event,
 // fine_tuning.job.checkpoint); errors are catalogue errors in OpenAI's error shape.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CheckpointRow, EventRow, FileRow, FineTuner, JobResult, JobRow, JobSpec } from '../../factory/index.ts';
+import { ADAPTER_LEDGER_FILE } from '../../adapters/index.ts';
 import { RequestError } from '../../common/index.ts';
 
 const fileJson = (f: FileRow) => ({
@@ -79,6 +83,40 @@ const checkpointJson = (c: CheckpointRow) => ({
   metrics: c.metrics,
   step_number: c.step,
 });
+
+interface ManifestExample {
+  id: string;
+  datanet: string | null;
+  contributor: string | null;
+  content_hash: string;
+}
+
+/** The trained adapter's loraledger.json `training` manifest, with its examples grouped by contributor. */
+async function provenanceJson(jobId: string, adapter: { id: string; path: string }) {
+  const ledger = JSON.parse(await readFile(join(adapter.path, ADAPTER_LEDGER_FILE), 'utf8')) as {
+    training?: { examples?: ManifestExample[] } & Record<string, unknown>;
+    training_manifest_hash?: string;
+  };
+  const examples = ledger.training?.examples ?? [];
+  const groups = new Map<string | null, { contributor: string | null; examples: number; datanets: Set<string> }>();
+  for (const e of examples) {
+    const g = groups.get(e.contributor) ?? { contributor: e.contributor, examples: 0, datanets: new Set<string>() };
+    g.examples += 1;
+    if (e.datanet !== null) g.datanets.add(e.datanet);
+    groups.set(e.contributor, g);
+  }
+  const contributors = [...groups.values()]
+    .sort((a, b) => b.examples - a.examples)
+    .map((g) => ({ contributor: g.contributor, examples: g.examples, datanets: [...g.datanets].sort() }));
+  return {
+    object: 'fine_tuning.job.provenance',
+    fine_tuning_job_id: jobId,
+    fine_tuned_model: adapter.id,
+    training_manifest_hash: ledger.training_manifest_hash ?? null,
+    contributors,
+    training: ledger.training ?? null,
+  };
+}
 
 function page(q: unknown): { after?: string; limit: number } {
   const { after, limit } = (q ?? {}) as Record<string, string | undefined>;
@@ -148,6 +186,20 @@ export function fineTuningRoutes(factory: FineTuner, opts: { maxFileBytes: numbe
     app.get('/v1/fine_tuning/jobs/:id/checkpoints', async (req) => {
       const data = factory.checkpoints(idOf(req)).map(checkpointJson);
       return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+    });
+    app.get('/v1/fine_tuning/jobs/:id/provenance', async (req) => {
+      const job = factory.job(idOf(req));
+      const model = job.result.fineTunedModel;
+      if (job.status !== 'succeeded' || !model)
+        throw new RequestError('not_found', `job ${job.id} has no trained adapter yet (status ${job.status})`, {
+          param: 'fine_tuning_job_id',
+        });
+      const adapter = app.loraledger.adapters.get(model);
+      if (!adapter)
+        throw new RequestError('not_found', `the adapter ${model} of job ${job.id} is no longer served`, {
+          param: 'fine_tuning_job_id',
+        });
+      return provenanceJson(job.id, adapter);
     });
   };
 }
