@@ -257,3 +257,19 @@ test('a job on a DataNet pays its contributors in the manifest; long rows are tr
   );
   assert.deepEqual(ledger.tags, ['memo-data']);
 });
+
+test('a job paused as soon as it is queued or running pauses, and resumes to the end', async () => {
+  const train = await upload(jsonl(PROMPTS.slice(0, 4)));
+  const created = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_file: train.id,
+    hyperparameters: { n_epochs: 3, batch_size: 2 },
+  });
+  await until(created.id, ['queued', 'running']);
+  const pause = await fetch(`${base}/v1/fine_tuning/jobs/${created.id}/pause`, { method: 'POST' });
+  assert.equal(pause.status, 200, await pause.text());
+  assert.equal((await until(created.id, ['paused', 'succeeded', 'failed'], 60)).status, 'paused');
+  const resume = await fetch(`${base}/v1/fine_tuning/jobs/${created.id}/resume`, { method: 'POST' });
+  assert.equal(resume.status, 200, await resume.text());
+  assert.equal((await until(created.id, ['succeeded', 'failed', 'cancelled'])).status, 'succeeded');
+});

@@ -96,6 +96,8 @@ export class FineTuner {
   private readonly queue: string[] = [];
   private readonly prepared = new Map<string, Prepared>();
   private running: string | null = null;
+  /** A cancel or pause of the running job, kept until the training thread has it. */
+  private requested: 'continue' | 'cancel' | 'pause' = 'continue';
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
   private tokenizer: ReturnType<typeof loadTokenizer> | null = null;
@@ -187,7 +189,7 @@ export class FineTuner {
     const job = this.job(id);
     if (FINAL.includes(job.status))
       throw new RequestError('invalid_request', `job ${id} is already ${job.status}`, { param: 'fine_tuning_job_id' });
-    if (this.running === id) this.thread.control('cancel');
+    if (this.running === id) this.request('cancel');
     else this.finish(id, 'cancelled', {}, 'Job cancelled.');
     return this.job(id);
   }
@@ -198,7 +200,7 @@ export class FineTuner {
       throw new RequestError('invalid_request', `job ${id} is ${job.status}; only a queued or running job pauses`, {
         param: 'fine_tuning_job_id',
       });
-    if (this.running === id) this.thread.control('pause');
+    if (this.running === id) this.request('pause');
     else {
       this.dequeue(id);
       this.setStatus(id, 'paused');
@@ -236,7 +238,7 @@ export class FineTuner {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.running) this.thread.control('pause');
+    if (this.running) this.request('pause');
     await this.idle.catch(() => undefined);
     await this.thread.close();
     this.store.close();
@@ -253,6 +255,7 @@ export class FineTuner {
     while (!this.closed && this.queue.length > 0) {
       const id = this.queue.shift()!;
       this.running = id;
+      this.requested = 'continue';
       try {
         await this.runJob(id);
       } catch (err) {
@@ -320,6 +323,7 @@ export class FineTuner {
         threads: this.o.threads,
         maxRank: this.o.maxLoraRank,
         resumeFrom: latest?.dir,
+        control: this.requested,
         initFrom: latest ? undefined : initFrom,
       },
       (n) => this.onNotice(id, n, progress),
@@ -504,6 +508,12 @@ export class FineTuner {
       manifest,
       truncated: built.truncated,
     };
+  }
+
+  /** Asks the running job to stop; a job not yet on the thread gets it with its arguments. */
+  private request(action: 'cancel' | 'pause'): void {
+    if (this.requested !== 'cancel') this.requested = action;
+    this.thread.control(this.requested);
   }
 
   private dequeue(id: string): void {

@@ -20,6 +20,8 @@ export interface TrainJobArgs {
   /** A checkpoint folder to resume from (same job), or to start from (init_adapter). */
   resumeFrom?: string;
   initFrom?: string;
+  /** A cancel or pause asked for before the thread got the job (checked before the first step). */
+  control: 'continue' | 'cancel' | 'pause';
 }
 
 export interface TrainJobResult {

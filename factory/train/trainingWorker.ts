@@ -15,7 +15,7 @@ let control: TrainingCommand['action'] = 'continue';
 parent.serve(
   {
     async train(job) {
-      control = 'continue';
+      control = job.control;
       const spec = await loadModelSpec(job.modelDir);
       const resume = job.resumeFrom ? await readCheckpoint(job.resumeFrom, spec, job.maxRank) : undefined;
       const init = job.initFrom
