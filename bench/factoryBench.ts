@@ -50,7 +50,10 @@ const bracketTokens = values.model === 'stories260K'; // stories260K's tokenizer
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    headers:
+      body === undefined
+        ? { authorization: `Bearer ${KEY}` }
+        : { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await r.json()) as Record<string, unknown>;
@@ -84,10 +87,13 @@ async function waitJob(id: string): Promise<Record<string, unknown>> {
   }
 }
 
-const jobBody = (datanet: string, epochs: number) => ({
+const jobBody = (datanet: string, epochs: number, batchSize = 8) => ({
   model: baseModel,
   training_data: { datanets: [datanet] },
-  method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs, batch_size: 8, lora_r: 8 } } },
+  method: {
+    type: 'supervised',
+    supervised: { hyperparameters: { n_epochs: epochs, batch_size: batchSize, lora_r: 8 } },
+  },
 });
 
 /** Streamed completions from `streams` closed-loop clients for `seconds`: generated tokens per second. */
@@ -130,15 +136,16 @@ try {
   const servedAt = performance.now();
   // 2. serving idle vs while a (longer) job trains
   const idle = await servingThroughput(Number(values.seconds));
-  const long = await api('POST', '/v1/fine_tuning/jobs', jobBody('bench-data', 50));
+  const long = await api('POST', '/v1/fine_tuning/jobs', jobBody('bench-data', 50, 1));
   while ((await api('GET', `/v1/fine_tuning/jobs/${long.id}`)).status !== 'running')
     await new Promise((r) => setTimeout(r, 50));
   const during = await servingThroughput(Number(values.seconds));
+  const longStatus = (await api('GET', `/v1/fine_tuning/jobs/${long.id}`)).status;
   const events = (await api('GET', `/v1/fine_tuning/jobs/${long.id}/events?limit=100`)).data as Array<{
     data: { tokens_per_second?: number } | null;
   }>;
   const trainingTps = events.map((e) => e.data?.tokens_per_second).filter((x): x is number => typeof x === 'number');
-  await api('POST', `/v1/fine_tuning/jobs/${long.id}/cancel`);
+  if (longStatus === 'running') await api('POST', `/v1/fine_tuning/jobs/${long.id}/cancel`);
   const report = {
     host: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
     commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(),
@@ -153,6 +160,7 @@ try {
       firstAnswer: +((servedAt - trainedAt) / 1000).toFixed(2),
     },
     trainedTokens: done.trained_tokens,
+    jobStillRunningAfterMeasurement: longStatus === 'running',
     servingTokensPerSecond: {
       idle: +idle.toFixed(1),
       duringJob: +during.toFixed(1),

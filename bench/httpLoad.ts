@@ -2,6 +2,7 @@
 // next request as soon as the last one finishes, streaming (SSE) so every token's arrival time is
 // seen. Requests carry token-id prompts and ask for token ids back (vLLM's return_token_ids) and
 // ignore EOS so every request produces exactly max_tokens tokens.
+import { setMaxListeners } from 'node:events';
 import type { StreamRecord } from './stats.ts';
 
 export interface HttpRequestSpec {
@@ -106,6 +107,7 @@ export async function runClosedLoop<R>(
 ): Promise<{ records: StreamResult[]; wallMs: number; boxed: boolean }> {
   const records: StreamResult[] = new Array(requests.length);
   const box = new AbortController();
+  setMaxListeners(Infinity, box.signal); // every request in flight listens to the one time box
   const timer = timeBoxS === null ? null : setTimeout(() => box.abort(), timeBoxS * 1000);
   let next = 0;
   const t0 = performance.now();
