@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMOLLM_135M_SPEC } from '../factory/index.ts';
-import { Mt19937, opClass, randomBatch, trainFlops } from './trainBench.ts';
+import { Mt19937, randomBatch, trainFlops } from './trainWorkload.ts';
+import { opClass } from './trainProfile.ts';
 
 test('trainFlops matches torchLora.py flop_estimate for SmolLM-135M, 8 x 128, rank 16, all targets', () => {
   // /usr/bin/python3 -c "import torchLora as t; print(t.flop_estimate({'D':576,'I':1536,'H':9,'Hkv':3,

@@ -42,6 +42,8 @@ import {
 } from '../kernels/index.ts';
 import { loadModelSpec, LORA_TARGETS, targetShape, type ModelSpec } from '../kernels/model/index.ts';
 import { ensureModel } from './assets.ts';
+import { Mt19937, randomBatch, trainFlops, type Workload } from './trainWorkload.ts';
+import { MATMULS, opClass, profileLines, type ProfileRow, type StepProfile } from './trainProfile.ts';
 import { machineInfo } from './machineInfo.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -50,76 +52,6 @@ const INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-openmp';
 const LR = 1e-4;
 /** The profiled step is the third run: the first two plan and fault in onnxruntime's memory pattern (see above). */
 const PROFILED_RUN = 3;
-
-export interface Workload {
-  modelDir: string;
-  cacheDir: string;
-  threads: number;
-  batch: number; // B
-  seq: number; // T
-  rank: number; // R
-  warmup: number;
-  steps: number;
-  seed: number;
-  /** OMP_WAIT_POLICY of the PyTorch process ('' = its default). */
-  ompWaitPolicy: string;
-}
-
-/** The peer's FLOP count of one step (torchLora.md): 4·P_lin·N + 6·N·R·L·Σ(d_in+d_out) + 12·B·T²·H·Dh·L. */
-export function trainFlops(spec: ModelSpec, w: Pick<Workload, 'batch' | 'seq' | 'rank'>) {
-  const { hiddenSize: D, intermediateSize: I, numHeads: H, numKvHeads: Hkv, headDim: Dh, numLayers: L } = spec;
-  const N = w.batch * w.seq;
-  const pLin = L * (D * H * Dh + 2 * D * Hkv * Dh + H * Dh * D + 3 * D * I) + spec.vocabSize * D;
-  const sumDims = LORA_TARGETS.reduce((s, t) => s + targetShape(spec, t)[0] + targetShape(spec, t)[1], 0);
-  const parts = {
-    base: 4 * pLin * N,
-    lora: 6 * N * w.rank * L * sumDims,
-    attention: 12 * w.batch * w.seq ** 2 * H * Dh * L,
-  };
-  return { pLin, parts, total: parts.base + parts.lora + parts.attention };
-}
-
-/** MT19937 (32-bit), seeded as torch's CPU generator (manual_seed) seeds it. */
-export class Mt19937 {
-  private readonly s = new Uint32Array(624);
-  private i = 624;
-  constructor(seed: number) {
-    this.s[0] = seed >>> 0;
-    for (let j = 1; j < 624; j++) {
-      const x = this.s[j - 1]! ^ (this.s[j - 1]! >>> 30);
-      this.s[j] = (Math.imul(1812433253, x) + j) >>> 0;
-    }
-  }
-  next(): number {
-    if (this.i >= 624) {
-      for (let j = 0; j < 624; j++) {
-        const y = (this.s[j]! & 0x80000000) | (this.s[(j + 1) % 624]! & 0x7fffffff);
-        this.s[j] = this.s[(j + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-      }
-      this.i = 0;
-    }
-    let y = this.s[this.i++]!;
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    return (y ^ (y >>> 18)) >>> 0;
-  }
-}
-
-/** The peer's next batch: a [B, T+1] block of torch.randint(0, V), inputs [:, :T], labels [:, 1:]. */
-export function randomBatch(rng: Mt19937, vocab: number, B: number, T: number): TrainingBatch {
-  const inputIds = new BigInt64Array(B * T); // [B, T]
-  const labels = new BigInt64Array(B * T); // [B, T]
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t <= T; t++) {
-      const tok = BigInt(rng.next() % vocab);
-      if (t < T) inputIds[b * T + t] = tok;
-      if (t > 0) labels[b * T + t - 1] = tok;
-    }
-  }
-  const lossMask = new Float32Array(B * T).fill(1); // [B, T]
-  return { rows: B, width: T, inputIds, labels, lossMask, seqLen: new BigInt64Array(B).fill(BigInt(T)) };
-}
 
 // ---------------------------------------------------------------- children
 
@@ -193,53 +125,6 @@ async function trainChild(w: Workload): Promise<StepTimes> {
   out.trainableParams = params.reduce((n, p) => n + p.length, 0);
   out.peakRssMib = process.resourceUsage().maxRSS / 1024;
   return out;
-}
-
-interface ProfileRow {
-  /** forward through the lm_head; loss: log-softmax, nll and its gradient, up to the first backward matmul. */
-  phase: 'forward' | 'loss' | 'backward';
-  cls: string;
-  op: string;
-  shape: string;
-  ms: number;
-  count: number;
-}
-interface StepProfile {
-  wallMs: number;
-  kernelMs: number;
-  rows: ProfileRow[];
-}
-
-const MATMULS = new Set(['MatMul', 'Gemm', 'FusedMatMul', 'FusedGemm']);
-const LAYOUT = new Set(
-  'Transpose Reshape Concat Split Slice Gather GatherElements ScatterElements Expand Tile Squeeze Unsqueeze Identity Shape Pad Range'.split(
-    ' ',
-  ),
-);
-
-/**
- * The class of an op for "where the time goes", from its type and shapes ([inputs..., output];
- * onnxruntime lists no shape for a prepacked weight). A 2-D matmul that reduces over the tokens of
- * two activations into a weight-shaped output without R (xᵀ·gy) is the gradient of a frozen
- * weight: the graph computes it, and nothing reads it.
- */
-export function opClass(op: string, shapes: number[][], spec: ModelSpec, rank: number): string {
-  const has = (pred: (s: number[]) => boolean) => shapes.some(pred);
-  const out = shapes[shapes.length - 1] ?? [];
-  if (MATMULS.has(op)) {
-    const [a, b, o] = shapes;
-    if (has((s) => s.length === 4)) return 'attention matmuls (q·kᵀ, p·v)';
-    if (has((s) => s[0] === rank || s[s.length - 1] === rank)) return 'LoRA matmuls';
-    if (shapes.length === 3 && [a, b, o].every((s) => s!.length === 2) && a![0] === b![0] && o![0] === a![1])
-      return 'frozen-weight gradients (xᵀ·gy, unused)';
-    if (has((s) => s.includes(spec.vocabSize))) return 'lm_head matmul';
-    return 'projection matmuls (frozen base)';
-  }
-  if (out.length === 4 && out[2] === out[3]) return 'attention softmax / mask';
-  if (has((s) => s.includes(spec.vocabSize))) return 'softmax / cross-entropy over vocab';
-  if (LAYOUT.has(op)) return 'layout (transpose, reshape, concat, gather...)';
-  if (op.startsWith('Reduce')) return 'reductions (norms, sums)';
-  return 'elementwise and other';
 }
 
 async function profileChild(w: Workload): Promise<StepProfile> {
@@ -363,35 +248,6 @@ function runTorch(w: Workload): TorchResult {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const f = (x: number, d = 1) => x.toFixed(d);
-
-function profileLines(p: StepProfile, top: number): string[] {
-  const sum = (pick: (r: ProfileRow) => boolean) => p.rows.filter(pick).reduce((a, r) => a + r.ms, 0);
-  const pct = (ms: number) => `${f((100 * ms) / p.kernelMs)}%`;
-  const phases = (['forward', 'loss', 'backward'] as const).map((ph) => {
-    const ms = sum((r) => r.phase === ph);
-    return `${ph} ${f(ms, 0)} ms (${pct(ms)})`;
-  });
-  const groups = [...new Set(p.rows.map((r) => `${r.phase}|${r.cls}`))]
-    .map((k) => ({ k, ms: sum((r) => `${r.phase}|${r.cls}` === k) }))
-    .sort((a, b) => b.ms - a.ms);
-  return [
-    `Where the time goes (onnxruntime profiler, the third run of a fresh session: ${f(p.wallMs / 1000, 2)} s wall with the profiler on, ${f(p.kernelMs / 1000, 2)} s in kernels)`,
-    `by phase: ${phases.join(', ')}`,
-    '',
-    '| phase | op class | ms | share of kernel time |',
-    '| --- | --- | ---: | ---: |',
-    ...groups.map(({ k, ms }) => `| ${k.replace('|', ' | ')} | ${f(ms, 0)} | ${pct(ms)} |`),
-    '',
-    `Top ${top} ops (ms, nodes, phase, op, input shapes -> output shapes):`,
-    '',
-    ...p.rows
-      .slice(0, top)
-      .map(
-        (r) =>
-          `    ${f(r.ms, 0).padStart(6)} ms  x${String(r.count).padEnd(4)} ${r.phase.padEnd(8)} ${r.op.padEnd(12)} ${r.shape}`,
-      ),
-  ];
-}
 
 interface Results {
   w: Workload;
