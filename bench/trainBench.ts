@@ -33,13 +33,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { AdamW, initLora } from '../factory/index.ts';
-import {
-  ensureTrainingGraph,
-  TRAIN_INPUTS,
-  TRAIN_OUTPUTS,
-  TrainingSession,
-  type TrainingBatch,
-} from '../kernels/index.ts';
+import { ensureTrainingGraph, TrainingSession, type TrainingBatch } from '../kernels/index.ts';
 import { loadModelSpec, LORA_TARGETS, targetShape, type ModelSpec } from '../kernels/model/index.ts';
 import { ensureModel } from './assets.ts';
 import { Mt19937, randomBatch, trainFlops, type Workload } from './trainWorkload.ts';
@@ -128,34 +122,19 @@ async function trainChild(w: Workload): Promise<StepTimes> {
 }
 
 async function profileChild(w: Workload): Promise<StepProfile> {
-  const graph = await ensureTrainingGraph({ ...w, graph: { lora: { rank: w.rank, targets: LORA_TARGETS } } });
   const prefix = join(tmpdir(), `trainBench-profile-${process.pid}`);
-  const session = await ort.InferenceSession.create(graph.onnxPath, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: w.threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: '0' } } }, // as TrainingSession (createSession)
-    enableProfiling: true,
+  const session = await TrainingSession.open({
+    ...w,
+    graph: { lora: { rank: w.rank, targets: LORA_TARGETS } },
     profileFilePrefix: prefix,
   });
-  const params = trainableArrays(w, graph.spec, graph.trainable);
+  const params = trainableArrays(w, session.spec, session.trainable);
   const rng = new Mt19937(w.seed + 1);
   let wallMs = 0;
   for (let s = 0; s < PROFILED_RUN; s++) {
-    const b = randomBatch(rng, graph.spec.vocabSize, w.batch, w.seq); // the same feeds as TrainingSession.run
-    const feeds: Record<string, ort.Tensor> = {
-      [TRAIN_INPUTS.inputIds]: new ort.Tensor('int64', b.inputIds, [b.rows, b.width]),
-      [TRAIN_INPUTS.labels]: new ort.Tensor('int64', b.labels, [b.rows, b.width]),
-      [TRAIN_INPUTS.lossMask]: new ort.Tensor('float32', b.lossMask, [b.rows, b.width]),
-      [TRAIN_INPUTS.seqLen]: new ort.Tensor('int64', b.seqLen, [b.rows]),
-      [TRAIN_INPUTS.lossScale]: new ort.Tensor('float32', Float32Array.of(1 / (b.rows * b.width)), []),
-      [TRAIN_INPUTS.loraScale]: new ort.Tensor('float32', Float32Array.of(1), []),
-    };
-    graph.trainable.forEach((t, i) => (feeds[t.name] = new ort.Tensor('float32', params[i]!, t.shape)));
+    const b = randomBatch(rng, session.spec.vocabSize, w.batch, w.seq);
     const start = performance.now();
-    await session.run(feeds, [TRAIN_OUTPUTS.loss, ...graph.trainable.map((t) => TRAIN_OUTPUTS.grad(t.name))]);
+    await session.run(b, params, { lossScale: 1 / (b.rows * b.width), loraScale: 1, gradients: true });
     wallMs = performance.now() - start; // the last run is the one summarised
   }
   session.endProfiling(); // onnxruntime-node returns no file name: find it by its prefix
@@ -172,14 +151,14 @@ async function profileChild(w: Workload): Promise<StepProfile> {
     .sort((a, b) => a.ts - b.ts);
   const dims = (v: unknown): number[][] =>
     Array.isArray(v) ? v.map((o) => (Object.values(o as object)[0] as number[]) ?? []) : [];
-  const V = graph.spec.vocabSize;
+  const V = session.spec.vocabSize;
   let phase: ProfileRow['phase'] = 'forward';
   const rows = new Map<string, ProfileRow>();
   for (const e of kernels) {
     const op = String(e.args?.op_name ?? '?');
     const ins = dims(e.args?.input_type_shape);
     const outs = dims(e.args?.output_type_shape);
-    const cls = opClass(op, [...ins, ...outs], graph.spec, w.rank);
+    const cls = opClass(op, [...ins, ...outs], session.spec, w.rank);
     const fmt = (xs: number[][]) => xs.map((x) => x.join('x') || 'scalar').join(', ');
     const shape = `${fmt(ins)} -> ${fmt(outs)}`;
     if (phase === 'loss' && MATMULS.has(op)) phase = 'backward'; // the first matmul after the lm_head's

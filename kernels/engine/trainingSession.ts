@@ -35,9 +35,16 @@ export class TrainingSession {
     graph: TrainingGraphOptions;
     /** Intra-op threads; 0 = onnxruntime's default. */
     threads: number;
+    /** Profile every run into <prefix>_<date>.json (written by endProfiling). */
+    profileFilePrefix?: string;
   }): Promise<TrainingSession> {
     const graph = await ensureTrainingGraph(o);
-    const session = await createSession(graph.onnxPath, { provider: 'cpu', threads: o.threads, allowSpinning: false });
+    const session = await createSession(graph.onnxPath, {
+      provider: 'cpu',
+      threads: o.threads,
+      allowSpinning: false,
+      profileFilePrefix: o.profileFilePrefix,
+    });
     return new TrainingSession(session, graph.spec, graph.trainable);
   }
 
@@ -66,6 +73,11 @@ export class TrainingSession {
     const loss = (out[TRAIN_OUTPUTS.loss]!.data as Float32Array)[0]!;
     const grads = o.gradients ? this.trainable.map((t) => out[TRAIN_OUTPUTS.grad(t.name)]!.data as Float32Array) : [];
     return { loss, grads };
+  }
+
+  /** Writes the profile of the runs so far (sessions opened with profileFilePrefix). */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async release(): Promise<void> {

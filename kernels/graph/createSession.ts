@@ -21,6 +21,8 @@ export interface CreateSessionOptions {
   enableCpuMemArena?: boolean;
   /** Write the optimized graph here (debugging). */
   optimizedModelFilePath?: string;
+  /** Turns onnxruntime's profiler on, writing <prefix>_<date>.json when the session ends profiling. */
+  profileFilePrefix?: string;
   /** Graph optimizations; default 'all'. float64 graphs checked against finite differences use 'basic'. */
   optimizationLevel?: 'basic' | 'all';
 }
@@ -43,6 +45,8 @@ export async function createSession(onnxPath: string, opts: CreateSessionOptions
   };
   if (opts.threads > 0) options.intraOpNumThreads = opts.threads; // onnxruntime-node rejects an explicit undefined
   if (opts.optimizedModelFilePath) options.optimizedModelFilePath = opts.optimizedModelFilePath;
+  if (opts.profileFilePrefix)
+    Object.assign(options, { enableProfiling: true, profileFilePrefix: opts.profileFilePrefix });
   try {
     return await ort.InferenceSession.create(onnxPath, options);
   } catch (cause) {
