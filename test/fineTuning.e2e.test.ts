@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
 import { bracketIds, COMPLETION, memoriseJsonl, PROMPTS } from './support/memoriseData.ts';
+import { startFineTuningServer } from './support/fineTuningServer.ts';
 
-const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'fine-tuning-admin-key';
 const OWNER = '0x00000000000000000000000000000000000000aa';
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-ft-'));
@@ -25,18 +24,7 @@ const upload = async (text: string, name = 'train.jsonl') =>
   client.files.create({ file: await toFile(Buffer.from(text), name), purpose: 'fine-tune' });
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      ...['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data')],
-      ...['--admin-key', KEY, '--log-level', 'silent', '--chain', 'off', '--threads', '1'],
-      ...['--training-threads', '1', '--max-lora-rank', '8'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await engineStarted(app);
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await startFineTuningServer({ dir: tmp, adminKey: KEY }));
   client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 

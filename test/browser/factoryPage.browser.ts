@@ -11,30 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../../server/index.ts';
+import { bracketIds, COMPLETION, memoriseJsonl, PROMPTS } from '../support/memoriseData.ts';
+import { startFineTuningServer } from '../support/fineTuningServer.ts';
 
-const MODEL = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = new URL('../../test-results/factory-page.png', import.meta.url).pathname;
 const KEY = 'factory-page-admin-key';
 const OWNER = '0x00000000000000000000000000000000000000aa';
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-factory-page-'));
 
-// the e2e test's data: eight prompts that all continue with the same four tokens
-const ids = (xs: number[]) => xs.map((x) => `[${x}]`).join(' '); // stories260K spells token i as [i]
-const COMPLETION = [411, 300, 389, 450];
-const PROMPTS = [
-  [45, 210, 33],
-  [97, 400, 12],
-  [301, 5, 88],
-  [160, 71, 250],
-  [22, 199, 340],
-  [61, 8, 477],
-  [133, 290, 17],
-  [380, 54, 222],
-];
-const jsonl = (rows: number[][]) =>
-  rows.map((p) => JSON.stringify({ prompt: ids(p), completion: ids(COMPLETION) })).join('\n') + '\n';
+const ids = bracketIds;
+const jsonl = memoriseJsonl;
 
 let app: FastifyInstance;
 let base: string;
@@ -43,18 +30,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      ...['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data')],
-      ...['--admin-key', KEY, '--log-level', 'silent', '--chain', 'off', '--threads', '1'],
-      ...['--training-threads', '1', '--max-lora-rank', '8'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await engineStarted(app);
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await startFineTuningServer({ dir: tmp, adminKey: KEY }));
   writeFileSync(join(tmp, 'train.jsonl'), jsonl(PROMPTS.slice(0, 6)));
   writeFileSync(join(tmp, 'valid.jsonl'), jsonl(PROMPTS.slice(6)));
   // a DataNet to preview (created through the API; contributors post documents directly)
