@@ -187,6 +187,10 @@ test('a job can be cancelled; the server keeps serving', async () => {
     hyperparameters: { n_epochs: 50, batch_size: 1 },
   });
   await until(created.id, ['running']);
+  // a job behind it is validated at once and waits as `queued`; cancelling it there ends it
+  const waiting = await client.fineTuning.jobs.create({ model: 'stories260K', training_file: train.id });
+  await until(waiting.id, ['queued']);
+  assert.equal((await client.fineTuning.jobs.cancel(waiting.id)).status, 'cancelled');
   const cancelled = await client.fineTuning.jobs.cancel(created.id);
   assert.ok(['running', 'cancelled'].includes(cancelled.status));
   assert.equal((await until(created.id, ['cancelled', 'failed', 'succeeded'])).status, 'cancelled');

@@ -114,7 +114,7 @@ export class FineTuner {
     for (const job of this.store.jobsWithStatus<JobSpec, JobResult>(['validating_files', 'queued', 'running'])) {
       this.event(job.id, 'info', `Job queued again after a restart (was ${job.status}).`);
       this.store.updateJob(job.id, 'validating_files', job.result);
-      this.enqueue(job.id);
+      this.validate(job.id);
     }
   }
 
@@ -175,7 +175,7 @@ export class FineTuner {
       totalSteps: null,
     });
     this.event(job.id, 'info', 'Created fine-tuning job.');
-    this.enqueue(job.id);
+    this.validate(job.id);
     return job;
   }
 
@@ -251,6 +251,45 @@ export class FineTuner {
     if (this.running === null) this.idle = this.drain();
   }
 
+  /**
+   * validating_files -> queued: rows to examples, the split, the manifest, right away (not behind
+   * the job that is training); a failure ends the job `failed`.
+   */
+  private validate(id: string): void {
+    void this.prepare(this.job(id)).then(
+      (p) => {
+        const job = this.job(id);
+        if (job.status !== 'validating_files') return; // cancelled meanwhile
+        this.prepared.set(id, p);
+        const hyperparameters = {
+          n_epochs: p.config.epochs,
+          batch_size: p.config.batchSize,
+          learning_rate_multiplier: p.learningRateMultiplier,
+        };
+        this.store.updateJob(id, 'queued', { ...job.result, hyperparameters });
+        const truncated = p.truncated.length
+          ? `; ${p.truncated.length} rows truncated to ${this.o.contextLength} tokens`
+          : '';
+        this.event(
+          id,
+          'info',
+          `Files validated: ${p.train.length} training and ${p.validation.length} validation examples${truncated}.`,
+          p.truncated.length ? { truncated: p.truncated } : null,
+        );
+        this.enqueue(id);
+      },
+      (err: unknown) => this.fail(id, err),
+    );
+  }
+
+  /** Ends a job `failed` with the error's code and message (a full disk said plainly). */
+  private fail(id: string, err: unknown): void {
+    const e = diskFull(err) ?? serializeError(err);
+    this.log.error({ err, job: id }, 'fine-tuning job failed');
+    const error = { code: e.code, message: e.message, param: e.param ?? null };
+    this.finish(id, 'failed', { error }, e.message, 'error');
+  }
+
   private async drain(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
       const id = this.queue.shift()!;
@@ -259,15 +298,7 @@ export class FineTuner {
       try {
         await this.runJob(id);
       } catch (err) {
-        const e = diskFull(err) ?? serializeError(err);
-        this.log.error({ err, job: id }, 'fine-tuning job failed');
-        this.finish(
-          id,
-          'failed',
-          { error: { code: e.code, message: e.message, param: e.param ?? null } },
-          e.message,
-          'error',
-        );
+        this.fail(id, err);
       } finally {
         this.running = null;
         this.prepared.delete(id);
@@ -276,31 +307,9 @@ export class FineTuner {
   }
 
   private async runJob(id: string): Promise<void> {
-    let job = this.job(id);
-    if (job.status === 'validating_files') {
-      const p = await this.prepare(job);
-      this.prepared.set(id, p);
-      const result: JobResult = {
-        ...job.result,
-        hyperparameters: {
-          n_epochs: p.config.epochs,
-          batch_size: p.config.batchSize,
-          learning_rate_multiplier: p.learningRateMultiplier,
-        },
-      };
-      this.store.updateJob(id, 'queued', result);
-      this.event(
-        id,
-        'info',
-        `Files validated: ${p.train.length} training and ${p.validation.length} validation examples` +
-          (p.truncated.length ? `; ${p.truncated.length} rows truncated to ${this.o.contextLength} tokens` : '') +
-          '.',
-        p.truncated.length ? { truncated: p.truncated } : null,
-      );
-      job = this.job(id);
-    }
-    if (job.status !== 'queued') return; // cancelled or paused while validating
-    const p = this.prepared.get(id) ?? (await this.prepare(job));
+    const job = this.job(id);
+    if (job.status !== 'queued') return; // cancelled or paused while it waited
+    const p = this.prepared.get(id) ?? (await this.prepare(job)); // a resumed job validates again
     const jobDir = join(this.o.dir, 'jobs', id);
     const latest = this.store.checkpoints(id)[0];
     const adapterId = `ft-${job.spec.suffix ?? 'adapter'}-${id.slice(-8)}`;
@@ -533,6 +542,7 @@ export class FineTuner {
     level: EventRow['level'] = 'info',
   ): void {
     this.dequeue(id);
+    this.prepared.delete(id);
     this.store.updateJob(id, status, { ...this.job(id).result, ...patch, finishedAt: now(), estimatedFinish: null });
     this.event(id, level, message);
   }
