@@ -77,13 +77,19 @@ async function makeDatanet(id: string): Promise<void> {
   }
 }
 
-async function waitJob(id: string): Promise<Record<string, unknown>> {
+/** Polls a job until its status is one of `until` (a failed or cancelled job throws unless asked for). */
+async function poll(
+  id: string,
+  until: string[],
+  onStatus: (status: string) => void = () => {},
+): Promise<Record<string, unknown>> {
   for (;;) {
     const job = await api('GET', `/v1/fine_tuning/jobs/${id}`);
-    if (job.status === 'succeeded') return job;
+    onStatus(job.status as string);
+    if (until.includes(job.status as string)) return job;
     if (job.status === 'failed' || job.status === 'cancelled')
       throw new Error(`job ${id} ${job.status}: ${JSON.stringify(job.error)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -120,13 +126,9 @@ try {
   const t0 = performance.now();
   const created = await api('POST', '/v1/fine_tuning/jobs', jobBody('bench-data', Number(values.epochs)));
   let runningAt: number | null = null;
-  for (;;) {
-    const job = await api('GET', `/v1/fine_tuning/jobs/${created.id}`);
-    if (job.status === 'running' && runningAt === null) runningAt = performance.now();
-    if (job.status === 'succeeded' || job.status === 'failed') break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const done = await waitJob(created.id as string);
+  const done = await poll(created.id as string, ['succeeded'], (status) => {
+    if (status === 'running') runningAt ??= performance.now();
+  });
   const trainedAt = performance.now();
   await api('POST', '/v1/completions', {
     model: done.fine_tuned_model,
@@ -137,8 +139,7 @@ try {
   // 2. serving idle vs while a (longer) job trains
   const idle = await servingThroughput(Number(values.seconds));
   const long = await api('POST', '/v1/fine_tuning/jobs', jobBody('bench-data', 50, 1));
-  while ((await api('GET', `/v1/fine_tuning/jobs/${long.id}`)).status !== 'running')
-    await new Promise((r) => setTimeout(r, 50));
+  await poll(long.id as string, ['running']);
   const during = await servingThroughput(Number(values.seconds));
   const longStatus = (await api('GET', `/v1/fine_tuning/jobs/${long.id}`)).status;
   const events = (await api('GET', `/v1/fine_tuning/jobs/${long.id}/events?limit=100`)).data as Array<{
