@@ -11,13 +11,10 @@
 //   restart  validating_files | queued | running jobs are queued again; a running one resumes from
 //            its last checkpoint (at most the steps since then are lost)
 // A failing job ends `failed` with its error; the server keeps serving.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoraledgerError, RequestError, serializeError, stderrLogger, type Logger } from '../../common/index.ts';
-import { checkpointFiles, loadTokenizer } from '../../kernels/model/index.ts';
-import { ADAPTER_LEDGER_FILE } from '../../adapters/index.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
 import { splitExamples } from '../train/batches.ts';
 import { documentRow, type TrainingDocument } from '../train/documentRows.ts';
 import { parseTrainingJsonl } from '../train/parseTrainingJsonl.ts';
@@ -34,6 +31,7 @@ import {
   type JobRow,
   type JobStatus,
 } from './fineTuneStore.ts';
+import { canonical, hashModel, sha256, trainingManifest, writeAdapterLedger } from './provenance.ts';
 import { parseJobRequest, resolveAuto, type JobSpec } from './jobRequest.ts';
 
 /** A DataNet document as training data (attribution's DataDocument fits). */
@@ -361,11 +359,7 @@ export class FineTuner {
       owner: job.spec.owner,
       training: { ...p.manifest, job: id, trained_tokens: result.trainedTokens, steps: result.step },
     };
-    const manifestHash = sha256(canonical(ledger.training));
-    await writeFile(
-      join(dir, ADAPTER_LEDGER_FILE),
-      JSON.stringify({ ...ledger, training_manifest_hash: `0x${manifestHash}` }, null, 2) + '\n',
-    );
+    await writeAdapterLedger(dir, ledger);
     await this.o.deploy(adapterId, dir);
     this.finish(
       id,
@@ -484,31 +478,12 @@ export class FineTuner {
       earlyStoppingPatience: h.earlyStoppingPatience,
       seed: spec.seed,
     };
-    const manifest = {
-      base_model: {
-        id: this.o.baseModelId,
-        content_hash: `0x${await (this.modelHash ??= hashModel(this.o.modelDir))}`,
-      },
-      hyperparameters: {
-        lora_r: config.rank,
-        lora_alpha: config.alpha,
-        use_rslora: config.useRslora,
-        target_modules: [...config.targets],
-        learning_rate: config.learningRate,
-        n_epochs: config.epochs,
-        batch_size: config.batchSize,
-        gradient_accumulation_steps: config.gradientAccumulationSteps,
-        lr_scheduler: config.lrScheduler,
-        warmup_steps: config.warmupSteps,
-        weight_decay: config.weightDecay,
-        max_grad_norm: config.maxGradNorm,
-      },
-      seed: spec.seed,
-      examples: train.map((e) => {
-        const src = sources.get(e.id)!;
-        return { id: e.id, content_hash: src.contentHash, datanet: src.datanet, contributor: src.contributor };
-      }),
-    };
+    const manifest = trainingManifest({
+      baseModel: { id: this.o.baseModelId, contentHash: await (this.modelHash ??= hashModel(this.o.modelDir)) },
+      config,
+      examples: train,
+      sources,
+    });
     return {
       learningRateMultiplier: auto.learningRateMultiplier,
       train,
@@ -560,29 +535,4 @@ function diskFull(err: unknown): { code: 'training_failed'; message: string; par
     code: 'training_failed',
     message: `the disk is full: could not write ${e.path ?? 'a job file'} (${e.message})`,
   };
-}
-
-/** JSON with sorted keys, so equal content hashes equally. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** sha256 over config.json and every weight file's bytes, in order. */
-async function hashModel(dir: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const file of [join(dir, 'config.json'), ...(await checkpointFiles(dir))]) {
-    if (!existsSync(file)) continue;
-    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  }
-  return h.digest('hex');
 }
