@@ -251,6 +251,17 @@ export class DiffGraph {
     });
   }
 
+  /**
+   * Registers `y`, built from `inputs` with raw `g.op` calls, as a differentiable value of shape
+   * `shape` whose vector-Jacobian product is `vjp` (one entry per input, null for none): for ops this
+   * class has no method for, such as the quantized linears of graphLinear.ts. As with every op, y is
+   * recorded (and vjp called) only when an input depends on a differentiable leaf.
+   */
+  custom(y: string, inputs: string[], shape: Shape, vjp: (gy: string) => ReadonlyArray<string | null>): string {
+    this.shapes.set(y, shape);
+    return this.recordAs(y, inputs, vjp);
+  }
+
   // --- gradients ----------------------------------------------------------------------------------
 
   /** Emits d loss / d x for each x of `wrt` (loss a scalar). Returns x -> gradient value. */

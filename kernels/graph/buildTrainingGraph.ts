@@ -23,13 +23,24 @@
 //   o = softmax(q·kᵀ/√Dh + mask)·v;  x += o·Wo (+ LoRA)
 //   h = rms(x)·w2;  x += (silu(h·Wg) ⊙ (h·Wu))·Wd (+ LoRA on each)
 // then logits = rms(x)·wn · lm_headᵀ and nll = -log_softmax(logits)[label].
+// The frozen base (options.precision) is fp32, or int8 / int4 stored and run as the serving decoder
+// does (graphLinear.ts baseLinear: every projection and the lm_head quantized; the embedding, norms
+// and biases fp32). A quantized linear's backward is dx = dy·Ŵ, Ŵ its dequantized weight
+// (baseLinearInputGradient), so the gradients are those of the quantized forward, as QLoRA's.
 import type { Checkpoint } from '../model/loadCheckpoint.ts';
 import { layerPrefix } from '../model/checkpointLayout.ts';
-import { LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../model/modelSpec.ts';
+import {
+  LORA_TARGETS,
+  targetShape,
+  type LoraTarget,
+  type ModelSpec,
+  type WeightPrecision,
+} from '../model/modelSpec.ts';
 import { DiffGraph, type FloatType } from './autodiff.ts';
 import { DataType } from './onnxProto.ts';
 import { ropeTables } from './ropeTable.ts';
-import { transpose } from './graphLinear.ts';
+import { baseLinear, baseLinearInputGradient, transpose, type WeightFormat } from './graphLinear.ts';
+import { hostInt8Range, int8Levels, type Int8Range } from './int8Range.ts';
 
 export interface TrainingGraphOptions {
   /** Element type of the whole graph; float64 is for finite-difference checks. Default float32. */
@@ -42,6 +53,10 @@ export interface TrainingGraphOptions {
   logits?: boolean;
   /** Positions the RoPE table covers; default the model's max positions. */
   maxPositions?: number;
+  /** The frozen base's precision, as the serving decoder's (default fp32); int8 and int4 need float32, no trainBase. */
+  precision?: WeightPrecision;
+  /** int8 only: the weight range (default: this CPU's, hostInt8Range()), as the serving decoder's. */
+  int8Range?: Int8Range;
 }
 
 export const TRAIN_INPUTS = {
@@ -70,6 +85,12 @@ export interface TrainingGraph {
 /** Builds the training graph of `ckpt` and writes it to `file` (+ `file.data`). */
 export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions, file: string): TrainingGraph {
   const { spec } = ckpt;
+  const precision = opts.precision ?? 'fp32';
+  if (precision !== 'fp32' && opts.trainBase)
+    throw new Error(`training graph: an ${precision} base cannot be trained (trainBase needs precision fp32)`);
+  if (precision !== 'fp32' && (opts.floatType ?? 'float32') !== 'float32')
+    throw new Error(`training graph: an ${precision} base runs in float32 only (got floatType ${opts.floatType})`);
+  const format: WeightFormat = { precision, int8Levels: int8Levels(opts.int8Range ?? hostInt8Range()) };
   const dg = new DiffGraph('training', opts.floatType ?? 'float32');
   const { g } = dg;
   const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: Dh, vocabSize: V } = spec;
@@ -93,6 +114,15 @@ export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions,
     if (opts.trainBase) return { w: baseWeight(name), transposed: false };
     const [out, inn] = t.shape as [number, number];
     return { w: dg.weight(`${name}.T`, [inn, out], transpose(t.data, out, inn)), transposed: true };
+  };
+  /** y = x·Ŵᵀ [N, Dout] for a quantized frozen Linear weight [Dout, Din] (named `name` in the graph). */
+  const quantizedLinear = (x: string, name: string, weightName: string): string => {
+    const t = tensor(weightName);
+    const [dout, din] = t.shape as [number, number];
+    const y = baseLinear(g, format, { x, name, w: t.data, dout, din });
+    return dg.custom(y, [x], [...dg.shape(x).slice(0, -1), dout], (dy) => [
+      baseLinearInputGradient(g, format, { dy, name, dout, din }),
+    ]);
   };
 
   // --- inputs and non-differentiable helpers ---
@@ -136,8 +166,13 @@ export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions,
   const projection = (x: string, l: number, target: LoraTarget): string => {
     const group = target === 'gate_proj' || target === 'up_proj' || target === 'down_proj' ? 'mlp' : 'self_attn';
     const name = `${layerPrefix(l)}.${group}.${target}`;
-    const { w, transposed } = linearWeight(`${name}.weight`);
-    let y = dg.matmul(x, transposed ? w : dg.transpose(w, [1, 0]));
+    let y: string;
+    if (precision === 'fp32') {
+      const { w, transposed } = linearWeight(`${name}.weight`);
+      y = dg.matmul(x, transposed ? w : dg.transpose(w, [1, 0]));
+    } else {
+      y = quantizedLinear(x, name, `${name}.weight`);
+    }
     if (spec.attentionBias && (target === 'q_proj' || target === 'k_proj' || target === 'v_proj')) {
       y = dg.add(y, baseWeight(`${name}.bias`));
     }
@@ -188,8 +223,12 @@ export function buildTrainingGraph(ckpt: Checkpoint, opts: TrainingGraphOptions,
     x = dg.add(x, projection(act, l, 'down_proj'));
   }
   const final = rms(x, 'model.norm.weight');
-  const head = spec.tieWordEmbeddings ? embed : baseWeight('lm_head.weight');
-  const logits = dg.matmul(final, dg.transpose(head, [1, 0])); // [N, V]
+  const headName = spec.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  // logits [N, V]; a quantized head is named 'lm_head', tied or not, as in the decoder
+  const logits =
+    precision === 'fp32'
+      ? dg.matmul(final, dg.transpose(spec.tieWordEmbeddings ? embed : baseWeight(headName), [1, 0]))
+      : quantizedLinear(final, 'lm_head', headName);
   const nll = dg.neg(dg.pick(dg.logSoftmax(logits), g.op('Reshape', [labels, g.constI([-1, 1])]))); // [N, 1]
   const maskFlat = dg.reshape(lossMask, ['N', 1], g.constI([-1, 1]));
   const loss = dg.reshape(dg.mul(dg.reduceSum(dg.mul(nll, maskFlat), [0, 1]), lossScale), [1], g.constI([1]));

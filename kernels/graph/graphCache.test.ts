@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession } from './createSession.ts';
 import { generateModel } from '../../factory/index.ts';
-import { builderSources, ensureDecoderGraph } from './graphCache.ts';
+import { builderSources, ensureDecoderGraph, ensureTrainingGraph } from './graphCache.ts';
+import { hostInt8Range } from './int8Range.ts';
 import { EngineError } from '../../common/index.ts';
 
 test('a built graph is reused on the second start and rebuilt when options or weights change', async () => {
@@ -57,4 +58,20 @@ test('the cache key hashes the builder and checkpoint reader, not the engine', a
     names.every((f) => !f.startsWith('kernels/engine/')),
     `no engine file is hashed: ${names.join(', ')}`,
   );
+});
+
+test('the training graph key names the precision and the int8 range', async () => {
+  const modelDir = mkdtempSync(join(tmpdir(), 'h1-cache-tm-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'h1-cache-tc-'));
+  await generateModel({ dir: modelDir, seed: 2 });
+  const lora = { rank: 2, targets: ['q_proj'] as const };
+  const key = async (graph: Parameters<typeof ensureTrainingGraph>[0]['graph']) =>
+    (await ensureTrainingGraph({ modelDir, cacheDir, graph })).key;
+  const fp32 = await key({ lora });
+  assert.equal(await key({ lora, precision: 'fp32' }), fp32, 'fp32 is the default');
+  const full = await key({ lora, precision: 'int8', int8Range: 'full' });
+  const reduced = await key({ lora, precision: 'int8', int8Range: 'reduced' });
+  const int4 = await key({ lora, precision: 'int4' });
+  assert.equal(new Set([fp32, full, reduced, int4]).size, 4);
+  assert.equal(await key({ lora, precision: 'int8' }), hostInt8Range() === 'full' ? full : reduced, "this CPU's range");
 });

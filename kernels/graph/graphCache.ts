@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildDecoderGraph, type DecoderGraphOptions } from './buildDecoderGraph.ts';
-import { hostInt8Range } from './int8Range.ts';
+import { hostInt8Range, type Int8Range } from './int8Range.ts';
 import { loadCheckpoint, loadModelSpec, type Checkpoint } from '../model/loadCheckpoint.ts';
 import { buildTrainingGraph, type TrainingGraph, type TrainingGraphOptions } from './buildTrainingGraph.ts';
 import { checkpointFiles } from '../model/safetensors.ts';
@@ -70,9 +70,12 @@ export interface CachedGraph {
 }
 
 export async function graphCacheKey(modelDir: string, graph: DecoderGraphOptions): Promise<string> {
-  // An int8 graph's bytes depend on this CPU's weight range: resolve it so the key names it.
-  const options = graph.precision === 'int8' ? { ...graph, int8Range: graph.int8Range ?? hostInt8Range() } : graph;
-  return cacheKey(modelDir, { BUILDER_VERSION, builder: await builderSourceDigest(), options });
+  return cacheKey(modelDir, { BUILDER_VERSION, builder: await builderSourceDigest(), options: withInt8Range(graph) });
+}
+
+/** An int8 graph's bytes depend on this CPU's weight range: resolved, so that the key names it. */
+function withInt8Range<T extends { precision?: string; int8Range?: Int8Range }>(graph: T): T {
+  return graph.precision === 'int8' ? { ...graph, int8Range: graph.int8Range ?? hostInt8Range() } : graph;
 }
 
 /** sha256 of `what` (JSON) and the model folder's config files and weight files' names, sizes and mtimes. */
@@ -115,13 +118,11 @@ export async function ensureTrainingGraph(opts: {
   cacheDir: string;
   graph: TrainingGraphOptions;
 }): Promise<CachedTrainingGraph> {
-  const key = await cacheKey(opts.modelDir, {
-    kind: 'training',
-    builder: await builderSourceDigest(),
-    options: opts.graph,
-  });
+  // the precision always named (fp32 by default), and the int8 range resolved: the key and the build agree
+  const options = withInt8Range({ ...opts.graph, precision: opts.graph.precision ?? 'fp32' });
+  const key = await cacheKey(opts.modelDir, { kind: 'training', builder: await builderSourceDigest(), options });
   const { meta, ...graph } = await ensureGraph(opts.modelDir, opts.cacheDir, key, 'training.onnx', (ckpt, file) =>
-    buildTrainingGraph(ckpt, opts.graph, file),
+    buildTrainingGraph(ckpt, options, file),
   );
   return { ...graph, trainable: (meta as TrainingGraph).trainable };
 }

@@ -5,6 +5,8 @@
 //   fp32:  y = MatMul(x, W^T)                         W^T [Din, Dout] float
 //   int8:  y = DynamicQuantizeMatMul(x, Wq, scale)    Wq [Din, Dout] int8 (|q| <= int8Levels), scale [Dout]
 //   int4:  y = MatMulNBits(x, packed, scales)         (see quantizeWeights.ts)
+//   (baseLinear; the training graph differentiates the quantized ones through the dequantized
+//   weight: baseLinearInputGradient)
 //   (+ bias); projectFused stacks several projections of one input (q|k|v, gate|up) into one
 //   base matmul and splits the result, adding biases and LoRA deltas per part.
 //   LoRA, per A group (LORA_A_GROUPS: q|k|v, o, gate|up, down; n targets, A stack [.., Din, n*R]):
@@ -71,32 +73,7 @@ export class LinearEmitter {
 
   /** Base projection only: x [N, Din] -> [N, Dout]; `w` is HF-oriented [Dout, Din]. */
   base(x: string, name: string, w: Float32Array, dout: number, din: number): string {
-    const g = this.g;
-    const done = (suffix: string): boolean => g.has(`${name}${suffix}`); // already added by the other If branch
-    if (this.weights.precision === 'int8') {
-      if (done('.q8'))
-        return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
-      const { q, scale } = quantizeInt8(w, dout, din, this.weights.int8Levels);
-      const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
-      const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
-      return g.op('DynamicQuantizeMatMul', [x, qn, sn], {}, { domain: 'com.microsoft' });
-    }
-    if (this.weights.precision === 'int4') {
-      const attrs = { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 };
-      if (done('.q4'))
-        return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
-      const { packed, scales, blocks } = quantizeInt4(w, dout, din);
-      const pn = g.init(`${name}.q4`, DataType.UINT8, [dout, blocks, INT4_BLOCK / 2], packed);
-      const sn = g.init(`${name}.scales`, DataType.FLOAT, [dout * blocks], scales);
-      return g.op(
-        'MatMulNBits',
-        [x, pn, sn],
-        { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 },
-        { domain: 'com.microsoft' },
-      );
-    }
-    const wt = done('.T') ? `${name}.T` : g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
-    return g.op('MatMul', [x, wt]);
+    return baseLinear(this.g, this.weights, { x, name, w, dout, din });
   }
 
   /** Projection with optional bias and LoRA for (layer, target). */
@@ -201,4 +178,84 @@ export class LinearEmitter {
     }
     return v;
   }
+}
+
+/** One base linear: input x [N, Din], HF-oriented weight w [Dout, Din], initializers named after `name`. */
+export interface BaseLinear {
+  x: string;
+  name: string;
+  w: Float32Array;
+  dout: number;
+  din: number;
+}
+
+/**
+ * y = x·Wᵀ [N, Dout] through the weight in its stored format (the table at the top). The weight's
+ * initializers are added once per name; a second call with the same name (the other branch of the
+ * decoder's If, say) reuses them without quantizing again.
+ */
+export function baseLinear(g: GraphBuilder, format: WeightFormat, { x, name, w, dout, din }: BaseLinear): string {
+  const done = (suffix: string): boolean => g.has(`${name}${suffix}`);
+  if (format.precision === 'int8') {
+    if (done('.q8'))
+      return g.op('DynamicQuantizeMatMul', [x, `${name}.q8`, `${name}.scale`], {}, { domain: 'com.microsoft' });
+    const { q, scale } = quantizeInt8(w, dout, din, format.int8Levels);
+    const qn = g.init(`${name}.q8`, DataType.INT8, [din, dout], q);
+    const sn = g.init(`${name}.scale`, DataType.FLOAT, [dout], scale);
+    return g.op('DynamicQuantizeMatMul', [x, qn, sn], {}, { domain: 'com.microsoft' });
+  }
+  if (format.precision === 'int4') {
+    const attrs = { K: din, N: dout, bits: 4, block_size: INT4_BLOCK, accuracy_level: 4 };
+    if (done('.q4'))
+      return g.op('MatMulNBits', [x, `${name}.q4`, `${name}.scales`], attrs, { domain: 'com.microsoft' });
+    const { packed, scales, blocks } = quantizeInt4(w, dout, din);
+    const pn = g.init(`${name}.q4`, DataType.UINT8, [dout, blocks, INT4_BLOCK / 2], packed);
+    const sn = g.init(`${name}.scales`, DataType.FLOAT, [dout * blocks], scales);
+    return g.op('MatMulNBits', [x, pn, sn], attrs, { domain: 'com.microsoft' });
+  }
+  const wt = done('.T') ? `${name}.T` : g.init(`${name}.T`, DataType.FLOAT, [din, dout], transpose(w, dout, din));
+  return g.op('MatMul', [x, wt]);
+}
+
+/**
+ * The input gradient of a quantized baseLinear added before under `name`: dx [N, Din] = dy·Ŵ for
+ * dy [N, Dout], with Ŵ = the dequantized weight the quantized op multiplies by, so dx is exactly the
+ * gradient of the quantized forward (as QLoRA: the activation quantization is passed straight
+ * through). Ŵ is rebuilt from the same initializers at run time and freed after use, so no float
+ * copy of the frozen weight stays resident:
+ *   int8: Ŵᵀ = DequantizeLinear(q8 [Din, Dout], scale [Dout], axis 1);  dx = Gemm(dy, Ŵᵀ, transB)
+ *   int4: bytes = DequantizeLinear(q4 [Dout, Kb, 16], 1) as float; hi = floor(bytes / 16),
+ *         lo = bytes - 16·hi; codes = [lo, hi] interleaved [Dout, Kb, 32] (low nibble first);
+ *         Ŵ = ((codes - 8) · scales [Dout, Kb, 1]) as [Dout, Kb·32], cut to Din;  dx = dy·Ŵ
+ * Each product (q or code - 8) · scale is one float32 rounding, as the quantizer's own dequantization.
+ * Only integer DequantizeLinear is kept out of onnxruntime's constant folding; everything after it
+ * reads a run-time value, so it is not folded into a float initializer either.
+ */
+export function baseLinearInputGradient(
+  g: GraphBuilder,
+  format: WeightFormat,
+  o: { dy: string; name: string; dout: number; din: number },
+): string {
+  const { dy, name, dout, din } = o;
+  if (format.precision === 'int8') {
+    const wt = g.op('DequantizeLinear', [`${name}.q8`, `${name}.scale`], { axis: 1 }); // [Din, Dout]
+    return g.op('Gemm', [dy, wt], { transB: 1 }); // [N, Din]
+  }
+  if (format.precision === 'int4') {
+    const blocks = Math.ceil(din / INT4_BLOCK);
+    const bytes = g.op('DequantizeLinear', [`${name}.q4`, g.constF([1], [])]); // [Dout, Kb, 16] float 0..255
+    const hi = g.op('Floor', [g.op('Mul', [bytes, g.constF([1 / 16], [])])]);
+    const lo = g.op('Sub', [bytes, g.op('Mul', [hi, g.constF([16], [])])]);
+    const last = g.constI([3]);
+    // [Dout, Kb, 16, 2]: byte k of a block holds codes 2k (low nibble) and 2k+1
+    const pairs = g.op('Concat', [g.op('Unsqueeze', [lo, last]), g.op('Unsqueeze', [hi, last])], { axis: 3 });
+    const codes = g.op('Reshape', [pairs, g.constI([dout, blocks, INT4_BLOCK])]); // [Dout, Kb, 32]
+    const scales = g.op('Reshape', [`${name}.scales`, g.constI([dout, blocks, 1])]); // [Dout, Kb, 1]
+    const deq = g.op('Mul', [g.op('Sub', [codes, g.constF([8], [])]), scales]);
+    let w = g.op('Reshape', [deq, g.constI([dout, blocks * INT4_BLOCK])]); // [Dout, Kb·32]
+    // [Dout, Din]: the last block's padding cut off
+    if (blocks * INT4_BLOCK !== din) w = g.op('Slice', [w, g.constI([0]), g.constI([din]), g.constI([1])]);
+    return g.op('MatMul', [dy, w]); // [N, Din]
+  }
+  throw new Error(`baseLinearInputGradient: ${format.precision} weights are not quantized`);
 }
