@@ -173,10 +173,32 @@ test('bad input gets OpenAI-shaped errors naming the problem', async () => {
   await bad(create({ hyperparameters: { lora_r: 64 } }), 400, /lora_r must be in \[1, 8\]/);
   await bad(create({ hyperparameters: { target_modules: ['wq'] } }), 400, /target_modules/);
   await bad(
+    create({ hyperparameters: { precision: 'fp16' } }),
+    400,
+    /precision must be "fp32", "int8" or "int4".*"fp16"/,
+  );
+  await bad(
     client.fineTuning.jobs.create({ model: 'stories260K', training_data: { datanets: ['no-such'] } } as never),
     404,
     /no-such/,
   );
+});
+
+test('a job with precision "int8" trains over the int8 base, and its manifest records it', async () => {
+  const train = await upload(jsonl(PROMPTS.slice(0, 4)));
+  const created = await client.fineTuning.jobs.create({
+    model: 'stories260K',
+    training_file: train.id,
+    hyperparameters: { n_epochs: 2, batch_size: 2, ...({ precision: 'int8' } as object) },
+  });
+  const job = await until(created.id, ['succeeded', 'failed', 'cancelled']);
+  assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  const adapters = (await (
+    await fetch(`${base}/v1/adapters`, { headers: { authorization: `Bearer ${KEY}` } })
+  ).json()) as { data: Array<{ id: string; path: string }> };
+  const entry = adapters.data.find((a) => a.id === job.fine_tuned_model)!;
+  const ledger = JSON.parse(readFileSync(join(entry.path, 'loraledger.json'), 'utf8'));
+  assert.equal(ledger.training.hyperparameters.precision, 'int8');
 });
 
 test('a job can be cancelled; the server keeps serving', async () => {

@@ -327,6 +327,7 @@ export class FineTuner {
         train: p.train,
         validation: p.validation,
         config: p.config,
+        precision: job.spec.hyperparameters.precision,
         threads: this.o.threads,
         maxRank: this.o.maxLoraRank,
         resumeFrom: latest?.dir,
@@ -481,6 +482,7 @@ export class FineTuner {
     const manifest = trainingManifest({
       baseModel: { id: this.o.baseModelId, contentHash: await (this.modelHash ??= hashModel(this.o.modelDir)) },
       config,
+      precision: h.precision,
       examples: train,
       sources,
     });

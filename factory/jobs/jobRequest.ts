@@ -10,15 +10,19 @@
 //     max_grad_norm (0 = off)                                                     (extras, optimizer)
 //     gradient_accumulation_steps, eval_every, checkpoint_every, early_stopping_patience,
 //     validation_split (held-out share when no validation_file)                  (extras, loop)
-//     init_adapter (an adapter id or a checkpoint id), precision ("fp32")        (extras, start)
+//     init_adapter (an adapter id or a checkpoint id),
+//     precision (the frozen base: "fp32", "int8" or "int4", QLoRA)               (extras, start)
 //   owner, description, tags          (extras: the adapter's loraledger.json; owner is paid)
 // Every problem is a RequestError naming the field, in OpenAI's error shape.
 import { RequestError } from '../../common/index.ts';
-import { LORA_TARGETS, type LoraTarget } from '../../kernels/model/index.ts';
+import { LORA_TARGETS, type LoraTarget, type WeightPrecision } from '../../kernels/model/index.ts';
 import type { LrScheduleKind } from '../train/lrSchedule.ts';
 
 /** The base learning rate that learning_rate_multiplier scales (LoRA on small models). */
 export const BASE_LEARNING_RATE = 1e-3;
+
+/** The frozen base's precisions a job may train over (the engine's --precision values). */
+const PRECISIONS: readonly WeightPrecision[] = ['fp32', 'int8', 'int4'];
 
 export interface Hyperparameters {
   nEpochs: number | 'auto';
@@ -39,7 +43,7 @@ export interface Hyperparameters {
   earlyStoppingPatience: number;
   validationSplit: number | 'auto';
   initAdapter: string | null;
-  precision: 'fp32';
+  precision: WeightPrecision;
 }
 
 export interface JobSpec {
@@ -141,8 +145,11 @@ export function parseJobRequest(body: unknown, o: { baseModel: string; maxLoraRa
   if (scheduler !== 'constant' && scheduler !== 'linear' && scheduler !== 'cosine')
     bad('hyperparameters.lr_scheduler', 'lr_scheduler must be "constant", "linear" or "cosine"');
   const precision = hp.precision ?? 'fp32';
-  if (precision !== 'fp32')
-    bad('hyperparameters.precision', 'precision must be "fp32" (a quantized frozen base is not trainable yet)');
+  if (!(PRECISIONS as readonly unknown[]).includes(precision))
+    bad(
+      'hyperparameters.precision',
+      `precision must be "fp32", "int8" or "int4" (the frozen base's weights; got ${JSON.stringify(precision)})`,
+    );
   const init = hp.init_adapter ?? null;
   if (init !== null && (typeof init !== 'string' || init === ''))
     bad('hyperparameters.init_adapter', 'init_adapter must be an adapter id or a checkpoint id');
@@ -172,7 +179,7 @@ export function parseJobRequest(body: unknown, o: { baseModel: string; maxLoraRa
     earlyStoppingPatience: num(hp, 'early_stopping_patience', { def: 0, min: 0, max: 1e4, int: true }),
     validationSplit: orAuto(hp, 'validation_split', () => num(hp, 'validation_split', { def: 0, min: 0, max: 0.5 })),
     initAdapter: init as string | null,
-    precision: 'fp32',
+    precision: precision as WeightPrecision,
   };
   return {
     model: o.baseModel,

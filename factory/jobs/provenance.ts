@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointFiles } from '../../kernels/model/index.ts';
+import { checkpointFiles, type WeightPrecision } from '../../kernels/model/index.ts';
 import { ADAPTER_LEDGER_FILE } from '../../adapters/index.ts';
 import type { LoraTrainConfig } from '../train/trainLora.ts';
 
@@ -57,6 +57,8 @@ export async function hashModel(dir: string): Promise<string> {
 export function trainingManifest(o: {
   baseModel: { id: string; contentHash: string };
   config: LoraTrainConfig;
+  /** The frozen base's precision (hyperparameters.precision); omitted, not recorded. */
+  precision?: WeightPrecision;
   examples: ReadonlyArray<{ id: string }>;
   sources: ReadonlyMap<string, ExampleSource>;
 }): Record<string, unknown> {
@@ -76,6 +78,7 @@ export function trainingManifest(o: {
       warmup_steps: c.warmupSteps,
       weight_decay: c.weightDecay,
       max_grad_norm: c.maxGradNorm,
+      ...(o.precision ? { precision: o.precision } : {}),
     },
     seed: c.seed,
     examples: o.examples.map((e) => {

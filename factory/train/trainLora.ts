@@ -3,7 +3,7 @@
 //
 // Glossary: R rank.
 import { TrainingSession } from '../../kernels/index.ts';
-import type { AdapterWeights, LoraTarget, ModelSpec } from '../../kernels/model/index.ts';
+import type { AdapterWeights, LoraTarget, ModelSpec, WeightPrecision } from '../../kernels/model/index.ts';
 import { initLora } from './initLora.ts';
 import {
   freshLoopState,
@@ -36,6 +36,8 @@ export interface TrainRun {
   config: LoraTrainConfig;
   /** Threads for the training session (0 = onnxruntime's default). */
   threads: number;
+  /** The frozen base's precision, as the serving engine's (default fp32; int8/int4 train over the quantized base). */
+  precision?: WeightPrecision;
   /** Starting values instead of PEFT's init (init_adapter); same rank and targets. */
   init?: AdapterWeights;
   /** A checkpoint's state to resume from. */
@@ -63,7 +65,7 @@ export async function trainLora(run: TrainRun): Promise<TrainResult> {
   const session = await TrainingSession.open({
     modelDir: run.modelDir,
     cacheDir: run.cacheDir,
-    graph: { lora: { rank: c.rank, targets: c.targets } },
+    graph: { lora: { rank: c.rank, targets: c.targets }, precision: run.precision },
     threads: run.threads,
   });
   const spec = session.spec;

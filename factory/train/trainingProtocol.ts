@@ -2,6 +2,7 @@
 // other over common/workerRpc.
 import type { LoraTrainConfig, StepMetrics } from './trainLora.ts';
 import type { TrainExample } from './trainExamples.ts';
+import type { WeightPrecision } from '../../kernels/model/index.ts';
 
 export interface TrainJobArgs {
   modelDir: string;
@@ -15,6 +16,8 @@ export interface TrainJobArgs {
   train: TrainExample[];
   validation: TrainExample[];
   config: LoraTrainConfig;
+  /** The frozen base's precision (a quantized base trains as the engine serves it). */
+  precision: WeightPrecision;
   threads: number;
   maxRank: number;
   /** A checkpoint folder to resume from (same job), or to start from (init_adapter). */

@@ -35,6 +35,7 @@ parent.serve(
         train: job.train,
         validation: job.validation,
         config: job.config,
+        precision: job.precision,
         threads: job.threads,
         init,
         resume,
