@@ -4,11 +4,15 @@
 //
 //   npm run bench:train -- [--preset smollm|tiny|stories260k | --model DIR] [--threads N] [--steps 5]
 //       [--warmup 2] [--batch-size 8] [--seq 128] [--rank 16] [--seed 0] [--top 12] [--no-profile]
-//       [--json FILE] [--work .cache/bench] [--omp-wait-policy PASSIVE]
+//       [--json FILE] [--work .cache/bench] [--omp-wait-policy PASSIVE] [--quantized int8,int4|none]
 //
 // Workload: fp32 base, a fresh rank-R LoRA (PEFT init: A uniform, B = 0; scale 1) on all seven
 // projections, lr 1e-4, AdamW defaults; each step a fresh random B x (T+1) token block (inputs the
 // first T, labels the last T, every position a target, mean loss), drawn outside the timing.
+// loraledger also runs the same workload over an int8 and an int4 frozen base (--quantized; QLoRA
+// through the serving decoder's quantized linears), each in a child of its own; the peer has no
+// quantized base, so those rows have no PyTorch counterpart, and their GFLOP/s use the same
+// nominal FLOP count.
 // Two warm-up steps by default: onnxruntime plans its memory pattern on the first run of a shape
 // and allocates that block on the second, whose ~2.7 GB of fresh pages (SmolLM, 8 x 128) cost
 // seconds of page faults; from the third run on the block is reused.
@@ -34,7 +38,13 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { AdamW, initLora } from '../factory/index.ts';
 import { ensureTrainingGraph, TrainingSession, type TrainingBatch } from '../kernels/index.ts';
-import { loadModelSpec, LORA_TARGETS, targetShape, type ModelSpec } from '../kernels/model/index.ts';
+import {
+  loadModelSpec,
+  LORA_TARGETS,
+  targetShape,
+  type ModelSpec,
+  type WeightPrecision,
+} from '../kernels/model/index.ts';
 import { ensureModel } from './assets.ts';
 import { Mt19937, randomBatch, trainFlops, type Workload } from './trainWorkload.ts';
 import { MATMULS, opClass, profileLines, type ProfileRow, type StepProfile } from './trainProfile.ts';
@@ -74,15 +84,17 @@ function trainableArrays(w: Workload, spec: ModelSpec, trainable: ReadonlyArray<
   });
 }
 
+/** The training graph of a workload: LoRA on all seven projections over the workload's frozen base. */
+const trainingGraph = (w: Workload) => ({ lora: { rank: w.rank, targets: LORA_TARGETS }, precision: w.precision });
+
 async function buildChild(w: Workload): Promise<object> {
-  await ensureTrainingGraph({ ...w, graph: { lora: { rank: w.rank, targets: LORA_TARGETS } } });
+  await ensureTrainingGraph({ ...w, graph: trainingGraph(w) });
   return {};
 }
 
 async function trainChild(w: Workload): Promise<StepTimes> {
   const t0 = performance.now();
-  const graph = { lora: { rank: w.rank, targets: LORA_TARGETS } };
-  const session = await TrainingSession.open({ ...w, graph });
+  const session = await TrainingSession.open({ ...w, graph: trainingGraph(w) });
   const params = trainableArrays(w, session.spec, session.trainable);
   const opt = new AdamW(params, { lr: LR });
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -113,7 +125,8 @@ async function trainChild(w: Workload): Promise<StepTimes> {
       out.systemSeconds.push((after.systemCPUTime - usage.systemCPUTime) / 1e6);
       out.minorFaults.push(after.minorPageFault - usage.minorPageFault);
     }
-    console.error(`  loraledger step ${s + 1}/${w.warmup + w.steps}: ${((end - start) / 1000).toFixed(2)} s`);
+    const step = `${s + 1}/${w.warmup + w.steps}`;
+    console.error(`  loraledger (${w.precision} base) step ${step}: ${((end - start) / 1000).toFixed(2)} s`);
   }
   await session.release();
   out.trainableParams = params.reduce((n, p) => n + p.length, 0);
@@ -123,11 +136,7 @@ async function trainChild(w: Workload): Promise<StepTimes> {
 
 async function profileChild(w: Workload): Promise<StepProfile> {
   const prefix = join(tmpdir(), `trainBench-profile-${process.pid}`);
-  const session = await TrainingSession.open({
-    ...w,
-    graph: { lora: { rank: w.rank, targets: LORA_TARGETS } },
-    profileFilePrefix: prefix,
-  });
+  const session = await TrainingSession.open({ ...w, graph: trainingGraph(w), profileFilePrefix: prefix });
   const params = trainableArrays(w, session.spec, session.trainable);
   const rng = new Mt19937(w.seed + 1);
   let wallMs = 0;
@@ -232,6 +241,8 @@ interface Results {
   w: Workload;
   spec: ModelSpec;
   ours: StepTimes;
+  /** The same workload over quantized frozen bases (--quantized). */
+  quantized: Array<{ precision: WeightPrecision; times: StepTimes }>;
   torch: TorchResult;
   profile: StepProfile | null;
   top: number;
@@ -244,6 +255,7 @@ async function report({
   w,
   spec,
   ours,
+  quantized,
   torch,
   profile,
   top,
@@ -272,21 +284,36 @@ async function report({
     '| system | tokens/s | s/step (mean / min) | GFLOP/s | peak RSS (MiB) |',
     '| --- | ---: | ---: | ---: | ---: |',
     row(`loraledger (onnxruntime-node ${ort.env.versions.node})`, step, Math.min(...ours.seconds), ours.peakRssMib!),
+    ...quantized.map(({ precision, times: q }) =>
+      row(`loraledger, ${precision} frozen base`, mean(q.seconds), Math.min(...q.seconds), q.peakRssMib!),
+    ),
     row(
       `PyTorch ${torch.torch_version} (${blasLibrary().split('/').at(-2)})`,
       torchStep,
       torch.seconds_per_step_min,
       torch.peak_rss_mib,
     ),
-    `| loraledger / PyTorch | ${f(torchStep / step, 2)}x | ${f(step / torchStep, 2)}x | ${f(torchStep / step, 2)}x | ${f(ours.peakRssMib! / torch.peak_rss_mib, 2)}x |`,
+    `| loraledger (fp32 base) / PyTorch | ${f(torchStep / step, 2)}x | ${f(step / torchStep, 2)}x | ${f(torchStep / step, 2)}x | ${f(ours.peakRssMib! / torch.peak_rss_mib, 2)}x |`,
     '',
     `loraledger: AdamW in JS ${f(mean(ours.optimizerSeconds) * 1000, 0)} ms of each step; kernel (sys) CPU ${f(mean(ours.systemSeconds), 2)} s and ${f(mean(ours.minorFaults), 0)} minor page faults per step; session open ${f(ours.loadSeconds, 1)} s (PyTorch load ${f(torch.load_seconds, 1)} s). Peak RSS is each process's maxRSS, loading included; loraledger's was ${f(ours.openRssMib!, 0)} MiB once its session was open, before the first step.`,
     `check: loss at the first timed step (same tokens, same base; the LoRA inits differ, B = 0 at start): loraledger ${f(ours.losses[w.warmup]!, 5)}, PyTorch ${f(torch.loss_first, 5)} (rel. diff ${lossRel.toExponential(1)}${lossRel < 1e-3 ? ', ok' : ', MISMATCH'}); last: ${f(ours.losses.at(-1)!, 5)} vs ${f(torch.loss_last, 5)}`,
-    'int8/int4 frozen base: not supported by the training graph yet (fp32 only; no numbers).',
+    ...quantizedLines(w, ours, quantized),
     '',
     ...(profile ? profileLines(profile, top) : []),
   ];
   return { lines, ok: flopMatch && lossRel < 1e-3 };
+}
+
+/** What the quantized rows add: their first losses against fp32's (same tokens, B = 0), their loading. */
+function quantizedLines(w: Workload, ours: StepTimes, quantized: Results['quantized']): string[] {
+  if (quantized.length === 0) return [];
+  const first = ours.losses[w.warmup]!;
+  const parts = quantized.map(({ precision, times: q }) => {
+    const rel = ((q.losses[w.warmup]! - first) / first) * 100;
+    const loss = `loss at the first timed step ${f(q.losses[w.warmup]!, 5)} (${rel >= 0 ? '+' : ''}${f(rel, 2)}% against fp32's)`;
+    return `${precision}: ${loss}, session open ${f(q.loadSeconds, 1)} s, ${f(q.openRssMib!, 0)} MiB once open`;
+  });
+  return [`quantized frozen bases (loraledger only, same nominal FLOP count): ${parts.join('; ')}.`];
 }
 
 const PRESETS = {
@@ -312,6 +339,7 @@ async function main(): Promise<void> {
       'no-profile': { type: 'boolean', default: false },
       json: { type: 'string' },
       'omp-wait-policy': { type: 'string', default: 'PASSIVE' },
+      quantized: { type: 'string', default: 'int8,int4' },
       work: { type: 'string', default: '.cache/bench' },
       'build-child': { type: 'string' },
       'train-child': { type: 'string' },
@@ -344,7 +372,11 @@ async function main(): Promise<void> {
     steps: int('steps', 1),
     seed: int('seed', 0),
     ompWaitPolicy: v['omp-wait-policy'],
+    precision: 'fp32',
   };
+  const precisions = v.quantized === 'none' ? [] : v.quantized.split(',');
+  if (precisions.some((p) => p !== 'int8' && p !== 'int4'))
+    throw new Error(`--quantized must list int8 and/or int4, or be none (got ${v.quantized})`);
   requireTorch(); // before anything slow
   const loadBefore = loadavg()[0]!;
   console.error(`building (or reusing) the training graph in ${w.cacheDir}`);
@@ -353,12 +385,19 @@ async function main(): Promise<void> {
     `loraledger: ${w.warmup} warm-up + ${w.steps} timed steps of ${w.batch} x ${w.seq}, ${w.threads} threads`,
   );
   const ours = runChild<StepTimes>('train', w);
+  const quantized = (precisions as WeightPrecision[]).map((precision) => {
+    const wq = { ...w, precision };
+    console.error(`loraledger over an ${precision} frozen base: its graph, then the same steps`);
+    runChild('build', wq);
+    return { precision, times: runChild<StepTimes>('train', wq) };
+  });
   console.error('PyTorch: the same workload through bench/peers/torchLora.py bench');
   const torch = runTorch(w);
   if (!v['no-profile']) console.error('profiling one step');
   const profile = v['no-profile'] ? null : runChild<StepProfile>('profile', w);
   const load = [loadBefore, loadavg()[0]!];
-  const results = { w, spec: await loadModelSpec(modelDir), ours, torch, profile, top: int('top', 0), load };
+  const spec = await loadModelSpec(modelDir);
+  const results = { w, spec, ours, quantized, torch, profile, top: int('top', 0), load };
   const { lines, ok } = await report(results);
   console.log(lines.join('\n'));
   if (v.json) writeFileSync(v.json, JSON.stringify(results, null, 1));

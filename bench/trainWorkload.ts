@@ -4,7 +4,7 @@
 // Glossary: B rows, T tokens per row, N = B*T, D hidden, I intermediate, H/Hkv heads, Dh head
 // size, V vocab, L layers, R rank, P_lin matmul weights a token passes through.
 import type { TrainingBatch } from '../kernels/index.ts';
-import { LORA_TARGETS, targetShape, type ModelSpec } from '../kernels/model/index.ts';
+import { LORA_TARGETS, targetShape, type ModelSpec, type WeightPrecision } from '../kernels/model/index.ts';
 
 export interface Workload {
   modelDir: string;
@@ -18,6 +18,8 @@ export interface Workload {
   seed: number;
   /** OMP_WAIT_POLICY of the PyTorch process ('' = its default). */
   ompWaitPolicy: string;
+  /** loraledger's frozen base (the PyTorch peer is always fp32). */
+  precision: WeightPrecision;
 }
 
 /** The peer's FLOP count of one step (torchLora.md): 4·P_lin·N + 6·N·R·L·Σ(d_in+d_out) + 12·B·T²·H·Dh·L. */
