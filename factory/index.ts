@@ -8,17 +8,20 @@ export {
   type PeftPair,
 } from './writeAdapterFolder.ts';
 export { SMOLLM_135M_SPEC, TINY_SPEC, generateModel, type GenerateModelOptions } from './generateModel.ts';
-export { EMBEDDED_CORPUS } from './demo/embeddedCorpus.ts';
 export { writeBpeTokenizer } from './demo/trainBpeTokenizer.ts';
 export { trainBpeTokenizer, CHATML_TEMPLATE, CHATML_SPECIAL_TOKENS } from './demo/trainBpeTokenizer.ts';
 export {
-  bigramWeights,
-  countBigrams,
-  type BigramWeights,
-  type BigramWeightsOptions,
-  type BigramCounts,
-} from './demo/bigramWeights.ts';
-export { ensureEmbeddedDefault } from './demo/embeddedDefault.ts';
+  ensureEmbeddedDefault,
+  EMBEDDED_DEFAULT_VERSION,
+  EMBEDDED_MODEL_NAME,
+  type DemoDatanetSeed,
+  type DocumentIdentity,
+  type EmbeddedDefault,
+  type EmbeddedOptions,
+  type EmbeddedProfile,
+  type EmbeddedProgress,
+} from './demo/embeddedDefault.ts';
+export { DEMO_DOMAINS, corpusText, type DemoDomain } from './demo/corpus/index.ts';
 // ModelFactory training data and optimizer (factory/train/).
 export {
   validateRow,

@@ -60,7 +60,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return503OnClosing: false, // the onRequest hook below refuses with an OpenAI-shaped 503 shutting_down
   });
   app.log.info({ config: redactConfig(config) }, 'loraledger starting');
-  const folders = await prepareModelFolders(config);
+  const folders = await prepareModelFolders(config, app.log);
   const { modelDir } = folders;
   // fine-tuned adapters live in an adapter root of their own, scanned like the others
   const trainedRoot = trainedAdaptersRoot(config);
@@ -169,6 +169,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       engine: () => holder.get(),
       log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
+      seedDatanets: folders.datanets,
     });
     services.attribution = attribution.hook;
   }

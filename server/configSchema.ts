@@ -26,6 +26,11 @@ export const ConfigSchema = Type.Object(
       description:
         "Adapter root folder(s); each sub-folder holding adapter_config.json is an adapter whose id is the folder name. Repeat the flag or separate with commas. Admin loads are confined to these roots. Default: none (the embedded default's adapters when --model is not given).",
     }),
+    embeddedProfile: Type.Union([Type.Literal('full'), Type.Literal('quick')], {
+      default: 'full',
+      description:
+        'Embedded default (no --model): full = the demo model and four domain adapters the factory trains on first start (about 3 minutes on 2 cores, cached in <cache-dir>/embedded) | quick = a tiny model through the same steps in seconds (tests, CI).',
+    }),
     // --- network ---
     host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on.' }),
     port: Int(0, 8000, 'TCP port (0 = any free port).', { maximum: 65535 }),

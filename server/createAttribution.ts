@@ -41,6 +41,10 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       onError: (err, context) =>
         w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
     });
+    if (w.seedDatanets?.length) {
+      const added = data.store.seed(w.seedDatanets);
+      w.log.info(added, 'demo DataNets seeded (missing DataNets and documents added)');
+    }
   } catch (err) {
     await handle.close();
     throw err;

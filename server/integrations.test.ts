@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../kernels/model/index.ts';
 import { AdapterRegistry } from '../adapters/index.ts';
-import { ensureEmbeddedDefault } from '../factory/index.ts';
+import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
 import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter } from './integrations.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'embedded-'));
 test.after(() => rmSync(base, { recursive: true, force: true }));
-const first = ensureEmbeddedDefault(join(base, 'one'));
+const first = quickEmbeddedDefault(join(base, 'one'));
 
 test('"auto" on the demo: lexical + base-model embedding similarity, deterministic and explained', async () => {
   const { modelDir, adaptersDir } = await first;

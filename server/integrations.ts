@@ -4,7 +4,16 @@
 import { resolve, join } from 'node:path';
 import { loadTokenizer, type ModelSpec } from '../kernels/model/index.ts';
 import { AdapterRouter, meanEmbedder, type AdapterRegistry } from '../adapters/index.ts';
-import { loadTokenEmbeddings, type TokenEmbeddingTable } from '../attribution/index.ts';
+import {
+  DEFAULT_RAG_TEMPLATE,
+  augmentText,
+  documentId,
+  keccak256,
+  loadTokenEmbeddings,
+  type TokenEmbeddingTable,
+} from '../attribution/index.ts';
+import type { Logger } from '../common/index.ts';
+import type { DemoDatanetSeed, EmbeddedProgress } from '../factory/index.ts';
 import type { Config } from './configSchema.ts';
 import type { AutoRouter, ServerTokenizer } from './ports.ts';
 
@@ -18,13 +27,69 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
   };
 }
 
-/** The model folder and adapter roots to serve: --model/--adapters, or the embedded default. */
-export async function prepareModelFolders(config: Config): Promise<{ modelDir: string; adapterRoots: string[] }> {
+/** The model folder and adapter roots to serve: --model/--adapters, or the embedded default (and its DataNets). */
+export async function prepareModelFolders(
+  config: Config,
+  log?: Pick<Logger, 'info'>,
+): Promise<{ modelDir: string; adapterRoots: string[]; datanets: DemoDatanetSeed[] }> {
   const roots = config.adapters.map((r) => resolve(r));
-  if (config.model !== undefined) return { modelDir: resolve(config.model), adapterRoots: roots };
+  if (config.model !== undefined) return { modelDir: resolve(config.model), adapterRoots: roots, datanets: [] };
   const { ensureEmbeddedDefault } = await import('../factory/index.ts');
-  const d = await ensureEmbeddedDefault(join(config.cacheDir, 'embedded'));
-  return { modelDir: resolve(d.modelDir), adapterRoots: roots.length > 0 ? roots : [resolve(d.adaptersDir)] };
+  const d = await ensureEmbeddedDefault(join(config.cacheDir, 'embedded'), {
+    profile: config.embeddedProfile,
+    identity: (datanet, text) => ({ docId: documentId(datanet, text), contentHash: keccak256(text) }),
+    ragPrompt: (passages, question) =>
+      augmentText(
+        passages.map((text) => ({ text })),
+        question,
+        DEFAULT_RAG_TEMPLATE,
+      ),
+    threads: config.threads,
+    onProgress: progressBar(process.stderr, log),
+  });
+  return {
+    modelDir: resolve(d.modelDir),
+    adapterRoots: roots.length > 0 ? roots : [resolve(d.adaptersDir)],
+    datanets: d.datanets,
+  };
+}
+
+/**
+ * First-start progress on stderr: a bar redrawn in place on a terminal, else a line per 10%
+ * (and at each stage change), so logs stay short.
+ */
+export function progressBar(out: NodeJS.WriteStream, log?: Pick<Logger, 'info'>): (p: EmbeddedProgress) => void {
+  let lastTenth = -1;
+  let lastLabel = '';
+  return (p) => {
+    const pct = Math.floor(p.fraction * 100);
+    const eta =
+      p.fraction > 0.02 && p.stage !== 'done'
+        ? ` ETA ${formatSeconds((p.elapsed * (1 - p.fraction)) / p.fraction)}`
+        : '';
+    const step = p.step !== undefined ? ` step ${p.step}/${p.totalSteps}` : '';
+    const loss = p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : '';
+    const line = `first start: building the embedded default: ${p.label}${step}${loss} ${pct}%${eta} (${formatSeconds(p.elapsed)})`;
+    if (out.isTTY) {
+      const width = 24;
+      const filled = Math.round(p.fraction * width);
+      out.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line}\x1b[K${p.stage === 'done' ? '\n' : ''}`,
+      );
+      return;
+    }
+    const tenth = Math.floor(p.fraction * 10);
+    if (tenth === lastTenth && p.label === lastLabel && p.stage !== 'done') return;
+    lastTenth = tenth;
+    lastLabel = p.label;
+    if (log) log.info({ progress: pct, stage: p.stage, elapsed_s: Math.round(p.elapsed) }, line);
+    else out.write(line + '\n');
+  };
+}
+
+function formatSeconds(s: number): string {
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
 }
 
 /**

@@ -109,6 +109,12 @@ export interface AttributionWiring {
   tokenEmbeddings: TokenEmbeddingTable | null;
   /** Payout owner of an adapter (loraledger.json `owner`), or null. */
   adapterOwner: (id: string) => string | null;
+  /** DataNets to create (and documents to add) when missing: the embedded default's demo DataNets. */
+  seedDatanets?: ReadonlyArray<{
+    id: string;
+    title: string;
+    documents: ReadonlyArray<{ text: string; contributor: string; metadata?: Record<string, unknown> }>;
+  }>;
   log: FastifyInstance['log'];
 }
 export interface AttributionPlugin {

@@ -68,6 +68,8 @@ test('no model flags: serves the embedded default; SIGTERM drains, cancels at th
       'off',
       '--shutdown-deadline',
       '1',
+      '--embedded-profile',
+      'quick',
       '--threads',
       '1',
     ],

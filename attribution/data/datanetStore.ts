@@ -211,6 +211,36 @@ export class DatanetStore {
     );
   }
 
+  /**
+   * Creates the DataNets and adds the documents that are missing (by doc_id), leaving everything
+   * already stored as it is: seeding is idempotent (the embedded default's demo DataNets are seeded
+   * at every start). Returns what was added.
+   */
+  seed(
+    datanets: ReadonlyArray<{ id: string; title: string; documents: ReadonlyArray<Omit<NewDocument, 'datanet'>> }>,
+  ): { datanets: number; documents: number } {
+    const added = { datanets: 0, documents: 0 };
+    this.db.transaction(() => {
+      for (const d of datanets) {
+        const exists = this.db.prepare('SELECT 1 FROM datanets WHERE id = ?').get(d.id);
+        if (!exists) {
+          this.createDatanet({ id: d.id, title: d.title });
+          added.datanets++;
+        }
+        for (const doc of d.documents) {
+          if (
+            typeof doc.text === 'string' &&
+            this.db.prepare('SELECT 1 FROM documents WHERE doc_id = ?').get(documentId(d.id, doc.text))
+          )
+            continue;
+          this.addDocument({ ...doc, datanet: d.id });
+          added.documents++;
+        }
+      }
+    })();
+    return added;
+  }
+
   /** Called synchronously after each committed insert. */
   onDocument(listener: (doc: DataDocument) => void): void {
     this.listeners.push(listener);

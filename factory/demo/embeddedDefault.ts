@@ -1,192 +1,219 @@
-// The embedded default: what `loraledger` serves when no --model is given. Generated once,
-// deterministically, in a couple of seconds (nothing is downloaded):
+// The embedded default: what `loraledger` serves when no --model is given, made by the project's
+// own factory on first start (nothing is downloaded, no weights are shipped):
 //
-//   <dir>/<EMBEDDED_DEFAULT_VERSION>/loraledger-demo/   small random Llama + a real byte-level BPE
-//                                                       tokenizer trained on kernels' embedded corpus
-//   <dir>/<EMBEDDED_DEFAULT_VERSION>/adapters/{dermatology, contracts-law, cooking, python-code}/
-//                                                       PEFT LoRA adapters + loraledger.json
+//   1. a byte-level BPE tokenizer trained on the demo corpus (./corpus: general English, chats,
+//      passage-copying examples, and four domain DataNets with named contributors);
+//   2. the base model, pretrained from scratch on the general part (full-weight training through
+//      the training graph: factory/train/trainBase.ts);
+//   3. one LoRA adapter per domain, fine-tuned on that domain's DataNet documents
+//      (factory/train/trainLora.ts), with its loraledger.json: description, tags, owner and the
+//      training manifest (every example's document id, content hash, DataNet and contributor).
 //
-// The weights are a token-bigram model of the corpus (kernels/bigramWeights.ts: input embeddings
-// and an untied lm_head whose product gives the bigram logits) over random layers whose residual
-// updates are scaled down, so output is English-like babble from the corpus and adapters still
-// visibly change it: the demo shows the serving machinery (routing, batching, attribution), not
-// medical or legal advice. Written into a temporary sibling folder and renamed into place, so
-// a crash or a concurrent start never leaves a half-written folder; a new version gets a new folder.
+// Layout under <dir>/<EMBEDDED_DEFAULT_VERSION>/<profile>/:
+//   loraledger-demo/        config.json, generation_config.json, model.safetensors, tokenizer files
+//   adapters/<domain>/      adapter_config.json, adapter_model.safetensors, loraledger.json
+//   datanets.json           the demo DataNets (documents, contributors) the server seeds its store with
+//   loraledger-embedded.json the marker: written last; its presence means the folder is whole
+//
+// Deterministic: the same profile on the same machine gives the same bytes (seeded init, shuffles
+// and splits). Built in a temporary sibling folder and
+// renamed into place, so a crash or a concurrent start never leaves a half-written folder.
+//
+// Profiles: `full` (the server's default: about 2-3 minutes on 2 cores) and `quick` (a tiny shape
+// and a slice of the corpus through the same code path, seconds: tests and CI).
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
-import { bigramWeights } from './bigramWeights.ts';
+import { Prng } from '../../common/index.ts';
+import { loadTokenizer, type LoraTarget, type ModelSpec } from '../../kernels/model/index.ts';
 import { generateModel } from '../generateModel.ts';
-import { loadTokenizer, type ModelSpec } from '../../kernels/model/index.ts';
+import { splitExamples } from '../train/batches.ts';
+import { buildTrainExamples, type TrainExample } from '../train/trainExamples.ts';
+import type { SourcedRow } from '../train/trainingRows.ts';
+import { documentRow } from '../train/documentRows.ts';
+import { trainBase, writeTrainedModel } from '../train/trainBase.ts';
+import { trainLora, type LoraTrainConfig } from '../train/trainLora.ts';
+import type { LoopConfig, StepMetrics } from '../train/trainLoop.ts';
+import { exportAdapter } from '../train/exportAdapter.ts';
+import { hashModel, trainingManifest, writeAdapterLedger, type ExampleSource } from '../jobs/provenance.ts';
 import { writeBpeTokenizer } from './trainBpeTokenizer.ts';
-import { generateAdapter } from '../generateAdapter.ts';
+import {
+  COPYING_EXAMPLES,
+  DEMO_DOMAINS,
+  GENERAL_CHATS,
+  GENERAL_DOCUMENTS,
+  corpusText,
+  type DemoDomain,
+} from './corpus/index.ts';
 
-/** Bump whenever anything below (or the corpus, or the generators) changes the output. */
-export const EMBEDDED_DEFAULT_VERSION = 'v2';
+/** Bump whenever anything below (or the corpus, or the trainers) changes the output. */
+export const EMBEDDED_DEFAULT_VERSION = 'v3';
 export const EMBEDDED_MODEL_NAME = 'loraledger-demo';
 const MARKER = 'loraledger-embedded.json';
+const DATANETS_FILE = 'datanets.json';
 
-/**
- * The demo adapters. Owners are anvil's well-known development accounts 1-4 (public test
- * addresses from the default mnemonic), so contributors can claim on a local chain in the demo.
- */
-export const DEMO_ADAPTERS = [
-  {
-    id: 'dermatology',
-    seed: 101,
-    owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-    description:
-      'Dermatology assistant: skin conditions such as rashes, eczema, acne, psoriasis, hives, moles and sunburn; symptoms, likely causes and when to see a doctor.',
-    tags: ['dermatology', 'skin', 'rash', 'medical', 'health'],
-  },
-  {
-    id: 'contracts-law',
-    seed: 102,
-    owner: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-    description:
-      'Contract law assistant: reads agreements and clauses (liability, indemnification, termination, non-compete, confidentiality), explains obligations, breach and enforceability.',
-    tags: ['law', 'legal', 'contracts', 'agreement', 'clause'],
-  },
-  {
-    id: 'cooking',
-    seed: 103,
-    owner: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
-    description:
-      'Cooking assistant: recipes, ingredients, baking bread and cakes, roasting, sauces, soups, cooking times and kitchen techniques.',
-    tags: ['cooking', 'recipes', 'food', 'baking', 'kitchen'],
-  },
-  {
-    id: 'python-code',
-    seed: 104,
-    owner: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
-    description:
-      'Python programming assistant: writes and debugs Python code, functions, classes, exceptions, tracebacks, lists, dictionaries and unit tests.',
-    tags: ['python', 'code', 'programming', 'debugging', 'software'],
-  },
-] as const;
+export type EmbeddedProfile = 'full' | 'quick';
+export const EMBEDDED_PROFILES: readonly EmbeddedProfile[] = ['full', 'quick'];
 
-/** The demo model's shape (vocabSize is the trained tokenizer's size). */
-export const EMBEDDED_MODEL_SHAPE: Omit<ModelSpec, 'vocabSize'> = {
+interface ProfileSettings {
+  shape: Omit<ModelSpec, 'vocabSize'>;
+  tokenizerVocab: number;
+  /** Longest training example, tokens. */
+  contextLength: number;
+  base: Omit<LoopConfig, 'seed' | 'evalEvery' | 'checkpointEvery' | 'earlyStoppingPatience'>;
+  adapter: Omit<LoraTrainConfig, 'seed' | 'evalEvery' | 'checkpointEvery' | 'earlyStoppingPatience' | 'targets'>;
+  /** Keep every k-th general document / chat / copying example, and the first n documents per domain. */
+  generalStride: number;
+  domainDocuments: number;
+}
+
+const ALL_TARGETS: readonly LoraTarget[] = [
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+];
+
+const SHAPE_COMMON = {
   architecture: 'LlamaForCausalLM',
-  hiddenSize: 384,
-  intermediateSize: 1024,
-  numLayers: 4,
-  numHeads: 6,
-  numKvHeads: 2,
-  headDim: 64,
-  maxPositions: 1024,
   rmsNormEps: 1e-5,
   ropeTheta: 10000,
   ropeScaling: null,
   slidingWindow: null,
   attentionBias: false,
-  tieWordEmbeddings: false, // lm_head holds the bigram model's output factor
+  tieWordEmbeddings: true,
   bosTokenId: 1, // <|im_start|>
   eosTokenIds: [2, 0], // <|im_end|>, <|endoftext|>
+} as const;
+
+const SCHEDULE = { lrScheduler: 'cosine', gradientAccumulationSteps: 1, maxGradNorm: 1 } as const;
+
+const PROFILES: Record<EmbeddedProfile, ProfileSettings> = {
+  full: {
+    shape: {
+      ...SHAPE_COMMON,
+      eosTokenIds: [...SHAPE_COMMON.eosTokenIds],
+      hiddenSize: 192,
+      intermediateSize: 512,
+      numLayers: 4,
+      numHeads: 6,
+      numKvHeads: 2,
+      headDim: 32,
+      maxPositions: 1024,
+    },
+    tokenizerVocab: 1024,
+    contextLength: 256,
+    base: { ...SCHEDULE, learningRate: 3e-3, epochs: 6, batchSize: 16, warmupSteps: 30, weightDecay: 0.1 },
+    adapter: {
+      ...SCHEDULE,
+      rank: 16,
+      alpha: 32,
+      useRslora: false,
+      learningRate: 1e-2,
+      epochs: 16,
+      batchSize: 8,
+      warmupSteps: 5,
+      weightDecay: 0,
+    },
+    generalStride: 1,
+    domainDocuments: Infinity,
+  },
+  quick: {
+    shape: {
+      ...SHAPE_COMMON,
+      eosTokenIds: [...SHAPE_COMMON.eosTokenIds],
+      hiddenSize: 64,
+      intermediateSize: 128,
+      numLayers: 2,
+      numHeads: 4,
+      numKvHeads: 2,
+      headDim: 16,
+      maxPositions: 512,
+    },
+    tokenizerVocab: 512,
+    contextLength: 192,
+    base: { ...SCHEDULE, learningRate: 3e-3, epochs: 1, batchSize: 16, warmupSteps: 2, weightDecay: 0.1 },
+    adapter: {
+      ...SCHEDULE,
+      rank: 4,
+      alpha: 8,
+      useRslora: false,
+      learningRate: 3e-3,
+      epochs: 1,
+      batchSize: 8,
+      warmupSteps: 1,
+      weightDecay: 0,
+    },
+    generalStride: 8,
+    domainDocuments: 16,
+  },
 };
-const TOKENIZER_VOCAB = 2048;
-const MODEL_SEED = 2026;
-const ADAPTER_RANK = 8;
-/** Std of the demo adapters' B entries: their logit changes stay visible next to the bigram logits. */
-const ADAPTER_B_STD = 0.03;
-/** o_proj / down_proj init factor: layers nudge the bigram logits instead of drowning them. */
-const RESIDUAL_SCALE = 0.05;
+
+const SEED = 2026;
+const EMBED_INIT_STD = 0.02;
+/** Share of the base model's examples held out to report its validation loss. */
+const BASE_VALIDATION = 0.05;
+
+/** How the server's DataNet store names a document (attribution/data/datanetStore.ts). */
+export type DocumentIdentity = (datanet: string, text: string) => { docId: string; contentHash: string };
+
+/** A demo DataNet as the server's store is seeded with it. */
+export interface DemoDatanetSeed {
+  id: string;
+  title: string;
+  documents: Array<{ text: string; contributor: string; metadata?: Record<string, unknown> }>;
+}
 
 export interface EmbeddedDefault {
   modelDir: string;
   adaptersDir: string;
+  /** The demo DataNets, to seed the DataNet store with. */
+  datanets: DemoDatanetSeed[];
 }
 
-/**
- * The corpus as bigram documents: paragraphs, each closed by <|im_end|> in bigramWeights so sampled
- * replies end after one. Hard-wrapped prose is unwrapped and opened by "\n" (what a chat prompt
- * ends with); code (any indented line) keeps its lines.
- */
-export function corpusDocuments(): Array<{ text: string; prose: boolean }> {
-  return EMBEDDED_CORPUS.split(/\n\s*\n/)
-    .map((d) => d.trim())
-    .filter((d) => d !== '')
-    .map((d) => {
-      const prose = !d.split('\n').some((line) => /^\s/.test(line));
-      return { text: prose ? '\n' + d.replace(/\n/g, ' ') : d, prose };
-    });
-}
-/** Extra weight of "\n -> first word of a prose paragraph", so replies open like prose, not code. */
-const REPLY_START_WEIGHT = 4;
-
-async function generateInto(root: string): Promise<void> {
-  const modelDir = join(root, EMBEDDED_MODEL_NAME);
-  const vocabSize = await writeBpeTokenizer(modelDir, {
-    corpus: EMBEDDED_CORPUS,
-    vocabSize: TOKENIZER_VOCAB,
-    modelMaxLength: EMBEDDED_MODEL_SHAPE.maxPositions,
-  });
-  const tok = await loadTokenizer(modelDir);
-  const docs = corpusDocuments().map((d) => ({ ...d, ids: tok.encode(d.text, { addSpecialTokens: false }) }));
-  // Chat transcripts ("user: ...") are prose too, but a reply should not open as one.
-  const extraPairs = docs
-    .filter((d) => d.prose && !/^\n\w+: /.test(d.text))
-    .map((d) => ({ prev: d.ids[0]!, next: d.ids[1]!, count: REPLY_START_WEIGHT }));
-  const { embed, lmHead } = bigramWeights({
-    documents: docs.map((d) => d.ids),
-    extraPairs,
-    vocabSize,
-    hiddenSize: EMBEDDED_MODEL_SHAPE.hiddenSize,
-    endTokenId: EMBEDDED_MODEL_SHAPE.eosTokenIds[0]!,
-    seed: MODEL_SEED,
-  });
-  const spec = await generateModel({
-    dir: modelDir,
-    seed: MODEL_SEED,
-    ...EMBEDDED_MODEL_SHAPE,
-    vocabSize,
-    residualScale: RESIDUAL_SCALE,
-    overrides: {
-      'model.embed_tokens.weight': embed,
-      'lm_head.weight': lmHead,
-      'model.norm.weight': new Float32Array(EMBEDDED_MODEL_SHAPE.hiddenSize).fill(1),
-    },
-  });
-  for (const a of DEMO_ADAPTERS) {
-    await generateAdapter({
-      dir: join(root, 'adapters', a.id),
-      spec,
-      seed: a.seed,
-      rank: ADAPTER_RANK,
-      alpha: 2 * ADAPTER_RANK,
-      bStd: ADAPTER_B_STD,
-      baseModel: EMBEDDED_MODEL_NAME,
-      description: a.description,
-      tags: [...a.tags],
-      owner: a.owner,
-    });
-  }
-  await writeFile(
-    join(root, MARKER),
-    JSON.stringify(
-      {
-        version: EMBEDDED_DEFAULT_VERSION,
-        model: EMBEDDED_MODEL_NAME,
-        vocabSize,
-        adapters: DEMO_ADAPTERS.map((a) => a.id),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+export interface EmbeddedProgress {
+  stage: 'tokenizer' | 'base' | 'adapter' | 'done';
+  /** What is being made, e.g. "base model" or "adapter dermatology". */
+  label: string;
+  /** Overall share done, in [0, 1] (by training tokens). */
+  fraction: number;
+  /** Seconds since the build started. */
+  elapsed: number;
+  step?: number;
+  totalSteps?: number;
+  loss?: number;
 }
 
-/** Ensures the embedded default exists under `dir` (generating it on first use) and returns its folders. */
-export async function ensureEmbeddedDefault(dir: string): Promise<EmbeddedDefault> {
-  const root = join(dir, EMBEDDED_DEFAULT_VERSION);
-  const result = { modelDir: join(root, EMBEDDED_MODEL_NAME), adaptersDir: join(root, 'adapters') };
-  if (existsSync(join(root, MARKER))) return result;
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${EMBEDDED_DEFAULT_VERSION}-${process.pid}-${randomBytes(4).toString('hex')}`);
+export interface EmbeddedOptions {
+  /** Default `full`. */
+  profile?: EmbeddedProfile;
+  /** The DataNet store's document id and content hash (the adapters' manifests name documents by them). */
+  identity: DocumentIdentity;
+  /** The RAG prompt the server builds from passages and a question (its template). */
+  ragPrompt: (passages: readonly string[], question: string) => string;
+  /** Training threads; 0 = onnxruntime's default (every core). */
+  threads?: number;
+  onProgress?: (p: EmbeddedProgress) => void;
+}
+
+/** Ensures the embedded default exists under `dir` (building it on first use) and returns its folders. */
+export async function ensureEmbeddedDefault(dir: string, o: EmbeddedOptions): Promise<EmbeddedDefault> {
+  const profile = o.profile ?? 'full';
+  const root = join(dir, EMBEDDED_DEFAULT_VERSION, profile);
+  const result = async (): Promise<EmbeddedDefault> => ({
+    modelDir: join(root, EMBEDDED_MODEL_NAME),
+    adaptersDir: join(root, 'adapters'),
+    datanets: JSON.parse(await readFile(join(root, DATANETS_FILE), 'utf8')) as DemoDatanetSeed[],
+  });
+  if (existsSync(join(root, MARKER))) return result();
+  await mkdir(join(dir, EMBEDDED_DEFAULT_VERSION), { recursive: true });
+  const tmp = join(dir, EMBEDDED_DEFAULT_VERSION, `.tmp-${profile}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await generateInto(tmp);
+    await buildInto(tmp, profile, o);
     try {
       await rename(tmp, root);
     } catch (err) {
@@ -196,5 +223,178 @@ export async function ensureEmbeddedDefault(dir: string): Promise<EmbeddedDefaul
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return result;
+  return result();
+}
+
+/** The documents of a domain this profile trains on. */
+function profileDocuments(d: DemoDomain, p: ProfileSettings): DemoDomain['documents'] {
+  return d.documents.slice(0, Math.min(d.documents.length, p.domainDocuments));
+}
+
+/** The base model's training rows: general prose, chats, and passage-copying chats (RAG format). */
+export function baseRows(ragPrompt: EmbeddedOptions['ragPrompt'], stride = 1): SourcedRow[] {
+  const keep = <T>(xs: readonly T[]) => xs.filter((_, i) => i % stride === 0);
+  return [
+    ...keep(GENERAL_DOCUMENTS).map((text, i) => ({ id: `general-${i}`, row: { kind: 'text' as const, text } })),
+    ...keep(GENERAL_CHATS).map((messages, i) => ({ id: `chat-${i}`, row: { kind: 'chat' as const, messages } })),
+    ...keep(COPYING_EXAMPLES).map((c, i) => ({
+      id: `copy-${i}`,
+      row: {
+        kind: 'chat' as const,
+        messages: [
+          { role: 'user' as const, content: ragPrompt(c.passages, c.question) },
+          { role: 'assistant' as const, content: c.answer },
+        ],
+      },
+    })),
+  ];
+}
+
+async function buildInto(root: string, profile: EmbeddedProfile, o: EmbeddedOptions): Promise<void> {
+  const p = PROFILES[profile];
+  const started = performance.now();
+  const threads = o.threads ?? 0;
+  const modelDir = join(root, EMBEDDED_MODEL_NAME);
+  const work = join(root, '.work'); // the random init and the training graphs; removed at the end
+  const report = (x: Omit<EmbeddedProgress, 'elapsed'>) =>
+    o.onProgress?.({ ...x, elapsed: (performance.now() - started) / 1000 });
+
+  // 1. tokenizer (on everything the model will read)
+  report({ stage: 'tokenizer', label: 'tokenizer', fraction: 0 });
+  const vocabSize = await writeBpeTokenizer(modelDir, {
+    corpus: corpusText(),
+    vocabSize: p.tokenizerVocab,
+    modelMaxLength: p.shape.maxPositions,
+  });
+  const tok = await loadTokenizer(modelDir);
+  const examplesOf = (rows: SourcedRow[]) =>
+    buildTrainExamples(rows, tok, { contextLength: p.contextLength, overflow: 'truncate' }).examples;
+
+  // the work, measured in training tokens, for the progress fraction
+  const baseExamples = examplesOf(baseRows(o.ragPrompt, p.generalStride));
+  const baseSplit = splitExamples(baseExamples, { validationFraction: BASE_VALIDATION, seed: SEED });
+  const domains = DEMO_DOMAINS.map((d) => {
+    const docs = profileDocuments(d, p).map((doc) => ({ doc, ...o.identity(d.datanet, doc.text) }));
+    const rows = docs.map(({ doc, docId }) =>
+      documentRow({ docId, text: doc.text, metadata: (doc.metadata ?? {}) as Record<string, unknown> }, 'datanet'),
+    );
+    return { domain: d, docs, examples: examplesOf(rows) };
+  });
+  const tokensOf = (xs: readonly TrainExample[]) => xs.reduce((n, e) => n + e.tokens.length, 0);
+  const baseWork = tokensOf(baseSplit.train) * p.base.epochs;
+  const adapterWork = domains.map((d) => tokensOf(d.examples) * p.adapter.epochs);
+  const total = baseWork + adapterWork.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const onStep = (stage: 'base' | 'adapter', label: string, work: number) => (m: StepMetrics) =>
+    report({
+      stage,
+      label,
+      fraction: (done + (work * m.step) / m.totalSteps) / total,
+      step: m.step,
+      totalSteps: m.totalSteps,
+      loss: m.trainLoss,
+    });
+
+  // 2. the base model, from scratch
+  const initDir = join(work, 'init');
+  // generateModel's init, except the (tied) embedding: std EMBED_INIT_STD keeps the first logits
+  // near uniform (std sqrt(D) * 0.02), as GPT-2-style pretraining starts
+  const embed = new Prng(SEED).fillUniform(new Float32Array(vocabSize * p.shape.hiddenSize), EMBED_INIT_STD);
+  await generateModel({
+    dir: initDir,
+    seed: SEED,
+    ...p.shape,
+    vocabSize,
+    overrides: { 'model.embed_tokens.weight': embed },
+  });
+  const base = await trainBase({
+    modelDir: initDir,
+    cacheDir: join(work, 'graphs'),
+    train: baseSplit.train,
+    validation: baseSplit.validation,
+    config: { ...p.base, seed: SEED, evalEvery: 0, checkpointEvery: 0, earlyStoppingPatience: 0 },
+    threads,
+    onStep: onStep('base', 'base model', baseWork),
+  });
+  await writeTrainedModel(modelDir, base.spec, base.weights, modelDir);
+  done += baseWork;
+  const baseHash = await hashModel(modelDir);
+
+  // 3. one adapter per domain, on its DataNet
+  const datanets: DemoDatanetSeed[] = [];
+  for (const [i, { domain: d, docs, examples }] of domains.entries()) {
+    const config: LoraTrainConfig = {
+      ...p.adapter,
+      targets: ALL_TARGETS,
+      seed: SEED + i + 1,
+      evalEvery: 0,
+      checkpointEvery: 0,
+      earlyStoppingPatience: 0,
+    };
+    const label = `adapter ${d.id}`;
+    const trained = await trainLora({
+      modelDir,
+      cacheDir: join(work, 'graphs'),
+      train: examples,
+      validation: [],
+      config,
+      threads,
+      onStep: onStep('adapter', label, adapterWork[i]!),
+    });
+    const adapterDir = join(root, 'adapters', d.id);
+    await exportAdapter(trained.state.adapter, {
+      dir: adapterDir,
+      spec: trained.spec,
+      alpha: config.alpha,
+      useRslora: config.useRslora,
+      baseModel: EMBEDDED_MODEL_NAME,
+    });
+    const sources = new Map<string, ExampleSource>(
+      docs.map((x) => [x.docId, { datanet: d.datanet, contributor: x.doc.contributor.toLowerCase(), contentHash: x.contentHash }]),
+    );
+    await writeAdapterLedger(adapterDir, {
+      description: d.description,
+      tags: [...d.tags],
+      owner: d.owner,
+      training: {
+        ...trainingManifest({
+          baseModel: { id: EMBEDDED_MODEL_NAME, contentHash: baseHash },
+          config,
+          examples,
+          sources,
+        }),
+        trained_tokens: trained.state.trainedTokens,
+        steps: trained.state.step,
+      },
+    });
+    datanets.push({
+      id: d.datanet,
+      title: d.datanetDescription,
+      documents: docs.map(({ doc }) => ({
+        text: doc.text,
+        contributor: doc.contributor.toLowerCase(),
+        ...(doc.metadata ? { metadata: doc.metadata as unknown as Record<string, unknown> } : {}),
+      })),
+    });
+    done += adapterWork[i]!;
+  }
+
+  await rm(work, { recursive: true, force: true });
+  await writeFile(join(root, DATANETS_FILE), JSON.stringify(datanets, null, 2) + '\n');
+  await writeFile(
+    join(root, MARKER),
+    JSON.stringify(
+      {
+        version: EMBEDDED_DEFAULT_VERSION,
+        profile,
+        model: EMBEDDED_MODEL_NAME,
+        vocabSize,
+        adapters: DEMO_DOMAINS.map((d) => d.id),
+        base: { trainedTokens: base.trainedTokens, validationLoss: base.bestValidationLoss },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  report({ stage: 'done', label: 'done', fraction: 1 });
 }

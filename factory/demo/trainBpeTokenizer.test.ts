@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMBEDDED_CORPUS } from './embeddedCorpus.ts';
+import { corpusText } from './corpus/index.ts';
 import { BYTE_TO_CHAR, trainBpeTokenizer, writeBpeTokenizer } from './trainBpeTokenizer.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
 
@@ -38,8 +38,8 @@ test('training on a toy corpus merges the most frequent pairs first, ties broken
 test('the embedded corpus gives a deterministic 2048-token tokenizer that round-trips through transformers.js', async () => {
   const a = join(root, 'a');
   const b = join(root, 'b');
-  assert.equal(await writeBpeTokenizer(a, { corpus: EMBEDDED_CORPUS, vocabSize: 2048, modelMaxLength: 1024 }), 2048);
-  await writeBpeTokenizer(b, { corpus: EMBEDDED_CORPUS, vocabSize: 2048, modelMaxLength: 1024 });
+  assert.equal(await writeBpeTokenizer(a, { corpus: corpusText(), vocabSize: 2048, modelMaxLength: 1024 }), 2048);
+  await writeBpeTokenizer(b, { corpus: corpusText(), vocabSize: 2048, modelMaxLength: 1024 });
   for (const f of ['tokenizer.json', 'tokenizer_config.json'])
     assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between runs`);
   const tok = await loadTokenizer(a);
@@ -51,7 +51,7 @@ test('the embedded corpus gives a deterministic 2048-token tokenizer that round-
     'héllo wörld 🙂 日本語',
     'def f(x):\n    return x * 2\n',
     '  spaces   and\ttabs\n\n',
-    EMBEDDED_CORPUS,
+    corpusText(),
   ]) {
     assert.equal(tok.decode(tok.encode(s)), s);
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RequestError } from '../../common/index.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
-import { ensureEmbeddedDefault } from '../index.ts';
+import { quickEmbeddedDefault } from '../../test/support/embeddedQuick.ts';
 import { documentRow } from './documentRows.ts';
 import { parseTrainingJsonl } from './parseTrainingJsonl.ts';
 import { buildTrainExamples, tokenizerAddsBos, type TrainExample } from './trainExamples.ts';
@@ -14,13 +14,13 @@ import type { SourcedRow, TrainingRow } from './trainingRows.ts';
 // stories260K's stand-in tokenizer spells token i "[i]", splits on whitespace, maps unknown words
 // ("user:") to [0], has BOS [1] / EOS [2], adds no BOS itself and has no chat template.
 const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
-const base = mkdtempSync(join(tmpdir(), 'train-examples-'));
-test.after(() => rmSync(base, { recursive: true, force: true }));
 const stories = loadTokenizer(STORIES);
-const chatml = ensureEmbeddedDefault(base).then((d) => loadTokenizer(d.modelDir));
+const chatml = quickEmbeddedDefault().then((d) => loadTokenizer(d.modelDir));
 
 const row = (r: TrainingRow, id = 'r'): SourcedRow => ({ id, row: r });
 const opts = { contextLength: 64, overflow: 'refuse' as const };
+/** For the embedded default's chats (its quick profile's small vocabulary spells them long). */
+const wide = { ...opts, contextLength: 256 };
 const one = (e: { examples: TrainExample[] }) => {
   assert.equal(e.examples.length, 1);
   return e.examples[0]!;
@@ -104,7 +104,7 @@ test('embedded default (ChatML): assistant content and <|im_end|> are targets, n
     { role: 'user' as const, content: 'Thanks' },
     { role: 'assistant' as const, content: 'You are welcome.' },
   ];
-  const e = one(buildTrainExamples([row({ kind: 'chat', messages })], tok, opts));
+  const e = one(buildTrainExamples([row({ kind: 'chat', messages })], tok, wide));
   // The tokens are exactly what the server renders for this conversation.
   assert.deepEqual(e.tokens, tok.applyChatTemplate(messages, { addGenerationPrompt: false }));
   const decode = (ids: number[]) => tok.decode(ids);
@@ -132,7 +132,7 @@ test('embedded default (ChatML): assistant content and <|im_end|> are targets, n
         }),
       ],
       tok,
-      opts,
+      wide,
     ),
   );
   assert.deepEqual(w0.weights, chatmlReference(w0.tokens, decode, [false, true]));

@@ -128,15 +128,7 @@ export async function runTrainingLoop<S extends LoopState>(run: LoopRun<S>): Pro
     return out.loss;
   };
 
-  const validationLoss = async (): Promise<number> => {
-    const micro = planEvaluation(run.validation, c.batchSize).map((rows) =>
-      padBatch(rows.map((i) => run.validation[i]!)),
-    );
-    const tokens = micro.reduce((n, b) => n + b.lossTokens, 0);
-    let loss = 0;
-    for (const b of micro) loss += await runBatch(b, 1 / tokens, null);
-    return loss;
-  };
+  const validationLoss = () => meanLoss(session, params, run.loraScale, run.validation, c.batchSize);
   const evaluate = async (): Promise<boolean> => {
     if (run.validation.length === 0) return false;
     const v = await validationLoss();
@@ -203,4 +195,23 @@ export async function runTrainingLoop<S extends LoopState>(run: LoopRun<S>): Pro
   }
   synced();
   return 'finished';
+}
+
+/**
+ * The mean token cross-entropy (nats per loss token) of `examples` under the session's graph with
+ * these values: every example once, in length-sorted micro-batches of `batchSize` rows.
+ */
+export async function meanLoss(
+  session: TrainingSession,
+  params: readonly Float32Array[],
+  loraScale: number,
+  examples: readonly TrainExample[],
+  batchSize: number,
+): Promise<number> {
+  const micro = planEvaluation(examples, batchSize).map((rows) => padBatch(rows.map((i) => examples[i]!)));
+  const tokens = micro.reduce((n, b) => n + b.lossTokens, 0);
+  let loss = 0;
+  for (const b of micro)
+    loss += (await session.run(b, params, { lossScale: 1 / tokens, loraScale, gradients: false })).loss;
+  return loss;
 }

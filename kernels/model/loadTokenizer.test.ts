@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoraledgerError } from '../../common/index.ts';
-import { EMBEDDED_CORPUS } from '../../factory/index.ts';
+import { corpusText } from '../../factory/index.ts';
 import { loadTokenizer } from './loadTokenizer.ts';
 import { writeBpeTokenizer } from '../../factory/index.ts';
 
@@ -12,7 +12,7 @@ const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).p
 const root = mkdtempSync(join(tmpdir(), 'tok-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 const bpeDir = join(root, 'bpe');
-const ready = writeBpeTokenizer(bpeDir, { corpus: EMBEDDED_CORPUS, vocabSize: 2048, modelMaxLength: 1024 });
+const ready = writeBpeTokenizer(bpeDir, { corpus: corpusText(), vocabSize: 2048, modelMaxLength: 1024 });
 
 function code(e: unknown, c: string, re: RegExp): boolean {
   assert.ok(e instanceof LoraledgerError, String(e));
