@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_DOMAINS } from '../factory/index.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = ['--import', 'tsx', 'server/cli.ts'];
@@ -91,6 +92,12 @@ test('no model flags: serves the embedded default; SIGTERM drains, cancels at th
       'loraledger-demo',
       'python-code',
     ]);
+    // the demo DataNets are seeded into the store on start, with their contributors' documents
+    const datanets = (await (await fetch(`${base}/v1/datanets`)).json()) as {
+      data: Array<{ id: string; documents: number }>;
+    };
+    assert.deepEqual(datanets.data.map((d) => d.id).sort(), DEMO_DOMAINS.map((d) => d.datanet).sort());
+    assert.ok(datanets.data.every((d) => d.documents > 0));
     const stream = (model: string, maxTokens: number) =>
       fetch(`${base}/v1/completions`, {
         method: 'POST',

@@ -138,3 +138,45 @@ test('listDocuments pages in insertion order; onDocument sees each insert', () =
   assert.equal(p3.hasMore, false);
   assert.equal(s.allDocuments('net').length, 5);
 });
+
+test('seed creates missing DataNets and adds missing documents only: idempotent, keeps what is stored', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'datanets-'));
+  const store = new DatanetStore(join(dir, 'seed.sqlite'));
+  try {
+    const seeds = [
+      {
+        id: 'demo-a',
+        title: 'Demo A',
+        documents: [
+          { text: 'first', contributor: alice },
+          { text: 'second', contributor: alice, metadata: { messages: [{ role: 'user', content: 'q' }] } },
+        ],
+      },
+    ];
+    assert.deepEqual(store.seed(seeds), { datanets: 1, documents: 2 });
+    assert.deepEqual(store.seed(seeds), { datanets: 0, documents: 0 }, 'a second seed adds nothing');
+    store.addDocument({ datanet: 'demo-a', text: 'a user contribution', contributor: alice });
+    seeds[0]!.documents.push({ text: 'third', contributor: alice });
+    assert.deepEqual(store.seed(seeds), { datanets: 0, documents: 1 });
+    const docs = store.allDocuments('demo-a');
+    assert.deepEqual(
+      docs.map((d) => d.text),
+      ['first', 'second', 'a user contribution', 'third'],
+    );
+    assert.equal(docs[0]!.contributor, alice.toLowerCase());
+    assert.equal(docs[1]!.docId, documentId('demo-a', 'second'));
+    assert.deepEqual(docs[1]!.metadata, { messages: [{ role: 'user', content: 'q' }] });
+    // a bad seed document is refused like any other insert, and nothing of that seed is kept
+    assert.throws(
+      () => store.seed([{ id: 'demo-b', title: 'B', documents: [{ text: 'x', contributor: 'nobody' }] }]),
+      /contributor must be an address/,
+    );
+    assert.equal(
+      store.listDatanets().find((d) => d.id === 'demo-b'),
+      undefined,
+    );
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
