@@ -105,7 +105,7 @@ test('no model flags: serves the embedded default; SIGTERM drains, cancels at th
         body: JSON.stringify({ model, prompt: 'Hello', max_tokens: maxTokens, ignore_eos: true, stream: true }),
       });
     const short = await stream('cooking', 8);
-    const long = await stream('loraledger-demo', 1000);
+    const long = await stream('loraledger-demo', 4000);
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     const late = await fetch(`${base}/v1/models`); // still listening while draining: refused in OpenAI's shape
