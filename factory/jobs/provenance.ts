@@ -81,7 +81,8 @@ export function trainingManifest(o: {
       ...(o.precision ? { precision: o.precision } : {}),
     },
     seed: c.seed,
-    examples: o.examples.map((e) => {
+    // one entry per example id (a document may give more than one row)
+    examples: [...new Map(o.examples.map((e) => [e.id, e])).values()].map((e) => {
       const src = o.sources.get(e.id);
       if (!src) throw new Error(`trainingManifest: no source for example ${e.id}`);
       return { id: e.id, content_hash: src.contentHash, datanet: src.datanet, contributor: src.contributor };
