@@ -103,7 +103,7 @@ for (const [title, request] of [
     { model: EMBEDDED_MODEL_NAME, messages: [{ role: 'user', content: QUESTION }], max_tokens: 48, temperature: 0 },
   ],
   [
-    'RAG on the dermatology DataNet: the answer copies a retrieved passage, and the attribution names and pays its contributors',
+    'RAG on the dermatology DataNet: the retrieved passages, scored by Shapley, name and pay their contributors (and the adapter its owner)',
     {
       model: 'auto',
       messages: [{ role: 'user', content: QUESTION }],
