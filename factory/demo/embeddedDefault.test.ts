@@ -3,7 +3,7 @@
 // DataNet seeds) so the test takes seconds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadCheckpoint, loadTokenizer } from '../../kernels/model/index.ts';
@@ -27,6 +27,9 @@ function files(dir: string, out = new Map<string, Buffer>(), root = dir): Map<st
   return out;
 }
 
+// a first start killed midway left its temporary folder (its pid is gone): the next build removes it
+const abandoned = join(base, 'one', EMBEDDED_DEFAULT_VERSION, '.tmp-quick-2147483646-dead');
+mkdirSync(abandoned, { recursive: true });
 const progress: EmbeddedProgress[] = [];
 const first = quickEmbeddedDefault(join(base, 'one'), (p) => progress.push(p));
 const root = join(base, 'one', EMBEDDED_DEFAULT_VERSION, 'quick');
@@ -49,6 +52,7 @@ test('builds the model and domain adapters deterministically (same bytes twice),
     assert.ok(fa.has(join(EMBEDDED_DEFAULT_VERSION, 'quick', EMBEDDED_MODEL_NAME, want)), `missing ${want}`);
   }
   assert.ok(![...fa.keys()].some((k) => k.includes('.tmp-') || k.includes('.work')), 'no work folder left behind');
+  assert.ok(!existsSync(abandoned), 'the abandoned build folder was removed');
   const marker = join(root, 'loraledger-embedded.json');
   const before = statSync(marker).mtimeMs;
   assert.deepEqual(await quickEmbeddedDefault(join(base, 'one')), a);

@@ -22,11 +22,11 @@
 // Profiles: `full` (the server's default: about 2-3 minutes on 2 cores) and `quick` (a tiny shape
 // and a slice of the corpus through the same code path, seconds: tests and CI).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Prng } from '../../common/index.ts';
-import { loadTokenizer, type LoraTarget, type ModelSpec } from '../../kernels/model/index.ts';
+import { LORA_TARGETS, loadTokenizer, type ModelSpec } from '../../kernels/model/index.ts';
 import { generateModel } from '../generateModel.ts';
 import { splitExamples } from '../train/batches.ts';
 import { buildTrainExamples, type TrainExample } from '../train/trainExamples.ts';
@@ -54,7 +54,6 @@ const MARKER = 'loraledger-embedded.json';
 const DATANETS_FILE = 'datanets.json';
 
 export type EmbeddedProfile = 'full' | 'quick';
-export const EMBEDDED_PROFILES: readonly EmbeddedProfile[] = ['full', 'quick'];
 
 interface ProfileSettings {
   shape: Omit<ModelSpec, 'vocabSize'>;
@@ -67,16 +66,6 @@ interface ProfileSettings {
   generalStride: number;
   domainDocuments: number;
 }
-
-const ALL_TARGETS: readonly LoraTarget[] = [
-  'q_proj',
-  'k_proj',
-  'v_proj',
-  'o_proj',
-  'gate_proj',
-  'up_proj',
-  'down_proj',
-];
 
 const SHAPE_COMMON = {
   architecture: 'LlamaForCausalLM',
@@ -211,6 +200,7 @@ export async function ensureEmbeddedDefault(dir: string, o: EmbeddedOptions): Pr
   });
   if (existsSync(join(root, MARKER))) return result();
   await mkdir(join(dir, EMBEDDED_DEFAULT_VERSION), { recursive: true });
+  await removeAbandonedBuilds(join(dir, EMBEDDED_DEFAULT_VERSION));
   const tmp = join(dir, EMBEDDED_DEFAULT_VERSION, `.tmp-${profile}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await buildInto(tmp, profile, o);
@@ -224,6 +214,19 @@ export async function ensureEmbeddedDefault(dir: string, o: EmbeddedOptions): Pr
     await rm(tmp, { recursive: true, force: true });
   }
   return result();
+}
+
+/** Deletes the temporary folders of builds whose process is gone (a first start killed midway). */
+async function removeAbandonedBuilds(versionDir: string): Promise<void> {
+  for (const name of await readdir(versionDir)) {
+    const pid = Number(/^\.tmp-\w+-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0); // still running: its build is in progress
+    } catch {
+      await rm(join(versionDir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /** The documents of a domain this profile trains on. */
@@ -328,7 +331,7 @@ async function buildInto(root: string, profile: EmbeddedProfile, o: EmbeddedOpti
   for (const [i, { domain: d, docs, examples }] of domains.entries()) {
     const config: LoraTrainConfig = {
       ...p.adapter,
-      targets: ALL_TARGETS,
+      targets: LORA_TARGETS,
       seed: SEED + i + 1,
       evalEvery: 0,
       checkpointEvery: 0,

@@ -15,7 +15,9 @@ import type { SourcedRow, TrainingRow } from './trainingRows.ts';
 // ("user:") to [0], has BOS [1] / EOS [2], adds no BOS itself and has no chat template.
 const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const stories = loadTokenizer(STORIES);
-const chatml = quickEmbeddedDefault().then((d) => loadTokenizer(d.modelDir));
+const base = mkdtempSync(join(tmpdir(), 'train-examples-'));
+test.after(() => rmSync(base, { recursive: true, force: true }));
+const chatml = quickEmbeddedDefault(base).then((d) => loadTokenizer(d.modelDir));
 
 const row = (r: TrainingRow, id = 'r'): SourcedRow => ({ id, row: r });
 const opts = { contextLength: 64, overflow: 'refuse' as const };

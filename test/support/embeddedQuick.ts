@@ -2,8 +2,6 @@
 // base pretraining, one adapter per domain, provenance, DataNet seeds) on a tiny shape, wired to
 // the DataNet store's document ids and the server's RAG template exactly as server/integrations.ts
 // wires the full one.
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { DEFAULT_RAG_TEMPLATE, augmentText, documentId, keccak256 } from '../../attribution/index.ts';
 import { ensureEmbeddedDefault, type EmbeddedDefault, type EmbeddedOptions } from '../../factory/index.ts';
 
@@ -17,15 +15,10 @@ export const embeddedWiring: Pick<EmbeddedOptions, 'identity' | 'ragPrompt'> = {
     ),
 };
 
-/**
- * The quick embedded default under `dir` (default: one folder per user shared by every test run,
- * safe because the build is atomic and deterministic, and versioned by EMBEDDED_DEFAULT_VERSION).
- */
+/** The quick embedded default under `dir` (a few seconds to build). */
 export function quickEmbeddedDefault(
-  dir = SHARED_CACHE,
+  dir: string,
   onProgress?: EmbeddedOptions['onProgress'],
 ): Promise<EmbeddedDefault> {
   return ensureEmbeddedDefault(dir, { ...embeddedWiring, profile: 'quick', threads: 1, onProgress });
 }
-
-export const SHARED_CACHE = join(tmpdir(), `loraledger-test-embedded-${process.getuid?.() ?? 0}`);
