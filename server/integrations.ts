@@ -13,7 +13,7 @@ import {
   type TokenEmbeddingTable,
 } from '../attribution/index.ts';
 import type { Logger } from '../common/index.ts';
-import type { DemoDatanetSeed, EmbeddedProgress } from '../factory/index.ts';
+import type { DemoDatanetSeed, EmbeddedOptions, EmbeddedProgress } from '../factory/index.ts';
 import type { Config } from './configSchema.ts';
 import type { AutoRouter, ServerTokenizer } from './ports.ts';
 
@@ -27,6 +27,21 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
   };
 }
 
+/**
+ * What the embedded default's build needs of attribution/: the DataNet store's document ids and
+ * content hashes (the adapters' manifests name documents by them) and the RAG prompt the server
+ * builds (its copying examples are rendered in it).
+ */
+export const embeddedWiring: Pick<EmbeddedOptions, 'identity' | 'ragPrompt'> = {
+  identity: (datanet, text) => ({ docId: documentId(datanet, text), contentHash: keccak256(text) }),
+  ragPrompt: (passages, question) =>
+    augmentText(
+      passages.map((text) => ({ text })),
+      question,
+      DEFAULT_RAG_TEMPLATE,
+    ),
+};
+
 /** The model folder and adapter roots to serve: --model/--adapters, or the embedded default (and its DataNets). */
 export async function prepareModelFolders(
   config: Config,
@@ -36,14 +51,8 @@ export async function prepareModelFolders(
   if (config.model !== undefined) return { modelDir: resolve(config.model), adapterRoots: roots, datanets: [] };
   const { ensureEmbeddedDefault } = await import('../factory/index.ts');
   const d = await ensureEmbeddedDefault(join(config.cacheDir, 'embedded'), {
+    ...embeddedWiring,
     profile: config.embeddedProfile,
-    identity: (datanet, text) => ({ docId: documentId(datanet, text), contentHash: keccak256(text) }),
-    ragPrompt: (passages, question) =>
-      augmentText(
-        passages.map((text) => ({ text })),
-        question,
-        DEFAULT_RAG_TEMPLATE,
-      ),
     threads: config.threads,
     onProgress: progressBar(process.stderr, log),
   });
