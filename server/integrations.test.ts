@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../kernels/model/index.ts';
 import { AdapterRegistry } from '../adapters/index.ts';
 import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
-import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter } from './integrations.ts';
+import {
+  formatSeconds,
+  loadRoutingEmbeddings,
+  loadServerTokenizer,
+  makeAutoRouter,
+  progressBar,
+} from './integrations.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'embedded-'));
 test.after(() => rmSync(base, { recursive: true, force: true }));
@@ -40,4 +46,27 @@ test('"auto" on the demo: lexical + base-model embedding similarity, determinist
   assert.equal(router.route({ text: 'How long do I bake sourdough bread?' }).adapterId, 'cooking');
   assert.equal(router.route({ text: 'My Python function raises a KeyError' }).adapterId, 'python-code');
   assert.equal(router.route({ text: 'Who won the football match?' }).adapterId, null);
+});
+
+test('first-start progress: off a terminal, one line per 10% and per stage; on a terminal, a bar redrawn in place', () => {
+  const lines: string[] = [];
+  const pipe = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+  const report = progressBar(pipe);
+  const at = (label: string, fraction: number, stage: 'base' | 'adapter' | 'done' = 'base') =>
+    report({ stage, label, fraction, elapsed: 100 * fraction, step: 1, totalSteps: 10, loss: 2 });
+  for (let i = 0; i <= 50; i++) at('base model', i / 100); // 0..50%: tenths 0..5
+  at('adapter cooking', 0.51, 'adapter'); // a new stage in the same tenth
+  at('done', 1, 'done');
+  assert.equal(lines.length, 8);
+  assert.match(
+    lines[3]!,
+    /^first start: building the embedded default: base model step 1\/10 loss 2\.000 30% ETA 1m10s \(30s\)\n$/,
+  );
+  assert.match(lines[6]!, /adapter cooking .* 51%/);
+  assert.match(lines[7]!, / done .*100% \(1m40s\)\n$/);
+  const tty: string[] = [];
+  const term = { isTTY: true, write: (s: string) => tty.push(s) } as unknown as NodeJS.WriteStream;
+  progressBar(term)({ stage: 'base', label: 'base model', fraction: 0.5, elapsed: 60 });
+  assert.match(tty[0]!, /^\r\[#{12}\.{12}\] first start: .* 50% ETA 1m00s \(1m00s\)\x1b\[K$/);
+  assert.deepEqual([59.6, 60, 119.5, 3599.7].map(formatSeconds), ['1m00s', '1m00s', '2m00s', '60m00s']);
 });

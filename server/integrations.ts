@@ -96,9 +96,10 @@ export function progressBar(out: NodeJS.WriteStream, log?: Pick<Logger, 'info'>)
   };
 }
 
-function formatSeconds(s: number): string {
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+export function formatSeconds(seconds: number): string {
+  const total = Math.round(seconds);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
 }
 
 /**
