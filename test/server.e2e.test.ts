@@ -106,6 +106,14 @@ test('models.list: base, adapters with parent, auto', async () => {
     [sql.loraledger.rank, sql.loraledger.tags, sql.loraledger.description],
     [4, ['sql', 'database'], 'SQL database queries'],
   );
+  // models.retrieve: the same card as in the list; an unknown id is a 404 model_not_found
+  const one = (await client.models.retrieve('ad-sql')) as unknown as { id: string; object: string; parent: string };
+  assert.deepEqual([one.id, one.object, one.parent], ['ad-sql', 'model', 'stories260K']);
+  assert.equal((await client.models.retrieve('auto')).id, 'auto');
+  await assert.rejects(
+    client.models.retrieve('nope'),
+    (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found',
+  );
 });
 
 test('completion from token ids with return_token_ids equals the reference greedy (base and adapter)', async () => {
@@ -156,7 +164,19 @@ test('chat: plain and streaming with include_usage agree (greedy)', async () => 
   const plain = await client.chat.completions.create({ model: 'ad-poem', messages, max_tokens: 5, temperature: 0 });
   assert.equal(plain.object, 'chat.completion');
   assert.equal(plain.choices[0].message.role, 'assistant');
+  assert.equal(plain.choices[0].message.refusal, null, 'OpenAI requires refusal on a message (null: none)');
+  assert.equal(plain.model, 'ad-poem');
   assert.equal(plain.usage?.completion_tokens, 5);
+  const withLogprobs = await client.chat.completions.create({
+    model: 'ad-poem',
+    messages,
+    max_tokens: 2,
+    temperature: 0,
+    logprobs: true,
+    top_logprobs: 1,
+  });
+  assert.equal(withLogprobs.choices[0].logprobs!.content!.length, 2);
+  assert.equal(withLogprobs.choices[0].logprobs!.refusal, null, 'and on chat logprobs');
   const stream = await client.chat.completions.create({
     model: 'ad-poem',
     messages,
@@ -193,6 +213,7 @@ test('model "auto" routes by the adapters\' descriptions and says why', async ()
   const served = (r as unknown as { loraledger: { adapter: string; routed: { reason: string } } }).loraledger;
   assert.equal(served.adapter, 'ad-sql');
   assert.match(served.routed.reason, /ad-sql/);
+  assert.equal(r.model, 'ad-sql', 'model echoes the adapter that served, not "auto"');
 });
 
 test('errors through the official client: 404 unknown model, 400 bad params', async () => {

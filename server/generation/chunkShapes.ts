@@ -67,6 +67,7 @@ export function formatLogprobs(kind: CompletionKind, lps: TokenLp[], offset = 0)
         bytes: bytes(t.text),
         top_logprobs: t.top.map((a) => ({ token: a.text, logprob: a.logprob, bytes: bytes(a.text) })),
       })),
+      refusal: null, // required by OpenAI's schema (nullable): the model never refuses by itself here
     };
   }
   const textOffset: number[] = [];
@@ -142,7 +143,12 @@ export function makeResponse(
       const logprobs = c.logprobs ? formatLogprobs(kind, c.logprobs) : null;
       const base =
         kind === 'chat'
-          ? { index: c.index, message: { role: 'assistant', content: c.text }, logprobs, finish_reason: c.finishReason }
+          ? {
+              index: c.index,
+              message: { role: 'assistant', content: c.text, refusal: null },
+              logprobs,
+              finish_reason: c.finishReason,
+            }
           : { index: c.index, text: c.text, logprobs, finish_reason: c.finishReason };
       return extra.returnTokenIds ? { ...base, token_ids: c.tokenIds, prompt_token_ids: c.promptTokenIds } : base;
     }),

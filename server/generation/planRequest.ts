@@ -24,6 +24,14 @@ export interface PlanDeps {
 export const AUTO_MODEL = 'auto';
 
 /** model -> adapter id (null = base) and how it was chosen. */
+/**
+ * The `model` a response echoes: the concrete model that served it (the adapter "auto" chose, or
+ * the base model), as OpenAI echoes the resolved model; `loraledger.routed` says why.
+ */
+export function servedModel(adapterId: string | null, deps: Pick<PlanDeps, 'baseModelId'>): string {
+  return adapterId ?? deps.baseModelId;
+}
+
 export function resolveModel(
   model: string,
   promptText: () => string,
@@ -168,7 +176,7 @@ async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps):
   }
   return {
     kind: 'completion',
-    head: { id, created: created(), model: body.model },
+    head: { id, created: created(), model: servedModel(adapterId, deps) },
     adapterId,
     servedBy,
     prompts,
@@ -215,7 +223,7 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
   }
   return {
     kind: 'chat',
-    head: { id, created: created(), model: body.model },
+    head: { id, created: created(), model: servedModel(adapterId, deps) },
     adapterId,
     servedBy,
     prompts: [ids],
