@@ -314,7 +314,11 @@ test('client errors map to OpenAI errors naming the field', async () => {
       'tools',
       '/v1/chat/completions',
     ],
-    [{ model: 'stories260K', prompt: [5], frequency_penalty: 0.5 }, 400, 'invalid_request', 'frequency_penalty'],
+    [{ model: 'stories260K', prompt: [5], frequency_penalty: 2.5 }, 400, 'invalid_request', 'frequency_penalty'],
+    [{ model: 'stories260K', prompt: [5], logit_bias: { '5': 101 } }, 400, 'invalid_request', 'logit_bias[5]'],
+    [{ model: 'stories260K', prompt: [5], logit_bias: { '999999': 1 } }, 400, 'invalid_request', 'logit_bias'],
+    [{ model: 'stories260K', prompt: [5], repetition_penalty: 0 }, 400, 'invalid_request', 'repetition_penalty'],
+    [{ model: 'stories260K', prompt: [5], min_p: 1.5 }, 400, 'invalid_request', 'min_p'],
     [
       { model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], response_format: { type: 'json_object' } },
       400,

@@ -134,6 +134,28 @@ test('completion from token ids with return_token_ids equals the reference greed
   }
 });
 
+test('logit_bias, penalties and min_p reach the engine: +100 forces a token, a frequency penalty stops repeats', async () => {
+  const ids = async (extra: Record<string, unknown>) => {
+    const r = (await client.completions.create({
+      model: 'stories260K',
+      prompt: [1, 45],
+      max_tokens: 6,
+      temperature: 0,
+      ignore_eos: true,
+      return_token_ids: true,
+      ...extra,
+    } as OpenAI.CompletionCreateParamsNonStreaming)) as unknown as { choices: Array<{ token_ids: number[] }> };
+    return r.choices[0]!.token_ids;
+  };
+  assert.deepEqual(await ids({ logit_bias: { '300': 100 } }), [300, 300, 300, 300, 300, 300]);
+  // with the bias and a frequency penalty of 2 per repeat the bias wins until it is spent: a
+  // forced token that repeats loses 2 per time, so 300 does not fill all six places
+  const plain = await ids({});
+  const penalised = await ids({ logit_bias: { '300': 5 }, frequency_penalty: 2 });
+  assert.ok(penalised.filter((t) => t === 300).length < 6, `${penalised}`);
+  assert.deepEqual(await ids({ presence_penalty: 0, frequency_penalty: 0, repetition_penalty: 1, min_p: 0 }), plain);
+});
+
 test('stop string: output ends before it, finish_reason stop', async () => {
   const ids = referenceGreedy(model, PROMPT, 8);
   const tok = app.loraledger.tokenizer;

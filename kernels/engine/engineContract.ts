@@ -43,6 +43,15 @@ export interface SamplingParams {
   topK: number;
   /** Same seed, same output. Undefined = random. */
   seed?: number;
+  /** OpenAI's logit_bias: token id -> bias added to its logit before sampling (-100..100). */
+  logitBias?: Record<number, number>;
+  /** OpenAI's penalties over the tokens generated so far: l -= count·frequency + (count > 0)·presence. */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** vLLM / Hugging Face: a prompt or generated token's logit l becomes l / p if l > 0, else l · p. 1 = off. */
+  repetitionPenalty?: number;
+  /** vLLM: drop tokens whose probability is below minP times the most likely one's. 0 = off. */
+  minP?: number;
 }
 
 export interface GenerateRequest {

@@ -83,7 +83,7 @@ export class EngineCore {
         });
       }
       this.sched.add(req);
-      this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs));
+      this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs, req.promptIds));
     } catch (err) {
       this.d.emit(req.id, { type: 'error', error: serializeError(err) });
     }

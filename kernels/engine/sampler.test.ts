@@ -91,3 +91,50 @@ test('nucleus finds the fewest heaviest ids reaching the mass (vs a full sort), 
     }
   }
 });
+
+// Penalties, logit_bias and min_p: expected picks worked out by hand from OpenAI's formula
+// (l -= count·frequency + [count > 0]·presence), Hugging Face's repetition penalty and vLLM's min_p.
+test('presence and frequency penalties (OpenAI formula) over the tokens generated so far', () => {
+  const x = Float32Array.from([1.0, 0.9, 0.5, -3]);
+  const greedy = { temperature: 0, topP: 1, topK: 0 };
+  assert.deepEqual(draws(new Sampler(greedy), x, 4), [0, 0, 0, 0], 'no penalty: always the argmax');
+  // presence 0.2: after one 0 its logit is 0.8 < 0.9 -> 1; then 0 is 0.8 and 1 is 0.7 -> 0, and
+  // again 0 (presence is paid once, however often the token came)
+  assert.deepEqual(draws(new Sampler({ ...greedy, presencePenalty: 0.2 }), x, 4), [0, 1, 0, 0]);
+  // frequency 0.2: 0 pays 0.2 per time: 1.0 -> 0.8 (pick 1: 0.9), 0.8 vs 0.7 -> 0, 0.6 vs 0.7 -> 1, 0.6 vs 0.5 -> 0
+  assert.deepEqual(draws(new Sampler({ ...greedy, frequencyPenalty: 0.2 }), x, 5), [0, 1, 0, 1, 0]);
+  // negative penalties encourage repeats
+  assert.deepEqual(draws(new Sampler({ ...greedy, presencePenalty: -1 }), x, 3), [0, 0, 0]);
+  assert.deepEqual(Array.from(x), [1.0, 0.9, 0.5, -3].map(Math.fround), 'the logits are not modified');
+});
+
+test('repetition penalty divides positive and multiplies negative logits of prompt and output tokens', () => {
+  const greedy = { temperature: 0, topP: 1, topK: 0, repetitionPenalty: 1.5 };
+  // token 0 is in the prompt: 1.0 / 1.5 = 0.667 < 0.9 -> 1; then 1 is 0.6, 0 is 0.667 -> 0
+  assert.deepEqual(draws(new Sampler(greedy, undefined, [0]), Float32Array.from([1.0, 0.9, 0.5]), 2), [1, 0]);
+  // negative logits are multiplied: -0.2 * 1.5 = -0.3 < -0.25 -> 1
+  assert.equal(new Sampler(greedy, undefined, [0]).sample(Float32Array.from([-0.2, -0.25])).tokenId, 1);
+});
+
+test('logit_bias shifts logits: +100 forces a token, -100 bans the argmax; logprobs stay raw', () => {
+  const x = randomLogits(256, 9);
+  const top = argmax(x);
+  const forced = new Sampler({ temperature: 1, topP: 1, topK: 0, seed: 1, logitBias: { 17: 100 } }, 0);
+  const picks = Array.from({ length: 20 }, () => forced.sample(x));
+  assert.ok(picks.every((p) => p.tokenId === 17));
+  const lse = Math.log(x.reduce((a, v) => a + Math.exp(v), 0));
+  assert.ok(Math.abs(picks[0]!.logprob! - (x[17]! - lse)) < 1e-4, 'logprob of the raw logits');
+  const banned = new Sampler({ temperature: 0, topP: 1, topK: 0, logitBias: { [top]: -100 } });
+  const second = Array.from(x.keys()).sort((a, b) => x[b]! - x[a]!)[1];
+  assert.equal(banned.sample(x).tokenId, second);
+});
+
+test('min_p keeps only tokens at least min_p times as likely as the best (at the temperature)', () => {
+  // p ∝ exp(l / T): with T = 1, token 1 is e^-0.5 = 0.61 of token 0 (kept at min_p 0.5), token 2 is
+  // e^-2 = 0.14 (dropped); at T = 4, token 2 is e^-0.5 = 0.61 (kept)
+  const x = Float32Array.from([2, 1.5, 0]);
+  const seen = (T: number) =>
+    new Set(draws(new Sampler({ temperature: T, topP: 1, topK: 0, seed: 3, minP: 0.5 }), x, 400));
+  assert.deepEqual([...seen(1)].sort(), [0, 1]);
+  assert.deepEqual([...seen(4)].sort(), [0, 1, 2]);
+});

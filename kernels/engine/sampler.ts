@@ -12,6 +12,8 @@
 // Candidate sets come from partial selection, never a full sort of V: a min-heap of the k best
 // ids for top-k, a weighted quickselect (expected O(V)) for the top-p nucleus.
 // logprobs are log_softmax of the RAW logits (no temperature), as OpenAI reports them.
+// Before picking, `adjusted` applies the request's repetition / presence / frequency penalties,
+// logit_bias and min_p (see there).
 import { Prng } from '../../common/index.ts';
 import type { SamplingParams, TokenLogprob } from './engineContract.ts';
 
@@ -84,17 +86,61 @@ export interface SampleResult {
 
 export class Sampler {
   private readonly rng: Prng;
+  /** Generated token id -> times generated (for the presence / frequency penalties). */
+  private readonly counts = new Map<number, number>();
+  /** Ids of the prompt (for the repetition penalty). */
+  private readonly promptIds: ReadonlySet<number>;
+  private readonly adjusts: boolean;
 
   constructor(
     readonly params: SamplingParams,
     readonly logprobs?: number,
+    promptIds: readonly number[] = [],
   ) {
     const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.rng = new Prng(seed);
+    const rp = params.repetitionPenalty ?? 1;
+    this.promptIds = new Set(rp !== 1 ? promptIds : []);
+    this.adjusts =
+      Object.keys(params.logitBias ?? {}).length > 0 ||
+      (params.presencePenalty ?? 0) !== 0 ||
+      (params.frequencyPenalty ?? 0) !== 0 ||
+      rp !== 1 ||
+      ((params.minP ?? 0) > 0 && params.temperature > 0);
+  }
+
+  /**
+   * The logits sampling picks from (logprobs stay those of the raw logits, as vLLM reports them by
+   * default), in vLLM's order: repetition, presence and frequency penalties, logit bias, then
+   * min_p (on probabilities at the request's temperature). A copy; `logits` is not changed.
+   */
+  adjusted(logits: Float32Array): Float32Array {
+    if (!this.adjusts) return logits;
+    const p = this.params;
+    const out = Float32Array.from(logits);
+    const rp = p.repetitionPenalty ?? 1;
+    if (rp !== 1) {
+      const seen = new Set([...this.promptIds, ...this.counts.keys()]);
+      for (const id of seen) if (id < out.length) out[id] = out[id]! > 0 ? out[id]! / rp : out[id]! * rp;
+    }
+    const presence = p.presencePenalty ?? 0;
+    const frequency = p.frequencyPenalty ?? 0;
+    for (const [id, n] of this.counts) out[id] -= n * frequency + (n > 0 ? presence : 0);
+    for (const [id, bias] of Object.entries(p.logitBias ?? {})) {
+      const i = Number(id);
+      if (i < out.length) out[i] += bias;
+    }
+    const minP = p.minP ?? 0;
+    if (minP > 0 && p.temperature > 0) {
+      const floor = out[argmax(out)]! + p.temperature * Math.log(minP); // p_i >= minP · p_max
+      for (let i = 0; i < out.length; i++) if (out[i]! < floor) out[i] = -Infinity;
+    }
+    return out;
   }
 
   sample(logits: Float32Array): SampleResult {
-    const tokenId = this.pick(logits);
+    const tokenId = this.pick(this.adjusted(logits));
+    this.counts.set(tokenId, (this.counts.get(tokenId) ?? 0) + 1);
     if (this.logprobs === undefined) return { tokenId };
     const lse = logSumExp(logits);
     const res: SampleResult = { tokenId, logprob: logits[tokenId] - lse };

@@ -98,9 +98,6 @@ function rejectUnsupported(body: Record<string, unknown>): void {
     new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
   for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
   if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
-  if (nonEmpty('logit_bias')) throw why('logit_bias', 'no logit bias');
-  for (const k of ['presence_penalty', 'frequency_penalty'])
-    if (set(k) && body[k] !== 0) throw why(k, 'no repetition penalties; send 0 or leave it out');
   if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text')
     throw why('response_format', 'only {"type": "text"}');
   if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
@@ -121,6 +118,22 @@ const stopList = (s: string | string[] | null | undefined): string[] =>
   s == null ? [] : typeof s === 'string' ? [s] : s;
 const created = () => Math.floor(Date.now() / 1000);
 
+/** logit_bias with numeric keys; a token id outside the vocabulary is a 400 naming it. */
+function logitBias(bias: Record<string, number> | null | undefined, vocabSize: number): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const [key, value] of Object.entries(bias ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id >= vocabSize)
+      throw new RequestError(
+        'invalid_request',
+        `logit_bias names token ${key}, outside the vocabulary (0..${vocabSize - 1})`,
+        { param: 'logit_bias' },
+      );
+    out[id] = value;
+  }
+  return out;
+}
+
 function common(body: CompletionBody | ChatBody, deps: PlanDeps) {
   return {
     n: body.n ?? 1,
@@ -129,6 +142,11 @@ function common(body: CompletionBody | ChatBody, deps: PlanDeps) {
       topP: body.top_p ?? 1,
       topK: body.top_k ?? 0,
       seed: body.seed ?? undefined,
+      logitBias: logitBias(body.logit_bias, deps.vocabSize),
+      presencePenalty: body.presence_penalty ?? 0,
+      frequencyPenalty: body.frequency_penalty ?? 0,
+      repetitionPenalty: body.repetition_penalty ?? 1,
+      minP: body.min_p ?? 0,
     },
     stop: stopList(body.stop),
     ignoreEos: body.ignore_eos ?? false,

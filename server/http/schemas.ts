@@ -37,6 +37,40 @@ const sampling = {
   user: Opt(Type.String({ maxLength: 256 })),
   stream: Opt(Type.Boolean()),
   stream_options: Opt(Type.Object({ include_usage: Opt(Type.Boolean()) })),
+  logit_bias: Opt(
+    Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Number({ minimum: -100, maximum: 100 }), {
+      description: 'Token id (as a string) -> bias added to its logit before sampling, -100..100.',
+    }),
+  ),
+  presence_penalty: Opt(
+    Type.Number({
+      minimum: -2,
+      maximum: 2,
+      description: "Subtracted once from the logit of every token already generated (OpenAI's formula). Default 0.",
+    }),
+  ),
+  frequency_penalty: Opt(
+    Type.Number({
+      minimum: -2,
+      maximum: 2,
+      description: 'Subtracted from a logit once per time its token was generated so far. Default 0.',
+    }),
+  ),
+  repetition_penalty: Opt(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 10,
+      description:
+        "vLLM extension: a prompt or generated token's logit l becomes l / p if l > 0, else l · p. Default 1 (off).",
+    }),
+  ),
+  min_p: Opt(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'vLLM extension: drop tokens less likely than min_p times the most likely one. Default 0 (off).',
+    }),
+  ),
   ignore_eos: Opt(Type.Boolean({ description: 'vLLM extension: keep generating past end-of-sequence.' })),
   return_token_ids: Opt(Type.Boolean({ description: 'vLLM extension: choices[i].token_ids (and prompt_token_ids).' })),
 };
