@@ -29,6 +29,7 @@ import type { AttributionPlugin, AttributionWiring, AutoRouter, ServerTokenizer 
 import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { chatCompletionsRoute, completionsRoute } from './routes/completions.ts';
 import { modelsRoute } from './routes/models.ts';
+import { tokenizeRoutes } from './routes/tokenize.ts';
 import { adaptersRoute } from './routes/adapters.ts';
 import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
@@ -227,6 +228,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(healthRoute);
   await app.register(metricsRoute);
   await app.register(modelsRoute);
+  await app.register(tokenizeRoutes);
   await app.register(completionsRoute);
   await app.register(chatCompletionsRoute);
   await app.register(adaptersRoute);

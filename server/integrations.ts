@@ -20,7 +20,7 @@ import type { AutoRouter, ServerTokenizer } from './ports.ts';
 export async function loadServerTokenizer(modelDir: string): Promise<ServerTokenizer> {
   const t = await loadTokenizer(modelDir);
   return {
-    encode: (text) => t.encode(text),
+    encode: (text, opts) => t.encode(text, opts),
     decode: (ids) => t.decode(ids, { skipSpecialTokens: true }),
     applyChatTemplate: (messages) => t.applyChatTemplate(messages),
     detokenizer: () => t.createStreamDecoder({ skipSpecialTokens: true }),

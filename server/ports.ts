@@ -18,8 +18,8 @@ export interface Detokenizer {
 }
 
 export interface ServerTokenizer {
-  /** Text -> ids, adding the model's BOS as the tokenizer config says. */
-  encode(text: string): number[];
+  /** Text -> ids, adding the model's BOS as the tokenizer config says (unless addSpecialTokens is false). */
+  encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
   decode(ids: number[]): string;
   /** Messages -> prompt ids through the model's chat template (generation prompt appended). */
   applyChatTemplate(messages: ChatMessage[]): number[];

@@ -156,6 +156,36 @@ test('logit_bias, penalties and min_p reach the engine: +100 forces a token, a f
   assert.deepEqual(await ids({ presence_penalty: 0, frequency_penalty: 0, repetition_penalty: 1, min_p: 0 }), plain);
 });
 
+test('/tokenize and /detokenize (vLLM): the served tokenizer, round trip, chat template, errors named', async () => {
+  const call = async (path: string, body: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, json: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const text = '[45] [210] [33]';
+  const t = await call('/tokenize', { model: 'stories260K', prompt: text });
+  assert.equal(t.status, 200);
+  assert.deepEqual(t.json.tokens, [45, 210, 33]); // this tokenizer spells token i as [i] and adds no BOS
+  assert.equal(t.json.count, 3);
+  assert.equal(t.json.max_model_len, 512);
+  assert.deepEqual((await call('/detokenize', { model: 'ad-sql', tokens: t.json.tokens })).json, { prompt: text });
+  const chat = await call('/tokenize', { model: 'auto', messages: [{ role: 'user', content: text }] });
+  const served = await client.chat.completions.create({
+    model: 'stories260K',
+    messages: [{ role: 'user', content: text }],
+    max_tokens: 1,
+  });
+  assert.equal(chat.json.count, served.usage!.prompt_tokens, 'the chat template as generation applies it');
+  const nope = await call('/tokenize', { model: 'nope', prompt: 'x' });
+  assert.deepEqual([nope.status, nope.json.error.code, nope.json.error.param], [404, 'model_not_found', 'model']);
+  const far = await call('/detokenize', { model: 'stories260K', tokens: [1, 99999] });
+  assert.deepEqual([far.status, far.json.error.param], [400, 'tokens']);
+  assert.match(far.json.error.message, /tokens\[1\] = 99999 is outside the vocabulary/);
+});
+
 test('stop string: output ends before it, finish_reason stop', async () => {
   const ids = referenceGreedy(model, PROMPT, 8);
   const tok = app.loraledger.tokenizer;
