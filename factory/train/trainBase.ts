@@ -6,7 +6,7 @@ import { copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainingSession } from '../../kernels/index.ts';
-import { loadCheckpoint, type ModelSpec } from '../../kernels/model/index.ts';
+import { expectedTensors, loadCheckpoint, type ModelSpec } from '../../kernels/model/index.ts';
 import { generateModel } from '../generateModel.ts';
 import { freshLoopState, runTrainingLoop, type LoopConfig, type LoopOutcome, type StepMetrics } from './trainLoop.ts';
 import type { TrainExample } from './trainExamples.ts';
@@ -69,8 +69,9 @@ export async function trainBase(run: BaseTrainRun): Promise<BaseTrainResult> {
 }
 
 /**
- * Writes `weights` as a model folder of `spec` (config.json, generation_config.json,
- * model.safetensors) and copies the tokenizer files of `tokenizerFrom`.
+ * Writes `weights` (every tensor of the layout: a missing one is an error, never a random fill) as
+ * a model folder of `spec` (config.json, generation_config.json, model.safetensors) and copies the
+ * tokenizer files of `tokenizerFrom`.
  */
 export async function writeTrainedModel(
   dir: string,
@@ -78,6 +79,10 @@ export async function writeTrainedModel(
   weights: ReadonlyMap<string, Float32Array>,
   tokenizerFrom: string,
 ): Promise<void> {
+  const missing = expectedTensors(spec)
+    .map((t) => t.name)
+    .filter((name) => !weights.has(name));
+  if (missing.length > 0) throw new Error(`writeTrainedModel: no trained value for ${missing.join(', ')}`);
   await generateModel({ dir, seed: 0, ...spec, overrides: Object.fromEntries(weights) });
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
     if (existsSync(join(tokenizerFrom, f))) await copyFile(join(tokenizerFrom, f), join(dir, f));
