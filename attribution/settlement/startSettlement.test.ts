@@ -45,8 +45,14 @@ test('a restart onto a fresh anvil keeps the signer and contract address and re-
     privateKey: ANVIL_DEV_KEYS[0]!,
     contract: firstContract,
   });
-  const deadline = Date.now() + 10_000; // the loop's first pass resyncs on its own
-  while ((await chain.latestEpoch()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // the loop's first pass resyncs on its own; the chain has the epoch once its transaction is mined,
+  // the outbox marks it settled once the receipt is back: wait for both
+  const deadline = Date.now() + 10_000;
+  while (
+    ((await chain.latestEpoch()) < 1 || handle.settlement.recordView(recordId).status !== 'settled') &&
+    Date.now() < deadline
+  )
+    await new Promise((r) => setTimeout(r, 20));
   assert.equal(await chain.recordsRoot(1), before.root);
   const view = handle.settlement.recordView(recordId);
   assert.equal(view.status, 'settled');
