@@ -276,11 +276,28 @@ const report = {
     marginNats: +planted.margin.toFixed(2),
   },
 };
+/**
+ * JSON as a reader wants it in the README: a value that fits in 100 columns (counting what already
+ * stands on its line, `lead`) stays on one line; larger ones open up, two spaces per level.
+ */
+function compactJson(v: unknown, indent = '', lead = indent.length): string {
+  const flat = JSON.stringify(v);
+  if (v === null || typeof v !== 'object' || lead + flat.length <= 100) return flat;
+  const next = `${indent}  `;
+  const items = Array.isArray(v)
+    ? v.map((x) => next + compactJson(x, next))
+    : Object.entries(v).map(([k, x]) => {
+        const key = `${next}${JSON.stringify(k)}: `;
+        return key + compactJson(x, next, key.length);
+      });
+  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${items.join(',\n')}\n${indent}${close}`;
+}
 const markdown = transcripts
   .map(
     (t) =>
-      `#### ${t.title}\n\n\`\`\`\nPOST /v1/chat/completions\n${JSON.stringify(t.request, null, 2)}\n\`\`\`\n\n` +
-      `\`x-loraledger-adapter: ${t.adapter}\`\n\n\`\`\`json\n${JSON.stringify(t.response, null, 2)}\n\`\`\`\n`,
+      `#### ${t.title}\n\n\`\`\`\nPOST /v1/chat/completions ${JSON.stringify(t.request)}\n\`\`\`\n\n` +
+      `\`x-loraledger-adapter: ${t.adapter}\`\n\n\`\`\`json\n${compactJson(t.response)}\n\`\`\`\n`,
   )
   .join('\n');
 console.log(JSON.stringify(report, null, 2));
