@@ -217,6 +217,10 @@ test('the contributors whose data trained it are listed, and the page raised no 
 test('a job can be paused, resumed and cancelled from the page', async () => {
   await fill('#hp-n_epochs', 50);
   await fill('#hp-batch_size', 1);
+  // a validation pass and a checkpoint after every step keep the job running long enough to pause
+  // it from the page (bare steps on stories260K take a few milliseconds: CI once saw it finish first)
+  await fill('#hp-eval_every', 1);
+  await fill('#hp-checkpoint_every', 1);
   await fill('#suffix', 'long');
   await page.click('#start');
   await waitForStatus(['running'], 120_000);
