@@ -235,7 +235,7 @@ function profileDocuments(d: DemoDomain, p: ProfileSettings): DemoDomain['docume
 }
 
 /** The base model's training rows: general prose, chats, and passage-copying chats (RAG format). */
-export function baseRows(ragPrompt: EmbeddedOptions['ragPrompt'], stride = 1): SourcedRow[] {
+function baseRows(ragPrompt: EmbeddedOptions['ragPrompt'], stride = 1): SourcedRow[] {
   const keep = <T>(xs: readonly T[]) => xs.filter((_, i) => i % stride === 0);
   return [
     ...keep(GENERAL_DOCUMENTS).map((text, i) => ({ id: `general-${i}`, row: { kind: 'text' as const, text } })),

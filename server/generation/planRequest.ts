@@ -28,7 +28,7 @@ export const AUTO_MODEL = 'auto';
  * The `model` a response echoes: the concrete model that served it (the adapter "auto" chose, or
  * the base model), as OpenAI echoes the resolved model; `loraledger.routed` says why.
  */
-export function servedModel(adapterId: string | null, deps: Pick<PlanDeps, 'baseModelId'>): string {
+function servedModel(adapterId: string | null, deps: Pick<PlanDeps, 'baseModelId'>): string {
   return adapterId ?? deps.baseModelId;
 }
 
