@@ -35,3 +35,4 @@ export {
 export { ensureTrainingGraph, type CachedTrainingGraph } from './graph/graphCache.ts';
 export { TrainingSession, type TrainingBatch } from './engine/trainingSession.ts';
 export { transpose } from './graph/graphLinear.ts';
+export { validateConstraint, JSON_SCHEMA_KEYWORDS, type ConstraintSpec } from './engine/constrain/constraintSpec.ts';

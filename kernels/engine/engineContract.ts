@@ -4,6 +4,7 @@ import type { SerializedError } from '../../common/index.ts';
 import type { AdapterNotice } from '../../adapters/index.ts';
 import type { ModelSpec, WeightPrecision } from '../model/modelSpec.ts';
 import type { ExecutionProvider, LoraKernel } from '../graph/graphContract.ts';
+import type { ConstraintSpec } from './constrain/constraintSpec.ts';
 
 /** Options that choose how the engine builds and runs the model (validated by server/config). */
 export interface EngineOptions {
@@ -70,6 +71,12 @@ export interface GenerateRequest {
   ignoreEos: boolean;
   /** When set, each token event carries its logprob and this many top alternatives (0..20). */
   logprobs?: number;
+  /**
+   * Constrained decoding: each sampled token keeps the output a prefix of the constraint's language
+   * (tokens that would leave it are masked before temperature / top-p); once the output is complete
+   * the row ends with finish_reason 'stop'. Validated by validateConstraint before it is sent.
+   */
+  constraint?: ConstraintSpec;
 }
 
 export interface TokenLogprob {
