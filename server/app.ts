@@ -34,6 +34,8 @@ import { adaptersRoute } from './routes/adapters.ts';
 import { healthRoute } from './routes/health.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { wsRoute } from './generation/ws.ts';
+import { ResponseStore } from './generation/responseStore.ts';
+import { responsesRoute } from './routes/responses.ts';
 import { createAttribution } from './createAttribution.ts';
 import { createFactory, trainedAdaptersRoot } from './createFactory.ts';
 import { fineTuningRoutes } from './routes/fineTuning.ts';
@@ -124,6 +126,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     adapterRoots,
     tokenizer,
     metrics,
+    responses: new ResponseStore(config.responsesStoreSize),
     engine: undefined as unknown as EngineHolder,
     adapters: adapterDirectory(registry, () => holder.get()),
     router:
@@ -231,6 +234,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(tokenizeRoutes);
   await app.register(completionsRoute);
   await app.register(chatCompletionsRoute);
+  await app.register(responsesRoute);
   await app.register(adaptersRoute);
   await app.register(wsRoute);
   if (attribution?.routes) await app.register(attribution.routes);

@@ -5,6 +5,7 @@ import type { EngineHolder } from './engineHolder.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { AdapterDirectory, AttributionHook, AutoRouter, ServerTokenizer } from './ports.ts';
 import type { PlanDeps } from './generation/planRequest.ts';
+import type { ResponseStore } from './generation/responseStore.ts';
 
 export interface AppServices {
   config: Config;
@@ -19,6 +20,8 @@ export interface AppServices {
   router: AutoRouter;
   metrics: Metrics;
   attribution?: AttributionHook;
+  /** Stored Responses API responses (previous_response_id), bounded by --responses-store-size. */
+  responses: ResponseStore;
   /** PlanDeps for the current engine (throws engine_not_ready while it starts). */
   planDeps(): PlanDeps;
 }

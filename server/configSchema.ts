@@ -105,6 +105,11 @@ export const ConfigSchema = Type.Object(
       1024 * 1024,
       "WebSocket send buffer, bytes, above which a socket's generations pause reading the engine.",
     ),
+    responsesStoreSize: Int(
+      1,
+      1000,
+      'Responses API responses kept in memory for previous_response_id and GET /v1/responses/:id (the least recently used is forgotten first; store: false keeps none).',
+    ),
     metricsTopAdapters: Int(
       0,
       20,

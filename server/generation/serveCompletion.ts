@@ -21,7 +21,7 @@ export function runContext(s: AppServices, signal: AbortSignal, log: FastifyRequ
 }
 
 /** Aborts when the client goes away before the response finished, or at the shutdown deadline. */
-function clientSignal(s: AppServices, reply: FastifyReply): AbortSignal {
+export function clientSignal(s: AppServices, reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) ac.abort();
