@@ -165,11 +165,13 @@ export class ResponseEvents {
     usage: ResponseState['usage'],
     attribution: Record<string, unknown> | null,
   ): ResponseEvent[] {
-    const incomplete = finishReason === 'length';
+    // max_output_tokens (or --request-timeout) cut it short, or the client cancelled it
+    const incomplete = finishReason === 'length' || finishReason === 'cancelled';
     const status = incomplete ? 'incomplete' : 'completed';
     const out = this.#close(status);
     for (const item of this.state.output) item.status = status;
-    Object.assign(this.state, { status, usage, attribution, incomplete: incomplete ? 'max_output_tokens' : null });
+    const reason = finishReason === 'length' ? 'max_output_tokens' : null;
+    Object.assign(this.state, { status, usage, attribution, incomplete: reason });
     out.push(this.#ev(incomplete ? 'response.incomplete' : 'response.completed', { response: this.#snapshot() }));
     return out;
   }

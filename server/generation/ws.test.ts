@@ -185,3 +185,69 @@ test('backpressure: a socket that stops reading stops the engine being read; clo
   );
   assert.ok(ids.every((id) => engine.cancelled.has(id) && engine.pulledBy.get(id)! < LONG));
 });
+
+test('"type": "responses": the typed Responses events stream on the socket, in order, and say what the chat pipeline says', async () => {
+  const { ws, msgs, until } = await open();
+  const input = [{ role: 'user', content: '[6]' }];
+  ws.send(
+    JSON.stringify({
+      id: 'r',
+      type: 'responses',
+      body: { model: 'stories260K', input, max_output_tokens: 6, temperature: 0, ignore_eos: true },
+    }),
+  );
+  ws.send(
+    JSON.stringify({
+      id: 'c',
+      type: 'chat.completions',
+      body: { model: 'stories260K', messages: input, max_tokens: 6, temperature: 0, ignore_eos: true },
+    }),
+  );
+  const done = await until((m) => m.id === 'r' && m.type === 'done');
+  await until((m) => m.id === 'c' && m.type === 'done');
+  type Ev = { type: string; sequence_number: number; delta?: string; response?: { id: string; status: string } };
+  const events = msgs.filter((m) => m.id === 'r' && m.type === 'event').map((m) => m.data as unknown as Ev);
+  assert.deepEqual(
+    events.map((e) => e.sequence_number),
+    events.map((_, i) => i),
+  );
+  const types = events.map((e) => e.type);
+  assert.deepEqual(types.slice(0, 4), [
+    'response.created',
+    'response.in_progress',
+    'response.output_item.added',
+    'response.content_part.added',
+  ]);
+  assert.deepEqual(types.slice(-5), [
+    'response.output_text.delta',
+    'response.output_text.done',
+    'response.content_part.done',
+    'response.output_item.done',
+    'response.incomplete',
+  ]);
+  const text = events
+    .filter((e) => e.type === 'response.output_text.delta')
+    .map((e) => e.delta)
+    .join('');
+  const chatText = msgs
+    .filter((m) => m.id === 'c' && m.type === 'chunk')
+    .map((m) => m.data!.choices[0].delta?.content ?? '')
+    .join('');
+  assert.ok(text.length > 0);
+  assert.equal(text, chatText, 'the same greedy answer as chat.completions');
+  const last = events.at(-1)!.response!;
+  assert.equal(last.status, 'incomplete', 'max_output_tokens reached');
+  assert.deepEqual(done.type, 'done');
+  assert.equal((done as unknown as { status: string }).status, 'incomplete');
+  assert.equal((done as unknown as { response_id: string }).response_id, last.id);
+  ws.send(
+    JSON.stringify({
+      id: 'bad',
+      type: 'responses',
+      body: { model: 'stories260K', input: 'x', tools: [{ type: 'web_search' }] },
+    }),
+  );
+  const bad = await until((m) => m.id === 'bad');
+  assert.deepEqual([bad.type, bad.error!.code, bad.error!.param], ['error', 'invalid_request', 'tools[0].type']);
+  ws.close();
+});

@@ -1,8 +1,10 @@
 // GET /v1/ws: many generations multiplexed on one WebSocket, each named by a client-chosen id.
-//   client -> {"id", "type": "chat.completions" | "completions", "body": {same as HTTP}}
+//   client -> {"id", "type": "chat.completions" | "completions" | "responses", "body": {same as HTTP}}
 //             {"id", "type": "cancel"}
 //   server -> {"id", "type": "chunk", "data": <the object an SSE chunk carries>}
 //             {"id", "type": "done", "finish_reason", "finish_reasons", "usage", "attribution"?}
+//   responses: {"id", "type": "event", "data": <a typed Responses event, as SSE carries it>} ...
+//             {"id", "type": "done", "status", "response_id"} (the last event holds the Response)
 //             {"id", "type": "error", "error": {message, type, param, code}}
 // Runs the same plan + runCompletion pipeline as the HTTP routes. Backpressure: when the socket's
 // send buffer passes --ws-high-water-mark, a generation waits for it to flush before reading the
@@ -18,9 +20,15 @@ import { planChat, planCompletion } from './planRequest.ts';
 import { runCompletion } from './runCompletion.ts';
 import { ChatBody, CompletionBody } from '../http/schemas.ts';
 import { runContext } from './serveCompletion.ts';
+import { ResponsesBody } from './responsesSchema.ts';
+import { startResponse } from './responsesServe.ts';
 
 const ajv = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
-const validators = { 'chat.completions': ajv.compile(ChatBody), completions: ajv.compile(CompletionBody) };
+const validators = {
+  'chat.completions': ajv.compile(ChatBody),
+  completions: ajv.compile(CompletionBody),
+  responses: ajv.compile(ResponsesBody),
+};
 type GenType = keyof typeof validators;
 
 type Id = string | number;
@@ -44,9 +52,13 @@ function parseEnvelope(raw: string): Envelope {
     throw new RequestError('invalid_request', 'id must be a non-empty string (max 128) or a number', { param: 'id' });
   }
   if (e.type !== 'cancel' && !(typeof e.type === 'string' && e.type in validators)) {
-    throw new RequestError('invalid_request', 'type must be "chat.completions", "completions" or "cancel"', {
-      param: 'type',
-    });
+    throw new RequestError(
+      'invalid_request',
+      'type must be "chat.completions", "completions", "responses" or "cancel"',
+      {
+        param: 'type',
+      },
+    );
   }
   return e as unknown as Envelope;
 }
@@ -146,6 +158,7 @@ async function generate(
   log: Parameters<typeof runContext>[2],
 ): Promise<void> {
   validateBody(type, body);
+  if (type === 'responses') return generateResponse(s, id, body as ResponsesBody, clientSignal, send, log);
   const deps = s.planDeps();
   const plan =
     type === 'chat.completions'
@@ -172,6 +185,31 @@ async function generate(
       loraledger: plan.servedBy,
       ...(run.summary.attribution ? { attribution: run.summary.attribution } : {}),
     });
+  } finally {
+    release();
+  }
+}
+
+/** A Responses generation: its typed events, then `done` with the final status. */
+async function generateResponse(
+  s: AppServices,
+  id: Id,
+  body: ResponsesBody,
+  clientSignal: AbortSignal,
+  send: (o: unknown) => Promise<void>,
+  log: Parameters<typeof runContext>[2],
+): Promise<void> {
+  const signal = AbortSignal.any([clientSignal, s.engine.shutdownSignal]);
+  const release = s.engine.track();
+  try {
+    const r = await startResponse(s, body, runContext(s, signal, log), { failAsEvent: true });
+    log.info({ ws: id, response: r.turn.head.id, model: r.turn.head.model }, 'ws response started');
+    let status = 'failed';
+    for await (const e of r.events) {
+      await send({ id, type: 'event', data: e });
+      status = String((e.response as { status?: string } | undefined)?.status ?? status);
+    }
+    await send({ id, type: 'done', status: clientSignal.aborted ? 'cancelled' : status, response_id: r.turn.head.id });
   } finally {
     release();
   }
