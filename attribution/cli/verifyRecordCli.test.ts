@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRecordSigner, eip712Description, eip712Domain } from '../records/eip712.ts';
 import { buildRecordsTree, loadTree, proofOf } from '../settlement/merkle.ts';
-import { sampleRecord } from '../../test/support/recordFixtures.ts';
+import { sampleRecord, sampleTrainingRecord } from '../../test/support/recordFixtures.ts';
 import { RECORD_LEAF_ENCODING, type Hex } from '../records/recordTypes.ts';
 import type { RecordView } from '../settlement/settlement.ts';
 import { checkRecordView } from './verifyRecordCli.ts';
@@ -14,18 +14,20 @@ const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3')
 const description = eip712Description(domain);
 const signer = createRecordSigner('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318', domain);
 
-async function settledView(): Promise<RecordView> {
-  const signed = await Promise.all([0, 1, 2].map((i) => signer.sign(sampleRecord(i))));
+/** Record `at` of an epoch holding version 1 records (0, 1, 2) and version 2 records (3, 4). */
+async function settledView(at = 1): Promise<RecordView> {
+  const records = [0, 1, 2].map((i) => sampleRecord(i)).concat([3, 4].map((i) => sampleTrainingRecord(i)));
+  const signed = await Promise.all(records.map((r) => signer.sign(r)));
   const built = buildRecordsTree(signed.map((s) => [s.record.recordId, s.digest]));
-  const leaf: [Hex, Hex] = [signed[1]!.record.recordId, signed[1]!.digest];
+  const leaf: [Hex, Hex] = [signed[at]!.record.recordId, signed[at]!.digest];
   const proof = proofOf(loadTree(built.dump!), leaf, 'leaf');
   // round-trip through JSON, as an outsider receives it
   return JSON.parse(
     JSON.stringify({
-      record: signed[1]!.record,
-      signer: signed[1]!.signer,
-      signature: signed[1]!.signature,
-      digest: signed[1]!.digest,
+      record: signed[at]!.record,
+      signer: signed[at]!.signer,
+      signature: signed[at]!.signature,
+      digest: signed[at]!.digest,
       domain,
       status: 'settled',
       epoch: 1,
@@ -71,4 +73,24 @@ test('tampering with the record, signer, proof or on-chain root is caught', asyn
   const otherChain = eip712Description(eip712Domain(10, domain.verifyingContract));
   c = await checkRecordView(v, otherChain, root);
   assert.deepEqual([c.signerOk, c.digestOk, c.ok], [false, false, false]);
+});
+
+test('version 1 and version 2 records of one epoch both pass; a version 1 record also against a pre-version-2 description', async () => {
+  for (const at of [1, 3]) {
+    const v = await settledView(at);
+    assert.equal((await checkRecordView(v, description, async () => v.root!)).ok, true, `record ${at}`);
+  }
+  const v2 = await settledView(4);
+  const altered = structuredClone(v2);
+  altered.record.trainingSources![1]!.amount = '1';
+  assert.equal(
+    (await checkRecordView(altered, description, async () => v2.root!)).ok,
+    false,
+    'training amount altered',
+  );
+  // what a server from before version 2 published: only the version 1 types, primaryType AttributionRecord
+  const { AttributionRecordV2: _a, TrainingSource: _t, Span: _s, ...v1Types } = description.types;
+  const old = { domain, types: v1Types, primaryType: 'AttributionRecord' } as never;
+  const v1 = await settledView(0);
+  assert.equal((await checkRecordView(v1, old, async () => v1.root!)).ok, true);
 });

@@ -3,6 +3,8 @@
 // An outsider's check of one attribution record, trusting neither the server's root nor its
 // proof: it reads the root from the contract.
 //   1. signer   = recoverTypedDataAddress(eip712 description, record, signature)  [== --signer]
+//                 under the record's version's primary type: 'AttributionRecordV2' when it carries
+//                 trainingSources, else 'AttributionRecord' (records signed before version 2)
 //   2. digestOk = hashTypedData(record) == leaf[1] and leaf[0] == recordId
 //   3. proofOk  = StandardMerkleTree.verify(root, leaf_encoding, leaf, proof)
 //   4. rootOk   = contract.recordsRoot(epoch) == root
@@ -33,12 +35,10 @@ export async function checkRecordView(
   expectedSigner?: Address,
 ): Promise<RecordCheck> {
   const { EIP712Domain: _, ...types } = description.types;
-  const typed = {
-    domain: description.domain,
-    types,
-    primaryType: description.primaryType,
-    message: view.record,
-  } as never;
+  const version = view.record.trainingSources === undefined ? '1' : '2';
+  // a server from before version 2 publishes neither primaryTypes nor the V2 types
+  const primaryType = description.primaryTypes?.[version] ?? description.primaryType;
+  const typed = { domain: description.domain, types, primaryType, message: view.record } as never;
   let signer: Address | null = null;
   try {
     signer = await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never);

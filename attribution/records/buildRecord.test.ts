@@ -4,6 +4,8 @@ import { keccak256 as viemKeccak, toBytes } from 'viem';
 import { buildRecord, promptContext, recordIdOf } from './buildRecord.ts';
 import { validateRecord } from './validateRecord.ts';
 import { documentId } from '../data/datanetStore.ts';
+import { ZERO_HASH } from './recordTypes.ts';
+import { AttributionError } from '../../common/index.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
@@ -21,7 +23,7 @@ test('buildRecord: hashes, checksummed addresses, sources by share desc, amounts
       { docId: d1, datanet: 'net', contributor: alice, sharePpm: 0 },
       { docId: d2, datanet: 'net', contributor: bob, sharePpm: 1_000_000 },
     ],
-    fee: { fee: 100n, model: 70n, adapter: 5n, sources: [0n, 25n] },
+    fee: { fee: 100n, model: 70n, adapter: 5n, sources: [0n, 25n], training: [] },
     timestamp: 1_700_000_000,
     method: 'shapley-exact-v1',
   });
@@ -51,7 +53,7 @@ test('buildRecord without adapter or owner: zero address, zero share and amount'
     promptContext: promptContext(chat),
     outputText: '',
     sources: [],
-    fee: { fee: 9n, model: 9n, adapter: 0n, sources: [] },
+    fee: { fee: 9n, model: 9n, adapter: 0n, sources: [], training: [] as bigint[] },
     timestamp: 1,
     method: 'loo-logprob-v1',
   };
@@ -74,4 +76,110 @@ test('buildRecord without adapter or owner: zero address, zero share and amount'
       }),
     /1 sources but 0 source amounts/,
   );
+});
+
+test('buildRecord with training: a version 2 record, training sources by share desc with their amounts, spans longest first', () => {
+  const d1 = documentId('skin', 'case one');
+  const t = (exampleId: string, docId: `0x${string}`, sharePpm: number, contributor: `0x${string}` = alice) => ({
+    exampleId,
+    docId,
+    datanet: docId === ZERO_HASH ? '' : 'skin',
+    contributor,
+    influence: '0.5',
+    reputationPpm: 1_000_000,
+    spanTokens: 0,
+    sharePpm,
+  });
+  const r = buildRecord({
+    requestId: 'cmpl-t',
+    model: 'm',
+    adapter: { id: 'derm', owner: bob, sharePpm: 800_000 },
+    promptContext: 'q',
+    outputText: 'a',
+    sources: [],
+    fee: { fee: 1000n, model: 880n, adapter: 60n, sources: [], training: [20n, 40n] },
+    training: {
+      sources: [t('row-7', ZERO_HASH, 333_333, bob), t(d1, d1, 666_667)],
+      spans: [
+        { docId: d1, answerStart: 4, docStart: 0, length: 9 },
+        { docId: d1, answerStart: 0, docStart: 3, length: 12 },
+      ],
+    },
+    timestamp: 5,
+    method: 'adapter-logprob-v1',
+  });
+  assert.deepEqual(
+    r.trainingSources!.map((s) => [s.exampleId, s.sharePpm, s.amount, s.contributor]),
+    [
+      [d1, 666_667, '40', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'],
+      ['row-7', 333_333, '20', '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359'],
+    ],
+  );
+  assert.deepEqual(
+    r.spans!.map((s) => [s.answerStart, s.length]),
+    [
+      [0, 12],
+      [4, 9],
+    ],
+  );
+  assert.doesNotThrow(() => validateRecord(r));
+  const v1 = buildRecord({
+    requestId: 'cmpl-t',
+    model: 'm',
+    adapter: null,
+    promptContext: 'q',
+    outputText: 'a',
+    sources: [],
+    fee: { fee: 1n, model: 1n, adapter: 0n, sources: [], training: [] },
+    timestamp: 5,
+    method: 'x',
+  });
+  assert.equal('trainingSources' in v1 || 'spans' in v1, false); // no training given: version 1
+});
+
+test('validateRecord: version 2 fields are checked and training amounts count against the fee', () => {
+  const d1 = documentId('skin', 'case one');
+  const base = buildRecord({
+    requestId: 'cmpl-v',
+    model: 'm',
+    adapter: null,
+    promptContext: 'q',
+    outputText: 'a',
+    sources: [],
+    fee: { fee: 10n, model: 0n, adapter: 0n, sources: [], training: [10n] },
+    training: {
+      sources: [
+        {
+          exampleId: 'e',
+          docId: d1,
+          datanet: 'skin',
+          contributor: alice,
+          influence: '1.5e-7',
+          reputationPpm: 1_000_000,
+          spanTokens: 8,
+          sharePpm: 1_000_000,
+        },
+      ],
+      spans: [{ docId: d1, answerStart: 0, docStart: 0, length: 8 }],
+    },
+    timestamp: 5,
+    method: 'x',
+  });
+  assert.doesNotThrow(() => validateRecord(base));
+  const bad = (patch: (r: any) => void, param: string): void => {
+    const r = structuredClone(base) as any;
+    patch(r);
+    assert.throws(
+      () => validateRecord(r),
+      (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && e.param === param,
+      param,
+    );
+  };
+  bad((r) => (r.fee = '9'), 'fee');
+  bad((r) => (r.trainingSources[0].influence = 'NaN'), 'trainingSources[0].influence');
+  bad((r) => (r.trainingSources[0].influence = '1e999'), 'trainingSources[0].influence');
+  bad((r) => (r.trainingSources[0].contributor = '0x' + '0'.repeat(40)), 'trainingSources[0].contributor');
+  bad((r) => (r.trainingSources[0].docId = '0x12'), 'trainingSources[0].docId');
+  bad((r) => (r.spans[0].length = -1), 'spans[0].length');
+  bad((r) => delete r.spans, 'spans');
 });

@@ -6,12 +6,22 @@
 //                 or the served ids as JSON "[1,2,3]" for token-id prompts
 //   outputHash  = keccak256(utf8(outputText))
 //   sources     sorted by share desc, then doc_id asc; amounts from the fee split
+//   trainingSources  (version 2) sorted by share desc, then example id asc; amounts from fee.training
+//   spans            (version 2) longest first, then doc_id, then answer offset; at most MAX_RECORD_SPANS
 //   addresses   EIP-55 checksummed
+// Given `training` (even with no entries) the record is version 2; without it, version 1.
 
 import { checksumAddress } from './address.ts';
 import type { FeeSplit } from '../scoring/fees.ts';
 import { keccak256 } from './keccak256.ts';
-import { ZERO_ADDRESS, type Address, type AttributionRecord, type Hex } from './recordTypes.ts';
+import {
+  ZERO_ADDRESS,
+  type Address,
+  type AttributionRecord,
+  type Hex,
+  type SpanMatch,
+  type TrainingSource,
+} from './recordTypes.ts';
 import type { PromptParts } from '../../kernels/model/index.ts';
 
 export interface RecordSourceInput {
@@ -20,6 +30,12 @@ export interface RecordSourceInput {
   contributor: Address;
   sharePpm: number;
 }
+
+/** A training source before the fee split (amount comes from fee.training, same order). */
+export type TrainingSourceInput = Omit<TrainingSource, 'amount'>;
+
+/** Spans kept in a record (the longest); the response and the audit route can report more. */
+export const MAX_RECORD_SPANS = 16;
 
 export interface BuildRecordInput {
   requestId: string;
@@ -32,6 +48,8 @@ export interface BuildRecordInput {
   /** In the same order as fee.sources. */
   sources: RecordSourceInput[];
   fee: FeeSplit;
+  /** Version 2: training sources in the same order as fee.training, and the spans found. */
+  training?: { sources: TrainingSourceInput[]; spans: SpanMatch[] };
   /** Unix seconds. */
   timestamp: number;
   method: string;
@@ -60,9 +78,9 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
       sharePpm: s.sharePpm,
       amount: input.fee.sources[i]!.toString(),
     }))
-    .sort((a, b) => b.sharePpm - a.sharePpm || (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+    .sort((a, b) => b.sharePpm - a.sharePpm || compare(a.docId, b.docId));
   const owner = input.adapter?.owner ?? null;
-  return {
+  const record: AttributionRecord = {
     recordId: recordIdOf(input.requestId),
     requestId: input.requestId,
     model: input.model,
@@ -77,4 +95,21 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     timestamp: input.timestamp,
     method: input.method,
   };
+  if (input.training === undefined) return record;
+  const { sources: training, spans } = input.training;
+  if (training.length !== input.fee.training.length) {
+    throw new RangeError(
+      `buildRecord: ${training.length} training sources but ${input.fee.training.length} training amounts`,
+    );
+  }
+  record.trainingSources = training
+    .map((t, i) => ({ ...t, contributor: checksumAddress(t.contributor), amount: input.fee.training[i]!.toString() }))
+    .sort((a, b) => b.sharePpm - a.sharePpm || compare(a.exampleId, b.exampleId));
+  record.spans = [...spans]
+    .sort((a, b) => b.length - a.length || compare(a.docId, b.docId) || a.answerStart - b.answerStart)
+    .slice(0, MAX_RECORD_SPANS)
+    .map((s) => ({ docId: s.docId, answerStart: s.answerStart, docStart: s.docStart, length: s.length }));
+  return record;
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -12,7 +12,7 @@ import {
   verifyRecord,
 } from './eip712.ts';
 import { keccak256 } from './keccak256.ts';
-import { sampleRecord } from '../../test/support/recordFixtures.ts';
+import { sampleRecord, sampleTrainingRecord } from '../../test/support/recordFixtures.ts';
 import type { AttributionRecord, Hex } from './recordTypes.ts';
 import { AttributionError } from '../../common/index.ts';
 
@@ -90,7 +90,7 @@ test('sign then recover gives the signer; verifyRecord accepts', async () => {
   const outsider = await recoverTypedDataAddress({
     domain: d.domain,
     types,
-    primaryType: d.primaryType,
+    primaryType: d.primaryTypes['1'], // a record without training sources is version 1
     message,
     signature: signed.signature,
   } as never);
@@ -175,9 +175,122 @@ test('invalid records are refused before signing with record_invalid naming the 
   }
 });
 
-test('eip712Description has domain, types with EIP712Domain, and primaryType', () => {
+test("eip712Description has domain, both versions' types with EIP712Domain, and the primary types", () => {
   const d = eip712Description(domain);
   assert.deepEqual(d.domain, { name: 'loraledger', version: '1', chainId: 31337, verifyingContract: CONTRACT });
-  assert.equal(d.primaryType, 'AttributionRecord');
-  assert.deepEqual(Object.keys(d.types).sort(), ['AttributionRecord', 'EIP712Domain', 'Source']);
+  assert.equal(d.primaryType, 'AttributionRecordV2');
+  assert.deepEqual(d.primaryTypes, { '1': 'AttributionRecord', '2': 'AttributionRecordV2' });
+  assert.deepEqual(Object.keys(d.types).sort(), [
+    'AttributionRecord',
+    'AttributionRecordV2',
+    'EIP712Domain',
+    'Source',
+    'Span',
+    'TrainingSource',
+  ]);
+});
+
+// --- version 2: the same hand-rolled encoding, extended by the two arrays ---
+const TRAINING_T =
+  'TrainingSource(string exampleId,bytes32 docId,string datanet,address contributor,string influence,uint32 reputationPpm,uint32 spanTokens,uint32 sharePpm,uint256 amount)';
+const SPAN_T = 'Span(bytes32 docId,uint32 answerStart,uint32 docStart,uint32 length)';
+const RECORD_V2_T =
+  'AttributionRecordV2(bytes32 recordId,string requestId,string model,string adapter,bytes32 promptHash,bytes32 outputHash,Source[] sources,address adapterOwner,uint32 adapterSharePpm,uint256 adapterAmount,uint256 fee,uint64 timestamp,string method,TrainingSource[] trainingSources,Span[] spans)' +
+  SOURCE_T +
+  SPAN_T +
+  TRAINING_T; // referenced types sorted by name after the primary type
+
+function referenceDigestV2(r: AttributionRecord): Hex {
+  const sources = r.sources.map((s) =>
+    h(cat(h(SOURCE_T), bytes(s.docId), h(s.datanet), word(s.contributor), word(s.sharePpm), word(s.amount))),
+  );
+  const training = r.trainingSources!.map((t) =>
+    h(
+      cat(
+        h(TRAINING_T),
+        h(t.exampleId),
+        bytes(t.docId),
+        h(t.datanet),
+        word(t.contributor),
+        h(t.influence),
+        word(t.reputationPpm),
+        word(t.spanTokens),
+        word(t.sharePpm),
+        word(t.amount),
+      ),
+    ),
+  );
+  const spans = r.spans!.map((s) =>
+    h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))),
+  );
+  const struct = h(
+    cat(
+      h(RECORD_V2_T),
+      bytes(r.recordId),
+      h(r.requestId),
+      h(r.model),
+      h(r.adapter),
+      bytes(r.promptHash),
+      bytes(r.outputHash),
+      h(cat(...sources)),
+      word(r.adapterOwner),
+      word(r.adapterSharePpm),
+      word(r.adapterAmount),
+      word(r.fee),
+      word(r.timestamp),
+      h(r.method),
+      h(cat(...training)),
+      h(cat(...spans)),
+    ),
+  );
+  const dom = h(
+    cat(
+      h('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+      h('loraledger'),
+      h('1'),
+      word(31337),
+      word(CONTRACT),
+    ),
+  );
+  return keccak256(cat(bytes('1901'), dom, struct));
+}
+
+test('version 2 digest equals the hand-rolled encoding; sign, recover and verify', async () => {
+  for (const r of [sampleTrainingRecord(0), { ...sampleTrainingRecord(1), trainingSources: [], spans: [] }]) {
+    assert.equal(recordDigest(r, domain), referenceDigestV2(r));
+    assert.notEqual(recordDigest(r, domain), referenceDigest(r, 31337, CONTRACT), 'not the version 1 digest');
+  }
+  const signed = await createRecordSigner(KEY, domain).sign(sampleTrainingRecord(4));
+  assert.equal(await verifyRecord(signed, domain), true);
+  const d = eip712Description(domain);
+  const { EIP712Domain: _, ...types } = d.types;
+  const outsider = await recoverTypedDataAddress({
+    domain: d.domain,
+    types,
+    primaryType: d.primaryType,
+    message: JSON.parse(JSON.stringify(signed.record)),
+    signature: signed.signature,
+  } as never);
+  assert.equal(outsider, signed.signer);
+  const altered = structuredClone(signed);
+  altered.record.trainingSources![0]!.amount = '71';
+  assert.equal(await verifyRecord(altered, domain), false, 'a training amount changed');
+  const dropped = structuredClone(signed);
+  delete dropped.record.trainingSources;
+  delete dropped.record.spans;
+  assert.equal(await verifyRecord(dropped, domain), false, 'training sources stripped (downgraded to version 1)');
+});
+
+test('a record signed by the version 1 code (before training sources existed) still verifies', async () => {
+  // Fixture produced by the signer at commit 6f9a172 (RFC 6979 deterministic): sampleRecord(3) with an adapter owner.
+  const record = sampleRecord(3, { adapterOwner: '0x00000000000000000000000000000000000000aa' });
+  const signed = {
+    record,
+    signer: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' as const,
+    signature:
+      '0x50473506e4934ff4921b7c4167e092b116f6fe1768d46d55d03d885180509637465d53a45144ee9893e086f7012c6ca2aebd4bbcd93f28bbb2f33afcd80376001b' as const,
+    digest: '0xb04018f8e96265de6d7010712d2a47503ded279e680e2620a3b7ef4837e6f78c' as const,
+  };
+  assert.equal(recordDigest(record, domain), signed.digest);
+  assert.equal(await verifyRecord(signed, domain, privateKeyToAccount(KEY).address), true);
 });

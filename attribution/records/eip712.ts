@@ -3,7 +3,9 @@
 // Domain {name: 'loraledger', version: '1', chainId, verifyingContract}: binding the chain id and
 // the settlement contract means a record signed for one deployment does not verify for another.
 //
-//   digest    = hashTypedData(domain, RECORD_TYPES, 'AttributionRecord', record)
+//   digest    = hashTypedData(domain, types(v), primaryType(v), record)   v = recordVersion(record):
+//               1 -> RECORD_TYPES / 'AttributionRecord' (records without training sources, as signed before)
+//               2 -> RECORD_V2_TYPES / 'AttributionRecordV2' (+ trainingSources, spans)
 //   signature = secp256k1 sign(digest) with the server key (65 bytes r||s||v)
 //   signer    = ecrecover(digest, signature)
 //
@@ -12,7 +14,13 @@
 import { hashTypedData, recoverTypedDataAddress, getAddress, isAddressEqual } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { AttributionError } from '../../common/index.ts';
-import { RECORD_PRIMARY_TYPE, RECORD_TYPES } from './recordTypes.ts';
+import {
+  RECORD_PRIMARY_TYPE,
+  RECORD_TYPES,
+  RECORD_V2_PRIMARY_TYPE,
+  RECORD_V2_TYPES,
+  recordVersion,
+} from './recordTypes.ts';
 import type { Address, AttributionRecord, Hex, SignedRecord } from './recordTypes.ts';
 import { validateRecord } from './validateRecord.ts';
 
@@ -23,11 +31,16 @@ export interface Eip712Domain {
   verifyingContract: Address;
 }
 
-/** What `GET /v1/attribution/eip712` returns: everything eth_signTypedData_v4 needs but the message. */
+/**
+ * What `GET /v1/attribution/eip712` returns: everything eth_signTypedData_v4 needs but the message.
+ * `types` holds both versions' structs; `primaryType` is the one new records are signed under, and
+ * `primaryTypes` names each version's (a record is version 2 when it has `trainingSources`).
+ */
 export interface Eip712Description {
   domain: Eip712Domain;
   types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
-  primaryType: typeof RECORD_PRIMARY_TYPE;
+  primaryType: typeof RECORD_V2_PRIMARY_TYPE;
+  primaryTypes: { '1': typeof RECORD_PRIMARY_TYPE; '2': typeof RECORD_V2_PRIMARY_TYPE };
 }
 
 /** Signs records with the server key. */
@@ -53,24 +66,49 @@ export function eip712Description(domain: Eip712Domain): Eip712Description {
         { name: 'verifyingContract', type: 'address' },
       ],
       ...RECORD_TYPES,
+      ...RECORD_V2_TYPES,
     },
-    primaryType: RECORD_PRIMARY_TYPE,
+    primaryType: RECORD_V2_PRIMARY_TYPE,
+    primaryTypes: { '1': RECORD_PRIMARY_TYPE, '2': RECORD_V2_PRIMARY_TYPE },
   };
+}
+
+/** The primary type a record is signed under: its version's (description.primaryTypes[version]). */
+export function recordPrimaryType(
+  record: AttributionRecord,
+): typeof RECORD_PRIMARY_TYPE | typeof RECORD_V2_PRIMARY_TYPE {
+  return recordVersion(record) === 2 ? RECORD_V2_PRIMARY_TYPE : RECORD_PRIMARY_TYPE;
 }
 
 /** The record as viem's typed-data message (uint256/uint64 as bigint). */
 function toMessage(r: AttributionRecord) {
-  return {
-    ...r,
+  const { trainingSources, spans, ...v1 } = r;
+  const message = {
+    ...v1,
     sources: r.sources.map((s) => ({ ...s, amount: BigInt(s.amount) })),
     adapterAmount: BigInt(r.adapterAmount),
     fee: BigInt(r.fee),
     timestamp: BigInt(r.timestamp),
   };
+  if (trainingSources === undefined) return message;
+  return {
+    ...message,
+    trainingSources: trainingSources.map((t) => ({ ...t, amount: BigInt(t.amount) })),
+    spans: spans ?? [],
+  };
 }
 
-function typedData(record: AttributionRecord, domain: Eip712Domain) {
-  return { domain, types: RECORD_TYPES, primaryType: RECORD_PRIMARY_TYPE, message: toMessage(record) } as const;
+/** viem's typed-data argument (the generic form: the record's version picks the types at run time). */
+type RecordTypedData = Parameters<typeof hashTypedData>[0];
+
+function typedData(record: AttributionRecord, domain: Eip712Domain): RecordTypedData {
+  const v2 = recordVersion(record) === 2;
+  return {
+    domain,
+    types: v2 ? RECORD_V2_TYPES : RECORD_TYPES,
+    primaryType: v2 ? RECORD_V2_PRIMARY_TYPE : RECORD_PRIMARY_TYPE,
+    message: toMessage(record),
+  } as RecordTypedData;
 }
 
 /** bytes32 EIP-712 digest of a record under `domain`. */

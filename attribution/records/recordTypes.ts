@@ -11,7 +11,7 @@
 //
 // Money: amounts are in the chain's smallest unit (wei on the local anvil L2).
 // Fee split invariant (checked by validateRecord):
-//   sum(sources[i].amount) + adapterAmount <= fee
+//   sum(sources[i].amount) + sum(trainingSources[i].amount) + adapterAmount <= fee
 // The remainder (fee - paid) stays with the server operator (model / protocol share) and is
 // never paid on chain. Settlement pays exactly sources[i].amount to sources[i].contributor and
 // adapterAmount to adapterOwner, aggregated per address across records and epochs.
@@ -38,6 +38,43 @@ export interface AttributionSource {
   sharePpm: number;
   /** uint256 decimal string: what this source's contributor is paid for this request. */
   amount: string;
+}
+
+/** bytes32 zero: the docId of a training example that is not a DataNet document. */
+export const ZERO_HASH: Hex = `0x${'0'.repeat(64)}`;
+
+/** One training example of the serving adapter (its loraledger.json `training.examples`) paid for the answer. */
+export interface TrainingSource {
+  /** The manifest's example id (a DataNet document's doc_id, or an uploaded file row's id). */
+  exampleId: string;
+  /** bytes32 doc_id of the DataNet document, ZERO_HASH when the example is not one. */
+  docId: Hex;
+  /** DataNet id, '' when the example is not a DataNet document. */
+  datanet: string;
+  /** Contributor's payout address. */
+  contributor: Address;
+  /** The influence score (DataInf, nats) as a decimal string (JS Number#toString), '0' when none was computed. */
+  influence: string;
+  /** Contributor reputation, ppm (1_000_000 = 1, the value until DataNet governance supplies one). */
+  reputationPpm: number;
+  /** Longest span of the answer copied from the example, tokens (0: none of --span-min-tokens or more). */
+  spanTokens: number;
+  /** This example's share of the training pool, ppm. */
+  sharePpm: number;
+  /** uint256 decimal string paid to the contributor for this request. */
+  amount: string;
+}
+
+/** A span of the answer that occurs verbatim in a document (infini-gram-style suffix-array match). */
+export interface SpanMatch {
+  /** bytes32 doc_id of the DataNet document. */
+  docId: Hex;
+  /** Token offset of the span in the answer. */
+  answerStart: number;
+  /** Token offset of the span in the document (the first occurrence of the longest match). */
+  docStart: number;
+  /** Tokens. */
+  length: number;
 }
 
 /** The signed message. Field order here = field order in the EIP-712 type below. */
@@ -68,6 +105,15 @@ export interface AttributionRecord {
   timestamp: number;
   /** Attribution method and version, e.g. 'loo-logprob-v1', 'shapley-exact-v1'. */
   method: string;
+  /** Version 2: the serving adapter's training examples paid for this answer, in descending share order. */
+  trainingSources?: TrainingSource[];
+  /** Version 2: the longest verbatim spans the answer shares with passages and training documents. */
+  spans?: SpanMatch[];
+}
+
+/** 2 when the record carries training sources (AttributionRecordV2), else 1. */
+export function recordVersion(r: Pick<AttributionRecord, 'trainingSources'>): 1 | 2 {
+  return r.trainingSources === undefined ? 1 : 2;
 }
 
 /** A record with the server's EIP-712 signature. */
@@ -81,33 +127,66 @@ export interface SignedRecord {
   digest: Hex;
 }
 
-/** EIP-712 struct types (the `types` of eth_signTypedData_v4, without EIP712Domain). */
+const RECORD_V1_FIELDS = [
+  { name: 'recordId', type: 'bytes32' },
+  { name: 'requestId', type: 'string' },
+  { name: 'model', type: 'string' },
+  { name: 'adapter', type: 'string' },
+  { name: 'promptHash', type: 'bytes32' },
+  { name: 'outputHash', type: 'bytes32' },
+  { name: 'sources', type: 'Source[]' },
+  { name: 'adapterOwner', type: 'address' },
+  { name: 'adapterSharePpm', type: 'uint32' },
+  { name: 'adapterAmount', type: 'uint256' },
+  { name: 'fee', type: 'uint256' },
+  { name: 'timestamp', type: 'uint64' },
+  { name: 'method', type: 'string' },
+] as const;
+
+const SOURCE_FIELDS = [
+  { name: 'docId', type: 'bytes32' },
+  { name: 'datanet', type: 'string' },
+  { name: 'contributor', type: 'address' },
+  { name: 'sharePpm', type: 'uint32' },
+  { name: 'amount', type: 'uint256' },
+] as const;
+
+/** EIP-712 struct types of version 1 (the `types` of eth_signTypedData_v4, without EIP712Domain). */
 export const RECORD_TYPES = {
-  AttributionRecord: [
-    { name: 'recordId', type: 'bytes32' },
-    { name: 'requestId', type: 'string' },
-    { name: 'model', type: 'string' },
-    { name: 'adapter', type: 'string' },
-    { name: 'promptHash', type: 'bytes32' },
-    { name: 'outputHash', type: 'bytes32' },
-    { name: 'sources', type: 'Source[]' },
-    { name: 'adapterOwner', type: 'address' },
-    { name: 'adapterSharePpm', type: 'uint32' },
-    { name: 'adapterAmount', type: 'uint256' },
-    { name: 'fee', type: 'uint256' },
-    { name: 'timestamp', type: 'uint64' },
-    { name: 'method', type: 'string' },
-  ],
-  Source: [
-    { name: 'docId', type: 'bytes32' },
-    { name: 'datanet', type: 'string' },
-    { name: 'contributor', type: 'address' },
-    { name: 'sharePpm', type: 'uint32' },
-    { name: 'amount', type: 'uint256' },
-  ],
+  AttributionRecord: RECORD_V1_FIELDS,
+  Source: SOURCE_FIELDS,
 } as const;
 
 export const RECORD_PRIMARY_TYPE = 'AttributionRecord' as const;
+
+/** EIP-712 struct types of version 2: version 1's fields, then training sources and spans. */
+export const RECORD_V2_TYPES = {
+  AttributionRecordV2: [
+    ...RECORD_V1_FIELDS,
+    { name: 'trainingSources', type: 'TrainingSource[]' },
+    { name: 'spans', type: 'Span[]' },
+  ],
+  Source: SOURCE_FIELDS,
+  TrainingSource: [
+    { name: 'exampleId', type: 'string' },
+    { name: 'docId', type: 'bytes32' },
+    { name: 'datanet', type: 'string' },
+    { name: 'contributor', type: 'address' },
+    { name: 'influence', type: 'string' },
+    { name: 'reputationPpm', type: 'uint32' },
+    { name: 'spanTokens', type: 'uint32' },
+    { name: 'sharePpm', type: 'uint32' },
+    { name: 'amount', type: 'uint256' },
+  ],
+  Span: [
+    { name: 'docId', type: 'bytes32' },
+    { name: 'answerStart', type: 'uint32' },
+    { name: 'docStart', type: 'uint32' },
+    { name: 'length', type: 'uint32' },
+  ],
+} as const;
+
+export const RECORD_V2_PRIMARY_TYPE = 'AttributionRecordV2' as const;
 
 /** Merkle leaf of the per-epoch records tree: [recordId, EIP-712 digest]. */
 export const RECORD_LEAF_ENCODING = ['bytes32', 'bytes32'] as const;

@@ -2,7 +2,8 @@
 //
 // A record that passes can be EIP-712 encoded without surprises: every bytes32 is 32 bytes of
 // hex, every address 20 bytes, every uint fits its width, and the fee split does not pay out more
-// than the fee:  sum(sources[i].amount) + adapterAmount <= fee.
+// than the fee:  sum(sources[i].amount) + sum(trainingSources[i].amount) + adapterAmount <= fee.
+// Version 2 fields (trainingSources, spans) are checked when present; a version 1 record has neither.
 
 import { AttributionError } from '../../common/index.ts';
 import type { AttributionRecord } from './recordTypes.ts';
@@ -12,6 +13,8 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^(0|[1-9][0-9]*)$/;
 const UINT256_MAX = (1n << 256n) - 1n;
 const UINT32_MAX = 0xffff_ffff;
+/** A finite JS number as Number#toString writes it (e.g. '-0.25', '1.5e-7', '12'). */
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?$/;
 
 function fail(field: string, problem: string): never {
   throw new AttributionError('record_invalid', `attribution record field ${field} ${problem}`, { param: field });
@@ -75,6 +78,42 @@ export function validateRecord(r: AttributionRecord): AttributionRecord {
   const fee = parseUint256('fee', r.fee);
   uint('timestamp', r.timestamp, Number.MAX_SAFE_INTEGER);
   str('method', r.method);
+  if (r.trainingSources !== undefined || r.spans !== undefined) paid += validateVersion2(r);
   if (paid > fee) fail('fee', `is ${fee} but the sources and adapter are paid ${paid} in total`);
   return r;
+}
+
+/** trainingSources and spans (version 2); returns what the training sources are paid. */
+function validateVersion2(r: AttributionRecord): bigint {
+  if (!Array.isArray(r.trainingSources))
+    fail('trainingSources', 'must be an array (version 2 records have both trainingSources and spans)');
+  if (!Array.isArray(r.spans))
+    fail('spans', 'must be an array (version 2 records have both trainingSources and spans)');
+  let paid = 0n;
+  r.trainingSources.forEach((t, i) => {
+    const at = `trainingSources[${i}]`;
+    if (typeof t !== 'object' || t === null) fail(at, 'must be an object');
+    str(`${at}.exampleId`, t.exampleId);
+    bytes32(`${at}.docId`, t.docId);
+    str(`${at}.datanet`, t.datanet);
+    address(`${at}.contributor`, t.contributor);
+    if (typeof t.influence !== 'string' || !DECIMAL.test(t.influence) || !Number.isFinite(Number(t.influence)))
+      fail(`${at}.influence`, 'must be a finite decimal number as a string');
+    uint(`${at}.reputationPpm`, t.reputationPpm, UINT32_MAX);
+    uint(`${at}.spanTokens`, t.spanTokens, UINT32_MAX);
+    uint(`${at}.sharePpm`, t.sharePpm, UINT32_MAX);
+    const amount = parseUint256(`${at}.amount`, t.amount);
+    if (amount > 0n && BigInt(t.contributor) === 0n)
+      fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
+    paid += amount;
+  });
+  r.spans.forEach((s, i) => {
+    const at = `spans[${i}]`;
+    if (typeof s !== 'object' || s === null) fail(at, 'must be an object');
+    bytes32(`${at}.docId`, s.docId);
+    uint(`${at}.answerStart`, s.answerStart, UINT32_MAX);
+    uint(`${at}.docStart`, s.docStart, UINT32_MAX);
+    uint(`${at}.length`, s.length, UINT32_MAX);
+  });
+  return paid;
 }

@@ -30,12 +30,12 @@ test('splitFee: hand-computed split with an adapter and three sources', () => {
   // shares 500000/333333/166667 of 300 = 150, 99.9999 (99), 50.0001 (50): one unit left over,
   // largest remainder is source 1 (0.9999) -> 100. Model keeps 1000 - 100 - 300 = 600.
   const s = splitFee({ fee: 1000n, config, adapterSharePpm: 500_000, sourceSharesPpm: [500_000, 333_333, 166_667] });
-  assert.deepEqual(s, { fee: 1000n, model: 600n, adapter: 100n, sources: [150n, 100n, 50n] });
+  assert.deepEqual(s, { fee: 1000n, model: 600n, adapter: 100n, sources: [150n, 100n, 50n], training: [] });
 });
 
 test('splitFee: unearned pools stay with the model owner; paid never exceeds the fee', () => {
   const none = splitFee({ fee: 999n, config, adapterSharePpm: null, sourceSharesPpm: [0, 0] });
-  assert.deepEqual(none, { fee: 999n, model: 999n, adapter: 0n, sources: [0n, 0n] });
+  assert.deepEqual(none, { fee: 999n, model: 999n, adapter: 0n, sources: [0n, 0n], training: [] });
   for (let fee = 0n; fee < 300n; fee += 7n) {
     const r = splitFee({
       fee,
@@ -90,5 +90,51 @@ test('validateFeeConfig rejects fractions not summing to 1e6 and bad prices with
     /promptPricePer1k must be a non-negative integer/,
   );
   bad({ promptPricePer1k: 1, completionPricePer1k: '1.5', split: config.split }, /completionPricePer1k/);
+  bad({ promptPricePer1k: 1, completionPricePer1k: 1, split: config.split, trainingPpm: 1_000_001 }, /training share/);
+  assert.equal(config.trainingPpm, 500_000); // default: half of the adapter's earnings
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.split));
+});
+
+test('splitFee: the adapter earnings are split between the owner and the training contributors (hand-computed)', () => {
+  // fee 1000: adapter pool 200; the adapter earns 75% -> 150; training half -> 75 split 600000/250000/150000:
+  // 45, 18.75 (18), 11.25 (11) = 74, one unit left -> largest remainder 0.75 (index 1) -> 19. Owner 150 - 75 = 75.
+  const s = splitFee({
+    fee: 1000n,
+    config,
+    adapterSharePpm: 750_000,
+    sourceSharesPpm: [],
+    trainingSharesPpm: [600_000, 250_000, 150_000],
+  });
+  assert.deepEqual(s, { fee: 1000n, model: 850n, adapter: 75n, sources: [], training: [45n, 19n, 11n] });
+  // no owner: the trainers are still paid, the owner part stays with the model owner
+  const ownerless = splitFee({
+    fee: 1000n,
+    config,
+    adapterSharePpm: 750_000,
+    sourceSharesPpm: [],
+    trainingSharesPpm: [600_000, 250_000, 150_000],
+    adapterOwnerPaid: false,
+  });
+  assert.deepEqual(ownerless.training, [45n, 19n, 11n]);
+  assert.equal(ownerless.adapter, 0n);
+  assert.equal(ownerless.model, 925n);
+  // no positive training share: the owner keeps all the adapter earned
+  const none = splitFee({ fee: 1000n, config, adapterSharePpm: 750_000, sourceSharesPpm: [], trainingSharesPpm: [0, 0] });
+  assert.deepEqual([none.adapter, none.training], [150n, [0n, 0n]]);
+});
+
+test('splitFee: owner + training contributors conserve the adapter earnings exactly, for every fee and ratio', () => {
+  const shares = [333_333, 333_333, 333_334];
+  for (const trainingPpm of [0, 1, 333_333, 500_000, 999_999, 1_000_000]) {
+    const c = validateFeeConfig({ promptPricePer1k: 1, completionPricePer1k: 1, split: config.split, trainingPpm });
+    for (let fee = 0n; fee < 2000n; fee += 13n) {
+      const r = splitFee({ fee, config: c, adapterSharePpm: 654_321, sourceSharesPpm: [], trainingSharesPpm: shares });
+      const earned = (((fee * 200_000n) / 1_000_000n) * 654_321n) / 1_000_000n; // independent: adapter pool x share
+      const trainingPool = (earned * BigInt(trainingPpm)) / 1_000_000n;
+      assert.equal(r.training.reduce((a, b) => a + b, 0n), trainingPool, `fee ${fee} training ${trainingPpm}`);
+      assert.equal(r.adapter + trainingPool, earned);
+      assert.equal(r.model + r.adapter + trainingPool, fee);
+      assert.ok(r.training.every((t) => t >= (trainingPool * 333_333n) / 1_000_000n));
+    }
+  }
 });

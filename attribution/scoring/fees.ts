@@ -4,11 +4,17 @@
 //   fee          = ceil((promptTokens * promptPricePer1k + completionTokens * completionPricePer1k) / 1000)
 //   adapterPool  = floor(fee * adapterPpm / 1e6)
 //   dataPool     = floor(fee * dataPpm / 1e6)
-//   adapter      = floor(adapterPool * adapterSharePpm / 1e6)                 (0 without an adapter)
-//   source i     = floor(dataPool * sharePpm_i / 1e6) + 1 for the (dataPool - sum floors) sources
-//                  with the largest remainders (ties: lower index)           (all 0 when no share > 0)
-//   model        = fee - adapter - sum(source i)     (everything unearned stays with the operator)
-// So sum(sources) + adapter <= fee always, and the operator's cut is at least modelPpm.
+//   earned       = floor(adapterPool * adapterSharePpm / 1e6)  what the adapter earned (0 without an adapter)
+//   trainingPool = floor(earned * trainingPpm / 1e6)   when training shares sum to 1e6, else 0
+//   training i   = splitPool(trainingPool, trainingSharePpm)  (sums to trainingPool exactly)
+//   adapter      = earned - trainingPool when the adapter has an owner, else 0
+//   source i     = splitPool(dataPool, sharePpm)        (sums to dataPool exactly when shares sum to 1e6)
+//   splitPool(p, s): floor(p * s_i / 1e6) + 1 for the (p - sum floors) entries with the largest
+//                  remainders (ties: lower index); all 0 when no share > 0
+//   model        = fee - adapter - sum(source i) - sum(training i)   (everything unearned stays with the operator)
+// So sum(sources) + sum(training) + adapter <= fee always, and the operator's cut is at least modelPpm.
+// The adapter's earnings are shared between its owner and the contributors of its training examples
+// (--fee-training-ppm of them, default half); an adapter without an owner still pays its trainers.
 
 import { LoraledgerError } from '../../common/index.ts';
 
@@ -24,12 +30,17 @@ export interface FeeSplitPpm {
   data: number;
 }
 
+/** Default --fee-training-ppm: half of what an adapter earns goes to its training contributors. */
+export const DEFAULT_TRAINING_PPM = 500_000;
+
 export interface FeeConfig {
   /** Smallest units per 1000 prompt tokens. */
   promptPricePer1k: bigint;
   /** Smallest units per 1000 completion tokens. */
   completionPricePer1k: bigint;
   split: FeeSplitPpm;
+  /** Fraction of what the adapter earns that goes to its training contributors, ppm. */
+  trainingPpm: number;
 }
 
 export interface FeeConfigInput {
@@ -37,6 +48,8 @@ export interface FeeConfigInput {
   promptPricePer1k: string | number | bigint;
   completionPricePer1k: string | number | bigint;
   split: FeeSplitPpm;
+  /** Default DEFAULT_TRAINING_PPM. */
+  trainingPpm?: number;
 }
 
 function fail(message: string): never {
@@ -65,10 +78,14 @@ export function validateFeeConfig(input: FeeConfigInput): Readonly<FeeConfig> {
     fail(
       `fee split fractions must sum to ${PPM} ppm (model ${split.model} + adapter ${split.adapter} + data ${split.data} = ${sum})`,
     );
+  const trainingPpm = input.trainingPpm ?? DEFAULT_TRAINING_PPM;
+  if (!Number.isInteger(trainingPpm) || trainingPpm < 0 || trainingPpm > PPM)
+    fail(`fee training share must be an integer in [0, ${PPM}] (ppm of the adapter's earnings), got ${trainingPpm}`);
   return Object.freeze({
     promptPricePer1k: price('promptPricePer1k', input.promptPricePer1k),
     completionPricePer1k: price('completionPricePer1k', input.completionPricePer1k),
     split: Object.freeze({ ...split }),
+    trainingPpm,
   });
 }
 
@@ -91,6 +108,8 @@ export interface FeeSplit {
   adapter: bigint;
   /** Paid per source, in the order of the given shares. */
   sources: bigint[];
+  /** Paid per training example, in the order of the given training shares. */
+  training: bigint[];
 }
 
 /** Splits `fee`; `adapterSharePpm` null = no adapter (its pool stays with the model owner). */
@@ -99,29 +118,50 @@ export function splitFee(options: {
   config: FeeConfig;
   adapterSharePpm: number | null;
   sourceSharesPpm: readonly number[];
+  /** Shares of the adapter's training examples (sum 1e6, or all 0: nothing to pay). Default none. */
+  trainingSharesPpm?: readonly number[];
+  /** false: the adapter has no owner to pay; its owner part stays with the model owner. Default true. */
+  adapterOwnerPaid?: boolean;
 }): FeeSplit {
   const { fee, config, adapterSharePpm, sourceSharesPpm } = options;
   if (fee < 0n) throw new RangeError(`splitFee: fee must be >= 0, got ${fee}`);
   const ppm = BigInt(PPM);
   const adapterPool = (fee * BigInt(config.split.adapter)) / ppm;
   const dataPool = (fee * BigInt(config.split.data)) / ppm;
-  const adapter =
+  const earned =
     adapterSharePpm === null ? 0n : (adapterPool * BigInt(checkPpm(adapterSharePpm, 'adapterSharePpm'))) / ppm;
-  const shares = sourceSharesPpm.map((s, i) => BigInt(checkPpm(s, `sourceSharesPpm[${i}]`)));
+  const sources = splitPool(dataPool, sourceSharesPpm, 'sourceSharesPpm');
+  const trainingShares = options.trainingSharesPpm ?? [];
+  const pays = trainingShares.reduce((a, b) => a + b, 0) === PPM;
+  const trainingPool = pays ? (earned * BigInt(config.trainingPpm)) / ppm : 0n;
+  const training = splitPool(trainingPool, trainingShares, 'trainingSharesPpm');
+  const adapter = options.adapterOwnerPaid === false ? 0n : earned - trainingPool;
+  const paid = adapter + sum(sources) + sum(training);
+  return { fee, model: fee - paid, adapter, sources, training };
+}
+
+/**
+ * floor(pool * share_i / 1e6) each; when the shares sum to exactly 1e6 the units left over go one
+ * each to the largest remainders (ties: lower index), so the amounts sum to `pool` exactly.
+ */
+export function splitPool(pool: bigint, sharesPpm: readonly number[], name = 'shares'): bigint[] {
+  const ppm = BigInt(PPM);
+  const shares = sharesPpm.map((s, i) => BigInt(checkPpm(s, `${name}[${i}]`)));
   const total = shares.reduce((a, b) => a + b, 0n);
-  if (total > ppm) throw new RangeError(`splitFee: source shares sum to ${total} ppm, more than ${PPM}`);
-  const sources = shares.map((s) => (dataPool * s) / ppm);
+  if (total > ppm) throw new RangeError(`splitFee: ${name} sum to ${total} ppm, more than ${PPM}`);
+  const amounts = shares.map((s) => (pool * s) / ppm);
   if (total === ppm) {
-    let left = dataPool - sources.reduce((a, b) => a + b, 0n);
+    let left = pool - sum(amounts);
     const order = shares
-      .map((s, i) => ({ i, r: (dataPool * s) % ppm }))
+      .map((s, i) => ({ i, r: (pool * s) % ppm }))
       .filter((o) => shares[o.i]! > 0n)
       .sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
-    for (let j = 0; left > 0n; j = (j + 1) % order.length, left--) sources[order[j]!.i]! += 1n;
+    for (let j = 0; left > 0n; j = (j + 1) % order.length, left--) amounts[order[j]!.i]! += 1n;
   }
-  const paid = adapter + sources.reduce((a, b) => a + b, 0n);
-  return { fee, model: fee - paid, adapter, sources };
+  return amounts;
 }
+
+const sum = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => a + b, 0n);
 
 function checkPpm(v: number, name: string): number {
   if (!Number.isInteger(v) || v < 0 || v > PPM)
@@ -136,10 +176,12 @@ export function feeConfigFromSettings(c: {
   feeModelPpm: number;
   feeAdapterPpm: number;
   feeDataPpm: number;
+  feeTrainingPpm?: number;
 }): Readonly<FeeConfig> {
   return validateFeeConfig({
     promptPricePer1k: c.promptPricePer1k,
     completionPricePer1k: c.completionPricePer1k,
     split: { model: c.feeModelPpm, adapter: c.feeAdapterPpm, data: c.feeDataPpm },
+    trainingPpm: c.feeTrainingPpm,
   });
 }

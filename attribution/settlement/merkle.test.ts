@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { buildPayouts, buildRecordsTree, loadTree, payoutsFromDump, proofOf, verifyLeaf, ZERO_ROOT } from './merkle.ts';
 import { keccak256 } from '../records/keccak256.ts';
-import { sampleRecord, TEST_PAYEES } from '../../test/support/recordFixtures.ts';
+import { sampleRecord, sampleTrainingRecord, TEST_PAYEES, TEST_TRAINERS } from '../../test/support/recordFixtures.ts';
 import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, type Hex } from '../records/recordTypes.ts';
 import { AttributionError } from '../../common/index.ts';
 
@@ -82,4 +82,20 @@ test('payout tree is cumulative across epochs and matches an independent sum', (
       'inflated amount fails',
     );
   }
+});
+
+test('training contributors of version 2 records are payout leaves, summed with everything else they earn', () => {
+  const records = [sampleRecord(0), sampleTrainingRecord(1), sampleTrainingRecord(2)];
+  const p = buildPayouts(new Map(), records);
+  // independent: record i (k = i + 1) pays trainers 70k and 30k, the owner 7k, payees 1000k and 10k
+  assert.equal(p.cumulative.get(TEST_TRAINERS[0]!), 70n * 2n + 70n * 3n);
+  assert.equal(p.cumulative.get(TEST_TRAINERS[1]!), 30n * 2n + 30n * 3n);
+  assert.equal(p.cumulative.get('0x00000000000000000000000000000000000000aa'), 7n * 2n + 7n * 3n);
+  assert.equal(p.total, 1010n * 6n + 100n * 5n + 7n * 5n);
+  const tree = loadTree(p.tree.dump!);
+  const leaf = [TEST_TRAINERS[0]!, (70n * 5n).toString()];
+  assert.equal(fold(ozLeaf(leaf[0]!, leaf[1]!), proofOf(tree, leaf, 'trainer')), p.tree.root);
+  const zero = sampleTrainingRecord(3);
+  zero.trainingSources![0]!.contributor = `0x${'0'.repeat(40)}`;
+  assert.throws(() => buildPayouts(new Map(), [zero]), /zero address/);
 });

@@ -72,7 +72,11 @@ export function payoutsFromDump(dump: TreeDump | null): Map<string, bigint> {
   return out;
 }
 
-/** What each record pays: sources[i].amount to contributor, adapterAmount to adapterOwner. */
+/**
+ * What each record pays: sources[i].amount to contributor, trainingSources[i].amount to its
+ * contributor (version 2: training contributors are payout leaves like data contributors), and
+ * adapterAmount to adapterOwner.
+ */
 export function addRecordPayouts(into: Map<string, bigint>, record: AttributionRecord): bigint {
   let total = 0n;
   const add = (account: string, amount: bigint): void => {
@@ -85,6 +89,7 @@ export function addRecordPayouts(into: Map<string, bigint>, record: AttributionR
     total += amount;
   };
   for (const s of record.sources) add(s.contributor, BigInt(s.amount));
+  for (const t of record.trainingSources ?? []) add(t.contributor, BigInt(t.amount));
   add(record.adapterOwner, BigInt(record.adapterAmount));
   return total;
 }

@@ -115,7 +115,8 @@ test('records settle on chain and an outsider with only viem verifies signer, di
   assert.ok(StandardMerkleTree.verify(view.root, view.leaf_encoding, view.leaf, view.proof));
   const d = eip712Description(view.domain);
   const { EIP712Domain: _, ...types } = d.types;
-  const typed = { domain: d.domain, types, primaryType: d.primaryType, message: view.record } as never;
+  assert.equal(view.primary_type, d.primaryTypes['1'], 'a record without training sources is version 1');
+  const typed = { domain: d.domain, types, primaryType: view.primary_type, message: view.record } as never;
   assert.equal(hashTypedData(typed), view.leaf[1], 'leaf carries the EIP-712 digest of the record');
   assert.equal(
     await recoverTypedDataAddress({ ...(typed as object), signature: view.signature } as never),

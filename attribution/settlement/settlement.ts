@@ -15,7 +15,7 @@
 
 import { AttributionError } from '../../common/index.ts';
 import type { ChainClient } from './chainClient.ts';
-import type { Eip712Domain, RecordSigner } from '../records/eip712.ts';
+import { recordPrimaryType, type Eip712Domain, type RecordSigner } from '../records/eip712.ts';
 import { loadTree, payoutsFromDump, proofOf, ZERO_ROOT, type LoadedTree } from './merkle.ts';
 import type { EpochRow, Outbox } from './outbox.ts';
 import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING } from '../records/recordTypes.ts';
@@ -53,6 +53,8 @@ export interface RecordView {
   signature: Hex;
   digest: Hex;
   domain: Eip712Domain;
+  /** The EIP-712 primary type the record is signed under (its version's: eip712Description().primaryTypes). */
+  primary_type: string;
   status: RecordStatus;
   epoch: number | null;
   tx_hash: Hex | null;
@@ -136,6 +138,7 @@ export class Settlement {
       signature: signed.signature,
       digest: signed.digest,
       domain: this.domain,
+      primary_type: recordPrimaryType(signed.record),
       status,
       epoch,
       tx_hash: stored.txHash,

@@ -56,3 +56,46 @@ export function sampleRecord(i: number, opts: SampleOptions = {}): AttributionRe
     method: 'loo-logprob-v1',
   };
 }
+
+export const TEST_TRAINERS: Address[] = [
+  '0x00000000000000000000000000000000000000b1',
+  '0x00000000000000000000000000000000000000b2',
+];
+
+/**
+ * A version 2 record: sampleRecord(i) with an adapter owner, plus two training sources paid
+ * 70*(i+1) and 30*(i+1) wei (one a DataNet document, one an uploaded row) and one span; the fee
+ * grows by 100*(i+1).
+ */
+export function sampleTrainingRecord(i: number, opts: SampleOptions = {}): AttributionRecord {
+  const r = sampleRecord(i, { adapterOwner: '0x00000000000000000000000000000000000000aa', ...opts });
+  const k = BigInt(i + 1);
+  const doc = keccak256(`${opts.tag ?? 'rec'} train ${i}`);
+  r.fee = (BigInt(r.fee) + 100n * k).toString();
+  r.trainingSources = [
+    {
+      exampleId: doc,
+      docId: doc,
+      datanet: 'skin',
+      contributor: TEST_TRAINERS[0]!,
+      influence: '0.0123',
+      reputationPpm: 1_000_000,
+      spanTokens: 9,
+      sharePpm: 700_000,
+      amount: (70n * k).toString(),
+    },
+    {
+      exampleId: 'upload-row-3',
+      docId: `0x${'0'.repeat(64)}`,
+      datanet: '',
+      contributor: TEST_TRAINERS[1]!,
+      influence: '-1.5e-7',
+      reputationPpm: 1_000_000,
+      spanTokens: 0,
+      sharePpm: 300_000,
+      amount: (30n * k).toString(),
+    },
+  ];
+  r.spans = [{ docId: doc, answerStart: 2, docStart: 17, length: 9 }];
+  return r;
+}
