@@ -112,11 +112,36 @@ export function trainBpeTokenizer(o: BpeTrainOptions): BpeTokenizerFiles {
   return { tokenizerJson, vocabSize: vocab.size };
 }
 
-/** SmolLM2-Instruct's ChatML template, with a generic default system prompt. */
+/**
+ * SmolLM2-Instruct's ChatML template with a generic default system prompt, and Qwen2.5's tools
+ * section (Hermes format): with `tools`, the system turn lists them in `<tools>` (one JSON object
+ * per line) and asks for `<tool_call>\n{"name": ..., "arguments": ...}\n</tool_call>`; assistant
+ * `tool_calls` render in that form and `tool` messages as `<tool_response>` blocks in a user turn.
+ * Without tools the text is exactly the plain ChatML the models were trained on.
+ */
 export const CHATML_TEMPLATE =
-  "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}" +
-  "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  '{%- set default_system = "You are a helpful assistant." %}' +
+  "{%- if tools %}{{- '<|im_start|>system\\n' }}" +
+  "{%- if messages[0]['role'] == 'system' %}{{- messages[0]['content'] }}{%- else %}{{- default_system }}{%- endif %}" +
+  '{{- "\\n\\n# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n<tools>" }}' +
+  '{%- for tool in tools %}{{- "\\n" }}{{- tool | tojson }}{%- endfor %}' +
+  '{{- "\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}\\n</tool_call><|im_end|>\\n" }}' +
+  "{%- else %}{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}" +
+  "{%- else %}{{- '<|im_start|>system\\n' + default_system + '<|im_end|>\\n' }}{%- endif %}{%- endif %}" +
+  '{%- for message in messages %}' +
+  '{%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}' +
+  "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}" +
+  '{%- elif message.role == "assistant" %}{{- \'<|im_start|>\' + message.role }}' +
+  "{%- if message.content %}{{- '\\n' + message.content }}{%- endif %}" +
+  '{%- for tool_call in message.tool_calls %}{%- if tool_call.function is defined %}{%- set tool_call = tool_call.function %}{%- endif %}' +
+  '{{- \'\\n<tool_call>\\n{"name": "\' }}{{- tool_call.name }}{{- \'", "arguments": \' }}{{- tool_call.arguments | tojson }}{{- \'}\\n</tool_call>\' }}' +
+  "{%- endfor %}{{- '<|im_end|>\\n' }}" +
+  '{%- elif message.role == "tool" %}' +
+  '{%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}{{- \'<|im_start|>user\' }}{%- endif %}' +
+  "{{- '\\n<tool_response>\\n' }}{{- message.content }}{{- '\\n</tool_response>' }}" +
+  '{%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}{{- \'<|im_end|>\\n\' }}{%- endif %}' +
+  '{%- endif %}{%- endfor %}' +
+  "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
 export const CHATML_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
 

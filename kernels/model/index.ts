@@ -26,6 +26,7 @@ export {
 } from './safetensors.ts';
 export { loadCheckpoint, loadModelSpec, type Checkpoint } from './loadCheckpoint.ts';
 export { expectedTensors, projectionWeightName } from './checkpointLayout.ts';
-export { loadTokenizer } from './loadTokenizer.ts';
+export { loadTokenizer, type ChatRenderOptions } from './loadTokenizer.ts';
+export { type ChatTemplateTool, type ChatTemplateToolCall } from './plainTools.ts';
 export { specToConfigJson } from './modelConfig.ts';
 export { type ChatMessage, type PromptParts } from './prompt.ts';

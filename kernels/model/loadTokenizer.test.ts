@@ -219,3 +219,62 @@ test('loading and using a tokenizer never fetches (fetch is booby-trapped)', asy
   }
   assert.equal(calls, 0);
 });
+
+const WEATHER_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Current weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+test('tools through the ChatML template render as Qwen2.5 does (Hermes format), written out by hand', async () => {
+  await ready;
+  const tok = await loadTokenizer(bpeDir);
+  const text = tok.renderChat(
+    [
+      { role: 'user', content: 'Weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: { city: 'Paris' } } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 21}' },
+      { role: 'tool', tool_call_id: 'call_2', content: 'sunny' },
+    ],
+    { tools: [WEATHER_TOOL] },
+  );
+  const expected =
+    '<|im_start|>system\nYou are a helpful assistant.\n\n# Tools\n\n' +
+    'You may call one or more functions to assist with the user query.\n\n' +
+    'You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n' +
+    '{"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city", ' +
+    '"parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}\n' +
+    '</tools>\n\nFor each function call, return a json object with function name and arguments within ' +
+    '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n' +
+    '</tool_call><|im_end|>\n' +
+    '<|im_start|>user\nWeather in Paris?<|im_end|>\n' +
+    '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>\n' +
+    '<|im_start|>user\n<tool_response>\n{"temp": 21}\n</tool_response>\n<tool_response>\nsunny\n</tool_response><|im_end|>\n' +
+    '<|im_start|>assistant\n';
+  assert.equal(text, expected);
+  // a system message keeps its text ahead of the tools section; no tools = plain ChatML, unchanged
+  assert.match(
+    tok.renderChat(
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+      { tools: [WEATHER_TOOL] },
+    ),
+    /^<\|im_start\|>system\nBe brief\.\n\n# Tools\n/,
+  );
+  assert.equal(
+    tok.renderChat([{ role: 'user', content: 'hi' }], { tools: [] }),
+    '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+  );
+  assert.match(tok.chatTemplate ?? '', /<tool_call>/);
+});

@@ -9,17 +9,36 @@
 // Chat: the folder's `chat_template` (Jinja, rendered by transformers.js) when it has one; without
 // one, a documented plain fallback:
 //     "{role}: {content}\n" for each message, then "assistant:" when a reply is wanted.
+// Tools (OpenAI function tools) go to the template as Hugging Face's apply_chat_template(tools=...)
+// passes them; assistant `tool_calls` (arguments as objects) and `tool` messages pass through too. A
+// template that never mentions `tools`, and the plain fallback, get the plain tools block below in
+// the system message instead, with calls written in the Hermes form (see plainTools.ts).
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelError, RequestError } from '../../common/index.ts';
+import { withPlainTools, type ChatTemplateTool, type ChatTemplateToolCall } from './plainTools.ts';
+
+export type { ChatTemplateTool, ChatTemplateToolCall };
 
 /** A message as the chat template accepts it (wider than the normalised ChatMessage of ./prompt.ts). */
 export interface ChatTemplateMessage {
   role: string;
   /** A string, or OpenAI content parts of which only {type: "text"} are supported. */
   content: string | Array<{ type: string; text?: string }> | null;
+  /** Assistant: the calls it made (arguments as parsed objects, as templates expect). */
+  tool_calls?: ChatTemplateToolCall[];
+  /** Tool: the call this message answers. */
+  tool_call_id?: string;
+  name?: string;
+}
+
+export interface ChatRenderOptions {
+  /** Open the assistant turn (default true). */
+  addGenerationPrompt?: boolean;
+  /** Function tools offered to the model (OpenAI's `tools`), rendered by the template. */
+  tools?: ChatTemplateTool[];
 }
 
 export interface EncodeOptions {
@@ -46,12 +65,14 @@ export interface TextTokenizer {
   readonly bosTokenId: number | null;
   readonly eosTokenId: number | null;
   readonly hasChatTemplate: boolean;
+  /** The Jinja chat template text (null without one; several named templates: all of them, joined). */
+  readonly chatTemplate: string | null;
   encode(text: string, opts?: EncodeOptions): number[];
   decode(ids: number[], opts?: DecodeOptions): string;
   /** The prompt text for `messages` (template or fallback), with the assistant turn opened by default. */
-  renderChat(messages: ChatTemplateMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  renderChat(messages: ChatTemplateMessage[], opts?: ChatRenderOptions): string;
   /** renderChat, tokenized without adding special tokens again (the template holds them). */
-  applyChatTemplate(messages: ChatTemplateMessage[], opts?: { addGenerationPrompt?: boolean }): number[];
+  applyChatTemplate(messages: ChatTemplateMessage[], opts?: ChatRenderOptions): number[];
   createStreamDecoder(opts?: DecodeOptions): StreamDecoder;
   tokenToId(token: string): number | undefined;
 }
@@ -89,6 +110,16 @@ function textOf(m: ChatTemplateMessage, i: number): string {
     .join('');
 }
 
+/** The template's text; a list of named templates (default, tool_use, ...) gives all of them, joined. */
+function templateText(t: unknown): string | null {
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t))
+    return (t as Array<{ template?: unknown }>)
+      .map((x) => (typeof x?.template === 'string' ? x.template : ''))
+      .join('\n');
+  return null;
+}
+
 /** Loads `dir`/tokenizer.json + tokenizer_config.json (the latter optional). */
 export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   const jsonFile = join(dir, 'tokenizer.json');
@@ -117,6 +148,8 @@ class HfTokenizer implements TextTokenizer {
   readonly bosTokenId: number | null;
   readonly eosTokenId: number | null;
   readonly hasChatTemplate: boolean;
+  readonly chatTemplate: string | null;
+  private readonly templateHasTools: boolean;
   private readonly addBos: boolean;
   private readonly cleanup: boolean;
 
@@ -130,6 +163,8 @@ class HfTokenizer implements TextTokenizer {
     this.bosTokenId = (tok.bos_token_id as number | undefined) ?? null;
     this.eosTokenId = (tok.eos_token_id as number | undefined) ?? null;
     this.hasChatTemplate = typeof config.chat_template === 'string' || Array.isArray(config.chat_template);
+    this.chatTemplate = templateText(config.chat_template);
+    this.templateHasTools = /\btools\b/.test(this.chatTemplate ?? '');
     // transformers.js leaves BOS to tokenizer.json's post_processor; Python's slow tokenizers also
     // honour tokenizer_config.json's add_bos_token, so we do too.
     this.addBos = config.add_bos_token === true && this.bosTokenId !== null;
@@ -151,14 +186,22 @@ class HfTokenizer implements TextTokenizer {
     });
   }
 
-  renderChat(messages: ChatTemplateMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+  renderChat(messages: ChatTemplateMessage[], opts: ChatRenderOptions = {}): string {
     if (!Array.isArray(messages) || messages.length === 0)
       throw new RequestError('invalid_request', 'messages must be a non-empty list', { param: 'messages' });
-    const flat = messages.map((m, i) => ({ role: m.role, content: textOf(m, i) }));
+    let flat = messages.map((m, i) => ({ ...m, content: textOf(m, i) }));
     const gen = opts.addGenerationPrompt ?? true;
+    const tools = opts.tools && opts.tools.length > 0 ? opts.tools : undefined;
+    const templateTools = tools && this.templateHasTools;
+    if (tools && !templateTools) flat = withPlainTools(flat, tools);
     if (!this.hasChatTemplate) return flat.map((m) => `${m.role}: ${m.content}\n`).join('') + (gen ? 'assistant:' : '');
     try {
-      return this.tok.apply_chat_template(flat, { tokenize: false, add_generation_prompt: gen }) as unknown as string;
+      const chat = flat as unknown as Parameters<PreTrainedTokenizer['apply_chat_template']>[0];
+      return this.tok.apply_chat_template(chat, {
+        tokenize: false,
+        add_generation_prompt: gen,
+        ...(templateTools ? { tools } : {}),
+      }) as unknown as string;
     } catch (cause) {
       throw new RequestError(
         'invalid_request',
@@ -168,7 +211,7 @@ class HfTokenizer implements TextTokenizer {
     }
   }
 
-  applyChatTemplate(messages: ChatTemplateMessage[], opts: { addGenerationPrompt?: boolean } = {}): number[] {
+  applyChatTemplate(messages: ChatTemplateMessage[], opts: ChatRenderOptions = {}): number[] {
     return this.encode(this.renderChat(messages, opts), { addSpecialTokens: !this.hasChatTemplate });
   }
 

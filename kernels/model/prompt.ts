@@ -1,10 +1,15 @@
 // A user's prompt before tokenization, in the normalised shape every layer passes around (the
 // HTTP layer turns OpenAI content parts into one string; attribution may rewrite it; the
 // tokenizer's chat template renders it).
+import type { ChatTemplateToolCall } from './plainTools.ts';
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** Assistant: the tool calls it made (arguments parsed into objects, as chat templates expect). */
+  tool_calls?: ChatTemplateToolCall[];
+  /** Tool: the id of the call this result answers. */
+  tool_call_id?: string;
 }
 
 /** A completion text, or chat messages. */
