@@ -8,7 +8,8 @@ import { renameParam, toChatRequest } from './responsesRequest.ts';
 import type { ResponsesBody } from './responsesSchema.ts';
 
 const store = new ResponseStore(2);
-const chat = (b: Partial<ResponsesBody>) => toChatRequest({ model: 'm', input: 'hi', ...b } as ResponsesBody, store);
+const chat = (b: Record<string, unknown>) =>
+  toChatRequest({ model: 'm', input: 'hi', ...b } as unknown as ResponsesBody, store);
 
 test('string input, instructions, sampling, tools, tool_choice, text.format and logprobs map to the chat request', () => {
   const { chat: c, history } = chat({
@@ -22,7 +23,7 @@ test('string input, instructions, sampling, tools, tool_choice, text.format and 
     text: { format: { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true } },
     top_logprobs: 2,
     store: false,
-  } as Partial<ResponsesBody>);
+  });
   assert.deepEqual(history, [{ role: 'user', content: 'hi' }]);
   assert.deepEqual(c, {
     model: 'm',
@@ -45,8 +46,14 @@ test('string input, instructions, sampling, tools, tool_choice, text.format and 
     logprobs: true,
     top_logprobs: 2,
   });
-  assert.deepEqual(chat({ text: { format: { type: 'json_object' } } }).chat.response_format, { type: 'json_object' });
-  assert.equal(chat({ text: { format: { type: 'text' } } }).chat.response_format, undefined);
+  assert.deepEqual(
+    (chat({ text: { format: { type: 'json_object' } } }).chat as Record<string, unknown>).response_format,
+    { type: 'json_object' },
+  );
+  assert.equal(
+    (chat({ text: { format: { type: 'text' } } }).chat as Record<string, unknown>).response_format,
+    undefined,
+  );
 });
 
 test('items: messages with parts, consecutive function_call items share one assistant turn, outputs become tool messages', () => {
@@ -115,7 +122,7 @@ test('previous_response_id: the stored conversation comes first, without its ins
 test('what needs OpenAI cloud or is not text is refused naming the field', () => {
   const refused = (b: Record<string, unknown>, param: string, message: RegExp) =>
     assert.throws(
-      () => chat(b as Partial<ResponsesBody>),
+      () => chat(b),
       (e: unknown) =>
         e instanceof RequestError && e.code === 'invalid_request' && e.param === param && message.test(e.message),
       param,

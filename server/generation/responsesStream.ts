@@ -161,7 +161,7 @@ export class ResponseEvents {
 
   /** The last events once the run finished: open item done, then completed or incomplete. */
   finish(
-    finishReason: FinishReason,
+    finishReason: FinishReason | 'tool_calls',
     usage: ResponseState['usage'],
     attribution: Record<string, unknown> | null,
   ): ResponseEvent[] {
