@@ -1,0 +1,183 @@
+// The persisted, incrementally built span index over every DataNet document (./spanIndex.ts does
+// the suffix-array work). One SQLite file (<data-dir>/spans.sqlite), its own database so the
+// DataNet store's transactions never wait on an index rebuild.
+//
+// Layout: per DataNet, a log-structured list of segments, oldest (largest) first.
+//   add(doc)   tokens = tokenize(text); append a one-document segment; then, while the newest
+//              segment is at least half the size of the one before it, merge the two (rebuild the
+//              suffix array over both). Sizes then fall geometrically: at most log2(N) + 1 segments
+//              per DataNet, and each token is rebuilt O(log N) times over the index's life.
+//              The new and merged segments are written in one transaction.
+//   sync(docs) catch-up at start: documents the index lacks (by doc_id) are added; a different
+//              tokenizer fingerprint (span_meta.tokenizer) drops the index and rebuilds it.
+//   match(q)   every segment of the asked DataNets (optionally only some doc_ids) -> spans per doc.
+// Why not one array per DataNet rebuilt lazily: a query after each upload would rebuild it all
+// (O(N log N) per new document); the segments make an upload cost amortised O(log^2 N) per token.
+// Bytes: 8 per token (token id + suffix-array entry, Int32) + 4 per document + its doc_id.
+
+import Database from 'better-sqlite3';
+import { buildSegment, coveredTokens, matchSegment, mergeSegments, type Span, type SpanSegment } from './spanIndex.ts';
+
+export interface SpanDocument {
+  docId: string;
+  datanet: string;
+  text: string;
+}
+
+export interface DocumentSpans {
+  docId: string;
+  datanet: string;
+  /** Maximal spans of the answer found in the document, longest first. */
+  spans: Span[];
+  /** Longest span, tokens. */
+  longest: number;
+  /** Answer tokens covered by the spans (union). */
+  covered: number;
+}
+
+export interface SpanIndexOptions {
+  /** SQLite file, ':memory:' for tests. */
+  path: string;
+  tokenize: (text: string) => number[];
+  /** Identifies the tokenizer (e.g. a hash of tokenizer.json): a change rebuilds the index. */
+  tokenizerId: string;
+}
+
+interface Stored extends SpanSegment {
+  rowId: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS span_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS span_segments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  datanet TEXT NOT NULL,
+  tokens BLOB NOT NULL,
+  sa BLOB NOT NULL,
+  doc_starts BLOB NOT NULL,
+  doc_ids TEXT NOT NULL
+);`;
+
+const blob = (a: Int32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const ints = (b: Buffer): Int32Array => {
+  const copy = new Uint8Array(b); // aligned copy
+  return new Int32Array(copy.buffer, 0, copy.byteLength / 4);
+};
+
+export class SpanIndex {
+  private readonly db: Database.Database;
+  private readonly segments = new Map<string, Stored[]>(); // per DataNet, oldest first
+  private readonly indexed = new Set<string>();
+
+  constructor(private readonly o: SpanIndexOptions) {
+    this.db = new Database(o.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(SCHEMA);
+    const meta = this.db.prepare("SELECT value FROM span_meta WHERE key = 'tokenizer'").get() as
+      { value: string } | undefined;
+    if (meta?.value !== o.tokenizerId) {
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM span_segments');
+        this.db.prepare("INSERT OR REPLACE INTO span_meta (key, value) VALUES ('tokenizer', ?)").run(o.tokenizerId);
+      })();
+    }
+    const rows = this.db.prepare('SELECT * FROM span_segments ORDER BY id').all() as Array<{
+      id: number;
+      datanet: string;
+      tokens: Buffer;
+      sa: Buffer;
+      doc_starts: Buffer;
+      doc_ids: string;
+    }>;
+    for (const r of rows) {
+      const seg: Stored = {
+        rowId: r.id,
+        tokens: ints(r.tokens),
+        sa: ints(r.sa),
+        docStarts: ints(r.doc_starts),
+        docIds: JSON.parse(r.doc_ids) as string[],
+      };
+      this.list(r.datanet).push(seg);
+      for (const id of seg.docIds) this.indexed.add(id);
+    }
+  }
+
+  /** Adds the documents the index lacks (start-up catch-up); returns how many were added. */
+  sync(docs: Iterable<SpanDocument>): number {
+    let added = 0;
+    for (const d of docs) if (this.add(d)) added++;
+    return added;
+  }
+
+  /** Indexes one document (no-op, false, when its doc_id is indexed already). */
+  add(doc: SpanDocument): boolean {
+    if (this.indexed.has(doc.docId)) return false;
+    const list = this.list(doc.datanet);
+    let seg = buildSegment([{ docId: doc.docId, tokens: this.o.tokenize(doc.text) }]);
+    const removed: Stored[] = [];
+    while (list.length > 0 && seg.tokens.length * 2 >= list.at(-1)!.tokens.length) {
+      const older = list.pop()!;
+      removed.push(older);
+      seg = mergeSegments(older, seg);
+    }
+    const rowId = this.db.transaction(() => {
+      for (const r of removed) this.db.prepare('DELETE FROM span_segments WHERE id = ?').run(r.rowId);
+      return Number(
+        this.db
+          .prepare('INSERT INTO span_segments (datanet, tokens, sa, doc_starts, doc_ids) VALUES (?, ?, ?, ?, ?)')
+          .run(doc.datanet, blob(seg.tokens), blob(seg.sa), blob(seg.docStarts), JSON.stringify(seg.docIds))
+          .lastInsertRowid,
+      );
+    })();
+    list.push({ ...seg, rowId });
+    this.indexed.add(doc.docId);
+    return true;
+  }
+
+  /**
+   * The documents of `datanets` (only `docIds` when given) sharing a span of at least `minTokens`
+   * with the answer; most covered first, then doc_id.
+   */
+  match(q: {
+    answer: ArrayLike<number>;
+    datanets: Iterable<string>;
+    docIds?: ReadonlySet<string>;
+    minTokens: number;
+  }): DocumentSpans[] {
+    const out: DocumentSpans[] = [];
+    for (const datanet of new Set(q.datanets)) {
+      for (const seg of this.segments.get(datanet) ?? []) {
+        const include = q.docIds ? (d: number) => q.docIds!.has(seg.docIds[d]!) : undefined;
+        for (const [d, spans] of matchSegment(seg, q.answer, { minTokens: q.minTokens, include })) {
+          spans.sort((a, b) => b.length - a.length || a.answerStart - b.answerStart);
+          out.push({ docId: seg.docIds[d]!, datanet, spans, longest: spans[0]!.length, covered: coveredTokens(spans) });
+        }
+      }
+    }
+    return out.sort((a, b) => b.covered - a.covered || (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+  }
+
+  /** Counts for the bench and /metrics: segments, documents, corpus tokens and in-memory bytes. */
+  stats(): { datanets: number; segments: number; documents: number; tokens: number; bytes: number } {
+    let segments = 0;
+    let tokens = 0;
+    let bytes = 0;
+    for (const list of this.segments.values())
+      for (const s of list) {
+        segments++;
+        tokens += s.tokens.length;
+        bytes += s.tokens.byteLength + s.sa.byteLength + s.docStarts.byteLength;
+      }
+    return { datanets: this.segments.size, segments, documents: this.indexed.size, tokens, bytes };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private list(datanet: string): Stored[] {
+    let list = this.segments.get(datanet);
+    if (list === undefined) this.segments.set(datanet, (list = []));
+    return list;
+  }
+}
