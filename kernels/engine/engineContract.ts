@@ -5,6 +5,7 @@ import type { AdapterNotice } from '../../adapters/index.ts';
 import type { ModelSpec, WeightPrecision } from '../model/modelSpec.ts';
 import type { ExecutionProvider, LoraKernel } from '../graph/graphContract.ts';
 import type { ConstraintSpec } from './constrain/constraintSpec.ts';
+import type { MaskTimeStats } from './constrain/maskTimes.ts';
 
 /** Options that choose how the engine builds and runs the model (validated by server/config). */
 export interface EngineOptions {
@@ -118,6 +119,8 @@ export interface EngineStats {
   batchSize: number;
   kvCapacity: number;
   adapters: { cached: number; cachedBytes: number; active: number };
+  /** Per-token grammar mask time of constrained rows (present once constrained decoding is available). */
+  constraintMask?: MaskTimeStats;
 }
 
 /** Events the engine reports for metrics and the adapter registry. */

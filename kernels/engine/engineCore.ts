@@ -9,14 +9,16 @@
 //   for each call (decode first, then the prefill chunk, two separate forward calls):
 //     feeds = ids/positions/lengths + past views [B, Hkv, C, Dh] of the call's rows + LoRA plan
 //     out = forward(feeds); write out.new_key/new_value [B, Hkv, T, Dh] into the cache
-//     sample the rows whose last new token's logits are wanted
+//     sample the rows whose last new token's logits are wanted; a constrained row (constraint in
+//     its request) samples under its matcher's allowed-token mask, then advances the matcher
 //   scheduler.commit(tokens) -> finished rows; emit token / done events
-import { RequestError, serializeError, type SerializedError } from '../../common/index.ts';
+import { EngineError, RequestError, serializeError, type SerializedError } from '../../common/index.ts';
 import { CallFeeds, type CallRow } from './callFeeds.ts';
 import { KvCache } from './kvCache.ts';
 import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
 import type { LoraSlots } from './loraSlots.ts';
-import { Sampler, type SampleResult } from './sampler.ts';
+import { Sampler, anyAllowed, type SampleResult } from './sampler.ts';
+import type { ConstraintProvider, RowConstraint } from './constrain/constraintEngine.ts';
 import { Scheduler, type Seq, type StepPlan } from './scheduler.ts';
 import type { EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
 import type { AcquireResult } from '../../adapters/index.ts';
@@ -44,6 +46,10 @@ export interface EngineCoreDeps {
   adapters: AdapterPins;
   emit(id: string, e: GenerateEvent): void;
   notice(n: EngineNotice): void;
+  /** Compiles constraints into per-row matchers; without it a constrained request is refused. */
+  constraints?: ConstraintProvider;
+  /** Called when work arrives asynchronously (a constrained request whose grammar has compiled). */
+  wake?(): void;
 }
 
 export class EngineCore {
@@ -51,6 +57,10 @@ export class EngineCore {
   readonly kv: KvCache;
   readonly feeds: CallFeeds;
   private readonly samplers = new Map<string, Sampler>();
+  /** Matchers of the running constrained rows. */
+  private readonly matchers = new Map<string, RowConstraint>();
+  /** Constrained requests whose grammar is compiling (not yet in the scheduler). */
+  private readonly compiling = new Map<string, GenerateRequest>();
   private readonly failed = new Set<string>();
   private lastBatch = 0;
 
@@ -82,6 +92,7 @@ export class EngineCore {
           param: 'logprobs',
         });
       }
+      if (req.constraint) return this.submitConstrained(req);
       this.sched.add(req);
       this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs, req.promptIds));
     } catch (err) {
@@ -89,8 +100,57 @@ export class EngineCore {
     }
   }
 
+  /** Compiles the grammar (cached) off the step loop, then queues the request like any other. */
+  private submitConstrained(req: GenerateRequest): void {
+    const provider = this.d.constraints;
+    if (!provider) throw new RequestError('invalid_request', 'this engine was started without constrained decoding');
+    if (req.stopTokenIds.length === 0)
+      throw new RequestError('invalid_request', 'constrained decoding needs a model with an end-of-sequence token');
+    this.compiling.set(req.id, req);
+    provider.open(req.constraint!, req.stopTokenIds).then(
+      (matcher) => {
+        if (this.compiling.get(req.id) !== req) return matcher.dispose(); // cancelled meanwhile
+        this.compiling.delete(req.id);
+        try {
+          // The grammar decides when the output is complete: a stop id is allowed only then, and ends the row.
+          this.sched.add({ ...req, ignoreEos: false });
+          this.samplers.set(req.id, new Sampler(req.sampling, req.logprobs, req.promptIds));
+          this.matchers.set(req.id, matcher);
+        } catch (err) {
+          matcher.dispose();
+          this.d.emit(req.id, { type: 'error', error: serializeError(err) });
+        }
+        this.d.wake?.();
+      },
+      (err: unknown) => {
+        if (this.compiling.get(req.id) !== req) return;
+        this.compiling.delete(req.id);
+        this.d.emit(req.id, { type: 'error', error: serializeError(err) });
+        this.d.wake?.();
+      },
+    );
+  }
+
   cancel(id: string): void {
+    const req = this.compiling.get(id);
+    if (req) {
+      this.compiling.delete(id);
+      this.d.emit(id, {
+        type: 'done',
+        finishReason: 'cancelled',
+        promptTokens: req.promptIds.length,
+        completionTokens: 0,
+      });
+      return;
+    }
     this.sched.cancel(id);
+  }
+
+  /** Drops a finished request's sampler and matcher. */
+  private forget(id: string): void {
+    this.samplers.delete(id);
+    this.matchers.get(id)?.dispose();
+    this.matchers.delete(id);
   }
 
   hasWork(): boolean {
@@ -101,8 +161,9 @@ export class EngineCore {
   abortAll(error: SerializedError): void {
     for (const id of this.samplers.keys()) this.sched.cancel(id);
     this.sched.schedule(); // cancels run before admission: nothing is left waiting or running
-    for (const id of this.samplers.keys()) this.d.emit(id, { type: 'error', error });
-    this.samplers.clear();
+    for (const id of [...this.samplers.keys(), ...this.compiling.keys()]) this.d.emit(id, { type: 'error', error });
+    for (const id of [...this.samplers.keys()]) this.forget(id);
+    this.compiling.clear();
   }
 
   stats(): EngineStats {
@@ -114,6 +175,7 @@ export class EngineCore {
       batchSize: this.lastBatch,
       kvCapacity: this.kv.capacity,
       adapters: { cached: a.cached, cachedBytes: a.cachedBytes, active: a.active },
+      ...(this.d.constraints ? { constraintMask: this.d.constraints.maskTimes.stats() } : {}),
     };
   }
 
@@ -128,11 +190,11 @@ export class EngineCore {
           promptTokens: c.promptTokens,
           completionTokens: c.completionTokens,
         });
-      this.samplers.delete(c.id);
+      this.forget(c.id);
     }
     for (const e of plan.errors) {
       this.d.emit(e.id, { type: 'error', error: e.error });
-      this.samplers.delete(e.id);
+      this.forget(e.id);
     }
     this.kv.fit(Math.max(plan.maxLen, 1), plan.maxLen);
     for (const m of plan.moves) this.kv.copyRow(m.from, m.to, m.len);
@@ -149,7 +211,7 @@ export class EngineCore {
       for (const call of plan.calls) {
         for (const s of call.seqs) {
           this.d.emit(s.req.id, { type: 'error', error });
-          this.samplers.delete(s.req.id);
+          this.forget(s.req.id);
           this.failed.add(s.req.id);
           this.sched.cancel(s.req.id);
         }
@@ -189,7 +251,7 @@ export class EngineCore {
         promptTokens: f.seq.req.promptIds.length,
         completionTokens: f.seq.generated,
       });
-      this.samplers.delete(f.seq.req.id);
+      this.forget(f.seq.req.id);
     }
     this.lastBatch = plan.calls.reduce((n, c) => n + c.seqs.length, 0);
     this.d.notice({
@@ -228,8 +290,30 @@ export class EngineCore {
         kv.write(l, call.rowStart + b, call.seqs[b].cached, call.newLen[b], out.newKey[l], out.newValue[l], b, call.T);
     }
     const V = spec.vocabSize;
-    return call.seqs.map((s, b) =>
-      call.sample[b] ? this.samplers.get(s.req.id)!.sample(out.logits.subarray(b * V, (b + 1) * V)) : null,
-    );
+    const results: Array<SampleResult | null> = [];
+    for (let b = 0; b < B; b++) {
+      const s = call.seqs[b];
+      if (!call.sample[b]) {
+        results.push(null);
+        continue;
+      }
+      const logits = out.logits.subarray(b * V, (b + 1) * V);
+      const matcher = this.matchers.get(s.req.id);
+      results.push(
+        matcher ? await this.sampleConstrained(s, matcher, logits) : this.samplers.get(s.req.id)!.sample(logits),
+      );
+    }
+    return results;
+  }
+
+  /** Samples under the row's grammar mask and advances its matcher. */
+  private async sampleConstrained(s: Seq, matcher: RowConstraint, logits: Float32Array): Promise<SampleResult> {
+    const mask = await matcher.mask();
+    // Nothing allowed (the grammar is complete and cannot continue, without a stop id): end the row.
+    if (!anyAllowed(mask, logits.length)) return { tokenId: s.req.stopTokenIds[0]! };
+    const r = this.samplers.get(s.req.id)!.sample(logits, mask);
+    if (!matcher.accept(r.tokenId))
+      throw new EngineError('engine_failed', `the grammar matcher rejected token ${r.tokenId} that its mask allowed`);
+    return r;
   }
 }

@@ -20,6 +20,7 @@ import { ensureDecoderGraph } from '../graph/graphCache.ts';
 import type { FeedTensor } from './loraPlan.ts';
 import { LoraSlots } from './loraSlots.ts';
 import { ScoreQueue } from './scoreQueue.ts';
+import { lazyConstraints } from './constrain/lazyConstraints.ts';
 import { GRAPH_OUTPUTS } from '../graph/graphContract.ts';
 import { type GenerateEvent } from './engineContract.ts';
 import { type ModelSpec } from '../model/modelSpec.ts';
@@ -88,6 +89,11 @@ async function start(): Promise<void> {
     adapters: cache,
     emit: (id, e) => events.push([id, e]),
     notice: (notice) => parent.notify({ t: 'notice', notice }),
+    constraints: lazyConstraints(options.modelDir, spec),
+    wake: () => {
+      flush();
+      wake();
+    },
   });
   const scores = new ScoreQueue({ spec, options, forward, slots, adapters: cache, feeds: core.feeds });
 

@@ -14,6 +14,8 @@
 // logprobs are log_softmax of the RAW logits (no temperature), as OpenAI reports them.
 // Before picking, `adjusted` applies the request's repetition / presence / frequency penalties,
 // logit_bias and min_p (see there).
+// Constrained rows pass an allowed-token bitmask [ceil(V/32)]: disallowed logits become -inf FIRST
+// (before penalties, temperature and top-p), and logprobs are those of the masked distribution.
 import { Prng } from '../../common/index.ts';
 import type { SamplingParams, TokenLogprob } from './engineContract.ts';
 
@@ -59,6 +61,35 @@ export function topIndices(x: Float32Array, m: number): Int32Array {
     out[k] = heap[0];
     heap[0] = heap[--size];
     siftDown(0);
+  }
+  return out;
+}
+
+/** Whether bit `id` of the [ceil(V/32)] bitmask is set. */
+export function allowed(mask: Int32Array, id: number): boolean {
+  return ((mask[id >> 5]! >>> (id & 31)) & 1) === 1;
+}
+
+/** Whether any of ids 0..V-1 is allowed. */
+export function anyAllowed(mask: Int32Array, V: number): boolean {
+  for (let w = 0; w < mask.length; w++) {
+    const rest = V - 32 * w;
+    if (rest <= 0) return false;
+    const bits = rest >= 32 ? mask[w]! : mask[w]! & ((1 << rest) - 1);
+    if (bits !== 0) return true;
+  }
+  return false;
+}
+
+/** A copy of `logits` with -inf where the bitmask disallows the token. */
+export function applyMask(logits: Float32Array, mask: Int32Array): Float32Array {
+  const out = Float32Array.from(logits);
+  for (let w = 0; w < mask.length; w++) {
+    const bits = mask[w]!;
+    if (bits === -1) continue; // all 32 allowed
+    const base = w << 5;
+    const end = Math.min(base + 32, out.length);
+    for (let i = base; i < end; i++) if (((bits >>> (i - base)) & 1) === 0) out[i] = -Infinity;
   }
   return out;
 }
@@ -138,8 +169,11 @@ export class Sampler {
     return out;
   }
 
-  sample(logits: Float32Array): SampleResult {
-    const tokenId = this.pick(this.adjusted(logits));
+  /** `mask`: bit i of word i >> 5 set = token i allowed (at least one must be). */
+  sample(raw: Float32Array, mask?: Int32Array): SampleResult {
+    const logits = mask ? applyMask(raw, mask) : raw;
+    let tokenId = this.pick(this.adjusted(logits));
+    if (mask && !allowed(mask, tokenId)) tokenId = argmax(logits); // a draw's rounding fell off the end
     this.counts.set(tokenId, (this.counts.get(tokenId) ?? 0) + 1);
     if (this.logprobs === undefined) return { tokenId };
     const lse = logSumExp(logits);
@@ -148,7 +182,7 @@ export class Sampler {
       res.topLogprobs = Array.from(topIndices(logits, this.logprobs), (id) => ({
         tokenId: id,
         logprob: logits[id] - lse,
-      }));
+      })).filter((t) => t.logprob > -Infinity);
     }
     return res;
   }

@@ -5,6 +5,7 @@
 // not enforce exactly (an unknown JSON-schema keyword, a regex feature without a grammar form) is a
 // 400 naming it, so a constraint that is accepted is a constraint that holds.
 import { RequestError } from '../../../common/index.ts';
+import { hasRegex } from './toStructuralTag.ts';
 
 export type ConstraintSpec =
   /** A strict JSON-schema subset (see JSON_SCHEMA_KEYWORDS); properties not listed are not generated. */
@@ -113,6 +114,7 @@ function checkSpec(spec: ConstraintSpec, param: string, at: string, depth: numbe
       if (max === undefined && !separator)
         fail(param, `${param}: an unbounded repeat needs a non-empty separator (at ${at})`);
       checkSpec(spec.item, param, `${at}.repeat`, depth + 1);
+      if (hasRegex(spec.item)) fail(param, `${param}: a regex inside a repeat is not supported (at ${at})`);
       return;
     }
     default:
@@ -184,7 +186,20 @@ function checkSchema(s: unknown, param: string, at: string, root: Record<string,
   if (s.pattern !== undefined) {
     if (typeof s.pattern !== 'string') fail(param, `${param}: 'pattern' at ${at} must be a string`);
     checkRegex(s.pattern, param);
+    // The grammar puts the pattern's characters inside the JSON string unescaped: a pattern that can
+    // match a quote, a backslash or a control character would yield invalid JSON.
+    if (mayMatchUnsafe(s.pattern))
+      fail(
+        param,
+        `${param}: JSON schema 'pattern' at ${at} may match a quote, backslash or control character ('.', '[^', \\S, \\W, \\D, \\s, '"' or an escaped backslash), which constrained decoding cannot keep valid JSON; list the allowed characters instead`,
+      );
   }
+}
+
+/** Whether a JSON-string pattern can match '"', '\\' or a control character (conservative). */
+function mayMatchUnsafe(pattern: string): boolean {
+  const bare = pattern.replace(/\\./g, ''); // escape pairs removed: what is left is literal or syntax
+  return /[."]|\[\^/.test(bare) || /\\[SWDs\\]/.test(pattern);
 }
 
 function resolveRef(root: Record<string, unknown>, ref: string): unknown {

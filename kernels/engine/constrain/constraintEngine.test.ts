@@ -1,0 +1,141 @@
+// The xgrammar engine's masks over a byte-level BPE vocabulary whose tokens straddle grammar
+// boundaries, checked against a brute-force reference on finite languages: token t is allowed after
+// prefix p iff some string of the language starts with p + text(t); a stop id iff p is in the language.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Prng } from '../../../common/index.ts';
+import { allowed } from '../sampler.ts';
+import { ConstraintEngine } from './constraintEngine.ts';
+import type { ConstraintSpec } from './constraintSpec.ts';
+
+/** GPT-2's byte-level encoding of printable ASCII: a space is 'Ġ'. */
+const byteLevel = (text: string): string => text.replaceAll(' ', 'Ġ');
+const EOS = 0;
+const TEXTS = [
+  ...'{}[]":, abcdefghijklmnopqrstuvwxyz0123456789-',
+  ...['{"', '":', ' "', '", "', 'red', 're', 'd"', 'green', 'gr', 'een"', '}', ' 1', '12', '3}', 'ab', 'ba', 'x"}'],
+  ...['[1', ', 2', ', ', '2]', '|', 'yes', 'no', '<a>', '</a>', '<a>yes</a>', 'ye'],
+];
+const VOCAB = ['', ...TEXTS.map(byteLevel)]; // id 0: EOS (special: '')
+const textOf = (id: number): string => TEXTS[id - 1]!;
+
+/** Walks random allowed paths; at every step the mask must equal the reference's. */
+async function checkAgainst(spec: ConstraintSpec, language: string[], walks: number): Promise<Set<string>> {
+  const engine = await ConstraintEngine.create({ encoded: VOCAB, vocabType: 'byte_level' }, [EOS]);
+  const rng = new Prng(7);
+  const reached = new Set<string>();
+  for (let w = 0; w < walks; w++) {
+    const row = await engine.open(spec, [EOS]);
+    let prefix = '';
+    for (let step = 0; step < 64; step++) {
+      const mask = await row.mask();
+      const ok: number[] = [];
+      for (let id = 0; id < VOCAB.length; id++) {
+        const want = id === EOS ? language.includes(prefix) : language.some((s) => s.startsWith(prefix + textOf(id)));
+        assert.equal(
+          allowed(mask, id),
+          want,
+          `after ${JSON.stringify(prefix)}: token ${JSON.stringify(id ? textOf(id) : 'EOS')}`,
+        );
+        if (want) ok.push(id);
+      }
+      const pick = ok[Math.floor(rng.next() * ok.length)]!;
+      assert.ok(row.accept(pick));
+      if (pick === EOS) break;
+      prefix += textOf(pick);
+    }
+    assert.ok(language.includes(prefix), `walk ended inside the language: ${prefix}`);
+    reached.add(prefix);
+    row.dispose();
+  }
+  return reached;
+}
+
+test('json_schema (enum, integer range, required, fixed separators): masks equal the brute-force reference', async () => {
+  const schema = {
+    type: 'object',
+    properties: { c: { enum: ['red', 'green'] }, n: { type: 'integer', minimum: 1, maximum: 3 } },
+    required: ['c', 'n'],
+    additionalProperties: false,
+  };
+  const language = ['red', 'green'].flatMap((c) => [1, 2, 3].map((n) => `{"c": "${c}", "n": ${n}}`));
+  const reached = await checkAgainst({ type: 'json_schema', schema }, language, 30);
+  assert.ok(reached.size >= 4, 'the walks reach several members');
+});
+
+test('choice, literal, sequence, one_of and bounded / unbounded repeat: masks equal the reference', async () => {
+  const item: ConstraintSpec = { type: 'choice', choices: ['yes', 'no'] };
+  const tagged: ConstraintSpec = {
+    type: 'sequence',
+    parts: [{ type: 'literal', text: '<a>' }, item, { type: 'literal', text: '</a>' }],
+  };
+  const words = (k: number, sep: string, f: (s: string) => string): string[] =>
+    k === 0
+      ? ['']
+      : words(k - 1, sep, f).flatMap((p) =>
+          ['yes', 'no'].map((x) => (p === '' && k === 1 ? f(x) : `${p}${sep}${f(x)}`)),
+        );
+  const upTo = (lo: number, hi: number, sep: string, f = (s: string) => s): string[] =>
+    Array.from({ length: hi - lo + 1 }, (_, i) => words(lo + i, sep, f)).flat();
+  // 1..3 tags separated by '|'
+  await checkAgainst(
+    { type: 'repeat', item: tagged, separator: '|', min: 1, max: 3 },
+    upTo(1, 3, '|', (x) => `<a>${x}</a>`),
+    25,
+  );
+  // 0..2 with no separator, after a literal prefix
+  await checkAgainst(
+    {
+      type: 'sequence',
+      parts: [
+        { type: 'literal', text: 'ab' },
+        { type: 'repeat', item, min: 0, max: 2 },
+      ],
+    },
+    upTo(0, 2, '').map((s) => `ab${s}`),
+    25,
+  );
+  // one_of: a literal or two..three items separated by ', ' (unbounded repeat capped by the walk's own stop)
+  const unbounded: ConstraintSpec = { type: 'repeat', item, separator: ', ', min: 2 };
+  const engine = await ConstraintEngine.create({ encoded: VOCAB, vocabType: 'byte_level' }, [EOS]);
+  const row = await engine.open({ type: 'one_of', options: [{ type: 'literal', text: 'x"}' }, unbounded] }, [EOS]);
+  for (const t of ['yes', ', ', 'no', ', ', 'ye', 's']) assert.ok(row.accept(TEXTS.indexOf(t) + 1), t);
+  assert.ok(allowed(await row.mask(), EOS), 'three items: complete');
+  assert.ok(allowed(await row.mask(), TEXTS.indexOf(', ') + 1), 'and may go on');
+  const row2 = await engine.open(unbounded, [EOS]);
+  row2.accept(TEXTS.indexOf('no') + 1);
+  assert.ok(!allowed(await row2.mask(), EOS), 'one item is below min');
+});
+
+test('regex: masks equal the reference; an uncompilable constraint is a 400 request error', async () => {
+  await checkAgainst({ type: 'regex', pattern: '[ab]{1,2}-[0-9]' }, upToRegex(), 25);
+  // A regex glued to grammar parts (a structural tag: sequence / or around a regex leaf).
+  const glued: ConstraintSpec = {
+    type: 'sequence',
+    parts: [
+      {
+        type: 'one_of',
+        options: [
+          { type: 'literal', text: '<a>' },
+          { type: 'regex', pattern: 'x[0-9]' },
+        ],
+      },
+      { type: 'choice', choices: ['yes', 'no'] },
+    ],
+  };
+  const heads = ['<a>', ...[...'0123456789'].map((d) => `x${d}`)];
+  await checkAgainst(
+    glued,
+    heads.flatMap((h) => [`${h}yes`, `${h}no`]),
+    25,
+  );
+  const engine = await ConstraintEngine.create({ encoded: VOCAB, vocabType: 'byte_level' }, [EOS]);
+  await assert.rejects(engine.open({ type: 'regex', pattern: '(' }, [EOS]), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'invalid_request');
+    return true;
+  });
+  function upToRegex(): string[] {
+    const heads = ['a', 'b', 'aa', 'ab', 'ba', 'bb'];
+    return heads.flatMap((h) => [...'0123456789'].map((d) => `${h}-${d}`));
+  }
+});
