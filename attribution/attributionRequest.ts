@@ -18,7 +18,12 @@
 //   signer, signature, digest                           EIP-712 (attribution/eip712.ts)
 //   sources     [{doc_id, datanet, contributor, share_ppm, score, amount}]  (retrieval order)
 //   adapter     {id, owner, share_ppm, score, amount} | null
-//   fee         {total, model, adapter, data}           uint256 decimal strings (smallest units)
+//   training_sources  [{example_id, doc_id, datanet, contributor, score, influence, reputation_ppm,
+//               span_tokens, share_ppm, amount}]  the serving adapter's training examples (share desc)
+//   training    {by_contributor: [{contributor, share_ppm, amount}], by_datanet: [{datanet, share_ppm, amount}]}
+//   spans       [{doc_id, datanet, longest, covered, spans: [{answer_start, doc_start, length}]}]
+//               verbatim spans of the answer (>= --span-min-tokens) in passages' DataNets and training documents
+//   fee         {total, model, adapter, data, training}  uint256 decimal strings (smallest units)
 // `score` is in nats of log p(answer); share_ppm integers; amounts decimal strings.
 
 import { RequestError } from '../common/index.ts';
@@ -107,6 +112,30 @@ export type AdapterAttribution = {
   amount: string;
 };
 
+export type TrainingSourceAttribution = {
+  example_id: string;
+  doc_id: string | null;
+  datanet: string | null;
+  contributor: string | null;
+  /** Composite score: max(influence, 0) x reputation. */
+  score: number;
+  /** DataInf helpfulness (0 when not computed). */
+  influence: number;
+  reputation_ppm: number;
+  /** Longest verbatim span of the answer from this example, tokens. */
+  span_tokens: number;
+  share_ppm: number;
+  amount: string;
+};
+
+export type DocumentSpansAttribution = {
+  doc_id: string;
+  datanet: string;
+  longest: number;
+  covered: number;
+  spans: Array<{ answer_start: number; doc_start: number; length: number }>;
+};
+
 export type AttributionResult = {
   record_id: string;
   status: 'signed';
@@ -116,7 +145,13 @@ export type AttributionResult = {
   digest: string;
   sources: SourceAttribution[];
   adapter: AdapterAttribution | null;
-  fee: { total: string; model: string; adapter: string; data: string };
+  training_sources: TrainingSourceAttribution[];
+  training: {
+    by_contributor: Array<{ contributor: string | null; share_ppm: number; amount: string }>;
+    by_datanet: Array<{ datanet: string | null; share_ppm: number; amount: string }>;
+  };
+  spans: DocumentSpansAttribution[];
+  fee: { total: string; model: string; adapter: string; data: string; training: string };
 };
 
 export type PendingAttribution = {

@@ -10,7 +10,13 @@
 //                    source scores = combine(plan, values); shares = sharesPpm(scores);
 //                    adapter score = v(full, adapter) - v(full, base); adapter share = 1 - e^-score;
 //                    fee = computeFee(usage); split = splitFee(...); record = buildRecord(...);
+//                    training = attributeTraining(...) (trainingSources.ts: the adapter's training
+//                    examples by DataInf influence and verbatim spans; spans in the passages' DataNets);
+//                    split = splitFee(... training shares: the adapter's earnings shared with them);
 //                    signed = sink.record(record) (sign + durable outbox append)  -- BEFORE returning.
+//                    Records are version 2 (training sources and spans, possibly empty). Inline mode
+//                    waits for the training influence too: what contributors are paid must not
+//                    depend on the client's choice of mode.
 //   onCompletion(i)  the server's AttributionHook: attributes a prepared request (inline) or starts
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
@@ -31,6 +37,16 @@ import type { RecordSigner } from './records/eip712.ts';
 import { computeFee, splitFee, type FeeConfig } from './scoring/fees.ts';
 import type { Address, AttributionRecord, SignedRecord } from './records/recordTypes.ts';
 import type { Passage, Retriever } from './data/retrieve.ts';
+import type { ContributorReputation } from './scoring/trainingShares.ts';
+import type { TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
+import {
+  attributeTraining,
+  recordSpans,
+  recordTrainingSources,
+  trainingResult,
+  type ManifestExampleRef,
+  type SpanMatcher,
+} from './trainingSources.ts';
 import {
   adapterSharePpm,
   combineScores,
@@ -94,7 +110,22 @@ export interface AttributionServiceOptions {
   onError?: (err: unknown, context: { requestId: string }) => void;
   /** Prepared requests remembered for the completion hook (oldest forgotten first). Default 10000. */
   maxPending?: number;
+  /** Training-data influence of an adapter's examples (DataInf); absent: training sources from spans alone. */
+  trainingInfluence?: TrainingInfluence | null;
+  /** An adapter's manifest examples (loraledger.json training.examples), null when it has none. Default: none. */
+  trainingExamples?: (adapterId: string) => Promise<readonly ManifestExampleRef[] | null>;
+  /** The DataNet span index; absent: no spans. */
+  spanIndex?: SpanMatcher | null;
+  /** --span-min-tokens: shortest span reported, tokens. Default 8. */
+  spanMinTokens?: number;
+  /** Training examples asked of the influence scorer. Default 16. */
+  trainingTopK?: number;
+  /** Contributor reputation (composite = influence x reputation). Default: 1 for everyone. */
+  reputation?: ContributorReputation;
 }
+
+export const DEFAULT_SPAN_MIN_TOKENS = 8;
+export const DEFAULT_TRAINING_TOP_K = 16;
 
 /** What the server's prepare hook passes (server/ports AttributionHook.prepare). */
 export interface PrepareInput {
@@ -242,14 +273,38 @@ export class AttributionService {
     const scores = combineScores(plan, values.slice(0, plan.subsets.length));
     const shares = sharesPpm(scores);
     const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - values[values.length - 1]! : 0;
-    const adapterShare = req.adapterId !== null && owner !== null ? adapterSharePpm(influence) : null;
+    const earnedShare = req.adapterId !== null ? adapterSharePpm(influence) : null;
+    const adapterShare = owner !== null ? earnedShare : null;
+    const training = await attributeTraining(
+      {
+        influence: this.o.trainingInfluence ?? null,
+        examples: this.o.trainingExamples ?? (async () => null),
+        spans: this.o.spanIndex ?? null,
+        minTokens: this.o.spanMinTokens ?? DEFAULT_SPAN_MIN_TOKENS,
+        topK: this.o.trainingTopK ?? DEFAULT_TRAINING_TOP_K,
+        reputation: this.o.reputation,
+        onError: (err, context) => (this.o.onError ?? defaultOnError)(err, context),
+      },
+      {
+        requestId: req.requestId,
+        adapterId: req.adapterId,
+        promptIds: idsFor(full),
+        outputIds: req.outputIds,
+        passageDatanets: req.passages.map((p) => p.datanet),
+      },
+    );
     const fee = splitFee({
       fee: computeFee(req.usage, this.o.fees),
       config: this.o.fees,
-      adapterSharePpm: adapterShare,
+      adapterSharePpm: earnedShare,
       sourceSharesPpm: shares,
+      trainingSharesPpm: training.shares.map((t) => t.sharePpm),
+      adapterOwnerPaid: owner !== null,
     });
-    const method = k === 0 ? 'adapter-logprob-v1' : plan.method === 'shapley' ? 'shapley-exact-v1' : 'loo-logprob-v1';
+    const method =
+      (k === 0 ? 'adapter-logprob-v1' : plan.method === 'shapley' ? 'shapley-exact-v1' : 'loo-logprob-v1') +
+      training.method;
+    const trainingSources = recordTrainingSources(training.shares);
     const record = buildRecord({
       requestId: req.requestId,
       model: this.o.model,
@@ -265,6 +320,7 @@ export class AttributionService {
         sharePpm: shares[i]!,
       })),
       fee,
+      training: { sources: trainingSources, spans: recordSpans(training.documents) },
       timestamp: Math.floor((this.o.now ?? Date.now)() / 1000),
       method,
     });
@@ -294,11 +350,13 @@ export class AttributionService {
               score: influence,
               amount: fee.adapter.toString(),
             },
+      ...trainingResult(training, fee.training),
       fee: {
         total: fee.fee.toString(),
         model: fee.model.toString(),
         adapter: fee.adapter.toString(),
         data: fee.sources.reduce((a, b) => a + b, 0n).toString(),
+        training: fee.training.reduce((a, b) => a + b, 0n).toString(),
       },
     };
   }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AdapterError, RequestError } from '../../common/index.ts';
 import type { AdapterDirectory, AttributionHook, AutoRouter, ChatMessage, ServerTokenizer } from '../ports.ts';
 import type { CompletionPlan } from './runCompletion.ts';
+import { constraintFromBody } from './structuredOutput.ts';
 import type { ChatBody, CompletionBody } from '../http/schemas.ts';
 import type { ServedBy } from './chunkShapes.ts';
 
@@ -98,8 +99,6 @@ function rejectUnsupported(body: Record<string, unknown>): void {
     new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
   for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
   if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
-  if (set('response_format') && (body.response_format as { type?: unknown }).type !== 'text')
-    throw why('response_format', 'only {"type": "text"}');
   if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
   if (set('suffix')) throw why('suffix', 'no insertion');
 }
@@ -153,6 +152,7 @@ function common(body: CompletionBody | ChatBody, deps: PlanDeps) {
     returnTokenIds: body.return_token_ids ?? false,
     timeoutSeconds: deps.timeoutSeconds,
     user: body.user ?? undefined,
+    constraint: constraintFromBody(body),
   };
 }
 

@@ -8,7 +8,7 @@
 //   signal aborts / consumer leaves early -> engine.cancel(id) (frees the batch slot)
 // Choices are merged pull-based: an engine stream is read only when the consumer asks for more,
 // so a slow consumer (SSE socket, WebSocket) pauses reading the engine.
-import type { EngineClient, SamplingParams } from '../../kernels/index.ts';
+import type { ConstraintSpec, EngineClient, SamplingParams } from '../../kernels/index.ts';
 import { EngineError, deserializeError } from '../../common/index.ts';
 import type { AttributionHook, ServerTokenizer } from '../ports.ts';
 import { StopMatcher } from './stopMatcher.ts';
@@ -47,6 +47,8 @@ export interface CompletionPlan {
   /** Seconds before the generation is cancelled with finish_reason "length" (0 = none). */
   timeoutSeconds: number;
   user?: string;
+  /** Constrained decoding (structured outputs): every choice's output stays in the constraint's language. */
+  constraint?: ConstraintSpec;
 }
 
 /** Per-choice timing and token callbacks (metrics). */
@@ -208,6 +210,7 @@ async function* choice(
       stopTokenIds: engine.spec.eosTokenIds,
       ignoreEos: plan.ignoreEos,
       logprobs: plan.logprobs,
+      constraint: plan.constraint,
     })
     [Symbol.asyncIterator]();
   let finished = false;

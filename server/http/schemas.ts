@@ -11,6 +11,44 @@ const Opt = <T extends TSchema>(s: T) =>
     ),
   );
 
+/** Structured outputs, enforced by constrained decoding (server/generation/structuredOutput.ts); at most one. */
+const structuredOutput = {
+  response_format: Opt(
+    Type.Object(
+      {
+        type: Type.Union([Type.Literal('text'), Type.Literal('json_object'), Type.Literal('json_schema')]),
+        json_schema: Opt(
+          Type.Object(
+            {
+              name: Opt(Type.String()),
+              description: Opt(Type.String()),
+              schema: Opt(
+                Type.Record(Type.String(), Type.Unknown(), { description: 'A JSON schema (a strict subset).' }),
+              ),
+              strict: Opt(Type.Boolean()),
+            },
+            { additionalProperties: true },
+          ),
+        ),
+      },
+      { additionalProperties: true, description: 'text (default), json_object, or json_schema with a schema.' },
+    ),
+  ),
+  guided_json: Opt(
+    Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String()], {
+      description: 'vLLM extension: a JSON schema (or its JSON text) the output must match.',
+    }),
+  ),
+  guided_regex: Opt(Type.String({ minLength: 1, description: 'vLLM extension: a regex the whole output must match.' })),
+  guided_choice: Opt(
+    Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      maxItems: 1024,
+      description: 'vLLM extension: the output is exactly one of these strings.',
+    }),
+  ),
+};
+
 const sampling = {
   model: Type.String({
     minLength: 1,
@@ -73,6 +111,7 @@ const sampling = {
   ),
   ignore_eos: Opt(Type.Boolean({ description: 'vLLM extension: keep generating past end-of-sequence.' })),
   return_token_ids: Opt(Type.Boolean({ description: 'vLLM extension: choices[i].token_ids (and prompt_token_ids).' })),
+  ...structuredOutput,
 };
 
 const TokenIds = Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 });
