@@ -79,6 +79,7 @@ export function responseObject(head: ResponseHead, s: ResponseState): Record<str
   const r: Record<string, unknown> = {
     id: head.id,
     object: 'response',
+    access_programs: null,
     created_at: head.created_at,
     status: s.status,
     background: false,
@@ -101,11 +102,11 @@ export function responseObject(head: ResponseHead, s: ResponseState): Record<str
     top_logprobs: b.top_logprobs ?? 0,
     top_p: b.top_p ?? 1,
     truncation: 'disabled',
-    usage: s.usage ? responseUsage(s.usage) : null,
-    user: b.user ?? null,
     metadata: b.metadata ?? {},
     loraledger: head.servedBy,
   };
+  if (s.usage) r.usage = responseUsage(s.usage); // absent (not null) until the run finished, as the schema says
+  if (b.user != null) r.user = b.user; // OpenAI's schema: a string when set, absent otherwise
   if (s.attribution) r.attribution = s.attribution;
   return r;
 }

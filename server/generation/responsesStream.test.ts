@@ -57,7 +57,7 @@ test('text then a streamed function call: events in OpenAI order, items and the 
     ],
   );
   const created = events[0]!.response as Record<string, unknown>;
-  assert.deepEqual([created.status, created.output, created.usage], ['in_progress', [], null]);
+  assert.deepEqual([created.status, created.output, created.usage], ['in_progress', [], undefined]);
   const msgId = (events[2]!.item as { id: string }).id;
   assert.match(msgId, /^msg_[0-9a-f]{48}$/);
   assert.deepEqual(events[4], {
