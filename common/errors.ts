@@ -131,6 +131,11 @@ export const ERROR_CATALOGUE = {
     doc: 'An unexpected server fault (a bug); the server log has the details under the request id.',
   },
   engine_failed: { status: 500, type: 'server_error', doc: 'The engine worker failed while running the model.' },
+  tool_call_invalid: {
+    status: 500,
+    type: 'server_error',
+    doc: 'A streamed reply began a tool call (its name already sent) that the model did not finish as valid JSON; without streaming such a reply is returned as plain text. tool_choice "required" or a named function enforces the syntax.',
+  },
   shutting_down: {
     status: 503,
     type: 'server_error',
@@ -156,6 +161,16 @@ export const ERROR_CATALOGUE = {
     status: 400,
     type: 'invalid_request_error',
     doc: 'A record or its signature or proof does not verify.',
+  },
+  training_manifest_missing: {
+    status: 404,
+    type: 'not_found_error',
+    doc: 'Training-data influence was asked of an adapter with no training manifest (loraledger.json `training.examples`): it was not trained by the factory.',
+  },
+  training_examples_missing: {
+    status: 404,
+    type: 'not_found_error',
+    doc: "The adapter's training manifest lists examples whose tokens and gradients are gone (no `influence/` files beside the adapter, or they belong to another manifest), so their influence cannot be computed.",
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

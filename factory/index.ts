@@ -70,3 +70,11 @@ export type { JobSpec } from './jobs/jobRequest.ts';
 export type { CheckpointRow, EventRow, FileRow, JobRow } from './jobs/fineTuneStore.ts';
 export { trainLora, type LoraTrainConfig, type StepMetrics, type TrainState } from './train/trainLora.ts';
 export { exportAdapter } from './train/exportAdapter.ts';
+export {
+  exampleGradients,
+  openGradientModel,
+  storeExampleGradients,
+  type GradientModel,
+} from './train/exampleGradients.ts';
+export { TrainingThread } from './train/trainingThread.ts';
+export { trainingManifest, writeAdapterLedger, hashModel } from './jobs/provenance.ts';

@@ -71,6 +71,14 @@ export const ConfigSchema = Type.Object(
       description: 'Directory for built graphs and the embedded default model.',
     }),
     threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default).'),
+    toolCallParser: Type.Union(
+      ['auto', 'hermes', 'llama3_json', 'mistral', 'none'].map((p) => Type.Literal(p)),
+      {
+        default: 'auto',
+        description:
+          "How chat replies are read for tool calls, as vLLM's --tool-call-parser: hermes (<tool_call> JSON, Hermes/Qwen) | llama3_json (Llama 3.1 JSON) | mistral ([TOOL_CALLS]) | none (tool_choice other than none is refused) | auto = from the chat template's markers (hermes when it has none).",
+      },
+    ),
     // --- HTTP ---
     adminKey: Type.Optional(
       Type.String({

@@ -8,6 +8,9 @@
 //   done     the adapter folder moves into the adapters root with loraledger.json (owner,
 //            description, tags, training manifest + its hash), deploy(id) registers it with the
 //            registry and the engine (no restart) -> succeeded, fine_tuned_model = the adapter id
+//   then     training-data influence: the examples' token rows and per-example LoRA gradients are
+//            stored beside the adapter (<adapter>/influence/, attribution/scoring/influence) on the
+//            training thread; a failure there is logged and leaves the job succeeded
 //   restart  validating_files | queued | running jobs are queued again; a running one resumes from
 //            its last checkpoint (at most the steps since then are lost)
 // A failing job ends `failed` with its error; the server keeps serving.
@@ -33,6 +36,12 @@ import {
 } from './fineTuneStore.ts';
 import { canonical, hashModel, sha256, trainingManifest, writeAdapterLedger } from './provenance.ts';
 import { parseJobRequest, resolveAuto, type JobSpec } from './jobRequest.ts';
+import {
+  influenceFiles,
+  rowBytes,
+  writeExampleRows,
+  type InfluenceGradients,
+} from '../../attribution/scoring/influence/index.ts';
 
 /** A DataNet document as training data (attribution's DataDocument fits). */
 export interface SourceDocument extends TrainingDocument {
@@ -60,6 +69,8 @@ export interface FineTunerOptions {
   adapterPath: (id: string) => string | null;
   /** Registers a finished adapter with the registry and the engine. */
   deploy: (id: string, path: string) => Promise<void>;
+  /** Store each example's LoRA gradient beside a finished adapter (training-data influence). Default true. */
+  influence?: boolean;
   log?: Logger;
 }
 
@@ -360,7 +371,8 @@ export class FineTuner {
       owner: job.spec.owner,
       training: { ...p.manifest, job: id, trained_tokens: result.trainedTokens, steps: result.step },
     };
-    await writeAdapterLedger(dir, ledger);
+    const manifestHash = await writeAdapterLedger(dir, ledger);
+    await writeExampleRows(dir, manifestHash, p.train);
     await this.o.deploy(adapterId, dir);
     this.finish(
       id,
@@ -369,6 +381,40 @@ export class FineTuner {
       `New fine-tuned model created: ${adapterId}`,
     );
     this.event(id, 'info', 'The job has successfully completed.');
+    if (this.o.influence !== false) await this.storeInfluence(id, dir, p.train, manifestHash);
+  }
+
+  /** The influence scorer's gradient source: this factory's training thread. */
+  influenceGradients(): InfluenceGradients {
+    return this.thread.influenceGradients({
+      modelDir: this.o.modelDir,
+      cacheDir: this.o.cacheDir,
+      threads: this.o.threads,
+      maxRank: this.o.maxLoraRank,
+    });
+  }
+
+  /** Per-example gradients of a finished adapter; a failure is logged, the job stays succeeded. */
+  private async storeInfluence(id: string, dir: string, train: TrainExample[], manifestHash: string): Promise<void> {
+    try {
+      const { header, seconds } = await this.influenceGradients().storeGradients({
+        adapterDir: dir,
+        precision: this.job(id).spec.hyperparameters.precision,
+        examples: train,
+        projection: 'auto',
+        file: influenceFiles(dir).gradients,
+        manifestHash,
+      });
+      const bytes = rowBytes(header);
+      this.event(
+        id,
+        'info',
+        `Influence gradients stored for ${train.length} examples (${bytes} bytes each, ${header.projection ? `projected to k=${header.projection.k}` : 'exact'}) in ${seconds.toFixed(1)} s.`,
+      );
+    } catch (err) {
+      this.log.warn({ err, job: id }, 'influence gradients not stored; they are computed on first request');
+      this.event(id, 'warn', `Influence gradients not stored (${(err as Error).message}); computed on first request.`);
+    }
   }
 
   /** Steps, evaluations and checkpoints of the running job (ETA from this run's steps so far). */

@@ -89,7 +89,7 @@ export async function trainLora(run: TrainRun): Promise<TrainResult> {
 }
 
 /** The adapter array a training-graph input names (lora_a.{l}.{target} / lora_b.{l}.{target}). */
-function paramOf(adapter: AdapterWeights, input: string): Float32Array {
+export function paramOf(adapter: AdapterWeights, input: string): Float32Array {
   const m = /^lora_([ab])\.(\d+)\.(\w+)$/.exec(input);
   const pair = m ? adapter.layers[Number(m[2])]?.get(m[3] as LoraTarget) : undefined;
   if (!m || !pair) throw new Error(`trainLora: the adapter has no value for graph input ${input}`);

@@ -3,6 +3,7 @@
 import type { LoraTrainConfig, StepMetrics } from './trainLora.ts';
 import type { TrainExample } from './trainExamples.ts';
 import type { WeightPrecision } from '../../kernels/model/index.ts';
+import type { GradientHeader, ProjectionSpec } from '../../attribution/scoring/influence/index.ts';
 
 export interface TrainJobArgs {
   modelDir: string;
@@ -34,7 +35,38 @@ export interface TrainJobResult {
   bestValidationLoss: number | null;
 }
 
-export type TrainingCalls = { train: { args: TrainJobArgs; result: TrainJobResult } };
+/** An adapter opened for per-example gradients (./exampleGradients.ts). */
+export interface GradientModelArgs {
+  modelDir: string;
+  cacheDir: string;
+  /** The adapter's PEFT folder. */
+  adapterDir: string;
+  precision: WeightPrecision;
+  threads: number;
+  maxRank: number;
+}
+
+/** Every training example's gradient, written to `file` (attribution/scoring/influence/gradientStore.ts). */
+export interface StoreGradientsArgs extends GradientModelArgs {
+  examples: TrainExample[];
+  /** 'auto': projected when an example's gradient is large (resolveProjection). */
+  projection: ProjectionSpec | null | 'auto';
+  file: string;
+  manifestHash: string;
+}
+
+/** Answers' gradients v (prompt + completion rows, loss on the completion), projected as the store. */
+export interface AnswerGradientsArgs extends GradientModelArgs {
+  rows: TrainExample[];
+  projection: ProjectionSpec | null;
+}
+
+export type TrainingCalls = {
+  train: { args: TrainJobArgs; result: TrainJobResult };
+  storeGradients: { args: StoreGradientsArgs; result: { header: GradientHeader; seconds: number } };
+  /** blocks[row][l] [d_l]; losses[row] the row's mean loss. */
+  answerGradients: { args: AnswerGradientsArgs; result: { blocks: Float32Array[][]; losses: number[] } };
+};
 
 export type TrainingNotice =
   | { t: 'step'; metrics: StepMetrics }

@@ -1,7 +1,11 @@
 // The owner's handle on the training thread (./trainingWorker.ts): one typed channel
 // (common/workerRpc), started on first use, ended by close().
 import { spawnWorker, type Logger, type WorkerChannel } from '../../common/index.ts';
+import type { InfluenceGradients } from '../../attribution/scoring/influence/index.ts';
 import type {
+  AnswerGradientsArgs,
+  GradientModelArgs,
+  StoreGradientsArgs,
   TrainingCalls,
   TrainingCommand,
   TrainingNotice,
@@ -16,21 +20,44 @@ export class TrainingThread {
 
   /** Runs one job; `onNotice` gets its steps, evaluations and checkpoints in order. */
   async train(job: TrainJobArgs, onNotice: (n: TrainingNotice) => void): Promise<TrainJobResult> {
-    this.channel ??= spawnWorker<TrainingCalls, TrainingNotice, TrainingCommand>(
-      new URL('./trainingWorker.ts', import.meta.url),
-      { name: 'training thread', log: this.log },
-    );
-    const channel = this.channel;
+    const channel = this.open();
     const off = channel.onNotice(onNotice);
-    const offExit = channel.onExit(() => {
-      if (this.channel === channel) this.channel = null; // the next job starts a fresh thread
-    });
     try {
       return await channel.call('train', job);
     } finally {
       off();
-      offExit();
     }
+  }
+
+  /** Every training example's LoRA gradient, into a gradient file (training-data influence). */
+  storeGradients(a: StoreGradientsArgs): Promise<TrainingCalls['storeGradients']['result']> {
+    return this.open().call('storeGradients', a);
+  }
+
+  /** The gradients of answers (prompt + completion rows), batched in one call. */
+  answerGradients(a: AnswerGradientsArgs): Promise<TrainingCalls['answerGradients']['result']> {
+    return this.open().call('answerGradients', a);
+  }
+
+  /** The influence scorer's gradient source (attribution/scoring/influence), on this thread. */
+  influenceGradients(base: Omit<GradientModelArgs, 'adapterDir' | 'precision'>): InfluenceGradients {
+    return {
+      storeGradients: (a) => this.storeGradients({ ...base, ...a }),
+      answerGradients: (a) => this.answerGradients({ ...base, ...a }),
+    };
+  }
+
+  private open(): WorkerChannel<TrainingCalls, TrainingNotice, TrainingCommand> {
+    if (this.channel) return this.channel;
+    const channel = spawnWorker<TrainingCalls, TrainingNotice, TrainingCommand>(
+      new URL('./trainingWorker.ts', import.meta.url),
+      { name: 'training thread', log: this.log },
+    );
+    channel.onExit(() => {
+      if (this.channel === channel) this.channel = null; // the next call starts a fresh thread
+    });
+    this.channel = channel;
+    return channel;
   }
 
   /** Cancel or pause the running job at its next optimizer step. */

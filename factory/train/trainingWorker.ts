@@ -7,10 +7,25 @@ import { loadModelSpec } from '../../kernels/model/index.ts';
 import { readCheckpoint, readInitAdapter, writeCheckpoint } from './checkpoint.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import { trainLora, type StepMetrics, type TrainState } from './trainLora.ts';
-import type { TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
+import { exampleGradients, openGradientModel, storeExampleGradients, type GradientModel } from './exampleGradients.ts';
+import type { GradientModelArgs, TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
 
 const parent = connectParent<TrainingCalls, TrainingNotice, TrainingCommand>();
 let control: TrainingCommand['action'] = 'continue';
+/** The last adapter opened for gradients (answers come in bursts for one adapter). */
+let gradientModel: { key: string; model: Promise<GradientModel> } | null = null;
+
+async function gradientModelOf(a: GradientModelArgs): Promise<GradientModel> {
+  const key = JSON.stringify([a.modelDir, a.adapterDir, a.precision, a.threads, a.maxRank]);
+  if (gradientModel?.key !== key) {
+    const old = gradientModel;
+    const model = loadModelSpec(a.modelDir).then((spec) => openGradientModel({ ...a, spec }));
+    gradientModel = { key, model };
+    model.catch(() => (gradientModel = gradientModel?.model === model ? null : gradientModel));
+    await old?.model.then((m) => m.session.release()).catch(() => undefined);
+  }
+  return gradientModel.model;
+}
 
 parent.serve(
   {
@@ -61,6 +76,20 @@ parent.serve(
         trainedTokens: result.state.trainedTokens,
         bestValidationLoss: result.state.bestValidationLoss,
       };
+    },
+    async storeGradients(a) {
+      const started = performance.now();
+      const header = await storeExampleGradients(await gradientModelOf(a), a);
+      return { header, seconds: (performance.now() - started) / 1000 };
+    },
+    async answerGradients(a) {
+      const blocks: Float32Array[][] = [];
+      const losses: number[] = [];
+      await exampleGradients(await gradientModelOf(a), a.rows, a.projection, (_, b, loss) => {
+        blocks.push(b);
+        losses.push(loss);
+      });
+      return { blocks, losses };
     },
   },
   (cmd) => {

@@ -80,3 +80,18 @@ export function projectBlock(g: Float32Array, b: BlockShape, p: ProjectionSpec |
   }
   return cur;
 }
+
+/** Values per example above which 'auto' projects: 2^16 values, 128 KiB per example in fp16. */
+export const AUTO_PROJECTION_ABOVE = 1 << 16;
+/** The projection 'auto' picks when an example's gradient is large. */
+export const AUTO_PROJECTION: ProjectionSpec = { seed: 0, k: 32 };
+
+/** 'auto': AUTO_PROJECTION when the blocks hold more than AUTO_PROJECTION_ABOVE values, else none. */
+export function resolveProjection(
+  p: ProjectionSpec | null | 'auto',
+  blocks: readonly BlockShape[],
+): ProjectionSpec | null {
+  if (p !== 'auto') return p;
+  const values = blocks.reduce((s, b) => s + b.shape[0] * b.shape[1], 0);
+  return values > AUTO_PROJECTION_ABOVE ? AUTO_PROJECTION : null;
+}

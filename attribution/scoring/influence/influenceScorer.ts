@@ -1,0 +1,185 @@
+// The TrainingInfluence scorer (./trainingInfluence.ts): DataInf over the factory's stored
+// per-example LoRA gradients. The gradients themselves come from the factory's training thread
+// through `InfluenceGradients`, so this file loads no onnxruntime.
+//
+//   score(req):
+//     manifest  = readTrainingManifest(adapter)          none -> null
+//     store     = gradients.bin for manifest.hash        absent/stale -> recomputed from examples.json
+//                                                        (gone -> training_examples_missing)
+//     v         = gradients.answerGradients(rows)        the answers of one tick, one call per adapter
+//     scores    = dataInfScores(store, v), summed per example id (a document may give several rows)
+//     -> topK by score, named by the manifest (DataNet rows: the example id is the doc id)
+//
+// Glossary: n stored rows, L blocks.
+import { AttributionError, RequestError } from '../../../common/errors.ts';
+import { dataInfScores, gradientDotScores } from './dataInf.ts';
+import { readGradientHeader, readGradientStore, type GradientHeader, type StoredGradients } from './gradientStore.ts';
+import {
+  influenceFiles,
+  readExampleRows,
+  readTrainingManifest,
+  type ExampleRow,
+  type TrainingManifest,
+} from './influenceFiles.ts';
+import type { ProjectionSpec } from './projection.ts';
+import type { TrainingExampleScore, TrainingInfluence } from './trainingInfluence.ts';
+import { existsSync } from 'node:fs';
+
+/** The gradient computations the factory's training thread runs (server wiring supplies them). */
+export interface InfluenceGradients {
+  /** Every example's gradient, written to `file`. */
+  storeGradients(a: {
+    adapterDir: string;
+    precision: TrainingManifest['precision'];
+    examples: ExampleRow[];
+    /** 'auto': projected when large (projection.ts resolveProjection). */
+    projection: ProjectionSpec | null | 'auto';
+    file: string;
+    manifestHash: string;
+  }): Promise<{ header: GradientHeader; seconds: number }>;
+  /** Gradients of answer rows (loss on the completion), projected as the store. blocks[row][l]. */
+  answerGradients(a: {
+    adapterDir: string;
+    precision: TrainingManifest['precision'];
+    rows: ExampleRow[];
+    projection: ProjectionSpec | null;
+  }): Promise<{ blocks: Float32Array[][]; losses: number[] }>;
+}
+
+export interface InfluenceScorerOptions {
+  /** The adapter's folder, or null when no such adapter is registered. */
+  adapterDir: (id: string) => string | null;
+  gradients: InfluenceGradients;
+  /** Longest row the training graph takes (prompt + completion), tokens. */
+  contextLength: number;
+  /** Projection for gradients computed on demand; default 'auto' (as the factory's). */
+  projection?: ProjectionSpec | null | 'auto';
+  /** Scoring rule: DataInf (default) or the plain gradient dot product (a baseline). */
+  method?: 'datainf' | 'gradient_dot';
+}
+
+export interface InfluenceRequest {
+  adapterId: string;
+  promptIds: number[];
+  completionIds: number[];
+  topK?: number;
+}
+
+interface Loaded {
+  manifest: TrainingManifest;
+  store: StoredGradients;
+}
+
+export class InfluenceScorer implements TrainingInfluence {
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly pending = new Map<
+    string,
+    Array<{ row: ExampleRow; resolve: (v: Float32Array[]) => void; reject: (e: unknown) => void }>
+  >();
+
+  constructor(private readonly o: InfluenceScorerOptions) {}
+
+  async score(req: InfluenceRequest): Promise<TrainingExampleScore[] | null> {
+    const dir = this.o.adapterDir(req.adapterId);
+    if (dir === null)
+      throw new RequestError('model_not_found', `no adapter ${req.adapterId} is registered`, { param: 'model' });
+    const manifest = await readTrainingManifest(dir);
+    if (manifest === null) return null;
+    const total = req.promptIds.length + req.completionIds.length;
+    if (req.completionIds.length === 0)
+      throw new RequestError('invalid_request', 'the completion is empty: nothing to attribute', {
+        param: 'completion',
+      });
+    if (total > this.o.contextLength)
+      throw new RequestError(
+        'context_length_exceeded',
+        `prompt (${req.promptIds.length}) plus completion (${req.completionIds.length}) tokens exceed the training context of ${this.o.contextLength}`,
+        { param: 'completion', details: { tokens: total, contextLength: this.o.contextLength } },
+      );
+    const { store } = await this.load(req.adapterId, dir, manifest);
+    const v = await this.answerGradient(dir, manifest.precision, store.header.projection, {
+      id: 'answer',
+      tokens: [...req.promptIds, ...req.completionIds],
+      weights: [...req.promptIds.map(() => 0), ...req.completionIds.map(() => 1)],
+    });
+    const raw = (this.o.method === 'gradient_dot' ? gradientDotScores : dataInfScores)(store.train, v);
+    const byId = new Map<string, number>();
+    store.header.examples.forEach((e, i) => byId.set(e.id, (byId.get(e.id) ?? 0) + raw[i]!));
+    const named = new Map(manifest.examples.map((e) => [e.id, e]));
+    const scores: TrainingExampleScore[] = [...byId].map(([id, score]) => {
+      const m = named.get(id);
+      return {
+        exampleId: id,
+        datanet: m?.datanet ?? null,
+        docId: m?.datanet ? id : null,
+        contributor: m?.contributor ?? null,
+        score,
+      };
+    });
+    scores.sort((a, b) => b.score - a.score || (a.exampleId < b.exampleId ? -1 : 1));
+    return req.topK === undefined ? scores : scores.slice(0, req.topK);
+  }
+
+  /** Gradients for the adapter's manifest: the stored file, or computed now from its example rows. */
+  private load(id: string, dir: string, manifest: TrainingManifest): Promise<Loaded> {
+    const key = `${id}\n${dir}\n${manifest.hash}`;
+    let p = this.loaded.get(key);
+    if (!p) {
+      p = this.loadNow(dir, manifest);
+      this.loaded.set(key, p);
+      p.catch(() => this.loaded.delete(key));
+    }
+    return p;
+  }
+
+  private async loadNow(dir: string, manifest: TrainingManifest): Promise<Loaded> {
+    const file = influenceFiles(dir).gradients;
+    const fresh = existsSync(file) && (await readGradientHeader(file)).manifestHash === manifest.hash;
+    if (!fresh) {
+      const rows = await readExampleRows(dir, manifest.hash);
+      if (rows === null)
+        throw new AttributionError(
+          'training_examples_missing',
+          `the adapter's training manifest ${manifest.hash} lists ${manifest.examples.length} examples, but their token rows are gone from ${influenceFiles(dir).examples} (or belong to another manifest): their influence cannot be computed`,
+          { param: 'model', details: { manifestHash: manifest.hash } },
+        );
+      await this.o.gradients.storeGradients({
+        adapterDir: dir,
+        precision: manifest.precision,
+        examples: rows,
+        projection: this.o.projection ?? 'auto',
+        file,
+        manifestHash: manifest.hash,
+      });
+    }
+    return { manifest, store: await readGradientStore(file) };
+  }
+
+  /** One answer's gradient; the answers asked for one adapter in the same tick share one call. */
+  private answerGradient(
+    dir: string,
+    precision: TrainingManifest['precision'],
+    projection: ProjectionSpec | null,
+    row: ExampleRow,
+  ): Promise<Float32Array[]> {
+    const key = `${dir}\n${precision}\n${JSON.stringify(projection)}`;
+    return new Promise((resolve, reject) => {
+      let queue = this.pending.get(key);
+      if (!queue) {
+        queue = [];
+        this.pending.set(key, queue);
+        setImmediate(() => {
+          const batch = this.pending.get(key)!;
+          this.pending.delete(key);
+          this.o.gradients
+            .answerGradients({ adapterDir: dir, precision, rows: batch.map((b) => b.row), projection })
+            .then(
+              (out) => batch.forEach((b, i) => b.resolve(out.blocks[i]!)),
+              (err: unknown) => batch.forEach((b) => b.reject(err)),
+            );
+        });
+      }
+      queue.push({ row, resolve, reject });
+    });
+  }
+}

@@ -1,0 +1,149 @@
+// Class-recovery data for training-data influence (DataInf's own protocol): skills (token-sequence
+// transformations), each contributed by a different contributor, as stories260K-style token rows,
+// and an adapter trained on them by the factory's loop and written with the factory's provenance
+// (loraledger.json manifest, influence/examples.json), as a fine-tuning job leaves it.
+//
+// Row: [BOS] marker_s x_1..x_m SEP f_s(x) EOS, loss on f_s(x) and EOS. Token ids are word tokens
+// (above stories260K's byte tokens); markers and SEP sit apart from the values. Each skill is an
+// order transformation followed by a token mapping into the skill's own output range (as
+// "uppercase" maps letters): a 260K-parameter model learns a mapping from 20 examples, while it does
+// not learn a pure reordering of shared tokens from so few (docs/attribution.md).
+import { join } from 'node:path';
+import { Prng } from '../../common/index.ts';
+import { LORA_TARGETS, type LoraTarget } from '../../kernels/model/index.ts';
+import {
+  exportAdapter,
+  hashModel,
+  trainLora,
+  trainingManifest,
+  writeAdapterLedger,
+  type LoraTrainConfig,
+  type TrainExample,
+} from '../../factory/index.ts';
+import { writeExampleRows } from '../../attribution/scoring/influence/index.ts';
+
+export interface Skill {
+  name: string;
+  contributor: string;
+  apply: (x: number[]) => number[];
+}
+
+const VALUE_LO = 300;
+const VALUE_HI = 316;
+/** Skill s writes its tokens in [VALUE_LO + 20(s+1), +16). */
+const mapTo = (s: number) => (x: number[]) => x.map((v) => v + 20 * (s + 1));
+const SEP = 470;
+const marker = (s: number) => 480 + s;
+
+export const SKILLS: Skill[] = [
+  { name: 'reverse', order: (x: number[]) => [...x].reverse() },
+  { name: 'sort', order: (x: number[]) => [...x].sort((a, b) => a - b) },
+  { name: 'copy', order: (x: number[]) => x },
+  { name: 'repeat', order: (x: number[]) => [...x, ...x] },
+  { name: 'first_last', order: (x: number[]) => [x[0]!, x[x.length - 1]!, x[0]!] },
+  { name: 'drop_first', order: (x: number[]) => x.slice(1) },
+].map((s, i) => ({
+  name: s.name,
+  apply: (x: number[]) => mapTo(i)(s.order(x)),
+  contributor: `0x${(i + 1).toString(16).padStart(40, '0')}`,
+}));
+
+export interface SkillRow {
+  skill: number;
+  prompt: number[];
+  completion: number[];
+}
+
+/** `perSkill` rows of each of the first `skills` skills, values of length `len`, seeded. */
+export function skillRows(o: { skills: number; perSkill: number; len: number; seed: number }): SkillRow[] {
+  const rng = new Prng(o.seed);
+  const rows: SkillRow[] = [];
+  for (let i = 0; i < o.perSkill; i++)
+    for (let s = 0; s < o.skills; s++) {
+      const x = Array.from({ length: o.len }, () => VALUE_LO + rng.int(VALUE_HI - VALUE_LO));
+      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...SKILLS[s]!.apply(x), 2] });
+    }
+  return rows;
+}
+
+export function rowExample(id: string, r: SkillRow): TrainExample {
+  const tokens = [...r.prompt, ...r.completion];
+  return { id, tokens, weights: tokens.map((_, t) => (t >= r.prompt.length ? 1 : 0)) };
+}
+
+export function skillConfig(o: Partial<LoraTrainConfig> = {}): LoraTrainConfig {
+  return {
+    rank: 4,
+    alpha: 8,
+    useRslora: false,
+    targets: LORA_TARGETS as readonly LoraTarget[],
+    learningRate: 3e-3,
+    epochs: 20,
+    batchSize: 4,
+    gradientAccumulationSteps: 1,
+    lrScheduler: 'linear',
+    warmupSteps: 2,
+    weightDecay: 0,
+    maxGradNorm: 1,
+    evalEvery: 0,
+    checkpointEvery: 0,
+    earlyStoppingPatience: 0,
+    seed: 1,
+    ...o,
+  };
+}
+
+/**
+ * Trains an adapter on `rows` (example ids `skill-<name>-<i>`, DataNet `skills`, each skill's
+ * contributor) and writes it to `<root>/<name>` with its manifest and example rows.
+ */
+export async function trainSkillAdapter(o: {
+  modelDir: string;
+  cacheDir: string;
+  root: string;
+  name: string;
+  rows: readonly SkillRow[];
+  config: LoraTrainConfig;
+  threads?: number;
+}): Promise<{ dir: string; examples: TrainExample[]; manifestHash: string; seconds: number }> {
+  const examples = o.rows.map((r, i) => rowExample(`skill-${SKILLS[r.skill]!.name}-${i}`, r));
+  const started = performance.now();
+  const result = await trainLora({
+    modelDir: o.modelDir,
+    cacheDir: o.cacheDir,
+    train: examples,
+    validation: [],
+    config: o.config,
+    threads: o.threads ?? 1,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const dir = join(o.root, o.name);
+  const c = o.config;
+  await exportAdapter(result.state.adapter, {
+    dir,
+    spec: result.spec,
+    alpha: c.alpha,
+    useRslora: c.useRslora,
+    baseModel: null,
+  });
+  const sources = new Map(
+    o.rows.map((r, i) => [
+      examples[i]!.id,
+      { datanet: 'skills', contributor: SKILLS[r.skill]!.contributor, contentHash: `0x${i.toString(16)}` },
+    ]),
+  );
+  const manifest = trainingManifest({
+    baseModel: { id: 'stories260K', contentHash: await hashModel(o.modelDir) },
+    config: c,
+    examples,
+    sources,
+  });
+  const manifestHash = await writeAdapterLedger(dir, {
+    description: o.name,
+    tags: [],
+    owner: null,
+    training: manifest,
+  });
+  await writeExampleRows(dir, manifestHash, examples);
+  return { dir, examples, manifestHash, seconds };
+}
