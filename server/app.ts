@@ -25,6 +25,7 @@ import { EngineHolder } from './engineHolder.ts';
 import { installErrorHandlers } from './http/errorHandler.ts';
 import { Metrics } from './http/metrics.ts';
 import { AUTO_MODEL } from './generation/planRequest.ts';
+import { resolveToolParser, type ToolParserSetting } from './generation/tools/detectToolParser.ts';
 import type { AttributionPlugin, AttributionWiring, AutoRouter, ServerTokenizer } from './ports.ts';
 import { loadRoutingEmbeddings, loadServerTokenizer, makeAutoRouter, prepareModelFolders } from './integrations.ts';
 import { chatCompletionsRoute, completionsRoute } from './routes/completions.ts';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.log.info({ root, registered: r.registered.length, skipped: r.skipped }, 'adapter root scanned');
   }
   const tokenizer = opts.tokenizer ?? (await loadServerTokenizer(modelDir));
+  const toolParser = resolveToolParser(config.toolCallParser as ToolParserSetting, tokenizer.chatTemplate ?? null);
   const tokenEmbeddings = opts.router ? null : await loadRoutingEmbeddings(modelDir, spec);
   if (!opts.router && !tokenEmbeddings)
     app.log.warn(
@@ -143,6 +145,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         maxModelLen: config.maxModelLen || engine.spec.maxPositions,
         timeoutSeconds: config.requestTimeout,
         attribution: services.attribution,
+        toolParser,
       };
     },
   };

@@ -22,7 +22,8 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
   return {
     encode: (text, opts) => t.encode(text, opts),
     decode: (ids) => t.decode(ids, { skipSpecialTokens: true }),
-    applyChatTemplate: (messages) => t.applyChatTemplate(messages),
+    applyChatTemplate: (messages, opts) => t.applyChatTemplate(messages, { tools: opts?.tools }),
+    chatTemplate: t.chatTemplate,
     detokenizer: () => t.createStreamDecoder({ skipSpecialTokens: true }),
   };
 }

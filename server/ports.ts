@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdapterState } from '../adapters/index.ts';
 import type { TokenEmbeddingTable } from '../attribution/index.ts';
-import type { ChatMessage, EngineClient, PromptParts } from '../kernels/index.ts';
+import type { ChatMessage, ChatTemplateTool, EngineClient, PromptParts } from '../kernels/index.ts';
 import type { Config } from './configSchema.ts';
 
 export type { ChatMessage, PromptParts };
@@ -21,8 +21,10 @@ export interface ServerTokenizer {
   /** Text -> ids, adding the model's BOS as the tokenizer config says (unless addSpecialTokens is false). */
   encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
   decode(ids: number[]): string;
-  /** Messages -> prompt ids through the model's chat template (generation prompt appended). */
-  applyChatTemplate(messages: ChatMessage[]): number[];
+  /** Messages (and tools, rendered as the template does) -> prompt ids through the model's chat template (generation prompt appended). */
+  applyChatTemplate(messages: ChatMessage[], opts?: { tools?: ChatTemplateTool[] }): number[];
+  /** The chat template's text (null: none), read for --tool-call-parser auto. */
+  readonly chatTemplate?: string | null;
   detokenizer(): Detokenizer;
 }
 

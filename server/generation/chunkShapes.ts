@@ -1,9 +1,11 @@
 // OpenAI wire shapes for the two endpoints, made in one place: stream chunks
 // (`text_completion` / `chat.completion.chunk`), per-token logprobs, and the non-stream bodies.
 // runCompletion produces chunks with these; SSE, WebSocket and non-stream responses consume them.
-import type { FinishReason, TokenLogprob } from '../../kernels/index.ts';
+import type { FinishReason as EngineFinishReason, TokenLogprob } from '../../kernels/index.ts';
+import type { ToolCall } from './tools/parseToolCalls.ts';
 
-export type { FinishReason };
+/** The engine's reasons, and "tool_calls" (a chat reply that ended with tool calls). */
+export type FinishReason = EngineFinishReason | 'tool_calls';
 
 export type CompletionKind = 'chat' | 'completion';
 
@@ -22,10 +24,18 @@ export interface ServedBy {
 export interface ChunkChoice {
   index: number;
   text?: string; // completion
-  delta?: { role?: 'assistant'; content?: string }; // chat
+  delta?: { role?: 'assistant'; content?: string; tool_calls?: ToolCallDelta[] }; // chat
   logprobs: unknown;
   finish_reason: FinishReason | null;
   token_ids?: number[];
+}
+
+/** A streamed piece of a tool call: id, type and name on its first delta, argument fragments after. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
 }
 
 export interface StreamChunk {
@@ -122,6 +132,16 @@ export interface ChoiceResult {
   promptTokenIds: number[];
   finishReason: FinishReason;
   logprobs: TokenLp[] | null;
+  /** Chat with tools: the text around the calls (null: none) and the calls; unset = `text` is the content. */
+  content?: string | null;
+  toolCalls?: ToolCall[];
+}
+
+/** A chat choice's message: its text, or the text around its tool calls and the calls. */
+function chatMessage(c: ChoiceResult): Record<string, unknown> {
+  if (c.toolCalls === undefined || c.toolCalls.length === 0)
+    return { role: 'assistant', content: c.content ?? c.text, refusal: null };
+  return { role: 'assistant', content: c.content ?? null, refusal: null, tool_calls: c.toolCalls };
 }
 
 /** The non-stream body (`text_completion` / `chat.completion`). */
@@ -145,7 +165,7 @@ export function makeResponse(
         kind === 'chat'
           ? {
               index: c.index,
-              message: { role: 'assistant', content: c.text, refusal: null },
+              message: chatMessage(c),
               logprobs,
               finish_reason: c.finishReason,
             }

@@ -8,6 +8,9 @@ import type { CompletionPlan } from './runCompletion.ts';
 import { constraintFromBody } from './structuredOutput.ts';
 import type { ChatBody, CompletionBody } from '../http/schemas.ts';
 import type { ServedBy } from './chunkShapes.ts';
+import { planTools } from './tools/toolRequest.ts';
+import { toolFields } from './tools/toolMessages.ts';
+import type { ToolParserName } from './tools/toolCallFormats.ts';
 
 export interface PlanDeps {
   baseModelId: string;
@@ -20,6 +23,8 @@ export interface PlanDeps {
   timeoutSeconds: number;
   /** Attribution's pre-generation hook (RAG); absent = prompts pass unchanged. */
   attribution?: AttributionHook;
+  /** The tool-call syntax replies are parsed for (--tool-call-parser, auto resolved); null = none. */
+  toolParser: ToolParserName | null;
 }
 
 export const AUTO_MODEL = 'auto';
@@ -97,8 +102,8 @@ function rejectUnsupported(body: Record<string, unknown>): void {
     !(typeof body[k] === 'object' && !Array.isArray(body[k]) && Object.keys(body[k] as object).length === 0);
   const why = (k: string, what: string) =>
     new RequestError('invalid_request', `${k} is not supported by this server (${what})`, { param: k });
-  for (const k of ['tools', 'functions']) if (nonEmpty(k)) throw why(k, 'no tool calling');
-  if (set('tool_choice') && body.tool_choice !== 'none') throw why('tool_choice', 'no tool calling');
+  if (nonEmpty('functions')) throw why('functions', 'the deprecated form: use tools');
+  if (set('function_call')) throw why('function_call', 'the deprecated form: use tool_choice');
   if (set('best_of') && body.best_of !== 1 && body.best_of !== body.n) throw why('best_of', 'use n');
   if (set('suffix')) throw why('suffix', 'no insertion');
 }
@@ -206,9 +211,11 @@ async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps):
 }
 
 export function chatMessages(body: ChatBody): ChatMessage[] {
-  return body.messages.map((m) => ({
+  return body.messages.map((m, i) => ({
     role: m.role === 'developer' ? 'system' : m.role,
-    content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join(''),
+    content:
+      m.content == null ? '' : typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join(''),
+    ...toolFields(m, i),
   }));
 }
 
@@ -219,8 +226,9 @@ export function planChat(body: ChatBody, deps: PlanDeps): Promise<CompletionPlan
 
 async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
   rejectUnsupported(body);
+  const tools = planTools(body, deps.toolParser);
   let messages = chatMessages(body);
-  if (messages.every((m) => m.content === ''))
+  if (messages.every((m) => m.content === '' && !m.tool_calls))
     throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', {
       param: 'messages',
     });
@@ -230,7 +238,7 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
     const parts = await deps.attribution.prepare({ requestId: id, body, parts: { kind: 'chat', messages } });
     if (parts?.kind === 'chat') messages = parts.messages;
   }
-  const ids = deps.tokenizer.applyChatTemplate(messages);
+  const ids = deps.tokenizer.applyChatTemplate(messages, { tools: tools.rendered });
   checkIds(ids, deps, 'messages');
   const asked = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const maxParam = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
@@ -239,6 +247,13 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
   if (body.top_logprobs != null && body.top_logprobs > 0 && !body.logprobs) {
     throw new RequestError('invalid_request', 'top_logprobs needs logprobs: true', { param: 'top_logprobs' });
   }
+  const shared = common(body, deps);
+  if (tools.constraint && shared.constraint)
+    throw new RequestError(
+      'invalid_request',
+      'tool_choice "required" (or a named function) and response_format both constrain the reply: send only one',
+      { param: 'tool_choice' },
+    );
   return {
     kind: 'chat',
     head: { id, created: created(), model: servedModel(adapterId, deps) },
@@ -246,8 +261,10 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
     servedBy,
     prompts: [ids],
     maxTokens,
-    ...common(body, deps),
+    ...shared,
+    constraint: tools.constraint ?? shared.constraint,
     logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined,
     echo: false,
+    tools: tools.plan,
   };
 }

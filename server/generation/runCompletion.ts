@@ -12,6 +12,8 @@ import type { ConstraintSpec, EngineClient, SamplingParams } from '../../kernels
 import { EngineError, deserializeError } from '../../common/index.ts';
 import type { AttributionHook, ServerTokenizer } from '../ports.ts';
 import { StopMatcher } from './stopMatcher.ts';
+import { withToolCalls } from './tools/withToolCalls.ts';
+import type { ToolPlan } from './tools/toolRequest.ts';
 import {
   makeChoice,
   makeChunk,
@@ -49,6 +51,8 @@ export interface CompletionPlan {
   user?: string;
   /** Constrained decoding (structured outputs): every choice's output stays in the constraint's language. */
   constraint?: ConstraintSpec;
+  /** Chat with tools (tool_choice not "none"): replies are parsed for tool calls (tools/withToolCalls.ts). */
+  tools?: ToolPlan;
 }
 
 /** Per-choice timing and token callbacks (metrics). */
@@ -87,7 +91,8 @@ export function runCompletion(plan: CompletionPlan, ctx: RunContext): Completion
     attribution: null,
     complete: false,
   };
-  return { chunks: run(plan, ctx, summary), summary };
+  const raw = { chunks: run(plan, ctx, summary), summary };
+  return plan.tools ? withToolCalls(raw, plan.tools) : raw;
 }
 
 async function* run(plan: CompletionPlan, ctx: RunContext, summary: CompletionSummary): AsyncGenerator<StreamChunk> {

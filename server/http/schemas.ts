@@ -139,15 +139,76 @@ export const ChatMessageSchema = Type.Object({
     Type.Literal('developer'),
     Type.Literal('user'),
     Type.Literal('assistant'),
+    Type.Literal('tool'),
   ]),
-  content: Type.Union([Type.String(), Type.Array(TextPart)]),
+  content: Opt(
+    Type.Union([Type.String(), Type.Array(TextPart)], {
+      description: 'Text or text parts; null only on an assistant message with tool_calls.',
+    }),
+  ),
   name: Type.Optional(Type.String()),
+  tool_calls: Opt(
+    Type.Array(
+      Type.Object(
+        {
+          id: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String()),
+          function: Type.Object({ name: Type.String(), arguments: Opt(Type.String()) }, { additionalProperties: true }),
+        },
+        { additionalProperties: true },
+      ),
+      { description: 'Assistant: the calls it made; arguments is a string of JSON.' },
+    ),
+  ),
+  tool_call_id: Opt(Type.String({ description: 'Tool: the id of the call this message answers.' })),
 });
+
+/** tools, tool_choice and parallel_tool_calls; shapes beyond these are checked by tools/toolRequest.ts (400 naming the field). */
+const toolFields = {
+  tools: Opt(
+    Type.Array(
+      Type.Object(
+        {
+          type: Type.String({ description: '"function" (the only kind served).' }),
+          function: Type.Optional(
+            Type.Object(
+              {
+                name: Type.String(),
+                description: Opt(Type.String()),
+                parameters: Opt(Type.Object({}, { additionalProperties: true, description: 'A JSON schema.' })),
+                strict: Opt(Type.Boolean()),
+              },
+              { additionalProperties: true },
+            ),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+      { maxItems: 128, description: 'Function tools, rendered through the chat template.' },
+    ),
+  ),
+  tool_choice: Opt(
+    Type.Union(
+      [
+        Type.String({ description: '"none" | "auto" | "required"' }),
+        Type.Object({ type: Type.String(), function: Type.Optional(Type.Object({ name: Type.String() })) }),
+      ],
+      {
+        description:
+          'auto: calls parsed from the reply; none: tools rendered, nothing parsed; required / {"type": "function", "function": {"name"}}: a call enforced by constrained decoding.',
+      },
+    ),
+  ),
+  parallel_tool_calls: Opt(
+    Type.Boolean({ description: 'tool_choice "required": one or more calls (true, default) or exactly one.' }),
+  ),
+};
 
 export const ChatBody = Type.Object(
   {
     ...sampling,
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
+    ...toolFields,
     max_completion_tokens: Opt(
       Type.Integer({ minimum: 1, description: 'Same as max_tokens (newer OpenAI name); wins when both are set.' }),
     ),

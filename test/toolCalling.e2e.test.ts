@@ -1,0 +1,318 @@
+// Tool calling on chat completions as real clients use it, unchanged, over a real socket against the
+// embedded default (quick profile) on the real engine: the official `openai` client with tools and
+// tool_choice "required" / a named function (enforced by constrained decoding, so the tiny model's
+// calls always parse), streamed too; a conversation carrying tool results; LangChain's
+// ChatOpenAI.bindTools and withStructuredOutput. Arguments are validated against each tool's schema
+// with ajv, the independent reference. Bad tool fields are 400s naming the field.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-tools-'));
+let app: FastifyInstance;
+let base: string;
+let client: OpenAI;
+
+before(async () => {
+  const config = loadConfig({
+    argv: [
+      ...['--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--embedded-profile', 'quick'],
+      ...['--chain', 'off', '--threads', '1', '--log-level', 'silent'],
+    ],
+    env: {},
+  });
+  app = await buildApp(config, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await engineStarted(app);
+  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1`;
+  client = new OpenAI({ baseURL: base, apiKey: 'unused', maxRetries: 0 });
+});
+after(async () => {
+  await app?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const WEATHER = {
+  type: 'object',
+  properties: {
+    city: { type: 'string', maxLength: 12 },
+    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+  },
+  required: ['city', 'unit'],
+  additionalProperties: false,
+};
+const TIMER = {
+  type: 'object',
+  properties: { minutes: { type: 'integer', minimum: 1, maximum: 90 } },
+  required: ['minutes'],
+  additionalProperties: false,
+};
+const TOOLS: OpenAI.ChatCompletionTool[] = [
+  { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: WEATHER } },
+  { type: 'function', function: { name: 'set_timer', description: 'Kitchen timer', parameters: TIMER } },
+];
+const ajv = new Ajv({ strict: false });
+const validators = { get_weather: ajv.compile(WEATHER), set_timer: ajv.compile(TIMER) };
+const ASK: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Set a timer for the bread.' }];
+
+/** Each call names a tool and its arguments parse and validate against that tool's schema. */
+function checkCalls(calls: Array<{ id: string; type: string; function: { name: string; arguments: string } }>) {
+  assert.ok(calls.length >= 1, 'at least one call');
+  for (const c of calls) {
+    assert.match(c.id, /^call_[A-Za-z0-9]{24}$/);
+    assert.equal(c.type, 'function');
+    const validate = validators[c.function.name as keyof typeof validators];
+    assert.ok(validate, `unknown function ${c.function.name}`);
+    const args: unknown = JSON.parse(c.function.arguments);
+    assert.ok(validate(args), `${c.function.arguments}: ${ajv.errorsText(validate.errors)}`);
+  }
+}
+
+// The quick model's byte-level vocabulary is small: one call is about 65 tokens.
+test('official client: tool_choice "required" at temperature 1 always yields a call that validates', async () => {
+  for (const seed of [1, 2, 3]) {
+    const r = await client.chat.completions.create({
+      model: 'cooking',
+      messages: ASK,
+      tools: TOOLS,
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      temperature: 1,
+      seed,
+      max_tokens: 200,
+    });
+    const choice = r.choices[0]!;
+    assert.equal(choice.finish_reason, 'tool_calls', JSON.stringify(choice.message));
+    assert.equal(choice.message.role, 'assistant');
+    assert.equal(choice.message.tool_calls!.length, 1);
+    checkCalls(choice.message.tool_calls as Parameters<typeof checkCalls>[0]);
+  }
+});
+
+test('official client: "required" with parallel calls: every finished call validates', async () => {
+  const r = await client.chat.completions.create({
+    model: 'cooking',
+    messages: ASK,
+    tools: TOOLS,
+    tool_choice: 'required',
+    temperature: 1,
+    seed: 11,
+    max_tokens: 300,
+  });
+  const choice = r.choices[0]!;
+  const calls = choice.message.tool_calls as Parameters<typeof checkCalls>[0];
+  // cut by max_tokens, the last call may be unfinished (as OpenAI returns it); the others are whole
+  checkCalls(choice.finish_reason === 'length' ? calls.slice(0, -1) : calls);
+  assert.ok(['tool_calls', 'length'].includes(choice.finish_reason));
+});
+
+test('official client: a named function with parallel_tool_calls false gives exactly that one call', async () => {
+  const r = await client.chat.completions.create({
+    model: 'auto',
+    messages: ASK,
+    tools: TOOLS,
+    tool_choice: { type: 'function', function: { name: 'set_timer' } },
+    parallel_tool_calls: false,
+    temperature: 0.8,
+    max_tokens: 200,
+  });
+  const choice = r.choices[0]!;
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.tool_calls!.length, 1);
+  assert.equal(choice.message.content, null);
+  const call = choice.message.tool_calls![0]! as Parameters<typeof checkCalls>[0][number];
+  assert.equal(call.function.name, 'set_timer');
+  checkCalls([call]);
+});
+
+test('official client, streamed: delta.tool_calls with id/type/name first, then argument fragments', async () => {
+  const stream = await client.chat.completions.create({
+    model: 'cooking',
+    messages: ASK,
+    tools: TOOLS,
+    tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    temperature: 1,
+    seed: 7,
+    max_tokens: 250,
+    stream: true,
+  });
+  const calls: Array<{ id: string; type: string; function: { name: string; arguments: string } }> = [];
+  let fragments = 0;
+  let finish: string | null = null;
+  let content = '';
+  for await (const chunk of stream) {
+    const c = chunk.choices[0];
+    if (!c) continue;
+    content += c.delta.content ?? '';
+    for (const d of c.delta.tool_calls ?? []) {
+      if (d.id) {
+        assert.equal(d.type, 'function');
+        assert.ok(d.function?.name, 'the first delta of a call names the function');
+        calls[d.index] = { id: d.id, type: d.type!, function: { name: d.function!.name!, arguments: '' } };
+      } else fragments++;
+      calls[d.index]!.function.arguments += d.function?.arguments ?? '';
+    }
+    if (c.finish_reason) finish = c.finish_reason;
+  }
+  assert.equal(finish, 'tool_calls');
+  assert.equal(content, '', 'nothing of the call syntax leaks into content');
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.function.name, 'get_weather');
+  assert.ok(fragments >= 2, `arguments arrive in fragments (${fragments})`);
+  checkCalls(calls);
+});
+
+test('a conversation with an assistant tool call and its result renders and answers', async () => {
+  const r = await client.chat.completions.create({
+    model: 'cooking',
+    messages: [
+      ...ASK,
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'set_timer', arguments: '{"minutes": 40}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"ok": true}' },
+    ],
+    tools: TOOLS,
+    tool_choice: 'none',
+    temperature: 0,
+    max_tokens: 8,
+  });
+  const choice = r.choices[0]!;
+  assert.notEqual(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.tool_calls, undefined);
+  assert.equal(typeof choice.message.content, 'string');
+  // the tools and the tool traffic are in the prompt: more tokens than the question alone
+  const plain = await client.chat.completions.create({
+    model: 'cooking',
+    messages: ASK,
+    temperature: 0,
+    max_tokens: 1,
+  });
+  assert.ok(r.usage!.prompt_tokens > plain.usage!.prompt_tokens + 50);
+});
+
+test('tool_choice auto: replies are parsed (a reply without a call comes back as plain content)', async () => {
+  const r = await client.chat.completions.create({
+    model: 'cooking',
+    messages: ASK,
+    tools: TOOLS,
+    temperature: 0,
+    max_tokens: 10,
+  });
+  const choice = r.choices[0]!;
+  if (choice.message.tool_calls?.length) checkCalls(choice.message.tool_calls as Parameters<typeof checkCalls>[0]);
+  else {
+    assert.equal(typeof choice.message.content, 'string');
+    assert.ok(['stop', 'length'].includes(choice.finish_reason));
+  }
+});
+
+test('bad tool fields are 400s naming the field', async () => {
+  const post = (body: Record<string, unknown>) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      payload: { model: 'cooking', messages: ASK, max_tokens: 4, ...body },
+    });
+  const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    [{ tools: [{ type: 'web_search' }] }, 'tools[0].type', /only "function" tools/],
+    [{ tools: [{ type: 'function', function: { name: 'bad name!' } }] }, 'tools[0].function.name', /letters, digits/],
+    [
+      { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'wat' } } }] },
+      'tools[0].function.parameters',
+      /not a valid JSON schema/,
+    ],
+    [{ tools: [TOOLS[0], TOOLS[0]] }, 'tools', /twice/],
+    [{ tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice', /not in tools/],
+    [{ tool_choice: 'required' }, 'tool_choice', /needs tools/],
+    [{ tools: TOOLS, tool_choice: 'sometimes' }, 'tool_choice', /not one of/],
+    [
+      {
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', patternProperties: {} } } }],
+        tool_choice: 'required',
+      },
+      'tools[0].function.parameters',
+      /patternProperties/,
+    ],
+    [{ messages: [...ASK, { role: 'tool', content: 'x' }] }, 'messages[1].tool_call_id', /needs tool_call_id/],
+    [
+      {
+        messages: [
+          ...ASK,
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{' } }],
+          },
+        ],
+      },
+      'messages[1].tool_calls[0].function.arguments',
+      /not valid JSON/,
+    ],
+    [{ messages: [{ role: 'user', content: null }] }, 'messages[0].content', /missing/],
+    [{ functions: [{ name: 'f' }] }, 'functions', /deprecated/],
+  ];
+  for (const [body, param, message] of cases) {
+    const r = await post(body);
+    assert.equal(r.statusCode, 400, `${JSON.stringify(body)} -> ${r.body}`);
+    const e = r.json().error;
+    assert.equal(e.param, param, r.body);
+    assert.match(e.message, message);
+    assert.equal(e.type, 'invalid_request_error');
+  }
+});
+
+test('LangChain: ChatOpenAI.bindTools with a forced tool gives tool_calls whose args validate', async () => {
+  const { ChatOpenAI } = await import('@langchain/openai');
+  const model = new ChatOpenAI({
+    model: 'cooking',
+    apiKey: 'unused',
+    configuration: { baseURL: base },
+    temperature: 1,
+    maxTokens: 200,
+    maxRetries: 0,
+  });
+  const bound = model.bindTools(TOOLS, { tool_choice: 'set_timer' });
+  const msg = await bound.invoke('Set a timer for the bread.');
+  assert.equal(msg.tool_calls?.length, 1, JSON.stringify(msg));
+  const call = msg.tool_calls![0]!;
+  assert.equal(call.name, 'set_timer');
+  assert.match(call.id ?? '', /^call_/);
+  assert.ok(validators.set_timer(call.args), ajv.errorsText(validators.set_timer.errors));
+  // streamed through LangChain: the chunks concatenate into the same kind of call
+  let full: Awaited<ReturnType<typeof bound.invoke>> | undefined;
+  for await (const chunk of await bound.stream('Set a timer for the bread.'))
+    full = full === undefined ? chunk : (full.concat(chunk) as typeof full);
+  assert.equal(full?.tool_calls?.[0]?.name, 'set_timer', JSON.stringify(full));
+  assert.ok(validators.set_timer(full!.tool_calls![0]!.args));
+});
+
+test('LangChain: withStructuredOutput by function calling and by json_schema both validate', async () => {
+  const { ChatOpenAI } = await import('@langchain/openai');
+  const model = new ChatOpenAI({
+    model: 'cooking',
+    apiKey: 'unused',
+    configuration: { baseURL: base },
+    temperature: 1,
+    maxTokens: 200,
+    maxRetries: 0,
+  });
+  const schema = { ...WEATHER, title: 'weather', description: 'A city and a unit' };
+  for (const method of ['functionCalling', 'jsonSchema'] as const) {
+    const structured = model.withStructuredOutput(schema, { method, name: 'weather' });
+    const out = await structured.invoke('Weather in Lyon?');
+    assert.ok(
+      validators.get_weather(out),
+      `${method}: ${JSON.stringify(out)} ${ajv.errorsText(validators.get_weather.errors)}`,
+    );
+  }
+});
