@@ -21,15 +21,40 @@ export interface StoredResponse {
   history: TurnMessage[];
 }
 
+type OutputItem = { id?: string; type?: string } & Record<string, unknown>;
+
 export class ResponseStore {
   readonly #items: LRUCache<string, StoredResponse>;
+  /** Output item id -> the stored response holding it (for `item_reference` input items). */
+  readonly #owner = new Map<string, string>();
 
   constructor(maxResponses: number) {
-    this.#items = new LRUCache({ max: Math.max(1, maxResponses) });
+    this.#items = new LRUCache({
+      max: Math.max(1, maxResponses),
+      dispose: (e) => {
+        for (const item of (e.response.output ?? []) as OutputItem[]) if (item.id) this.#owner.delete(item.id);
+      },
+    });
   }
 
   put(id: string, entry: StoredResponse): void {
     this.#items.set(id, entry);
+    for (const item of (entry.response.output ?? []) as OutputItem[]) if (item.id) this.#owner.set(item.id, id);
+  }
+
+  /** An output item of a stored response, by its id (`msg_…`, `fc_…`), or a 404 naming `param`. */
+  item(itemId: string, param: string): OutputItem {
+    const owner = this.#owner.get(itemId);
+    const found = owner
+      ? ((this.#items.get(owner)?.response.output ?? []) as OutputItem[]).find((o) => o.id === itemId)
+      : undefined;
+    if (!found)
+      throw new RequestError(
+        'not_found',
+        `No item with id ${JSON.stringify(itemId)} in a stored response (never stored, deleted, or evicted: the server keeps the last --responses-store-size responses, in memory).`,
+        { param },
+      );
+    return found;
   }
 
   /** The stored response, or a 404 naming `param` (`previous_response_id`, or `response_id` for the routes). */

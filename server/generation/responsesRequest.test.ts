@@ -173,3 +173,48 @@ test('chat errors name the Responses field the caller sent', () => {
   const other = new RequestError('invalid_request', 'x', { param: 'temperature' });
   assert.equal(renameParam(other), other);
 });
+
+test('item_reference items stand for output items of stored responses; unknown or evicted ones are 404 naming them', () => {
+  const refs = new ResponseStore(1);
+  refs.put('resp_r', {
+    response: {
+      output: [
+        {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          status: 'completed',
+          content: [{ type: 'output_text', text: 'Hi', annotations: [] }],
+        },
+        { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_1', name: 'f', arguments: '{}' },
+      ],
+    },
+    history: [],
+  });
+  const input = [
+    { type: 'item_reference', id: 'msg_1' },
+    { type: 'item_reference', id: 'fc_1' },
+    { type: 'function_call_output', call_id: 'call_1', output: 'ok' },
+  ];
+  const { history } = toChatRequest({ model: 'm', input } as unknown as ResponsesBody, refs);
+  assert.deepEqual(history, [
+    {
+      role: 'assistant',
+      content: 'Hi',
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+    },
+    { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+  ]);
+  const missing = (store: ResponseStore) =>
+    assert.throws(
+      () =>
+        toChatRequest(
+          { model: 'm', input: [{ type: 'item_reference', id: 'fc_1' }] } as unknown as ResponsesBody,
+          store,
+        ),
+      (e: unknown) => e instanceof RequestError && e.code === 'not_found' && e.param === 'input[0].id',
+    );
+  missing(new ResponseStore(1));
+  refs.put('resp_s', { response: { output: [] }, history: [] }); // evicts resp_r and its items
+  missing(refs);
+});

@@ -58,7 +58,7 @@ export function toChatRequest(body: ResponsesBody, store: ResponseStore): ChatTr
     if (reason) throw bad(k, `${k} is not supported by this server (${reason})`);
   }
   const prior = body.previous_response_id ? store.get(body.previous_response_id, 'previous_response_id').history : [];
-  const history = [...prior, ...inputMessages(body.input)];
+  const history = [...prior, ...inputMessages(body.input, (id, param) => store.item(id, param))];
   const chat: Record<string, unknown> = {};
   for (const k of PASSED) if (raw[k] != null) chat[k] = raw[k];
   chat.messages = body.instructions ? [{ role: 'system', content: body.instructions }, ...history] : history;
@@ -132,13 +132,23 @@ function contentText(content: unknown, at: string): string {
 
 const ROLES = new Set(['user', 'assistant', 'system', 'developer']);
 
-/** Input items -> chat messages; consecutive function_call items share one assistant message. */
-export function inputMessages(input: ResponsesBody['input']): TurnMessage[] {
+/**
+ * Input items -> chat messages; function_call items join the assistant turn before them.
+ * `item_reference` items stand for an output item of a stored response (`lookup`).
+ */
+export function inputMessages(
+  input: ResponsesBody['input'],
+  lookup: (itemId: string, param: string) => Record<string, unknown>,
+): TurnMessage[] {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   const out: TurnMessage[] = [];
   input.forEach((raw, i) => {
-    const item = raw as Record<string, unknown>;
+    let item = raw as Record<string, unknown>;
     const at = `input[${i}]`;
+    if (item.type === 'item_reference') {
+      if (typeof item.id !== 'string') throw bad(`${at}.id`, `${at}.id must be a string (an item_reference item)`);
+      item = lookup(item.id, `${at}.id`);
+    }
     const type = item.type ?? 'message';
     const str = (k: string) => {
       if (typeof item[k] !== 'string') throw bad(`${at}.${k}`, `${at}.${k} must be a string (a ${type} item)`);
@@ -162,7 +172,7 @@ export function inputMessages(input: ResponsesBody['input']): TurnMessage[] {
     } else {
       throw bad(
         `${at}.type`,
-        `${at}.type "${String(type)}" is not supported: use message, function_call and function_call_output items (and previous_response_id for earlier turns)`,
+        `${at}.type "${String(type)}" is not supported: use message, function_call, function_call_output and item_reference items (or previous_response_id)`,
       );
     }
   });
