@@ -8,13 +8,19 @@ export type {
   Hex,
   RecordStatus,
   SignedRecord,
+  SpanMatch,
+  TrainingSource,
 } from './records/recordTypes.ts';
 export {
   PAYOUT_LEAF_ENCODING,
   RECORD_LEAF_ENCODING,
   RECORD_PRIMARY_TYPE,
   RECORD_TYPES,
+  RECORD_V2_PRIMARY_TYPE,
+  RECORD_V2_TYPES,
+  recordVersion,
   ZERO_ADDRESS,
+  ZERO_HASH,
 } from './records/recordTypes.ts';
 export { validateRecord } from './records/validateRecord.ts';
 export {
@@ -22,6 +28,7 @@ export {
   eip712Description,
   eip712Domain,
   recordDigest,
+  recordPrimaryType,
   recoverRecordSigner,
   signRecord,
   verifyRecord,
@@ -44,7 +51,7 @@ export { checkRecordView, runVerifyRecord } from './cli/verifyRecordCli.ts';
 export type { RecordCheck } from './cli/verifyRecordCli.ts';
 export type { ClaimResult } from './cli/claimCli.ts';
 export { LoraLedgerSettlementAbi } from './settlement/contracts/generated/LoraLedgerSettlement.ts';
-export { sampleRecord, TEST_PAYEES } from '../test/support/recordFixtures.ts'; // deterministic records for tests
+export { sampleRecord, sampleTrainingRecord, TEST_PAYEES, TEST_TRAINERS } from '../test/support/recordFixtures.ts'; // deterministic records for tests
 
 // --- DataNets, retrieval, scoring, fees, record building, the request-path service ---
 export {
@@ -121,10 +128,28 @@ export { checksumAddress, isValidAddress, normaliseAddress } from './records/add
 export {
   startDataAttribution,
   DATANETS_FILE,
+  SPANS_FILE,
   type DataAttribution,
   type DataAttributionOptions,
   type DataAttributionSettings,
 } from './data/startDataAttribution.ts';
+export { SpanIndex, type DocumentSpans, type SpanDocument, type SpanIndexOptions } from './data/spanIndexStore.ts';
+export { buildSegment, matchSegment, suffixArray, type Span, type SpanSegment } from './data/spanIndex.ts';
+export {
+  trainingShares,
+  rollUp,
+  UNIT_REPUTATION,
+  type ContributorReputation,
+  type TrainingCandidate,
+  type TrainingShare,
+} from './scoring/trainingShares.ts';
+export type { TrainingExampleScore, TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
+export {
+  attributeTraining,
+  type ManifestExampleRef,
+  type SpanMatcher,
+  type TrainingAttribution,
+} from './trainingSources.ts';
 export {
   loadTokenEmbeddings,
   tokenEmbeddingEmbedder,

@@ -177,6 +177,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
       seedDatanets: folders.datanets,
+      adapterDir: (id) => (registry.has(id) ? (registry.meta(id)?.path ?? null) : null),
     });
     services.attribution = attribution.hook;
   }

@@ -216,6 +216,18 @@ export const ConfigSchema = Type.Object(
       'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.',
       { maximum: 1_000_000 },
     ),
+    feeTrainingPpm: Int(
+      0,
+      500_000,
+      'Share of what an adapter earns (its pool x its measured influence) paid to the contributors of its training examples, ppm; the adapter owner keeps the rest.',
+      { maximum: 1_000_000 },
+    ),
+    spanMinTokens: Int(
+      1,
+      8,
+      'Shortest verbatim span of an answer reported (and paid as copying evidence) when it matches a DataNet document, tokens.',
+      { maximum: 1024 },
+    ),
     attributionExactMax: Int(
       0,
       6,

@@ -5,10 +5,17 @@
 //   settlement = startSettlement(config)            records are signed and appended by it
 //   data       = startDataAttribution({sink: settlement, embed: --rag-rerank embeddings ? mean-pooled
 //                embed_tokens rows (the table buildApp read for routing, else read here) : none})
+//   spans      = <data-dir>/spans.sqlite, keyed by sha256(tokenizer.json) (a new tokenizer rebuilds it)
+//   training   = the adapter's loraledger.json training.examples (w.adapterDir) and the influence
+//                scorer w.trainingInfluence() (DataInf, attribution/scoring/influence) when wired
 //   hook       = data.service                        (prepare -> rag, onCompletion -> record)
 //   routes     = /v1/attribution/* + /v1/datanets/*
 //   close      = data.close (drains async records) then settlement.close
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { readTrainingManifest } from '../attribution/scoring/influence/influenceFiles.ts';
 import {
   loadTokenEmbeddings,
   startDataAttribution,
@@ -40,6 +47,14 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       embed,
       onError: (err, context) =>
         w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
+      tokenizerId: tokenizerId(w.modelDir, w.baseModelId),
+      trainingInfluence: w.trainingInfluence,
+      trainingExamples: async (adapterId) => {
+        const dir = w.adapterDir?.(adapterId) ?? null;
+        return dir === null ? null : ((await readTrainingManifest(dir))?.examples ?? null);
+      },
+      onIndexError: (err, docId) =>
+        w.log.error({ err, docId }, 'span index could not take a document; it is indexed at the next start'),
     });
     if (w.seedDatanets?.length) {
       const added = data.store.seed(w.seedDatanets);
@@ -67,4 +82,10 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       await handle.close();
     },
   };
+}
+
+/** sha256 of the model folder's tokenizer.json (the span index is keyed by it), else the model id. */
+function tokenizerId(modelDir: string, modelId: string): string {
+  const file = join(modelDir, 'tokenizer.json');
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : `model:${modelId}`;
 }

@@ -3,7 +3,7 @@
 // to these; routes and the generation pipeline only see these shapes.
 import type { FastifyInstance } from 'fastify';
 import type { AdapterState } from '../adapters/index.ts';
-import type { TokenEmbeddingTable } from '../attribution/index.ts';
+import type { TokenEmbeddingTable, TrainingInfluence } from '../attribution/index.ts';
 import type { ChatMessage, ChatTemplateTool, EngineClient, PromptParts } from '../kernels/index.ts';
 import type { Config } from './configSchema.ts';
 
@@ -111,6 +111,10 @@ export interface AttributionWiring {
   tokenEmbeddings: TokenEmbeddingTable | null;
   /** Payout owner of an adapter (loraledger.json `owner`), or null. */
   adapterOwner: (id: string) => string | null;
+  /** An adapter's folder (its loraledger.json holds the training manifest), or null when unknown. */
+  adapterDir?: (id: string) => string | null;
+  /** The training-data influence scorer once the factory provides it (null: training sources from spans alone). */
+  trainingInfluence?: () => TrainingInfluence | null;
   /** DataNets to create (and documents to add) when missing: the embedded default's demo DataNets. */
   seedDatanets?: ReadonlyArray<{
     id: string;

@@ -1,12 +1,16 @@
 // Wires the data half of Proof of Attribution for the server: the DataNet store
-// (<dataDir>/datanets.sqlite), the BM25 retriever and the AttributionService (the server's
-// AttributionHook). The settlement half (startSettlement) supplies the RecordSink; the engine is
+// (<dataDir>/datanets.sqlite), the BM25 retriever, the span index (<dataDir>/spans.sqlite: every
+// document's token ids, caught up at start and fed by each new document) and the
+// AttributionService (the server's AttributionHook). The settlement half (startSettlement) supplies the RecordSink; the engine is
 // reached lazily because it starts after the app is built. The server side registers
 // server/routes/datanets.ts over `store` (server/createAttribution.ts).
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttributionService, type PromptTokenizer, type RecordSink, type Scorer } from '../attributionService.ts';
+import type { TrainingInfluence } from '../scoring/influence/trainingInfluence.ts';
+import type { ManifestExampleRef } from '../trainingSources.ts';
+import { SpanIndex } from './spanIndexStore.ts';
 import { DatanetStore } from './datanetStore.ts';
 import { feeConfigFromSettings } from '../scoring/fees.ts';
 import { Retriever, type EmbedFn } from './retrieve.ts';
@@ -20,6 +24,8 @@ export interface DataAttributionSettings {
   feeModelPpm: number;
   feeAdapterPpm: number;
   feeDataPpm: number;
+  feeTrainingPpm: number;
+  spanMinTokens: number;
   attributionExactMax: number;
   documentsRequireAdmin: boolean;
 }
@@ -37,23 +43,46 @@ export interface DataAttributionOptions {
   template?: RagTemplate;
   /** Where async-mode failures go. */
   onError?: (err: unknown, context: { requestId: string }) => void;
+  /** Identifies the tokenizer the span index was built with (a change rebuilds it). */
+  tokenizerId: string;
+  /** The training-data influence scorer once available (null: spans only). */
+  trainingInfluence?: () => TrainingInfluence | null;
+  /** An adapter's manifest examples, null when it has none. */
+  trainingExamples?: (adapterId: string) => Promise<readonly ManifestExampleRef[] | null>;
+  /** Where a document the span index could not take is reported (it is indexed at the next start). */
+  onIndexError?: (err: unknown, docId: string) => void;
 }
 
 export interface DataAttribution {
   store: DatanetStore;
   retriever: Retriever;
+  spans: SpanIndex;
   service: AttributionService;
   /** Waits for async attributions, then closes the database. */
   close(): Promise<void>;
 }
 
 export const DATANETS_FILE = 'datanets.sqlite';
+export const SPANS_FILE = 'spans.sqlite';
 
 export function startDataAttribution(o: DataAttributionOptions): DataAttribution {
   const fees = feeConfigFromSettings(o.settings); // config_invalid when the split does not sum to 1e6
   mkdirSync(o.settings.dataDir, { recursive: true });
   const store = new DatanetStore(join(o.settings.dataDir, DATANETS_FILE));
   const retriever = new Retriever(store, { embed: o.embed });
+  const spans = new SpanIndex({
+    path: join(o.settings.dataDir, SPANS_FILE),
+    tokenize: (text) => o.tokenizer.encode(text),
+    tokenizerId: o.tokenizerId,
+  });
+  for (const d of store.listDatanets()) spans.sync(store.allDocuments(d.id));
+  store.onDocument((doc) => {
+    try {
+      spans.add(doc);
+    } catch (err) {
+      o.onIndexError?.(err, doc.docId);
+    }
+  });
   const service = new AttributionService({
     retriever,
     scorer: { score: (variants) => o.engine().score(variants) },
@@ -65,14 +94,22 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     template: o.template,
     maxExactShapleyK: o.settings.attributionExactMax,
     onError: o.onError,
+    trainingInfluence: o.trainingInfluence && {
+      score: async (req) => (await o.trainingInfluence!()?.score(req)) ?? null,
+    },
+    trainingExamples: o.trainingExamples,
+    spanIndex: spans,
+    spanMinTokens: o.settings.spanMinTokens,
   });
   return {
     store,
     retriever,
+    spans,
     service,
     async close() {
       await service.drain();
       store.close();
+      spans.close();
     },
   };
 }
