@@ -12,6 +12,7 @@ import { loadXgrammar, type XgrammarModule } from './loadXgrammar.ts';
 import { MaskTimes } from './maskTimes.ts';
 import type { TokenizerVocab } from './tokenizerVocab.ts';
 import { canonicalJson, toCompilable } from './toStructuralTag.ts';
+import { jsonSchemaToEbnf } from './jsonGrammar.ts';
 
 type Compiled = Awaited<ReturnType<GrammarCompiler['compileBuiltinJSONGrammar']>>;
 type Matcher = Awaited<ReturnType<XgrammarModule['GrammarMatcher']['createGrammarMatcher']>>;
@@ -91,11 +92,8 @@ export class ConstraintEngine implements ConstraintProvider {
   }
 
   private async build(spec: ConstraintSpec): Promise<Compiled> {
-    const { Testings } = this.xg;
     try {
-      const c = await toCompilable(spec, (schema, strict) =>
-        Testings._jsonSchemaToEBNF(JSON.stringify(schema), false, -1, undefined, strict),
-      );
+      const c = await toCompilable(spec, jsonSchemaToEbnf(this.xg));
       return await (c.kind === 'ebnf'
         ? this.compiler.compileGrammar(c.ebnf)
         : this.compiler.compileStructuralTag(c.json));
