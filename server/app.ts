@@ -40,6 +40,8 @@ import { responsesRoute } from './routes/responses.ts';
 import { createAttribution } from './createAttribution.ts';
 import { createFactory, trainedAdaptersRoot } from './createFactory.ts';
 import { fineTuningRoutes } from './routes/fineTuning.ts';
+import { createInfluenceScorer, influenceRoutes } from './routes/influence.ts';
+import type { InfluenceScorer } from '../attribution/scoring/influence/index.ts';
 import { factoryPageRoute } from './routes/factoryPage.ts';
 
 export interface BuildOptions {
@@ -165,6 +167,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   services.engine = holder;
 
   let attribution: AttributionPlugin | null = null;
+  let trainingInfluence: InfluenceScorer | null = null; // set once the factory's training thread exists (below)
   const makeAttribution = opts.attribution === undefined ? createAttribution : opts.attribution;
   if (makeAttribution) {
     attribution = await makeAttribution({
@@ -176,6 +179,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       engine: () => holder.get(),
       log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
+      seedDatanets: folders.datanets,
+      trainingInfluence: () => trainingInfluence,
       seedDatanets: folders.datanets,
       adapterDir: (id) => (registry.has(id) ? (registry.meta(id)?.path ?? null) : null),
     });
@@ -242,6 +247,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(adaptersRoute);
   await app.register(wsRoute);
   if (attribution?.routes) await app.register(attribution.routes);
+  const influence = createInfluenceScorer({
+    gradients: factory.influenceGradients(),
+    adapters: services.adapters,
+    contextLength: Math.min(config.trainingContext, spec.maxPositions),
+  });
+  await app.register(influenceRoutes(influence, tokenizer));
+  trainingInfluence = influence; // the attribution service scores training sources with it too
   await app.register(fineTuningRoutes(factory, { maxFileBytes: config.bodyLimit }));
   await app.register(factoryPageRoute);
   return app;

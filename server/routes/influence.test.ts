@@ -1,0 +1,107 @@
+// POST /v1/attribution/influence on a real adapter trained on stories260K by the factory's loop
+// (the skills harness), scored through the real training thread, with the server's error handler.
+// Gradients are computed on first request from the stored example rows (an older adapter's path).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { TrainingThread } from '../../factory/index.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
+import { SKILLS, skillConfig, skillRows, trainSkillAdapter } from '../../test/support/influenceSkills.ts';
+import { installErrorHandlers } from '../http/errorHandler.ts';
+import { createInfluenceScorer, influenceRoutes } from './influence.ts';
+
+const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'll-influence-'));
+const thread = new TrainingThread();
+after(async () => {
+  await thread.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the influence route ranks an answer’s own training example first and refuses bad input clearly', async () => {
+  const rows = skillRows({ skills: 5, perSkill: 4, len: 3, seed: 2 });
+  const cacheDir = join(dir, 'cache');
+  const a = await trainSkillAdapter({
+    modelDir: STORIES,
+    cacheDir,
+    root: dir,
+    name: 'skills',
+    rows,
+    config: skillConfig({ epochs: 4 }),
+  });
+  // the same adapter without a manifest, and with a manifest but no example rows
+  cpSync(a.dir, join(dir, 'plain'), { recursive: true });
+  rmSync(join(dir, 'plain', 'loraledger.json'));
+  rmSync(join(dir, 'plain', 'influence'), { recursive: true });
+  cpSync(a.dir, join(dir, 'gone'), { recursive: true });
+  rmSync(join(dir, 'gone', 'influence'), { recursive: true });
+  const paths = new Map(['skills', 'plain', 'gone'].map((id) => [id, { path: join(dir, id) }]));
+  const scorer = createInfluenceScorer({
+    gradients: thread.influenceGradients({ modelDir: STORIES, cacheDir, threads: 1, maxRank: 64 }),
+    adapters: { get: (id) => paths.get(id) as never },
+    contextLength: 24,
+  });
+  const app = Fastify({ logger: false });
+  installErrorHandlers(app);
+  await app.register(influenceRoutes(scorer, await loadTokenizer(STORIES)));
+  await app.ready();
+  const post = (body: unknown) => app.inject({ method: 'POST', url: '/v1/attribution/influence', payload: body });
+
+  const k = 7;
+  const res = await post({ model: 'skills', prompt: rows[k]!.prompt, completion: rows[k]!.completion, top_k: 5 });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json();
+  assert.equal(body.data.length, 5);
+  assert.equal(body.data[0].example_id, a.examples[k]!.id);
+  assert.equal(body.data[0].contributor, SKILLS[rows[k]!.skill]!.contributor);
+  assert.equal(body.data[0].datanet, 'skills');
+  assert.equal(body.data[0].doc_id, a.examples[k]!.id);
+  assert.ok(body.data[0].score > 0);
+  const positive = body.data.filter((d: { score: number }) => d.score > 0);
+  assert.equal(
+    positive.reduce((s: number, d: { share_ppm: number }) => s + d.share_ppm, 0),
+    1_000_000,
+  );
+  for (const d of body.data) if (d.score <= 0) assert.equal(d.share_ppm, 0);
+  assert.equal(body.contributors.length, 5);
+  // the text form: stories260K spells token i as [i]
+  const text = (ids: number[]) => ids.map((i) => `[${i}]`).join(' ');
+  const viaText = await post({
+    model: 'skills',
+    prompt: text(rows[k]!.prompt.slice(1)),
+    completion: text(rows[k]!.completion),
+  });
+  assert.equal(viaText.statusCode, 200, viaText.body);
+  assert.equal(viaText.json().data[0].example_id, a.examples[k]!.id);
+
+  const err = async (body: unknown, status: number, code: string, param: string) => {
+    const r = await post(body);
+    assert.equal(r.statusCode, status, r.body);
+    assert.equal(r.json().error.code, code);
+    assert.equal(r.json().error.param, param);
+    return r.json().error.message as string;
+  };
+  await err({ model: 'nope', prompt: [1], completion: [2] }, 404, 'model_not_found', 'model');
+  assert.match(
+    await err({ model: 'plain', prompt: [1], completion: [2] }, 404, 'training_manifest_missing', 'model'),
+    /no training manifest/,
+  );
+  assert.match(
+    await err({ model: 'gone', prompt: [1], completion: [2] }, 404, 'training_examples_missing', 'model'),
+    /token rows are gone/,
+  );
+  assert.match(
+    await err(
+      { model: 'skills', prompt: [1, 2, 3], completion: Array.from({ length: 30 }, () => 300) },
+      400,
+      'context_length_exceeded',
+      'completion',
+    ),
+    /exceed the training context of 24/,
+  );
+  await err({ model: 'skills', completion: [2] }, 400, 'invalid_request', 'prompt');
+  await app.close();
+});
