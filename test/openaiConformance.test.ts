@@ -5,38 +5,21 @@
 // stream chunks), models list and retrieve. Served by the embedded default (quick) on the real engine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
 import { openaiWireValidators, type WireName } from './support/openaiWireSchema.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'loraledger-conformance-'));
-let app: FastifyInstance;
+let server: EmbeddedServer;
 let base: string;
 let wire: Record<WireName, ValidateFunction>;
 let eventValidator: (type: string) => ValidateFunction | undefined;
 
 before(async () => {
   ({ wire, eventValidator } = openaiWireValidators());
-  const config = loadConfig({
-    argv: [
-      ...['--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--embedded-profile', 'quick'],
-      ...['--chain', 'off', '--threads', '1', '--log-level', 'silent'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await engineStarted(app);
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1`;
+  server = await startEmbeddedServer('conformance');
+  base = server.base;
 });
-after(async () => {
-  await app?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => server?.close());
 
 function conforms(name: WireName, value: unknown, what: string): void {
   const v = wire[name];

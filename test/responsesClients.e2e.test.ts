@@ -5,39 +5,21 @@
 // chat.completions, the pipeline the Responses API is translated into.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText } from 'ai';
-import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'loraledger-responses-'));
-let app: FastifyInstance;
+let server: EmbeddedServer;
 let base: string;
 let client: OpenAI;
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      ...['--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--embedded-profile', 'quick'],
-      ...['--chain', 'off', '--threads', '1', '--log-level', 'silent', '--responses-store-size', '4'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await engineStarted(app);
-  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1`;
+  server = await startEmbeddedServer('responses', ['--responses-store-size', '4']);
+  base = server.base;
   client = new OpenAI({ baseURL: base, apiKey: 'unused', maxRetries: 0 });
 });
-after(async () => {
-  await app?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => server?.close());
 
 const GREEDY = { temperature: 0, max_output_tokens: 12 } as const;
 

@@ -17,7 +17,7 @@ import type { AppServices } from '../appServices.ts';
 import { mapError } from '../http/errorHandler.ts';
 import { LoraledgerError, RequestError } from '../../common/index.ts';
 import { planChat, planCompletion } from './planRequest.ts';
-import { runCompletion } from './runCompletion.ts';
+import { runCompletion, type RunContext } from './runCompletion.ts';
 import { ChatBody, CompletionBody } from '../http/schemas.ts';
 import { runContext } from './serveCompletion.ts';
 import { ResponsesBody } from './responsesSchema.ts';
@@ -148,71 +148,81 @@ export const wsRoute: FastifyPluginAsync = async (app) => {
   );
 };
 
+type Send = (o: unknown) => Promise<void>;
+type Log = Parameters<typeof runContext>[2];
+
 async function generate(
   s: AppServices,
   id: Id,
   type: GenType,
   body: unknown,
   clientSignal: AbortSignal,
-  send: (o: unknown) => Promise<void>,
-  log: Parameters<typeof runContext>[2],
+  send: Send,
+  log: Log,
 ): Promise<void> {
   validateBody(type, body);
-  if (type === 'responses') return generateResponse(s, id, body as ResponsesBody, clientSignal, send, log);
-  const deps = s.planDeps();
-  const plan =
-    type === 'chat.completions'
-      ? await planChat(body as ChatBody, deps)
-      : await planCompletion(body as CompletionBody, deps);
-  const signal = AbortSignal.any([clientSignal, s.engine.shutdownSignal]);
+  const ctx = runContext(s, AbortSignal.any([clientSignal, s.engine.shutdownSignal]), log);
   const release = s.engine.track();
   try {
-    const run = runCompletion(plan, runContext(s, signal, log));
-    log.info(
-      { ws: id, completion: plan.head.id, adapter: plan.adapterId, maxTokens: plan.maxTokens },
-      'ws generation started',
-    );
-    for await (const chunk of run.chunks) {
-      if (chunk.choices.length > 0) await send({ id, type: 'chunk', data: chunk });
-    }
-    const reasons = run.summary.choices.map((c) => c.finishReason);
-    await send({
-      id,
-      type: 'done',
-      finish_reason: clientSignal.aborted ? 'cancelled' : reasons[0],
-      finish_reasons: reasons,
-      usage: run.summary.usage,
-      loraledger: plan.servedBy,
-      ...(run.summary.attribution ? { attribution: run.summary.attribution } : {}),
-    });
+    if (type === 'responses') await streamResponse(s, id, body as ResponsesBody, ctx, send, log);
+    else await streamCompletion(s, id, type, body, ctx, send, log);
   } finally {
     release();
   }
 }
 
+/** A completions / chat generation: its chunks, then `done` with finish reasons and usage. */
+async function streamCompletion(
+  s: AppServices,
+  id: Id,
+  type: GenType,
+  body: unknown,
+  ctx: RunContext,
+  send: Send,
+  log: Log,
+): Promise<void> {
+  const deps = s.planDeps();
+  const plan =
+    type === 'chat.completions'
+      ? await planChat(body as ChatBody, deps)
+      : await planCompletion(body as CompletionBody, deps);
+  const run = runCompletion(plan, ctx);
+  log.info(
+    { ws: id, completion: plan.head.id, adapter: plan.adapterId, maxTokens: plan.maxTokens },
+    'ws generation started',
+  );
+  for await (const chunk of run.chunks) {
+    if (chunk.choices.length > 0) await send({ id, type: 'chunk', data: chunk });
+  }
+  const reasons = run.summary.choices.map((c) => c.finishReason);
+  await send({
+    id,
+    type: 'done',
+    finish_reason: ctx.signal.aborted ? 'cancelled' : reasons[0],
+    finish_reasons: reasons,
+    usage: run.summary.usage,
+    loraledger: plan.servedBy,
+    ...(run.summary.attribution ? { attribution: run.summary.attribution } : {}),
+  });
+}
+
 /** A Responses generation: its typed events, then `done` with the final status. */
-async function generateResponse(
+async function streamResponse(
   s: AppServices,
   id: Id,
   body: ResponsesBody,
-  clientSignal: AbortSignal,
-  send: (o: unknown) => Promise<void>,
-  log: Parameters<typeof runContext>[2],
+  ctx: RunContext,
+  send: Send,
+  log: Log,
 ): Promise<void> {
-  const signal = AbortSignal.any([clientSignal, s.engine.shutdownSignal]);
-  const release = s.engine.track();
-  try {
-    const r = await startResponse(s, body, runContext(s, signal, log), { failAsEvent: true });
-    log.info({ ws: id, response: r.turn.head.id, model: r.turn.head.model }, 'ws response started');
-    let status = 'failed';
-    for await (const e of r.events) {
-      await send({ id, type: 'event', data: e });
-      status = String((e.response as { status?: string } | undefined)?.status ?? status);
-    }
-    await send({ id, type: 'done', status: clientSignal.aborted ? 'cancelled' : status, response_id: r.turn.head.id });
-  } finally {
-    release();
+  const r = await startResponse(s, body, ctx, { failAsEvent: true });
+  log.info({ ws: id, response: r.turn.head.id, model: r.turn.head.model }, 'ws response started');
+  let status = 'failed';
+  for await (const e of r.events) {
+    await send({ id, type: 'event', data: e });
+    status = String((e.response as { status?: string } | undefined)?.status ?? status);
   }
+  await send({ id, type: 'done', status: ctx.signal.aborted ? 'cancelled' : status, response_id: r.turn.head.id });
 }
 
 export type { WebSocket };
