@@ -16,6 +16,7 @@ import { createRecordSigner, eip712Domain, recordPrimaryType, verifyRecord } fro
 import { Outbox } from './settlement/outbox.ts';
 import type { TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
 import type { AttributionResult } from './attributionRequest.ts';
+import { copyCredit } from './trainingSources.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
@@ -164,6 +165,28 @@ test('training sources: positive influence, lifted by a copied span, paid from t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('copyCredit: a copied token is credited once, split among the documents holding it', () => {
+  const doc = (docId: string, spans: Array<[number, number]>) => ({
+    docId,
+    datanet: 'n',
+    longest: 0,
+    covered: 0,
+    spans: spans.map(([answerStart, length]) => ({ answerStart, docStart: 0, length })),
+  });
+  // answer of 10 tokens: x covers 0..8, y covers 4..8 and 8..10 (overlapping spans count once)
+  const credit = copyCredit(
+    [
+      doc('x', [[0, 8]]),
+      doc('y', [
+        [4, 4],
+        [6, 4],
+      ]),
+    ],
+    10,
+  );
+  assert.deepEqual(credit, [4 + 4 / 2, 4 / 2 + 2]);
 });
 
 test('an influence failure is reported and the request is attributed from spans; no manifest, no training sources', async () => {

@@ -6,7 +6,8 @@
 //   examples     = the adapter's manifest (loraledger.json training.examples)  none -> no training sources
 //   scores       = influence.score({adapter, prompt ids, answer ids, topK})    DataInf; a failure is
 //                  reported through onError and the request goes on with spans alone
-//   trainSpans   = spans of the answer in the manifest's DataNet documents (example id = doc_id)
+//   trainSpans   = spans of the answer in the manifest's DataNet documents (example id = doc_id);
+//                  copied_i = answer tokens they cover, each token split among the documents covering it
 //   candidates   = scores' examples ∪ examples with a span, named by the manifest
 //   shares       = trainingShares(candidates)  (scoring/trainingShares.ts: positive influence x
 //                  reputation, lifted by verbatim spans)
@@ -128,16 +129,36 @@ export async function attributeTraining(
     return c;
   };
   for (const s of scores ?? []) candidate(s.exampleId, s).influence += s.score;
-  for (const d of trainSpans) {
+  const credit = copyCredit(trainSpans, req.outputIds.length);
+  trainSpans.forEach((d, i) => {
     const c = candidate(d.docId);
     c.spanTokens = d.longest;
-    c.coveredTokens = d.covered;
-  }
+    c.coveredTokens = credit[i]!;
+  });
   const shares = trainingShares([...candidates.values()], {
     answerTokens: req.outputIds.length,
     reputation: o.reputation ?? UNIT_REPUTATION,
   }).filter((s) => s.sharePpm > 0 || s.spanTokens > 0);
   return { shares, documents: [...documents.values()], method: scores !== null ? '+datainf-v1' : '+spans-v1' };
+}
+
+/**
+ * Answer tokens each document supplied verbatim, a copied token credited once: split evenly among
+ * the documents whose spans cover it (a phrase every document holds proves copying from none).
+ */
+export function copyCredit(documents: readonly DocumentSpans[], answerTokens: number): number[] {
+  const cover = documents.map((d) => {
+    const mask = new Uint8Array(answerTokens); // [A]
+    for (const s of d.spans) mask.fill(1, s.answerStart, Math.min(answerTokens, s.answerStart + s.length));
+    return mask;
+  });
+  const holders = new Uint32Array(answerTokens); // [A]
+  for (const mask of cover) for (let t = 0; t < answerTokens; t++) holders[t]! += mask[t]!;
+  return cover.map((mask) => {
+    let credit = 0;
+    for (let t = 0; t < answerTokens; t++) if (mask[t]) credit += 1 / holders[t]!;
+    return credit;
+  });
 }
 
 function payable(contributor: string | null): string | null {

@@ -6,7 +6,8 @@
 //   n           candidate examples (the scorer's top-k, plus every example the answer copies a span from)
 //   influence_i DataInf helpfulness of example i for the answer (nats-scaled; positive = it helped)
 //   rep_i       contributor reputation in [0, 1] (1 until DataNet governance supplies one)
-//   covered_i   answer tokens covered by spans (>= --span-min-tokens) shared with example i's document
+//   covered_i   answer tokens copied from example i's document: covered by its spans (>= --span-min-tokens),
+//               each token split evenly among the training documents covering it (trainingSources.ts)
 //   A           answer tokens
 //
 //   composite_i = max(influence_i, 0) * rep_i                    only positive influence is paid
@@ -39,7 +40,7 @@ export interface TrainingCandidate {
   influence: number;
   /** Longest span shared with the answer, tokens (0 = none). */
   spanTokens: number;
-  /** Answer tokens covered by the spans. */
+  /** Answer tokens copied from the example (a token held by several documents is split among them). */
   coveredTokens: number;
 }
 
