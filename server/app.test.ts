@@ -307,11 +307,11 @@ test('client errors map to OpenAI errors naming the field', async () => {
       {
         model: 'stories260K',
         messages: [{ role: 'user', content: '[5]' }],
-        tools: [{ type: 'function', function: { name: 'f' } }],
+        tools: [{ type: 'web_search' }],
       },
       400,
       'invalid_request',
-      'tools',
+      'tools[0].type',
       '/v1/chat/completions',
     ],
     [{ model: 'stories260K', prompt: [5], frequency_penalty: 2.5 }, 400, 'invalid_request', 'frequency_penalty'],
