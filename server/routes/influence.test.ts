@@ -48,7 +48,7 @@ test('the influence route ranks an answer’s own training example first and ref
   installErrorHandlers(app);
   await app.register(influenceRoutes(scorer, await loadTokenizer(STORIES)));
   await app.ready();
-  const post = (body: unknown) => app.inject({ method: 'POST', url: '/v1/attribution/influence', payload: body });
+  const post = (body: object) => app.inject({ method: 'POST', url: '/v1/attribution/influence', payload: body });
 
   const k = 7;
   const res = await post({ model: 'skills', prompt: rows[k]!.prompt, completion: rows[k]!.completion, top_k: 5 });
@@ -77,7 +77,7 @@ test('the influence route ranks an answer’s own training example first and ref
   assert.equal(viaText.statusCode, 200, viaText.body);
   assert.equal(viaText.json().data[0].example_id, a.examples[k]!.id);
 
-  const err = async (body: unknown, status: number, code: string, param: string) => {
+  const err = async (body: object, status: number, code: string, param: string) => {
     const r = await post(body);
     assert.equal(r.statusCode, status, r.body);
     assert.equal(r.json().error.code, code);
