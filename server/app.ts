@@ -179,10 +179,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       engine: () => holder.get(),
       log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
-      seedDatanets: folders.datanets,
+      adapterDir: (id) => (registry.has(id) ? (registry.meta(id)?.path ?? null) : null),
       trainingInfluence: () => trainingInfluence,
       seedDatanets: folders.datanets,
-      adapterDir: (id) => (registry.has(id) ? (registry.meta(id)?.path ?? null) : null),
     });
     services.attribution = attribution.hook;
   }
