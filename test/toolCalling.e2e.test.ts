@@ -271,9 +271,10 @@ test('bad tool fields are 400s naming the field', async () => {
   }
 });
 
-test('LangChain: ChatOpenAI.bindTools with a forced tool gives tool_calls whose args validate', async () => {
+/** LangChain's OpenAI chat model pointed at this server, as a user would configure it. */
+async function langchainModel() {
   const { ChatOpenAI } = await import('@langchain/openai');
-  const model = new ChatOpenAI({
+  return new ChatOpenAI({
     model: 'cooking',
     apiKey: 'unused',
     configuration: { baseURL: base },
@@ -281,6 +282,10 @@ test('LangChain: ChatOpenAI.bindTools with a forced tool gives tool_calls whose 
     maxTokens: 200,
     maxRetries: 0,
   });
+}
+
+test('LangChain: ChatOpenAI.bindTools with a forced tool gives tool_calls whose args validate', async () => {
+  const model = await langchainModel();
   const bound = model.bindTools(TOOLS, { tool_choice: 'set_timer' });
   const msg = await bound.invoke('Set a timer for the bread.');
   assert.equal(msg.tool_calls?.length, 1, JSON.stringify(msg));
@@ -297,15 +302,7 @@ test('LangChain: ChatOpenAI.bindTools with a forced tool gives tool_calls whose 
 });
 
 test('LangChain: withStructuredOutput by function calling and by json_schema both validate', async () => {
-  const { ChatOpenAI } = await import('@langchain/openai');
-  const model = new ChatOpenAI({
-    model: 'cooking',
-    apiKey: 'unused',
-    configuration: { baseURL: base },
-    temperature: 1,
-    maxTokens: 200,
-    maxRetries: 0,
-  });
+  const model = await langchainModel();
   const schema = { ...WEATHER, title: 'weather', description: 'A city and a unit' };
   for (const method of ['functionCalling', 'jsonSchema'] as const) {
     const structured = model.withStructuredOutput(schema, { method, name: 'weather' });
@@ -315,4 +312,42 @@ test('LangChain: withStructuredOutput by function calling and by json_schema bot
       `${method}: ${JSON.stringify(out)} ${ajv.errorsText(validators.get_weather.errors)}`,
     );
   }
+});
+
+test('/v1/ws: tool-call deltas stream on the WebSocket as they do over SSE', async () => {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(base.replace('http', 'ws') + '/ws');
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const messages: Array<{ type: string; data?: OpenAI.ChatCompletionChunk; finish_reason?: string }> = [];
+  const done = new Promise<void>((resolve) =>
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw));
+      messages.push(m);
+      if (m.type === 'done' || m.type === 'error') resolve();
+    }),
+  );
+  ws.send(
+    JSON.stringify({
+      id: 'w1',
+      type: 'chat.completions',
+      body: {
+        model: 'cooking',
+        messages: ASK,
+        tools: TOOLS,
+        tool_choice: { type: 'function', function: { name: 'set_timer' } },
+        temperature: 1,
+        seed: 5,
+        max_tokens: 200,
+      },
+    }),
+  );
+  await done;
+  ws.close();
+  const deltas = messages.flatMap((m) => m.data?.choices[0]?.delta.tool_calls ?? []);
+  assert.equal(deltas[0]?.function?.name, 'set_timer', JSON.stringify(messages.at(-1)));
+  assert.match(deltas[0]?.id ?? '', /^call_/);
+  const args = deltas.map((d) => d.function?.arguments ?? '').join('');
+  assert.ok(validators.set_timer(JSON.parse(args)), args);
+  assert.equal(messages.at(-1)?.type, 'done');
+  assert.equal(messages.at(-1)?.finish_reason, 'tool_calls');
 });
