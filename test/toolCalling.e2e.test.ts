@@ -351,3 +351,27 @@ test('/v1/ws: tool-call deltas stream on the WebSocket as they do over SSE', asy
   assert.equal(messages.at(-1)?.type, 'done');
   assert.equal(messages.at(-1)?.finish_reason, 'tool_calls');
 });
+
+test('a call that breaks after its name (forced with guided_regex): plain text, or tool_call_invalid when streamed', async () => {
+  const broken = '<tool_call>\n{"name": "set_timer", "arguments": {"minutes": 1 2}}\n</tool_call>';
+  const body = {
+    model: 'cooking',
+    messages: ASK,
+    tools: TOOLS,
+    guided_regex: broken.replace(/[{}]/g, (c) => `\\${c}`),
+    temperature: 1,
+    max_tokens: 200,
+  };
+  const r = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: body });
+  assert.equal(r.statusCode, 200, r.body);
+  const choice = r.json().choices[0];
+  assert.equal(choice.message.content, broken);
+  assert.equal(choice.message.tool_calls, undefined);
+  assert.equal(choice.finish_reason, 'stop');
+  const s = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { ...body, stream: true } });
+  const frames = s.body.split('\n\n').filter((f) => f.startsWith('data: {'));
+  const last = JSON.parse(frames.at(-1)!.slice(6));
+  assert.equal(last.error?.code, 'tool_call_invalid', s.body);
+  assert.match(last.error.message, /set_timer is not valid JSON/);
+  assert.ok(s.body.trimEnd().endsWith('data: [DONE]'));
+});

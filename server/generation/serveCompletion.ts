@@ -39,6 +39,8 @@ export async function serveCompletion(
   const signal = clientSignal(s, reply);
   const ctx = runContext(s, signal, request.log);
   const release = s.engine.track();
+  // without streaming, a reply whose tool call breaks after it began is returned as plain text
+  if (!opts.stream && plan.tools) plan = { ...plan, tools: { ...plan.tools, streamed: false } };
   const run = runCompletion(plan, ctx);
   reply.header('x-loraledger-adapter', plan.adapterId ?? s.baseModelId);
   request.log.info(

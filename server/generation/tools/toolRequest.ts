@@ -16,8 +16,12 @@ export interface ToolPlan {
   format: ToolCallFormat;
   /** Function names a call may name. */
   names: string[];
-  /** true: parse while streaming (delta.tool_calls); false: parse each finished reply. */
-  stream: boolean;
+  /**
+   * The deltas reach the client (SSE, /v1/ws, the Responses API: the default): a call that breaks
+   * after its start went out fails the run. false (a non-stream chat body, set by serveCompletion):
+   * such a reply is returned as plain text.
+   */
+  streamed: boolean;
 }
 
 export interface ChatTools {
@@ -33,7 +37,6 @@ export interface ToolFields {
   tools?: unknown[] | null;
   tool_choice?: unknown;
   parallel_tool_calls?: boolean | null;
-  stream?: boolean | null;
 }
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -125,5 +128,5 @@ export function planTools(body: ToolFields, parser: ToolParserName | null): Chat
             paramOf: (name) => `tools[${names.indexOf(name)}].function.parameters`,
           },
         );
-  return { rendered, plan: { format, names, stream: body.stream ?? false }, constraint };
+  return { rendered, plan: { format, names, streamed: true }, constraint };
 }

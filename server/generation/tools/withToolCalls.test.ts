@@ -42,7 +42,7 @@ function fakeRun(texts: string[], size: number, finish: ChoiceResult['finishReas
   return { chunks: chunks(), summary };
 }
 
-const plan = (stream: boolean): ToolPlan => ({ format: TOOL_CALL_FORMATS.hermes, names: ['f'], stream });
+const plan = (streamed: boolean): ToolPlan => ({ format: TOOL_CALL_FORMATS.hermes, names: ['f'], streamed });
 
 async function collect(run: CompletionRun): Promise<StreamChunk[]> {
   const out: StreamChunk[] = [];

@@ -58,7 +58,7 @@ async function* parsed(
         if (c.finish_reason) events.push(...s.parser.finish(c.finish_reason === 'length'));
         s.events.push(...events);
         const invalid = events.find((e) => e.type === 'invalid');
-        if (invalid && plan.stream)
+        if (invalid && plan.streamed)
           throw new LoraledgerError('tool_call_invalid', `choice ${c.index}: ${invalid.reason}`);
         const out: ChunkChoice = {
           ...c,
