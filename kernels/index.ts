@@ -36,3 +36,5 @@ export { ensureTrainingGraph, type CachedTrainingGraph } from './graph/graphCach
 export { TrainingSession, type TrainingBatch } from './engine/trainingSession.ts';
 export { transpose } from './graph/graphLinear.ts';
 export { validateConstraint, JSON_SCHEMA_KEYWORDS, type ConstraintSpec } from './engine/constrain/constraintSpec.ts';
+export { ConstraintEngine, type RowConstraint } from './engine/constrain/constraintEngine.ts';
+export { applyMask } from './engine/sampler.ts';

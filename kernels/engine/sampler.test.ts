@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sampler, topIndices, argmax, nucleus } from './sampler.ts';
+import { Sampler, allowed, anyAllowed, applyMask, topIndices, argmax, nucleus } from './sampler.ts';
 import { Prng } from '../../common/index.ts';
 
 function randomLogits(V: number, seed: number): Float32Array {
@@ -137,4 +137,43 @@ test('min_p keeps only tokens at least min_p times as likely as the best (at the
     new Set(draws(new Sampler({ temperature: T, topP: 1, topK: 0, seed: 3, minP: 0.5 }), x, 400));
   assert.deepEqual([...seen(1)].sort(), [0, 1]);
   assert.deepEqual([...seen(4)].sort(), [0, 1, 2]);
+});
+
+test('constrained rows: the bitmask removes tokens before sampling; logprobs are those of the masked distribution', () => {
+  // V = 40: two mask words; allow ids 0, 2 and 33 (word 1, bit 1).
+  const mask = new Int32Array([0b101, 0b10]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 32, 33, 34].map((id) => allowed(mask, id)),
+    [true, false, true, false, false, true, false],
+  );
+  assert.equal(anyAllowed(mask, 40), true);
+  assert.equal(anyAllowed(new Int32Array([0, -4]), 34), false, 'bits past V do not count'); // only ids >= 34 set
+  const logits = new Float32Array(40).map((_, i) => i / 10); // best overall: 39; best allowed: 33
+  const masked = applyMask(logits, mask);
+  assert.deepEqual(
+    Array.from(masked).flatMap((l, i) => (l > -Infinity ? [i] : [])),
+    [0, 2, 33],
+  );
+  const greedy = new Sampler({ temperature: 0, topP: 1, topK: 0 }, 3).sample(logits, mask);
+  const lse = Math.log(Math.exp(0) + Math.exp(0.2) + Math.exp(3.3)); // by hand over the allowed ids
+  assert.equal(greedy.tokenId, 33);
+  assert.ok(Math.abs(greedy.logprob! - (3.3 - lse)) < 1e-6);
+  assert.deepEqual(
+    greedy.topLogprobs!.map((t) => t.tokenId),
+    [33, 2, 0],
+  );
+  // temperature 1, top-p 0.9 and top-k 2 with a penalty: never a masked token, frequencies follow the masked softmax.
+  const counts = new Map<number, number>();
+  const s = new Sampler({ temperature: 1, topP: 1, topK: 0, seed: 3 });
+  for (let i = 0; i < 4000; i++) {
+    const t = s.sample(logits, mask).tokenId;
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  assert.deepEqual(
+    [...counts.keys()].sort((x, y) => x - y),
+    [0, 2, 33],
+  );
+  assert.ok(Math.abs(counts.get(33)! / 4000 - Math.exp(3.3 - lse)) < 0.02, `p(33) = ${counts.get(33)! / 4000}`);
+  const other = new Sampler({ temperature: 1, topP: 0.9, topK: 2, seed: 4, presencePenalty: 1 });
+  for (let i = 0; i < 200; i++) assert.ok(allowed(mask, other.sample(logits, mask).tokenId));
 });
