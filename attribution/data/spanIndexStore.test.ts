@@ -81,3 +81,22 @@ test('documents added one by one match like one segment over the DataNet; segmen
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('segments are never merged past maxSegmentTokens, and the capped index answers the same', () => {
+  const docs = corpus(60, 9);
+  const capped = new SpanIndex({ path: ':memory:', tokenize, tokenizerId: 't', maxSegmentTokens: 300 });
+  const whole = new SpanIndex({ path: ':memory:', tokenize, tokenizerId: 't' });
+  capped.sync(docs);
+  whole.sync(docs);
+  assert.ok(capped.stats().segments > whole.stats().segments);
+  const answer = [...tokenize(docs[30]!.text).slice(0, 10), 99, ...tokenize(docs[3]!.text).slice(1, 12)];
+  const q = (i: SpanIndex) =>
+    i
+      .match({ answer, datanets: ['derm', 'cardio'], minTokens: 6 })
+      .map((m) => `${m.docId} ${m.spans.map((s) => `${s.answerStart}+${s.length}@${s.docStart}`).join(',')}`)
+      .sort();
+  assert.ok(q(whole).length >= 2);
+  assert.deepEqual(q(capped), q(whole));
+  capped.close();
+  whole.close();
+});

@@ -5,8 +5,9 @@
 // Layout: per DataNet, a log-structured list of segments, oldest (largest) first.
 //   add(doc)   tokens = tokenize(text); append a one-document segment; then, while the newest
 //              segment is at least half the size of the one before it, merge the two (rebuild the
-//              suffix array over both). Sizes then fall geometrically: at most log2(N) + 1 segments
-//              per DataNet, and each token is rebuilt O(log N) times over the index's life.
+//              suffix array over both), unless the result would pass maxSegmentTokens (2^20).
+//              Sizes then fall geometrically: at most N / 2^20 + log2(N) + 1 segments per DataNet,
+//              each token is rebuilt O(log N) times, and no upload rebuilds more than 2^20 tokens.
 //              The new and merged segments are written in one transaction.
 //   sync(docs) catch-up at start: documents the index lacks (by doc_id) are added; a different
 //              tokenizer fingerprint (span_meta.tokenizer) drops the index and rebuilds it.
@@ -41,7 +42,12 @@ export interface SpanIndexOptions {
   tokenize: (text: string) => number[];
   /** Identifies the tokenizer (e.g. a hash of tokenizer.json): a change rebuilds the index. */
   tokenizerId: string;
+  /** Segments are not merged past this many tokens (bounds the rebuild one upload can cause). Default 2^20. */
+  maxSegmentTokens?: number;
 }
+
+/** About 1 s of suffix-array build on the bench host; beyond it segments add up linearly. */
+export const DEFAULT_MAX_SEGMENT_TOKENS = 1 << 20;
 
 interface Stored extends SpanSegment {
   rowId: number;
@@ -115,7 +121,12 @@ export class SpanIndex {
     const list = this.list(doc.datanet);
     let seg = buildSegment([{ docId: doc.docId, tokens: this.o.tokenize(doc.text) }]);
     const removed: Stored[] = [];
-    while (list.length > 0 && seg.tokens.length * 2 >= list.at(-1)!.tokens.length) {
+    const cap = this.o.maxSegmentTokens ?? DEFAULT_MAX_SEGMENT_TOKENS;
+    while (
+      list.length > 0 &&
+      seg.tokens.length * 2 >= list.at(-1)!.tokens.length &&
+      seg.tokens.length + list.at(-1)!.tokens.length <= cap
+    ) {
       const older = list.pop()!;
       removed.push(older);
       seg = mergeSegments(older, seg);
