@@ -49,6 +49,23 @@ async function sse(res: Response): Promise<Array<{ event?: string; data: Record<
 
 const GEN = { model: 'cooking', temperature: 0 };
 
+function eventsConform(events: Array<{ event?: string; data: Record<string, unknown> }>): void {
+  for (const e of events) {
+    assert.equal(e.event, e.data.type, 'the SSE event name is the event type');
+    const type = e.data.type as string;
+    const v = eventValidator(type);
+    assert.ok(v, `${type} is not an event type of OpenAI's ResponseStreamEvent`);
+    assert.ok(v(e.data), `${type} does not conform: ${JSON.stringify(v.errors?.slice(0, 3), null, 1)}`);
+  }
+}
+
+const WEATHER = {
+  type: 'object',
+  properties: { city: { type: 'string', maxLength: 12 } },
+  required: ['city'],
+  additionalProperties: false,
+};
+
 test('the schemas bite: a chat message without refusal and a response without output are rejected', () => {
   const message = { role: 'assistant', content: 'x' };
   const chat = {
@@ -73,13 +90,7 @@ test('POST /v1/responses: the body and every stream event conform', async () => 
     await post('/responses', { ...GEN, input: 'Bake bread?', max_output_tokens: 6, stream: true }),
   );
   assert.ok(events.length >= 8);
-  for (const e of events) {
-    assert.equal(e.event, e.data.type, 'the SSE event name is the event type');
-    const type = e.data.type as string;
-    const v = eventValidator(type);
-    assert.ok(v, `${type} is not an event type of OpenAI's ResponseStreamEvent`);
-    assert.ok(v(e.data), `${type} does not conform: ${JSON.stringify(v.errors?.slice(0, 3), null, 1)}`);
-  }
+  eventsConform(events);
   const lp = await (await post('/responses', { ...GEN, input: 'Salt?', max_output_tokens: 3, top_logprobs: 2 })).json();
   conforms('response', lp, 'a response with logprobs');
 });
@@ -118,4 +129,34 @@ test('GET /v1/models and /v1/models/:id conform', async () => {
   assert.equal(list.object, 'list');
   for (const m of list.data) conforms('model', m, 'a listed model');
   conforms('model', await (await fetch(`${base}/models/cooking`)).json(), 'models/cooking');
+});
+
+test('tool calls conform: a chat completion with tool_calls (body and chunks) and a Responses stream with function_call items', async () => {
+  const chat = {
+    ...GEN,
+    messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: WEATHER } }],
+    tool_choice: 'required',
+    parallel_tool_calls: false,
+    max_tokens: 200,
+  };
+  const body = (await (await post('/chat/completions', chat)).json()) as {
+    choices: Array<{ message: { tool_calls?: unknown[] } }>;
+  };
+  assert.equal(body.choices[0]!.message.tool_calls?.length, 1);
+  conforms('chatCompletion', body, 'a chat completion with tool_calls');
+  for (const c of await sse(await post('/chat/completions', { ...chat, stream: true })))
+    conforms('chatChunk', c.data, 'a chat chunk with tool_calls');
+  const responses = {
+    ...GEN,
+    input: 'Weather in Paris?',
+    tools: [{ type: 'function', name: 'get_weather', parameters: WEATHER, strict: true }],
+    tool_choice: 'required',
+    parallel_tool_calls: false,
+    max_output_tokens: 200,
+  };
+  const events = await sse(await post('/responses', { ...responses, stream: true }));
+  assert.ok(events.some((e) => e.event === 'response.function_call_arguments.delta'));
+  eventsConform(events);
+  conforms('response', await (await post('/responses', responses)).json(), 'a response with a function_call');
 });
