@@ -9,9 +9,11 @@
 // built into .cache/bench/constrained. Traffic: waves of `rows` requests submitted together, each row
 // on an adapter in turn (and the base), temperature 1, seeded, max_tokens each (plain rows ignore EOS;
 // constrained rows write JSON lines that cannot complete sooner); the constrained waves and the plain
-// waves alternate (ABBA) so that background load hits both alike. Throughput counts only decode steps whose
-// batch is full (`rows` rows), from the engine's step notices: decode tokens / step seconds (the step
-// holds the forward pass and the sampling, so the mask and its application are in it).
+// waves take turns in rotating order with a second plain set (an A/A control: its ratio to the first
+// shows this host's noise in the same run), so that background load hits all alike. Throughput counts
+// only decode steps whose batch is full (`rows` rows), from the engine's step notices: rows / median
+// step seconds (the step holds the forward pass and the sampling, so the mask and its application
+// are in it).
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -103,21 +105,25 @@ async function main(): Promise<void> {
     threads: Number(a.threads),
     adapters: adapterIds.map((id) => ({ id, path: join(adaptersDir!, id) })),
   });
-  const full = { plain: { tokens: 0, seconds: 0 }, constrained: { tokens: 0, seconds: 0 } };
-  let mode: keyof typeof full = 'plain';
+  // plainB repeats plain (an A/A control): plainB / plain is the noise of this host in this run.
+  type Mode = 'plain' | 'constrained' | 'plainB';
+  const steps: Record<Mode, number[]> = { plain: [], constrained: [], plainB: [] }; // full-batch step seconds
+  let mode: Mode = 'plain';
   engine.onNotice((n) => {
-    if (n.type === 'step' && n.rows === rows && n.prefillTokens === 0) {
-      full[mode].tokens += n.decodeTokens;
-      full[mode].seconds += n.seconds;
-    }
+    if (n.type === 'step' && n.rows === rows && n.prefillTokens === 0) steps[mode].push(n.seconds);
   });
   const models = [null, ...adapterIds];
   const prompt = Array.from({ length: 12 }, (_, i) => (i * 37 + 11) % Math.min(spec.vocabSize, 256));
-  const wall = { plain: 0, constrained: 0 };
-  const produced = { plain: 0, constrained: 0 };
+  const wall = { plain: 0, constrained: 0, plainB: 0 };
+  const produced = { plain: 0, constrained: 0, plainB: 0 };
+  const orders: Mode[][] = [
+    ['plain', 'constrained', 'plainB'],
+    ['plainB', 'constrained', 'plain'],
+    ['constrained', 'plain', 'plainB'],
+  ];
   // one warm-up wave each (graph load, grammar compile), then alternate
   for (let w = -1; w < waves; w++) {
-    for (const m of w % 2 === 0 ? (['plain', 'constrained'] as const) : (['constrained', 'plain'] as const)) {
+    for (const m of orders[(w + 3) % 3]!) {
       mode = m;
       const t0 = performance.now();
       const done = await Promise.all(
@@ -129,13 +135,13 @@ async function main(): Promise<void> {
             maxTokens,
             sampling: { temperature: 1, topP: 1, topK: 0, seed: 1000 * (w + 2) + r },
             stopTokenIds: spec.eosTokenIds,
-            ignoreEos: m === 'plain', // plain rows run their full max_tokens, as constrained ones mostly do
+            ignoreEos: m !== 'constrained', // plain rows run their full max_tokens, as constrained ones do
             ...(m === 'constrained' ? { constraint: CONSTRAINT } : {}),
           }),
         ),
       );
       if (w < 0) {
-        full[m] = { tokens: 0, seconds: 0 };
+        steps[m] = [];
         continue;
       }
       wall[m] += (performance.now() - t0) / 1000;
@@ -145,7 +151,13 @@ async function main(): Promise<void> {
   const mask = engine.stats().constraintMask!;
   await engine.close();
   const large = await maskOnly(Number(a['mask-vocab']), 40);
-  const tps = (x: { tokens: number; seconds: number }) => x.tokens / x.seconds;
+  // rows tokens per full-batch step: by the median step (robust to bursts of background load) and by the total
+  const tps = (m: Mode) => ({
+    median: rows / (percentile(steps[m], 50) ?? NaN),
+    total: (rows * steps[m].length) / steps[m].reduce((x, y) => x + y, 0),
+    steps: steps[m].length,
+  });
+  const [plain, constrained, plainB] = [tps('plain'), tps('constrained'), tps('plainB')];
   const host = hostInfo();
   const result = {
     host,
@@ -160,18 +172,20 @@ async function main(): Promise<void> {
     waves,
     maxTokens,
     maskMs: { p50: mask.p50Ms, p99: mask.p99Ms, tokens: mask.tokens },
-    fullBatchDecodeTokPerS: { plain: tps(full.plain), constrained: tps(full.constrained) },
-    ratio: tps(full.constrained) / tps(full.plain),
+    fullBatchDecodeTokPerS: { plain, constrained, plainB },
+    ratio: constrained.median / plain.median,
+    noiseRatio: plainB.median / plain.median,
     largeVocabMask: large,
     endToEnd: {
       plainTokPerS: produced.plain / wall.plain,
       constrainedTokPerS: produced.constrained / wall.constrained,
+      plainBTokPerS: produced.plainB / wall.plainB,
     },
   };
   console.log(JSON.stringify(result, null, 2));
   console.log(
-    `\n| rows | mask p50 ms | mask p99 ms | plain tok/s | constrained tok/s | ratio |\n|---|---|---|---|---|---|\n` +
-      `| ${rows} | ${mask.p50Ms.toFixed(4)} | ${mask.p99Ms.toFixed(4)} | ${tps(full.plain).toFixed(0)} | ${tps(full.constrained).toFixed(0)} | ${result.ratio.toFixed(3)} |`,
+    `\n| rows | mask p50 ms | mask p99 ms | plain tok/s | constrained tok/s | constrained / plain | plain again / plain (noise) |\n|---|---|---|---|---|---|---|\n` +
+      `| ${rows} | ${mask.p50Ms.toFixed(4)} | ${mask.p99Ms.toFixed(4)} | ${plain.median.toFixed(0)} | ${constrained.median.toFixed(0)} | ${result.ratio.toFixed(3)} | ${result.noiseRatio.toFixed(3)} |`,
   );
   console.log(
     `\nmask only, synthetic byte-level vocab V = ${large.vocab}: grammar mask p50 ${large.maskMs.p50.toFixed(3)} ms, ` +
