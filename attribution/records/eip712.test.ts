@@ -31,29 +31,12 @@ const RECORD_T =
   'AttributionRecord(bytes32 recordId,string requestId,string model,string adapter,bytes32 promptHash,bytes32 outputHash,Source[] sources,address adapterOwner,uint32 adapterSharePpm,uint256 adapterAmount,uint256 fee,uint64 timestamp,string method)' +
   SOURCE_T;
 
-function referenceDigest(r: AttributionRecord, chainId: number, contract: string): Hex {
-  const sources = r.sources.map((s) =>
+const sourceHashes = (r: AttributionRecord): Uint8Array[] =>
+  r.sources.map((s) =>
     h(cat(h(SOURCE_T), bytes(s.docId), h(s.datanet), word(s.contributor), word(s.sharePpm), word(s.amount))),
   );
-  const struct = h(
-    cat(
-      h(RECORD_T),
-      bytes(r.recordId),
-      h(r.requestId),
-      h(r.model),
-      h(r.adapter),
-      bytes(r.promptHash),
-      bytes(r.outputHash),
-      h(cat(...sources)),
-      word(r.adapterOwner),
-      word(r.adapterSharePpm),
-      word(r.adapterAmount),
-      word(r.fee),
-      word(r.timestamp),
-      h(r.method),
-    ),
-  );
-  const dom = h(
+const domainHash = (chainId: number, contract: string): Uint8Array =>
+  h(
     cat(
       h('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
       h('loraledger'),
@@ -62,6 +45,27 @@ function referenceDigest(r: AttributionRecord, chainId: number, contract: string
       word(contract),
     ),
   );
+
+/** The encoded version 1 fields, in order (after the type hash). */
+const v1Fields = (r: AttributionRecord): Uint8Array[] => [
+  bytes(r.recordId),
+  h(r.requestId),
+  h(r.model),
+  h(r.adapter),
+  bytes(r.promptHash),
+  bytes(r.outputHash),
+  h(cat(...sourceHashes(r))),
+  word(r.adapterOwner),
+  word(r.adapterSharePpm),
+  word(r.adapterAmount),
+  word(r.fee),
+  word(r.timestamp),
+  h(r.method),
+];
+
+function referenceDigest(r: AttributionRecord, chainId: number, contract: string): Hex {
+  const struct = h(cat(h(RECORD_T), ...v1Fields(r)));
+  const dom = domainHash(chainId, contract);
   return keccak256(cat(bytes('1901'), dom, struct));
 }
 
@@ -201,9 +205,6 @@ const RECORD_V2_T =
   TRAINING_T; // referenced types sorted by name after the primary type
 
 function referenceDigestV2(r: AttributionRecord): Hex {
-  const sources = r.sources.map((s) =>
-    h(cat(h(SOURCE_T), bytes(s.docId), h(s.datanet), word(s.contributor), word(s.sharePpm), word(s.amount))),
-  );
   const training = r.trainingSources!.map((t) =>
     h(
       cat(
@@ -223,35 +224,8 @@ function referenceDigestV2(r: AttributionRecord): Hex {
   const spans = r.spans!.map((s) =>
     h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))),
   );
-  const struct = h(
-    cat(
-      h(RECORD_V2_T),
-      bytes(r.recordId),
-      h(r.requestId),
-      h(r.model),
-      h(r.adapter),
-      bytes(r.promptHash),
-      bytes(r.outputHash),
-      h(cat(...sources)),
-      word(r.adapterOwner),
-      word(r.adapterSharePpm),
-      word(r.adapterAmount),
-      word(r.fee),
-      word(r.timestamp),
-      h(r.method),
-      h(cat(...training)),
-      h(cat(...spans)),
-    ),
-  );
-  const dom = h(
-    cat(
-      h('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
-      h('loraledger'),
-      h('1'),
-      word(31337),
-      word(CONTRACT),
-    ),
-  );
+  const struct = h(cat(h(RECORD_V2_T), ...v1Fields(r), h(cat(...training)), h(cat(...spans))));
+  const dom = domainHash(31337, CONTRACT);
   return keccak256(cat(bytes('1901'), dom, struct));
 }
 

@@ -57,18 +57,7 @@ export function validateRecord(r: AttributionRecord): AttributionRecord {
   bytes32('outputHash', r.outputHash);
   if (!Array.isArray(r.sources)) fail('sources', 'must be an array');
   let paid = 0n;
-  r.sources.forEach((s, i) => {
-    const at = `sources[${i}]`;
-    if (typeof s !== 'object' || s === null) fail(at, 'must be an object');
-    bytes32(`${at}.docId`, s.docId);
-    str(`${at}.datanet`, s.datanet);
-    address(`${at}.contributor`, s.contributor);
-    uint(`${at}.sharePpm`, s.sharePpm, UINT32_MAX);
-    const amount = parseUint256(`${at}.amount`, s.amount);
-    if (amount > 0n && BigInt(s.contributor) === 0n)
-      fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
-    paid += amount;
-  });
+  r.sources.forEach((s, i) => (paid += paidEntry(`sources[${i}]`, s)));
   address('adapterOwner', r.adapterOwner);
   uint('adapterSharePpm', r.adapterSharePpm, UINT32_MAX);
   const adapterAmount = parseUint256('adapterAmount', r.adapterAmount);
@@ -83,6 +72,22 @@ export function validateRecord(r: AttributionRecord): AttributionRecord {
   return r;
 }
 
+/** The fields a source and a training source share (docId, datanet, contributor, share, amount); returns the amount. */
+function paidEntry(
+  at: string,
+  e: { docId: unknown; datanet: unknown; contributor: unknown; sharePpm: unknown; amount: unknown },
+): bigint {
+  if (typeof e !== 'object' || e === null) fail(at, 'must be an object');
+  bytes32(`${at}.docId`, e.docId);
+  str(`${at}.datanet`, e.datanet);
+  address(`${at}.contributor`, e.contributor);
+  uint(`${at}.sharePpm`, e.sharePpm, UINT32_MAX);
+  const amount = parseUint256(`${at}.amount`, e.amount);
+  if (amount > 0n && BigInt(e.contributor as string) === 0n)
+    fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
+  return amount;
+}
+
 /** trainingSources and spans (version 2); returns what the training sources are paid. */
 function validateVersion2(r: AttributionRecord): bigint {
   if (!Array.isArray(r.trainingSources))
@@ -92,20 +97,12 @@ function validateVersion2(r: AttributionRecord): bigint {
   let paid = 0n;
   r.trainingSources.forEach((t, i) => {
     const at = `trainingSources[${i}]`;
-    if (typeof t !== 'object' || t === null) fail(at, 'must be an object');
+    paid += paidEntry(at, t);
     str(`${at}.exampleId`, t.exampleId);
-    bytes32(`${at}.docId`, t.docId);
-    str(`${at}.datanet`, t.datanet);
-    address(`${at}.contributor`, t.contributor);
     if (typeof t.influence !== 'string' || !DECIMAL.test(t.influence) || !Number.isFinite(Number(t.influence)))
       fail(`${at}.influence`, 'must be a finite decimal number as a string');
     uint(`${at}.reputationPpm`, t.reputationPpm, UINT32_MAX);
     uint(`${at}.spanTokens`, t.spanTokens, UINT32_MAX);
-    uint(`${at}.sharePpm`, t.sharePpm, UINT32_MAX);
-    const amount = parseUint256(`${at}.amount`, t.amount);
-    if (amount > 0n && BigInt(t.contributor) === 0n)
-      fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
-    paid += amount;
   });
   r.spans.forEach((s, i) => {
     const at = `spans[${i}]`;

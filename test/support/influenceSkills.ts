@@ -33,6 +33,8 @@ const VALUE_HI = 316;
 /** Skill s writes its tokens in [VALUE_LO + 20(s+1), +16). */
 const mapTo = (s: number) => (x: number[]) => x.map((v) => v + 20 * (s + 1));
 const SEP = 470;
+/** Skill s's lead tokens: LEAD + 8s, LEAD + 8s + 1, ... */
+const LEAD = 420;
 const marker = (s: number) => 480 + s;
 
 export const SKILLS: Skill[] = [
@@ -55,13 +57,21 @@ export interface SkillRow {
 }
 
 /** `perSkill` rows of each of the first `skills` skills, values of length `len`, seeded. */
-export function skillRows(o: { skills: number; perSkill: number; len: number; seed: number }): SkillRow[] {
+export function skillRows(o: {
+  skills: number;
+  perSkill: number;
+  len: number;
+  seed: number;
+  /** Tokens of a skill-specific lead written before the answer (copy-with-prefix style). Default 0. */
+  lead?: number;
+}): SkillRow[] {
   const rng = new Prng(o.seed);
   const rows: SkillRow[] = [];
   for (let i = 0; i < o.perSkill; i++)
     for (let s = 0; s < o.skills; s++) {
       const x = Array.from({ length: o.len }, () => VALUE_LO + rng.int(VALUE_HI - VALUE_LO));
-      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...SKILLS[s]!.apply(x), 2] });
+      const lead = Array.from({ length: o.lead ?? 0 }, (_, j) => LEAD + 8 * s + j);
+      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...lead, ...SKILLS[s]!.apply(x), 2] });
     }
   return rows;
 }

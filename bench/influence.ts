@@ -1,0 +1,228 @@
+// bench:influence: training-data influence (DataInf over LoRA gradients) on stories260K, measured.
+//
+//   class recovery  5 skills × PER examples (one contributor each), held-out queries per skill:
+//                   AUC of same-skill examples by score, top contributor right; DataInf and the
+//                   plain gradient dot product; exact against projected (Spearman, top-10 overlap)
+//   LDS             N examples, S seeded half-subsets retrained; per query, Spearman between the
+//                   subset's summed scores and minus its real query loss; DataInf, dot product, BM25
+//   cost            gradient precompute per example, per-request score time, bytes per example
+// Usage: npm run bench:influence [-- --per 20 --lds-subsets 32 --lds-queries 10]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Bm25Index, bm25Search } from '../common/index.ts';
+import { TrainingThread } from '../factory/index.ts';
+import {
+  dataInfScores,
+  gradientDotScores,
+  readGradientStore,
+  rocAuc,
+  rowBytes,
+  spearman,
+  topKOverlap,
+} from '../attribution/scoring/influence/index.ts';
+import { SKILLS, rowExample, skillConfig, skillRows, trainSkillAdapter } from '../test/support/influenceSkills.ts';
+import { Prng } from '../common/index.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    per: { type: 'string', default: '20' },
+    epochs: { type: 'string', default: '20' },
+    'lds-examples': { type: 'string', default: '100' },
+    'lds-subsets': { type: 'string', default: '32' },
+    'lds-queries': { type: 'string', default: '10' },
+  },
+});
+const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
+const root = mkdtempSync(join(tmpdir(), 'bench-influence-'));
+const cacheDir = join(root, 'cache');
+const thread = new TrainingThread();
+const grads = thread.influenceGradients({ modelDir: MODEL, cacheDir, threads: 1, maxRank: 64 });
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const skillOf = (id: string) => SKILLS.findIndex((k) => id.startsWith(`skill-${k.name}-`));
+
+async function storeOf(
+  dir: string,
+  examples: ReturnType<typeof rowExample>[],
+  hash: string,
+  projection: { seed: number; k: number } | null,
+) {
+  const file = join(dir, 'influence', projection ? `gradients-k${projection.k}.bin` : 'gradients.bin');
+  const t = await grads.storeGradients({
+    adapterDir: dir,
+    precision: 'fp32',
+    examples,
+    projection,
+    file,
+    manifestHash: hash,
+  });
+  return { ...(await readGradientStore(file)), seconds: t.seconds };
+}
+
+try {
+  // --- class recovery ---
+  const per = Number(a.per);
+  const rows = skillRows({ skills: 5, perSkill: per, len: 4, seed: 1 });
+  const adapter = await trainSkillAdapter({
+    modelDir: MODEL,
+    cacheDir,
+    root,
+    name: 'skills',
+    rows,
+    config: skillConfig({ epochs: Number(a.epochs) }),
+  });
+  const exact = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, null);
+  const proj = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, { seed: 0, k: 16 });
+  const queries = skillRows({ skills: 5, perSkill: 4, len: 4, seed: 99 });
+  const qrows = queries.map((q, i) => rowExample(`q${i}`, q));
+  let started = performance.now();
+  const v = await grads.answerGradients({ adapterDir: adapter.dir, precision: 'fp32', rows: qrows, projection: null });
+  const answerSeconds = (performance.now() - started) / 1000 / qrows.length;
+  const vp = await grads.answerGradients({
+    adapterDir: adapter.dir,
+    precision: 'fp32',
+    rows: qrows,
+    projection: { seed: 0, k: 16 },
+  });
+  const rec = {
+    datainf: [] as number[],
+    dot: [] as number[],
+    proj: [] as number[],
+    top: [] as number[],
+    topDot: [] as number[],
+    rho: [] as number[],
+    ov: [] as number[],
+  };
+  started = performance.now();
+  queries.forEach((q, i) => {
+    const pos = adapter.examples.map((e) => skillOf(e.id) === q.skill);
+    const s = dataInfScores(exact.train, v.blocks[i]!);
+    const d = gradientDotScores(exact.train, v.blocks[i]!);
+    const sp = dataInfScores(proj.train, vp.blocks[i]!);
+    rec.datainf.push(rocAuc(s, pos));
+    rec.dot.push(rocAuc(d, pos));
+    rec.proj.push(rocAuc(sp, pos));
+    // top contributor: the one with the largest summed positive score
+    const by = (xs: Float64Array) => {
+      const c = new Float64Array(5);
+      xs.forEach((x, k) => (c[skillOf(adapter.examples[k]!.id)] += Math.max(x, 0)));
+      return c.indexOf(Math.max(...c));
+    };
+    rec.top.push(by(s) === q.skill ? 1 : 0);
+    rec.topDot.push(by(d) === q.skill ? 1 : 0);
+    rec.rho.push(spearman(s, sp));
+    rec.ov.push(topKOverlap(s, sp, 10));
+  });
+  const scoreSeconds = (performance.now() - started) / 1000 / queries.length / 3;
+  console.log(
+    JSON.stringify({
+      class_recovery: {
+        examples: adapter.examples.length,
+        queries: queries.length,
+        train_seconds: adapter.seconds,
+        query_loss: mean(v.losses),
+        train_loss: mean(
+          (
+            await grads.answerGradients({
+              adapterDir: adapter.dir,
+              precision: 'fp32',
+              rows: adapter.examples,
+              projection: null,
+            })
+          ).losses,
+        ),
+        auc_datainf: mean(rec.datainf),
+        auc_dot: mean(rec.dot),
+        auc_datainf_projected: mean(rec.proj),
+        top_contributor_datainf: mean(rec.top),
+        top_contributor_dot: mean(rec.topDot),
+        exact_vs_projected_spearman: mean(rec.rho),
+        exact_vs_projected_top10: mean(rec.ov),
+      },
+      cost: {
+        bytes_per_example_fp16: rowBytes(exact.header),
+        bytes_per_example_projected_k16: rowBytes(proj.header),
+        bytes_per_example_fp32_unprojected: exact.header.blocks.reduce((s, b) => s + 4 * b.shape[0] * b.shape[1], 0),
+        precompute_seconds_per_example: exact.seconds / adapter.examples.length,
+        answer_gradient_seconds: answerSeconds,
+        datainf_seconds_per_request: scoreSeconds,
+      },
+    }),
+  );
+
+  // --- LDS ---
+  const n = Number(a['lds-examples']);
+  const S = Number(a['lds-subsets']);
+  const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7 }).slice(0, n);
+  const full = await trainSkillAdapter({
+    modelDir: MODEL,
+    cacheDir,
+    root,
+    name: 'lds-full',
+    rows: ldsRows,
+    config: skillConfig({ epochs: Number(a.epochs) }),
+  });
+  const store = await storeOf(full.dir, full.examples, full.manifestHash, null);
+  const lq = skillRows({ skills: 5, perSkill: Math.ceil(Number(a['lds-queries']) / 5), len: 4, seed: 123 }).slice(
+    0,
+    Number(a['lds-queries']),
+  );
+  const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));
+  const lv = await grads.answerGradients({ adapterDir: full.dir, precision: 'fp32', rows: lqRows, projection: null });
+  const bm = new Bm25Index((t) => t.split(' '));
+  full.examples.forEach((e) => bm.add(e.id, e.tokens.join(' ')));
+  const pred = lqRows.map((_, i) => ({
+    datainf: dataInfScores(store.train, lv.blocks[i]!),
+    dot: gradientDotScores(store.train, lv.blocks[i]!),
+    bm25: (() => {
+      const hits = new Map(bm25Search([bm], lqRows[i]!.tokens.join(' '), n).map((h) => [h.docId, h.score]));
+      return Float64Array.from(full.examples, (e) => hits.get(e.id) ?? 0);
+    })(),
+  }));
+  const rng = new Prng(2024);
+  const subsetLoss: number[][] = []; // [S][queries]
+  const members: boolean[][] = [];
+  started = performance.now();
+  for (let s = 0; s < S; s++) {
+    const pick = full.examples.map(() => rng.next() < 0.5);
+    members.push(pick);
+    const sub = await trainSkillAdapter({
+      modelDir: MODEL,
+      cacheDir,
+      root,
+      name: `lds-${s}`,
+      rows: ldsRows.filter((_, i) => pick[i]),
+      config: skillConfig({ epochs: Number(a.epochs), seed: 1 }),
+    });
+    const out = await grads.answerGradients({ adapterDir: sub.dir, precision: 'fp32', rows: lqRows, projection: null });
+    subsetLoss.push(out.losses);
+    rmSync(sub.dir, { recursive: true, force: true });
+  }
+  const lds = (k: 'datainf' | 'dot' | 'bm25') =>
+    mean(
+      lqRows.map((_, q) => {
+        const predicted = members.map((m) => m.reduce((s, inSub, i) => s + (inSub ? pred[q]![k][i]! : 0), 0));
+        return spearman(
+          predicted,
+          subsetLoss.map((l) => -l[q]!),
+        ); // helpfulness lowers the loss
+      }),
+    );
+  console.log(
+    JSON.stringify({
+      lds: {
+        examples: n,
+        subsets: S,
+        queries: lqRows.length,
+        retrain_seconds: (performance.now() - started) / 1000 / S,
+        datainf: lds('datainf'),
+        gradient_dot: lds('dot'),
+        bm25: lds('bm25'),
+      },
+    }),
+  );
+} finally {
+  await thread.close();
+  rmSync(root, { recursive: true, force: true });
+}
