@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { Ajv } from 'ajv';
 import WebSocket from 'ws';
+import { keccak256, stringToBytes } from 'viem';
 import { z } from 'zod';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, streamText, tool } from 'ai';
@@ -140,6 +141,29 @@ test('refused: built-in tools by name, images, an unknown model', async () => {
       e instanceof OpenAI.BadRequestError && (e.error as { param: string }).param === 'input[0].content[0].type',
   );
   await assert.rejects(client.responses.create({ model: 'nope', input: 'x' }), OpenAI.NotFoundError);
+  await assert.rejects(
+    client.responses.create({ model: 'cooking', input: 'x', max_output_tokens: 1_000_000 }),
+    (e: unknown) =>
+      e instanceof OpenAI.BadRequestError &&
+      (e.error as { param: string; code: string }).param === 'max_output_tokens' &&
+      /Reduce max_output_tokens/.test(e.message),
+  );
+});
+
+test('attribution as on chat: inline, the response carries the signed record of the chat completion that ran it', async () => {
+  const r = (await client.responses.create({
+    model: 'cooking',
+    input: 'How long do I bake sourdough bread?',
+    max_output_tokens: 4,
+    attribution: 'inline',
+  } as OpenAI.Responses.ResponseCreateParamsNonStreaming)) as unknown as {
+    loraledger: { completion_id: string };
+    attribution: { record_id: string; status: string; adapter: { id: string } | null };
+  };
+  assert.match(r.loraledger.completion_id, /^chatcmpl-/);
+  assert.equal(r.attribution.record_id, keccak256(stringToBytes(r.loraledger.completion_id)));
+  assert.equal(r.attribution.status, 'signed');
+  assert.equal(r.attribution.adapter?.id, 'cooking');
 });
 
 test('Vercel AI SDK default provider (Responses API): generateText and streamText', async () => {

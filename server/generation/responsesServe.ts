@@ -43,6 +43,7 @@ export async function startResponse(
         model: plan.head.model,
         body,
         servedBy: plan.servedBy,
+        completionId: plan.head.id,
       },
       history,
     };

@@ -51,6 +51,8 @@ export interface ResponseHead {
   model: string;
   body: ResponsesBody;
   servedBy: ServedBy;
+  /** The chat completion that ran it (its attribution record id is keccak256 of this id). */
+  completionId: string;
 }
 
 export interface ResponseState {
@@ -103,7 +105,7 @@ export function responseObject(head: ResponseHead, s: ResponseState): Record<str
     top_p: b.top_p ?? 1,
     truncation: 'disabled',
     metadata: b.metadata ?? {},
-    loraledger: head.servedBy,
+    loraledger: { ...head.servedBy, completion_id: head.completionId },
   };
   if (s.usage) r.usage = responseUsage(s.usage); // absent (not null) until the run finished, as the schema says
   if (b.user != null) r.user = b.user; // OpenAI's schema: a string when set, absent otherwise

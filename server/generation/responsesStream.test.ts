@@ -11,6 +11,7 @@ const head = {
   model: 'cooking',
   body: { model: 'auto', input: 'x', instructions: 'Be brief.' },
   servedBy: { adapter: 'cooking', routed: { reason: 'r', score: 1 } },
+  completionId: 'chatcmpl-1',
 };
 const choice = (delta: Record<string, unknown>, logprobs: unknown = null): ChunkChoice =>
   ({ index: 0, delta, logprobs, finish_reason: null }) as ChunkChoice;
@@ -84,7 +85,7 @@ test('text then a streamed function call: events in OpenAI order, items and the 
   assert.equal(final.status, 'completed');
   assert.equal(final.instructions, 'Be brief.');
   assert.equal(final.model, 'cooking');
-  assert.deepEqual(final.loraledger, head.servedBy);
+  assert.deepEqual(final.loraledger, { ...head.servedBy, completion_id: 'chatcmpl-1' });
   assert.deepEqual(final.usage, {
     input_tokens: 5,
     input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
