@@ -134,3 +134,14 @@ test('server config: fee fractions not summing to 1e6 are refused at start-up; d
   assert.deepEqual(fees.split, { model: 400_000, adapter: 200_000, data: 400_000 });
   assert.equal(fees.promptPricePer1k, 1_000_000_000_000n);
 });
+
+test('training-data attribution flags: --fee-training-ppm and --span-min-tokens take their defaults and refuse out-of-range values', () => {
+  const c = load([]);
+  assert.equal(c.feeTrainingPpm, 500_000);
+  assert.equal(c.spanMinTokens, 8);
+  assert.equal(feeConfigFromSettings(load(['--fee-training-ppm', '250000'])).trainingPpm, 250_000);
+  throwsConfig(() => load(['--fee-training-ppm', '1000001']), /fee-training-ppm/);
+  throwsConfig(() => load(['--fee-training-ppm', '-1']), /fee-training-ppm/);
+  throwsConfig(() => load(['--span-min-tokens', '0']), /span-min-tokens/);
+  throwsConfig(() => load(['--span-min-tokens', 'eight']), /span-min-tokens/);
+});
