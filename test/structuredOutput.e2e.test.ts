@@ -169,7 +169,7 @@ test('guided_regex and guided_choice (vLLM extras) and json_object, at temperatu
   }
 });
 
-test('official client: chat.completions.create with response_format json_schema (n=4, logprobs after masking)', async () => {
+test('official client: chat.completions.create with response_format json_schema (n=4, logprobs after masking; streamed)', async () => {
   const schema = SCHEMAS.finding!;
   const res = await client.chat.completions.create({
     model: 'dermatology',
@@ -191,6 +191,23 @@ test('official client: chat.completions.create with response_format json_schema 
     assert.ok(Math.abs(first.logprob) < 1e-5, `logprob of the only allowed token: ${first.logprob}`);
     assert.equal(first.top_logprobs.length, 1, 'masked tokens are not alternatives');
   }
+  // Streamed: the deltas concatenate to output that validates.
+  const stream = await client.chat.completions.create({
+    model: 'cooking',
+    messages: [{ role: 'user', content: 'Describe the finding as JSON.' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'finding', schema, strict: true } },
+    temperature: 1,
+    max_tokens: 96,
+    stream: true,
+  });
+  let text = '';
+  let finish: string | null = null;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+  }
+  assert.equal(finish, 'stop');
+  assert.ok(validate(JSON.parse(text)), text);
 });
 
 test('bad structured-output requests are 400s naming the field and what is unsupported', async () => {
