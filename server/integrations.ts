@@ -24,7 +24,8 @@ export async function loadServerTokenizer(modelDir: string): Promise<ServerToken
     decode: (ids) => t.decode(ids, { skipSpecialTokens: true }),
     applyChatTemplate: (messages, opts) => t.applyChatTemplate(messages, { tools: opts?.tools }),
     chatTemplate: t.chatTemplate,
-    detokenizer: () => t.createStreamDecoder({ skipSpecialTokens: true }),
+    detokenizer: (opts) => t.createStreamDecoder({ skipSpecialTokens: !opts?.keepSpecialTokens }),
+    isSpecialToken: (text) => t.isSpecialToken(text),
   };
 }
 

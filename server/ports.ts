@@ -25,7 +25,10 @@ export interface ServerTokenizer {
   applyChatTemplate(messages: ChatMessage[], opts?: { tools?: ChatTemplateTool[] }): number[];
   /** The chat template's text (null: none), read for --tool-call-parser auto. */
   readonly chatTemplate?: string | null;
-  detokenizer(): Detokenizer;
+  /** keepSpecialTokens: special tokens stay in the text (a tool-call marker that is a special token). */
+  detokenizer(opts?: { keepSpecialTokens?: boolean }): Detokenizer;
+  /** Whether `text` is a special token of the tokenizer (the detokenizer drops those by default). */
+  isSpecialToken?(text: string): boolean;
 }
 
 export interface AdapterInfo {

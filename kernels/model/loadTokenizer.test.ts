@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoraledgerError } from '../../common/index.ts';
@@ -277,4 +277,37 @@ test('tools through the ChatML template render as Qwen2.5 does (Hermes format), 
     '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
   );
   assert.match(tok.chatTemplate ?? '', /<tool_call>/);
+});
+
+test('a tool-call marker that is a special token: dropped by default, kept when asked (as vLLM decodes for its parsers)', async () => {
+  await ready;
+  const json = JSON.parse(readFileSync(join(bpeDir, 'tokenizer.json'), 'utf8'));
+  const next = Object.keys(json.model.vocab).length;
+  for (const [i, content] of ['<tool_call>', '</tool_call>'].entries())
+    json.added_tokens.push({
+      id: next + i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
+  const dir = join(root, 'marker');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+  writeFileSync(join(dir, 'tokenizer_config.json'), readFileSync(join(bpeDir, 'tokenizer_config.json')));
+  const tok = await loadTokenizer(dir);
+  assert.equal(tok.isSpecialToken('<tool_call>'), true);
+  assert.equal(tok.isSpecialToken('<|im_end|>'), true);
+  assert.equal(tok.isSpecialToken('tool_call'), false);
+  const text = '<tool_call>{"a": 1}</tool_call>';
+  const ids = tok.encode(text, { addSpecialTokens: false });
+  assert.equal(ids[0], next, 'the marker is one token');
+  const run = (skip: boolean) => {
+    const d = tok.createStreamDecoder({ skipSpecialTokens: skip });
+    return ids.map((i) => d.push(i)).join('') + d.flush();
+  };
+  assert.equal(run(true), '{"a": 1}');
+  assert.equal(run(false), text);
 });

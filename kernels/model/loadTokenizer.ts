@@ -75,6 +75,8 @@ export interface TextTokenizer {
   applyChatTemplate(messages: ChatTemplateMessage[], opts?: ChatRenderOptions): number[];
   createStreamDecoder(opts?: DecodeOptions): StreamDecoder;
   tokenToId(token: string): number | undefined;
+  /** Whether `text` is one of the tokenizer's special tokens (decoding with skipSpecialTokens drops it). */
+  isSpecialToken(text: string): boolean;
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
@@ -150,6 +152,7 @@ class HfTokenizer implements TextTokenizer {
   readonly hasChatTemplate: boolean;
   readonly chatTemplate: string | null;
   private readonly templateHasTools: boolean;
+  private readonly specials: Set<string>;
   private readonly addBos: boolean;
   private readonly cleanup: boolean;
 
@@ -165,6 +168,7 @@ class HfTokenizer implements TextTokenizer {
     this.hasChatTemplate = typeof config.chat_template === 'string' || Array.isArray(config.chat_template);
     this.chatTemplate = templateText(config.chat_template);
     this.templateHasTools = /\btools\b/.test(this.chatTemplate ?? '');
+    this.specials = new Set((tok as unknown as { all_special_tokens?: string[] }).all_special_tokens ?? []);
     // transformers.js leaves BOS to tokenizer.json's post_processor; Python's slow tokenizers also
     // honour tokenizer_config.json's add_bos_token, so we do too.
     this.addBos = config.add_bos_token === true && this.bosTokenId !== null;
@@ -244,6 +248,10 @@ class HfTokenizer implements TextTokenizer {
         return after.length > before.length ? after.slice(before.length) : '';
       },
     };
+  }
+
+  isSpecialToken(text: string): boolean {
+    return this.specials.has(text);
   }
 
   tokenToId(token: string): number | undefined {

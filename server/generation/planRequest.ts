@@ -226,7 +226,7 @@ export function planChat(body: ChatBody, deps: PlanDeps): Promise<CompletionPlan
 
 async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<CompletionPlan> {
   rejectUnsupported(body);
-  const tools = planTools(body, deps.toolParser);
+  const tools = planTools(body, deps.toolParser, (t) => deps.tokenizer.isSpecialToken?.(t) ?? false);
   let messages = chatMessages(body);
   if (messages.every((m) => m.content === '' && !m.tool_calls))
     throw new RequestError('empty_prompt', 'messages are empty: every message has empty content', {

@@ -201,7 +201,7 @@ async function* choice(
     }
     return c;
   };
-  const detok = tokenizer.detokenizer();
+  const detok = tokenizer.detokenizer(plan.tools?.keepSpecialTokens ? { keepSpecialTokens: true } : undefined);
   const stopper = new StopMatcher(plan.stop);
   const obs = ctx.observe?.(plan.adapterId);
   const seed = plan.sampling.seed === undefined ? undefined : plan.sampling.seed + a.index;

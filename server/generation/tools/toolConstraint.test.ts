@@ -84,6 +84,10 @@ test('planTools: auto parses without a constraint, none neither parses nor const
   assert.match(JSON.stringify(named.constraint), /"name\\": \\"now\\"/);
   assert.doesNotMatch(JSON.stringify(named.constraint), /search/);
   assert.equal(planTools({}, 'hermes').rendered, undefined);
+  // a marker that is a special token of the tokenizer is kept in the decoded reply
+  const special = (t: string) => t === '[TOOL_CALLS]';
+  assert.equal(planTools({ tools: TOOLS }, 'mistral', special).plan?.keepSpecialTokens, true);
+  assert.equal(planTools({ tools: TOOLS }, 'hermes', special).plan?.keepSpecialTokens, false);
 });
 
 test('refusals name the field', () => {

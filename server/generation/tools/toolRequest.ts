@@ -22,6 +22,11 @@ export interface ToolPlan {
    * such a reply is returned as plain text.
    */
   streamed: boolean;
+  /**
+   * The family's marker is a special token of the served tokenizer (Mistral's [TOOL_CALLS], Hermes 2
+   * Pro's <tool_call>): the reply is detokenized keeping special tokens, as vLLM's parsers ask.
+   */
+  keepSpecialTokens: boolean;
 }
 
 export interface ChatTools {
@@ -98,8 +103,12 @@ function checkChoice(c: unknown, names: string[]): Choice {
   return { name: fn };
 }
 
-/** `parser` is the server's --tool-call-parser (null: none). */
-export function planTools(body: ToolFields, parser: ToolParserName | null): ChatTools {
+/** `parser` is the server's --tool-call-parser (null: none); `isSpecial` tells the tokenizer's special tokens. */
+export function planTools(
+  body: ToolFields,
+  parser: ToolParserName | null,
+  isSpecial: (text: string) => boolean = () => false,
+): ChatTools {
   const list = body.tools ?? [];
   if (!Array.isArray(list)) throw bad('tools', 'tools must be a list of function tools');
   const rendered = list.map(checkTool);
@@ -128,5 +137,5 @@ export function planTools(body: ToolFields, parser: ToolParserName | null): Chat
             paramOf: (name) => `tools[${names.indexOf(name)}].function.parameters`,
           },
         );
-  return { rendered, plan: { format, names, streamed: true }, constraint };
+  return { rendered, plan: { format, names, streamed: true, keepSpecialTokens: isSpecial(format.marker) }, constraint };
 }

@@ -42,7 +42,12 @@ function fakeRun(texts: string[], size: number, finish: ChoiceResult['finishReas
   return { chunks: chunks(), summary };
 }
 
-const plan = (streamed: boolean): ToolPlan => ({ format: TOOL_CALL_FORMATS.hermes, names: ['f'], streamed });
+const plan = (streamed: boolean): ToolPlan => ({
+  format: TOOL_CALL_FORMATS.hermes,
+  names: ['f'],
+  streamed,
+  keepSpecialTokens: false,
+});
 
 async function collect(run: CompletionRun): Promise<StreamChunk[]> {
   const out: StreamChunk[] = [];
