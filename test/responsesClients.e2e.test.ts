@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { keccak256, stringToBytes } from 'viem';
 import { z } from 'zod';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateObject, generateText, streamText, tool } from 'ai';
+import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
 let server: EmbeddedServer;
@@ -376,4 +376,43 @@ test('Vercel AI SDK default provider: streamText with tools (toolChoice required
     maxOutputTokens: 200,
   });
   assert.deepEqual(recipe.parse(object), object);
+});
+
+test('Vercel AI SDK agent loop: a tool runs, the call and its result go back as function_call / function_call_output items, the model answers', async () => {
+  const openai = createOpenAI({ baseURL: base, apiKey: 'unused' });
+  const ran: string[] = [];
+  const result = await generateText({
+    model: openai('cooking'),
+    prompt: 'Weather in Paris?',
+    tools: {
+      get_weather: tool({
+        description: 'Weather in a city',
+        inputSchema: z.object({ city: z.string().max(12) }),
+        execute: async ({ city }) => {
+          ran.push(city);
+          return `Sunny in ${city}`;
+        },
+      }),
+    },
+    prepareStep: ({ stepNumber }) => ({ toolChoice: stepNumber === 0 ? 'required' : 'none' }),
+    providerOptions: { openai: { parallelToolCalls: false } },
+    stopWhen: stepCountIs(2),
+    temperature: 0,
+    maxOutputTokens: 200,
+  });
+  assert.equal(result.steps.length, 2);
+  assert.equal(ran.length, 1);
+  assert.deepEqual(
+    result.steps[0]!.toolCalls.map((c) => c.input),
+    [{ city: ran[0] }],
+  );
+  const second = result.steps[1]!.request.body as { input: Array<Record<string, unknown>> };
+  const call = result.steps[0]!.toolCalls[0]!;
+  assert.deepEqual(
+    second.input.filter((i) => i.type === 'function_call' || i.type === 'function_call_output').map((i) => i.call_id),
+    [call.toolCallId, call.toolCallId],
+    'the second request sent the call and its output back',
+  );
+  assert.equal(result.steps[1]!.toolCalls.length, 0, 'tool_choice none on the second step');
+  assert.ok(['stop', 'length'].includes(result.finishReason));
 });
