@@ -235,6 +235,9 @@ test('bad structured-output requests are 400s naming the field and what is unsup
   const regex = await post({ guided_regex: '(a' });
   assert.equal(regex.status, 400);
   assert.equal(regex.body.error.param, 'guided_regex');
+  const prop = await post({ guided_regex: '\\p{L}+' }); // valid in JS, not in xgrammar
+  assert.equal(prop.status, 400);
+  assert.match(prop.body.error.message, /Unicode property classes/);
   const look = await post({ guided_regex: 'a(?=b)' });
   assert.match(look.body.error.message, /lookaround/);
   const badType = await post({ response_format: { type: 'xml' } });

@@ -221,6 +221,7 @@ function checkRegex(pattern: unknown, param: string): void {
     [/\(\?<?[=!]/, 'lookaround'],
     [/\\[1-9]|\\k</, 'backreferences'],
     [/\\[bB]/, 'word boundaries'],
+    [/\\[pP]\{/, 'Unicode property classes'],
   ];
   for (const [re, name] of unsupported)
     if (re.test(pattern)) fail(param, `${param}: regex ${name} are not supported by constrained decoding`);
