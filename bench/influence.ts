@@ -24,6 +24,51 @@ import {
 } from '../attribution/scoring/influence/index.ts';
 import { SKILLS, rowExample, skillConfig, skillRows, trainSkillAdapter } from '../test/support/influenceSkills.ts';
 import { Prng } from '../common/index.ts';
+import { startEngine } from '../kernels/index.ts';
+
+/** Mean seconds the real engine takes to generate each query's completion length (greedy, one at a time). */
+async function generationSeconds(
+  adapterDir: string,
+  cacheDir: string,
+  queries: { prompt: number[]; completion: number[] }[],
+) {
+  const engine = await startEngine({
+    modelDir: MODEL,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 64,
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: 1e8,
+    maxBatchSize: 4,
+    maxBatchTokens: 256,
+    maxQueue: 8,
+    maxModelLen: 512,
+    cacheDir,
+    threads: 1,
+    adapters: [{ id: 'skills', path: adapterDir }],
+  });
+  try {
+    const run = async (q: { prompt: number[]; completion: number[] }, id: string) => {
+      for await (const _ of engine.generate({
+        id,
+        promptIds: q.prompt,
+        adapterId: 'skills',
+        maxTokens: q.completion.length,
+        sampling: { temperature: 0, topP: 1, topK: 0 },
+        stopTokenIds: [],
+        ignoreEos: true,
+      }));
+    };
+    await run(queries[0]!, 'warm');
+    const started = performance.now();
+    for (const [i, q] of queries.entries()) await run(q, `g${i}`);
+    return (performance.now() - started) / 1000 / queries.length;
+  } finally {
+    await engine.close();
+  }
+}
 
 const { values: a } = parseArgs({
   options: {
@@ -115,6 +160,7 @@ try {
     rec.ov.push(topKOverlap(s, sp, 10));
   });
   const scoreSeconds = (performance.now() - started) / 1000 / queries.length / 3;
+  const genSeconds = await generationSeconds(adapter.dir, join(cacheDir, 'engine'), queries);
   console.log(
     JSON.stringify({
       class_recovery: {
@@ -147,6 +193,8 @@ try {
         precompute_seconds_per_example: exact.seconds / adapter.examples.length,
         answer_gradient_seconds: answerSeconds,
         datainf_seconds_per_request: scoreSeconds,
+        generation_seconds_per_request: genSeconds,
+        attribution_over_generation: (answerSeconds + scoreSeconds) / genSeconds,
       },
     }),
   );
