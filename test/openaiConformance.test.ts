@@ -91,8 +91,22 @@ test('POST /v1/responses: the body and every stream event conform', async () => 
   );
   assert.ok(events.length >= 8);
   eventsConform(events);
-  const lp = await (await post('/responses', { ...GEN, input: 'Salt?', max_output_tokens: 3, top_logprobs: 2 })).json();
+  const lp = (await (
+    await post('/responses', { ...GEN, input: 'Salt?', max_output_tokens: 3, top_logprobs: 2 })
+  ).json()) as {
+    output: Array<{ content: Array<{ logprobs: Array<{ top_logprobs: unknown[] }> }> }>;
+    usage: { output_tokens: number };
+  };
   conforms('response', lp, 'a response with logprobs');
+  const lps = lp.output[0]!.content[0]!.logprobs;
+  assert.equal(lps.length, lp.usage.output_tokens, 'one logprob per generated token');
+  assert.ok(lps.every((t) => t.top_logprobs.length === 2));
+  const bare = { ...GEN, input: 'x', max_output_tokens: 1, tools: [{ type: 'function', name: 'f' }] };
+  conforms(
+    'response',
+    await (await post('/responses', bare)).json(),
+    'a response echoing a tool sent without parameters',
+  );
 });
 
 test('POST /v1/chat/completions with logprobs: the body and the stream chunks conform', async () => {

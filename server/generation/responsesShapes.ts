@@ -100,7 +100,8 @@ export function responseObject(head: ResponseHead, s: ResponseState): Record<str
     temperature: b.temperature ?? 1,
     text: { format: b.text?.format ?? { type: 'text' } },
     tool_choice: b.tool_choice ?? 'auto',
-    tools: b.tools ?? [],
+    // function tools echoed with OpenAI's required fields (parameters and strict null when not sent)
+    tools: (b.tools ?? []).map((t) => ({ ...t, parameters: t.parameters ?? null, strict: t.strict ?? null })),
     top_logprobs: b.top_logprobs ?? 0,
     top_p: b.top_p ?? 1,
     truncation: 'disabled',
