@@ -100,7 +100,7 @@ try {
     (q % 2 ? copied : fresh).push(performance.now() - t);
     if (q % 2 === 1 && m.some((d) => d.longest >= 32)) found++;
   }
-  index.close();
+  await index.close();
   const diskBytes = statSync(path).size; // after close: the WAL is checkpointed; includes pages freed by merges
   const perM = 1e6 / stats.tokens;
   console.log(

@@ -53,8 +53,8 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
         const dir = w.adapterDir?.(adapterId) ?? null;
         return dir === null ? null : ((await readTrainingManifest(dir))?.examples ?? null);
       },
-      onIndexError: (err, docId) =>
-        w.log.error({ err, docId }, 'span index could not take a document; it is indexed at the next start'),
+      onIndexError: (err, context) =>
+        w.log.error({ err, ...context }, 'span index: a document or a merge failed (retried at the next start)'),
     });
     if (w.seedDatanets?.length) {
       const added = data.store.seed(w.seedDatanets);

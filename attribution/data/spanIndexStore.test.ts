@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../../common/index.ts';
 import { buildSegment, matchSegment } from './spanIndex.ts';
-import { SpanIndex } from './spanIndexStore.ts';
+import { SpanIndex, workerSegmentMerger } from './spanIndexStore.ts';
 
 const tokenize = (text: string): number[] => text.split(' ').map(Number);
 
@@ -20,7 +20,7 @@ function corpus(n: number, seed: number): Array<{ docId: string; datanet: string
   }));
 }
 
-test('documents added one by one match like one segment over the DataNet; segments stay logarithmic; reopen keeps them', () => {
+test('documents added one by one match like one segment over the DataNet; segments stay logarithmic; reopen keeps them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'loraledger-spans-'));
   try {
     const docs = corpus(70, 5);
@@ -64,25 +64,25 @@ test('documents added one by one match like one segment over the DataNet; segmen
       index.match({ answer, datanets: ['cardio', 'nope'], docIds: new Set([derm[3]!.docId]), minTokens: 5 }),
       [],
     );
-    index.close();
+    await index.close();
 
     const reopened = new SpanIndex({ path, tokenize, tokenizerId: 't1' });
     assert.deepEqual(reopened.stats(), stats);
     assert.deepEqual(got(reopened), expected);
     assert.equal(reopened.sync(docs), 0, 'nothing to catch up');
-    reopened.close();
+    await reopened.close();
 
     const retokenized = new SpanIndex({ path, tokenize, tokenizerId: 't2' });
     assert.equal(retokenized.stats().documents, 0, 'another tokenizer: the index is dropped');
     assert.equal(retokenized.sync(docs), 70);
     assert.deepEqual(got(retokenized), expected);
-    retokenized.close();
+    await retokenized.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('segments are never merged past maxSegmentTokens, and the capped index answers the same', () => {
+test('segments are never merged past maxSegmentTokens, and the capped index answers the same', async () => {
   const docs = corpus(60, 9);
   const capped = new SpanIndex({ path: ':memory:', tokenize, tokenizerId: 't', maxSegmentTokens: 300 });
   const whole = new SpanIndex({ path: ':memory:', tokenize, tokenizerId: 't' });
@@ -97,6 +97,44 @@ test('segments are never merged past maxSegmentTokens, and the capped index answ
       .sort();
   assert.ok(q(whole).length >= 2);
   assert.deepEqual(q(capped), q(whole));
-  capped.close();
-  whole.close();
+  await capped.close();
+  await whole.close();
+});
+
+test('large merges on the worker thread: queries answer the same while a merge runs and after it; the file reopens', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loraledger-spans-'));
+  try {
+    const docs = corpus(120, 13);
+    const path = join(dir, 'spans.sqlite');
+    const inline = new SpanIndex({ path: ':memory:', tokenize, tokenizerId: 't' });
+    inline.sync(docs);
+    const bg = new SpanIndex({ path, tokenize, tokenizerId: 't', merger: workerSegmentMerger(), syncMergeTokens: 200 });
+    const answer = [...tokenize(docs[90]!.text).slice(0, 12), 99, ...tokenize(docs[6]!.text).slice(2, 14)];
+    const q = (i: SpanIndex) =>
+      i
+        .match({ answer, datanets: ['derm', 'cardio'], minTokens: 6 })
+        .map((m) => `${m.docId} ${m.spans.map((s) => `${s.answerStart}+${s.length}@${s.docStart}`).join(',')}`)
+        .sort();
+    const expected = q(inline);
+    assert.ok(expected.length >= 2);
+    let sawMerging = false;
+    for (const d of docs) {
+      bg.add(d);
+      if ((bg as unknown as { jobs: Set<unknown> }).jobs.size > 0) sawMerging = true;
+    }
+    assert.ok(sawMerging, 'some merge ran in the background');
+    assert.deepEqual(q(bg), expected, 'while merging');
+    await bg.idle();
+    assert.deepEqual(q(bg), expected, 'after merging');
+    const stats = bg.stats();
+    assert.equal(stats.documents, 120);
+    await bg.close();
+    const reopened = new SpanIndex({ path, tokenize, tokenizerId: 't' });
+    assert.deepEqual(reopened.stats(), stats);
+    assert.deepEqual(q(reopened), expected);
+    await reopened.close();
+    await inline.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

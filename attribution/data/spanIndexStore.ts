@@ -8,6 +8,9 @@
 //              suffix array over both), unless the result would pass maxSegmentTokens (2^20).
 //              Sizes then fall geometrically: at most N / 2^20 + log2(N) + 1 segments per DataNet,
 //              each token is rebuilt O(log N) times, and no upload rebuilds more than 2^20 tokens.
+//              Merges past 2^16 tokens run on a worker thread (workerSegmentMerger) when one is
+//              given: the old segments answer queries until the merged one replaces them, so an
+//              upload never waits for a large rebuild. The merged segment keeps the older row's id.
 //              The new and merged segments are written in one transaction.
 //   sync(docs) catch-up at start: documents the index lacks (by doc_id) are added; a different
 //              tokenizer fingerprint (span_meta.tokenizer) drops the index and rebuilds it.
@@ -17,6 +20,8 @@
 // Bytes: 8 per token (token id + suffix-array entry, Int32) + 4 per document + its doc_id.
 
 import Database from 'better-sqlite3';
+import { spawnWorker, stderrLogger, type Logger, type WorkerChannel } from '../../common/index.ts';
+import type { SpanMergeCalls } from './spanMergeWorker.ts';
 import { buildSegment, coveredTokens, matchSegment, mergeSegments, type Span, type SpanSegment } from './spanIndex.ts';
 
 export interface SpanDocument {
@@ -44,6 +49,45 @@ export interface SpanIndexOptions {
   tokenizerId: string;
   /** Segments are not merged past this many tokens (bounds the rebuild one upload can cause). Default 2^20. */
   maxSegmentTokens?: number;
+  /** Runs merges larger than SYNC_MERGE_TOKENS off the caller's thread (workerSegmentMerger()); default: all inline. */
+  merger?: SegmentMerger;
+  /** Merges up to this many tokens run inline even with a merger. Default SYNC_MERGE_TOKENS (2^16). */
+  syncMergeTokens?: number;
+  /** Where a failed background merge is reported (the two segments stay, unmerged). Default: stderr. */
+  onError?: (err: unknown, context: { datanet: string }) => void;
+}
+
+/** Merges two segments (mergeSegments) somewhere else: a worker thread. */
+export interface SegmentMerger {
+  merge(a: SpanSegment, b: SpanSegment): Promise<SpanSegment>;
+  close(): Promise<void>;
+}
+
+/** Merges up to this many tokens run inline (a few tens of milliseconds); larger ones on the merger. */
+export const SYNC_MERGE_TOKENS = 1 << 16;
+
+/** A SegmentMerger over one worker thread (./spanMergeWorker.ts), started on first use. */
+export function workerSegmentMerger(log?: Logger): SegmentMerger {
+  let channel: WorkerChannel<SpanMergeCalls> | null = null;
+  return {
+    merge(a, b) {
+      channel ??= spawnWorker<SpanMergeCalls>(new URL('./spanMergeWorker.ts', import.meta.url), {
+        name: 'span merge worker',
+        log,
+      });
+      const plain = (x: SpanSegment): SpanSegment => ({
+        tokens: x.tokens,
+        sa: x.sa,
+        docStarts: x.docStarts,
+        docIds: x.docIds,
+      });
+      return channel.call('merge', { a: plain(a), b: plain(b) });
+    },
+    async close() {
+      await channel?.close();
+      channel = null;
+    },
+  };
 }
 
 /** About 1 s of suffix-array build on the bench host; beyond it segments add up linearly. */
@@ -74,6 +118,8 @@ export class SpanIndex {
   private readonly db: Database.Database;
   private readonly segments = new Map<string, Stored[]>(); // per DataNet, oldest first
   private readonly indexed = new Set<string>();
+  private readonly busy = new Set<Stored>(); // segments a background merge is reading
+  private readonly jobs = new Set<Promise<void>>();
 
   constructor(private readonly o: SpanIndexOptions) {
     this.db = new Database(o.path);
@@ -115,34 +161,83 @@ export class SpanIndex {
     return added;
   }
 
-  /** Indexes one document (no-op, false, when its doc_id is indexed already). */
+  /** Indexes one document (no-op, false, when its doc_id is indexed already); it is searchable at once. */
   add(doc: SpanDocument): boolean {
     if (this.indexed.has(doc.docId)) return false;
-    const list = this.list(doc.datanet);
-    let seg = buildSegment([{ docId: doc.docId, tokens: this.o.tokenize(doc.text) }]);
-    const removed: Stored[] = [];
-    const cap = this.o.maxSegmentTokens ?? DEFAULT_MAX_SEGMENT_TOKENS;
-    while (
-      list.length > 0 &&
-      seg.tokens.length * 2 >= list.at(-1)!.tokens.length &&
-      seg.tokens.length + list.at(-1)!.tokens.length <= cap
-    ) {
-      const older = list.pop()!;
-      removed.push(older);
-      seg = mergeSegments(older, seg);
-    }
-    const rowId = this.db.transaction(() => {
-      for (const r of removed) this.db.prepare('DELETE FROM span_segments WHERE id = ?').run(r.rowId);
-      return Number(
-        this.db
-          .prepare('INSERT INTO span_segments (datanet, tokens, sa, doc_starts, doc_ids) VALUES (?, ?, ?, ?, ?)')
-          .run(doc.datanet, blob(seg.tokens), blob(seg.sa), blob(seg.docStarts), JSON.stringify(seg.docIds))
-          .lastInsertRowid,
-      );
-    })();
-    list.push({ ...seg, rowId });
+    const seg = buildSegment([{ docId: doc.docId, tokens: this.o.tokenize(doc.text) }]);
+    const rowId = Number(
+      this.db
+        .prepare('INSERT INTO span_segments (datanet, tokens, sa, doc_starts, doc_ids) VALUES (?, ?, ?, ?, ?)')
+        .run(doc.datanet, blob(seg.tokens), blob(seg.sa), blob(seg.docStarts), JSON.stringify(seg.docIds))
+        .lastInsertRowid,
+    );
+    this.list(doc.datanet).push({ ...seg, rowId });
     this.indexed.add(doc.docId);
+    this.compact(doc.datanet);
     return true;
+  }
+
+  /** Resolves once no background merge is running. */
+  async idle(): Promise<void> {
+    while (this.jobs.size > 0) await Promise.all([...this.jobs]);
+  }
+
+  /**
+   * Merges the newest two segments while the policy says so: merges up to SYNC_MERGE_TOKENS here,
+   * larger ones on the merger (the worker thread), one at a time per pair; the old segments serve
+   * queries until the merged one replaces them.
+   */
+  private compact(datanet: string): void {
+    const list = this.list(datanet);
+    const cap = this.o.maxSegmentTokens ?? DEFAULT_MAX_SEGMENT_TOKENS;
+    while (list.length >= 2) {
+      const a = list.at(-2)!;
+      const b = list.at(-1)!;
+      const size = a.tokens.length + b.tokens.length;
+      if (b.tokens.length * 2 < a.tokens.length || size > cap || this.busy.has(a) || this.busy.has(b)) return;
+      if (this.o.merger === undefined || size <= (this.o.syncMergeTokens ?? SYNC_MERGE_TOKENS)) {
+        this.replace(datanet, a, b, mergeSegments(a, b));
+        continue;
+      }
+      this.busy.add(a).add(b);
+      const job: Promise<void> = this.o.merger
+        .merge(a, b)
+        .then((merged) => {
+          if (this.db.open) this.replace(datanet, a, b, merged);
+        })
+        .catch((err: unknown) => this.report(err, datanet))
+        .finally(() => {
+          this.busy.delete(a);
+          this.busy.delete(b);
+          this.jobs.delete(job);
+          try {
+            if (this.db.open) this.compact(datanet);
+          } catch (err) {
+            this.report(err, datanet);
+          }
+        });
+      this.jobs.add(job);
+      return;
+    }
+  }
+
+  /** Swaps segments a, b (adjacent, a first) for their merge: in memory and in one transaction (row a keeps its place). */
+  private replace(datanet: string, a: Stored, b: Stored, merged: SpanSegment): void {
+    const list = this.list(datanet);
+    const at = list.indexOf(a);
+    if (at < 0 || list[at + 1] !== b) throw new Error(`span index ${datanet}: merged segments are no longer adjacent`);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE span_segments SET tokens = ?, sa = ?, doc_starts = ?, doc_ids = ? WHERE id = ?')
+        .run(blob(merged.tokens), blob(merged.sa), blob(merged.docStarts), JSON.stringify(merged.docIds), a.rowId);
+      this.db.prepare('DELETE FROM span_segments WHERE id = ?').run(b.rowId);
+    })();
+    list.splice(at, 2, { ...merged, rowId: a.rowId });
+  }
+
+  private report(err: unknown, datanet: string): void {
+    if (this.o.onError) this.o.onError(err, { datanet });
+    else stderrLogger.error({ err, datanet }, 'span index merge failed; the segments stay unmerged');
   }
 
   /**
@@ -182,8 +277,11 @@ export class SpanIndex {
     return { datanets: this.segments.size, segments, documents: this.indexed.size, tokens, bytes };
   }
 
-  close(): void {
+  /** Waits for background merges, then closes the database and the merger. */
+  async close(): Promise<void> {
+    await this.idle();
     if (this.db.open) this.db.close();
+    await this.o.merger?.close();
   }
 
   private list(datanet: string): Stored[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AttributionService, type PromptTokenizer, type RecordSink, type Scorer } from '../attributionService.ts';
 import type { TrainingInfluence } from '../scoring/influence/trainingInfluence.ts';
 import type { ManifestExampleRef } from '../trainingSources.ts';
-import { SpanIndex } from './spanIndexStore.ts';
+import { SpanIndex, workerSegmentMerger } from './spanIndexStore.ts';
 import { DatanetStore } from './datanetStore.ts';
 import { feeConfigFromSettings } from '../scoring/fees.ts';
 import { Retriever, type EmbedFn } from './retrieve.ts';
@@ -49,8 +49,8 @@ export interface DataAttributionOptions {
   trainingInfluence?: () => TrainingInfluence | null;
   /** An adapter's manifest examples, null when it has none. */
   trainingExamples?: (adapterId: string) => Promise<readonly ManifestExampleRef[] | null>;
-  /** Where a document the span index could not take is reported (it is indexed at the next start). */
-  onIndexError?: (err: unknown, docId: string) => void;
+  /** Where a document the span index could not take, or a failed merge, is reported (retried at the next start / merge). */
+  onIndexError?: (err: unknown, context: { datanet: string; docId?: string }) => void;
 }
 
 export interface DataAttribution {
@@ -74,13 +74,15 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     path: join(o.settings.dataDir, SPANS_FILE),
     tokenize: (text) => o.tokenizer.encode(text),
     tokenizerId: o.tokenizerId,
+    merger: workerSegmentMerger(),
+    onError: (err, context) => o.onIndexError?.(err, context),
   });
   for (const d of store.listDatanets()) spans.sync(store.allDocuments(d.id));
   store.onDocument((doc) => {
     try {
       spans.add(doc);
     } catch (err) {
-      o.onIndexError?.(err, doc.docId);
+      o.onIndexError?.(err, { docId: doc.docId, datanet: doc.datanet });
     }
   });
   const service = new AttributionService({
@@ -109,7 +111,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     async close() {
       await service.drain();
       store.close();
-      spans.close();
+      await spans.close();
     },
   };
 }
