@@ -24,7 +24,7 @@
 import { EngineError, RequestError, stderrLogger } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type RagTemplate } from './data/augmentPrompt.ts';
-import type { ChatMessage, PromptParts } from '../kernels/model/index.ts';
+import type { ChatMessage, ChatTemplateTool, PromptParts } from '../kernels/model/index.ts';
 import {
   parseAttributionRequest,
   type AttributionMode,
@@ -87,7 +87,7 @@ export function signAndAppend(signer: RecordSigner, outbox: RecordOutbox): Recor
 /** Prompt parts -> the ids the model sees (the server's tokenizer; chat through its template). */
 export interface PromptTokenizer {
   encode(text: string): number[];
-  applyChatTemplate(messages: ChatMessage[]): number[];
+  applyChatTemplate(messages: ChatMessage[], opts?: { tools?: ChatTemplateTool[] }): number[];
 }
 
 export interface AttributionServiceOptions {
@@ -368,7 +368,7 @@ export class AttributionService {
   private encode(parts: PromptParts): number[] {
     return parts.kind === 'completion'
       ? this.o.tokenizer.encode(parts.prompt)
-      : this.o.tokenizer.applyChatTemplate(parts.messages);
+      : this.o.tokenizer.applyChatTemplate(parts.messages, parts.tools ? { tools: parts.tools } : undefined);
   }
 
   private ownerOf(adapterId: string): Address | null {

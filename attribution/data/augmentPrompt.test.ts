@@ -36,6 +36,11 @@ test('chat: only the last user message gets the context block; the input is not 
   );
   assert.equal(parts.messages[3]!.content, 'Capital of France?');
   assert.deepEqual(augmentPrompt(parts, []), parts);
+  // a request's tools travel with the augmented prompt (attribution re-renders what was served)
+  const tools = [{ type: 'function' as const, function: { name: 'f' } }];
+  const withTools = augmentPrompt({ ...parts, tools }, passages);
+  assert.ok(withTools.kind === 'chat');
+  assert.deepEqual(withTools.tools, tools);
 });
 
 test('plain template for token-id models joins passages and question with spaces', () => {

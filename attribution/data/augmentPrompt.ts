@@ -72,7 +72,7 @@ export function augmentPrompt(
   const messages = parts.messages.map((m, i) =>
     i === at && passages.length > 0 ? { ...m, content: augmentText(passages, m.content, template) } : m,
   );
-  return { kind: 'chat', messages };
+  return { ...parts, messages }; // tools (if any) stay: the re-rendered prompt is the served one
 }
 
 function lastUser(messages: readonly ChatMessage[]): number {

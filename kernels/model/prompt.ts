@@ -1,7 +1,7 @@
 // A user's prompt before tokenization, in the normalised shape every layer passes around (the
 // HTTP layer turns OpenAI content parts into one string; attribution may rewrite it; the
 // tokenizer's chat template renders it).
-import type { ChatTemplateToolCall } from './plainTools.ts';
+import type { ChatTemplateTool, ChatTemplateToolCall } from './plainTools.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -12,5 +12,6 @@ export interface ChatMessage {
   tool_call_id?: string;
 }
 
-/** A completion text, or chat messages. */
-export type PromptParts = { kind: 'completion'; prompt: string } | { kind: 'chat'; messages: ChatMessage[] };
+/** A completion text, or chat messages (with the tools the template renders, when the request has any). */
+export type PromptParts =
+  { kind: 'completion'; prompt: string } | { kind: 'chat'; messages: ChatMessage[]; tools?: ChatTemplateTool[] };

@@ -235,7 +235,11 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const { adapterId, servedBy } = resolveModel(body.model, () => lastUser, deps);
   if (deps.attribution?.prepare) {
-    const parts = await deps.attribution.prepare({ requestId: id, body, parts: { kind: 'chat', messages } });
+    const parts = await deps.attribution.prepare({
+      requestId: id,
+      body,
+      parts: { kind: 'chat', messages, tools: tools.rendered },
+    });
     if (parts?.kind === 'chat') messages = parts.messages;
   }
   const ids = deps.tokenizer.applyChatTemplate(messages, { tools: tools.rendered });
