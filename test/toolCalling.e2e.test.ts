@@ -375,3 +375,26 @@ test('a call that breaks after its name (forced with guided_regex): plain text, 
   assert.match(last.error.message, /set_timer is not valid JSON/);
   assert.ok(s.body.trimEnd().endsWith('data: [DONE]'));
 });
+
+test('rag + an enforced tool call: passages retrieved, the call validates, attribution signed', async () => {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/chat/completions',
+    payload: {
+      model: 'cooking',
+      messages: [{ role: 'user', content: 'How long should bread dough rise?' }],
+      tools: TOOLS,
+      tool_choice: { type: 'function', function: { name: 'set_timer' } },
+      temperature: 1,
+      seed: 9,
+      max_tokens: 200,
+      rag: { datanets: ['kitchen-recipes'], top_k: 2 },
+    },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  const body = r.json();
+  assert.equal(body.choices[0].finish_reason, 'tool_calls');
+  checkCalls(body.choices[0].message.tool_calls);
+  assert.equal(body.attribution.status, 'signed', JSON.stringify(body.attribution));
+  assert.equal(body.attribution.sources.length, 2);
+});
