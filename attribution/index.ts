@@ -133,7 +133,14 @@ export {
   type DataAttributionOptions,
   type DataAttributionSettings,
 } from './data/startDataAttribution.ts';
-export { SpanIndex, type DocumentSpans, type SpanDocument, type SpanIndexOptions } from './data/spanIndexStore.ts';
+export {
+  SpanIndex,
+  workerSegmentMerger,
+  type DocumentSpans,
+  type SegmentMerger,
+  type SpanDocument,
+  type SpanIndexOptions,
+} from './data/spanIndexStore.ts';
 export { buildSegment, matchSegment, suffixArray, type Span, type SpanSegment } from './data/spanIndex.ts';
 export {
   trainingShares,

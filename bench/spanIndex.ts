@@ -3,6 +3,7 @@
 //
 //   npm run bench:spans                                   # 1M tokens, 300-token documents
 //   npm run bench:spans -- --tokens 4000000 --queries 400
+//   npm run bench:spans -- --worker                   # merges past 2^16 tokens on the worker thread (as served)
 //
 // Corpus: seeded Zipf(1.0) token ids over a 32000-token vocabulary (the shape of natural-language
 // token frequencies), documents of 300 tokens. Answers: 128 tokens, either fresh Zipf draws (no
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSegment, SpanIndex } from '../attribution/index.ts';
+import { buildSegment, SpanIndex, workerSegmentMerger } from '../attribution/index.ts';
 import { mulberry32 } from '../common/index.ts';
 import { machineInfo } from './machineInfo.ts';
 
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     'doc-tokens': { type: 'string', default: '300' },
     queries: { type: 'string', default: '200' },
     'min-tokens': { type: 'string', default: '8' },
+    /** Run merges past 2^16 tokens on the worker thread, as the server does. */
+    worker: { type: 'boolean', default: false },
   },
 });
 const TOKENS = Number(values.tokens);
@@ -66,6 +69,7 @@ try {
     path,
     tokenize: (t) => t.split(' ').map(Number),
     tokenizerId: 'bench',
+    merger: values.worker ? workerSegmentMerger() : undefined,
   });
   const addMs: number[] = [];
   const t0 = performance.now();
@@ -74,6 +78,8 @@ try {
     index.add({ docId: d.docId, datanet: d.datanet, text: text.get(d.docId)! });
     addMs.push(performance.now() - t);
   }
+  const addsS = (performance.now() - t0) / 1000;
+  await index.idle(); // background merges finish
   const buildS = (performance.now() - t0) / 1000;
   const stats = index.stats();
 
@@ -107,10 +113,12 @@ try {
     JSON.stringify(
       {
         machine: await machineInfo(new URL('..', import.meta.url).pathname),
-        command: `npm run bench:spans -- --tokens ${TOKENS} --doc-tokens ${DOC} --queries ${QUERIES} --min-tokens ${MIN}`,
+        command: `npm run bench:spans -- --tokens ${TOKENS} --doc-tokens ${DOC} --queries ${QUERIES} --min-tokens ${MIN}${values.worker ? ' --worker' : ''}`,
         corpus: { tokens: stats.tokens, documents: stats.documents, vocab: VOCAB, zipf: 1.0 },
         build: {
           incremental_total_s: round(buildS),
+          adds_returned_s: round(addsS),
+          merges_on_worker: values.worker,
           add_ms: {
             p50: round(quantile(addMs, 0.5)),
             p99: round(quantile(addMs, 0.99)),
