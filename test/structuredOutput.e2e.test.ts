@@ -247,3 +247,30 @@ test('bad structured-output requests are 400s naming the field and what is unsup
   // text stays accepted and unconstrained
   assert.equal((await post({ response_format: { type: 'text' } })).status, 200);
 });
+
+test('engine: a constrained request cancelled at once (its grammar new) ends cancelled with no tokens; the next one completes', async () => {
+  const constraint = { type: 'json_schema' as const, schema: strictObject({ fresh: { type: 'boolean' } }) };
+  const req = (id: string) => ({
+    id,
+    promptIds: [1, 2, 3],
+    adapterId: 'cooking',
+    maxTokens: 16,
+    sampling: { temperature: 1, topP: 1, topK: 0, seed: 9 },
+    stopTokenIds: tap.spec.eosTokenIds,
+    ignoreEos: false,
+    constraint,
+  });
+  const events = tap.generate(req('cancel-me'))[Symbol.asyncIterator]();
+  const first = events.next(); // starts the request
+  tap.cancel('cancel-me');
+  const ev = (await first).value as { type: string; finishReason?: string; completionTokens?: number };
+  assert.deepEqual([ev.type, ev.finishReason, ev.completionTokens], ['done', 'cancelled', 0]);
+  const text: number[] = [];
+  let finish = '';
+  for await (const e of tap.generate(req('after'))) {
+    if (e.type === 'token') text.push(e.tokenId);
+    else if (e.type === 'done') finish = e.finishReason;
+  }
+  assert.equal(finish, 'stop');
+  assert.match(app.loraledger.tokenizer.decode(text), /^\{"fresh": (true|false)\}$/);
+});
