@@ -123,6 +123,7 @@ export class SpanIndex {
 
   constructor(private readonly o: SpanIndexOptions) {
     this.db = new Database(o.path);
+    this.db.pragma('auto_vacuum = FULL'); // merges free whole segments: give the pages back (new files only)
     this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
     const meta = this.db.prepare("SELECT value FROM span_meta WHERE key = 'tokenizer'").get() as
@@ -183,20 +184,22 @@ export class SpanIndex {
   }
 
   /**
-   * Merges the newest two segments while the policy says so: merges up to SYNC_MERGE_TOKENS here,
-   * larger ones on the merger (the worker thread), one at a time per pair; the old segments serve
-   * queries until the merged one replaces them.
+   * Merges adjacent segments while the policy says so (the newer at least half the older, the sum
+   * within the cap): merges up to SYNC_MERGE_TOKENS here, larger ones on the merger (the worker
+   * thread); the old segments serve queries until the merged one replaces them.
    */
   private compact(datanet: string): void {
     const list = this.list(datanet);
     const cap = this.o.maxSegmentTokens ?? DEFAULT_MAX_SEGMENT_TOKENS;
-    while (list.length >= 2) {
-      const a = list.at(-2)!;
-      const b = list.at(-1)!;
+    // newest pair first; a pair left behind by a background merge is found on a later pass
+    for (let i = list.length - 2; i >= 0; i--) {
+      const a = list[i]!;
+      const b = list[i + 1]!;
       const size = a.tokens.length + b.tokens.length;
-      if (b.tokens.length * 2 < a.tokens.length || size > cap || this.busy.has(a) || this.busy.has(b)) return;
+      if (b.tokens.length * 2 < a.tokens.length || size > cap || this.busy.has(a) || this.busy.has(b)) continue;
       if (this.o.merger === undefined || size <= (this.o.syncMergeTokens ?? SYNC_MERGE_TOKENS)) {
         this.replace(datanet, a, b, mergeSegments(a, b));
+        i = list.length - 1; // start again from the newest pair
         continue;
       }
       this.busy.add(a).add(b);
@@ -217,7 +220,6 @@ export class SpanIndex {
           }
         });
       this.jobs.add(job);
-      return;
     }
   }
 
