@@ -25,6 +25,7 @@ import {
 import { SKILLS, rowExample, skillConfig, skillRows, trainSkillAdapter } from '../test/support/influenceSkills.ts';
 import { Prng } from '../common/index.ts';
 import { startEngine } from '../kernels/index.ts';
+import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
 
 /** Mean seconds the real engine takes to generate each query's completion length (greedy, one at a time). */
 async function generationSeconds(
@@ -77,10 +78,17 @@ const { values: a } = parseArgs({
     'lds-examples': { type: 'string', default: '100' },
     'lds-subsets': { type: 'string', default: '32' },
     'lds-queries': { type: 'string', default: '10' },
+    /** stories260k, or embedded-quick: the embedded default's quick build (its base model). */
+    model: { type: 'string', default: 'stories260k' },
+    /** Skip the LDS part (it retrains the adapter --lds-subsets times). */
+    'no-lds': { type: 'boolean', default: false },
   },
 });
-const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'bench-influence-'));
+const MODEL =
+  a.model === 'embedded-quick'
+    ? (await quickEmbeddedDefault(join(root, 'embedded'))).modelDir
+    : new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const cacheDir = join(root, 'cache');
 const thread = new TrainingThread();
 const grads = thread.influenceGradients({ modelDir: MODEL, cacheDir, threads: 1, maxRank: 64 });
@@ -163,6 +171,7 @@ try {
   const genSeconds = await generationSeconds(adapter.dir, join(cacheDir, 'engine'), queries);
   console.log(
     JSON.stringify({
+      model: a.model,
       class_recovery: {
         examples: adapter.examples.length,
         queries: queries.length,
@@ -200,76 +209,83 @@ try {
   );
 
   // --- LDS ---
-  const n = Number(a['lds-examples']);
-  const S = Number(a['lds-subsets']);
-  const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7 }).slice(0, n);
-  const full = await trainSkillAdapter({
-    modelDir: MODEL,
-    cacheDir,
-    root,
-    name: 'lds-full',
-    rows: ldsRows,
-    config: skillConfig({ epochs: Number(a.epochs) }),
-  });
-  const store = await storeOf(full.dir, full.examples, full.manifestHash, null);
-  const lq = skillRows({ skills: 5, perSkill: Math.ceil(Number(a['lds-queries']) / 5), len: 4, seed: 123 }).slice(
-    0,
-    Number(a['lds-queries']),
-  );
-  const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));
-  const lv = await grads.answerGradients({ adapterDir: full.dir, precision: 'fp32', rows: lqRows, projection: null });
-  const bm = new Bm25Index((t) => t.split(' '));
-  full.examples.forEach((e) => bm.add(e.id, e.tokens.join(' ')));
-  const pred = lqRows.map((_, i) => ({
-    datainf: dataInfScores(store.train, lv.blocks[i]!),
-    dot: gradientDotScores(store.train, lv.blocks[i]!),
-    bm25: (() => {
-      const hits = new Map(bm25Search([bm], lqRows[i]!.tokens.join(' '), n).map((h) => [h.docId, h.score]));
-      return Float64Array.from(full.examples, (e) => hits.get(e.id) ?? 0);
-    })(),
-  }));
-  const rng = new Prng(2024);
-  const subsetLoss: number[][] = []; // [S][queries]
-  const members: boolean[][] = [];
-  started = performance.now();
-  for (let s = 0; s < S; s++) {
-    const pick = full.examples.map(() => rng.next() < 0.5);
-    members.push(pick);
-    const sub = await trainSkillAdapter({
+  if (!a['no-lds']) {
+    const n = Number(a['lds-examples']);
+    const S = Number(a['lds-subsets']);
+    const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7 }).slice(0, n);
+    const full = await trainSkillAdapter({
       modelDir: MODEL,
       cacheDir,
       root,
-      name: `lds-${s}`,
-      rows: ldsRows.filter((_, i) => pick[i]),
-      config: skillConfig({ epochs: Number(a.epochs), seed: 1 }),
+      name: 'lds-full',
+      rows: ldsRows,
+      config: skillConfig({ epochs: Number(a.epochs) }),
     });
-    const out = await grads.answerGradients({ adapterDir: sub.dir, precision: 'fp32', rows: lqRows, projection: null });
-    subsetLoss.push(out.losses);
-    rmSync(sub.dir, { recursive: true, force: true });
-  }
-  const lds = (k: 'datainf' | 'dot' | 'bm25') =>
-    mean(
-      lqRows.map((_, q) => {
-        const predicted = members.map((m) => m.reduce((s, inSub, i) => s + (inSub ? pred[q]![k][i]! : 0), 0));
-        return spearman(
-          predicted,
-          subsetLoss.map((l) => -l[q]!),
-        ); // helpfulness lowers the loss
+    const store = await storeOf(full.dir, full.examples, full.manifestHash, null);
+    const lq = skillRows({ skills: 5, perSkill: Math.ceil(Number(a['lds-queries']) / 5), len: 4, seed: 123 }).slice(
+      0,
+      Number(a['lds-queries']),
+    );
+    const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));
+    const lv = await grads.answerGradients({ adapterDir: full.dir, precision: 'fp32', rows: lqRows, projection: null });
+    const bm = new Bm25Index((t) => t.split(' '));
+    full.examples.forEach((e) => bm.add(e.id, e.tokens.join(' ')));
+    const pred = lqRows.map((_, i) => ({
+      datainf: dataInfScores(store.train, lv.blocks[i]!),
+      dot: gradientDotScores(store.train, lv.blocks[i]!),
+      bm25: (() => {
+        const hits = new Map(bm25Search([bm], lqRows[i]!.tokens.join(' '), n).map((h) => [h.docId, h.score]));
+        return Float64Array.from(full.examples, (e) => hits.get(e.id) ?? 0);
+      })(),
+    }));
+    const rng = new Prng(2024);
+    const subsetLoss: number[][] = []; // [S][queries]
+    const members: boolean[][] = [];
+    started = performance.now();
+    for (let s = 0; s < S; s++) {
+      const pick = full.examples.map(() => rng.next() < 0.5);
+      members.push(pick);
+      const sub = await trainSkillAdapter({
+        modelDir: MODEL,
+        cacheDir,
+        root,
+        name: `lds-${s}`,
+        rows: ldsRows.filter((_, i) => pick[i]),
+        config: skillConfig({ epochs: Number(a.epochs), seed: 1 }),
+      });
+      const out = await grads.answerGradients({
+        adapterDir: sub.dir,
+        precision: 'fp32',
+        rows: lqRows,
+        projection: null,
+      });
+      subsetLoss.push(out.losses);
+      rmSync(sub.dir, { recursive: true, force: true });
+    }
+    const lds = (k: 'datainf' | 'dot' | 'bm25') =>
+      mean(
+        lqRows.map((_, q) => {
+          const predicted = members.map((m) => m.reduce((s, inSub, i) => s + (inSub ? pred[q]![k][i]! : 0), 0));
+          return spearman(
+            predicted,
+            subsetLoss.map((l) => -l[q]!),
+          ); // helpfulness lowers the loss
+        }),
+      );
+    console.log(
+      JSON.stringify({
+        lds: {
+          examples: n,
+          subsets: S,
+          queries: lqRows.length,
+          retrain_seconds: (performance.now() - started) / 1000 / S,
+          datainf: lds('datainf'),
+          gradient_dot: lds('dot'),
+          bm25: lds('bm25'),
+        },
       }),
     );
-  console.log(
-    JSON.stringify({
-      lds: {
-        examples: n,
-        subsets: S,
-        queries: lqRows.length,
-        retrain_seconds: (performance.now() - started) / 1000 / S,
-        datainf: lds('datainf'),
-        gradient_dot: lds('dot'),
-        bm25: lds('bm25'),
-      },
-    }),
-  );
+  }
 } finally {
   await thread.close();
   rmSync(root, { recursive: true, force: true });
