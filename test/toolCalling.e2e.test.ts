@@ -398,3 +398,38 @@ test('rag + an enforced tool call: passages retrieved, the call validates, attri
   assert.equal(body.attribution.status, 'signed', JSON.stringify(body.attribution));
   assert.equal(body.attribution.sources.length, 2);
 });
+
+test("official client's agent loop (runTools, streamed): our deltas assemble, the function runs with valid args", async () => {
+  const seen: unknown[] = [];
+  const runner = client.chat.completions.runTools({
+    model: 'cooking',
+    messages: ASK,
+    stream: true,
+    temperature: 1,
+    seed: 4,
+    max_tokens: 200,
+    tool_choice: { type: 'function', function: { name: 'set_timer' } },
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'set_timer',
+          description: 'Kitchen timer',
+          parameters: TIMER,
+          parse: JSON.parse,
+          function: (args: unknown) => {
+            seen.push(args);
+            return { ok: true };
+          },
+        },
+      },
+    ],
+  });
+  await runner.done();
+  assert.equal(seen.length, 1);
+  assert.ok(validators.set_timer(seen[0]), JSON.stringify(seen[0]));
+  const messages = runner.messages;
+  const call = messages.find((m) => m.role === 'assistant' && 'tool_calls' in m && m.tool_calls?.length);
+  assert.ok(call, 'the assembled assistant message carries the tool call');
+  assert.ok(messages.some((m) => m.role === 'tool' && m.content === '{"ok":true}'));
+});
