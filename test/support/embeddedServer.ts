@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../../server/index.ts';
+import { buildApp, engineStarted, loadConfig, type BuildOptions } from '../../server/index.ts';
 
 export interface EmbeddedServer {
   app: FastifyInstance;
@@ -14,8 +14,12 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
-/** Starts it with `--chain off --threads 1`, silent, plus `extraArgs`; `close` removes its folder. */
-export async function startEmbeddedServer(name: string, extraArgs: string[] = []): Promise<EmbeddedServer> {
+/** Starts it with `--chain off --threads 1`, silent, plus `extraArgs` (and `build`); `close` removes its folder. */
+export async function startEmbeddedServer(
+  name: string,
+  extraArgs: string[] = [],
+  build: BuildOptions = {},
+): Promise<EmbeddedServer> {
   const tmp = mkdtempSync(join(tmpdir(), `loraledger-${name}-`));
   const config = loadConfig({
     argv: [
@@ -24,7 +28,7 @@ export async function startEmbeddedServer(name: string, extraArgs: string[] = []
     ],
     env: {},
   });
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, { logger: false, ...build });
   await app.listen({ port: 0, host: '127.0.0.1' });
   await engineStarted(app);
   assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
