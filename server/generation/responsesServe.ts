@@ -20,10 +20,14 @@ export interface ResponseRun {
   events: AsyncGenerator<ResponseEvent>;
 }
 
-/** A failure after the stream started, as `response.failed` carries it. */
-function describe(err: unknown): { code: string; message: string } {
+/**
+ * A failure after the stream started, as `response.failed` carries it: OpenAI's codes are a closed
+ * set, so ours go in the message (`tool_call_invalid: ...`) and the code is the nearest of theirs.
+ */
+export function describeFailure(err: unknown): { code: string; message: string } {
   const m = mapError(err);
-  return { code: m.status >= 500 ? 'server_error' : m.body.error.code, message: m.body.error.message };
+  const code = m.status === 429 ? 'rate_limit_exceeded' : m.status >= 500 ? 'server_error' : 'invalid_prompt';
+  return { code, message: `${m.body.error.code}: ${m.body.error.message}` };
 }
 
 /** Plans the request (errors here keep their status) and starts its events. */
@@ -51,7 +55,11 @@ export async function startResponse(
     return {
       turn,
       run,
-      events: responseEvents(turn, run, { store: s.responses, failAsEvent: opts.failAsEvent, describe }),
+      events: responseEvents(turn, run, {
+        store: s.responses,
+        failAsEvent: opts.failAsEvent,
+        describe: describeFailure,
+      }),
     };
   } catch (err) {
     throw renameParam(err);

@@ -2,7 +2,9 @@
 // built from the deltas (text with logprobs, then a streamed function call), and the final object.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EngineError, RequestError } from '../../common/index.ts';
 import { ResponseEvents } from './responsesStream.ts';
+import { describeFailure } from './responsesServe.ts';
 import type { ChunkChoice } from './chunkShapes.ts';
 
 const head = {
@@ -139,4 +141,14 @@ test('max_output_tokens ends in response.incomplete; a failure after the start i
     code: 'server_error',
     message: 'engine stopped',
   });
+});
+
+test("a failure's code is the nearest of OpenAI's closed set; ours leads the message", () => {
+  assert.deepEqual(describeFailure(new RequestError('invalid_request', 'bad call', { param: 'tools' })), {
+    code: 'invalid_prompt',
+    message: 'invalid_request: bad call',
+  });
+  assert.equal(describeFailure(new EngineError('engine_failed', 'worker died')).code, 'server_error');
+  assert.equal(describeFailure(new EngineError('overloaded', 'queue full')).code, 'rate_limit_exceeded');
+  assert.equal(describeFailure(new Error('boom')).code, 'server_error');
 });
