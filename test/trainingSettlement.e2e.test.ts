@@ -136,4 +136,8 @@ test('a request to a factory-trained adapter pays its top training contributor o
   const check = await runVerifyRecord(['--server', base, '--record', a.record_id], (l) => lines.push(l));
   assert.equal(check.ok, true, lines.join('\n'));
   assert.equal(lines.at(-1), 'VERIFIED');
+  assert.ok(
+    lines.includes(`type       AttributionRecordV2 (${record.trainingSources!.length} training sources)`),
+    lines.join('\n'),
+  );
 });

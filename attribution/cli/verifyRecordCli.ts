@@ -103,6 +103,9 @@ export async function runVerifyRecord(
     });
   const check = await checkRecordView(view, description, readRoot, args.get('signer') as Address | undefined);
   print(`record     ${recordId} (${view.status}${view.epoch === null ? '' : `, epoch ${view.epoch}`})`);
+  print(
+    `type       ${view.record.trainingSources === undefined ? 'AttributionRecord (version 1)' : `AttributionRecordV2 (${view.record.trainingSources.length} training sources)`}`,
+  );
   print(`signer     ${check.signer ?? '(unrecoverable)'} ${check.signerOk ? 'ok' : 'MISMATCH'}`);
   print(`digest     ${check.digestOk ? 'ok' : 'MISMATCH'}`);
   print(`proof      ${view.proof === null ? 'pending' : check.proofOk ? 'ok' : 'INVALID'}`);
