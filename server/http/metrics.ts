@@ -168,7 +168,7 @@ export class Metrics {
     stat('loraledger_adapters_active', 'Adapters resident in forward-pass slots.', (s) => s.adapters.active);
     const mask = (s: EngineStats) => s.constraintMask ?? { tokens: 0, p50Ms: 0, p99Ms: 0 };
     stat('loraledger_constraint_mask_tokens', 'Grammar masks computed for constrained rows.', (s) => mask(s).tokens);
-    stat('loraledger_constraint_mask_p50_seconds', 'Median grammar mask time (last 8192).', (s) => mask(s).p50Ms / 1000);
+    stat('loraledger_constraint_mask_p50_seconds', 'p50 grammar mask time (last 8192).', (s) => mask(s).p50Ms / 1000);
     stat('loraledger_constraint_mask_p99_seconds', 'p99 grammar mask time (last 8192).', (s) => mask(s).p99Ms / 1000);
     collectDefaultMetrics({ register: this.registry, prefix: 'loraledger_' });
   }
