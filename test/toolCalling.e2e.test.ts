@@ -198,6 +198,28 @@ test('a conversation with an assistant tool call and its result renders and answ
     max_tokens: 1,
   });
   assert.ok(r.usage!.prompt_tokens > plain.usage!.prompt_tokens + 50);
+  // /tokenize renders the same conversation with the same tools to the same count
+  const counted = await app.inject({
+    method: 'POST',
+    url: '/tokenize',
+    payload: {
+      model: 'cooking',
+      messages: [
+        ...ASK,
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'set_timer', arguments: '{"minutes": 40}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"ok": true}' },
+      ],
+      tools: TOOLS,
+    },
+  });
+  assert.equal(counted.statusCode, 200, counted.body);
+  assert.equal(counted.json().count, r.usage!.prompt_tokens);
 });
 
 test('tool_choice auto: replies are parsed (a reply without a call comes back as plain content)', async () => {

@@ -2,7 +2,8 @@
 // own tokenizer, so a client can count tokens or map ids back to text without loading it.
 //
 //   /tokenize   {model, prompt, add_special_tokens?}            -> {count, max_model_len, tokens}
-//               {model, messages}  (the chat template, generation prompt appended)
+//               {model, messages, tools?}  (the chat template, generation prompt appended; tools
+//               rendered as chat completions render them)
 //   /detokenize {model, tokens}                                 -> {prompt}
 // `model` must name the base model, an adapter or "auto" (they share the tokenizer); an unknown one
 // is 404 model_not_found, a token id outside the vocabulary 400 naming `tokens`.
@@ -12,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RequestError } from '../../common/index.ts';
 import { ChatMessageSchema } from '../http/schemas.ts';
 import { AUTO_MODEL, chatMessages } from '../generation/planRequest.ts';
+import { planTools } from '../generation/tools/toolRequest.ts';
 
 const TokenizeBody = Type.Union([
   Type.Object({
@@ -22,6 +24,7 @@ const TokenizeBody = Type.Union([
   Type.Object({
     model: Type.String({ minLength: 1 }),
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
+    tools: Type.Optional(Type.Array(Type.Unknown(), { description: 'Function tools, as chat completions take them.' })),
   }),
 ]);
 const DetokenizeBody = Type.Object({
@@ -52,9 +55,12 @@ export const tokenizeRoutes: FastifyPluginAsync = async (app) => {
       const s = served(request.body.model);
       const b = request.body;
       let tokens: number[];
-      if ('messages' in b)
-        tokens = s.tokenizer.applyChatTemplate(chatMessages(b as Parameters<typeof chatMessages>[0]));
-      else tokens = s.tokenizer.encode(b.prompt, { addSpecialTokens: b.add_special_tokens ?? true });
+      if ('messages' in b) {
+        const { rendered } = planTools({ tools: b.tools, tool_choice: 'none' }, null);
+        tokens = s.tokenizer.applyChatTemplate(chatMessages(b as Parameters<typeof chatMessages>[0]), {
+          tools: rendered,
+        });
+      } else tokens = s.tokenizer.encode(b.prompt, { addSpecialTokens: b.add_special_tokens ?? true });
       const spec = s.engine.peek()?.spec;
       return { count: tokens.length, max_model_len: spec ? s.config.maxModelLen || spec.maxPositions : null, tokens };
     },
