@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import type { ValidateFunction } from 'ajv';
 import { openaiWireValidators, type WireName } from './support/openaiWireSchema.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
+import { EngineError } from '../common/index.ts';
+import { ResponseEvents } from '../server/generation/responsesStream.ts';
+import { describeFailure } from '../server/generation/responsesServe.ts';
 
 let server: EmbeddedServer;
 let base: string;
@@ -173,4 +176,19 @@ test('tool calls conform: a chat completion with tool_calls (body and chunks) an
   assert.ok(events.some((e) => e.event === 'response.function_call_arguments.delta'));
   eventsConform(events);
   conforms('response', await (await post('/responses', responses)).json(), 'a response with a function_call');
+});
+
+test('response.failed conforms (made directly: a run that fails after its stream started is hard to provoke)', () => {
+  const ev = new ResponseEvents({
+    id: 'resp_x',
+    created_at: 1,
+    model: 'cooking',
+    body: { model: 'cooking', input: 'x' },
+    servedBy: { adapter: 'cooking' },
+    completionId: 'chatcmpl-x',
+  });
+  ev.start();
+  ev.choice({ index: 0, delta: { content: 'partial' }, logprobs: null, finish_reason: null });
+  const failed = ev.fail(describeFailure(new EngineError('engine_failed', 'the worker stopped')));
+  assert.ok(eventValidator('response.failed')!(failed), JSON.stringify(eventValidator('response.failed')!.errors));
 });
