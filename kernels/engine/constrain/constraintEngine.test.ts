@@ -132,6 +132,10 @@ test('regex: masks equal the reference; an uncompilable constraint is a 400 requ
   const engine = await ConstraintEngine.create({ encoded: VOCAB, vocabType: 'byte_level' }, [EOS]);
   await assert.rejects(engine.open({ type: 'regex', pattern: '(' }, [EOS]), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'invalid_request');
+    assert.match(
+      e.message,
+      /could not be compiled to a grammar: Regex parsing error at position \d+: The parenthesis is not closed/,
+    );
     return true;
   });
   function upToRegex(): string[] {

@@ -8,7 +8,7 @@
 //   matcher.accept(token)              // advances; a stop id is allowed only once the grammar is complete
 import { RequestError } from '../../../common/index.ts';
 import type { ConstraintSpec } from './constraintSpec.ts';
-import { loadXgrammar, type XgrammarModule } from './loadXgrammar.ts';
+import { loadXgrammar, takeXgrammarError, type XgrammarModule } from './loadXgrammar.ts';
 import { MaskTimes } from './maskTimes.ts';
 import type { TokenizerVocab } from './tokenizerVocab.ts';
 import { canonicalJson, toCompilable } from './toStructuralTag.ts';
@@ -98,9 +98,11 @@ export class ConstraintEngine implements ConstraintProvider {
         ? this.compiler.compileGrammar(c.ebnf)
         : this.compiler.compileStructuralTag(c.json));
     } catch (err) {
-      throw new RequestError('invalid_request', `the ${spec.type} constraint could not be compiled to a grammar`, {
-        details: { reason: err instanceof Error ? err.message : String(err) },
-      });
+      const reason = takeXgrammarError() ?? (err instanceof Error ? err.message : String(err));
+      throw new RequestError(
+        'invalid_request',
+        `the ${spec.type} constraint could not be compiled to a grammar: ${reason}`,
+      );
     }
   }
 }

@@ -10,15 +10,38 @@ import type * as Xgrammar from '@mlc-ai/web-xgrammar';
 export type XgrammarModule = typeof Xgrammar;
 
 let loaded: XgrammarModule | undefined;
+/** What the WASM module printed (its C++ errors: `[FATAL] file.cc:75: Regex parsing error ...`). */
+let printed: string[] = [];
+
+/** The reason of the last failure the module printed, without its source location; clears it. */
+export function takeXgrammarError(): string | undefined {
+  const fatal = printed.find((line) => line.includes('[FATAL]'));
+  printed = [];
+  return fatal?.replace(/^.*\[FATAL\]\s*\S+:\d+:\s*/, '');
+}
 
 export function loadXgrammar(): XgrammarModule {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   const file = require.resolve('@mlc-ai/web-xgrammar');
   const module = { exports: {} as Record<string, unknown> };
+  // Its prints go to `printed` (kept short), not to the worker's stderr: a failed compile reports them.
+  const record = (...args: unknown[]): void => {
+    printed.push(args.map(String).join(' '));
+    if (printed.length > 16) printed.shift();
+  };
+  const quiet = { ...console, log: record, warn: record, error: record };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the bundle's own CommonJS wrapper
-  const run = new Function('exports', 'require', 'module', '__filename', '__dirname', readFileSync(file, 'utf8'));
-  run(module.exports, require, module, file, dirname(file));
+  const run = new Function(
+    'exports',
+    'require',
+    'module',
+    '__filename',
+    '__dirname',
+    'console',
+    readFileSync(file, 'utf8'),
+  );
+  run(module.exports, require, module, file, dirname(file), quiet);
   loaded = module.exports as unknown as XgrammarModule;
   return loaded;
 }
