@@ -1,4 +1,5 @@
-// LoGra-style projection of LoRA gradients through their Kronecker structure (Choe et al., 2024).
+// LoGra-style projection of LoRA gradients (training-data influence, attribution/scoring/influence;
+// here because the factory applies it when it stores gradients and attribution when it scores) through their Kronecker structure (Choe et al., 2024).
 //
 // A LoRA matrix's gradient is a sum of outer products, G = Σ_t x_t δ_tᵀ (rows: the matrix's input
 // side, cols: its output side). Projecting each side with a small fixed random matrix,
@@ -10,7 +11,7 @@
 // and every answer's gradient, so scores compare like with like.
 //
 // Glossary: rows × cols a block's shape, k the projected side.
-import { Prng } from '../../../common/prng.ts';
+import { Prng } from '../common/index.ts';
 
 export interface ProjectionSpec {
   /** Seeds every block's matrices (with the block's name). */

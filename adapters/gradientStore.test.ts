@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Prng } from '../../../common/prng.ts';
+import { Prng } from '../common/index.ts';
 import {
   GRADIENT_FORMAT,
   GradientStoreWriter,
@@ -12,7 +12,7 @@ import {
   rowBytes,
   type GradientHeader,
 } from './gradientStore.ts';
-import { projectBlock, projectedShape, type BlockShape } from './projection.ts';
+import { projectBlock, projectedShape, type BlockShape } from './gradientProjection.ts';
 
 test('gradients round-trip through fp16 with a per-block scale (tiny gradients survive)', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'gradstore-'));

@@ -1,4 +1,5 @@
-// Per-example LoRA gradients on disk, beside the adapter: <adapter>/influence/gradients.bin.
+// Per-example LoRA gradients on disk, beside the adapter: <adapter>/influence/gradients.bin
+// (training-data influence: the factory writes it, attribution/scoring/influence reads it).
 //
 //   "LLINFG01" | u32 header bytes | header JSON (GradientHeader) | n rows
 //   row k = for each block l: f32 scale_kl, then d_l fp16 values g_kl / scale_kl   (little-endian)
@@ -11,12 +12,19 @@
 // Glossary: n examples, L blocks, d_l stored values of block l (after projection).
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { f16ToF32, f32ToF16 } from '../../../kernels/model/index.ts';
-import type { GradientBlocks } from './dataInf.ts';
-import type { BlockShape, ProjectionSpec } from './projection.ts';
+import { f16ToF32, f32ToF16 } from '../kernels/model/index.ts';
+import type { BlockShape, ProjectionSpec } from './gradientProjection.ts';
 
 const MAGIC = 'LLINFG01';
 export const GRADIENT_FORMAT = 'loraledger.influence-gradients.v1';
+
+/** Gradients of n examples, block by block: blocks[l] is [n, d_l] row-major. */
+export interface GradientBlocks {
+  n: number;
+  /** Values per example in each block (d_l). */
+  dims: readonly number[];
+  blocks: readonly Float32Array[]; // [L][n * d_l]
+}
 
 export interface GradientHeader {
   format: typeof GRADIENT_FORMAT;

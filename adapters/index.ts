@@ -41,3 +41,23 @@ export {
   type RouteDecision,
 } from './router.ts';
 export { AdapterLoaderThread } from './adapterLoader.ts';
+export {
+  AUTO_PROJECTION,
+  AUTO_PROJECTION_ABOVE,
+  projectBlock,
+  projectedShape,
+  resolveProjection,
+  type BlockShape,
+  type ProjectionSpec,
+} from './gradientProjection.ts';
+export {
+  GRADIENT_FORMAT,
+  GradientStoreWriter,
+  readGradientHeader,
+  readGradientStore,
+  rowBytes,
+  type GradientBlocks,
+  type GradientHeader,
+  type StoredGradients,
+} from './gradientStore.ts';
+export { INFLUENCE_DIR, influenceFiles, readExampleRows, writeExampleRows, type ExampleRow } from './influenceRows.ts';

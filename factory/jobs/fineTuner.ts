@@ -23,7 +23,7 @@ import { documentRow, type TrainingDocument } from '../train/documentRows.ts';
 import { parseTrainingJsonl } from '../train/parseTrainingJsonl.ts';
 import { buildTrainExamples, type TrainExample, type TruncatedRow } from '../train/trainExamples.ts';
 import type { LoraTrainConfig } from '../train/trainLora.ts';
-import { TrainingThread } from '../train/trainingThread.ts';
+import { TrainingThread, type ThreadGradients } from '../train/trainingThread.ts';
 import type { TrainingNotice } from '../train/trainingProtocol.ts';
 import type { SourcedRow } from '../train/trainingRows.ts';
 import {
@@ -36,12 +36,7 @@ import {
 } from './fineTuneStore.ts';
 import { canonical, hashModel, sha256, trainingManifest, writeAdapterLedger } from './provenance.ts';
 import { parseJobRequest, resolveAuto, type JobSpec } from './jobRequest.ts';
-import {
-  influenceFiles,
-  rowBytes,
-  writeExampleRows,
-  type InfluenceGradients,
-} from '../../attribution/scoring/influence/index.ts';
+import { influenceFiles, rowBytes, writeExampleRows } from '../../adapters/index.ts';
 
 /** A DataNet document as training data (attribution's DataDocument fits). */
 export interface SourceDocument extends TrainingDocument {
@@ -385,7 +380,7 @@ export class FineTuner {
   }
 
   /** The influence scorer's gradient source: this factory's training thread. */
-  influenceGradients(): InfluenceGradients {
+  influenceGradients(): ThreadGradients {
     return this.thread.influenceGradients({
       modelDir: this.o.modelDir,
       cacheDir: this.o.cacheDir,

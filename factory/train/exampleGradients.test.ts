@@ -12,7 +12,7 @@ import { exampleGradients, openGradientModel } from './exampleGradients.ts';
 import { padBatch } from './batches.ts';
 import { lossTokenCount } from './trainExamples.ts';
 import { loadModelSpec, LORA_TARGETS } from '../../kernels/model/index.ts';
-import { projectBlock } from '../../attribution/scoring/influence/index.ts';
+import { projectBlock } from '../../adapters/index.ts';
 import { skillRows, rowExample } from '../../test/support/influenceSkills.ts';
 import { Prng } from '../../common/index.ts';
 

@@ -14,8 +14,9 @@
 // Glossary: L blocks (one per LoRA matrix), d_l values of block l.
 import { TrainingSession } from '../../kernels/index.ts';
 import type { AdapterWeights, ModelSpec, WeightPrecision } from '../../kernels/model/index.ts';
-import { loadAdapterWeights, readAdapterMeta } from '../../adapters/index.ts';
 import {
+  loadAdapterWeights,
+  readAdapterMeta,
   GRADIENT_FORMAT,
   GradientStoreWriter,
   projectBlock,
@@ -24,7 +25,7 @@ import {
   type BlockShape,
   type GradientHeader,
   type ProjectionSpec,
-} from '../../attribution/scoring/influence/index.ts';
+} from '../../adapters/index.ts';
 import { padBatch } from './batches.ts';
 import { lossTokenCount, type TrainExample } from './trainExamples.ts';
 import { paramOf } from './trainLora.ts';

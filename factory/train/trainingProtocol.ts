@@ -3,7 +3,7 @@
 import type { LoraTrainConfig, StepMetrics } from './trainLora.ts';
 import type { TrainExample } from './trainExamples.ts';
 import type { WeightPrecision } from '../../kernels/model/index.ts';
-import type { GradientHeader, ProjectionSpec } from '../../attribution/scoring/influence/index.ts';
+import type { GradientHeader, ProjectionSpec } from '../../adapters/index.ts';
 
 export interface TrainJobArgs {
   modelDir: string;

@@ -1,7 +1,6 @@
 // The owner's handle on the training thread (./trainingWorker.ts): one typed channel
 // (common/workerRpc), started on first use, ended by close().
 import { spawnWorker, type Logger, type WorkerChannel } from '../../common/index.ts';
-import type { InfluenceGradients } from '../../attribution/scoring/influence/index.ts';
 import type {
   AnswerGradientsArgs,
   GradientModelArgs,
@@ -12,6 +11,13 @@ import type {
   TrainJobArgs,
   TrainJobResult,
 } from './trainingProtocol.ts';
+
+type Base = 'modelDir' | 'cacheDir' | 'threads' | 'maxRank';
+/** The gradient source the influence scorer takes (attribution/scoring/influence InfluenceGradients fits it). */
+export interface ThreadGradients {
+  storeGradients(a: Omit<StoreGradientsArgs, Base>): Promise<TrainingCalls['storeGradients']['result']>;
+  answerGradients(a: Omit<AnswerGradientsArgs, Base>): Promise<TrainingCalls['answerGradients']['result']>;
+}
 
 export class TrainingThread {
   private channel: WorkerChannel<TrainingCalls, TrainingNotice, TrainingCommand> | null = null;
@@ -40,7 +46,7 @@ export class TrainingThread {
   }
 
   /** The influence scorer's gradient source (attribution/scoring/influence), on this thread. */
-  influenceGradients(base: Omit<GradientModelArgs, 'adapterDir' | 'precision'>): InfluenceGradients {
+  influenceGradients(base: Omit<GradientModelArgs, 'adapterDir' | 'precision'>): ThreadGradients {
     return {
       storeGradients: (a) => this.storeGradients({ ...base, ...a }),
       answerGradients: (a) => this.answerGradients({ ...base, ...a }),

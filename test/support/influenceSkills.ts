@@ -20,7 +20,7 @@ import {
   type LoraTrainConfig,
   type TrainExample,
 } from '../../factory/index.ts';
-import { writeExampleRows } from '../../attribution/scoring/influence/index.ts';
+import { writeExampleRows } from '../../adapters/index.ts';
 
 export interface Skill {
   name: string;

@@ -15,14 +15,9 @@
 // Sherman–Morrison, (g gᵀ + λI)⁻¹ = (I − g gᵀ/(λ + ‖g‖²)) / λ.
 //
 // Glossary: n training examples, d_l values of block l.
+import type { GradientBlocks } from '../../../adapters/index.ts';
 
-/** Gradients of n examples, block by block: blocks[l] is [n, d_l] row-major. */
-export interface GradientBlocks {
-  n: number;
-  /** Values per example in each block (d_l). */
-  dims: readonly number[];
-  blocks: readonly Float32Array[]; // [L][n * d_l]
-}
+export type { GradientBlocks };
 
 /** DataInf's damping, λ_l = 0.1 · mean_i ‖g_il‖² / d_l (a zero block gets 1e-12 so nothing divides by 0). */
 export function dampingOf(block: Float32Array, n: number, d: number): number {

@@ -1,29 +1,14 @@
-// What the factory keeps beside an adapter for its training-data influence:
+// An adapter's training manifest, as training-data influence reads it:
 //
-//   <adapter>/loraledger.json            training.examples [{id, content_hash, datanet, contributor}],
-//                                        training_manifest_hash   (factory/jobs/provenance.ts)
-//   <adapter>/influence/examples.json    {manifest_hash, examples: [{id, tokens, weights}]}: the
-//                                        token rows the adapter trained on, so gradients can be
-//                                        recomputed (a new projection, a lost gradient file)
-//   <adapter>/influence/gradients.bin    per-example gradients (./gradientStore.ts)
+//   <adapter>/loraledger.json   training.examples [{id, content_hash, datanet, contributor}],
+//                               training.hyperparameters.precision, training_manifest_hash
+//                               (written by factory/jobs/provenance.ts)
+// The example rows and gradients beside it are adapters/influenceRows.ts and adapters/gradientStore.ts.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const INFLUENCE_DIR = 'influence';
-export const LEDGER_FILE = 'loraledger.json';
-export const influenceFiles = (adapterDir: string) => ({
-  examples: join(adapterDir, INFLUENCE_DIR, 'examples.json'),
-  gradients: join(adapterDir, INFLUENCE_DIR, 'gradients.bin'),
-});
-
-/** One token row the adapter trained on (factory/train's TrainExample). */
-export interface ExampleRow {
-  id: string;
-  tokens: number[];
-  /** weights[t] = 1 when tokens[t] is a loss target. */
-  weights: number[];
-}
+import { ADAPTER_LEDGER_FILE } from '../../../adapters/index.ts';
 
 /** A manifest entry: where the example came from and who is paid for it. */
 export interface ManifestExample {
@@ -42,7 +27,7 @@ export interface TrainingManifest {
 
 /** The adapter's training manifest, or null when loraledger.json has none (not factory-trained). */
 export async function readTrainingManifest(adapterDir: string): Promise<TrainingManifest | null> {
-  const file = join(adapterDir, LEDGER_FILE);
+  const file = join(adapterDir, ADAPTER_LEDGER_FILE);
   if (!existsSync(file)) return null;
   const ledger = JSON.parse(await readFile(file, 'utf8')) as {
     training?: { examples?: ManifestExample[]; hyperparameters?: { precision?: 'fp32' | 'int8' | 'int4' } };
@@ -53,23 +38,4 @@ export async function readTrainingManifest(adapterDir: string): Promise<Training
     return null;
   const precision = ledger.training?.hyperparameters?.precision ?? 'fp32';
   return { hash: ledger.training_manifest_hash, precision, examples };
-}
-
-export async function writeExampleRows(adapterDir: string, manifestHash: string, rows: readonly ExampleRow[]) {
-  const file = influenceFiles(adapterDir).examples;
-  await mkdir(join(adapterDir, INFLUENCE_DIR), { recursive: true });
-  const body = {
-    manifest_hash: manifestHash,
-    examples: rows.map((r) => ({ id: r.id, tokens: r.tokens, weights: r.weights })),
-  };
-  await writeFile(`${file}.tmp`, JSON.stringify(body));
-  await rename(`${file}.tmp`, file);
-}
-
-/** The stored token rows for this manifest, or null when they are gone or belong to another one. */
-export async function readExampleRows(adapterDir: string, manifestHash: string): Promise<ExampleRow[] | null> {
-  const file = influenceFiles(adapterDir).examples;
-  if (!existsSync(file)) return null;
-  const body = JSON.parse(await readFile(file, 'utf8')) as { manifest_hash: string; examples: ExampleRow[] };
-  return body.manifest_hash === manifestHash ? body.examples : null;
 }

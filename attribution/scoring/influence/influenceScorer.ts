@@ -13,15 +13,17 @@
 // Glossary: n stored rows, L blocks.
 import { AttributionError, RequestError } from '../../../common/errors.ts';
 import { dataInfScores, gradientDotScores } from './dataInf.ts';
-import { readGradientHeader, readGradientStore, type GradientHeader, type StoredGradients } from './gradientStore.ts';
 import {
   influenceFiles,
   readExampleRows,
-  readTrainingManifest,
+  readGradientHeader,
+  readGradientStore,
   type ExampleRow,
-  type TrainingManifest,
-} from './influenceFiles.ts';
-import type { ProjectionSpec } from './projection.ts';
+  type GradientHeader,
+  type ProjectionSpec,
+  type StoredGradients,
+} from '../../../adapters/index.ts';
+import { readTrainingManifest, type TrainingManifest } from './influenceFiles.ts';
 import type { TrainingExampleScore, TrainingInfluence } from './trainingInfluence.ts';
 import { existsSync } from 'node:fs';
 
