@@ -17,6 +17,8 @@ import { Outbox } from './settlement/outbox.ts';
 import type { TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
 import type { AttributionResult } from './attributionRequest.ts';
 import { copyCredit } from './trainingSources.ts';
+import { keccak256 } from './records/keccak256.ts';
+import { ZERO_HASH } from './records/recordTypes.ts';
 
 const alice = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
 const bob = '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359';
@@ -213,6 +215,45 @@ test('an influence failure is reported and the request is attributed from spans;
     assert.equal(none.method, 'adapter-logprob-v1');
     assert.deepEqual(none.training_sources, []);
     assert.equal(none.fee.training, '0');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('async mode: pending at once, then the version 2 record with training sources lands in the outbox', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-train-'));
+  try {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const influence: TrainingInfluence = {
+      async score() {
+        await gate; // the scorer is still running when the response goes out
+        return [{ exampleId: 'line:3', datanet: null, docId: null, contributor: carol, score: 2 }];
+      },
+    };
+    const { service, outbox } = setup(dir, influence);
+    await service.prepare({
+      requestId: 'r-async',
+      body: { attribution: 'async' },
+      parts: { kind: 'completion', prompt: 'w1' },
+    });
+    const out = await service.onCompletion({
+      requestId: 'r-async',
+      adapterId: 'derm',
+      promptIds: [[1]],
+      outputs: [{ index: 0, text: 'answer', tokenIds: [900, 901] }],
+      usage: { prompt_tokens: 500, completion_tokens: 250 },
+    });
+    assert.deepEqual(out, { record_id: keccak256('r-async'), status: 'pending' });
+    assert.equal(outbox.get(out.record_id), null, 'not signed before the scorer answers');
+    release();
+    await service.drain();
+    const r = outbox.get(out.record_id)!.signed.record;
+    assert.equal(r.method, 'adapter-logprob-v1+datainf-v1');
+    assert.deepEqual(
+      r.trainingSources!.map((t) => [t.exampleId, t.sharePpm, t.docId, t.datanet]),
+      [['line:3', 1_000_000, ZERO_HASH, '']],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
