@@ -5,10 +5,11 @@
 //   delta.tool_calls[{index, function: {arguments}}]                                    its fragments
 //   finish_reason "tool_calls"    the reply ended (stop) with at least one call
 // The run's summary gets each finished choice's content and tool_calls for the non-stream body.
-// A call that turned out malformed after it was announced: streaming, the run fails with
-// tool_call_invalid (its start already went out); otherwise the reply is returned as plain text.
+// A call that turned out malformed after it was announced: where deltas reach the client
+// (plan.streamed) the run fails with tool_call_invalid, since its start already went out; for a
+// non-stream chat response the reply is returned as plain text.
 import { LoraledgerError } from '../../../common/index.ts';
-import type { ChunkChoice, ToolCallDelta } from '../chunkShapes.ts';
+import type { ChunkChoice, StreamChunk, ToolCallDelta } from '../chunkShapes.ts';
 import type { CompletionRun } from '../runCompletion.ts';
 import { ToolCallStream, type ToolCallEvent } from './toolCallStream.ts';
 import { foldToolEvents } from './parseToolCalls.ts';
@@ -35,10 +36,7 @@ function toDelta(events: readonly ToolCallEvent[]): { content?: string; tool_cal
   return { ...(content !== '' ? { content } : {}), ...(calls.length > 0 ? { tool_calls: calls } : {}) };
 }
 
-async function* parsed(
-  run: CompletionRun,
-  plan: ToolPlan,
-): AsyncGenerator<CompletionRun['chunks'] extends AsyncGenerator<infer C> ? C : never> {
+async function* parsed(run: CompletionRun, plan: ToolPlan): AsyncGenerator<StreamChunk> {
   const known = new Set(plan.names);
   const streams = new Map<number, { parser: ToolCallStream; events: ToolCallEvent[] }>();
   try {
