@@ -113,6 +113,7 @@ test('a request to a factory-trained adapter pays its top training contributor o
   assert.equal(settled.status, 'settled');
   const view = await get(`/v1/attribution/records/${a.record_id}`);
   assert.equal(view.primary_type, 'AttributionRecordV2');
+  assert.deepEqual(view.training.by_contributor, a.training.by_contributor);
   const record = view.record as AttributionRecord;
   const expected = expectedTrainingAmounts(record);
   assert.deepEqual(

@@ -116,6 +116,7 @@ test('records settle on chain and an outsider with only viem verifies signer, di
   const d = eip712Description(view.domain);
   const { EIP712Domain: _, ...types } = d.types;
   assert.equal(view.primary_type, d.primaryTypes['1'], 'a record without training sources is version 1');
+  assert.equal(view.training, null);
   const typed = { domain: d.domain, types, primaryType: view.primary_type, message: view.record } as never;
   assert.equal(hashTypedData(typed), view.leaf[1], 'leaf carries the EIP-712 digest of the record');
   assert.equal(

@@ -19,7 +19,15 @@ import { recordPrimaryType, type Eip712Domain, type RecordSigner } from '../reco
 import { loadTree, payoutsFromDump, proofOf, ZERO_ROOT, type LoadedTree } from './merkle.ts';
 import type { EpochRow, Outbox } from './outbox.ts';
 import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING } from '../records/recordTypes.ts';
-import type { Address, AttributionRecord, Hex, RecordStatus, SignedRecord } from '../records/recordTypes.ts';
+import type {
+  Address,
+  AttributionRecord,
+  Hex,
+  RecordStatus,
+  SignedRecord,
+  TrainingSource,
+} from '../records/recordTypes.ts';
+import { rollUp } from '../scoring/trainingShares.ts';
 
 /** pino-compatible subset. */
 export interface SettlementLog {
@@ -55,6 +63,11 @@ export interface RecordView {
   domain: Eip712Domain;
   /** The EIP-712 primary type the record is signed under (its version's: eip712Description().primaryTypes). */
   primary_type: string;
+  /** Version 2: the training sources' shares and amounts per contributor and per DataNet ('' = none); null for version 1. */
+  training: {
+    by_contributor: Array<{ contributor: string; share_ppm: number; amount: string }>;
+    by_datanet: Array<{ datanet: string; share_ppm: number; amount: string }>;
+  } | null;
   status: RecordStatus;
   epoch: number | null;
   tx_hash: Hex | null;
@@ -89,6 +102,16 @@ export interface EpochView {
   /** unix ms */
   closed_at: number;
   settled_at: number | null;
+}
+
+function trainingRollUp(r: AttributionRecord): RecordView['training'] {
+  if (r.trainingSources === undefined) return null;
+  const roll = (key: (t: TrainingSource) => string) =>
+    rollUp(r.trainingSources!, key).map((x) => ({ key: x.key, share_ppm: x.sharePpm, amount: x.amount }));
+  return {
+    by_contributor: roll((t) => t.contributor.toLowerCase()).map(({ key, ...x }) => ({ contributor: key, ...x })),
+    by_datanet: roll((t) => t.datanet).map(({ key, ...x }) => ({ datanet: key, ...x })),
+  };
 }
 
 const QUIET: SettlementLog = { info() {}, warn() {}, error() {} };
@@ -139,6 +162,7 @@ export class Settlement {
       digest: signed.digest,
       domain: this.domain,
       primary_type: recordPrimaryType(signed.record),
+      training: trainingRollUp(signed.record),
       status,
       epoch,
       tx_hash: stored.txHash,
