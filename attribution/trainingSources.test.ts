@@ -211,6 +211,17 @@ test('an influence failure is reported and the request is attributed from spans;
     );
     assert.equal(out.adapter!.amount, '0');
     assert.equal(out.fee.model, String(1_000_000 - 99_752));
+    const broken = await ask(
+      new AttributionService({
+        ...(service as unknown as { o: ConstructorParameters<typeof AttributionService>[0] }).o,
+        trainingExamples: async () => JSON.parse('{not json'),
+      }),
+      'derm',
+      ANSWER,
+    );
+    assert.equal(broken.method, 'adapter-logprob-v1');
+    assert.deepEqual(broken.training_sources, []);
+    assert.ok(errors[1] instanceof SyntaxError, 'the unreadable manifest is reported');
     const none = await ask(service, 'plain', ANSWER);
     assert.equal(none.method, 'adapter-logprob-v1');
     assert.deepEqual(none.training_sources, []);

@@ -87,7 +87,12 @@ export async function attributeTraining(
       ? o.spans.match({ answer: req.outputIds, datanets, docIds, minTokens: o.minTokens })
       : [];
   const documents = new Map(match(req.passageDatanets).map((d) => [d.docId, d]));
-  const examples = req.adapterId === null ? null : await o.examples(req.adapterId);
+  let examples: readonly ManifestExampleRef[] | null = null;
+  try {
+    examples = req.adapterId === null ? null : await o.examples(req.adapterId);
+  } catch (err) {
+    o.onError(err, { requestId: req.requestId }); // an unreadable manifest: the record goes out without training sources
+  }
   if (req.adapterId === null || examples === null || examples.length === 0)
     return { shares: [], documents: [...documents.values()], method: '' };
 
