@@ -12,7 +12,7 @@
 //     sample the rows whose last new token's logits are wanted; a constrained row (constraint in
 //     its request) samples under its matcher's allowed-token mask, then advances the matcher
 //   scheduler.commit(tokens) -> finished rows; emit token / done events
-import { EngineError, RequestError, serializeError, type SerializedError } from '../../common/index.ts';
+import { RequestError, serializeError, type SerializedError } from '../../common/index.ts';
 import { CallFeeds, type CallRow } from './callFeeds.ts';
 import { KvCache } from './kvCache.ts';
 import { loraFeeds, planLora, type FeedTensor } from './loraPlan.ts';
@@ -62,6 +62,8 @@ export class EngineCore {
   /** Constrained requests whose grammar is compiling (not yet in the scheduler). */
   private readonly compiling = new Map<string, GenerateRequest>();
   private readonly failed = new Set<string>();
+  /** Constrained rows whose matcher refused their token this step: they end with this error. */
+  private readonly rejected = new Map<string, SerializedError>();
   private lastBatch = 0;
 
   constructor(private readonly d: EngineCoreDeps) {
@@ -245,12 +247,19 @@ export class EngineCore {
       });
     });
     for (const f of finished) {
-      this.d.emit(f.seq.req.id, {
-        type: 'done',
-        finishReason: f.reason,
-        promptTokens: f.seq.req.promptIds.length,
-        completionTokens: f.seq.generated,
-      });
+      const error = this.rejected.get(f.seq.req.id);
+      this.rejected.delete(f.seq.req.id);
+      this.d.emit(
+        f.seq.req.id,
+        error
+          ? { type: 'error', error }
+          : {
+              type: 'done',
+              finishReason: f.reason,
+              promptTokens: f.seq.req.promptIds.length,
+              completionTokens: f.seq.generated,
+            },
+      );
       this.forget(f.seq.req.id);
     }
     this.lastBatch = plan.calls.reduce((n, c) => n + c.seqs.length, 0);
@@ -312,8 +321,12 @@ export class EngineCore {
     // Nothing allowed (the grammar is complete and cannot continue, without a stop id): end the row.
     if (!anyAllowed(mask, logits.length)) return { tokenId: s.req.stopTokenIds[0]! };
     const r = this.samplers.get(s.req.id)!.sample(logits, mask);
-    if (!matcher.accept(r.tokenId))
-      throw new EngineError('engine_failed', `the grammar matcher rejected token ${r.tokenId} that its mask allowed`);
-    return r;
+    if (matcher.accept(r.tokenId)) return r;
+    // Only this row fails (a stop id ends it; finishStep reports the error instead of done).
+    this.rejected.set(s.req.id, {
+      code: 'engine_failed',
+      message: `the grammar matcher rejected token ${r.tokenId} that its mask allowed`,
+    });
+    return { tokenId: s.req.stopTokenIds[0]! };
   }
 }
