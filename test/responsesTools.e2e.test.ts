@@ -1,10 +1,11 @@
 // The Responses API with tools and structured outputs, as real clients use it, unchanged, over a
 // real socket against the embedded default (quick profile) on the real engine: the official
 // `openai` client (tool_choice required / named, streamed argument deltas, function_call_output
-// follow-ups), text.format json_schema, /v1/ws, and the Vercel AI SDK's default provider (streamText
-// with tools, generateObject with zod, an agent loop). Arguments and objects are validated with ajv
-// against their schemas, the independent reference; a follow-up is checked against the same
-// conversation sent to chat.completions.
+// follow-ups), text.format json_schema, /v1/ws, the Vercel AI SDK's default provider (streamText
+// with tools, generateObject with zod, an agent loop) and LangChain's ChatOpenAI with
+// useResponsesApi. Arguments and objects are validated with ajv against their schemas, the
+// independent reference; a follow-up is checked against the same conversation sent to
+// chat.completions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -13,6 +14,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
+import { ChatOpenAI } from '@langchain/openai';
 import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
 let server: EmbeddedServer;
@@ -260,4 +262,36 @@ test('Vercel AI SDK agent loop: a tool runs, the call and its result go back as 
   );
   assert.equal(result.steps[1]!.toolCalls.length, 0, 'tool_choice none on the second step');
   assert.ok(['stop', 'length'].includes(result.finishReason));
+});
+
+test('tool parameters as zod 4 writes them (draft 2020-12 $schema) are accepted and enforced', async () => {
+  const parameters = z.toJSONSchema(z.object({ city: z.string().max(12) }));
+  assert.equal(parameters.$schema, 'https://json-schema.org/draft/2020-12/schema');
+  const r = await client.responses.create({
+    ...CALLS,
+    tools: [{ type: 'function', name: 'get_weather', parameters, strict: true }],
+    input: 'Weather in Quito?',
+    tool_choice: 'required',
+    parallel_tool_calls: false,
+  });
+  assertCalls(callsOf(r), 'zod 4 parameters');
+});
+
+test('LangChain ChatOpenAI on the Responses API (useResponsesApi): invoke, and withStructuredOutput with a zod schema', async () => {
+  const llm = (maxTokens: number) =>
+    new ChatOpenAI({
+      model: 'cooking',
+      apiKey: 'unused',
+      configuration: { baseURL: base },
+      useResponsesApi: true,
+      temperature: 0,
+      maxTokens,
+    });
+  const m = await llm(12).invoke('How long do I bake bread?');
+  const ref = await client.responses.create({ model: 'cooking', input: 'How long do I bake bread?', ...GREEDY });
+  assert.deepEqual((m.content as Array<{ type: string; text: string }>).map((c) => c.text).join(''), ref.output_text);
+  assert.equal(m.usage_metadata?.input_tokens, ref.usage!.input_tokens);
+  const recipe = z.object({ name: z.string().max(10) });
+  const object = await llm(200).withStructuredOutput(recipe, { method: 'jsonSchema' }).invoke('A bread');
+  assert.deepEqual(recipe.parse(object), object);
 });

@@ -65,7 +65,8 @@ function checkTool(t: unknown, i: number): ChatTemplateTool {
     if (!isObject(f.parameters))
       throw bad(`${at}.function.parameters`, `${at}.function.parameters must be a JSON schema object`);
     try {
-      ajv.compile(f.parameters);
+      const { $schema: _draft, ...schema } = f.parameters; // 2020-12 as zod 4 writes it, or draft-07: both compile
+      ajv.compile(schema);
     } catch (err) {
       throw bad(
         `${at}.function.parameters`,
