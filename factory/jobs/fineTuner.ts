@@ -380,13 +380,41 @@ export class FineTuner {
   }
 
   /** The influence scorer's gradient source: this factory's training thread. */
-  influenceGradients(): ThreadGradients {
-    return this.thread.influenceGradients({
+  influenceGradients(): ThreadGradients & {
+    recoverRows(training: Parameters<FineTuner['recoverExampleRows']>[0]): Promise<TrainExample[] | null>;
+  } {
+    const thread = this.thread.influenceGradients({
       modelDir: this.o.modelDir,
       cacheDir: this.o.cacheDir,
       threads: this.o.threads,
       maxRank: this.o.maxLoraRank,
     });
+    return { ...thread, recoverRows: (training) => this.recoverExampleRows(training) };
+  }
+
+  /**
+   * An older adapter's example rows, rebuilt from the job that trained it (loraledger.json
+   * `training.job`): its file or DataNet documents tokenized again, the same seeded split. null
+   * when the job is not this server's, or an example is gone or changed (its content hash differs).
+   */
+  async recoverExampleRows(training: {
+    job: string | null;
+    examples: ReadonlyArray<{ id: string; content_hash: string }>;
+  }): Promise<TrainExample[] | null> {
+    const job = training.job === null ? undefined : this.store.job<JobSpec, JobResult>(training.job);
+    if (!job) return null;
+    let p: Prepared;
+    try {
+      p = await this.prepare(job);
+    } catch {
+      return null; // the file or a DataNet is gone
+    }
+    const now = new Map(
+      (p.manifest.examples as Array<{ id: string; content_hash: string }>).map((e) => [e.id, e.content_hash]),
+    );
+    const same =
+      now.size === training.examples.length && training.examples.every((e) => now.get(e.id) === e.content_hash);
+    return same ? p.train : null;
   }
 
   /** Per-example gradients of a finished adapter; a failure is logged, the job stays succeeded. */

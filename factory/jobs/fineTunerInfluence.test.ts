@@ -1,6 +1,7 @@
 // The post-success hook: a fine-tuning job that succeeds leaves its example rows and per-example
 // gradients beside the adapter, for the manifest it wrote (stories260K, a real job on the real
-// training thread), and the adapter's own training example ranks first for its own completion.
+// training thread), and the adapter's own training example ranks first for its own completion;
+// with its influence/ folder gone, the rows are rebuilt from the job (an older adapter).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -75,4 +76,20 @@ test('a succeeded job stores influence gradients for its manifest', async (t) =>
   const scores = (await scorer.score({ adapterId: 'x', promptIds: prompt, completionIds: [...COMPLETION, 2] }))!;
   assert.equal(scores[0]!.exampleId, rows[k]!.id);
   assert.equal(scores[0]!.datanet, null); // an uploaded file: no DataNet, paid to the job's owner
+
+  // an older adapter: its influence/ folder gone, the rows are rebuilt from the job that trained it
+  rmSync(join(adapterDir, 'influence'), { recursive: true });
+  const again = new InfluenceScorer({
+    adapterDir: () => adapterDir,
+    gradients: ft.influenceGradients(),
+    contextLength: 64,
+  });
+  const rescored = (await again.score({ adapterId: 'x', promptIds: prompt, completionIds: [...COMPLETION, 2] }))!;
+  assert.deepEqual(
+    rescored.map((s) => s.exampleId),
+    scores.map((s) => s.exampleId),
+  );
+  assert.deepEqual(await readExampleRows(adapterDir, hash), rows);
+  // a manifest naming a job this server does not know cannot be recovered
+  assert.equal(await ft.recoverExampleRows({ job: 'ftjob-unknown', examples: [] }), null);
 });

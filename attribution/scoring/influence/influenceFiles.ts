@@ -22,6 +22,8 @@ export interface TrainingManifest {
   hash: string;
   /** hyperparameters.precision: the frozen base's precision it trained over (default fp32). */
   precision: 'fp32' | 'int8' | 'int4';
+  /** training.job: the fine-tuning job that trained it, when a job did. */
+  job: string | null;
   examples: ManifestExample[];
 }
 
@@ -30,12 +32,17 @@ export async function readTrainingManifest(adapterDir: string): Promise<Training
   const file = join(adapterDir, ADAPTER_LEDGER_FILE);
   if (!existsSync(file)) return null;
   const ledger = JSON.parse(await readFile(file, 'utf8')) as {
-    training?: { examples?: ManifestExample[]; hyperparameters?: { precision?: 'fp32' | 'int8' | 'int4' } };
+    training?: {
+      examples?: ManifestExample[];
+      hyperparameters?: { precision?: 'fp32' | 'int8' | 'int4' };
+      job?: unknown;
+    };
     training_manifest_hash?: string;
   };
   const examples = ledger.training?.examples;
   if (!Array.isArray(examples) || examples.length === 0 || typeof ledger.training_manifest_hash !== 'string')
     return null;
   const precision = ledger.training?.hyperparameters?.precision ?? 'fp32';
-  return { hash: ledger.training_manifest_hash, precision, examples };
+  const job = typeof ledger.training?.job === 'string' ? ledger.training.job : null;
+  return { hash: ledger.training_manifest_hash, precision, job, examples };
 }

@@ -18,6 +18,7 @@ import {
   readExampleRows,
   readGradientHeader,
   readGradientStore,
+  writeExampleRows,
   type ExampleRow,
   type GradientHeader,
   type ProjectionSpec,
@@ -46,6 +47,11 @@ export interface InfluenceGradients {
     rows: ExampleRow[];
     projection: ProjectionSpec | null;
   }): Promise<{ blocks: Float32Array[][]; losses: number[] }>;
+  /**
+   * An older adapter's example rows when examples.json is gone (the factory rebuilds them from the
+   * job that trained it); null: they cannot be recovered. Recovered rows are written back.
+   */
+  recoverRows?(manifest: TrainingManifest): Promise<ExampleRow[] | null>;
 }
 
 export interface InfluenceScorerOptions {
@@ -138,7 +144,11 @@ export class InfluenceScorer implements TrainingInfluence {
     const file = influenceFiles(dir).gradients;
     const fresh = existsSync(file) && (await readGradientHeader(file)).manifestHash === manifest.hash;
     if (!fresh) {
-      const rows = await readExampleRows(dir, manifest.hash);
+      let rows = await readExampleRows(dir, manifest.hash);
+      if (rows === null && this.o.gradients.recoverRows) {
+        rows = await this.o.gradients.recoverRows(manifest);
+        if (rows !== null) await writeExampleRows(dir, manifest.hash, rows);
+      }
       if (rows === null)
         throw new AttributionError(
           'training_examples_missing',
