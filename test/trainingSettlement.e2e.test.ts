@@ -78,7 +78,7 @@ test('a request to a factory-trained adapter pays its top training contributor o
   const job = await post('/v1/fine_tuning/jobs', {
     model: 'stories260K',
     training_data: { datanets: ['memo'] },
-    hyperparameters: { n_epochs: 30, batch_size: 3, learning_rate_multiplier: 10 },
+    hyperparameters: { n_epochs: 8, batch_size: 3, learning_rate_multiplier: 10 },
     owner: OWNER,
   });
   const deadline = Date.now() + 240_000;
