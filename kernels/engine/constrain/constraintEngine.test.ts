@@ -1,8 +1,14 @@
 // The xgrammar engine's masks over a byte-level BPE vocabulary whose tokens straddle grammar
 // boundaries, checked against a brute-force reference on finite languages: token t is allowed after
 // prefix p iff some string of the language starts with p + text(t); a stop id iff p is in the language.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModelSpec } from '../../model/index.ts';
+import { quickEmbeddedDefault } from '../../../test/support/embeddedQuick.ts';
+import { loadTokenizerVocab } from './tokenizerVocab.ts';
 import { Prng } from '../../../common/index.ts';
 import { allowed } from '../sampler.ts';
 import { ConstraintEngine } from './constraintEngine.ts';
@@ -142,4 +148,75 @@ test('regex: masks equal the reference; an uncompilable constraint is a 400 requ
     const heads = ['a', 'b', 'aa', 'ab', 'ba', 'bb'];
     return heads.flatMap((h) => [...'0123456789'].map((d) => `${h}-${d}`));
   }
+});
+
+/** GPT-2's byte-level alphabet, inverted: the character a token string uses -> the byte it stands for. */
+function byteLevelDecoder(): Map<string, number> {
+  const bs: number[] = [];
+  for (const [lo, hi] of [
+    [33, 126],
+    [161, 172],
+    [174, 255],
+  ] as const)
+    for (let b = lo; b <= hi; b++) bs.push(b);
+  const cs = [...bs];
+  let n = 0;
+  for (let b = 0; b < 256; b++)
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n++);
+    }
+  return new Map(bs.map((b, i) => [String.fromCodePoint(cs[i]!), b]));
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'constrain-vocab-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test("the embedded default's real byte-level BPE vocabulary: masks equal the byte-level reference", async () => {
+  const { modelDir } = await quickEmbeddedDefault(tmp);
+  const spec = await loadModelSpec(modelDir);
+  const vocab = await loadTokenizerVocab(modelDir, spec.vocabSize);
+  assert.equal(vocab.vocabType, 'byte_level');
+  const toByte = byteLevelDecoder();
+  const bytesOf = vocab.encoded.map((t) => Buffer.from(Array.from(t, (c) => toByte.get(c)!)));
+  const schema = {
+    type: 'object',
+    properties: { c: { enum: ['red', 'green'] }, n: { type: 'integer', minimum: 1, maximum: 12 } },
+    required: ['c', 'n'],
+    additionalProperties: false,
+  };
+  const language = ['red', 'green'].flatMap((c) =>
+    Array.from({ length: 12 }, (_, i) => Buffer.from(`{"c": "${c}", "n": ${i + 1}}`)),
+  );
+  const eos = spec.eosTokenIds;
+  const engine = await ConstraintEngine.create(vocab, eos);
+  const rng = new Prng(11);
+  let multiByteTokens = 0;
+  for (let w = 0; w < 12; w++) {
+    const row = await engine.open({ type: 'json_schema', schema }, eos);
+    let prefix = Buffer.alloc(0);
+    for (let step = 0; step < 40; step++) {
+      const mask = await row.mask();
+      const ok: number[] = [];
+      for (let id = 0; id < spec.vocabSize; id++) {
+        const next = Buffer.concat([prefix, bytesOf[id]!]);
+        const want = eos.includes(id)
+          ? language.some((s) => s.equals(prefix))
+          : vocab.encoded[id] !== '' && language.some((s) => s.subarray(0, next.length).equals(next));
+        assert.equal(allowed(mask, id), want, `after ${prefix}: token ${id} ${JSON.stringify(vocab.encoded[id])}`);
+        if (want) ok.push(id);
+      }
+      const pick = ok[Math.floor(rng.next() * ok.length)]!;
+      assert.ok(row.accept(pick));
+      if (eos.includes(pick)) break;
+      if (bytesOf[pick]!.length > 1) multiByteTokens++;
+      prefix = Buffer.concat([prefix, bytesOf[pick]!]);
+    }
+    assert.ok(
+      language.some((s) => s.equals(prefix)),
+      `ended inside the language: ${prefix}`,
+    );
+    row.dispose();
+  }
+  assert.ok(multiByteTokens > 0, 'the walks used merged tokens that straddle grammar boundaries');
 });
