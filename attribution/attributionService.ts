@@ -55,6 +55,13 @@ import {
   MAX_EXACT_SHAPLEY_K,
 } from './scoring/scoreSources.ts';
 
+function defaultOnTrainingError(err: unknown, context: { requestId: string }): void {
+  stderrLogger.warn(
+    { err, ...context },
+    'training-data influence unavailable; the record names training sources from spans only',
+  );
+}
+
 function defaultOnError(err: unknown, context: { requestId: string }): void {
   stderrLogger.error({ err, ...context }, 'async attribution failed; no record for this request');
 }
@@ -122,6 +129,8 @@ export interface AttributionServiceOptions {
   trainingTopK?: number;
   /** Contributor reputation (composite = influence x reputation). Default: 1 for everyone. */
   reputation?: ContributorReputation;
+  /** Where a training-influence or manifest failure goes (the record still goes out, from spans). Default: stderrLogger.warn. */
+  onTrainingError?: (err: unknown, context: { requestId: string }) => void;
 }
 
 export const DEFAULT_SPAN_MIN_TOKENS = 8;
@@ -283,7 +292,7 @@ export class AttributionService {
         minTokens: this.o.spanMinTokens ?? DEFAULT_SPAN_MIN_TOKENS,
         topK: this.o.trainingTopK ?? DEFAULT_TRAINING_TOP_K,
         reputation: this.o.reputation,
-        onError: (err, context) => (this.o.onError ?? defaultOnError)(err, context),
+        onError: (err, context) => (this.o.onTrainingError ?? defaultOnTrainingError)(err, context),
       },
       {
         requestId: req.requestId,

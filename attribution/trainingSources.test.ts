@@ -71,7 +71,7 @@ function setup(dir: string, influence: TrainingInfluence | null, errors: unknown
     trainingExamples: async (id) => (id === 'derm' || id === 'ownerless' ? examples : null),
     spanIndex: spans,
     spanMinTokens: 8,
-    onError: (err) => errors.push(err),
+    onTrainingError: (err) => errors.push(err),
     now: () => 1_700_000_000_000,
   });
   return { service, outbox, domain, a, b };

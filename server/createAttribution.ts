@@ -47,6 +47,8 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       embed,
       onError: (err, context) =>
         w.log.error({ err, ...context }, 'async attribution failed; no record for this request'),
+      onTrainingError: (err, context) =>
+        w.log.warn({ err, ...context }, 'training-data influence unavailable; training sources from spans only'),
       tokenizerId: tokenizerId(w.modelDir, w.baseModelId),
       trainingInfluence: w.trainingInfluence,
       trainingExamples: async (adapterId) => {

@@ -43,6 +43,8 @@ export interface DataAttributionOptions {
   template?: RagTemplate;
   /** Where async-mode failures go. */
   onError?: (err: unknown, context: { requestId: string }) => void;
+  /** Where a training-influence failure goes (the request is still attributed, from spans). */
+  onTrainingError?: (err: unknown, context: { requestId: string }) => void;
   /** Identifies the tokenizer the span index was built with (a change rebuilds it). */
   tokenizerId: string;
   /** The training-data influence scorer once available (null: spans only). */
@@ -96,6 +98,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     template: o.template,
     maxExactShapleyK: o.settings.attributionExactMax,
     onError: o.onError,
+    onTrainingError: o.onTrainingError,
     trainingInfluence: o.trainingInfluence && {
       score: async (req) => (await o.trainingInfluence!()?.score(req)) ?? null,
     },
