@@ -58,7 +58,8 @@ export class ConstraintEngine implements ConstraintProvider {
       vocab.encoded.length,
       stopTokenIds,
     );
-    const compiler = await xg.GrammarCompiler.createGrammarCompiler(info);
+    // Its own cache off: ours (below) is bounded and keyed by spec, xgrammar's would grow without bound.
+    const compiler = await xg.GrammarCompiler.createGrammarCompiler(info, false);
     return new ConstraintEngine(xg, compiler, vocab.encoded.length, maskTimes);
   }
 
