@@ -94,6 +94,22 @@ test('POST /v1/responses: the body and every stream event conform', async () => 
   );
   assert.ok(events.length >= 8);
   eventsConform(events);
+  const items = (await (
+    await post('/responses', {
+      ...GEN,
+      max_output_tokens: 2,
+      input: [
+        { role: 'developer', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'input_text', text: 'Weather?' }] },
+        { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'Snow' },
+        { role: 'assistant', content: 'Snow in Oslo.' },
+      ],
+    })
+  ).json()) as { id: string };
+  const list = await (await fetch(`${base}/responses/${items.id}/input_items?order=asc`)).json();
+  assert.equal((list as { data: unknown[] }).data.length, 5);
+  conforms('inputItems', list, 'the input_items list');
   const lp = (await (
     await post('/responses', { ...GEN, input: 'Salt?', max_output_tokens: 3, top_logprobs: 2 })
   ).json()) as {

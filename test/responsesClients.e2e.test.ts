@@ -107,6 +107,13 @@ test('previous_response_id chains the conversation; store: false keeps nothing; 
   assert.equal(second.usage!.input_tokens, ref.promptTokens, 'the first turn was sent again');
   assert.equal(second.output_text, ref.text);
 
+  const listed = [];
+  for await (const item of client.responses.inputItems.list(second.id)) listed.push(item);
+  assert.deepEqual(
+    listed.map((i) => [i.type, (i as { role?: string }).role, (i as { content?: unknown }).content]),
+    [['message', 'user', [{ type: 'input_text', text: 'How do I bake it?' }]]],
+    "input_items lists this request's input",
+  );
   const got = await client.responses.retrieve(second.id);
   assert.equal(got.id, second.id);
   assert.equal(got.output_text, second.output_text);

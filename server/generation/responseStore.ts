@@ -19,6 +19,8 @@ export interface StoredResponse {
   response: Record<string, unknown>;
   /** The conversation up to and including this response's output (instructions excluded, as OpenAI does). */
   history: TurnMessage[];
+  /** This request's input items as `GET /v1/responses/:id/input_items` lists them. */
+  inputItems: Array<Record<string, unknown>>;
 }
 
 type OutputItem = { id?: string; type?: string } & Record<string, unknown>;

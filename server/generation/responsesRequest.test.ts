@@ -98,6 +98,7 @@ test('previous_response_id: the stored conversation comes first, without its ins
       { role: 'user', content: 'one' },
       { role: 'assistant', content: 'two' },
     ],
+    inputItems: [],
   });
   const { chat: c, history } = chat({ previous_response_id: 'resp_a', input: 'three', instructions: 'New rules.' });
   assert.deepEqual(c.messages, [
@@ -112,9 +113,9 @@ test('previous_response_id: the stored conversation comes first, without its ins
     (e: unknown) => e instanceof RequestError && e.code === 'not_found' && e.param === 'previous_response_id',
   );
   // the LRU keeps 2: a third evicts the least recently used
-  store.put('resp_b', { response: {}, history: [] });
+  store.put('resp_b', { response: {}, history: [], inputItems: [] });
   store.get('resp_a', 'x');
-  store.put('resp_c', { response: {}, history: [] });
+  store.put('resp_c', { response: {}, history: [], inputItems: [] });
   assert.throws(() => store.get('resp_b', 'previous_response_id'), /evicted/);
   assert.equal(store.size, 2);
 });
@@ -190,6 +191,7 @@ test('item_reference items stand for output items of stored responses; unknown o
       ],
     },
     history: [],
+    inputItems: [],
   });
   const input = [
     { type: 'item_reference', id: 'msg_1' },
@@ -215,6 +217,6 @@ test('item_reference items stand for output items of stored responses; unknown o
       (e: unknown) => e instanceof RequestError && e.code === 'not_found' && e.param === 'input[0].id',
     );
   missing(new ResponseStore(1));
-  refs.put('resp_s', { response: { output: [] }, history: [] }); // evicts resp_r and its items
+  refs.put('resp_s', { response: { output: [] }, history: [], inputItems: [] }); // evicts resp_r and its items
   missing(refs);
 });

@@ -11,6 +11,7 @@ import { runCompletion, type CompletionRun, type RunContext } from './runComplet
 import { clientSignal, runContext } from './serveCompletion.ts';
 import { renameParam, toChatRequest } from './responsesRequest.ts';
 import { newId } from './responsesShapes.ts';
+import { inputItemsOf } from './responsesInputItems.ts';
 import { responseEvents, type ResponseEvent, type ResponseTurn } from './responsesStream.ts';
 import type { ResponsesBody } from './responsesSchema.ts';
 
@@ -50,6 +51,7 @@ export async function startResponse(
         completionId: plan.head.id,
       },
       history,
+      inputItems: inputItemsOf(body.input, (id) => s.responses.item(id, 'input')),
     };
     const run = runCompletion(plan, ctx);
     return {

@@ -6,7 +6,7 @@ import type { ServedBy, Usage } from './chunkShapes.ts';
 import type { ResponsesBody } from './responsesSchema.ts';
 
 /** `resp_…`, `msg_…`, `fc_…`: OpenAI's id prefixes with 24 random bytes of hex. */
-export const newId = (prefix: 'resp' | 'msg' | 'fc') => `${prefix}_${randomBytes(24).toString('hex')}`;
+export const newId = (prefix: 'resp' | 'msg' | 'fc' | 'fco') => `${prefix}_${randomBytes(24).toString('hex')}`;
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 

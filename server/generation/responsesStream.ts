@@ -200,6 +200,8 @@ export interface ResponseTurn {
   head: ResponseHead;
   /** The conversation this request continues plus its input (instructions excluded). */
   history: TurnMessage[];
+  /** Its input items, as stored for input_items. */
+  inputItems: Array<Record<string, unknown>>;
 }
 
 /**
@@ -229,7 +231,11 @@ export async function* responseEvents(
   const last = ev.finish(s.choices[0]?.finishReason ?? 'stop', s.usage, s.attribution);
   if (turn.head.body.store !== false) {
     const final = last.at(-1)!.response as Record<string, unknown>;
-    opts.store.put(turn.head.id, { response: final, history: [...turn.history, ev.assistantTurn()] });
+    opts.store.put(turn.head.id, {
+      response: final,
+      history: [...turn.history, ev.assistantTurn()],
+      inputItems: turn.inputItems,
+    });
   }
   yield* last;
 }

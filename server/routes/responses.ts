@@ -7,8 +7,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Responses } from '../http/schemas.ts';
 import { ResponsesBody } from '../generation/responsesSchema.ts';
 import { serveResponse } from '../generation/responsesServe.ts';
+import { inputItemsPage } from '../generation/responsesInputItems.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+const ListQuery = Type.Object({
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  after: Type.Optional(Type.String()),
+  include: Type.Optional(Type.Unknown()),
+});
 
 export const responsesRoute: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -28,6 +35,20 @@ export const responsesRoute: FastifyPluginAsync = async (app) => {
     '/v1/responses/:id',
     { schema: { summary: 'A stored response', tags: ['generation'], params: IdParams, response: Responses } },
     async (request) => app.loraledger.responses.get(request.params.id, 'response_id').response,
+  );
+  r.get(
+    '/v1/responses/:id/input_items',
+    {
+      schema: {
+        summary: "A stored response's input items",
+        tags: ['generation'],
+        params: IdParams,
+        querystring: ListQuery,
+        response: Responses,
+      },
+    },
+    async (request) =>
+      inputItemsPage(app.loraledger.responses.get(request.params.id, 'response_id').inputItems, request.query),
   );
   r.delete(
     '/v1/responses/:id',

@@ -11,6 +11,7 @@ import type OpenAI from 'openai';
 /** Each wire object, by the `openai` type that describes it (the generator reads this file). */
 export interface Wire {
   response: OpenAI.Responses.Response;
+  inputItems: OpenAI.Responses.ResponseItemList;
   responseEvent: OpenAI.Responses.ResponseStreamEvent;
   chatCompletion: OpenAI.ChatCompletion;
   chatChunk: OpenAI.ChatCompletionChunk;
