@@ -4,36 +4,17 @@
 // (The hermes family, auto-detected from the embedded template, is covered by toolCalling.e2e.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'loraledger-parsers-'));
-const apps = new Map<string, FastifyInstance>();
+const servers = new Map<string, EmbeddedServer>();
 
 before(async () => {
-  for (const parser of ['llama3_json', 'mistral']) {
-    const config = loadConfig({
-      argv: [
-        ...['--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, `data-${parser}`)],
-        ...['--embedded-profile', 'quick', '--chain', 'off', '--threads', '1', '--log-level', 'silent'],
-        ...['--tool-call-parser', parser],
-      ],
-      env: {},
-    });
-    const app = await buildApp(config, { logger: false });
-    await app.ready();
-    await engineStarted(app);
-    assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
-    apps.set(parser, app);
-  }
+  for (const parser of ['llama3_json', 'mistral'])
+    servers.set(parser, await startEmbeddedServer(`parser-${parser}`, ['--tool-call-parser', parser]));
 });
 after(async () => {
-  for (const app of apps.values()) await app.close();
-  rmSync(tmp, { recursive: true, force: true });
+  for (const s of servers.values()) await s.close();
 });
 
 const SCHEMA = {
@@ -59,7 +40,7 @@ const BODY = {
 
 for (const parser of ['llama3_json', 'mistral'] as const) {
   test(`${parser}: the enforced call is written in the family's syntax and parsed, whole and streamed`, async () => {
-    const app = apps.get(parser)!;
+    const { app } = servers.get(parser)!;
     const r = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { ...BODY, seed: 3 } });
     assert.equal(r.statusCode, 200, r.body);
     const choice = r.json().choices[0];

@@ -6,38 +6,22 @@
 // with ajv, the independent reference. Bad tool fields are 400s naming the field.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted, loadConfig } from '../server/index.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'loraledger-tools-'));
+let server: EmbeddedServer;
 let app: FastifyInstance;
 let base: string;
 let client: OpenAI;
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      ...['--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data'), '--embedded-profile', 'quick'],
-      ...['--chain', 'off', '--threads', '1', '--log-level', 'silent'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await engineStarted(app);
-  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1`;
+  server = await startEmbeddedServer('tools');
+  ({ app, base } = server);
   client = new OpenAI({ baseURL: base, apiKey: 'unused', maxRetries: 0 });
 });
-after(async () => {
-  await app?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => server?.close());
 
 const WEATHER = {
   type: 'object',
