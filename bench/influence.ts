@@ -74,7 +74,9 @@ async function generationSeconds(
 const { values: a } = parseArgs({
   options: {
     per: { type: 'string', default: '20' },
-    epochs: { type: 'string', default: '20' },
+    epochs: { type: 'string', default: '2' },
+    /** Tokens of the skill-specific lead before each answer (copy-with-prefix style). */
+    lead: { type: 'string', default: '3' },
     'lds-examples': { type: 'string', default: '100' },
     'lds-subsets': { type: 'string', default: '32' },
     'lds-queries': { type: 'string', default: '10' },
@@ -116,7 +118,7 @@ async function storeOf(
 try {
   // --- class recovery ---
   const per = Number(a.per);
-  const rows = skillRows({ skills: 5, perSkill: per, len: 4, seed: 1 });
+  const rows = skillRows({ skills: 5, perSkill: per, len: 4, seed: 1, lead: Number(a.lead) });
   const adapter = await trainSkillAdapter({
     modelDir: MODEL,
     cacheDir,
@@ -127,7 +129,7 @@ try {
   });
   const exact = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, null);
   const proj = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, { seed: 0, k: 16 });
-  const queries = skillRows({ skills: 5, perSkill: 4, len: 4, seed: 99 });
+  const queries = skillRows({ skills: 5, perSkill: 4, len: 4, seed: 99, lead: Number(a.lead) });
   const qrows = queries.map((q, i) => rowExample(`q${i}`, q));
   let started = performance.now();
   const v = await grads.answerGradients({ adapterDir: adapter.dir, precision: 'fp32', rows: qrows, projection: null });
@@ -172,6 +174,8 @@ try {
   console.log(
     JSON.stringify({
       model: a.model,
+      epochs: Number(a.epochs),
+      lead: Number(a.lead),
       class_recovery: {
         examples: adapter.examples.length,
         queries: queries.length,
@@ -212,7 +216,10 @@ try {
   if (!a['no-lds']) {
     const n = Number(a['lds-examples']);
     const S = Number(a['lds-subsets']);
-    const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7 }).slice(0, n);
+    const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7, lead: Number(a.lead) }).slice(
+      0,
+      n,
+    );
     const full = await trainSkillAdapter({
       modelDir: MODEL,
       cacheDir,
@@ -222,10 +229,13 @@ try {
       config: skillConfig({ epochs: Number(a.epochs) }),
     });
     const store = await storeOf(full.dir, full.examples, full.manifestHash, null);
-    const lq = skillRows({ skills: 5, perSkill: Math.ceil(Number(a['lds-queries']) / 5), len: 4, seed: 123 }).slice(
-      0,
-      Number(a['lds-queries']),
-    );
+    const lq = skillRows({
+      skills: 5,
+      perSkill: Math.ceil(Number(a['lds-queries']) / 5),
+      len: 4,
+      seed: 123,
+      lead: Number(a.lead),
+    }).slice(0, Number(a['lds-queries']));
     const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));
     const lv = await grads.answerGradients({ adapterDir: full.dir, precision: 'fp32', rows: lqRows, projection: null });
     const bm = new Bm25Index((t) => t.split(' '));
