@@ -320,7 +320,11 @@ test('client errors map to OpenAI errors naming the field', async () => {
     [{ model: 'stories260K', prompt: [5], repetition_penalty: 0 }, 400, 'invalid_request', 'repetition_penalty'],
     [{ model: 'stories260K', prompt: [5], min_p: 1.5 }, 400, 'invalid_request', 'min_p'],
     [
-      { model: 'stories260K', messages: [{ role: 'user', content: '[5]' }], response_format: { type: 'json_object' } },
+      {
+        model: 'stories260K',
+        messages: [{ role: 'user', content: '[5]' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'x' } },
+      },
       400,
       'invalid_request',
       'response_format',
