@@ -37,6 +37,7 @@ import { trainLora, type LoraTrainConfig } from '../train/trainLora.ts';
 import type { LoopConfig, StepMetrics } from '../train/trainLoop.ts';
 import { exportAdapter } from '../train/exportAdapter.ts';
 import { hashModel, trainingManifest, writeAdapterLedger, type ExampleSource } from '../jobs/provenance.ts';
+import { writeExampleRows } from '../../adapters/index.ts';
 import { writeBpeTokenizer } from './trainBpeTokenizer.ts';
 import {
   COPYING_EXAMPLES,
@@ -361,7 +362,7 @@ async function buildInto(root: string, profile: EmbeddedProfile, o: EmbeddedOpti
         { datanet: d.datanet, contributor: x.doc.contributor.toLowerCase(), contentHash: x.contentHash },
       ]),
     );
-    await writeAdapterLedger(adapterDir, {
+    const manifestHash = await writeAdapterLedger(adapterDir, {
       description: d.description,
       tags: [...d.tags],
       owner: d.owner,
@@ -376,6 +377,8 @@ async function buildInto(root: string, profile: EmbeddedProfile, o: EmbeddedOpti
         steps: trained.state.step,
       },
     });
+    // training-data influence computes the gradients from these rows on first request
+    await writeExampleRows(adapterDir, manifestHash, examples);
     datanets.push({
       id: d.datanet,
       title: d.datanetDescription,
