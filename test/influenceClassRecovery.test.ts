@@ -2,22 +2,21 @@
 // trained by the factory's loop on five skills, one contributor each, on stories260K; for held-out
 // queries of each skill, same-skill training examples rank above the others by DataInf (AUC) and
 // the contributor with the most positive influence is the skill's own.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrainingThread } from '../factory/index.ts';
 import { InfluenceScorer, rocAuc } from '../attribution/scoring/influence/index.ts';
-import { SKILLS, skillConfig, skillRows, trainSkillAdapter } from './support/influenceSkills.ts';
+import {
+  influenceWorkspace,
+  SKILLS,
+  skillConfig,
+  skillRows,
+  STORIES260K,
+  trainSkillAdapter,
+} from './support/influenceSkills.ts';
 
-const STORIES = new URL('../../shared/models/stories260K', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'll-class-recovery-'));
-const thread = new TrainingThread();
-after(async () => {
-  await thread.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const STORIES = STORIES260K;
+const { dir, thread } = influenceWorkspace('ll-class-recovery-');
 
 test('DataInf recovers the skill and the contributor of held-out queries', async () => {
   const shape = { skills: 5, len: 3, lead: 3 };

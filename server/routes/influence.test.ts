@@ -1,25 +1,25 @@
 // POST /v1/attribution/influence on a real adapter trained on stories260K by the factory's loop
 // (the skills harness), scored through the real training thread, with the server's error handler.
 // Gradients are computed on first request from the stored example rows (an older adapter's path).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { TrainingThread } from '../../factory/index.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
-import { SKILLS, skillConfig, skillRows, trainSkillAdapter } from '../../test/support/influenceSkills.ts';
+import {
+  influenceWorkspace,
+  SKILLS,
+  skillConfig,
+  skillRows,
+  STORIES260K,
+  trainSkillAdapter,
+} from '../../test/support/influenceSkills.ts';
 import { installErrorHandlers } from '../http/errorHandler.ts';
 import { createInfluenceScorer, influenceRoutes } from './influence.ts';
 
-const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'll-influence-'));
-const thread = new TrainingThread();
-after(async () => {
-  await thread.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const STORIES = STORIES260K;
+const { dir, thread } = influenceWorkspace('ll-influence-');
 
 test('the influence route ranks an answer’s own training example first and refuses bad input clearly', async () => {
   const rows = skillRows({ skills: 5, perSkill: 4, len: 3, seed: 2 });

@@ -8,13 +8,17 @@
 // order transformation followed by a token mapping into the skill's own output range (as
 // "uppercase" maps letters): a 260K-parameter model learns a mapping from 20 examples, while it does
 // not learn a pure reordering of shared tokens from so few (docs/attribution.md).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { Prng } from '../../common/index.ts';
 import { LORA_TARGETS, type LoraTarget } from '../../kernels/model/index.ts';
 import {
   exportAdapter,
   hashModel,
   trainLora,
+  TrainingThread,
   trainingManifest,
   writeAdapterLedger,
   type LoraTrainConfig,
@@ -156,4 +160,17 @@ export async function trainSkillAdapter(o: {
   });
   await writeExampleRows(dir, manifestHash, examples);
   return { dir, examples, manifestHash, seconds };
+}
+
+export const STORIES260K = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
+
+/** A temporary folder and a training thread for one test file, both gone after it. */
+export function influenceWorkspace(prefix: string): { dir: string; thread: TrainingThread } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const thread = new TrainingThread();
+  after(async () => {
+    await thread.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, thread };
 }
