@@ -8,19 +8,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Prng } from '../common/index.ts';
-import { exportAdapter, initLora, TrainingThread, type TrainExample } from '../factory/index.ts';
+import {
+  exportAdapter,
+  initLora,
+  openGradientModel,
+  padBatch,
+  TrainingThread,
+  type TrainExample,
+} from '../factory/index.ts';
 import { LORA_TARGETS } from '../kernels/model/index.ts';
 import { AUTO_PROJECTION, dataInfScores, readGradientStore, rowBytes } from '../attribution/scoring/influence/index.ts';
 import { ensureModel } from './assets.ts';
 
 const { values: a } = parseArgs({
-  options: { examples: { type: 'string', default: '8' }, tokens: { type: 'string', default: '128' } },
+  options: {
+    examples: { type: 'string', default: '8' },
+    tokens: { type: 'string', default: '128' },
+    /** smollm-135m (default) or stories260k. */
+    model: { type: 'string', default: 'smollm-135m' },
+  },
 });
 const work = join(tmpdir(), 'loraledger-bench-influence');
 const root = mkdtempSync(join(tmpdir(), 'bench-influence-cost-'));
 const thread = new TrainingThread();
 try {
-  const { dir: modelDir, spec } = await ensureModel(work, 'smollm-135m');
+  const { dir: modelDir, spec } = await ensureModel(work, a.model as 'smollm-135m' | 'stories260k');
   const adapter = initLora({ spec, rank: 16, targets: LORA_TARGETS, seed: 1, alpha: 32, useRslora: false });
   const rng = new Prng(2);
   for (const m of adapter.layers)
@@ -57,11 +69,33 @@ try {
   const s0 = performance.now();
   dataInfScores(store.train, v.blocks[0]!);
   const scoreSeconds = (performance.now() - s0) / 1000;
+  // what a per-row loss output could save at best: one backward over all rows (the batch's summed
+  // gradient, which is NOT per example) against one backward per row, in-process on this thread
+  const m = await openGradientModel({
+    modelDir,
+    cacheDir: join(work, 'cache'),
+    adapterDir,
+    spec,
+    precision: 'fp32',
+    threads: 0,
+    maxRank: 64,
+  });
+  const opts = { lossScale: 1, loraScale: m.adapter.scale, gradients: true };
+  await m.session.run(padBatch(examples.slice(0, 1)), m.params, opts);
+  let t0 = performance.now();
+  for (const e of examples) await m.session.run(padBatch([e]), m.params, opts);
+  const singleSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  await m.session.run(padBatch(examples), m.params, opts);
+  const batchedSeconds = (performance.now() - t0) / 1000;
+  await m.session.release();
   const fp32Bytes = stored.header.blocks.reduce((s, b) => s + 4 * b.shape[0] * b.shape[1], 0);
   const perExample = stored.seconds / n;
   console.log(
     JSON.stringify({
-      model: 'smollm-135m shape (generated)',
+      model: a.model === 'smollm-135m' ? 'smollm-135m shape (generated)' : a.model,
+      one_row_runs_seconds: singleSeconds,
+      one_batched_run_seconds: batchedSeconds,
       rank: 16,
       targets: LORA_TARGETS.length,
       tokens_per_example: T,
