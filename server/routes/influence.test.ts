@@ -103,5 +103,6 @@ test('the influence route ranks an answer’s own training example first and ref
     /exceed the training context of 24/,
   );
   await err({ model: 'skills', completion: [2] }, 400, 'invalid_request', 'prompt');
+  await err({ model: 'skills', prompt: [1, 480], completion: '' }, 400, 'invalid_request', 'completion');
   await app.close();
 });

@@ -73,6 +73,9 @@ export interface InfluenceRequest {
   topK?: number;
 }
 
+/** Adapters whose gradients stay in memory at once. */
+const MAX_LOADED_ADAPTERS = 2;
+
 interface Loaded {
   manifest: TrainingManifest;
   store: StoredGradients;
@@ -132,11 +135,15 @@ export class InfluenceScorer implements TrainingInfluence {
   private load(id: string, dir: string, manifest: TrainingManifest): Promise<Loaded> {
     const key = `${id}\n${dir}\n${manifest.hash}`;
     let p = this.loaded.get(key);
-    if (!p) {
+    if (p)
+      this.loaded.delete(key); // re-inserted below: the map's order is least recently used first
+    else {
       p = this.loadNow(dir, manifest);
-      this.loaded.set(key, p);
+      // widened to fp32 in memory, so only the most recently used adapters stay loaded
+      while (this.loaded.size >= MAX_LOADED_ADAPTERS) this.loaded.delete(this.loaded.keys().next().value!);
       p.catch(() => this.loaded.delete(key));
     }
+    this.loaded.set(key, p);
     return p;
   }
 
