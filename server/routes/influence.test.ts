@@ -39,8 +39,16 @@ test('the influence route ranks an answer’s own training example first and ref
   cpSync(a.dir, join(dir, 'gone'), { recursive: true });
   rmSync(join(dir, 'gone', 'influence'), { recursive: true });
   const paths = new Map(['skills', 'plain', 'gone'].map((id) => [id, { path: join(dir, id) }]));
+  const threadGradients = thread.influenceGradients({ modelDir: STORIES, cacheDir, threads: 1, maxRank: 64 });
+  const answerCalls: number[] = []; // rows per answerGradients call (the real thread answers them)
   const scorer = createInfluenceScorer({
-    gradients: thread.influenceGradients({ modelDir: STORIES, cacheDir, threads: 1, maxRank: 64 }),
+    gradients: {
+      storeGradients: (x) => threadGradients.storeGradients(x),
+      answerGradients: (x) => {
+        answerCalls.push(x.rows.length);
+        return threadGradients.answerGradients(x);
+      },
+    },
     adapters: { get: (id) => paths.get(id) as never },
     contextLength: 24,
   });
@@ -104,5 +112,28 @@ test('the influence route ranks an answer’s own training example first and ref
   );
   await err({ model: 'skills', completion: [2] }, 400, 'invalid_request', 'prompt');
   await err({ model: 'skills', prompt: [1, 480], completion: '' }, 400, 'invalid_request', 'completion');
+
+  // concurrent answers for one adapter batch up: those arriving while a call is out go together next
+  answerCalls.length = 0;
+  const asks = [3, 7, 11].map((i) => ({
+    adapterId: 'skills',
+    promptIds: rows[i]!.prompt,
+    completionIds: rows[i]!.completion,
+  }));
+  const together = await Promise.all(asks.map((q) => scorer.score(q)));
+  assert.equal(
+    answerCalls.reduce((x, y) => x + y, 0),
+    3,
+  );
+  assert.ok(answerCalls.length < 3, `calls of ${answerCalls.join(', ')} rows`);
+  const batched = answerCalls.length;
+  for (const [i, q] of asks.entries()) {
+    const alone = (await scorer.score(q))!;
+    assert.deepEqual(
+      together[i]!.map((s) => s.exampleId),
+      alone.map((s) => s.exampleId),
+    );
+  }
+  assert.deepEqual(answerCalls.slice(batched), [1, 1, 1]); // one at a time: nothing to batch
   await app.close();
 });

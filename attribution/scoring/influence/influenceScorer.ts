@@ -83,9 +83,13 @@ interface Loaded {
 
 export class InfluenceScorer implements TrainingInfluence {
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  /** Per adapter (and precision, projection): answers waiting, and whether a call is out. */
   private readonly pending = new Map<
     string,
-    Array<{ row: ExampleRow; resolve: (v: Float32Array[]) => void; reject: (e: unknown) => void }>
+    {
+      waiting: Array<{ row: ExampleRow; resolve: (v: Float32Array[]) => void; reject: (e: unknown) => void }>;
+      busy: boolean;
+    }
   >();
 
   constructor(private readonly o: InfluenceScorerOptions) {}
@@ -174,7 +178,10 @@ export class InfluenceScorer implements TrainingInfluence {
     return { manifest, store: await readGradientStore(file) };
   }
 
-  /** One answer's gradient; the answers asked for one adapter in the same tick share one call. */
+  /**
+   * One answer's gradient. Answers for one adapter batch up: while a call is out, the answers that
+   * arrive wait and go together in the next call (and those of one tick go in one call).
+   */
   private answerGradient(
     dir: string,
     precision: TrainingManifest['precision'],
@@ -182,23 +189,33 @@ export class InfluenceScorer implements TrainingInfluence {
     row: ExampleRow,
   ): Promise<Float32Array[]> {
     const key = `${dir}\n${precision}\n${JSON.stringify(projection)}`;
-    return new Promise((resolve, reject) => {
-      let queue = this.pending.get(key);
-      if (!queue) {
-        queue = [];
-        this.pending.set(key, queue);
-        setImmediate(() => {
-          const batch = this.pending.get(key)!;
-          this.pending.delete(key);
-          this.o.gradients
-            .answerGradients({ adapterDir: dir, precision, rows: batch.map((b) => b.row), projection })
-            .then(
-              (out) => batch.forEach((b, i) => b.resolve(out.blocks[i]!)),
-              (err: unknown) => batch.forEach((b) => b.reject(err)),
-            );
-        });
+    let lane = this.pending.get(key);
+    if (!lane) {
+      lane = { waiting: [], busy: false };
+      this.pending.set(key, lane);
+    }
+    const l = lane;
+    const flush = (): void => {
+      if (l.busy || l.waiting.length === 0) {
+        if (!l.busy) this.pending.delete(key);
+        return;
       }
-      queue.push({ row, resolve, reject });
+      const batch = l.waiting.splice(0);
+      l.busy = true;
+      this.o.gradients
+        .answerGradients({ adapterDir: dir, precision, rows: batch.map((b) => b.row), projection })
+        .then(
+          (out) => batch.forEach((b, i) => b.resolve(out.blocks[i]!)),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          l.busy = false;
+          flush();
+        });
+    };
+    return new Promise((resolve, reject) => {
+      l.waiting.push({ row, resolve, reject });
+      if (!l.busy && l.waiting.length === 1) setImmediate(flush);
     });
   }
 }
