@@ -6,7 +6,7 @@
 //     manifest  = readTrainingManifest(adapter)          none -> null
 //     store     = gradients.bin for manifest.hash        absent/stale -> recomputed from examples.json
 //                                                        (gone -> training_examples_missing)
-//     v         = gradients.answerGradients(rows)        the answers of one tick, one call per adapter
+//     v         = gradients.answerGradients(rows)        answers batched per adapter while a call is out
 //     scores    = dataInfScores(store, v), summed per example id (a document may give several rows)
 //     -> topK by score, named by the manifest (DataNet rows: the example id is the doc id)
 //
