@@ -21,6 +21,7 @@ import {
   rowBytes,
   spearman,
   topKOverlap,
+  type GradientBlocks,
 } from '../attribution/scoring/influence/index.ts';
 import { SKILLS, rowExample, skillConfig, skillRows, trainSkillAdapter } from '../test/support/influenceSkills.ts';
 import { Prng } from '../common/index.ts';
@@ -140,7 +141,25 @@ try {
     rows: qrows,
     projection: { seed: 0, k: 16 },
   });
+  // the training gradients in fp32, straight from the graph (the store holds them in fp16)
+  const trainFp32 = await grads.answerGradients({
+    adapterDir: adapter.dir,
+    precision: 'fp32',
+    rows: adapter.examples,
+    projection: null,
+  });
+  const fp32: GradientBlocks = {
+    n: adapter.examples.length,
+    dims: exact.train.dims,
+    blocks: exact.train.dims.map((d, l) => {
+      const out = new Float32Array(adapter.examples.length * d);
+      trainFp32.blocks.forEach((row, k) => out.set(row[l]!, k * d));
+      return out;
+    }),
+  };
   const rec = {
+    fp16rho: [] as number[],
+    fp16ov: [] as number[],
     datainf: [] as number[],
     dot: [] as number[],
     proj: [] as number[],
@@ -168,6 +187,9 @@ try {
     rec.topDot.push(by(d) === q.skill ? 1 : 0);
     rec.rho.push(spearman(s, sp));
     rec.ov.push(topKOverlap(s, sp, 10));
+    const s32 = dataInfScores(fp32, v.blocks[i]!);
+    rec.fp16rho.push(spearman(s32, s));
+    rec.fp16ov.push(topKOverlap(s32, s, 10));
   });
   const scoreSeconds = (performance.now() - started) / 1000 / queries.length / 3;
   const genSeconds = await generationSeconds(adapter.dir, join(cacheDir, 'engine'), queries);
@@ -181,16 +203,9 @@ try {
         queries: queries.length,
         train_seconds: adapter.seconds,
         query_loss: mean(v.losses),
-        train_loss: mean(
-          (
-            await grads.answerGradients({
-              adapterDir: adapter.dir,
-              precision: 'fp32',
-              rows: adapter.examples,
-              projection: null,
-            })
-          ).losses,
-        ),
+        train_loss: mean(trainFp32.losses),
+        fp32_vs_fp16_store_spearman: mean(rec.fp16rho),
+        fp32_vs_fp16_store_top10: mean(rec.fp16ov),
         auc_datainf: mean(rec.datainf),
         auc_dot: mean(rec.dot),
         auc_datainf_projected: mean(rec.proj),
