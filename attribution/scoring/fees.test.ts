@@ -119,7 +119,13 @@ test('splitFee: the adapter earnings are split between the owner and the trainin
   assert.equal(ownerless.adapter, 0n);
   assert.equal(ownerless.model, 925n);
   // no positive training share: the owner keeps all the adapter earned
-  const none = splitFee({ fee: 1000n, config, adapterSharePpm: 750_000, sourceSharesPpm: [], trainingSharesPpm: [0, 0] });
+  const none = splitFee({
+    fee: 1000n,
+    config,
+    adapterSharePpm: 750_000,
+    sourceSharesPpm: [],
+    trainingSharesPpm: [0, 0],
+  });
   assert.deepEqual([none.adapter, none.training], [150n, [0n, 0n]]);
 });
 
@@ -131,7 +137,11 @@ test('splitFee: owner + training contributors conserve the adapter earnings exac
       const r = splitFee({ fee, config: c, adapterSharePpm: 654_321, sourceSharesPpm: [], trainingSharesPpm: shares });
       const earned = (((fee * 200_000n) / 1_000_000n) * 654_321n) / 1_000_000n; // independent: adapter pool x share
       const trainingPool = (earned * BigInt(trainingPpm)) / 1_000_000n;
-      assert.equal(r.training.reduce((a, b) => a + b, 0n), trainingPool, `fee ${fee} training ${trainingPpm}`);
+      assert.equal(
+        r.training.reduce((a, b) => a + b, 0n),
+        trainingPool,
+        `fee ${fee} training ${trainingPpm}`,
+      );
       assert.equal(r.adapter + trainingPool, earned);
       assert.equal(r.model + r.adapter + trainingPool, fee);
       assert.ok(r.training.every((t) => t >= (trainingPool * 333_333n) / 1_000_000n));
