@@ -25,6 +25,7 @@ import { meanLoss } from '../factory/train/trainLoop.ts';
 import { TrainingSession, startEngine, type LoraTarget } from '../kernels/index.ts';
 import { loadModelSpec, loadTokenizer } from '../kernels/model/index.ts';
 import { runPlantedEvidence } from '../test/support/plantedEvidence.ts';
+import { compactJson } from './report/compactJson.ts';
 
 const { values } = parseArgs({
   options: {
@@ -276,23 +277,6 @@ const report = {
     marginNats: +planted.margin.toFixed(2),
   },
 };
-/**
- * JSON as a reader wants it in the README: a value that fits in 100 columns (counting what already
- * stands on its line, `lead`) stays on one line; larger ones open up, two spaces per level.
- */
-function compactJson(v: unknown, indent = '', lead = indent.length): string {
-  const flat = JSON.stringify(v);
-  if (v === null || typeof v !== 'object' || lead + flat.length <= 100) return flat;
-  const next = `${indent}  `;
-  const items = Array.isArray(v)
-    ? v.map((x) => next + compactJson(x, next))
-    : Object.entries(v).map(([k, x]) => {
-        const key = `${next}${JSON.stringify(k)}: `;
-        return key + compactJson(x, next, key.length);
-      });
-  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
-  return `${open}\n${items.join(',\n')}\n${indent}${close}`;
-}
 const markdown = transcripts
   .map(
     (t) =>

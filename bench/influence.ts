@@ -6,7 +6,9 @@
 //   LDS             N examples, S seeded half-subsets retrained; per query, Spearman between the
 //                   subset's summed scores and minus its real query loss; DataInf, dot product, BM25
 //   cost            gradient precompute per example, per-request score time, bytes per example
-// Usage: npm run bench:influence [-- --per 20 --lds-subsets 32 --lds-queries 10]
+// Usage: npm run bench:influence [-- --per 20 --lds-subsets 32 --lds-queries 10 --epochs 2 --lead 3
+//          --family order|cipher --len 4 --answers true|generated --lr 0.003 --model embedded-quick --no-lds]
+// SHOW=1 prints five queries with their true and generated answers to stderr.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,17 +25,23 @@ import {
   topKOverlap,
   type GradientBlocks,
 } from '../attribution/scoring/influence/index.ts';
-import { SKILLS, rowExample, skillConfig, skillRows, trainSkillAdapter } from '../test/support/influenceSkills.ts';
+import {
+  rowExample,
+  skillConfig,
+  skillRows,
+  skillsOf,
+  trainSkillAdapter,
+  type SkillFamily,
+} from '../test/support/influenceSkills.ts';
 import { Prng } from '../common/index.ts';
 import { startEngine } from '../kernels/index.ts';
 import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
 
-/** Mean seconds the real engine takes to generate each query's completion length (greedy, one at a time). */
-async function generationSeconds(
-  adapterDir: string,
-  cacheDir: string,
-  queries: { prompt: number[]; completion: number[] }[],
-) {
+/**
+ * The real engine's greedy answers to the queries (each as long as its true completion, one at a
+ * time) and the mean seconds per answer.
+ */
+async function generate(adapterDir: string, cacheDir: string, queries: { prompt: number[]; completion: number[] }[]) {
   const engine = await startEngine({
     modelDir: MODEL,
     precision: 'fp32',
@@ -53,7 +61,8 @@ async function generationSeconds(
   });
   try {
     const run = async (q: { prompt: number[]; completion: number[] }, id: string) => {
-      for await (const _ of engine.generate({
+      const ids: number[] = [];
+      for await (const ev of engine.generate({
         id,
         promptIds: q.prompt,
         adapterId: 'skills',
@@ -61,12 +70,15 @@ async function generationSeconds(
         sampling: { temperature: 0, topP: 1, topK: 0 },
         stopTokenIds: [],
         ignoreEos: true,
-      }));
+      }))
+        if (ev.type === 'token') ids.push(ev.tokenId);
+      return ids;
     };
     await run(queries[0]!, 'warm');
     const started = performance.now();
-    for (const [i, q] of queries.entries()) await run(q, `g${i}`);
-    return (performance.now() - started) / 1000 / queries.length;
+    const answers: number[][] = [];
+    for (const [i, q] of queries.entries()) answers.push(await run(q, `g${i}`));
+    return { answers, seconds: (performance.now() - started) / 1000 / queries.length };
   } finally {
     await engine.close();
   }
@@ -83,6 +95,14 @@ const { values: a } = parseArgs({
     'lds-queries': { type: 'string', default: '10' },
     /** stories260k, or embedded-quick: the embedded default's quick build (its base model). */
     model: { type: 'string', default: 'stories260k' },
+    /** true: the queries' answers are their true completions; generated: the adapter's own greedy answers. */
+    answers: { type: 'string', default: 'true' },
+    /** order: reorderings mapped into each skill's own range; cipher: per-skill shifts in one vocabulary. */
+    family: { type: 'string', default: 'order' },
+    /** Values per input. */
+    len: { type: 'string', default: '4' },
+    /** Learning rate (skillConfig's default when absent). */
+    lr: { type: 'string' },
     /** Skip the LDS part (it retrains the adapter --lds-subsets times). */
     'no-lds': { type: 'boolean', default: false },
   },
@@ -96,6 +116,15 @@ const cacheDir = join(root, 'cache');
 const thread = new TrainingThread();
 const grads = thread.influenceGradients({ modelDir: MODEL, cacheDir, threads: 1, maxRank: 64 });
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const trainConfig = (o: { seed?: number } = {}) =>
+  skillConfig({ epochs: Number(a.epochs), ...(a.lr ? { learningRate: Number(a.lr) } : {}), ...o });
+if (a.answers !== 'true' && a.answers !== 'generated') throw new Error('--answers: true or generated');
+/** The queries with their answers as --answers says (generated: each the adapter's own greedy answer). */
+const answered = <Q extends { completion: number[] }>(qs: Q[], gen: { answers: number[][] }) =>
+  a.answers === 'generated' ? qs.map((q, i) => ({ ...q, completion: gen.answers[i]! })) : qs;
+const family = a.family as SkillFamily;
+if (family !== 'order' && family !== 'cipher') throw new Error('--family: order or cipher');
+const SKILLS = skillsOf(family);
 const skillOf = (id: string) => SKILLS.findIndex((k) => id.startsWith(`skill-${k.name}-`));
 
 async function storeOf(
@@ -119,18 +148,23 @@ async function storeOf(
 try {
   // --- class recovery ---
   const per = Number(a.per);
-  const rows = skillRows({ skills: 5, perSkill: per, len: 4, seed: 1, lead: Number(a.lead) });
+  const rows = skillRows({ skills: 5, perSkill: per, len: Number(a.len), family, seed: 1, lead: Number(a.lead) });
   const adapter = await trainSkillAdapter({
     modelDir: MODEL,
     cacheDir,
     root,
     name: 'skills',
     rows,
-    config: skillConfig({ epochs: Number(a.epochs) }),
+    config: trainConfig(),
+    family,
   });
   const exact = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, null);
   const proj = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, { seed: 0, k: 16 });
-  const queries = skillRows({ skills: 5, perSkill: 4, len: 4, seed: 99, lead: Number(a.lead) });
+  const truth = skillRows({ skills: 5, perSkill: 4, len: Number(a.len), family, seed: 99, lead: Number(a.lead) });
+  const gen = await generate(adapter.dir, join(cacheDir, 'engine'), truth);
+  const queries = answered(truth, gen);
+  if (process.env.SHOW)
+    truth.slice(0, 5).forEach((q, i) => console.error(`${q.prompt} | ${q.completion} -> ${gen.answers[i]}`));
   const qrows = queries.map((q, i) => rowExample(`q${i}`, q));
   let started = performance.now();
   const v = await grads.answerGradients({ adapterDir: adapter.dir, precision: 'fp32', rows: qrows, projection: null });
@@ -192,13 +226,19 @@ try {
     rec.fp16ov.push(topKOverlap(s32, s, 10));
   });
   const scoreSeconds = (performance.now() - started) / 1000 / queries.length / 3;
-  const genSeconds = await generationSeconds(adapter.dir, join(cacheDir, 'engine'), queries);
+  const genSeconds = gen.seconds;
+  const exactAnswers = truth.filter((q, i) => gen.answers[i]!.join() === q.completion.join()).length / truth.length;
   console.log(
     JSON.stringify({
       model: a.model,
       epochs: Number(a.epochs),
       lead: Number(a.lead),
+      family,
+      len: Number(a.len),
+      answers: a.answers,
+      learning_rate: trainConfig().learningRate,
       class_recovery: {
+        generated_answer_right: exactAnswers,
         examples: adapter.examples.length,
         queries: queries.length,
         train_seconds: adapter.seconds,
@@ -231,26 +271,33 @@ try {
   if (!a['no-lds']) {
     const n = Number(a['lds-examples']);
     const S = Number(a['lds-subsets']);
-    const ldsRows = skillRows({ skills: 5, perSkill: Math.ceil(n / 5), len: 4, seed: 7, lead: Number(a.lead) }).slice(
-      0,
-      n,
-    );
+    const ldsRows = skillRows({
+      skills: 5,
+      perSkill: Math.ceil(n / 5),
+      len: Number(a.len),
+      family,
+      seed: 7,
+      lead: Number(a.lead),
+    }).slice(0, n);
     const full = await trainSkillAdapter({
       modelDir: MODEL,
       cacheDir,
       root,
       name: 'lds-full',
       rows: ldsRows,
-      config: skillConfig({ epochs: Number(a.epochs) }),
+      config: trainConfig(),
+      family,
     });
     const store = await storeOf(full.dir, full.examples, full.manifestHash, null);
-    const lq = skillRows({
+    const lqTruth = skillRows({
       skills: 5,
       perSkill: Math.ceil(Number(a['lds-queries']) / 5),
-      len: 4,
+      len: Number(a.len),
+      family,
       seed: 123,
       lead: Number(a.lead),
     }).slice(0, Number(a['lds-queries']));
+    const lq = answered(lqTruth, await generate(full.dir, join(cacheDir, 'engine-lds'), lqTruth));
     const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));
     const lv = await grads.answerGradients({ adapterDir: full.dir, precision: 'fp32', rows: lqRows, projection: null });
     const bm = new Bm25Index((t) => t.split(' '));
@@ -276,7 +323,8 @@ try {
         root,
         name: `lds-${s}`,
         rows: ldsRows.filter((_, i) => pick[i]),
-        config: skillConfig({ epochs: Number(a.epochs), seed: 1 }),
+        config: trainConfig({ seed: 1 }),
+        family,
       });
       const out = await grads.answerGradients({
         adapterDir: sub.dir,

@@ -54,6 +54,21 @@ export const SKILLS: Skill[] = [
   contributor: `0x${(i + 1).toString(16).padStart(40, '0')}`,
 }));
 
+/**
+ * Cipher skills (--family cipher): skill s writes each value x_i as x_i shifted by s + 1 within the
+ * CIPHER_VALUES input values, in the same order, so every answer token sits at the same distance
+ * from its input token and all skills share one vocabulary: the skill is the shift alone.
+ */
+export const CIPHER_VALUES = 8;
+export const CIPHERS: Skill[] = SKILLS.slice(0, 5).map((k, s) => ({
+  name: `shift${s + 1}`,
+  contributor: k.contributor,
+  apply: (x: number[]) => x.map((v) => VALUE_LO + ((v - VALUE_LO + s + 1) % CIPHER_VALUES)),
+}));
+
+export type SkillFamily = 'order' | 'cipher';
+export const skillsOf = (f: SkillFamily): Skill[] => (f === 'cipher' ? CIPHERS : SKILLS);
+
 export interface SkillRow {
   skill: number;
   prompt: number[];
@@ -68,14 +83,18 @@ export function skillRows(o: {
   seed: number;
   /** Tokens of a skill-specific lead written before the answer (copy-with-prefix style). Default 0. */
   lead?: number;
+  /** order (default): SKILLS, values in [VALUE_LO, VALUE_HI); cipher: CIPHERS over CIPHER_VALUES values. */
+  family?: SkillFamily;
 }): SkillRow[] {
+  const skills = skillsOf(o.family ?? 'order');
+  const values = o.family === 'cipher' ? CIPHER_VALUES : VALUE_HI - VALUE_LO;
   const rng = new Prng(o.seed);
   const rows: SkillRow[] = [];
   for (let i = 0; i < o.perSkill; i++)
     for (let s = 0; s < o.skills; s++) {
-      const x = Array.from({ length: o.len }, () => VALUE_LO + rng.int(VALUE_HI - VALUE_LO));
+      const x = Array.from({ length: o.len }, () => VALUE_LO + rng.int(values));
       const lead = Array.from({ length: o.lead ?? 0 }, (_, j) => LEAD + 8 * s + j);
-      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...lead, ...SKILLS[s]!.apply(x), 2] });
+      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...lead, ...skills[s]!.apply(x), 2] });
     }
   return rows;
 }
@@ -119,8 +138,10 @@ export async function trainSkillAdapter(o: {
   rows: readonly SkillRow[];
   config: LoraTrainConfig;
   threads?: number;
+  family?: SkillFamily;
 }): Promise<{ dir: string; examples: TrainExample[]; manifestHash: string; seconds: number }> {
-  const examples = o.rows.map((r, i) => rowExample(`skill-${SKILLS[r.skill]!.name}-${i}`, r));
+  const skills = skillsOf(o.family ?? 'order');
+  const examples = o.rows.map((r, i) => rowExample(`skill-${skills[r.skill]!.name}-${i}`, r));
   const started = performance.now();
   const result = await trainLora({
     modelDir: o.modelDir,
@@ -143,7 +164,7 @@ export async function trainSkillAdapter(o: {
   const sources = new Map(
     o.rows.map((r, i) => [
       examples[i]!.id,
-      { datanet: 'skills', contributor: SKILLS[r.skill]!.contributor, contentHash: `0x${i.toString(16)}` },
+      { datanet: 'skills', contributor: skills[r.skill]!.contributor, contentHash: `0x${i.toString(16)}` },
     ]),
   );
   const manifest = trainingManifest({
