@@ -97,10 +97,17 @@ const { values: a } = parseArgs({
     model: { type: 'string', default: 'stories260k' },
     /** true: the queries' answers are their true completions; generated: the adapter's own greedy answers. */
     answers: { type: 'string', default: 'true' },
-    /** order: reorderings mapped into each skill's own range; cipher: per-skill shifts in one vocabulary. */
+    /**
+     * order: reorderings mapped into each skill's own range; cipher: per-skill shifts in one
+     * vocabulary; ranged: the same shifts, each written in the skill's own range.
+     */
     family: { type: 'string', default: 'order' },
     /** Values per input. */
     len: { type: 'string', default: '4' },
+    /** Skip the EOS at the end of each answer (stories260K never saw token 2 in pretraining: its loss stays ~5.3 nats). */
+    'no-eos': { type: 'boolean', default: false },
+    /** LoRA rank (skillConfig's default when absent; alpha stays 2 × rank). */
+    rank: { type: 'string' },
     /** Learning rate (skillConfig's default when absent). */
     lr: { type: 'string' },
     /** Skip the LDS part (it retrains the adapter --lds-subsets times). */
@@ -117,14 +124,33 @@ const thread = new TrainingThread();
 const grads = thread.influenceGradients({ modelDir: MODEL, cacheDir, threads: 1, maxRank: 64 });
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const trainConfig = (o: { seed?: number } = {}) =>
-  skillConfig({ epochs: Number(a.epochs), ...(a.lr ? { learningRate: Number(a.lr) } : {}), ...o });
+  skillConfig({
+    epochs: Number(a.epochs),
+    ...(a.lr ? { learningRate: Number(a.lr) } : {}),
+    ...(a.rank ? { rank: Number(a.rank), alpha: 2 * Number(a.rank) } : {}),
+    ...o,
+  });
 if (a.answers !== 'true' && a.answers !== 'generated') throw new Error('--answers: true or generated');
 /** The queries with their answers as --answers says (generated: each the adapter's own greedy answer). */
 const answered = <Q extends { completion: number[] }>(qs: Q[], gen: { answers: number[][] }) =>
   a.answers === 'generated' ? qs.map((q, i) => ({ ...q, completion: gen.answers[i]! })) : qs;
 const family = a.family as SkillFamily;
-if (family !== 'order' && family !== 'cipher') throw new Error('--family: order or cipher');
+if (!['order', 'cipher', 'ranged'].includes(family)) throw new Error('--family: order, cipher or ranged');
 const SKILLS = skillsOf(family);
+/** One gradient ([L][d_l]) scaled to unit norm over all its blocks. */
+const unitRow = (row: readonly Float32Array[]) => {
+  const norm = Math.sqrt(row.reduce((s, b) => s + b.reduce((t, x) => t + x * x, 0), 0)) || 1;
+  return row.map((b) => b.map((x) => x / norm));
+};
+/** Every example's gradient in `g` scaled to unit norm over all blocks. */
+const unitRows = (g: GradientBlocks): GradientBlocks => {
+  const norms = new Float64Array(g.n);
+  g.blocks.forEach((b, l) => b.forEach((x, j) => (norms[Math.floor(j / g.dims[l]!)] += x * x)));
+  return {
+    ...g,
+    blocks: g.blocks.map((b, l) => b.map((x, j) => x / (Math.sqrt(norms[Math.floor(j / g.dims[l]!)]!) || 1))),
+  };
+};
 const skillOf = (id: string) => SKILLS.findIndex((k) => id.startsWith(`skill-${k.name}-`));
 
 async function storeOf(
@@ -148,7 +174,15 @@ async function storeOf(
 try {
   // --- class recovery ---
   const per = Number(a.per);
-  const rows = skillRows({ skills: 5, perSkill: per, len: Number(a.len), family, seed: 1, lead: Number(a.lead) });
+  const rows = skillRows({
+    skills: 5,
+    perSkill: per,
+    len: Number(a.len),
+    family,
+    eos: !a['no-eos'],
+    seed: 1,
+    lead: Number(a.lead),
+  });
   const adapter = await trainSkillAdapter({
     modelDir: MODEL,
     cacheDir,
@@ -160,7 +194,15 @@ try {
   });
   const exact = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, null);
   const proj = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, { seed: 0, k: 16 });
-  const truth = skillRows({ skills: 5, perSkill: 4, len: Number(a.len), family, seed: 99, lead: Number(a.lead) });
+  const truth = skillRows({
+    skills: 5,
+    perSkill: 4,
+    len: Number(a.len),
+    family,
+    eos: !a['no-eos'],
+    seed: 99,
+    lead: Number(a.lead),
+  });
   const gen = await generate(adapter.dir, join(cacheDir, 'engine'), truth);
   const queries = answered(truth, gen);
   if (process.env.SHOW)
@@ -197,11 +239,15 @@ try {
     datainf: [] as number[],
     dot: [] as number[],
     proj: [] as number[],
+    unit: [] as number[],
+    abs: [] as number[],
     top: [] as number[],
     topDot: [] as number[],
     rho: [] as number[],
     ov: [] as number[],
   };
+  // a reported variant beside the issue's DataInf: every gradient scaled to unit norm (over all blocks) first
+  const unitTrain = unitRows(exact.train);
   started = performance.now();
   queries.forEach((q, i) => {
     const pos = adapter.examples.map((e) => skillOf(e.id) === q.skill);
@@ -209,8 +255,10 @@ try {
     const d = gradientDotScores(exact.train, v.blocks[i]!);
     const sp = dataInfScores(proj.train, vp.blocks[i]!);
     rec.datainf.push(rocAuc(s, pos));
+    rec.abs.push(rocAuc(s.map(Math.abs), pos));
     rec.dot.push(rocAuc(d, pos));
     rec.proj.push(rocAuc(sp, pos));
+    rec.unit.push(rocAuc(dataInfScores(unitTrain, unitRow(v.blocks[i]!)), pos));
     // top contributor: the one with the largest summed positive score
     const by = (xs: Float64Array) => {
       const c = new Float64Array(5);
@@ -249,6 +297,9 @@ try {
         auc_datainf: mean(rec.datainf),
         auc_dot: mean(rec.dot),
         auc_datainf_projected: mean(rec.proj),
+        auc_datainf_unit_gradients: mean(rec.unit),
+        /** Diagnostic, not a protocol figure: same-skill examples ranked by |score| (helpful or harmful). */
+        auc_datainf_magnitude: mean(rec.abs),
         top_contributor_datainf: mean(rec.top),
         top_contributor_dot: mean(rec.topDot),
         exact_vs_projected_spearman: mean(rec.rho),

@@ -66,8 +66,16 @@ export const CIPHERS: Skill[] = SKILLS.slice(0, 5).map((k, s) => ({
   apply: (x: number[]) => x.map((v) => VALUE_LO + ((v - VALUE_LO + s + 1) % CIPHER_VALUES)),
 }));
 
-export type SkillFamily = 'order' | 'cipher';
-export const skillsOf = (f: SkillFamily): Skill[] => (f === 'cipher' ? CIPHERS : SKILLS);
+/** Ranged cipher skills (--family ranged): the same shifts, each written in the skill's own output range. */
+export const RANGED_CIPHERS: Skill[] = CIPHERS.map((k, s) => ({
+  ...k,
+  name: `ranged${s + 1}`,
+  apply: (x: number[]) => mapTo(s)(k.apply(x)),
+}));
+
+export type SkillFamily = 'order' | 'cipher' | 'ranged';
+export const skillsOf = (f: SkillFamily): Skill[] =>
+  f === 'cipher' ? CIPHERS : f === 'ranged' ? RANGED_CIPHERS : SKILLS;
 
 export interface SkillRow {
   skill: number;
@@ -85,16 +93,22 @@ export function skillRows(o: {
   lead?: number;
   /** order (default): SKILLS, values in [VALUE_LO, VALUE_HI); cipher: CIPHERS over CIPHER_VALUES values. */
   family?: SkillFamily;
+  /** End each answer with EOS (2), as the factory's completion rows do. Default true. */
+  eos?: boolean;
 }): SkillRow[] {
   const skills = skillsOf(o.family ?? 'order');
-  const values = o.family === 'cipher' ? CIPHER_VALUES : VALUE_HI - VALUE_LO;
+  const values = o.family === 'cipher' || o.family === 'ranged' ? CIPHER_VALUES : VALUE_HI - VALUE_LO;
   const rng = new Prng(o.seed);
   const rows: SkillRow[] = [];
   for (let i = 0; i < o.perSkill; i++)
     for (let s = 0; s < o.skills; s++) {
       const x = Array.from({ length: o.len }, () => VALUE_LO + rng.int(values));
       const lead = Array.from({ length: o.lead ?? 0 }, (_, j) => LEAD + 8 * s + j);
-      rows.push({ skill: s, prompt: [1, marker(s), ...x, SEP], completion: [...lead, ...skills[s]!.apply(x), 2] });
+      rows.push({
+        skill: s,
+        prompt: [1, marker(s), ...x, SEP],
+        completion: [...lead, ...skills[s]!.apply(x), ...(o.eos === false ? [] : [2])],
+      });
     }
   return rows;
 }
