@@ -1,7 +1,7 @@
 // One-off probe (helper E): dumps a small skill adapter's stored gradients, the same examples'
 // gradients recomputed one by one (fp32, row alignment with ids), answer gradients and the
 // scorer's DataInf scores to a folder, for an independent numpy recomputation (influenceCheck.py).
-// Usage: npx tsx bench/probes/influenceCheck.ts OUTDIR
+// Usage: npx tsx bench/probes/influenceCheck.ts OUTDIR && python3 bench/probes/influenceCheck.py OUTDIR
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
