@@ -106,8 +106,16 @@ const { values: a } = parseArgs({
     len: { type: 'string', default: '4' },
     /** Skip the EOS at the end of each answer (stories260K never saw token 2 in pretraining: its loss stays ~5.3 nats). */
     'no-eos': { type: 'boolean', default: false },
+    /**
+     * Class recovery only: which tokens carry the loss whose gradients are taken. completion (the
+     * issue's DataInf, the factory's training loss); row: every token after BOS, prompt included,
+     * as DataInf's repository does for its generation tasks (labels = input_ids). A reported variant.
+     */
+    'grad-loss': { type: 'string', default: 'completion' },
     /** LoRA rank (skillConfig's default when absent; alpha stays 2 × rank). */
     rank: { type: 'string' },
+    /** Tokens of each skill's instruction in the prompt (1: its marker alone). */
+    instruction: { type: 'string', default: '1' },
     /** Learning rate (skillConfig's default when absent). */
     lr: { type: 'string' },
     /** Skip the LDS part (it retrains the adapter --lds-subsets times). */
@@ -151,6 +159,18 @@ const unitRows = (g: GradientBlocks): GradientBlocks => {
     blocks: g.blocks.map((b, l) => b.map((x, j) => x / (Math.sqrt(norms[Math.floor(j / g.dims[l]!)]!) || 1))),
   };
 };
+if (a['grad-loss'] !== 'completion' && a['grad-loss'] !== 'row') throw new Error('--grad-loss: completion or row');
+/** The rows whose gradients class recovery takes, as --grad-loss says. */
+const gradRows = <E extends { tokens: number[]; weights: number[] }>(xs: E[]): E[] =>
+  a['grad-loss'] === 'row' ? xs.map((e) => ({ ...e, weights: e.tokens.map((_, t) => (t >= 1 ? 1 : 0)) })) : xs;
+/** The rows' shape, as the flags say (class recovery and LDS alike). */
+const shape = {
+  len: Number(a.len),
+  family,
+  eos: !a['no-eos'],
+  lead: Number(a.lead),
+  instruction: Number(a.instruction),
+};
 const skillOf = (id: string) => SKILLS.findIndex((k) => id.startsWith(`skill-${k.name}-`));
 
 async function storeOf(
@@ -177,11 +197,8 @@ try {
   const rows = skillRows({
     skills: 5,
     perSkill: per,
-    len: Number(a.len),
-    family,
-    eos: !a['no-eos'],
+    ...shape,
     seed: 1,
-    lead: Number(a.lead),
   });
   const adapter = await trainSkillAdapter({
     modelDir: MODEL,
@@ -192,22 +209,19 @@ try {
     config: trainConfig(),
     family,
   });
-  const exact = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, null);
-  const proj = await storeOf(adapter.dir, adapter.examples, adapter.manifestHash, { seed: 0, k: 16 });
+  const exact = await storeOf(adapter.dir, gradRows(adapter.examples), adapter.manifestHash, null);
+  const proj = await storeOf(adapter.dir, gradRows(adapter.examples), adapter.manifestHash, { seed: 0, k: 16 });
   const truth = skillRows({
     skills: 5,
     perSkill: 4,
-    len: Number(a.len),
-    family,
-    eos: !a['no-eos'],
+    ...shape,
     seed: 99,
-    lead: Number(a.lead),
   });
   const gen = await generate(adapter.dir, join(cacheDir, 'engine'), truth);
   const queries = answered(truth, gen);
   if (process.env.SHOW)
     truth.slice(0, 5).forEach((q, i) => console.error(`${q.prompt} | ${q.completion} -> ${gen.answers[i]}`));
-  const qrows = queries.map((q, i) => rowExample(`q${i}`, q));
+  const qrows = gradRows(queries.map((q, i) => rowExample(`q${i}`, q)));
   let started = performance.now();
   const v = await grads.answerGradients({ adapterDir: adapter.dir, precision: 'fp32', rows: qrows, projection: null });
   const answerSeconds = (performance.now() - started) / 1000 / qrows.length;
@@ -221,7 +235,7 @@ try {
   const trainFp32 = await grads.answerGradients({
     adapterDir: adapter.dir,
     precision: 'fp32',
-    rows: adapter.examples,
+    rows: gradRows(adapter.examples),
     projection: null,
   });
   const fp32: GradientBlocks = {
@@ -284,6 +298,8 @@ try {
       family,
       len: Number(a.len),
       answers: a.answers,
+      grad_loss: a['grad-loss'],
+      instruction: Number(a.instruction),
       learning_rate: trainConfig().learningRate,
       class_recovery: {
         generated_answer_right: exactAnswers,
@@ -325,10 +341,8 @@ try {
     const ldsRows = skillRows({
       skills: 5,
       perSkill: Math.ceil(n / 5),
-      len: Number(a.len),
-      family,
+      ...shape,
       seed: 7,
-      lead: Number(a.lead),
     }).slice(0, n);
     const full = await trainSkillAdapter({
       modelDir: MODEL,
@@ -343,10 +357,8 @@ try {
     const lqTruth = skillRows({
       skills: 5,
       perSkill: Math.ceil(Number(a['lds-queries']) / 5),
-      len: Number(a.len),
-      family,
+      ...shape,
       seed: 123,
-      lead: Number(a.lead),
     }).slice(0, Number(a['lds-queries']));
     const lq = answered(lqTruth, await generate(full.dir, join(cacheDir, 'engine-lds'), lqTruth));
     const lqRows = lq.map((q, i) => rowExample(`lq${i}`, q));

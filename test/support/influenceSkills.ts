@@ -40,6 +40,8 @@ const SEP = 470;
 /** Skill s's lead tokens: LEAD + 8s, LEAD + 8s + 1, ... */
 const LEAD = 420;
 const marker = (s: number) => 480 + s;
+/** Skill s's instruction tokens after its marker: INSTRUCTION + 12s, + 1, ... */
+const INSTRUCTION = 200;
 
 export const SKILLS: Skill[] = [
   { name: 'reverse', order: (x: number[]) => [...x].reverse() },
@@ -93,10 +95,17 @@ export function skillRows(o: {
   lead?: number;
   /** order (default): SKILLS, values in [VALUE_LO, VALUE_HI); cipher: CIPHERS over CIPHER_VALUES values. */
   family?: SkillFamily;
+  /**
+   * Tokens of the skill's instruction in the prompt (its marker, then INSTRUCTION + 12s + j), as
+   * DataInf's tasks name their transformation in the prompt. Default 1: the marker alone. At most 13.
+   */
+  instruction?: number;
   /** End each answer with EOS (2), as the factory's completion rows do. Default true. */
   eos?: boolean;
 }): SkillRow[] {
   const skills = skillsOf(o.family ?? 'order');
+  if ((o.instruction ?? 1) < 1 || (o.instruction ?? 1) > 13)
+    throw new Error('skillRows: instruction of 1 to 13 tokens');
   const values = o.family === 'cipher' || o.family === 'ranged' ? CIPHER_VALUES : VALUE_HI - VALUE_LO;
   const rng = new Prng(o.seed);
   const rows: SkillRow[] = [];
@@ -106,7 +115,13 @@ export function skillRows(o: {
       const lead = Array.from({ length: o.lead ?? 0 }, (_, j) => LEAD + 8 * s + j);
       rows.push({
         skill: s,
-        prompt: [1, marker(s), ...x, SEP],
+        prompt: [
+          1,
+          marker(s),
+          ...Array.from({ length: (o.instruction ?? 1) - 1 }, (_, j) => INSTRUCTION + 12 * s + j),
+          ...x,
+          SEP,
+        ],
         completion: [...lead, ...skills[s]!.apply(x), ...(o.eos === false ? [] : [2])],
       });
     }
