@@ -255,6 +255,8 @@ try {
     proj: [] as number[],
     unit: [] as number[],
     abs: [] as number[],
+    sharedPos: [] as number[],
+    otherNeg: [] as number[],
     top: [] as number[],
     topDot: [] as number[],
     rho: [] as number[],
@@ -270,6 +272,18 @@ try {
     const sp = dataInfScores(proj.train, vp.blocks[i]!);
     rec.datainf.push(rocAuc(s, pos));
     rec.abs.push(rocAuc(s.map(Math.abs), pos));
+    // same-skill examples whose answer shares a token (same place) with the query's: share scored
+    // positive; the other same-skill examples: share scored negative
+    const answer = truth[i]!.completion;
+    const shares = (k: number) => {
+      const r = rows[k]!.completion;
+      return r.some((t, j) => j < answer.length && t === answer[j] && t !== 2 && !(j < Number(a.lead)));
+    };
+    const same = adapter.examples.map((_, k) => k).filter((k) => pos[k]);
+    const sharing = same.filter(shares);
+    const other = same.filter((k) => !shares(k));
+    if (sharing.length) rec.sharedPos.push(sharing.filter((k) => s[k]! > 0).length / sharing.length);
+    if (other.length) rec.otherNeg.push(other.filter((k) => s[k]! < 0).length / other.length);
     rec.dot.push(rocAuc(d, pos));
     rec.proj.push(rocAuc(sp, pos));
     rec.unit.push(rocAuc(dataInfScores(unitTrain, unitRow(v.blocks[i]!)), pos));
@@ -316,6 +330,9 @@ try {
         auc_datainf_unit_gradients: mean(rec.unit),
         /** Diagnostic, not a protocol figure: same-skill examples ranked by |score| (helpful or harmful). */
         auc_datainf_magnitude: mean(rec.abs),
+        /** Diagnostics: same-skill examples sharing an answer token with the true answer that score > 0; the others that score < 0. */
+        same_skill_sharing_positive: mean(rec.sharedPos),
+        same_skill_other_negative: mean(rec.otherNeg),
         top_contributor_datainf: mean(rec.top),
         top_contributor_dot: mean(rec.topDot),
         exact_vs_projected_spearman: mean(rec.rho),
