@@ -26,9 +26,50 @@ export function dampingOf(block: Float32Array, n: number, d: number): number {
   return Math.max((0.1 * (s / n)) / d, 1e-12);
 }
 
+/** Per block: λ_l and every ‖g_il‖², which depend on the training gradients only. */
+interface BlockConstants {
+  lambda: number;
+  norms: Float64Array; // [n]
+}
+
+/** Computed once per gradient block and kept while the block is (the scorer keeps a store loaded). */
+const constantsOf = new WeakMap<Float32Array, BlockConstants>();
+
+function blockConstants(g: Float32Array, n: number, d: number): BlockConstants {
+  let k = constantsOf.get(g);
+  if (k) return k;
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) norms[i] = dot(g, i * d, g, i * d, d);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += norms[i]!;
+  k = { lambda: Math.max((0.1 * (sum / n)) / d, 1e-12), norms };
+  constantsOf.set(g, k);
+  return k;
+}
+
+/** Σ_j a[ao + j]·b[bo + j] over d values, four partial sums. */
+function dot(a: Float32Array | Float64Array, ao: number, b: Float32Array, bo: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    s0 += a[ao + j]! * b[bo + j]!;
+    s1 += a[ao + j + 1]! * b[bo + j + 1]!;
+    s2 += a[ao + j + 2]! * b[bo + j + 2]!;
+    s3 += a[ao + j + 3]! * b[bo + j + 3]!;
+  }
+  for (; j < d; j++) s0 += a[ao + j]! * b[bo + j]!;
+  return s0 + s1 + s2 + s3;
+}
+
 /**
  * Helpfulness −I(k) of every training example for the answer gradient `v` ([L][d_l]):
- * Float64Array [n], positive = helpful.
+ * Float64Array [n], positive = helpful. Per block, three passes over the n·d_l gradients:
+ *   a_i = v·g_i,  c_i = a_i / (λ + ‖g_i‖²)      (λ and ‖g_i‖² computed once per block)
+ *   w   = Σ_i c_i g_i
+ *   −I(k) = hvp·g_k = (n·a_k − w·g_k) / (n·λ)
  */
 export function dataInfScores(train: GradientBlocks, v: readonly Float32Array[]): Float64Array {
   checkShapes(train, v);
@@ -37,27 +78,16 @@ export function dataInfScores(train: GradientBlocks, v: readonly Float32Array[])
   train.blocks.forEach((g, l) => {
     const d = train.dims[l]!;
     const vl = v[l]!;
-    const lambda = dampingOf(g, n, d);
-    // hvp = (1/(nλ)) (n·v − Σ_i c_i g_i)
-    const hvp = new Float64Array(d);
-    for (let j = 0; j < d; j++) hvp[j] = n * vl[j]!;
+    const { lambda, norms } = blockConstants(g, n, d);
+    const a = new Float64Array(n);
+    const w = new Float64Array(d);
     for (let i = 0; i < n; i++) {
-      let dot = 0;
-      let norm2 = 0;
-      for (let j = 0; j < d; j++) {
-        const x = g[i * d + j]!;
-        dot += vl[j]! * x;
-        norm2 += x * x;
-      }
-      const c = dot / (lambda + norm2);
-      for (let j = 0; j < d; j++) hvp[j] -= c * g[i * d + j]!;
+      a[i] = dot(vl, 0, g, i * d, d);
+      const c = a[i]! / (lambda + norms[i]!);
+      for (let j = 0; j < d; j++) w[j] += c * g[i * d + j]!;
     }
     const scale = 1 / (n * lambda);
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += hvp[j]! * g[k * d + j]!;
-      out[k] += s * scale; // score = −I(k) = +hvp·g_k
-    }
+    for (let k = 0; k < n; k++) out[k] += (n * a[k]! - dot(w, 0, g, k * d, d)) * scale;
   });
   return out;
 }
