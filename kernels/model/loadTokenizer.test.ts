@@ -8,6 +8,11 @@ import { corpusText } from '../../factory/index.ts';
 import { loadTokenizer } from './loadTokenizer.ts';
 import { writeBpeTokenizer } from '../../factory/index.ts';
 
+/** An `added_tokens` entry of tokenizer.json for a special token. */
+function specialToken(id: number, content: string) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
 const STORIES = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'tok-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -130,15 +135,7 @@ test('Llama-style byte-fallback tokenizer: BOS once, byte tokens reassemble in t
       version: '1.0',
       truncation: null,
       padding: null,
-      added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => ({
-        id,
-        content,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-        special: true,
-      })),
+      added_tokens: ['<unk>', '<s>', '</s>'].map((content, id) => specialToken(id, content)),
       normalizer: {
         type: 'Sequence',
         normalizers: [
@@ -284,15 +281,7 @@ test('a tool-call marker that is a special token: dropped by default, kept when 
   const json = JSON.parse(readFileSync(join(bpeDir, 'tokenizer.json'), 'utf8'));
   const next = Object.keys(json.model.vocab).length;
   for (const [i, content] of ['<tool_call>', '</tool_call>'].entries())
-    json.added_tokens.push({
-      id: next + i,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    });
+    json.added_tokens.push(specialToken(next + i, content));
   const dir = join(root, 'marker');
   mkdirSync(dir);
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
