@@ -6,11 +6,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, engineStarted, type BuildOptions } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, replicaIdFromHost } from './config.ts';
 import { loadCheckpoint, loadTokenizer } from '../kernels/model/index.ts';
 import { referenceGreedy, referenceLogits } from '../kernels/index.ts';
 import { EngineTap, tappedStartEngine, waitFor, waitForStalledReader } from '../test/support/engineTap.ts';
@@ -70,7 +70,18 @@ const port = (app.server.address() as { port: number }).port;
 // A small app: one batch row, one waiting request, 0.5 s request timeout, info logs captured, no admin key.
 const lines: string[] = [];
 const small = await makeApp(
-  ['--max-batch-size', '1', '--max-queue', '1', '--request-timeout', '0.5', '--log-level', 'info'],
+  [
+    '--max-batch-size',
+    '1',
+    '--max-queue',
+    '1',
+    '--request-timeout',
+    '0.5',
+    '--log-level',
+    'info',
+    '--replica-id',
+    'r-small',
+  ],
   {
     logger: {
       level: 'info',
@@ -244,6 +255,7 @@ test('SSE chat stream: role first, content deltas, finish, usage chunk, [DONE]',
   });
   assert.equal(r.statusCode, 200);
   assert.match(String(r.headers['content-type']), /text\/event-stream/);
+  assert.equal(r.headers['x-loraledger-replica'], replicaIdFromHost(hostname())); // the default replica id
   const frames = r.body
     .split('\n\n')
     .filter((f) => f)
@@ -362,6 +374,7 @@ test('malformed JSON is 400 malformed_json; too large is 413; unknown route is 4
   const nf = await app.inject({ method: 'GET', url: '/v1/nothing' });
   assert.equal(nf.statusCode, 404);
   assert.equal(nf.json().error.code, 'not_found');
+  for (const r of [bad, big, nf]) assert.equal(r.headers['x-loraledger-replica'], replicaIdFromHost(hostname()));
 });
 
 test('GET /metrics exposes the loraledger families after traffic', async () => {
@@ -519,6 +532,7 @@ test('logs: structured, with request ids, and never the prompt text at info', as
   });
   assert.equal(r.statusCode, 200);
   assert.equal(r.headers['x-request-id'], 'req-abc');
+  assert.equal(r.headers['x-loraledger-replica'], 'r-small');
   const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string; msg: string });
   assert.ok(parsed.some((l) => l.reqId === 'req-abc' && l.msg === 'generation started'));
   assert.ok(!lines.some((l) => l.includes('TOP-SECRET-PROMPT')), 'prompt text is not logged at info');

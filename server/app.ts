@@ -54,6 +54,8 @@ export interface BuildOptions {
   attribution?: ((w: AttributionWiring) => Promise<AttributionPlugin>) | null;
   /** Fastify logger option; default pino at config.logLevel. */
   logger?: FastifyServerOptions['logger'];
+  /** Tests only (no flag sets it): the engine honours EngineClient.injectFault (kernels/engine/faultInjection.ts). */
+  faultInjection?: boolean;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -112,16 +114,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       maxModelLen: config.maxModelLen || spec.maxPositions,
       cacheDir: config.cacheDir,
       threads: config.threads,
+      faultInjection: opts.faultInjection === true,
     };
     const adapters = registry.list().map(({ id, path }) => ({ id, path }));
     return (opts.startEngine ?? startWorkerEngine)({ ...engineOptions, adapters, log: app.log });
   };
-  const onReady = (engine: EngineClient) => {
+  const onReady = (engine: EngineClient, { restart }: { restart: boolean }) => {
     engine.onNotice((n) => {
       metrics.notice(n);
       if (n.type !== 'step') registry.applyNotice(n);
     });
-    app.log.info({ model: baseModelId, adapters: registry.size }, 'engine ready');
+    // after a crash, the adapters that were loaded come back into the host tier from disk
+    if (restart) engine.prefetch(registry.list().flatMap((a) => (a.state === 'ready' ? [a.id] : [])));
+    app.log.info({ model: baseModelId, adapters: registry.size, restart }, 'engine ready');
   };
   const services: AppServices = {
     config,
@@ -153,7 +158,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   app.decorate('loraledger', services);
   app.addHook('onReady', async () => {
-    holder = new EngineHolder(start, onReady, (err) => app.log.error({ err }, 'engine failed to start'));
+    holder = new EngineHolder(start, onReady, (err) => app.log.error({ err }, 'engine failed to start'), {
+      onRestart: ({ error, attempt, delayMs }) => {
+        metrics.engineRestarts.inc();
+        app.log.error({ err: error, attempt, delayMs }, 'engine worker failed: restarting');
+      },
+    });
     services.engine = holder;
     metrics.useStats(() => holder.peek()?.stats() ?? null);
   });
@@ -198,6 +208,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   installErrorHandlers(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-loraledger-replica', config.replicaId);
   });
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envOf, flagOf, helpText, loadConfig, redactConfig } from './config.ts';
+import { envOf, flagOf, helpText, loadConfig, redactConfig, replicaIdFromHost } from './config.ts';
 import { ConfigSchema } from './configSchema.ts';
 import { LoraledgerError } from '../common/index.ts';
 import { feeConfigFromSettings } from '../attribution/index.ts';
@@ -144,4 +144,19 @@ test('training-data attribution flags: --fee-training-ppm and --span-min-tokens 
   throwsConfig(() => load(['--fee-training-ppm', '-1']), /fee-training-ppm/);
   throwsConfig(() => load(['--span-min-tokens', '0']), /span-min-tokens/);
   throwsConfig(() => load(['--span-min-tokens', 'eight']), /span-min-tokens/);
+});
+
+test('--replica-id: set by flag or env; default from the host name (sanitised), r0 when that leaves nothing; bad ids refused', () => {
+  assert.equal(load(['--replica-id', 'r1']).replicaId, 'r1');
+  assert.equal(load([], { LORALEDGER_REPLICA_ID: 'pod-7' }).replicaId, 'pod-7');
+  assert.equal(replicaIdFromHost('Web_01.Example.COM'), 'web_01.example.com');
+  assert.equal(replicaIdFromHost('my host:8'), 'my-host-8');
+  assert.equal(replicaIdFromHost('--x'), 'x');
+  assert.equal(replicaIdFromHost(''), 'r0');
+  assert.equal(replicaIdFromHost('a'.repeat(80)).length, 63);
+  const d = load([]).replicaId;
+  assert.equal(d, replicaIdFromHost(hostname()));
+  assert.match(d, /^[a-z0-9][a-z0-9._-]{0,62}$/);
+  throwsConfig(() => load(['--replica-id', 'Has Space']), /--replica-id/);
+  throwsConfig(() => load(['--replica-id', '']), /--replica-id/);
 });

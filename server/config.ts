@@ -2,6 +2,7 @@
 // file (--config FILE) > schema defaults; validates types, ranges and cross-field rules with
 // messages that name the flag; returns a frozen object. The ONLY module that reads process.env.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { ConfigSchema, crossFieldRules, type Config, type ConfigKey } from './configSchema.ts';
@@ -121,6 +122,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (e !== undefined && e !== '') merged[key] = coerce(key, e, envOf(key));
   }
   Object.assign(merged, cli.values);
+  merged.replicaId ??= replicaIdFromHost(hostname());
   const config = Value.Default(ConfigSchema, merged) as Record<string, unknown>;
   const first = Value.Errors(ConfigSchema, config).First();
   if (first) {
@@ -135,6 +137,16 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
   (config.adapters as string[]) = Object.freeze([...(config.adapters as string[])]) as string[];
   return Object.freeze(typed);
+}
+
+/** The default --replica-id: the host name lowercased, other characters turned into '-', at most 63; r0 if empty. */
+export function replicaIdFromHost(host: string): string {
+  const id = host
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '-')
+    .replace(/^[._-]+/, '')
+    .slice(0, 63);
+  return id.length > 0 ? id : 'r0';
 }
 
 /** True when argv asks for help. */

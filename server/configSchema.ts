@@ -33,6 +33,13 @@ export const ConfigSchema = Type.Object(
     }),
     // --- network ---
     host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on.' }),
+    replicaId: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9]([a-z0-9._-]{0,62})$',
+        description:
+          "This replica's id (lowercase letters, digits, . _ -; at most 63): sent in the x-loraledger-replica header of every response and carried by its attribution records. Default: the host name, lowercased with other characters turned into '-' (a Kubernetes pod's name), or r0 when that leaves nothing. Set it when several replicas share one host.",
+      }),
+    ),
     port: Int(0, 8000, 'TCP port (0 = any free port).', { maximum: 65535 }),
     // --- engine (EngineOptions) ---
     precision: Type.Union([Type.Literal('fp32'), Type.Literal('int8'), Type.Literal('int4')], {
@@ -248,7 +255,8 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type Config = Readonly<Static<typeof ConfigSchema>>;
+/** The loaded config: `replicaId` is always set (`loadConfig` derives the default from the host name). */
+export type Config = Readonly<Omit<Static<typeof ConfigSchema>, 'replicaId'> & { replicaId: string }>;
 export type ConfigKey = keyof Static<typeof ConfigSchema>;
 
 /** Rules spanning fields: each returns a message naming the flags, or null when satisfied. */
