@@ -176,6 +176,21 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
+  signature_invalid: {
+    status: 401,
+    type: 'authentication_error',
+    doc: 'An EIP-712 signed DataNet request or ballot is malformed, expired, or recovers to another address than the one it acts for (docs/datanets.md).',
+  },
+  not_validator: {
+    status: 403,
+    type: 'permission_error',
+    doc: 'A DataNet role action came from an address without that role: a vote from an unstaked or under-staked validator or a non-validator, an owner action from another address; `details.reason` names the rule.',
+  },
+  governance_rejected: {
+    status: 409,
+    type: 'conflict_error',
+    doc: "The DataNet's rules refuse the action now: a double vote, a vote after the period closed, a withdrawal before unbonding ends, a challenge outside its window, a stale version; `details.reason` names the rule and nothing changed.",
+  },
 export interface ErrorOptions {
   /** The request field at fault (OpenAI `param`), when there is one. */
   param?: string;

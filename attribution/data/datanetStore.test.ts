@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DatanetStore, documentId } from './datanetStore.ts';
 import { keccak256 } from '../records/keccak256.ts';
 import { LoraledgerError, type ErrorCode } from '../../common/index.ts';
@@ -25,6 +26,8 @@ test('DataNets and documents survive a restart (WAL file on disk)', () => {
       title: 'Medical QA',
       created: 1700000000,
       documents: 0,
+      governed: false,
+      format: null,
     });
     const doc = a.addDocument({
       datanet: 'medical-qa',
@@ -37,7 +40,9 @@ test('DataNets and documents survive a restart (WAL file on disk)', () => {
     assert.equal(doc.contributor, alice.toLowerCase());
     a.close();
     const b = new DatanetStore(path);
-    assert.deepEqual(b.listDatanets(), [{ id: 'medical-qa', title: 'Medical QA', created: 1700000000, documents: 1 }]);
+    assert.deepEqual(b.listDatanets(), [
+      { id: 'medical-qa', title: 'Medical QA', created: 1700000000, documents: 1, governed: false, format: null },
+    ]);
     assert.deepEqual(b.getDocument(doc.docId), doc);
     b.close();
   } finally {
@@ -179,4 +184,87 @@ test('seed creates missing DataNets and adds missing documents only: idempotent,
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a database from before document states opens with every old document approved and retrievable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'datanets-old-'));
+  try {
+    const path = join(dir, 'datanets.sqlite');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE datanets (id TEXT PRIMARY KEY, title TEXT NOT NULL, created INTEGER NOT NULL);
+      CREATE TABLE documents (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL UNIQUE,
+        datanet TEXT NOT NULL REFERENCES datanets(id), text TEXT NOT NULL, contributor TEXT NOT NULL,
+        content_hash TEXT NOT NULL, metadata TEXT NOT NULL, created INTEGER NOT NULL, UNIQUE (datanet, content_hash));
+      INSERT INTO datanets VALUES ('old', 'Old', 1);
+      INSERT INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created)
+        VALUES ('0x01', 'old', 'kept', '${alice.toLowerCase()}', '0x02', '{}', 1);`);
+    old.close();
+    const store = new DatanetStore(path);
+    assert.equal(store.getDatanet('old').governed, false);
+    assert.deepEqual(
+      store.allDocuments('old').map((d) => [d.docId, d.state]),
+      [['0x01', 'approved']],
+    );
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('governed DataNet: documents start pending, only approved ones are listed for retrieval and heard by listeners', () => {
+  const store = new DatanetStore(':memory:');
+  store.createDatanet({ id: 'gov', governed: true, format: { maxChars: 40, requiredMetadata: ['lang'] } });
+  const heard: string[] = [];
+  store.onDocument((d) => heard.push(d.text));
+  const docs = ['one fact', 'two facts', 'three facts'].map((text) =>
+    store.addDocument({ datanet: 'gov', text, contributor: alice, metadata: { lang: 'en' } }),
+  );
+  assert.deepEqual(
+    docs.map((d) => d.state),
+    ['pending', 'pending', 'pending'],
+  );
+  assert.deepEqual(store.allDocuments('gov'), []);
+  assert.deepEqual(heard, []);
+  store.setStates('gov', [
+    { docId: docs[0]!.docId, state: 'approved' },
+    { docId: docs[1]!.docId, state: 'rejected' },
+  ]);
+  assert.deepEqual(heard, ['one fact']);
+  assert.deepEqual(
+    store.allDocuments('gov').map((d) => d.text),
+    ['one fact'],
+  );
+  assert.deepEqual(
+    store.documentsInState('gov', 'pending').map((d) => d.text),
+    ['three facts'],
+  );
+  // rejected is final; approved may only fall to rejected; a failed batch changes nothing
+  rejects(
+    () =>
+      store.setStates('gov', [
+        { docId: docs[2]!.docId, state: 'approved' },
+        { docId: docs[1]!.docId, state: 'approved' },
+      ]),
+    'governance_rejected',
+    409,
+    /is rejected; it cannot become approved/,
+  );
+  assert.equal(store.getDocument(docs[2]!.docId).state, 'pending');
+  store.setStates('gov', [{ docId: docs[0]!.docId, state: 'rejected' }]);
+  assert.deepEqual(store.allDocuments('gov'), []);
+  // the declared format
+  rejects(
+    () => store.addDocument({ datanet: 'gov', text: 'x'.repeat(41), contributor: alice, metadata: { lang: 'en' } }),
+    'invalid_request',
+    400,
+    /41 characters, longer than DataNet gov's declared format allows \(40\)/,
+  );
+  rejects(
+    () => store.addDocument({ datanet: 'gov', text: 'short', contributor: alice }),
+    'invalid_request',
+    400,
+    /lacks "lang"/,
+  );
+  assert.equal(store.getDatanet('gov').documents, 3, 'refused documents are not stored');
+  store.close();
 });

@@ -6,6 +6,13 @@
 //   doc_id       = keccak256(utf8(datanet) ++ 0x00 ++ utf8(text))   (bytes32; unique per DataNet + text)
 // The same text twice in one DataNet is a duplicate (409 conflict naming the existing doc_id); the
 // same text in two DataNets is two documents.
+//
+// Document states (docs/datanets.md): pending -> approved | rejected, and approved -> rejected when
+// a challenge is upheld. An open DataNet (every DataNet created without governance, seeded ones
+// included, and every document stored before states existed) approves on submission, as before; a
+// governed one (attribution/data/governance/) starts each document pending. Only approved
+// documents are retrievable, indexed and trained on: `allDocuments` and `onDocument` see approved
+// documents only, and `listDocuments` shows every state.
 
 import Database from 'better-sqlite3';
 import { AttributionError, RequestError } from '../../common/index.ts';
@@ -19,7 +26,22 @@ export interface Datanet {
   /** Unix seconds. */
   created: number;
   documents: number;
+  /** true: documents start pending and need approval (attribution/data/governance/). */
+  governed: boolean;
+  /** Declared document format (governed DataNets), null = only the global limits. */
+  format: DocumentFormat | null;
 }
+
+/** What a governed DataNet accepts; a document outside it is refused (400) before it is stored. */
+export interface DocumentFormat {
+  /** Longest text, characters (at most MAX_DOCUMENT_CHARS). */
+  maxChars?: number;
+  /** Metadata keys every document must carry. */
+  requiredMetadata?: string[];
+}
+
+export type DocumentState = 'pending' | 'approved' | 'rejected';
+export const DOCUMENT_STATES: readonly DocumentState[] = ['pending', 'approved', 'rejected'];
 
 export interface DataDocument {
   docId: Hex;
@@ -31,6 +53,7 @@ export interface DataDocument {
   metadata: Record<string, unknown>;
   /** Unix seconds. */
   created: number;
+  state: DocumentState;
 }
 
 export interface NewDocument {
@@ -59,6 +82,34 @@ CREATE TABLE IF NOT EXISTS documents (
   UNIQUE (datanet, content_hash)
 );`;
 
+/** Columns added after the first release (an existing database gains them; old rows are open / approved). */
+const ADDED_COLUMNS: Array<[table: string, column: string, ddl: string]> = [
+  ['datanets', 'governed', 'INTEGER NOT NULL DEFAULT 0'],
+  ['datanets', 'format', 'TEXT'],
+  ['documents', 'state', "TEXT NOT NULL DEFAULT 'approved'"],
+];
+
+const DATANET_SELECT =
+  'SELECT d.id, d.title, d.created, d.governed, d.format, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d';
+
+interface DatanetRow {
+  id: string;
+  title: string;
+  created: number;
+  documents: number;
+  governed: number;
+  format: string | null;
+}
+
+const toDatanet = (r: DatanetRow): Datanet => ({
+  id: r.id,
+  title: r.title,
+  created: r.created,
+  documents: r.documents,
+  governed: r.governed === 1,
+  format: r.format === null ? null : (JSON.parse(r.format) as DocumentFormat),
+});
+
 interface DocRow {
   seq: number;
   doc_id: string;
@@ -68,6 +119,7 @@ interface DocRow {
   content_hash: string;
   metadata: string;
   created: number;
+  state: DocumentState;
 }
 
 const bad = (param: string, problem: string): never => {
@@ -90,52 +142,56 @@ export class DatanetStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    for (const [table, column, ddl] of ADDED_COLUMNS) {
+      const cols = this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+      if (!cols.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${ddl}`);
+    }
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  /** Creates a DataNet; 409 conflict when the id exists. */
-  createDatanet(input: { id: unknown; title?: unknown }): Datanet {
+  /** Creates a DataNet; 409 conflict when the id exists. `governed`: documents start pending. */
+  createDatanet(input: { id: unknown; title?: unknown; governed?: boolean; format?: DocumentFormat | null }): Datanet {
     const id = input.id;
     if (typeof id !== 'string' || !DATANET_ID.test(id))
       bad('id', 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
     const title = input.title ?? id;
     if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)
       bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
+    const format = input.format ?? null;
     const created = this.now();
     const info = this.db
-      .prepare('INSERT OR IGNORE INTO datanets (id, title, created) VALUES (?, ?, ?)')
-      .run(id, title, created);
+      .prepare('INSERT OR IGNORE INTO datanets (id, title, created, governed, format) VALUES (?, ?, ?, ?, ?)')
+      .run(id, title, created, input.governed ? 1 : 0, format === null ? null : JSON.stringify(format));
     if (info.changes === 0)
       throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
-    return { id: id as string, title: title as string, created, documents: 0 };
+    return {
+      id: id as string,
+      title: title as string,
+      created,
+      documents: 0,
+      governed: input.governed === true,
+      format,
+    };
   }
 
   /** Throws datanet_not_found (404) when missing. */
   getDatanet(id: string): Datanet {
-    const row = this.db
-      .prepare(
-        'SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d WHERE d.id = ?',
-      )
-      .get(id) as Datanet | undefined;
+    const row = this.db.prepare(`${DATANET_SELECT} WHERE d.id = ?`).get(id) as DatanetRow | undefined;
     if (!row)
       throw new AttributionError('datanet_not_found', `DataNet ${JSON.stringify(id)} does not exist`, {
         param: 'datanet',
         details: { id },
       });
-    return row;
+    return toDatanet(row);
   }
 
   listDatanets(): Datanet[] {
-    return this.db
-      .prepare(
-        'SELECT d.id, d.title, d.created, (SELECT COUNT(*) FROM documents WHERE datanet = d.id) AS documents FROM datanets d ORDER BY d.id',
-      )
-      .all() as Datanet[];
+    return (this.db.prepare(`${DATANET_SELECT} ORDER BY d.id`).all() as DatanetRow[]).map(toDatanet);
   }
 
   /** Adds a document; 404 for an unknown DataNet, 400 for bad fields, 409 for a duplicate text. */
   addDocument(input: NewDocument): DataDocument {
-    this.getDatanet(input.datanet);
+    const datanet = this.getDatanet(input.datanet);
     const { text } = input;
     if (typeof text !== 'string' || text.trim().length === 0) bad('text', 'must be a non-empty string');
     if ((text as string).length > MAX_DOCUMENT_CHARS) bad('text', `is longer than ${MAX_DOCUMENT_CHARS} characters`);
@@ -146,6 +202,7 @@ export class DatanetStore {
     const metaJson = JSON.stringify(metadata);
     if (Buffer.byteLength(metaJson) > MAX_METADATA_BYTES)
       bad('metadata', `is larger than ${MAX_METADATA_BYTES} bytes as JSON`);
+    checkFormat(datanet, text as string, metadata as Record<string, unknown>);
     const doc: DataDocument = {
       docId: documentId(input.datanet, text as string),
       datanet: input.datanet,
@@ -154,12 +211,13 @@ export class DatanetStore {
       contentHash: keccak256(text as string),
       metadata: JSON.parse(metaJson) as Record<string, unknown>,
       created: this.now(),
+      state: datanet.governed ? 'pending' : 'approved',
     };
     const info = this.db
       .prepare(
-        'INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(doc.docId, doc.datanet, doc.text, doc.contributor, doc.contentHash, metaJson, doc.created);
+      .run(doc.docId, doc.datanet, doc.text, doc.contributor, doc.contentHash, metaJson, doc.created, doc.state);
     if (info.changes === 0) {
       throw new AttributionError(
         'conflict',
@@ -170,8 +228,53 @@ export class DatanetStore {
         },
       );
     }
-    for (const listener of this.listeners) listener(doc);
+    if (doc.state === 'approved') for (const listener of this.listeners) listener(doc);
     return doc;
+  }
+
+  /**
+   * Moves documents of a governed DataNet to their decided state, in one transaction:
+   * pending -> approved | rejected, approved -> rejected (an upheld challenge). Any other move, or a
+   * document of another DataNet, is refused and nothing changes. Listeners hear each newly approved one.
+   */
+  setStates(
+    datanet: string,
+    decisions: ReadonlyArray<{ docId: string; state: 'approved' | 'rejected' }>,
+  ): DataDocument[] {
+    const approved: DataDocument[] = [];
+    this.db.transaction(() => {
+      for (const d of decisions) {
+        const doc = this.getDocument(d.docId);
+        if (doc.datanet !== datanet)
+          throw new RequestError('invalid_request', `document ${d.docId} is not in DataNet ${datanet}`, {
+            param: 'doc_id',
+          });
+        const allowed = doc.state === 'pending' || (doc.state === 'approved' && d.state === 'rejected');
+        if (!allowed)
+          throw new AttributionError(
+            'governance_rejected',
+            `document ${d.docId} is ${doc.state}; it cannot become ${d.state}`,
+            {
+              param: 'doc_id',
+              details: { reason: 'state', from: doc.state, to: d.state },
+            },
+          );
+        this.db.prepare('UPDATE documents SET state = ? WHERE doc_id = ?').run(d.state, d.docId);
+        if (d.state === 'approved') approved.push({ ...doc, state: 'approved' });
+      }
+    })();
+    for (const doc of approved) for (const listener of this.listeners) listener(doc);
+    return approved;
+  }
+
+  /** A DataNet's documents in one state, in insertion order. */
+  documentsInState(datanet: string, state: DocumentState): DataDocument[] {
+    this.getDatanet(datanet);
+    return (
+      this.db
+        .prepare('SELECT * FROM documents WHERE datanet = ? AND state = ? ORDER BY seq')
+        .all(datanet, state) as DocRow[]
+    ).map(toDocument);
   }
 
   /** Throws not_found (404) when missing. */
@@ -203,12 +306,9 @@ export class DatanetStore {
     return { data: rows.slice(0, limit).map(toDocument), hasMore: rows.length > limit };
   }
 
-  /** Every document of a DataNet, in insertion order (index building). */
+  /** Every approved document of a DataNet, in insertion order (index building, training data). */
   allDocuments(datanet: string): DataDocument[] {
-    this.getDatanet(datanet);
-    return (this.db.prepare('SELECT * FROM documents WHERE datanet = ? ORDER BY seq').all(datanet) as DocRow[]).map(
-      toDocument,
-    );
+    return this.documentsInState(datanet, 'approved');
   }
 
   /**
@@ -241,7 +341,7 @@ export class DatanetStore {
     return added;
   }
 
-  /** Called synchronously after each committed insert. */
+  /** Called synchronously after each committed insert of an approved document, and each approval. */
   onDocument(listener: (doc: DataDocument) => void): void {
     this.listeners.push(listener);
   }
@@ -260,5 +360,19 @@ function toDocument(r: DocRow): DataDocument {
     contentHash: r.content_hash as Hex,
     metadata: JSON.parse(r.metadata) as Record<string, unknown>,
     created: r.created,
+    state: r.state,
   };
+}
+
+/** Refuses a document outside its DataNet's declared format (400 naming the field). */
+function checkFormat(datanet: Datanet, text: string, metadata: Record<string, unknown>): void {
+  const f = datanet.format;
+  if (f === null) return;
+  if (f.maxChars !== undefined && text.length > f.maxChars)
+    bad(
+      'text',
+      `is ${text.length} characters, longer than DataNet ${datanet.id}'s declared format allows (${f.maxChars})`,
+    );
+  for (const key of f.requiredMetadata ?? [])
+    if (!(key in metadata)) bad('metadata', `lacks "${key}", which DataNet ${datanet.id}'s declared format requires`);
 }

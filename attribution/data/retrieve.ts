@@ -52,8 +52,11 @@ export class Retriever {
     const indexes = names.map((n) => this.index(n));
     const pool = this.options.embed ? req.topK * RERANK_POOL : req.topK;
     const hits = bm25Search(indexes, req.query, pool, this.options.params ?? BM25_DEFAULTS);
-    const passages = hits.map((h): Passage => {
-      const doc = this.store.getDocument(h.docId);
+    // A document rejected after approval (an upheld challenge) stays in the BM25 index but is never served.
+    const docs = hits
+      .map((h) => ({ h, doc: this.store.getDocument(h.docId) }))
+      .filter((x) => x.doc.state === 'approved');
+    const passages = docs.map(({ h, doc }): Passage => {
       return {
         docId: doc.docId,
         datanet: doc.datanet,

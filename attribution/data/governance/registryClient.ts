@@ -1,0 +1,333 @@
+// DataNetRegistry behind a small interface (the viem edge for DataNet governance). One client per
+// acting key: the operator's poster key for rounds, tallies, publishing and relayed challenges; a
+// validator's own key for stake / requestUnstake / withdraw; an owner's key for createDataNet.
+//
+//   deploy(poster?)                                  -> registry address
+//   createDataNet(name, metadataHash, params)        DataNetCreated
+//   stake(name, wei) / requestUnstake(name, wei) / withdraw(name)
+//   openRound(name, docsRoot, n) -> round            RoundOpened (deadline = now + votingPeriod)
+//   submitTally(name, round, votesRoot, approved, rejected, ballots)   one tx per round
+//   publishVersion(name, version, root, n)           VersionPublished
+//   challenge(name, doc, approvers, voteProofs)      ChallengeUpheld + Slashed per approver
+//   reads: dataNet, stakeOf, roundOf, versionOf, ballotOf, challenged
+// Reverts map to the catalogue by the contract's error name (REVERT_CODES), with the name and its
+// arguments in details; unreachable chains become chain_unavailable (settlement's chainError).
+
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+  parseEventLogs,
+  type Chain,
+  type TransactionReceipt,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { AttributionError, LoraledgerError, type ErrorCode } from '../../../common/index.ts';
+import { chainError } from '../../settlement/chainClient.ts';
+import {
+  DataNetRegistryAbi as abi,
+  DataNetRegistryBytecode as bytecode,
+} from '../../settlement/contracts/generated/DataNetRegistry.ts';
+import type { Address, Hex } from '../../records/recordTypes.ts';
+import { datanetKey } from './governanceTrees.ts';
+
+export type PolicyName = 'owner' | 'validators';
+
+export interface RegistryParams {
+  policy: PolicyName;
+  quorum: number;
+  slashPpm: number;
+  /** seconds */
+  votingPeriod: number;
+  challengeWindow: number;
+  unbondingDelay: number;
+  /** wei */
+  minStake: bigint;
+}
+
+export interface OnChainDataNet {
+  owner: Address;
+  metadataHash: Hex;
+  params: RegistryParams;
+  rounds: number;
+  version: number;
+  treasury: bigint;
+}
+
+export interface OnChainStake {
+  active: bigint;
+  unbonding: bigint;
+  unbondAt: number;
+}
+
+export interface BallotArg {
+  voter: Address;
+  votesRoot: Hex;
+  signature: Hex;
+}
+
+export interface ChallengedDocArg {
+  docId: Hex;
+  contentHash: Hex;
+  contributor: Address;
+  version: number;
+  round: number;
+  proof: Hex[];
+}
+
+export interface RegistryClient {
+  readonly account: Address;
+  readonly registry: Address | undefined;
+  readonly chainId: number;
+  deploy(poster?: Address): Promise<Address>;
+  createDataNet(name: string, metadataHash: Hex, params: RegistryParams): Promise<TransactionReceipt>;
+  stake(name: string, wei: bigint): Promise<TransactionReceipt>;
+  requestUnstake(name: string, wei: bigint): Promise<TransactionReceipt>;
+  withdraw(name: string): Promise<TransactionReceipt>;
+  openRound(
+    name: string,
+    docsRoot: Hex,
+    docCount: number,
+  ): Promise<{ round: number; deadline: number; receipt: TransactionReceipt }>;
+  submitTally(
+    name: string,
+    round: number,
+    votesRoot: Hex,
+    counts: { approved: number; rejected: number },
+    ballots: BallotArg[],
+  ): Promise<TransactionReceipt>;
+  publishVersion(name: string, version: number, root: Hex, docCount: number): Promise<TransactionReceipt>;
+  challenge(
+    name: string,
+    doc: ChallengedDocArg,
+    approvers: Address[],
+    voteProofs: Hex[][],
+  ): Promise<TransactionReceipt>;
+  withdrawTreasury(name: string, to: Address): Promise<TransactionReceipt>;
+  dataNet(name: string): Promise<OnChainDataNet>;
+  stakeOf(name: string, validator: Address): Promise<OnChainStake>;
+  roundOf(
+    name: string,
+    round: number,
+  ): Promise<{ docsRoot: Hex; docCount: number; deadline: number; tallied: boolean }>;
+  versionOf(name: string, version: number): Promise<{ root: Hex; docCount: number; publishedAt: number }>;
+  ballotOf(name: string, round: number, voter: Address): Promise<Hex>;
+  challenged(name: string, docId: Hex): Promise<boolean>;
+  /** Latest block timestamp (the contract's clock), seconds. */
+  now(): Promise<number>;
+}
+
+/** The contract's custom errors -> catalogue codes (unlisted: invalid_request). */
+export const REVERT_CODES: Record<string, ErrorCode> = {
+  UnknownDataNet: 'datanet_not_found',
+  NotValidator: 'not_validator',
+  StakeBelowMinimum: 'not_validator',
+  NotDataNetOwner: 'not_validator',
+  NotOwnerOrPoster: 'not_validator',
+  ForgedSignature: 'signature_invalid',
+  ECDSAInvalidSignature: 'signature_invalid',
+  ECDSAInvalidSignatureLength: 'signature_invalid',
+  ECDSAInvalidSignatureS: 'signature_invalid',
+  DoubleVote: 'governance_rejected',
+  VotingClosed: 'governance_rejected',
+  AlreadyTallied: 'governance_rejected',
+  UnbondingNotOver: 'governance_rejected',
+  NothingToWithdraw: 'governance_rejected',
+  InsufficientStake: 'governance_rejected',
+  ChallengeWindowClosed: 'governance_rejected',
+  AlreadyChallenged: 'governance_rejected',
+  StaleVersion: 'governance_rejected',
+  DataNetExists: 'conflict',
+};
+
+const POLICY: Record<PolicyName, number> = { owner: 0, validators: 1 };
+
+/** A revert named by the registry becomes its catalogue code; the rest goes through chainError. */
+export function registryError(err: unknown, what: string): LoraledgerError {
+  if (err instanceof LoraledgerError) return err;
+  if (err instanceof BaseError) {
+    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError) {
+      const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
+      const args = (revert.data?.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
+      return new AttributionError(
+        REVERT_CODES[name] ?? 'invalid_request',
+        `${what} was refused by the DataNet registry: ${name}${args.length > 0 ? `(${args.join(', ')})` : ''}`,
+        { details: { reason: name, revert: name, args } },
+      );
+    }
+  }
+  return chainError(err, what);
+}
+
+export function createRegistryClient(opts: {
+  rpcUrl: string;
+  chainId: number;
+  privateKey: Hex;
+  registry?: Address;
+  timeoutMs?: number;
+}): RegistryClient {
+  const chain: Chain = defineChain({
+    id: opts.chainId,
+    name: 'loraledger-l2',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  });
+  const transport = http(opts.rpcUrl, { timeout: opts.timeoutMs ?? 5000, retryCount: 2, retryDelay: 100 });
+  const account = privateKeyToAccount(opts.privateKey);
+  const pub = createPublicClient({ chain, transport, pollingInterval: 50 });
+  const wallet = createWalletClient({ chain, transport, account, pollingInterval: 50 });
+  const registry = opts.registry === undefined ? undefined : getAddress(opts.registry);
+  const at = (): Address => {
+    if (registry === undefined)
+      throw new AttributionError('chain_unavailable', 'no DataNet registry address is configured');
+    return registry;
+  };
+  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw registryError(err, what);
+    }
+  };
+  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> =>
+    guard(
+      `reading ${functionName}`,
+      () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>,
+    );
+  const write = (what: string, functionName: string, args: readonly unknown[], value?: bigint) =>
+    guard(what, async () => {
+      const { request } = await pub.simulateContract({
+        address: at(),
+        abi,
+        functionName,
+        args,
+        value,
+        account,
+      } as never);
+      const hash = await wallet.writeContract(request as never);
+      const receipt = await pub.waitForTransactionReceipt({ hash });
+      if (receipt.status !== 'success') throw new AttributionError('chain_unavailable', `${what} reverted in ${hash}`);
+      return receipt;
+    });
+  const key = datanetKey;
+
+  return {
+    account: account.address.toLowerCase() as Address,
+    registry,
+    chainId: opts.chainId,
+    deploy: (poster) =>
+      guard('deploying the DataNet registry', async () => {
+        const hash = await wallet.deployContract({ abi, bytecode, args: [poster ?? account.address] });
+        const receipt = await pub.waitForTransactionReceipt({ hash });
+        if (receipt.status !== 'success' || !receipt.contractAddress)
+          throw new AttributionError('chain_unavailable', `DataNet registry deployment failed in ${hash}`);
+        return getAddress(receipt.contractAddress);
+      }),
+    createDataNet: (name, metadataHash, p) =>
+      write(`creating DataNet ${name}`, 'createDataNet', [
+        name,
+        metadataHash,
+        {
+          policy: POLICY[p.policy],
+          quorum: p.quorum,
+          slashPpm: p.slashPpm,
+          votingPeriod: BigInt(p.votingPeriod),
+          challengeWindow: BigInt(p.challengeWindow),
+          unbondingDelay: BigInt(p.unbondingDelay),
+          minStake: p.minStake,
+        },
+      ]),
+    stake: (name, wei) => write(`staking on ${name}`, 'stake', [key(name)], wei),
+    requestUnstake: (name, wei) => write(`unstaking from ${name}`, 'requestUnstake', [key(name), wei]),
+    withdraw: (name) => write(`withdrawing stake from ${name}`, 'withdraw', [key(name)]),
+    openRound: async (name, docsRoot, n) => {
+      const receipt = await write(`opening a vote on ${name}`, 'openRound', [key(name), docsRoot, n]);
+      const [ev] = parseEventLogs({ abi, eventName: 'RoundOpened', logs: receipt.logs });
+      if (!ev) throw new AttributionError('chain_unavailable', `openRound on ${name} emitted no RoundOpened`);
+      return { round: Number(ev.args.round), deadline: Number(ev.args.deadline), receipt };
+    },
+    submitTally: (name, round, root, counts, ballots) =>
+      write(`submitting the tally of round ${round} of ${name}`, 'submitTally', [
+        key(name),
+        BigInt(round),
+        root,
+        counts.approved,
+        counts.rejected,
+        ballots.map((b) => ({ voter: getAddress(b.voter), votesRoot: b.votesRoot, signature: b.signature })),
+      ]),
+    publishVersion: (name, version, root, n) =>
+      write(`publishing version ${version} of ${name}`, 'publishVersion', [key(name), BigInt(version), root, n]),
+    challenge: (name, doc, approvers, proofs) =>
+      write(`challenging document ${doc.docId} of ${name}`, 'challenge', [
+        key(name),
+        { ...doc, contributor: getAddress(doc.contributor), version: BigInt(doc.version), round: BigInt(doc.round) },
+        approvers.map((a) => getAddress(a)),
+        proofs,
+      ]),
+    withdrawTreasury: (name, to) =>
+      write(`withdrawing the treasury of ${name}`, 'withdrawTreasury', [key(name), getAddress(to)]),
+    dataNet: async (name) => {
+      const d = await read<{
+        owner: Address;
+        metadataHash: Hex;
+        params: {
+          policy: number;
+          quorum: number;
+          slashPpm: number;
+          votingPeriod: bigint;
+          challengeWindow: bigint;
+          unbondingDelay: bigint;
+          minStake: bigint;
+        };
+        rounds: bigint;
+        version: bigint;
+        treasury: bigint;
+      }>('dataNet', [key(name)]);
+      return {
+        owner: d.owner.toLowerCase() as Address,
+        metadataHash: d.metadataHash,
+        params: {
+          policy: d.params.policy === 0 ? 'owner' : 'validators',
+          quorum: d.params.quorum,
+          slashPpm: d.params.slashPpm,
+          votingPeriod: Number(d.params.votingPeriod),
+          challengeWindow: Number(d.params.challengeWindow),
+          unbondingDelay: Number(d.params.unbondingDelay),
+          minStake: d.params.minStake,
+        },
+        rounds: Number(d.rounds),
+        version: Number(d.version),
+        treasury: d.treasury,
+      };
+    },
+    stakeOf: async (name, v) => {
+      const s = await read<{ active: bigint; unbonding: bigint; unbondAt: bigint }>('stakeOf', [
+        key(name),
+        getAddress(v),
+      ]);
+      return { active: s.active, unbonding: s.unbonding, unbondAt: Number(s.unbondAt) };
+    },
+    roundOf: async (name, round) => {
+      const r = await read<{ docsRoot: Hex; docCount: number; deadline: bigint; tallied: boolean }>('roundOf', [
+        key(name),
+        BigInt(round),
+      ]);
+      return { docsRoot: r.docsRoot, docCount: r.docCount, deadline: Number(r.deadline), tallied: r.tallied };
+    },
+    versionOf: async (name, version) => {
+      const v = await read<{ root: Hex; docCount: number; publishedAt: bigint }>('versionOf', [
+        key(name),
+        BigInt(version),
+      ]);
+      return { root: v.root, docCount: v.docCount, publishedAt: Number(v.publishedAt) };
+    },
+    ballotOf: (name, round, voter) => read<Hex>('ballotOf', [key(name), BigInt(round), getAddress(voter)]),
+    challenged: (name, docId) => read<boolean>('challenged', [key(name), docId]),
+    now: () => guard('reading the chain clock', async () => Number((await pub.getBlock()).timestamp)),
+  };
+}
