@@ -130,7 +130,11 @@ export const ERROR_CATALOGUE = {
     type: 'server_error',
     doc: 'An unexpected server fault (a bug); the server log has the details under the request id.',
   },
-  engine_failed: { status: 500, type: 'server_error', doc: 'The engine worker failed while running the model.' },
+  engine_failed: {
+    status: 503,
+    type: 'server_error',
+    doc: 'The engine worker failed while running the model; the requests it was running end with this and it restarts (GET /health says `restarting`).',
+  },
   tool_call_invalid: {
     status: 500,
     type: 'server_error',

@@ -1,32 +1,73 @@
 // Owns the engine's life on the HTTP side: starting (GET /health 503, generation 503
-// engine_not_ready), ready, failed (the start error is logged and kept), draining for shutdown
-// (new work 503 shutting_down), closed. Routes ask `get()` for the engine and never start it.
+// engine_not_ready), ready, restarting (the worker crashed: GET /health 503 `restarting`, new work
+// 503 engine_not_ready until it is back), failed (the first start failed: the error is logged and
+// kept), draining for shutdown (new work 503 shutting_down), closed. Routes ask `get()` for the
+// engine and never start it.
+//
+// Restart: when a ready engine's worker dies (EngineClient.onExit), the requests it was running
+// have already ended with 503 engine_failed; the holder starts a fresh engine after a backoff
+// (initialDelayMs, doubling up to maxDelayMs while restarts keep failing or the engine keeps
+// crashing within stableMs of coming back), and calls onReady with `restart: true` so the owner can
+// bring its adapters back.
 import type { EngineClient } from '../kernels/index.ts';
-import { EngineError, LoraledgerError } from '../common/index.ts';
+import { EngineError, LoraledgerError, type SerializedError } from '../common/index.ts';
 
-export type EngineState = 'starting' | 'ready' | 'failed' | 'closed';
+export type EngineState = 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
+
+export interface RestartOptions {
+  /** Called when a crash is seen and again before each restart attempt (`attempt` from 1). */
+  onRestart?: (event: { error: SerializedError | Error; attempt: number; delayMs: number }) => void;
+  /** First backoff; default 250 ms. */
+  initialDelayMs?: number;
+  /** Backoff cap; default 30 s. */
+  maxDelayMs?: number;
+  /** An engine that ran this long before crashing restarts after initialDelayMs again; default 60 s. */
+  stableMs?: number;
+}
 
 export class EngineHolder {
   state: EngineState = 'starting';
   draining = false;
   failure: LoraledgerError | null = null;
+  /** Restart attempts since the holder was made (loraledger_engine_restarts_total). */
+  restarts = 0;
   private engine: EngineClient | null = null;
-  /** Settles when the start attempt finishes (never rejects: failures land in `failure`). */
+  /** Settles when the first start attempt finishes (never rejects: failures land in `failure`). */
   readonly started: Promise<void>;
   private readonly drain = new AbortController();
+  private attempt: Promise<void>;
+  private timer: NodeJS.Timeout | null = null;
+  private delayMs: number;
+  private readyAt = 0;
+  private readonly restart: Required<Omit<RestartOptions, 'onRestart'>> & Pick<RestartOptions, 'onRestart'>;
 
   constructor(
-    start: () => Promise<EngineClient>,
-    onReady: (e: EngineClient) => Promise<void> | void,
-    onFailure: (err: unknown) => void,
+    private readonly start: () => Promise<EngineClient>,
+    private readonly onReady: (e: EngineClient, info: { restart: boolean }) => Promise<void> | void,
+    private readonly onFailure: (err: unknown) => void,
+    restart: RestartOptions = {},
   ) {
-    this.started = start()
+    this.restart = { initialDelayMs: 250, maxDelayMs: 30_000, stableMs: 60_000, ...restart };
+    this.delayMs = this.restart.initialDelayMs;
+    this.started = this.attempt = this.launch(false);
+  }
+
+  private launch(restart: boolean): Promise<void> {
+    return this.start()
       .then(async (e) => {
+        if (this.state === 'closed') return void (await e.close());
         this.engine = e;
-        await onReady(e);
-        if (this.state === 'starting') this.state = 'ready';
+        e.onExit?.((error) => this.crashed(e, error));
+        await this.onReady(e, { restart });
+        if (this.state === 'starting' || this.state === 'restarting') {
+          this.state = 'ready';
+          this.failure = null;
+          this.readyAt = Date.now();
+        }
       })
       .catch((err: unknown) => {
+        this.onFailure(err);
+        if (restart && this.state === 'restarting') return this.schedule(err as Error);
         this.state = 'failed';
         this.failure =
           err instanceof LoraledgerError
@@ -36,8 +77,28 @@ export class EngineHolder {
                 `The engine failed to start: ${(err as Error)?.message ?? String(err)}`,
                 { cause: err },
               );
-        onFailure(err);
       });
+  }
+
+  /** The worker of `e` died: its requests already ended with engine_failed; restart with backoff. */
+  private crashed(e: EngineClient, error: SerializedError): void {
+    if (this.engine !== e || this.state === 'closed' || this.draining) return;
+    this.engine = null;
+    this.state = 'restarting';
+    this.failure = new EngineError('engine_failed', error.message);
+    if (Date.now() - this.readyAt >= this.restart.stableMs) this.delayMs = this.restart.initialDelayMs;
+    this.schedule(error);
+  }
+
+  private schedule(error: SerializedError | Error): void {
+    const delayMs = this.delayMs;
+    this.delayMs = Math.min(this.delayMs * 2, this.restart.maxDelayMs);
+    this.restarts++;
+    this.restart.onRestart?.({ error, attempt: this.restarts, delayMs });
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.state === 'restarting') this.attempt = this.launch(true);
+    }, delayMs);
   }
 
   /** The engine, or a 503 error saying why not. */
@@ -49,6 +110,11 @@ export class EngineHolder {
       throw new EngineError(
         'engine_not_ready',
         `The model failed to load: ${this.failure?.message ?? 'unknown error'}`,
+      );
+    if (this.state === 'restarting')
+      throw new EngineError(
+        'engine_not_ready',
+        'The engine is restarting after a failure; retry shortly (GET /health says when it is ready).',
       );
     throw new EngineError(
       'engine_not_ready',
@@ -99,7 +165,9 @@ export class EngineHolder {
   async close(): Promise<void> {
     this.draining = true;
     this.drain.abort();
-    await this.started;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.attempt;
     const e = this.engine;
     this.engine = null;
     this.state = 'closed';

@@ -4,8 +4,9 @@
 //
 // generate(): events are buffered per request until the consumer pulls them (at most the
 // request's max_tokens + 1 events). Breaking out of the iteration cancels the request.
-// A worker crash ends every pending request with `engine_failed`; close() ends them with
-// `shutting_down` and stops the worker. The worker's log lines go to the `log` given to startEngine.
+// A worker crash ends every pending request with `engine_failed` and tells the onExit listeners
+// (server/engineHolder restarts the engine); close() ends them with `shutting_down` and stops the
+// worker. The worker's log lines go to the `log` given to startEngine.
 import type { Worker } from 'node:worker_threads';
 import {
   EngineError,
@@ -21,6 +22,7 @@ import type { EngineCalls, EngineCommand, EngineWorkerData, EngineWorkerNotice }
 import type {
   AdapterRegistration,
   EngineClient,
+  EngineFault,
   EngineNotice,
   EngineOptions,
   EngineStats,
@@ -73,6 +75,7 @@ class WorkerEngineClient implements EngineClient {
   private lastStats: EngineStats;
   private readonly streams = new Map<string, EventStream>();
   private readonly listeners: Array<(n: EngineNotice) => void> = [];
+  private readonly exitListeners: Array<(e: SerializedError) => void> = [];
   private dead: SerializedError | null = null;
 
   constructor(
@@ -83,7 +86,11 @@ class WorkerEngineClient implements EngineClient {
     this.lastStats = ready.stats;
     channel.onNotice((m) => this.onMessage(m));
     // The channel has already rejected its pending calls; call() maps them to `this.dead`.
-    channel.onExit((err) => this.fail({ code: 'engine_failed', message: err.message }));
+    channel.onExit((err) => {
+      const unexpected = this.dead === null;
+      this.fail({ code: 'engine_failed', message: `The engine failed (${err.message}); it restarts: retry shortly.` });
+      if (unexpected) for (const l of this.exitListeners.splice(0)) l(this.dead!);
+    });
   }
 
   generate(req: GenerateRequest): AsyncIterable<GenerateEvent> {
@@ -127,6 +134,14 @@ class WorkerEngineClient implements EngineClient {
 
   onNotice(listener: (n: EngineNotice) => void): void {
     this.listeners.push(listener);
+  }
+
+  onExit(listener: (error: SerializedError) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  injectFault(fault: EngineFault): void {
+    this.post({ t: 'fault', fault });
   }
 
   async close(): Promise<void> {

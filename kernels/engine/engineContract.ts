@@ -34,7 +34,15 @@ export interface EngineOptions {
   cacheDir: string;
   /** ORT intra-op threads (0 = ORT default). */
   threads: number;
+  /**
+   * Tests only: honour injectFault() (kernels/engine/faultInjection.ts). No config flag or
+   * environment variable sets it; default false (the command is ignored).
+   */
+  faultInjection?: boolean;
 }
+
+/** A test-only fault (kernels/engine/faultInjection.ts says what each does). */
+export type EngineFault = 'throw' | 'exit' | 'step-error';
 
 export interface SamplingParams {
   /** 0 = greedy. */
@@ -121,6 +129,10 @@ export interface EngineStats {
   adapters: { cached: number; cachedBytes: number; active: number };
   /** Per-token grammar mask time of constrained rows (present once constrained decoding is available). */
   constraintMask?: MaskTimeStats;
+  /** Distinct adapters of the running and of the waiting requests (base model left out); for vLLM-named metrics. */
+  lora?: { running: string[]; waiting: string[] };
+  /** KV positions held by running rows, and the most the cache can hold (maxBatchSize x maxModelLen). */
+  kv?: { usedPositions: number; maxPositions: number };
 }
 
 /** Events the engine reports for metrics and the adapter registry. */
@@ -148,4 +160,11 @@ export interface EngineClient {
   onNotice(listener: (n: EngineNotice) => void): void;
   /** Stops the worker; pending requests end with error `shutting_down`. */
   close(): Promise<void>;
+  /**
+   * Calls `listener` once if the worker dies unexpectedly (crash or exit, not close()), after every
+   * pending request ended with `engine_failed`. The owner restarts the engine (server/engineHolder).
+   */
+  onExit?(listener: (error: SerializedError) => void): void;
+  /** Tests only: arms a fault for the next forward step (ignored unless EngineOptions.faultInjection). */
+  injectFault?(fault: EngineFault): void;
 }

@@ -4,6 +4,7 @@
 import type { SerializedError } from '../../common/index.ts';
 import type {
   AdapterRegistration,
+  EngineFault,
   EngineNotice,
   EngineOptions,
   EngineStats,
@@ -32,7 +33,8 @@ export type EngineCommand =
   | { t: 'generate'; req: GenerateRequest }
   | { t: 'cancel'; id: string }
   | { t: 'prefetch'; ids: string[] }
-  | { t: 'close' };
+  | { t: 'close' }
+  | { t: 'fault'; fault: EngineFault };
 
 /**
  * Worker -> main thread. First exactly one `ready` or `fatal` (start-up); then the token events of

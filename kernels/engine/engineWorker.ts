@@ -13,6 +13,7 @@ import { EngineError, connectParent, serializeError, type SerializedError } from
 import { AdapterCache } from '../../adapters/index.ts';
 import { AdapterLoaderThread } from '../../adapters/index.ts';
 import { collectGarbage } from './collectGarbage.ts';
+import { faultHook } from './faultInjection.ts';
 import { createSession } from '../graph/createSession.ts';
 import { EngineCore, type ForwardFn } from './engineCore.ts';
 import type { EngineCalls, EngineCommand, EngineWorkerData, EngineWorkerNotice } from './engineProtocol.ts';
@@ -60,7 +61,8 @@ async function start(): Promise<void> {
   if (!graph.reused) await collectGarbage(); // the build's checkpoint + graph bytes, now garbage
   const spec = graph.spec;
   const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
-  const forward = makeForward(session, spec);
+  const faults = faultHook(options.faultInjection === true, parent.log); // tests only
+  const forward = faults.wrap(makeForward(session, spec));
   const slots = new LoraSlots(spec, options);
   const loader = new AdapterLoaderThread(spec, options.maxLoraRank); // disk -> host off this thread
   const cache = new AdapterCache({
@@ -175,6 +177,9 @@ async function start(): Promise<void> {
           break;
         case 'close':
           closing = true;
+          break;
+        case 'fault':
+          faults.arm(m.fault);
           break;
       }
     }),

@@ -128,6 +128,11 @@ export class Metrics {
     help: 'Adapters that failed to load.',
     registers: this.reg,
   });
+  readonly engineRestarts = new Counter({
+    name: 'loraledger_engine_restarts_total',
+    help: 'Engine worker restarts begun after the worker crashed or exited (retries of a failed restart count too).',
+    registers: this.reg,
+  });
   readonly stepSeconds = new Histogram({
     name: 'loraledger_engine_step_seconds',
     help: 'Duration of one engine forward step.',
