@@ -61,6 +61,11 @@ export const ERROR_CATALOGUE = {
     type: 'authentication_error',
     doc: 'An admin route was called without a valid bearer key.',
   },
+  invalid_api_key: {
+    status: 401,
+    type: 'invalid_request_error',
+    doc: 'The server was started with --api-key / --api-keys-file (or --metrics-key for /metrics) and the request has no `Authorization: Bearer <key>` header, or a key it does not know.',
+  },
   admin_disabled: {
     status: 403,
     type: 'permission_error',
@@ -75,6 +80,11 @@ export const ERROR_CATALOGUE = {
     status: 429,
     type: 'rate_limit_error',
     doc: 'The waiting queue is full; retry after the `Retry-After` seconds.',
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    doc: 'This API key (or client address) started more requests per minute than --rate-limit-per-minute, or has more in flight than --max-concurrent-per-key; retry after the `Retry-After` seconds.',
   },
   conflict: {
     status: 409,
@@ -166,20 +176,6 @@ export const ERROR_CATALOGUE = {
     type: 'invalid_request_error',
     doc: 'A record or its signature or proof does not verify.',
   },
-  training_manifest_missing: {
-    status: 404,
-    type: 'not_found_error',
-    doc: 'Training-data influence was asked of an adapter with no training manifest (loraledger.json `training.examples`): it was not trained by the factory.',
-  },
-  training_examples_missing: {
-    status: 404,
-    type: 'not_found_error',
-    doc: "The adapter's training manifest lists examples whose tokens and gradients are gone (no `influence/` files beside the adapter, or they belong to another manifest), so their influence cannot be computed.",
-  },
-} as const satisfies Record<string, CatalogueEntry>;
-
-export type ErrorCode = keyof typeof ERROR_CATALOGUE;
-
   signature_invalid: {
     status: 401,
     type: 'authentication_error',
@@ -195,6 +191,20 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
     type: 'conflict_error',
     doc: "The DataNet's rules refuse the action now: a double vote, a vote after the period closed, a withdrawal before unbonding ends, a challenge outside its window, a stale version; `details.reason` names the rule and nothing changed.",
   },
+  training_manifest_missing: {
+    status: 404,
+    type: 'not_found_error',
+    doc: 'Training-data influence was asked of an adapter with no training manifest (loraledger.json `training.examples`): it was not trained by the factory.',
+  },
+  training_examples_missing: {
+    status: 404,
+    type: 'not_found_error',
+    doc: "The adapter's training manifest lists examples whose tokens and gradients are gone (no `influence/` files beside the adapter, or they belong to another manifest), so their influence cannot be computed.",
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
 export interface ErrorOptions {
   /** The request field at fault (OpenAI `param`), when there is one. */
   param?: string;

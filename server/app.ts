@@ -43,6 +43,7 @@ import { fineTuningRoutes } from './routes/fineTuning.ts';
 import { createInfluenceScorer, influenceRoutes } from './routes/influence.ts';
 import type { InfluenceScorer } from '../attribution/scoring/influence/index.ts';
 import { factoryPageRoute } from './routes/factoryPage.ts';
+import { installSecurity, serverTimeouts } from './security/installSecurity.ts';
 
 export interface BuildOptions {
   /** Engine factory; default: kernels' worker engine. */
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     forceCloseConnections: 'idle',
     return503OnClosing: false, // the onRequest hook below refuses with an OpenAI-shaped 503 shutting_down
+    ...serverTimeouts(config), // slow clients: header, connection and keep-alive timeouts
   });
   app.log.info({ config: redactConfig(config) }, 'loraledger starting');
   const folders = await prepareModelFolders(config, app.log);
@@ -206,6 +208,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   installErrorHandlers(app);
+  await installSecurity(app, config); // API keys, admission, per-key limits, CORS, helmet, send timeout
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-loraledger-replica', config.replicaId);

@@ -96,6 +96,71 @@ export const ConfigSchema = Type.Object(
       }),
     ),
     bodyLimit: Int(1024, 1024 * 1024, 'Largest request body, bytes; larger bodies get 413.'),
+    // --- security and overload (docs/security.md) ---
+    apiKey: Type.Array(Type.String({ minLength: 8 }), {
+      default: [],
+      secret: true,
+      description:
+        "API key(s) that every /v1 route, /tokenize, /detokenize and /v1/ws require as `Authorization: Bearer <key>` (vLLM's --api-key). Repeat the flag or separate with commas. Each key is named key-<first 8 hex of its sha256> in records and logs. Default: none (with no --api-keys-file either, inference is open).",
+    }),
+    apiKeysFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'File of named API keys, one `name key` pair per line (# starts a comment); the name is what attribution records show as the payer. Read at start-up. Default: none.',
+      }),
+    ),
+    metricsKey: Type.Optional(
+      Type.String({
+        minLength: 8,
+        secret: true,
+        description: 'Bearer key that GET /metrics requires. Default: none, /metrics is open (/health always is).',
+      }),
+    ),
+    rateLimitPerMinute: Int(
+      0,
+      0,
+      'Requests one API key (or one client address when no keys are set) may start per minute on the protected routes; more get 429 with Retry-After. 0 = no limit.',
+    ),
+    maxConcurrentPerKey: Int(
+      0,
+      0,
+      'Requests one API key (or client address) may have in flight on the protected routes; more get 429 with Retry-After. 0 = no limit.',
+    ),
+    maxPendingRequests: Int(
+      0,
+      0,
+      'Generation requests (completions, chat, responses, influence) the server admits at once, running or waiting; more are refused with 429 overloaded before their body is read. 0 = max-batch-size + max-queue.',
+    ),
+    corsOrigin: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'Origins allowed to call the API from a browser (CORS), e.g. https://app.example.com; `*` allows any. Repeat or separate with commas. Default: none, CORS is off.',
+    }),
+    headerTimeout: Type.Number({
+      minimum: 1,
+      default: 10,
+      description:
+        "Seconds a client has to send a request's headers, counted from the connection (or the previous response on keep-alive); then the socket is closed.",
+    }),
+    connectionTimeout: Type.Number({
+      minimum: 1,
+      default: 60,
+      description:
+        'Seconds a client has to send a whole request, headers and body; then it gets 408 and the socket is closed. Must be >= header-timeout.',
+    }),
+    keepAliveTimeout: Type.Number({
+      minimum: 1,
+      default: 65,
+      description:
+        'Seconds an idle keep-alive connection stays open between requests (above the 60 s idle timeout of common load balancers).',
+    }),
+    sendTimeout: Type.Number({
+      minimum: 1,
+      default: 30,
+      description:
+        "Seconds a response or WebSocket may keep its send buffer full without the client reading (backpressure); then the socket is closed and the request's generation cancelled.",
+    }),
     requestTimeout: Type.Number({
       minimum: 0,
       default: 600,
@@ -273,6 +338,10 @@ export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string |
     c.chain !== 'rpc' || c.chainRpc !== undefined
       ? null
       : "--chain rpc needs --chain-rpc (the settlement chain's JSON-RPC URL)",
+  (c) =>
+    c.connectionTimeout >= c.headerTimeout
+      ? null
+      : `--connection-timeout (${c.connectionTimeout}) must be >= --header-timeout (${c.headerTimeout}): the headers are part of the request`,
   (c) =>
     c.maxModelLen === 0 || c.maxModelLen >= 2
       ? null
