@@ -1,0 +1,114 @@
+// Plans teacher-forced scoring as a prefix tree (AttriBoT's KV reuse): variants of one adapter whose
+// prompts start with the same tokens compute that prefix ONCE; every variant below it feeds only its
+// own remaining tokens, with the prefix's keys/values as its past. Exact: a token's keys/values
+// depend only on the tokens before it (causal attention), so a shared prefix at the same positions
+// under the same adapter has the same KV whichever variant computes it.
+//
+// Glossary: Lp/Lt a variant's prompt/target lengths; a variant feeds seq = prompt ++ target[0..Lt-2]
+// (Lp + Lt - 1 tokens) and wants the logits at positions Lp-1 .. Lp+Lt-2 (they predict target[j]).
+//
+// planScoreTree(variants):
+//   per adapter, sort the variants by their shareable tokens seq[0 .. Lp-2] (a variant keeps at least
+//   its last prompt token, so every wanted logit comes from its own leaf), then recursively:
+//     group(idx, from, parent):  lcp = longest common prefix of idx (>= from)
+//       if (lcp - from) * (|idx| - 1) >= minSavedTokens: node [from, lcp) under parent; parent = node, from = lcp
+//       split idx by the token at lcp: runs of >= 2 recurse, the others become leaves [from, Lp+Lt-1)
+//   minSavedTokens = Infinity turns sharing off: every variant is one leaf fed from position 0.
+// The result lists parents before children (a node's past is the concatenation of its ancestors).
+import type { ScoreVariant } from './engineContract.ts';
+
+export interface ScoreItem {
+  /** Index of the node whose keys/values (with its ancestors') are this item's past; -1: none. */
+  parent: number;
+  /** Absolute position of the first token fed (= the length of the past). */
+  start: number;
+  /** Tokens fed: seq[start .. start + len) of `source`. */
+  len: number;
+  /** The variant whose sequence holds the tokens (any of a node's variants: they agree there). */
+  source: number;
+  /** The variant this leaf scores, or -1 for a shared prefix node. */
+  variant: number;
+  adapterId: string | null;
+  /** Leaf: offsets (0..len-1) of the fed tokens whose logits predict target[0..Lt-1]. Node: []. */
+  logitsAt: number[];
+}
+
+export interface ScoreTreeOptions {
+  /** A prefix is shared only when it saves at least this many fed tokens. Default 8; Infinity: off. */
+  minSavedTokens?: number;
+}
+
+export const DEFAULT_MIN_SAVED_TOKENS = 8;
+
+/** The fed sequence of a variant: prompt ++ target[0 .. Lt-2]. */
+export function fedTokens(v: ScoreVariant): number[] {
+  return [...v.promptIds, ...v.targetIds.slice(0, -1)];
+}
+
+/** Plans the tree; variants with an empty target need no forward pass and get no item. */
+export function planScoreTree(variants: readonly ScoreVariant[], o: ScoreTreeOptions = {}): ScoreItem[] {
+  const minSaved = o.minSavedTokens ?? DEFAULT_MIN_SAVED_TOKENS;
+  const items: ScoreItem[] = [];
+  const seqs = variants.map(fedTokens);
+  const shareable = variants.map((v) => v.promptIds.length - 1);
+  const byAdapter = new Map<string | null, number[]>();
+  variants.forEach((v, i) => {
+    if (v.targetIds.length === 0) return;
+    const g = byAdapter.get(v.adapterId) ?? [];
+    g.push(i);
+    byAdapter.set(v.adapterId, g);
+  });
+  const leaf = (i: number, from: number, parent: number): void => {
+    const v = variants[i]!;
+    items.push({
+      parent,
+      start: from,
+      len: seqs[i]!.length - from,
+      source: i,
+      variant: i,
+      adapterId: v.adapterId,
+      logitsAt: v.targetIds.map((_, j) => v.promptIds.length - 1 + j - from),
+    });
+  };
+  const group = (idx: number[], from: number, parent: number): void => {
+    const first = seqs[idx[0]!]!;
+    const last = seqs[idx[idx.length - 1]!]!;
+    const cap = Math.min(...idx.map((i) => shareable[i]!));
+    let lcp = from;
+    while (lcp < cap && first[lcp] === last[lcp]) lcp++; // sorted: the first and last agree where all do
+    if ((lcp - from) * (idx.length - 1) >= minSaved) {
+      items.push({
+        parent,
+        start: from,
+        len: lcp - from,
+        source: idx[0]!,
+        variant: -1,
+        adapterId: variants[idx[0]!]!.adapterId,
+        logitsAt: [],
+      });
+      parent = items.length - 1;
+      from = lcp;
+    }
+    for (let a = 0; a < idx.length;) {
+      let b = a + 1;
+      const token = shareable[idx[a]!]! > lcp ? seqs[idx[a]!]![lcp] : undefined;
+      if (token !== undefined) while (b < idx.length && shareable[idx[b]!]! > lcp && seqs[idx[b]!]![lcp] === token) b++;
+      if (b - a >= 2) group(idx.slice(a, b), from, parent);
+      else leaf(idx[a]!, from, parent);
+      a = b;
+    }
+  };
+  for (const idx of byAdapter.values()) {
+    idx.sort((a, b) => compareUpTo(seqs[a]!, shareable[a]!, seqs[b]!, shareable[b]!) || a - b);
+    if (idx.length === 1) leaf(idx[0]!, 0, -1);
+    else group(idx, 0, -1);
+  }
+  return items;
+}
+
+/** Lexicographic order of x[0..nx) and y[0..ny) (a proper prefix sorts first). */
+function compareUpTo(x: number[], nx: number, y: number[], ny: number): number {
+  const n = Math.min(nx, ny);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return nx - ny;
+}

@@ -1,0 +1,125 @@
+// Prefix-shared scoring: the plan (pure) and the real engine on stories260K (real onnxruntime, real
+// worker, a real PEFT adapter folder). Expected log-probs come from the plain TypeScript reference
+// forward (kernels/reference/referenceForward.ts), one variant at a time from position 0: a prefix
+// node whose keys/values were placed wrongly in a leaf's past would move them far beyond 1e-3.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateAdapter } from '../../factory/index.ts';
+import { loadAdapterWeights, readAdapterMeta } from '../../adapters/index.ts';
+import type { AdapterWeights } from '../model/loraWeights.ts';
+import { startEngine } from './engineClient.ts';
+import { loadCheckpoint, type Checkpoint } from '../model/loadCheckpoint.ts';
+import { referenceLogits } from '../reference/referenceForward.ts';
+import type { EngineClient, ScoreVariant } from './engineContract.ts';
+import { fedTokens, planScoreTree } from './scorePlan.ts';
+
+const MODEL = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'loraledger-score-'));
+let model: Checkpoint;
+let adapter: AdapterWeights;
+let engine: EngineClient;
+
+/** Deterministic token runs (ids 3..502). */
+const run = (n: number, seed: number): number[] =>
+  Array.from({ length: n }, (_, i) => 3 + ((seed * 97 + i * 31) % 500));
+/** Attribution-shaped variants: BOS + header + the passages of each subset (in order) + question, one target. */
+function subsetVariants(k: number, adapterId: string | null): ScoreVariant[] {
+  const header = run(5, 1);
+  const passages = Array.from({ length: k }, (_, i) => run(9 + i, 10 + i));
+  const question = run(4, 50);
+  return Array.from({ length: 1 << k }, (_, m) => ({
+    promptIds: [1, ...(m ? header : []), ...passages.filter((_, i) => m & (1 << i)).flat(), ...question],
+    targetIds: run(5, 60),
+    adapterId,
+  }));
+}
+
+before(async () => {
+  model = await loadCheckpoint(MODEL);
+  await generateAdapter({ dir: join(tmp, 'ad'), spec: model.spec, seed: 7, rank: 4, bStd: 0.4 });
+  adapter = await loadAdapterWeights(readAdapterMeta(join(tmp, 'ad'), 'ad'), model.spec);
+  engine = await startEngine({
+    modelDir: MODEL,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 8,
+    maxActiveAdapters: 2,
+    maxCachedAdapters: 2,
+    maxCachedAdapterBytes: 64e6,
+    maxBatchSize: 4, // several calls per tree level: nodes and leaves of one level wait for each other
+    maxBatchTokens: 96,
+    maxQueue: 16,
+    maxModelLen: 512,
+    cacheDir: join(tmp, 'graphs'),
+    threads: 1,
+    adapters: [{ id: 'ad', path: join(tmp, 'ad') }],
+  });
+});
+after(async () => {
+  await engine?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('plan: the 2^k subsets share every passage prefix once; sharing off feeds every variant whole', () => {
+  const variants = subsetVariants(3, null);
+  const items = planScoreTree(variants);
+  const leaves = items.filter((it) => it.variant >= 0);
+  assert.deepEqual(leaves.map((it) => it.variant).sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+  items.forEach((it, i) => assert.ok(it.parent < i, 'parents come before their children'));
+  // Each leaf's tokens continue its ancestors' exactly: the chain covers seq[0 .. start + len).
+  for (const leaf of leaves) {
+    const seq = fedTokens(variants[leaf.variant]!);
+    let end = leaf.start;
+    for (let a = leaf.parent; a >= 0; a = items[a]!.parent) {
+      const it = items[a]!;
+      assert.equal(it.start + it.len, end);
+      assert.deepEqual(fedTokens(variants[it.source]!).slice(it.start, end), seq.slice(it.start, end));
+      end = it.start;
+    }
+    assert.equal(end, 0);
+    assert.equal(leaf.start + leaf.len, seq.length);
+  }
+  const fed = (its: typeof items) => its.reduce((n, it) => n + it.len, 0);
+  const whole = planScoreTree(variants, { minSavedTokens: Infinity });
+  assert.equal(whole.length, 8);
+  assert.ok(whole.every((it) => it.parent === -1 && it.start === 0));
+  // Hand count: unshared = sum of the 8 fed lengths; shared = header once per branch + each
+  // passage once per distinct ordered prefix + each subset's own tail (question + 4 target tokens).
+  const unshared = variants.reduce((n, v) => n + v.promptIds.length + v.targetIds.length - 1, 0);
+  assert.equal(fed(whole), unshared);
+  assert.ok(fed(items) < 0.7 * unshared, `shared plan feeds ${fed(items)} of ${unshared} tokens`);
+  // A variant with no target needs nothing; one whose prompt is a prefix of another's still gets its own leaf.
+  const odd = planScoreTree([
+    { promptIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], targetIds: [], adapterId: null },
+    { promptIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], targetIds: [4], adapterId: null },
+    { promptIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], targetIds: [4, 5], adapterId: null },
+  ]);
+  assert.deepEqual(
+    odd
+      .filter((it) => it.variant >= 0)
+      .map((it) => it.variant)
+      .sort(),
+    [1, 2],
+  );
+  assert.equal(odd.find((it) => it.variant === 1)!.logitsAt.at(-1)! + odd.find((it) => it.variant === 1)!.start, 9);
+});
+
+test('engine.score over shared prefixes equals the reference, base and adapter, many calls per level', async () => {
+  const variants = [...subsetVariants(3, null), ...subsetVariants(3, 'ad'), ...subsetVariants(2, null).slice(1)];
+  const got = await engine.score(variants);
+  variants.forEach((v, i) => {
+    const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], v.adapterId ? adapter : undefined);
+    const want = v.targetIds.map((t, j) => {
+      const row = logits[v.promptIds.length - 1 + j]!;
+      return row[t]! - Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
+    });
+    assert.equal(got[i]!.tokenLogprobs.length, v.targetIds.length);
+    got[i]!.tokenLogprobs.forEach((lp, j) =>
+      assert.ok(Math.abs(lp - want[j]!) < 1e-3, `variant ${i} token ${j}: ${lp} vs ${want[j]}`),
+    );
+  });
+});
