@@ -13,7 +13,7 @@
 //                        scored, signed and appended to the outbox afterwards.
 //
 // Response `attribution` (inline):
-//   record_id   bytes32 = keccak256(request id)        status  "signed"
+//   record_id   bytes32 = recordIdOf(request id, replica id)        status  "signed"
 //   method      "shapley-exact-v1" | "loo-logprob-v1" | "adapter-logprob-v1"
 //   signer, signature, digest                           EIP-712 (attribution/eip712.ts)
 //   sources     [{doc_id, datanet, contributor, share_ppm, score, amount}]  (retrieval order)

@@ -106,6 +106,8 @@ export interface AttributionServiceOptions {
   fees: FeeConfig;
   /** Base model id (the record's `model`). */
   model: string;
+  /** This replica's id (--replica-id): record ids carry it (recordIdOf). Default: none. */
+  replicaId?: string;
   /** Payout address of an adapter's owner, or null when it has none. */
   adapterOwner: (adapterId: string) => string | null;
   template?: RagTemplate;
@@ -234,7 +236,7 @@ export class AttributionService {
     );
     this.jobs.add(job);
     void job.finally(() => this.jobs.delete(job));
-    return { record_id: recordIdOf(input.requestId), status: 'pending' };
+    return { record_id: recordIdOf(input.requestId, this.o.replicaId), status: 'pending' };
   }
 
   /** Drops a prepared request that will never complete (e.g. it failed before generating). */
@@ -316,6 +318,7 @@ export class AttributionService {
     const trainingSources = recordTrainingSources(training.shares);
     const record = buildRecord({
       requestId: req.requestId,
+      replicaId: this.o.replicaId,
       model: this.o.model,
       adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
       promptContext: req.parts

@@ -6,17 +6,28 @@ import assert from 'node:assert/strict';
 import { createRecordSigner, eip712Description, eip712Domain } from '../records/eip712.ts';
 import { buildRecordsTree, loadTree, proofOf } from '../settlement/merkle.ts';
 import { sampleRecord, sampleTrainingRecord } from '../../test/support/recordFixtures.ts';
-import { RECORD_LEAF_ENCODING, type Hex } from '../records/recordTypes.ts';
+import { recordIdOf } from '../records/buildRecord.ts';
+import { RECORD_LEAF_ENCODING, type AttributionRecord, type Hex } from '../records/recordTypes.ts';
 import type { RecordView } from '../settlement/settlement.ts';
 import { checkRecordView } from './verifyRecordCli.ts';
 
 const domain = eip712Domain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 const description = eip712Description(domain);
 const signer = createRecordSigner('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318', domain);
+const POSTER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const ZERO: Hex = `0x${'00'.repeat(32)}`;
 
-/** Record `at` of an epoch holding version 1 records (0, 1, 2) and version 2 records (3, 4). */
-async function settledView(at = 1): Promise<RecordView> {
-  const records = [0, 1, 2].map((i) => sampleRecord(i)).concat([3, 4].map((i) => sampleTrainingRecord(i)));
+/**
+ * Record `at` of an epoch holding version 1 records (0, 1, 2) and version 2 records (3, 4), posted
+ * by POSTER; `replica` names the replica in the view (and, with `idCarries`, in the record id).
+ */
+async function settledView(at = 1, replica: string | null = null, idCarries = replica): Promise<RecordView> {
+  const withId = (r: AttributionRecord): AttributionRecord =>
+    idCarries === null ? r : { ...r, recordId: recordIdOf(r.requestId, idCarries) };
+  const records = [0, 1, 2]
+    .map((i) => sampleRecord(i))
+    .concat([3, 4].map((i) => sampleTrainingRecord(i)))
+    .map(withId);
   const signed = await Promise.all(records.map((r) => signer.sign(r)));
   const built = buildRecordsTree(signed.map((s) => [s.record.recordId, s.digest]));
   const leaf: [Hex, Hex] = [signed[at]!.record.recordId, signed[at]!.digest];
@@ -30,6 +41,8 @@ async function settledView(at = 1): Promise<RecordView> {
       digest: signed[at]!.digest,
       domain,
       status: 'settled',
+      replica,
+      poster: POSTER,
       epoch: 1,
       tx_hash: null,
       root: built.root,
@@ -40,17 +53,30 @@ async function settledView(at = 1): Promise<RecordView> {
   );
 }
 
-test('a genuine settled record passes all four checks', async () => {
+test('a genuine settled record passes all four checks, the root read from its poster', async () => {
   const v = await settledView();
-  const c = await checkRecordView(v, description, async () => v.root!);
+  const c = await checkRecordView(v, description, async (poster) => (poster === POSTER ? v.root! : ZERO));
   assert.deepEqual(c, {
     signer: signer.address,
     signerOk: true,
     digestOk: true,
     proofOk: true,
     rootOk: true,
+    replicaOk: null,
     ok: true,
   });
+  const elsewhere = { ...v, poster: '0x0000000000000000000000000000000000000002' } as RecordView;
+  const c2 = await checkRecordView(elsewhere, description, async (poster) => (poster === POSTER ? v.root! : ZERO));
+  assert.deepEqual([c2.rootOk, c2.ok], [false, false], "another poster's sequence lacks the root");
+});
+
+test('the replica a view names is checked against the one the signed record id carries', async () => {
+  const v = await settledView(2, 'r2');
+  assert.equal(v.record.recordId, recordIdOf(v.record.requestId, 'r2'));
+  let c = await checkRecordView(v, description, async () => v.root!);
+  assert.deepEqual([c.replicaOk, c.ok], [true, true]);
+  c = await checkRecordView(await settledView(2, 'r3', 'r2'), description, async () => v.root!);
+  assert.deepEqual([c.replicaOk, c.ok], [false, true], 'reported, not part of ok');
 });
 
 test('tampering with the record, signer, proof or on-chain root is caught', async () => {

@@ -19,6 +19,8 @@ import type { RagTemplate } from './augmentPrompt.ts';
 /** The server config fields this reads (server/configSchema.ts documents each). */
 export interface DataAttributionSettings {
   dataDir: string;
+  /** --replica-id: record ids carry it. */
+  replicaId?: string;
   promptPricePer1k: string;
   completionPricePer1k: string;
   feeModelPpm: number;
@@ -94,6 +96,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     tokenizer: o.tokenizer,
     fees,
     model: o.model,
+    replicaId: o.settings.replicaId,
     adapterOwner: o.adapterOwner,
     template: o.template,
     maxExactShapleyK: o.settings.attributionExactMax,

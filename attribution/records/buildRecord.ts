@@ -1,7 +1,9 @@
 // Builds the AttributionRecord (recordTypes.ts, the EIP-712 message) for one request from the
 // attribution results and the fee split. Pure: hashing with this folder's keccak256, no viem.
 //
-//   recordId    = keccak256(utf8(requestId))
+//   recordId    = keccak256(utf8(replicaId + '/' + requestId)) on a replica (--replica-id), else
+//                 keccak256(utf8(requestId)): ids from different replicas never collide, and the
+//                 replica a record names (its view's `replica`) is bound to the signed recordId
 //   promptHash  = keccak256(utf8(promptContext))   the full prompt the model saw: promptContext(parts),
 //                 or the served ids as JSON "[1,2,3]" for token-id prompts
 //   outputHash  = keccak256(utf8(outputText))
@@ -39,6 +41,8 @@ export const MAX_RECORD_SPANS = 16;
 
 export interface BuildRecordInput {
   requestId: string;
+  /** The replica serving the request (--replica-id); the record id carries it. */
+  replicaId?: string;
   model: string;
   /** null for the bare base model. */
   adapter: { id: string; owner: Address | null; sharePpm: number } | null;
@@ -55,8 +59,9 @@ export interface BuildRecordInput {
   method: string;
 }
 
-export function recordIdOf(requestId: string): Hex {
-  return keccak256(requestId);
+/** keccak256(utf8(replicaId + '/' + requestId)), or keccak256(utf8(requestId)) without a replica id. */
+export function recordIdOf(requestId: string, replicaId?: string): Hex {
+  return keccak256(replicaId === undefined ? requestId : `${replicaId}/${requestId}`);
 }
 
 /** Canonical text of a prompt: the completion prompt itself, or the chat messages as JSON [{role, content}]. */
@@ -81,7 +86,7 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     .sort((a, b) => b.sharePpm - a.sharePpm || compare(a.docId, b.docId));
   const owner = input.adapter?.owner ?? null;
   const record: AttributionRecord = {
-    recordId: recordIdOf(input.requestId),
+    recordId: recordIdOf(input.requestId, input.replicaId),
     requestId: input.requestId,
     model: input.model,
     adapter: input.adapter?.id ?? '',

@@ -1,10 +1,14 @@
 // The settlement chain behind a small interface (the viem edge for the chain).
 //
-//   deploy()                        -> contract address (LoraLedgerSettlement, poster = sender by default)
-//   latestEpoch / recordsRoot(e) / payoutRootOf(e) / claimed(a) / claimable(a, cum, proof)   reads
-//   postEpoch({epoch, roots, total}) -> tx hash, after the receipt confirms (value = total wei)
-//   findEpochPost(e)                -> tx hash of the EpochPosted(e) event, or null
-//   claim({account, cumulative, proof}) -> {txHash, paid}
+//   deploy(posters?)                -> contract address (LoraLedgerSettlement; posters = [sender] by default)
+//   latestEpoch / recordsRoot(e) / payoutRootOf(e) / claimed(a) / claimable(a, cum, proof)   reads of
+//                                      ONE poster's sequence: `poster` when given, else the sender's
+//   postEpoch({epoch, roots, total}) -> tx hash, after the receipt confirms (value = total wei);
+//                                      epochs are the sender's own sequence
+//   findEpochPost(e)                -> tx hash of the sender's EpochPosted(e) event, or null
+//   claim({poster, account, cumulative, proof})  -> {txHash, paid}   one poster's part
+//   claimMany({account, parts})     -> {txHash, paid}   every poster's part in one transaction
+//   addPoster / removePoster / isPoster   the owner's allowlist
 //
 // Errors: a revert becomes AttributionError('record_invalid') naming the contract error; anything
 // else (refused connection, timeout) becomes AttributionError('chain_unavailable'). Messages
@@ -50,22 +54,35 @@ export interface EpochPost {
   total: bigint;
 }
 
+/** One poster's part of a claim: the cumulative amount it owes the account and the proof against its payout root. */
+export interface PosterClaim {
+  poster: Address;
+  cumulative: bigint;
+  proof: Hex[];
+}
+
 export interface ChainClient {
   readonly chainId: number;
   readonly rpcUrl: string;
-  /** sender address */
+  /** sender address (the poster, for the server) */
   readonly account: Address;
   readonly contract: Address | undefined;
-  deploy(poster?: Address): Promise<Address>;
+  /** Deploys with `posters` allowed (default: the sender alone); the sender becomes the owner. */
+  deploy(posters?: Address[]): Promise<Address>;
   hasCode(address: Address): Promise<boolean>;
-  latestEpoch(): Promise<number>;
-  recordsRoot(epoch: number): Promise<Hex>;
-  payoutRootOf(epoch: number): Promise<Hex>;
+  /** The reads below take `poster` (default: the sender's own sequence). */
+  latestEpoch(poster?: Address): Promise<number>;
+  recordsRoot(epoch: number, poster?: Address): Promise<Hex>;
+  payoutRootOf(epoch: number, poster?: Address): Promise<Hex>;
   postEpoch(post: EpochPost): Promise<Hex>;
   findEpochPost(epoch: number): Promise<Hex | null>;
-  claimed(account: Address): Promise<bigint>;
-  claimable(account: Address, cumulative: bigint, proof: Hex[]): Promise<bigint>;
-  claim(args: { account: Address; cumulative: bigint; proof: Hex[] }): Promise<{ txHash: Hex; paid: bigint }>;
+  claimed(account: Address, poster?: Address): Promise<bigint>;
+  claimable(account: Address, cumulative: bigint, proof: Hex[], poster?: Address): Promise<bigint>;
+  claim(args: { account: Address } & PosterClaim): Promise<{ txHash: Hex; paid: bigint }>;
+  claimMany(args: { account: Address; parts: PosterClaim[] }): Promise<{ txHash: Hex; paid: bigint }>;
+  isPoster(poster: Address): Promise<boolean>;
+  addPoster(poster: Address): Promise<Hex>;
+  removePoster(poster: Address): Promise<Hex>;
   balance(address: Address): Promise<bigint>;
 }
 
@@ -138,14 +155,20 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
       return receipt;
     });
 
+  /** Sum of the Claimed events' `paid` in a claim's receipt (one per poster part that paid). */
+  const paidBy = (receipt: { transactionHash: Hex; logs: Parameters<typeof parseEventLogs>[0]['logs'] }) => ({
+    txHash: receipt.transactionHash,
+    paid: parseEventLogs({ abi, eventName: 'Claimed', logs: receipt.logs }).reduce((sum, ev) => sum + ev.args.paid, 0n),
+  });
+
   return {
     chainId: opts.chainId,
     rpcUrl: opts.rpcUrl,
     account: account.address,
     contract,
-    deploy: (poster) =>
+    deploy: (posters) =>
       guard('deploying the settlement contract', async () => {
-        const hash = await wallet.deployContract({ abi, bytecode, args: [poster ?? account.address] });
+        const hash = await wallet.deployContract({ abi, bytecode, args: [posters ?? [account.address]] });
         const receipt = await pub.waitForTransactionReceipt({ hash });
         if (receipt.status !== 'success' || !receipt.contractAddress)
           throw new AttributionError('chain_unavailable', `settlement contract deployment failed in ${hash}`);
@@ -153,9 +176,9 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
       }),
     hasCode: (address) =>
       guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
-    latestEpoch: async () => Number(await read<bigint>('latestEpoch', [])),
-    recordsRoot: (epoch) => read<Hex>('recordsRoot', [BigInt(epoch)]),
-    payoutRootOf: (epoch) => read<Hex>('payoutRootOf', [BigInt(epoch)]),
+    latestEpoch: async (poster) => Number(await read<bigint>('latestEpoch', [poster ?? account.address])),
+    recordsRoot: (epoch, poster) => read<Hex>('recordsRoot', [poster ?? account.address, BigInt(epoch)]),
+    payoutRootOf: (epoch, poster) => read<Hex>('payoutRootOf', [poster ?? account.address, BigInt(epoch)]),
     postEpoch: async (p) =>
       (
         await write(
@@ -171,18 +194,28 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
           address: at(),
           abi,
           eventName: 'EpochPosted',
-          args: { epoch: BigInt(epoch) },
+          args: { poster: account.address, epoch: BigInt(epoch) },
           fromBlock: 0n,
         });
         return logs.length === 0 ? null : logs[0]!.transactionHash;
       }),
-    claimed: (a) => read<bigint>('claimed', [getAddress(a)]),
-    claimable: (a, cumulative, proof) => read<bigint>('claimable', [getAddress(a), cumulative, proof]),
-    claim: async ({ account: a, cumulative, proof }) => {
-      const receipt = await write(`claiming for ${a}`, 'claim', [getAddress(a), cumulative, proof]);
-      const [ev] = parseEventLogs({ abi, eventName: 'Claimed', logs: receipt.logs });
-      return { txHash: receipt.transactionHash, paid: ev?.args.paid ?? 0n };
-    },
+    claimed: (a, poster) => read<bigint>('claimed', [poster ?? account.address, getAddress(a)]),
+    claimable: (a, cumulative, proof, poster) =>
+      read<bigint>('claimable', [poster ?? account.address, getAddress(a), cumulative, proof]),
+    claim: async ({ account: a, poster, cumulative, proof }) =>
+      paidBy(await write(`claiming for ${a}`, 'claim', [getAddress(poster), getAddress(a), cumulative, proof])),
+    claimMany: async ({ account: a, parts }) =>
+      paidBy(
+        await write(`claiming for ${a}`, 'claimMany', [
+          getAddress(a),
+          parts.map((p) => ({ poster: getAddress(p.poster), cumulativeAmount: p.cumulative, proof: p.proof })),
+        ]),
+      ),
+    isPoster: (poster) => read<boolean>('isPoster', [getAddress(poster)]),
+    addPoster: async (poster) =>
+      (await write(`adding poster ${poster}`, 'addPoster', [getAddress(poster)])).transactionHash,
+    removePoster: async (poster) =>
+      (await write(`removing poster ${poster}`, 'removePoster', [getAddress(poster)])).transactionHash,
     balance: (address) => guard('reading a balance', () => pub.getBalance({ address })),
   };
 }

@@ -1,6 +1,6 @@
 // The settlement contract's owner rules (OpenZeppelin Ownable), on a real anvil: only the owner
-// replaces the poster, ownership moves with transferOwnership / setOwner, and it can never be
-// renounced or given to the zero address.
+// manages the poster allowlist, ownership moves with transferOwnership / setOwner, and it can never
+// be renounced or given to the zero address.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -47,7 +47,7 @@ function clients() {
 /** Sends a call from `from`; resolves on success, or with the custom error's name and args when it reverts. */
 async function send(
   from: typeof owner,
-  functionName: 'setPoster' | 'setOwner' | 'transferOwnership' | 'renounceOwnership',
+  functionName: 'addPoster' | 'removePoster' | 'setOwner' | 'transferOwnership' | 'renounceOwnership',
   args: readonly unknown[],
 ): Promise<{ reverted: string; args: readonly unknown[] } | 'ok'> {
   const { pub, wallet } = clients();
@@ -68,18 +68,25 @@ async function send(
   }
 }
 
-const read = async (functionName: 'owner' | 'poster'): Promise<Hex> =>
-  (await clients().pub.readContract({ address: contract, abi, functionName })) as Hex;
+const read = async (): Promise<Hex> =>
+  (await clients().pub.readContract({ address: contract, abi, functionName: 'owner' })) as Hex;
+const isPoster = async (a: Address): Promise<boolean> =>
+  (await clients().pub.readContract({ address: contract, abi, functionName: 'isPoster', args: [a] })) as boolean;
 
-test('only the owner replaces the poster', async () => {
-  assert.deepEqual(await send(other, 'setPoster', [other.address]), {
-    reverted: 'OwnableUnauthorizedAccount',
-    args: [other.address],
-  });
-  assert.equal(await read('poster'), owner.address);
-  assert.deepEqual(await send(owner, 'setPoster', [zeroAddress]), { reverted: 'ZeroAddress', args: [] });
-  assert.equal(await send(owner, 'setPoster', [other.address]), 'ok');
-  assert.equal(await read('poster'), other.address);
+test('only the owner manages the poster allowlist', async () => {
+  assert.equal(await isPoster(owner.address), true, 'the deployer is the first poster by default');
+  for (const fn of ['addPoster', 'removePoster'] as const)
+    assert.deepEqual(await send(other, fn, [other.address]), {
+      reverted: 'OwnableUnauthorizedAccount',
+      args: [other.address],
+    });
+  assert.equal(await isPoster(other.address), false);
+  assert.deepEqual(await send(owner, 'addPoster', [zeroAddress]), { reverted: 'ZeroAddress', args: [] });
+  assert.equal(await send(owner, 'addPoster', [other.address]), 'ok');
+  assert.equal(await send(owner, 'addPoster', [other.address]), 'ok', 'adding twice is a no-op');
+  assert.deepEqual([await isPoster(owner.address), await isPoster(other.address)], [true, true]);
+  assert.equal(await send(owner, 'removePoster', [owner.address]), 'ok');
+  assert.deepEqual([await isPoster(owner.address), await isPoster(other.address)], [false, true]);
 });
 
 test('ownership moves with transferOwnership and setOwner, never to zero, never renounced', async () => {
@@ -96,11 +103,11 @@ test('ownership moves with transferOwnership and setOwner, never to zero, never 
     args: [other.address],
   });
   assert.equal(await send(owner, 'transferOwnership', [other.address]), 'ok');
-  assert.equal(await read('owner'), other.address);
-  assert.deepEqual(await send(owner, 'setPoster', [owner.address]), {
+  assert.equal(await read(), other.address);
+  assert.deepEqual(await send(owner, 'addPoster', [owner.address]), {
     reverted: 'OwnableUnauthorizedAccount',
     args: [owner.address],
   });
   assert.equal(await send(other, 'setOwner', [owner.address]), 'ok');
-  assert.equal(await read('owner'), owner.address);
+  assert.equal(await read(), owner.address);
 });

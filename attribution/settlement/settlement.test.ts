@@ -109,9 +109,10 @@ test('records settle on chain and an outsider with only viem verifies signer, di
     address: contract,
     abi: LoraLedgerSettlementAbi,
     functionName: 'recordsRoot',
-    args: [BigInt(view.epoch)],
+    args: [view.poster, BigInt(view.epoch)],
   });
   assert.equal(onchain, view.root);
+  assert.equal(view.poster, direct.account, "the record's epoch is in its replica's poster sequence");
   assert.ok(StandardMerkleTree.verify(view.root, view.leaf_encoding, view.leaf, view.proof));
   const d = eip712Description(view.domain);
   const { EIP712Domain: _, ...types } = d.types;
@@ -143,20 +144,22 @@ test('claims pay cumulative - claimed in real ETH; repeats, forged amounts and p
   // records 0..4 of tag 'a': payee 0 gets 1000*k for k in {1,4} and 10*k for k in {3}
   assert.equal(p1.cumulative, (1000n * 1n + 1000n * 4n + 10n * 3n).toString());
   const before = await direct.balance(payee);
-  const c1 = await relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative), proof: p1.proof });
+  const poster = p1.poster!;
+  assert.equal(poster, direct.account);
+  const c1 = await relayer.claim({ account: payee, poster, cumulative: BigInt(p1.cumulative), proof: p1.proof });
   assert.equal(c1.paid, BigInt(p1.cumulative));
   assert.equal((await direct.balance(payee)) - before, BigInt(p1.cumulative));
   await assert.rejects(
-    relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative), proof: p1.proof }),
+    relayer.claim({ account: payee, poster, cumulative: BigInt(p1.cumulative), proof: p1.proof }),
     (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && /NothingToClaim/.test(e.message),
   );
   await assert.rejects(
-    relayer.claim({ account: payee, cumulative: BigInt(p1.cumulative) + 1n, proof: p1.proof }),
+    relayer.claim({ account: payee, poster, cumulative: BigInt(p1.cumulative) + 1n, proof: p1.proof }),
     /InvalidProof/,
   );
   const other = settlement.payoutView(TEST_PAYEES[1]!);
   await assert.rejects(
-    relayer.claim({ account: payee, cumulative: BigInt(other.cumulative), proof: other.proof }),
+    relayer.claim({ account: payee, poster, cumulative: BigInt(other.cumulative), proof: other.proof }),
     /InvalidProof/,
   );
   assert.equal(await direct.claimable(payee, BigInt(p1.cumulative) + 1n, p1.proof), 0n);
@@ -169,7 +172,7 @@ test('claims pay cumulative - claimed in real ETH; repeats, forged amounts and p
   assert.equal(delta, 10n * 6n + 1000n * 7n); // record 5 (k=6) source b, record 6 (k=7) source a
   assert.equal(await direct.claimed(payee), BigInt(p1.cumulative));
   assert.equal(await direct.claimable(payee, BigInt(p2.cumulative), p2.proof), delta);
-  const c2 = await relayer.claim({ account: payee, cumulative: BigInt(p2.cumulative), proof: p2.proof });
+  const c2 = await relayer.claim({ account: payee, poster, cumulative: BigInt(p2.cumulative), proof: p2.proof });
   assert.equal(c2.paid, delta);
   assert.equal((await direct.balance(payee)) - before, BigInt(p2.cumulative));
 });

@@ -8,8 +8,10 @@
 //                The first pass after start() always runs post (resync with the chain).
 //   settleNow()  on demand: close whatever is unassigned and post; throws chain_unavailable
 //   post(e)      resync: settled epochs the chain lacks are reopened (fresh local chain);
-//                recordsRoot(e) on chain == ours -> already posted: reconcile the tx hash;
+//                recordsRoot(poster, e) on chain == ours -> already posted: reconcile the tx hash;
 //                == 0 -> postEpoch(e, roots, total) and only then markSettled; else conflict.
+// Epochs are this replica's own sequence: the contract keeps one per poster (the chain client's
+// sender), so replicas with their own poster keys and outboxes never share a nonce or a lock.
 // All chain work runs one at a time (a promise chain), so an epoch is never posted twice
 // concurrently; across crashes the on-chain check and the contract's strict epoch order do it.
 
@@ -41,6 +43,8 @@ export interface SettlementOptions {
   signer: RecordSigner;
   /** null: settlement is off (records are signed and kept, never posted). */
   chain: ChainClient | null;
+  /** This replica's id (--replica-id), reported in the views; its records' ids carry it (recordIdOf). */
+  replica?: string;
   /** Close an epoch once the oldest unassigned record is this old, seconds (0 = never on time). */
   epochSeconds: number;
   /** Close an epoch once this many records are unassigned. */
@@ -69,6 +73,10 @@ export interface RecordView {
     by_datanet: Array<{ datanet: string; share_ppm: number; amount: string }>;
   } | null;
   status: RecordStatus;
+  /** The replica that signed and holds the record (null when the server has no replica id). */
+  replica: string | null;
+  /** The poster (this replica's chain account) whose epoch sequence holds `epoch`; null when settlement is off. */
+  poster: Address | null;
   epoch: number | null;
   tx_hash: Hex | null;
   root: Hex | null;
@@ -80,6 +88,9 @@ export interface RecordView {
 /** What GET /v1/attribution/payouts/:address returns (latest settled epoch). */
 export interface PayoutView {
   account: string;
+  /** The poster this payout is owed by (claims name it): this replica's chain account; null when settlement is off. */
+  poster: Address | null;
+  replica: string | null;
   epoch: number | null;
   /** uint256 decimal string */
   cumulative: string;
@@ -90,6 +101,8 @@ export interface PayoutView {
 
 /** What GET /v1/attribution/epochs/:epoch returns. */
 export interface EpochView {
+  /** The poster whose sequence this epoch belongs to (null when settlement is off). */
+  poster: Address | null;
   epoch: number;
   /** closed = roots fixed, not yet confirmed on chain; settled = posted and confirmed */
   status: 'closed' | 'settled';
@@ -136,6 +149,15 @@ export class Settlement {
     return this.opts.signer.domain;
   }
 
+  /** The chain account that posts this replica's epochs (null when settlement is off). */
+  get poster(): Address | null {
+    return this.opts.chain?.account ?? null;
+  }
+
+  private get replica(): string | null {
+    return this.opts.replica ?? null;
+  }
+
   /** Signs and durably stores a record; resolves only after the outbox fsync. */
   async record(record: AttributionRecord): Promise<SignedRecord> {
     const signed = await this.opts.signer.sign(record);
@@ -164,6 +186,8 @@ export class Settlement {
       primary_type: recordPrimaryType(signed.record),
       training: trainingRollUp(signed.record),
       status,
+      replica: this.replica,
+      poster: this.poster,
       epoch,
       tx_hash: stored.txHash,
       root,
@@ -176,7 +200,7 @@ export class Settlement {
   payoutView(account: string): PayoutView {
     const a = account.toLowerCase();
     const e = this.opts.outbox.latestSettled();
-    const base = { account: a, leaf_encoding: PAYOUT_LEAF_ENCODING };
+    const base = { account: a, poster: this.poster, replica: this.replica, leaf_encoding: PAYOUT_LEAF_ENCODING };
     if (e === null || e.payoutRoot === ZERO_ROOT)
       return { ...base, epoch: e?.epoch ?? null, cumulative: '0', root: null, proof: [] };
     const cumulative = payoutsFromDump(this.opts.outbox.payoutTree(e.epoch)).get(a) ?? 0n;
@@ -190,6 +214,7 @@ export class Settlement {
     const e = this.opts.outbox.epoch(epoch);
     if (e === null) throw new AttributionError('record_not_found', `no settlement epoch ${epoch}`, { param: 'epoch' });
     return {
+      poster: this.poster,
       epoch: e.epoch,
       status: e.status,
       records_root: e.recordsRoot,
@@ -298,7 +323,7 @@ export class Settlement {
     } else if (onchain !== ZERO_ROOT) {
       throw new AttributionError(
         'conflict',
-        `epoch ${e.epoch} is on chain with a different records root (another poster?)`,
+        `epoch ${e.epoch} is on chain with a different records root (another replica posting with this poster key?)`,
         { details: { epoch: e.epoch } },
       );
     } else {

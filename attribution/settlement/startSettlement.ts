@@ -2,7 +2,12 @@
 // off), contract (configured, remembered in the outbox, or deployed), signer and the loop.
 // buildApp calls startSettlement at onReady and handle.close() at onClose.
 //
-//   contract address: config -> outbox meta (when the chain still has code there) -> deploy.
+//   contract address: config -> outbox meta (when the chain still has code there) -> deploy
+//                     (with this poster alone on the allowlist).
+//   Several replicas: each runs with its own --data-dir (outbox, signer key), --poster-key and
+//   --replica-id against one --chain-rpc and --settlement-contract whose owner allowed every
+//   poster; each posts its own epoch sequence. A poster not on the allowlist is logged at start
+//   (its posts fail with NotPoster and retry until the owner adds it).
 //   A fresh local anvil redeploys from dev key #0 at nonce 0, so the address (and with it every
 //   record's EIP-712 domain) is the same across restarts; the loop re-posts the epochs it lost.
 
@@ -26,6 +31,8 @@ import { AttributionError } from '../../common/index.ts';
 /** The config fields this needs (server/configSchema.ts documents each). */
 export interface SettlementConfig {
   dataDir: string;
+  /** --replica-id: reported in the record, payout and contract views. */
+  replicaId?: string;
   signerKey?: string;
   chain: 'anvil' | 'rpc' | 'off';
   chainRpc?: string;
@@ -42,6 +49,9 @@ export interface ContractInfo {
   chain_id: number;
   /** The local anvil's URL; null for a configured RPC (it may carry credentials). */
   rpc_url: string | null;
+  /** This replica's poster (the chain account its epochs are posted from); null when settlement is off. */
+  poster: Address | null;
+  replica: string | null;
   abi: typeof LoraLedgerSettlementAbi;
 }
 
@@ -90,6 +100,19 @@ async function resolveContract(
   return deployed;
 }
 
+/** Logs a warning when the configured contract does not (yet) allow this replica's poster. */
+async function warnIfNotPoster(chain: ChainClient, log: SettlementLog | undefined): Promise<void> {
+  try {
+    if (!(await chain.isPoster(chain.account)))
+      log?.warn(
+        { poster: chain.account, contract: chain.contract },
+        "this replica's poster is not on the settlement contract's allowlist; epochs stay pending until the owner adds it",
+      );
+  } catch (err) {
+    log?.warn({ err: (err as Error).message }, 'settlement chain unreachable at start; poster allowlist not checked');
+  }
+}
+
 export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog): Promise<SettlementHandle> {
   const outbox = new Outbox(join(cfg.dataDir, OUTBOX_FILE));
   let anvil: AnvilNode | null = null;
@@ -108,11 +131,13 @@ export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog
       rpcUrl === null ? null : createChainClient({ rpcUrl, chainId: cfg.chainId, privateKey: posterKey, contract });
     const address = await resolveContract(cfg, outbox, mk(), log);
     const chain = mk(address);
+    if (chain !== null && cfg.settlementContract !== undefined) await warnIfNotPoster(chain, log);
     const signer = createRecordSigner(signerKey, eip712Domain(cfg.chainId, address));
     const settlement = new Settlement({
       outbox,
       signer,
       chain,
+      replica: cfg.replicaId,
       epochSeconds: cfg.epochSeconds,
       epochMaxRecords: cfg.epochMaxRecords,
       log,
@@ -127,6 +152,8 @@ export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog
         address: signer.domain.verifyingContract,
         chain_id: cfg.chainId,
         rpc_url: node?.rpcUrl ?? null,
+        poster: chain?.account ?? null,
+        replica: cfg.replicaId ?? null,
         abi: LoraLedgerSettlementAbi,
       }),
       eip712: () => eip712Description(signer.domain),
