@@ -36,6 +36,7 @@ export {
 export type { Eip712Description, Eip712Domain, RecordSigner } from './records/eip712.ts';
 export { loadOrCreateSignerKey, SIGNER_KEY_FILE } from './records/signerKey.ts';
 export { Outbox } from './settlement/outbox.ts';
+export { StorageGuard, STORAGE_RESERVE_BYTES } from './settlement/storageGuard.ts';
 export type { EpochRow, StoredRecord } from './settlement/outbox.ts';
 export { buildPayouts, buildRecordsTree, verifyLeaf, ZERO_ROOT } from './settlement/merkle.ts';
 export { ANVIL_DEV_KEYS, startAnvil } from './settlement/anvilNode.ts';

@@ -17,12 +17,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { readTrainingManifest } from '../attribution/scoring/influence/influenceFiles.ts';
 import {
+  StorageGuard,
   loadTokenEmbeddings,
+  parseAttributionRequest,
   startDataAttribution,
   startSettlement,
   tokenEmbeddingEmbedder,
 } from '../attribution/index.ts';
-import type { AttributionPlugin, AttributionWiring } from './ports.ts';
+import type { AttributionHook, AttributionPlugin, AttributionWiring } from './ports.ts';
 import { makeAdminGuard } from './http/adminAuth.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
@@ -67,8 +69,9 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
     throw err;
   }
   const adminGuard = makeAdminGuard(w.config.adminKey);
+  const storage = new StorageGuard(w.config.dataDir);
   return {
-    hook: data.service,
+    hook: guardStorage(data.service, storage),
     documents: (datanet) => {
       data.store.getDatanet(datanet); // datanet_not_found
       return data.store.allDocuments(datanet);
@@ -84,6 +87,31 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       await handle.close();
     },
   };
+}
+
+/**
+ * A request that needs a record is refused with 503 storage_unavailable before it runs while the
+ * data directory is full or read-only (attribution/settlement/storageGuard.ts); others pass.
+ */
+function guardStorage(hook: AttributionHook, storage: StorageGuard): AttributionHook {
+  if (!hook.prepare) return hook;
+  const prepare = hook.prepare.bind(hook);
+  return {
+    prepare: async (input) => {
+      if (needsRecord(input.body)) storage.check();
+      return prepare(input);
+    },
+    onCompletion: (input) => hook.onCompletion(input),
+    forget: hook.forget && ((id) => hook.forget!(id)),
+  };
+}
+
+function needsRecord(body: Record<string, unknown>): boolean {
+  try {
+    return parseAttributionRequest(body).mode !== 'off';
+  } catch {
+    return false; // a bad field: the service's own prepare names it (400)
+  }
 }
 
 /** sha256 of the model folder's tokenizer.json (the span index is keyed by it), else the model id. */

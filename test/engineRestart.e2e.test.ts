@@ -11,7 +11,7 @@ import { openStream, postJson, startFaultServer, waitForHealth, type FaultServer
 
 let s: FaultServer;
 before(async () => {
-  s = await startFaultServer('restart', ['ad-a', 'ad-b']);
+  s = await startFaultServer({ name: 'restart', adapters: ['ad-a', 'ad-b'] });
 });
 after(async () => s?.close());
 

@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { AttributionError } from '../../common/index.ts';
 import { buildPayouts, buildRecordsTree, payoutsFromDump, type TreeDump } from './merkle.ts';
 import type { Hex, RecordStatus, SignedRecord } from '../records/recordTypes.ts';
+import { asStorageError } from './storageGuard.ts';
 
 export interface EpochRow {
   epoch: number;
@@ -116,11 +117,16 @@ export class Outbox {
   append(signed: SignedRecord): boolean {
     const id = signed.record.recordId.toLowerCase();
     const digest = signed.digest.toLowerCase();
-    const res = this.db
-      .prepare(
-        'INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
-      )
-      .run(id, digest, signed.signer, signed.signature, JSON.stringify(signed.record), this.now());
+    let res: Database.RunResult;
+    try {
+      res = this.db
+        .prepare(
+          'INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
+        )
+        .run(id, digest, signed.signer, signed.signature, JSON.stringify(signed.record), this.now());
+    } catch (err) {
+      throw asStorageError(err); // a full or read-only disk: 503 storage_unavailable (storageGuard.ts)
+    }
     if (res.changes === 1) return true;
     const existing = this.db.prepare('SELECT digest FROM records WHERE record_id = ?').get(id) as { digest: string };
     if (existing.digest !== digest) {

@@ -22,13 +22,21 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-/** stories260K with rank-4 adapters `ids` (seeded), chain off, one thread, silent; `extraArgs` appended. */
-export async function startFaultServer(
-  name: string,
-  ids: string[],
-  extraArgs: string[] = [],
-  build: BuildOptions = {},
-): Promise<FaultServer> {
+export interface FaultServerOptions {
+  /** Names the temporary folder. */
+  name: string;
+  /** Rank-4 adapters to generate (seeded), by id. */
+  adapters: string[];
+  /** Extra CLI flags, appended. */
+  args?: string[];
+  build?: BuildOptions;
+  /** --data-dir; default <tmp>/data. */
+  dataDir?: string;
+}
+
+/** stories260K with the adapters, chain off, one thread, silent, fault injection on. */
+export async function startFaultServer(opts: FaultServerOptions): Promise<FaultServer> {
+  const { name, adapters: ids, args: extraArgs = [], build = {} } = opts;
   const tmp = mkdtempSync(join(tmpdir(), `loraledger-${name}-`));
   const adapters = join(tmp, 'adapters');
   mkdirSync(adapters);
@@ -38,7 +46,7 @@ export async function startFaultServer(
   const config = loadConfig({
     argv: [
       ...['--model', STORIES, '--adapters', adapters, '--cache-dir', join(tmp, 'cache')],
-      ...['--data-dir', join(tmp, 'data'), '--chain', 'off', '--threads', '1', '--log-level', 'silent'],
+      ...['--data-dir', opts.dataDir ?? join(tmp, 'data'), '--chain', 'off', '--threads', '1', '--log-level', 'silent'],
       ...['--max-batch-size', '8', '--max-lora-rank', '8', ...extraArgs],
     ],
     env: {},
