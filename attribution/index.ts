@@ -62,7 +62,21 @@ export {
   type Datanet,
   type DataDocument,
   type NewDocument,
+  type DocumentFormat,
+  type DocumentState,
+  DOCUMENT_STATES,
 } from './data/datanetStore.ts';
+// DataNet governance (owners, contributors, staked validators on the DataNetRegistry contract)
+export {
+  DataNetGovernance,
+  type SignedRequest,
+  type CreateInput,
+  type BallotInput,
+} from './data/governance/governance.ts';
+export { GovernanceStore } from './data/governance/governanceStore.ts';
+export { createRegistryClient, type RegistryClient, type RegistryParams } from './data/governance/registryClient.ts';
+export * from './data/governance/governanceTrees.ts';
+export { DataNetRegistryAbi } from './settlement/contracts/generated/DataNetRegistry.ts';
 export {
   Retriever,
   MAX_TOP_K,

@@ -151,12 +151,7 @@ export class DatanetStore {
 
   /** Creates a DataNet; 409 conflict when the id exists. `governed`: documents start pending. */
   createDatanet(input: { id: unknown; title?: unknown; governed?: boolean; format?: DocumentFormat | null }): Datanet {
-    const id = input.id;
-    if (typeof id !== 'string' || !DATANET_ID.test(id))
-      bad('id', 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
-    const title = input.title ?? id;
-    if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)
-      bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
+    const { id, title } = this.checkNewDatanet(input);
     const format = input.format ?? null;
     const created = this.now();
     const info = this.db
@@ -172,6 +167,19 @@ export class DatanetStore {
       governed: input.governed === true,
       format,
     };
+  }
+
+  /** Validates a new DataNet's id and title (400) and that the id is free (409), changing nothing. */
+  checkNewDatanet(input: { id: unknown; title?: unknown }): { id: string; title: string } {
+    const id = input.id;
+    if (typeof id !== 'string' || !DATANET_ID.test(id))
+      bad('id', 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+    const title = input.title ?? id;
+    if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)
+      bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
+    if (this.db.prepare('SELECT 1 FROM datanets WHERE id = ?').get(id))
+      throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
+    return { id: id as string, title: title as string };
   }
 
   /** Throws datanet_not_found (404) when missing. */
@@ -287,7 +295,7 @@ export class DatanetStore {
   /** A page of a DataNet's documents in insertion order, after the document `after` (a doc_id). */
   listDocuments(
     datanet: string,
-    options: { limit?: number; after?: string } = {},
+    options: { limit?: number; after?: string; state?: DocumentState } = {},
   ): { data: DataDocument[]; hasMore: boolean } {
     this.getDatanet(datanet);
     const limit = options.limit ?? 100;
@@ -300,9 +308,15 @@ export class DatanetStore {
       if (!row) bad('after', `names no document of DataNet ${datanet}`);
       afterSeq = row!.seq;
     }
-    const rows = this.db
-      .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(datanet, afterSeq, limit + 1) as DocRow[];
+    const rows = (
+      options.state === undefined
+        ? this.db
+            .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?')
+            .all(datanet, afterSeq, limit + 1)
+        : this.db
+            .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? AND state = ? ORDER BY seq LIMIT ?')
+            .all(datanet, afterSeq, options.state, limit + 1)
+    ) as DocRow[];
     return { data: rows.slice(0, limit).map(toDocument), hasMore: rows.length > limit };
   }
 

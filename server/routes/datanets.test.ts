@@ -39,6 +39,7 @@ test('create a DataNet, contribute documents, list them', async () => {
     title: 'Medical QA',
     created: 1_700_000_000,
     documents: 0,
+    governed: false,
   });
   const doc = await app.inject({
     method: 'POST',

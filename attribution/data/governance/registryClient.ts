@@ -84,7 +84,7 @@ export interface RegistryClient {
   readonly registry: Address | undefined;
   readonly chainId: number;
   deploy(poster?: Address): Promise<Address>;
-  createDataNet(name: string, metadataHash: Hex, params: RegistryParams): Promise<TransactionReceipt>;
+  createDataNet(name: string, owner: Address, metadataHash: Hex, params: RegistryParams): Promise<TransactionReceipt>;
   stake(name: string, wei: bigint): Promise<TransactionReceipt>;
   requestUnstake(name: string, wei: bigint): Promise<TransactionReceipt>;
   withdraw(name: string): Promise<TransactionReceipt>;
@@ -228,9 +228,10 @@ export function createRegistryClient(opts: {
           throw new AttributionError('chain_unavailable', `DataNet registry deployment failed in ${hash}`);
         return getAddress(receipt.contractAddress);
       }),
-    createDataNet: (name, metadataHash, p) =>
+    createDataNet: (name, owner, metadataHash, p) =>
       write(`creating DataNet ${name}`, 'createDataNet', [
         name,
+        getAddress(owner),
         metadataHash,
         {
           policy: POLICY[p.policy],

@@ -156,8 +156,16 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
 
     // ---- DataNets ----
 
-    /// @notice Creates DataNet `name` (id keccak256(utf8(name))) owned by the caller.
-    function createDataNet(string calldata name, bytes32 metadataHash, Params calldata p) external returns (bytes32 id) {
+    /// @notice Creates DataNet `name` (id keccak256(utf8(name))) owned by `owner_`; sent by the owner
+    ///  itself or by the poster relaying the owner's signed request.
+    function createDataNet(
+        string calldata name,
+        address owner_,
+        bytes32 metadataHash,
+        Params calldata p
+    ) external returns (bytes32 id) {
+        if (owner_ == address(0)) revert ZeroAddress();
+        if (msg.sender != owner_ && msg.sender != poster) revert NotOwnerOrPoster(msg.sender);
         id = keccak256(bytes(name));
         if (_datanets[id].owner != address(0)) revert DataNetExists(id);
         if (bytes(name).length == 0 || bytes(name).length > 64) revert BadParams("name length");
@@ -166,10 +174,10 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
         if (p.policy == Policy.Owner && p.quorum != 1) revert BadParams("owner policy quorum must be 1");
         if (p.votingPeriod == 0) revert BadParams("votingPeriod 0");
         DataNet storage d = _datanets[id];
-        d.owner = msg.sender;
+        d.owner = owner_;
         d.metadataHash = metadataHash;
         d.params = p;
-        emit DataNetCreated(id, msg.sender, name, metadataHash, p);
+        emit DataNetCreated(id, owner_, name, metadataHash, p);
     }
 
     function dataNet(bytes32 id) external view returns (DataNet memory) {
@@ -278,9 +286,10 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
 
     // ---- challenges ----
 
-    /// @notice Upholds the owner's challenge of an approved document within the version's challenge
-    ///  window; each listed validator, proved to have approved it in `doc.round`, loses slashPpm of
-    ///  its stake (active first, then unbonding) to the treasury.
+    /// @notice Upholds the owner's challenge (sent by the owner, or by the poster relaying the
+    ///  owner's signed request) of an approved document within the version's challenge window; each
+    ///  listed validator, proved to have approved it in `doc.round`, loses slashPpm of its stake
+    ///  (active first, then unbonding) to the treasury.
     function challenge(
         bytes32 id,
         ChallengedDoc calldata doc,
@@ -288,7 +297,7 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
         bytes32[][] calldata voteProofs
     ) external {
         DataNet storage d = _get(id);
-        if (msg.sender != d.owner) revert NotDataNetOwner(msg.sender);
+        _onlyOwnerOrPoster(d);
         Version storage v = _versions[id][doc.version];
         if (v.publishedAt == 0) revert UnknownVersion(doc.version);
         uint64 closes = v.publishedAt + d.params.challengeWindow;
