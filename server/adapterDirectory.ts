@@ -5,7 +5,11 @@ import type { EngineClient } from '../kernels/index.ts';
 import type { AdapterRegistry } from '../adapters/index.ts';
 import type { AdapterDirectory, AdapterInfo } from './ports.ts';
 
+/** An errored adapter's folder is re-read at most this often (ms) when requests ask for it. */
+export const ADAPTER_RETRY_MS = 2000;
+
 export function adapterDirectory(registry: AdapterRegistry, engine: () => EngineClient): AdapterDirectory {
+  const retried = new Map<string, number>(); // id -> last retry (ms)
   const info = (id: string): AdapterInfo | undefined => {
     if (!registry.has(id)) return undefined;
     // Adapters registered by scanning have no meta until first asked: registry.meta reads the small
@@ -39,6 +43,22 @@ export function adapterDirectory(registry: AdapterRegistry, engine: () => Engine
     async unload(id) {
       registry.unregister(id); // throws adapter_not_found
       await engine().unregisterAdapter(id);
+    },
+    retry(id) {
+      const now = Date.now();
+      if (now - (retried.get(id) ?? -Infinity) < ADAPTER_RETRY_MS) return;
+      retried.set(id, now);
+      // validate() never throws for a bad folder (the entry stays errored with its reason); a whole
+      // one is loaded into the host tier (prefetch clears the engine's recorded failure); the engine
+      // being away (restarting) just leaves it for the next request
+      void registry.validate(id).then((e) => {
+        if (e.state !== 'ready') return;
+        try {
+          engine().prefetch([id]);
+        } catch {
+          /* engine not ready: it registers every adapter again when it is */
+        }
+      });
     },
   };
 }

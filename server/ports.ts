@@ -51,6 +51,12 @@ export interface AdapterDirectory {
   load(id: string, path: string): Promise<AdapterInfo>;
   /** Unregisters it from the engine and the registry; throws adapter_not_found. */
   unload(id: string): Promise<void>;
+  /**
+   * An errored adapter was asked for: re-validate its folder in the background (at most once per
+   * ADAPTER_RETRY_MS per adapter) and, if it is whole again, load it, so a repaired adapter serves
+   * again without an admin call. The request that asked still fails.
+   */
+  retry?(id: string): void;
 }
 
 export interface RouteDecision {

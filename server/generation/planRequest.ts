@@ -57,6 +57,7 @@ export function resolveModel(
     );
   }
   if (a.state === 'errored') {
+    deps.adapters.retry?.(a.id); // a repaired folder serves again (the next request)
     throw new AdapterError('adapter_load_failed', `Adapter "${model}" is errored: ${a.reason ?? 'unknown reason'}`, {
       param: 'model',
     });
