@@ -81,6 +81,8 @@ export interface ChainClient {
   claim(args: { account: Address } & PosterClaim): Promise<{ txHash: Hex; paid: bigint }>;
   claimMany(args: { account: Address; parts: PosterClaim[] }): Promise<{ txHash: Hex; paid: bigint }>;
   isPoster(poster: Address): Promise<boolean>;
+  /** Wei `poster` sent with its epochs, and wei its claims paid out (paidOut <= funded). */
+  posterFunds(poster: Address): Promise<{ funded: bigint; paidOut: bigint }>;
   addPoster(poster: Address): Promise<Hex>;
   removePoster(poster: Address): Promise<Hex>;
   balance(address: Address): Promise<bigint>;
@@ -212,6 +214,10 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
         ]),
       ),
     isPoster: (poster) => read<boolean>('isPoster', [getAddress(poster)]),
+    posterFunds: async (poster) => {
+      const [funded, paidOut] = await read<readonly [bigint, bigint]>('balanceOf', [getAddress(poster)]);
+      return { funded, paidOut };
+    },
     addPoster: async (poster) =>
       (await write(`adding poster ${poster}`, 'addPoster', [getAddress(poster)])).transactionHash,
     removePoster: async (poster) =>
