@@ -37,6 +37,7 @@ import type { RecordSigner } from './records/eip712.ts';
 import { computeFee, splitFee, type FeeConfig } from './scoring/fees.ts';
 import type { Address, AttributionRecord, SignedRecord } from './records/recordTypes.ts';
 import type { Passage, Retriever } from './data/retrieve.ts';
+import { reputationWeighted } from './scoring/reputationWeight.ts';
 import type { ContributorReputation } from './scoring/trainingShares.ts';
 import type { TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
 import {
@@ -282,7 +283,7 @@ export class AttributionService {
         `engine.score returned ${values.length} results for ${variants.length} variants`,
       );
     const scores = combineScores(plan, values.slice(0, plan.subsets.length));
-    const shares = sharesPpm(scores);
+    const shares = sharesPpm(reputationWeighted(scores, req.passages, this.o.reputation)); // composite = influence x reputation
     const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - values[values.length - 1]! : 0;
     const earnedShare = req.adapterId !== null ? adapterSharePpm(influence) : null;
     const adapterShare = owner !== null ? earnedShare : null;

@@ -74,6 +74,7 @@ export {
   type BallotInput,
 } from './data/governance/governance.ts';
 export { GovernanceStore } from './data/governance/governanceStore.ts';
+export { startGovernance, GOVERNANCE_FILE, type GovernanceHandle } from './data/governance/startGovernance.ts';
 export { createRegistryClient, type RegistryClient, type RegistryParams } from './data/governance/registryClient.ts';
 export * from './data/governance/governanceTrees.ts';
 export { DataNetRegistryAbi } from './settlement/contracts/generated/DataNetRegistry.ts';

@@ -21,13 +21,16 @@ import {
   loadTokenEmbeddings,
   parseAttributionRequest,
   startDataAttribution,
+  startGovernance,
   startSettlement,
   tokenEmbeddingEmbedder,
+  type GovernanceHandle,
 } from '../attribution/index.ts';
 import type { AttributionHook, AttributionPlugin, AttributionWiring } from './ports.ts';
 import { makeAdminGuard } from './http/adminAuth.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { datanetRoutes } from './routes/datanets.ts';
+import { datanetGovernanceRoutes } from './routes/datanetGovernance.ts';
 
 export async function createAttribution(w: AttributionWiring): Promise<AttributionPlugin> {
   const embed =
@@ -38,6 +41,7 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       : undefined;
   const handle = await startSettlement(w.config, w.log);
   let data: ReturnType<typeof startDataAttribution>;
+  let gov: GovernanceHandle | null = null;
   try {
     data = startDataAttribution({
       settings: w.config,
@@ -57,14 +61,26 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
         const dir = w.adapterDir?.(adapterId) ?? null;
         return dir === null ? null : ((await readTrainingManifest(dir))?.examples ?? null);
       },
+      // governed DataNets' contributor reputation (gov starts below; 1 until then and in open DataNets)
+      reputation: { reputationPpm: (c, d) => gov?.governance.reputationPpm(c, d) ?? 1_000_000 },
       onIndexError: (err, context) =>
         w.log.error({ err, ...context }, 'span index: a document or a merge failed (retried at the next start)'),
+    });
+    // DataNet governance on the settlement chain (docs/datanets.md); none with --chain off
+    gov = await startGovernance({
+      dataDir: w.config.dataDir,
+      rpcUrl: w.config.chain === 'rpc' ? (w.config.chainRpc ?? null) : handle.contractInfo().rpc_url,
+      chainId: w.config.chainId,
+      posterKey: w.config.posterKey,
+      store: data.store,
+      log: w.log,
     });
     if (w.seedDatanets?.length) {
       const added = data.store.seed(w.seedDatanets);
       w.log.info(added, 'demo DataNets seeded (missing DataNets and documents added)');
     }
   } catch (err) {
+    gov?.close();
     await handle.close();
     throw err;
   }
@@ -79,11 +95,17 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
     routes: async (app: FastifyInstance) => {
       await app.register(attributionRoutes(handle, { adminGuard }));
       await app.register(
-        datanetRoutes(data.store, { adminGuard, documentsRequireAdmin: w.config.documentsRequireAdmin }),
+        datanetRoutes(data.store, {
+          adminGuard,
+          documentsRequireAdmin: w.config.documentsRequireAdmin,
+          governance: gov?.governance,
+        }),
       );
+      if (gov !== null) await app.register(datanetGovernanceRoutes(gov.governance, { adminGuard }));
     },
     close: async () => {
       await data.close();
+      gov?.close();
       await handle.close();
     },
   };

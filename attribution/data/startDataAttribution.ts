@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { AttributionService, type PromptTokenizer, type RecordSink, type Scorer } from '../attributionService.ts';
 import type { TrainingInfluence } from '../scoring/influence/trainingInfluence.ts';
 import type { ManifestExampleRef } from '../trainingSources.ts';
+import type { ContributorReputation } from '../scoring/trainingShares.ts';
 import { SpanIndex, workerSegmentMerger } from './spanIndexStore.ts';
 import { DatanetStore } from './datanetStore.ts';
 import { feeConfigFromSettings } from '../scoring/fees.ts';
@@ -53,6 +54,8 @@ export interface DataAttributionOptions {
   trainingInfluence?: () => TrainingInfluence | null;
   /** An adapter's manifest examples, null when it has none. */
   trainingExamples?: (adapterId: string) => Promise<readonly ManifestExampleRef[] | null>;
+  /** Contributor reputation of governed DataNets (composite = influence x reputation); default 1 for everyone. */
+  reputation?: ContributorReputation;
   /** Where a document the span index could not take, or a failed merge, is reported (retried at the next start / merge). */
   onIndexError?: (err: unknown, context: { datanet: string; docId?: string }) => void;
 }
@@ -106,6 +109,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
       score: async (req) => (await o.trainingInfluence!()?.score(req)) ?? null,
     },
     trainingExamples: o.trainingExamples,
+    reputation: o.reputation,
     spanIndex: spans,
     spanMinTokens: o.settings.spanMinTokens,
   });

@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS ballots (datanet TEXT NOT NULL, round INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS versions (datanet TEXT NOT NULL, version INTEGER NOT NULL, root TEXT NOT NULL,
   doc_count INTEGER NOT NULL, dump TEXT NOT NULL, published INTEGER NOT NULL, PRIMARY KEY (datanet, version));
 CREATE TABLE IF NOT EXISTS challenges (doc_id TEXT PRIMARY KEY, datanet TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS used_requests (digest TEXT PRIMARY KEY, expires INTEGER NOT NULL);`;
+CREATE TABLE IF NOT EXISTS used_requests (digest TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
 
 const bigintJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
 const bigintRevive = (_k: string, v: unknown) =>
@@ -177,6 +178,16 @@ export class GovernanceStore {
       this.db.prepare('INSERT OR IGNORE INTO used_requests (digest, expires) VALUES (?, ?)').run(digest, expires)
         .changes === 1
     );
+  }
+
+  getMeta(key: string): string | null {
+    return (
+      (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null
+    );
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
   close(): void {

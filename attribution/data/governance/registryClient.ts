@@ -84,6 +84,7 @@ export interface RegistryClient {
   readonly registry: Address | undefined;
   readonly chainId: number;
   deploy(poster?: Address): Promise<Address>;
+  hasCode(address: Address): Promise<boolean>;
   createDataNet(name: string, owner: Address, metadataHash: Hex, params: RegistryParams): Promise<TransactionReceipt>;
   stake(name: string, wei: bigint): Promise<TransactionReceipt>;
   requestUnstake(name: string, wei: bigint): Promise<TransactionReceipt>;
@@ -228,6 +229,8 @@ export function createRegistryClient(opts: {
           throw new AttributionError('chain_unavailable', `DataNet registry deployment failed in ${hash}`);
         return getAddress(receipt.contractAddress);
       }),
+    hasCode: (address) =>
+      guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
     createDataNet: (name, owner, metadataHash, p) =>
       write(`creating DataNet ${name}`, 'createDataNet', [
         name,
