@@ -171,12 +171,15 @@ export class EngineCore {
   stats(): EngineStats {
     const { running, waiting } = this.sched.counts();
     const a = this.d.adapters.stats;
+    const occ = this.sched.occupancy();
     return {
       running,
       waiting,
       batchSize: this.lastBatch,
       kvCapacity: this.kv.capacity,
       adapters: { cached: a.cached, cachedBytes: a.cachedBytes, active: a.active },
+      lora: { running: occ.runningAdapters, waiting: occ.waitingAdapters },
+      kv: { usedPositions: occ.kvPositions, maxPositions: this.kv.rows * this.kv.maxCapacity },
       ...(this.d.constraints ? { constraintMask: this.d.constraints.maskTimes.stats() } : {}),
     };
   }

@@ -139,6 +139,22 @@ export class Scheduler {
     return { running: this.byId.size, waiting: this.waiting.length };
   }
 
+  /**
+   * Read-only view for metrics: the distinct adapters of running and of waiting requests (first
+   * seen first; the base model is left out) and the KV positions the running rows hold.
+   */
+  occupancy(): { runningAdapters: string[]; waitingAdapters: string[]; kvPositions: number } {
+    const running = new Set<string>();
+    let kvPositions = 0;
+    for (const seq of this.byId.values()) {
+      if (seq.req.adapterId !== null) running.add(seq.req.adapterId);
+      kvPositions += seq.cached;
+    }
+    const waiting = new Set<string>();
+    for (const w of this.waiting) if (w.adapterId !== null) waiting.add(w.adapterId);
+    return { runningAdapters: [...running], waitingAdapters: [...waiting], kvPositions };
+  }
+
   schedule(): StepPlan {
     const plan: StepPlan = { moves: [], calls: [], cancelled: [], errors: [], maxLen: 0 };
     for (const id of this.cancels) {
