@@ -1,6 +1,7 @@
 // Gas of the settlement contract on a real local anvil (`--optimism`, L2 execution gas only; the L1
 // data fee is not modelled by anvil): deploy, postEpoch of one epoch of N records over N accounts,
-// a first claim by a fresh account with a 10-hash proof, a second epoch, and a repeat claim.
+// a first claim by a fresh account with a 10-hash proof, a second epoch, and a repeat claim; with
+// the multi-poster contract also addPoster, and one claimMany by a fresh account over 3 posters.
 //
 //   npm run bench:gas                              # the contract as generated in this checkout
 //   npm run bench:gas -- --module PATH.ts          # another generated module (e.g. an older commit's)
@@ -36,6 +37,8 @@ const mod = (await import(pathToFileURL(resolve(generated)).href)) as {
 const abi = mod.LoraLedgerSettlementAbi;
 const bytecode = mod.LoraLedgerSettlementBytecode;
 const N = Number(values.records);
+/** The multi-poster contract (issue 20): per-poster claims and claimMany; older modules have one poster. */
+const multi = abi.some((f) => f.type === 'function' && f.name === 'claimMany');
 
 const anvil = await startAnvil({ chainId: 31337 });
 try {
@@ -55,10 +58,14 @@ try {
     gas[label] = Number(r.gasUsed);
     return r;
   };
-  const address = (await mined('deploy', await wallet.deployContract({ abi, bytecode, args: [account.address] })))
+  const deployArgs = multi ? [[account.address]] : [account.address];
+  const address = (await mined('deploy', await wallet.deployContract({ abi, bytecode, args: deployArgs })))
     .contractAddress!;
-  const write = (functionName: string, args: unknown[], value?: bigint) =>
-    wallet.writeContract({ address, abi, functionName, args, value });
+  const write = (functionName: string, args: unknown[], value?: bigint, from = wallet) =>
+    from.writeContract({ address, abi, functionName, args, value } as never);
+  /** claim's arguments: the poster first on the multi-poster contract. */
+  const claimArgs = (who: Hex, amount: bigint, proof: Hex[]) =>
+    multi ? [account.address, who, amount, proof] : [who, amount, proof];
 
   const accounts = Array.from({ length: N }, (_, i) => getAddress(keccak256(toHex(`account${i}`)).slice(0, 42)));
   const owed = accounts.map((_, i) => 10n ** 12n * BigInt(i + 1));
@@ -85,7 +92,7 @@ try {
   if ((await pub.getBalance({ address: who })) !== 0n) throw new Error('the claiming account is not fresh');
   await mined(
     'claim (first, fresh account, 10-hash proof)',
-    await write('claim', [who, BigInt(amount), p1.getProof(leaf)]),
+    await write('claim', claimArgs(who, BigInt(amount), p1.getProof(leaf) as Hex[])),
   );
   if ((await pub.getBalance({ address: who })) !== BigInt(amount)) throw new Error('the claim did not pay');
 
@@ -105,8 +112,46 @@ try {
   const proof2 = p2.getProof(again);
   await mined(
     `claim (repeat, same account, ${proof2.length}-hash proof)`,
-    await write('claim', [who, BigInt(p2.at(again)![1] as string), proof2]),
+    await write('claim', claimArgs(who, BigInt(p2.at(again)![1] as string), proof2 as Hex[])),
   );
+
+  if (multi) {
+    // two more posters post their epoch 1 with the same payout tree; a fresh account claims all three at once
+    for (const k of [1, 2]) {
+      const poster = createWalletClient({
+        chain,
+        account: privateKeyToAccount(ANVIL_DEV_KEYS[k]!),
+        transport: http(),
+        pollingInterval: 20,
+      });
+      await mined(`addPoster (#${k + 1})`, await write('addPoster', [poster.account.address]));
+      await mined(
+        `postEpoch (poster #${k + 1}, epoch 1)`,
+        await write(
+          'postEpoch',
+          [1n, StandardMerkleTree.of(records2, ['bytes32', 'bytes32']).root, p1.root, total],
+          total,
+          poster,
+        ),
+      );
+    }
+    let fresh = -1;
+    for (const [i, v] of p2.entries())
+      if (v[0] !== who && p1.getProof(i).length === 10 && p2.getProof(i).length === 10) fresh = i;
+    const [who3, owed3] = p1.at(fresh) as [Hex, string];
+    const parts = [
+      { poster: account.address, cumulativeAmount: BigInt(p2.at(fresh)![1] as string), proof: p2.getProof(fresh) },
+      ...[1, 2].map((k) => ({
+        poster: privateKeyToAccount(ANVIL_DEV_KEYS[k]!).address,
+        cumulativeAmount: BigInt(owed3),
+        proof: p1.getProof(fresh),
+      })),
+    ];
+    await mined('claimMany (fresh account, 3 posters, 10-hash proofs)', await write('claimMany', [who3, parts]));
+    const expected = BigInt(p2.at(fresh)![1] as string) + 2n * BigInt(owed3);
+    if ((await pub.getBalance({ address: who3 })) !== expected)
+      throw new Error('claimMany did not pay the three parts');
+  }
 
   const code = await pub.getCode({ address });
   const report = {

@@ -31,9 +31,10 @@ contract LoraLedgerSettlement is Ownable, ReentrancyGuard {
         uint64 latestEpoch;
         /// Cumulative payout root of latestEpoch.
         bytes32 payoutRoot;
-        /// Wei this poster sent with its epochs, and wei its claims paid.
-        uint256 funded;
-        uint256 paidOut;
+        /// Wei this poster sent with its epochs, and wei its claims paid (one slot: a claim reads
+        /// and writes both, and its write is never a zero-to-non-zero one).
+        uint128 funded;
+        uint128 paidOut;
     }
 
     /// One poster's part of a claimMany.
@@ -128,10 +129,10 @@ contract LoraLedgerSettlement is Ownable, ReentrancyGuard {
         if (!p.allowed) revert NotPoster();
         if (epoch != p.latestEpoch + 1) revert EpochOutOfOrder(p.latestEpoch + 1, epoch);
         if (recordsRoot_ == bytes32(0)) revert EmptyRecordsRoot();
-        if (msg.value != total) revert WrongFunding(total, msg.value);
+        if (msg.value != total || total > type(uint128).max) revert WrongFunding(total, msg.value);
         p.latestEpoch = epoch;
         p.payoutRoot = payoutRoot_;
-        p.funded += total;
+        p.funded += uint128(total);
         _recordsRoots[msg.sender][epoch] = recordsRoot_;
         _payoutRoots[msg.sender][epoch] = payoutRoot_;
         emit EpochPosted(msg.sender, epoch, recordsRoot_, payoutRoot_, total);
@@ -184,8 +185,8 @@ contract LoraLedgerSettlement is Ownable, ReentrancyGuard {
         if (cumulativeAmount <= already) return 0;
         amount = cumulativeAmount - already;
         PosterState storage p = _posters[poster];
-        if (p.paidOut + amount > p.funded) revert PosterUnderfunded(poster);
-        p.paidOut += amount;
+        if (uint256(p.paidOut) + amount > p.funded) revert PosterUnderfunded(poster);
+        p.paidOut += uint128(amount); // <= funded, so it fits
         claimed[poster][account] = cumulativeAmount;
         emit Claimed(poster, account, cumulativeAmount, amount);
     }
