@@ -131,11 +131,40 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
   }
 });
 
+test('beyond the exact-Shapley limit the default is the linear surrogate: 2k subsets, the weights of an additive game', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
+  try {
+    const calls: number[] = [];
+    const { service } = setup(dir, calls, { maxExactShapleyK: 2 });
+    const parts = { kind: 'completion' as const, prompt: 'w7' };
+    const passages = await service.retrieve(parts, { datanets: ['facts'], topK: 3 });
+    assert.equal(passages.length, 3);
+    const r = await service.attribute({
+      requestId: 'req-s',
+      parts,
+      passages,
+      adapterId: null,
+      outputIds: [11, 13],
+      outputText: 'w11 w13',
+      usage: { promptTokens: 10, completionTokens: 2 },
+    });
+    assert.deepEqual(calls, [6]); // ∅, {0}, {1}, {0,1}, {2}, {0,1,2}
+    assert.equal(r.method, 'linear-surrogate-v1');
+    // The game is additive: a passage holding an answer token moves it from -4 to -1 (+3 nats).
+    r.sources.forEach((src, i) => {
+      const want = /\bw1[13]\b/.test(passages[i]!.text) ? 3 : 0;
+      assert.ok(Math.abs(src.score - want) < 1e-9, `passage ${i}: ${src.score} vs ${want}`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('leave-one-out beyond the exact-Shapley limit; async returns pending and fills the outbox later', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
   try {
     const calls: number[] = [];
-    const { service, outbox } = setup(dir, calls, { maxExactShapleyK: 2 });
+    const { service, outbox } = setup(dir, calls, { maxExactShapleyK: 2, largeKMethod: 'leave_one_out' });
     const body = { rag: { datanets: ['facts'], top_k: 3 }, stream: true };
     assert.equal(parseAttributionRequest(body).mode, 'async');
     const parts = await service.prepare({

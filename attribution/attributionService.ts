@@ -4,7 +4,9 @@
 //   prepare(i)       reads body.rag / body.attribution; with rag: passages = retrieve(datanets,
 //                    query, top_k) and returns parts' = augmentPrompt(parts, passages). Remembers
 //                    the request (by id) so onCompletion can attribute it; forget(id) drops it.
-//   attribute(a)     plan = exact Shapley (k <= 6, all 2^k subsets) else leave-one-out (k + 1);
+//   attribute(a)     plan = exact Shapley (k <= maxExactShapleyK, default 4: all 2^k subsets), else the
+//                    linear surrogate (2k subsets: ∅, singletons, prefixes of the served order; see
+//                    scoring/scoreSources.ts); the engine scores shared prompt prefixes once;
 //                    variants = [subset prompts with the serving adapter] ++ [full prompt, base model]
 //                    (the last only when an adapter served); values = score(variants).total;
 //                    source scores = combine(plan, values); shares = sharesPpm(scores);
@@ -54,7 +56,15 @@ import {
   planAttribution,
   sharesPpm,
   MAX_EXACT_SHAPLEY_K,
+  type AttributionMethod,
 } from './scoring/scoreSources.ts';
+
+/** The record's `method` for each passage-scoring method (versioned: a change of maths is a new name). */
+const METHOD_NAMES: Record<AttributionMethod, string> = {
+  shapley: 'shapley-exact-v1',
+  leave_one_out: 'loo-logprob-v1',
+  linear_surrogate: 'linear-surrogate-v1',
+};
 
 function defaultOnTrainingError(err: unknown, context: { requestId: string }): void {
   stderrLogger.warn(
@@ -112,8 +122,10 @@ export interface AttributionServiceOptions {
   /** Payout address of an adapter's owner, or null when it has none. */
   adapterOwner: (adapterId: string) => string | null;
   template?: RagTemplate;
-  /** Exact Shapley up to this many passages, else leave-one-out. Default 6. */
+  /** Exact Shapley up to this many passages, else `largeKMethod`. Default 4 (MAX_EXACT_SHAPLEY_K). */
   maxExactShapleyK?: number;
+  /** The method beyond maxExactShapleyK passages. Default linear_surrogate. */
+  largeKMethod?: AttributionMethod;
   /** Milliseconds since the epoch. Default Date.now. */
   now?: () => number;
   /** Where async-mode failures go (a log line with context; the server logs them with pino). Default: stderrLogger. */
@@ -253,7 +265,10 @@ export class AttributionService {
   /** Scores, builds, signs and appends to the outbox; resolves after the append. */
   async attribute(req: AttributeRequest): Promise<AttributionResult> {
     const k = req.passages.length;
-    const plan = planAttribution(k, { maxExactK: this.o.maxExactShapleyK ?? MAX_EXACT_SHAPLEY_K }); // k = 0: subsets [0]
+    const plan = planAttribution(k, {
+      maxExactK: this.o.maxExactShapleyK ?? MAX_EXACT_SHAPLEY_K,
+      largeK: this.o.largeKMethod,
+    }); // k = 0: subsets [0]
     const full = k === 0 ? 0 : (1 << k) - 1;
     const owner = req.adapterId === null ? null : this.ownerOf(req.adapterId);
     const idsFor = (mask: number): number[] => {
@@ -313,9 +328,7 @@ export class AttributionService {
       trainingSharesPpm: training.shares.map((t) => t.sharePpm),
       adapterOwnerPaid: owner !== null,
     });
-    const method =
-      (k === 0 ? 'adapter-logprob-v1' : plan.method === 'shapley' ? 'shapley-exact-v1' : 'loo-logprob-v1') +
-      training.method;
+    const method = (k === 0 ? 'adapter-logprob-v1' : METHOD_NAMES[plan.method]) + training.method;
     const trainingSources = recordTrainingSources(training.shares);
     const record = buildRecord({
       requestId: req.requestId,

@@ -302,8 +302,8 @@ export const ConfigSchema = Type.Object(
     ),
     attributionExactMax: Int(
       0,
-      6,
-      'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it leave-one-out (k + 1).',
+      4,
+      'Exact Shapley attribution (2^k scored prompts) up to this many passages; beyond it the linear surrogate (2k: the empty set, each passage alone, each prefix of the served order).',
       { maximum: 12 },
     ),
     ragRerank: Type.Union([Type.Literal('off'), Type.Literal('embeddings')], {

@@ -5,6 +5,7 @@ import {
   combineScores,
   shapley,
   leaveOneOut,
+  linearSurrogate,
   sharesPpm,
   adapterSharePpm,
   largestRemainder,
@@ -44,22 +45,48 @@ test('Shapley is efficient: sum phi = v(N) - v(empty) for a random game', () => 
   assert.ok(Math.abs(phi.reduce((a, b) => a + b, 0) - (table[63]! - table[0]!)) < 1e-12);
 });
 
-test('planAttribution picks Shapley up to 6 passages, LOO beyond; combineScores agrees with the direct forms', () => {
+test('planAttribution picks Shapley up to 4 passages, the surrogate beyond; combineScores agrees with the direct forms', () => {
   const p4 = planAttribution(4);
   assert.equal(p4.method, 'shapley');
   assert.equal(p4.subsets.length, 16);
   assert.equal(new Set(p4.subsets).size, 16);
-  const p7 = planAttribution(7);
+  const p5 = planAttribution(5);
+  assert.equal(p5.method, 'linear_surrogate');
+  // ∅, {0}, {1}, {0,1}, {2}, {0,1,2}, {3}, {0..3}, {4}, {0..4}: 2k subsets
+  assert.deepEqual(p5.subsets, [0, 1, 2, 3, 4, 7, 8, 15, 16, 31]);
+  const p7 = planAttribution(7, { largeK: 'leave_one_out' });
   assert.equal(p7.method, 'leave_one_out');
   assert.deepEqual(p7.subsets, [127, 126, 125, 123, 119, 111, 95, 63]);
+  assert.equal(planAttribution(6, { maxExactK: 6 }).method, 'shapley');
   const v = (m: number): number => (m & 1 ? 2 : 0) + (m & 2 && m & 4 ? 1 : 0) - 0.1 * m;
   close(combineScores(p4, p4.subsets.map(v)), shapley(4, v));
   close(combineScores(p7, p7.subsets.map(v)), leaveOneOut(7, v));
+  close(combineScores(p5, p5.subsets.map(v)), linearSurrogate(5, p5.subsets, v));
   assert.equal(planAttribution(3, { method: 'leave_one_out' }).subsets.length, 4);
   assert.deepEqual(planAttribution(0).subsets, [0]);
   assert.deepEqual(combineScores(planAttribution(0), [-3]), []);
   assert.throws(() => combineScores(p4, [1, 2]), /expected 16 values, got 2/);
   assert.throws(() => planAttribution(-1), RangeError);
+});
+
+test('linear surrogate: the weights of an additive game, exact Shapley for k <= 2, least squares otherwise', () => {
+  const w = [0.5, -1.25, 2, 0, 3.5, -0.75];
+  const additive = (m: number): number => w.reduce((acc, wi, i) => acc + (m & (1 << i) ? wi : 0), -7);
+  close(
+    combineScores(planAttribution(6, { maxExactK: 0 }), planAttribution(6, { maxExactK: 0 }).subsets.map(additive)),
+    w,
+    1e-9,
+  );
+  const g = (m: number): number => [-4, -1, -2.5, 3][m]!; // any 2-player game: all 4 subsets are in the design
+  close(combineScores(planAttribution(2, { maxExactK: 0 }), [0, 1, 2, 3].map(g)), shapley(2, g), 1e-12);
+  // Non-additive k=3 games on the design ∅, {0}, {1}, {0,1}, {2}, {0,1,2}; expected weights from numpy's
+  // lstsq (python3 -c "np.linalg.lstsq(X, y)"): synergy [3, 3, 2.5] (Shapley: [3, 3, 1]), redundancy [4.5, 4.5, -2.25].
+  const p3 = planAttribution(3, { maxExactK: 0 });
+  const synergy = (m: number): number => ((m & 3) === 3 ? 6 : 0) + (m & 4 ? 1 : 0);
+  const redundant = (m: number): number => (m & 0b011 ? -1 : -10);
+  close(combineScores(p3, p3.subsets.map(synergy)), [3, 3, 2.5], 1e-9);
+  close(combineScores(p3, p3.subsets.map(redundant)), [4.5, 4.5, -2.25], 1e-9);
+  assert.throws(() => linearSurrogate(2, [0, 3], synergy), /do not determine every weight/);
 });
 
 test('sharesPpm: positive scores only, integers summing to exactly 1e6, largest remainder', () => {

@@ -12,13 +12,22 @@
 // Methods:
 //   leave-one-out  s_i = v(N) - v(N \ {i})                                    k + 1 evaluations
 //   shapley        phi_i = sum_{S ⊆ N\{i}} |S|! (k-|S|-1)! / k! * (v(S ∪ {i}) - v(S))   2^k evaluations
+//   linear_surrogate  ContextCite's surrogate on a design the engine's prefix sharing makes cheap:
+//                  subsets ∅, the singletons {i} and the prefixes {0..i} of the served order (they
+//                  share the full prompt's keys/values up to their last passage);
+//                  fit v(S) ≈ b + sum_{i in S} w_i by least squares; s_i = w_i     2k evaluations
+//                  (a linear game's Shapley values are its weights; for k <= 2 this IS exact Shapley)
 //   Shapley values are efficient: sum_i phi_i = v(N) - v(∅). Leave-one-out is not, and misses
 //   redundancy (two passages both holding the answer each get ~0 under LOO, half each under Shapley).
 
-export type AttributionMethod = 'shapley' | 'leave_one_out';
+export type AttributionMethod = 'shapley' | 'leave_one_out' | 'linear_surrogate';
 
-/** Largest k for which exact Shapley (2^k subsets) is used when the method is chosen automatically. */
-export const MAX_EXACT_SHAPLEY_K = 6;
+/**
+ * Largest k for which exact Shapley (2^k subsets) is used when the method is chosen automatically;
+ * beyond it the linear surrogate (docs/attribution.md, "Scoring method", has the planted-evidence
+ * and cost figures behind 4).
+ */
+export const MAX_EXACT_SHAPLEY_K = 4;
 
 export interface AttributionPlan {
   method: AttributionMethod;
@@ -28,24 +37,40 @@ export interface AttributionPlan {
   subsets: number[];
 }
 
-/** Chooses the method (exact Shapley when k <= maxExactK, else leave-one-out) and lists its subsets. */
+/**
+ * Chooses the method (exact Shapley when k <= maxExactK, else the linear surrogate; `largeK` picks
+ * leave-one-out instead) and lists its subsets.
+ */
 export function planAttribution(
   k: number,
-  options: { method?: AttributionMethod | 'auto'; maxExactK?: number } = {},
+  options: { method?: AttributionMethod | 'auto'; maxExactK?: number; largeK?: AttributionMethod } = {},
 ): AttributionPlan {
   if (!Number.isInteger(k) || k < 0 || k > 30)
     throw new RangeError(`planAttribution: k must be an integer in [0, 30], got ${k}`);
   const maxExactK = options.maxExactK ?? MAX_EXACT_SHAPLEY_K;
   const wanted = options.method ?? 'auto';
-  const method: AttributionMethod = wanted === 'auto' ? (k <= maxExactK ? 'shapley' : 'leave_one_out') : wanted;
+  const method: AttributionMethod =
+    wanted === 'auto' ? (k <= maxExactK ? 'shapley' : (options.largeK ?? 'linear_surrogate')) : wanted;
   if (method === 'shapley' && k > 20)
     throw new RangeError(`planAttribution: exact Shapley over k=${k} passages needs 2^${k} subsets; use leave_one_out`);
   const full = fullMask(k);
   const subsets =
     method === 'shapley'
       ? Array.from({ length: 1 << k }, (_, m) => m)
-      : [full, ...Array.from({ length: k }, (_, i) => full & ~(1 << i))];
+      : method === 'leave_one_out'
+        ? [full, ...Array.from({ length: k }, (_, i) => full & ~(1 << i))]
+        : surrogateDesign(k);
   return { method, k, subsets: k === 0 ? [0] : subsets };
+}
+
+/** ∅, then per passage i its singleton {i} and the prefix {0..i} (the same set for i = 0): 2k subsets. */
+function surrogateDesign(k: number): number[] {
+  const subsets = [0];
+  for (let i = 0; i < k; i++) {
+    subsets.push(1 << i);
+    if (i > 0) subsets.push(fullMask(i + 1));
+  }
+  return subsets;
 }
 
 /** Turns the scored subsets (values[j] = v(plan.subsets[j])) into one score per passage, in nats. */
@@ -60,7 +85,42 @@ export function combineScores(plan: AttributionPlan, values: readonly number[]):
     if (x === undefined) throw new RangeError(`combineScores: subset ${m} was not scored`);
     return x;
   };
-  return plan.method === 'shapley' ? shapley(plan.k, value) : leaveOneOut(plan.k, value);
+  if (plan.method === 'shapley') return shapley(plan.k, value);
+  if (plan.method === 'leave_one_out') return leaveOneOut(plan.k, value);
+  return linearSurrogate(plan.k, plan.subsets, value);
+}
+
+/**
+ * Least-squares weights w of v(S) ≈ b + sum_{i in S} w_i over the given subsets (which must pin
+ * down b and every w_i, e.g. ∅ and each singleton), by the normal equations X^T X [b; w] = X^T v
+ * solved with partial pivoting. Returns w [k].
+ */
+export function linearSurrogate(k: number, subsets: readonly number[], value: (mask: number) => number): number[] {
+  const n = k + 1; // unknowns: b, w_0 .. w_{k-1}
+  const a = Array.from({ length: n }, () => new Float64Array(n + 1)); // [n, n+1]: X^T X | X^T v
+  const x = new Float64Array(n); // [n] one design row: 1, bits of the subset
+  for (const m of subsets) {
+    x[0] = 1;
+    for (let i = 0; i < k; i++) x[i + 1] = (m >> i) & 1;
+    const v = value(m);
+    for (let r = 0; r < n; r++) {
+      if (x[r] === 0) continue;
+      for (let c = 0; c < n; c++) a[r]![c]! += x[r]! * x[c]!;
+      a[r]![n]! += x[r]! * v;
+    }
+  }
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
+    if (Math.abs(a[p]![c]!) < 1e-12) throw new RangeError('linearSurrogate: the subsets do not determine every weight');
+    [a[c], a[p]] = [a[p]!, a[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]! / a[c]![c]!;
+      if (f !== 0) for (let j = c; j <= n; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
+  }
+  return Array.from({ length: k }, (_, i) => a[i + 1]![n]! / a[i + 1]![i + 1]!);
 }
 
 /** s_i = v(N) - v(N \ {i}). */

@@ -42,6 +42,8 @@ export interface PlantedResult {
   cases: number;
   shapleyHits: number;
   looHits: number;
+  /** Top-1 hits of the linear surrogate (linear-surrogate-v1), the default beyond 4 passages. */
+  surrogateHits: number;
   scoreHits: number;
   /** Mean over cases of the planted passage's Shapley score minus the mean of the others, nats. */
   margin: number;
@@ -105,10 +107,19 @@ export async function runPlantedEvidence(
         split: { model: 500_000, adapter: 200_000, data: 300_000 },
       }),
     };
-    const shapleySvc = new AttributionService(common);
-    const looSvc = new AttributionService({ ...common, maxExactShapleyK: 0 });
+    const shapleySvc = new AttributionService({ ...common, maxExactShapleyK: 20 });
+    const looSvc = new AttributionService({ ...common, maxExactShapleyK: 0, largeKMethod: 'leave_one_out' });
+    const surrogateSvc = new AttributionService({ ...common, maxExactShapleyK: 0, largeKMethod: 'linear_surrogate' });
     const contributors = Array.from({ length: o.k }, (_, i) => `0x${String(i + 1).padStart(40, '0')}`);
-    const r: PlantedResult = { cases: 0, shapleyHits: 0, looHits: 0, scoreHits: 0, margin: 0, recordVerified: false };
+    const r: PlantedResult = {
+      cases: 0,
+      shapleyHits: 0,
+      looHits: 0,
+      surrogateHits: 0,
+      scoreHits: 0,
+      margin: 0,
+      recordVerified: false,
+    };
     for (let c = 0; r.cases < o.cases && c < o.cases * 2; c++) {
       const rng = new Prng(o.seedBase + c);
       const texts = await Promise.all(Array.from({ length: o.k }, (_, i) => sample(c * 100 + i + 1)));
@@ -154,11 +165,13 @@ export async function runPlantedEvidence(
       };
       const s = await shapleySvc.attribute({ ...request, requestId: `shapley-${c}` });
       const l = await looSvc.attribute({ ...request, requestId: `loo-${c}` });
-      if (s.method !== 'shapley-exact-v1' || l.method !== 'loo-logprob-v1')
-        throw new Error(`unexpected methods ${s.method} / ${l.method}`);
+      const g = await surrogateSvc.attribute({ ...request, requestId: `surrogate-${c}` });
+      if (s.method !== 'shapley-exact-v1' || l.method !== 'loo-logprob-v1' || g.method !== 'linear-surrogate-v1')
+        throw new Error(`unexpected methods ${s.method} / ${l.method} / ${g.method}`);
       const best = (shares: number[]): boolean => shares.every((x, i) => i === planted || x < shares[planted]!);
       if (best(s.sources.map((x) => x.share_ppm))) r.shapleyHits++;
       if (best(l.sources.map((x) => x.share_ppm))) r.looHits++;
+      if (best(g.sources.map((x) => x.share_ppm))) r.surrogateHits++;
       const phi = s.sources.map((x) => x.score);
       if (best(phi)) r.scoreHits++;
       r.margin += phi[planted]! - (phi.reduce((a, b) => a + b, 0) - phi[planted]!) / (o.k - 1);
