@@ -73,3 +73,21 @@ test('loader errors keep their code; the thread keeps serving; a closed loader r
   await loader.close();
   await rejectsWith(loader.load({ id: 'ok', path: good }), 'adapter_load_failed', /loader is closed/);
 });
+
+test('a loader thread that exits or throws mid-load is replaced and the load is retried on the fresh thread', async () => {
+  const dir = join(root, 'retried');
+  await generateAdapter({ dir, spec, seed: 9, rank: 4, targets: ['q_proj'] });
+  const ref = await loadAdapterWeights(readAdapterMeta(dir, 'retried'), spec, { maxRank: 8, foldScale: true });
+  const loader = new AdapterLoaderThread(spec, 8);
+  try {
+    for (const [i, kind] of (['exit', 'throw'] as const).entries()) {
+      loader.injectFault(kind);
+      const w = await loader.load({ id: 'retried', path: dir });
+      assert.equal(loader.restarts, i + 1, `the ${kind} killed the thread`);
+      assert.equal(w.bytes, ref.bytes);
+      assert.deepEqual(w.layers[0]!.get('q_proj')!.b, ref.layers[0]!.get('q_proj')!.b);
+    }
+  } finally {
+    await loader.close();
+  }
+});

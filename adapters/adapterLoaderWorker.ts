@@ -10,12 +10,36 @@ import type { LoaderCalls } from './adapterLoader.ts';
 
 const scratch = { buffer: Buffer.alloc(0) }; // one file buffer for every load: no per-load garbage
 let queue: Promise<unknown> = Promise.resolve(); // one load at a time (they share `scratch`)
+let fault: 'throw' | 'exit' | null = null; // tests only: armed by AdapterLoaderThread.injectFault
+
+/** Fires an armed fault in the middle of a load (after its files were read). */
+function fireFault(): void {
+  const f = fault;
+  fault = null;
+  if (f === 'exit') process.exit(71);
+  if (f === 'throw')
+    process.nextTick(() => {
+      throw new Error('injected adapter loader fault');
+    });
+}
 
 connectParent<LoaderCalls>().serve({
+  fault: (kind) => {
+    fault = kind;
+  },
   load: (m) => {
-    const loaded = queue.then(() =>
-      loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, { maxRank: m.maxRank, foldScale: true, scratch }),
-    );
+    const loaded = queue.then(async () => {
+      const weights = await loadAdapterWeights(readAdapterMeta(m.path, m.id), m.spec, {
+        maxRank: m.maxRank,
+        foldScale: true,
+        scratch,
+      });
+      if (fault) {
+        fireFault();
+        return new Promise<never>(() => {}); // the thread is going down
+      }
+      return weights;
+    });
     queue = loaded.catch(() => {}); // the next load waits for this one, failed or not (its error goes in the reply)
     return loaded.then((weights) => {
       const buffers = new Set<ArrayBuffer>();

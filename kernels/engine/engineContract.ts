@@ -35,6 +35,11 @@ export interface EngineOptions {
   /** ORT intra-op threads (0 = ORT default). */
   threads: number;
   /**
+   * Let ORT's intra-op threads spin between parallel sections (session.intra_op.allow_spinning).
+   * Default false: spinning threads hold every core, so the HTTP thread's per-token work waits.
+   */
+  ortSpinning?: boolean;
+  /**
    * Tests only: honour injectFault() (kernels/engine/faultInjection.ts). No config flag or
    * environment variable sets it; default false (the command is ignored).
    */
@@ -42,7 +47,7 @@ export interface EngineOptions {
 }
 
 /** A test-only fault (kernels/engine/faultInjection.ts says what each does). */
-export type EngineFault = 'throw' | 'exit' | 'step-error';
+export type EngineFault = 'throw' | 'exit' | 'step-error' | 'loader-throw' | 'loader-exit';
 
 export interface SamplingParams {
   /** 0 = greedy. */

@@ -61,7 +61,7 @@ async function start(): Promise<void> {
   if (!graph.reused) await collectGarbage(); // the build's checkpoint + graph bytes, now garbage
   const spec = graph.spec;
   const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
-  const faults = faultHook(options.faultInjection === true, parent.log); // tests only
+  const faults = faultHook(options.faultInjection === true, parent.log, () => loader); // tests only
   const forward = faults.wrap(makeForward(session, spec));
   const slots = new LoraSlots(spec, options);
   const loader = new AdapterLoaderThread(spec, options.maxLoraRank); // disk -> host off this thread

@@ -6,6 +6,8 @@
 //   'exit'       the worker thread calls process.exit(70) mid-step
 //   'step-error' the forward call rejects: the step's own catch ends the in-flight requests with
 //                engine_failed and the worker lives on (no restart)
+//   'loader-throw' / 'loader-exit'  the adapter loader thread throws (uncaught) or exits in the
+//                middle of its next load (adapters/adapterLoader.ts restarts it and retries)
 //
 // Faults are honoured only when the engine was started with `faultInjection: true`, which no
 // config flag or environment variable sets: only tests (BuildOptions.faultInjection) can.
@@ -24,7 +26,12 @@ export interface FaultHook {
   arm(fault: EngineFault): void;
 }
 
-export function faultHook(enabled: boolean, log: Logger): FaultHook {
+/** The adapter loader thread's side of fault injection (adapters/adapterLoader.ts). */
+export interface FaultableLoader {
+  injectFault(kind: 'throw' | 'exit'): void;
+}
+
+export function faultHook(enabled: boolean, log: Logger, loader?: () => FaultableLoader): FaultHook {
   let armed: EngineFault | null = null;
   return {
     wrap: (forward) => async (feeds) => {
@@ -45,7 +52,9 @@ export function faultHook(enabled: boolean, log: Logger): FaultHook {
         log.warn({ fault }, 'engine worker: fault injection is disabled (tests only); command ignored');
         return;
       }
-      armed = fault;
+      if (fault === 'loader-throw' || fault === 'loader-exit')
+        loader?.().injectFault(fault === 'loader-exit' ? 'exit' : 'throw');
+      else armed = fault;
     },
   };
 }
