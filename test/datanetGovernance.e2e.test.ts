@@ -29,6 +29,7 @@ import { installErrorHandlers } from '../server/http/errorHandler.ts';
 import { makeAdminGuard } from '../server/http/adminAuth.ts';
 import { datanetRoutes } from '../server/routes/datanets.ts';
 import { datanetGovernanceRoutes } from '../server/routes/datanetGovernance.ts';
+import { runDatanetCli } from '../attribution/cli/datanetCli.ts';
 
 const CHAIN_ID = 31337;
 const ADMIN = 'gov-admin-key-1';
@@ -482,4 +483,40 @@ test('owner policy: the owner alone approves (one signed ballot), a staked valid
   assert.equal(republished.statusCode, 200, republished.body);
   assert.equal(republished.json().version, 2);
   expectError(await post('/v1/datanets/owned/versions', again), 401, 'signature_invalid', /already used/);
+});
+
+test('CLI: each role from its own key (create, stake, submit, open-round, vote, tally, proof verified against the chain, early withdraw refused)', async () => {
+  const server = await app.listen({ port: 0, host: '127.0.0.1' });
+  const cli = (cmd: string, key: Hex | null, ...flags: string[]) =>
+    runDatanetCli([cmd, '--server', server, '--datanet', 'cli-net', ...(key ? ['--key', key] : []), ...flags]);
+  await cli(
+    'create',
+    OWNER_KEY,
+    '--policy',
+    'validators',
+    '--quorum',
+    '1',
+    '--min-stake',
+    '1',
+    '--unbonding-delay',
+    '600',
+  );
+  const staked = (await cli('stake', VALIDATOR_KEYS[2]!, '--amount', '1000', '--rpc', anvil.rpcUrl)) as {
+    active: string;
+  };
+  assert.equal(staked.active, '1000');
+  const doc = (await cli('submit', CONTRIBUTOR_KEY, '--text', 'a fact from the command line')) as { doc_id: Hex };
+  const round = ((await cli('open-round', OWNER_KEY)) as { round: number }).round;
+  await cli('vote', VALIDATOR_KEYS[2]!, '--round', String(round), '--approve', doc.doc_id);
+  const tally = (await cli('tally', OWNER_KEY, '--round', String(round))) as { approved: Hex[] };
+  assert.deepEqual(tally.approved, [doc.doc_id]);
+  const proof = (await cli('proof', null, '--doc', doc.doc_id, '--rpc', anvil.rpcUrl)) as {
+    root: Hex;
+    on_chain_root: Hex;
+    verifies: boolean;
+  };
+  assert.equal(proof.on_chain_root, proof.root);
+  assert.equal(proof.verifies, true);
+  await cli('unstake', VALIDATOR_KEYS[2]!, '--amount', '400', '--rpc', anvil.rpcUrl);
+  await assert.rejects(cli('withdraw', VALIDATOR_KEYS[2]!, '--rpc', anvil.rpcUrl), /UnbondingNotOver/);
 });

@@ -4,6 +4,7 @@
 // those three fields plus the path parameters named below. The admin key may act for the operator
 // where noted (opening rounds, tallies); it never stands for an owner, contributor or validator.
 //
+//   GET  /v1/datanet-registry                           {address, chain_id, now (chain clock), eip712: {domain, types}}
 //   GET  /v1/datanets/:id/governance                    rules, latest version, EIP-712 domain and types
 //   POST /v1/datanets/:id/rounds                        owner-signed 'open_round' {} | admin -> {round, deadline, doc_ids}
 //   POST /v1/datanets/:id/rounds/:round/ballots         {voter, votes: [{doc_id, approve}], signature} (EIP-712 Ballot)
@@ -69,6 +70,17 @@ export function datanetGovernanceRoutes(gov: DataNetGovernance, opts: Governance
   };
   return async function routes(app: FastifyInstance): Promise<void> {
     const tags = ['datanets'];
+    app.get(
+      '/v1/datanet-registry',
+      { schema: { summary: 'The DataNet registry contract and its EIP-712 signing types', tags } },
+      async () => ({
+        object: 'datanet.registry',
+        address: gov.domain.verifyingContract,
+        chain_id: gov.domain.chainId,
+        now: await gov.now(),
+        eip712: { domain: gov.domain, types: { ...BALLOT_TYPES, ...REQUEST_TYPES } },
+      }),
+    );
     app.get<{ Params: { id: string } }>(
       '/v1/datanets/:id/governance',
       { schema: { summary: "A governed DataNet's rules, latest version and signing types", tags } },

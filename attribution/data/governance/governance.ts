@@ -96,6 +96,11 @@ export class DataNetGovernance implements ContributorReputation {
     return this.o.domain;
   }
 
+  /** The chain's clock (latest block timestamp), seconds: what `expires` and deadlines are measured by. */
+  now(): Promise<number> {
+    return this.o.registry.now();
+  }
+
   /** The governed DataNet's rules; datanet_not_found / invalid_request for an open DataNet. */
   rules(datanet: string): GovernedDatanet {
     this.o.store.getDatanet(datanet);
