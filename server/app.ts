@@ -18,6 +18,7 @@ import { AdapterRegistry } from '../adapters/index.ts';
 import type { TokenEmbeddingTable } from '../attribution/index.ts';
 import type { Config } from './configSchema.ts';
 import { redactConfig } from './config.ts';
+import { sizeEngine } from './engineSizing.ts';
 import { EngineError } from '../common/index.ts';
 import type { AppServices } from './appServices.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   mkdirSync(trainedRoot, { recursive: true });
   const adapterRoots = [...folders.adapterRoots, trainedRoot];
   const spec = await loadModelSpec(modelDir);
+  config = sizeEngine(config, spec); // the sizes left at 0 ("sized at start"), from the model and the machine
   const baseModelId = basename(resolve(modelDir));
   const registry = new AdapterRegistry({
     spec,
@@ -116,6 +118,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       maxModelLen: config.maxModelLen || spec.maxPositions,
       cacheDir: config.cacheDir,
       threads: config.threads,
+      ortSpinning: config.ortSpinning,
       faultInjection: opts.faultInjection === true,
     };
     const adapters = registry.list().map(({ id, path }) => ({ id, path }));

@@ -23,8 +23,9 @@ test('defaults fill every field and the result is frozen', () => {
   assert.equal(c.port, 8000);
   assert.equal(c.precision, 'fp32');
   assert.equal(c.maxLoraRank, 16);
-  assert.equal(c.maxActiveAdapters, 8);
-  assert.equal(c.maxCachedAdapters, 64);
+  assert.equal(c.maxActiveAdapters, 0); // sized at start (server/engineSizing.ts)
+  assert.equal(c.maxCachedAdapters, 0);
+  assert.equal(c.ortSpinning, false);
   assert.equal(c.maxBatchSize, 32);
   assert.equal(c.cacheDir, '.loraledger');
   assert.equal(c.model, undefined);

@@ -60,9 +60,21 @@ export const ConfigSchema = Type.Object(
       'Largest LoRA rank accepted (adapters above it are refused); slot stacks are padded to it.',
       { maximum: 256 },
     ),
-    maxActiveAdapters: Int(1, 8, 'Adapters resident in the forward pass at once (slots).'),
-    maxCachedAdapters: Int(1, 64, 'Adapters kept in host memory (LRU), count. Must be >= max-active-adapters.'),
-    maxCachedAdapterBytes: Int(1, 1024 * 1024 * 1024, 'Host-memory adapter cache limit, bytes.'),
+    maxActiveAdapters: Int(
+      0,
+      0,
+      "Adapters resident in the forward pass at once (slots). 0 = sized at start: max-batch-size (a slot for every row of a batch, so no row waits for a slot; on CPU an unused slot costs no memory until an adapter is written to it), at most max-cached-adapters when that is set and at most what fits in 1/8 of the machine's memory at max-lora-rank for the model (server/engineSizing.ts).",
+    ),
+    maxCachedAdapters: Int(
+      0,
+      0,
+      "Adapters kept in host memory (LRU), count. Must be >= max-active-adapters. 0 = sized at start: max(64, max-active-adapters), at most what fits in 1/4 of the machine's memory at max-lora-rank for the model.",
+    ),
+    maxCachedAdapterBytes: Int(
+      0,
+      0,
+      'Host-memory adapter cache limit, bytes. 0 = sized at start: max-cached-adapters adapters of max-lora-rank on every projection of the model, plus 10%.',
+    ),
     loraRowsPerSlot: Int(
       1,
       4,
@@ -77,7 +89,12 @@ export const ConfigSchema = Type.Object(
       default: '.loraledger',
       description: 'Directory for built graphs and the embedded default model.',
     }),
-    threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default).'),
+    threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default: one per core).'),
+    ortSpinning: Type.Boolean({
+      default: false,
+      description:
+        "Let ONNX Runtime's intra-op threads spin between parallel sections. Off by default: spinning threads hold every core, so the HTTP thread's per-token work (and any other process) waits for them, which stalls streams on a machine the server shares (docs/benchmarks.md). On for a machine that runs nothing else, where it saves about a millisecond per step.",
+    }),
     toolCallParser: Type.Union(
       ['auto', 'hermes', 'llama3_json', 'mistral', 'none'].map((p) => Type.Literal(p)),
       {
@@ -327,7 +344,7 @@ export type ConfigKey = keyof Static<typeof ConfigSchema>;
 /** Rules spanning fields: each returns a message naming the flags, or null when satisfied. */
 export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string | null> = [
   (c) =>
-    c.maxCachedAdapters >= c.maxActiveAdapters
+    c.maxCachedAdapters === 0 || c.maxCachedAdapters >= c.maxActiveAdapters
       ? null
       : `--max-cached-adapters (${c.maxCachedAdapters}) must be >= --max-active-adapters (${c.maxActiveAdapters}): every active adapter is also cached`,
   (c) =>

@@ -180,6 +180,8 @@ class WorkerEngineClient implements EngineClient {
           s.push(e);
           if (e.type !== 'token') this.streams.delete(id);
         }
+        for (const n of m.notices ?? []) for (const l of this.listeners) l(n);
+        if (m.stats) this.lastStats = m.stats;
         return;
       case 'notice':
         for (const l of this.listeners) l(m.notice);

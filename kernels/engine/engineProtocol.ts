@@ -38,12 +38,14 @@ export type EngineCommand =
 
 /**
  * Worker -> main thread. First exactly one `ready` or `fatal` (start-up); then the token events of
- * one step travel together in one `events` message; `closed` once it has shut down.
+ * one step, its `step` notices and the stats after it travel together in one `events` message (one
+ * wake-up of the main thread per step); other notices (adapter loads) go on their own; `closed`
+ * once it has shut down.
  */
 export type EngineWorkerNotice =
   | { t: 'ready'; spec: ModelSpec; stats: EngineStats }
   | { t: 'fatal'; error: SerializedError }
-  | { t: 'events'; items: Array<[string, GenerateEvent]> }
+  | { t: 'events'; items: Array<[string, GenerateEvent]>; notices?: EngineNotice[]; stats?: EngineStats }
   | { t: 'notice'; notice: EngineNotice }
   | { t: 'stats'; stats: EngineStats }
   | { t: 'closed' };

@@ -4,9 +4,10 @@
 // to the main thread's logger as channel log notices.
 //
 // Loop: while generation or scoring work exists, run one scheduler step (decode call + prefill
-// chunk), then at most one scoring call, post that step's events in one message, and yield to the
-// message port (setImmediate) so cancels and new requests land between steps. When requests only
-// wait for adapters to load, it polls every few milliseconds instead of spinning.
+// chunk), then at most one scoring call, post that step's events, step notice and stats in one
+// message, and yield to the message port (setImmediate) so cancels and new requests land between
+// steps. When requests only wait for adapters to load, it polls every few milliseconds instead of
+// spinning.
 import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { EngineError, connectParent, serializeError, type SerializedError } from '../../common/index.ts';
@@ -23,7 +24,7 @@ import { LoraSlots } from './loraSlots.ts';
 import { ScoreQueue } from './scoreQueue.ts';
 import { lazyConstraints } from './constrain/lazyConstraints.ts';
 import { GRAPH_OUTPUTS } from '../graph/graphContract.ts';
-import { type GenerateEvent } from './engineContract.ts';
+import type { EngineNotice, EngineStats, GenerateEvent } from './engineContract.ts';
 import { type ModelSpec } from '../model/modelSpec.ts';
 
 const parent = connectParent<EngineCalls, EngineWorkerNotice, EngineCommand>();
@@ -60,7 +61,11 @@ async function start(): Promise<void> {
   });
   if (!graph.reused) await collectGarbage(); // the build's checkpoint + graph bytes, now garbage
   const spec = graph.spec;
-  const session = await createSession(graph.onnxPath, { provider: options.provider, threads: options.threads });
+  const session = await createSession(graph.onnxPath, {
+    provider: options.provider,
+    threads: options.threads,
+    allowSpinning: options.ortSpinning === true,
+  });
   const faults = faultHook(options.faultInjection === true, parent.log, () => loader); // tests only
   const forward = faults.wrap(makeForward(session, spec));
   const slots = new LoraSlots(spec, options);
@@ -77,11 +82,19 @@ async function start(): Promise<void> {
   });
   for (const a of initialAdapters) cache.register(a);
 
+  // One message per step: its token events, its step notice and the stats after it travel together.
   let events: Array<[string, GenerateEvent]> = [];
-  const flush = (): void => {
-    if (events.length === 0) return;
-    parent.notify({ t: 'events', items: events });
+  let stepNotices: EngineNotice[] = [];
+  const flush = (stats?: EngineStats): void => {
+    if (events.length === 0 && stepNotices.length === 0 && !stats) return;
+    parent.notify({
+      t: 'events',
+      items: events,
+      ...(stepNotices.length > 0 ? { notices: stepNotices } : {}),
+      ...(stats ? { stats } : {}),
+    });
     events = [];
+    stepNotices = [];
   };
   const core = new EngineCore({
     spec,
@@ -90,7 +103,7 @@ async function start(): Promise<void> {
     slots,
     adapters: cache,
     emit: (id, e) => events.push([id, e]),
-    notice: (notice) => parent.notify({ t: 'notice', notice }),
+    notice: (notice) => stepNotices.push(notice),
     constraints: lazyConstraints(options.modelDir, spec),
     wake: () => {
       flush();
@@ -139,8 +152,7 @@ async function start(): Promise<void> {
     } finally {
       busy = false;
     }
-    flush();
-    parent.notify({ t: 'stats', stats: core.stats() });
+    flush(core.stats());
     if (closing || progressed) wake();
     else if (core.hasWork() || scores.hasWork()) setTimeout(wake, 2);
   };
