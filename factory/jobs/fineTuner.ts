@@ -13,10 +13,20 @@
 //            training thread; a failure there is logged and leaves the job succeeded
 //   restart  validating_files | queued | running jobs are queued again; a running one resumes from
 //            its last checkpoint (at most the steps since then are lost)
+//   crash    a training thread that dies mid-job (a crash or an exit) is replaced and the job
+//            resumes from its last checkpoint on the fresh thread, up to TRAINING_THREAD_RESTARTS
+//            times; then it ends `failed` with training_failed
 // A failing job ends `failed` with its error; the server keeps serving.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LoraledgerError, RequestError, serializeError, stderrLogger, type Logger } from '../../common/index.ts';
+import {
+  LoraledgerError,
+  RequestError,
+  WorkerExitError,
+  serializeError,
+  stderrLogger,
+  type Logger,
+} from '../../common/index.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { splitExamples } from '../train/batches.ts';
 import { documentRow, type TrainingDocument } from '../train/documentRows.ts';
@@ -67,7 +77,12 @@ export interface FineTunerOptions {
   /** Store each example's LoRA gradient beside a finished adapter (training-data influence). Default true. */
   influence?: boolean;
   log?: Logger;
+  /** Tests only (no flag sets it): injectFault() crashes the training thread mid-job. */
+  faultInjection?: boolean;
 }
+
+/** A job whose training thread dies is resumed on a fresh thread from its last checkpoint this many times. */
+export const TRAINING_THREAD_RESTARTS = 2;
 
 /** What happened to a job (jobs.result). */
 export interface JobResult {
@@ -110,7 +125,7 @@ export class FineTuner {
   constructor(private readonly o: FineTunerOptions) {
     this.store = new FineTuneStore(o.dir);
     this.log = o.log ?? stderrLogger;
-    this.thread = new TrainingThread(this.log);
+    this.thread = new TrainingThread(this.log, { faultInjection: o.faultInjection });
   }
 
   /** Queues the jobs a previous process left unfinished (a running one resumes from its last checkpoint). */
@@ -286,6 +301,11 @@ export class FineTuner {
     );
   }
 
+  /** Tests only (FineTunerOptions.faultInjection): the training thread throws or exits at its next step. */
+  injectFault(kind: 'throw' | 'exit'): void {
+    this.thread.injectFault(kind);
+  }
+
   /** Ends a job `failed` with the error's code and message (a full disk said plainly). */
   private fail(id: string, err: unknown): void {
     const e = diskFull(err) ?? serializeError(err);
@@ -315,7 +335,7 @@ export class FineTuner {
     if (job.status !== 'queued') return; // cancelled or paused while it waited
     const p = this.prepared.get(id) ?? (await this.prepare(job)); // a resumed job validates again
     const jobDir = join(this.o.dir, 'jobs', id);
-    const latest = this.store.checkpoints(id)[0];
+    let latest = this.store.checkpoints(id)[0];
     const adapterId = `ft-${job.spec.suffix ?? 'adapter'}-${id.slice(-8)}`;
     const outputDir = join(jobDir, 'final');
     this.setStatus(id, 'running');
@@ -323,25 +343,52 @@ export class FineTuner {
     const init = job.spec.hyperparameters.initAdapter;
     const initFrom = init === null ? undefined : (this.o.adapterPath(init) ?? this.store.checkpoint(init)?.dir);
     const progress = { startedAt: Date.now(), firstStep: null as number | null };
-    const result = await this.thread.train(
-      {
-        modelDir: this.o.modelDir,
-        cacheDir: this.o.cacheDir,
-        checkpointsDir: join(jobDir, 'checkpoints'),
-        outputDir,
-        baseModel: this.o.baseModelId,
-        train: p.train,
-        validation: p.validation,
-        config: p.config,
-        precision: job.spec.hyperparameters.precision,
-        threads: this.o.threads,
-        maxRank: this.o.maxLoraRank,
-        resumeFrom: latest?.dir,
-        control: this.requested,
-        initFrom: latest ? undefined : initFrom,
-      },
-      (n) => this.onNotice(id, n, progress),
-    );
+    const train = () =>
+      this.thread.train(
+        {
+          modelDir: this.o.modelDir,
+          cacheDir: this.o.cacheDir,
+          checkpointsDir: join(jobDir, 'checkpoints'),
+          outputDir,
+          baseModel: this.o.baseModelId,
+          train: p.train,
+          validation: p.validation,
+          config: p.config,
+          precision: job.spec.hyperparameters.precision,
+          threads: this.o.threads,
+          maxRank: this.o.maxLoraRank,
+          resumeFrom: latest?.dir,
+          control: this.requested,
+          initFrom: latest ? undefined : initFrom,
+        },
+        (n) => this.onNotice(id, n, progress),
+      );
+    let result: Awaited<ReturnType<typeof train>>;
+    for (let crashes = 0; ; crashes++) {
+      try {
+        result = await train();
+        break;
+      } catch (err) {
+        // the thread died (a crash or an exit): a fresh one resumes from the last checkpoint
+        if (!(err instanceof WorkerExitError) || this.closed) throw err;
+        if (crashes >= TRAINING_THREAD_RESTARTS)
+          throw new LoraledgerError(
+            'training_failed',
+            `the training thread stopped ${crashes + 1} times (last: ${err.message})`,
+            { cause: err },
+          );
+        latest = this.store.checkpoints(id)[0];
+        this.log.error(
+          { err, job: id, step: latest?.step ?? 0 },
+          'training thread stopped: resuming on a fresh thread',
+        );
+        this.event(
+          id,
+          'warn',
+          `The training thread stopped (${err.message}); a fresh thread resumes ${latest ? `from step ${latest.step}` : 'from the start'}.`,
+        );
+      }
+    }
     const summary = { step: result.step, trainedTokens: result.trainedTokens };
     if (result.outcome === 'cancelled') return this.finish(id, 'cancelled', summary, 'Job cancelled.');
     if (result.outcome === 'paused') {

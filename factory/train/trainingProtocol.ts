@@ -73,5 +73,10 @@ export type TrainingNotice =
   | { t: 'eval'; step: number; validationLoss: number }
   | { t: 'checkpoint'; step: number; dir: string; metrics: Record<string, number | null> };
 
-/** Asked between optimizer steps; the last one sent wins. */
-export type TrainingCommand = { t: 'control'; action: 'continue' | 'cancel' | 'pause' };
+/**
+ * `control`: asked between optimizer steps; the last one sent wins. `fault` (tests only: sent by
+ * TrainingThread.injectFault when it was made with faultInjection): the thread throws (uncaught)
+ * or exits at its next optimizer step.
+ */
+export type TrainingCommand =
+  { t: 'control'; action: 'continue' | 'cancel' | 'pause' } | { t: 'fault'; kind: 'throw' | 'exit' };

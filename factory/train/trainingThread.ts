@@ -22,7 +22,11 @@ export interface ThreadGradients {
 export class TrainingThread {
   private channel: WorkerChannel<TrainingCalls, TrainingNotice, TrainingCommand> | null = null;
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    /** Tests only: honour injectFault(); no config flag sets it. */
+    private readonly opts: { faultInjection?: boolean } = {},
+  ) {}
 
   /** Runs one job; `onNotice` gets its steps, evaluations and checkpoints in order. */
   async train(job: TrainJobArgs, onNotice: (n: TrainingNotice) => void): Promise<TrainJobResult> {
@@ -64,6 +68,11 @@ export class TrainingThread {
     });
     this.channel = channel;
     return channel;
+  }
+
+  /** Tests only (ignored unless made with faultInjection): the thread throws or exits at its next optimizer step. */
+  injectFault(kind: 'throw' | 'exit'): void {
+    if (this.opts.faultInjection) this.channel?.post({ t: 'fault', kind });
   }
 
   /** Cancel or pause the running job at its next optimizer step. */

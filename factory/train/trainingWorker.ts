@@ -11,7 +11,19 @@ import { exampleGradients, openGradientModel, storeExampleGradients, type Gradie
 import type { GradientModelArgs, TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
 
 const parent = connectParent<TrainingCalls, TrainingNotice, TrainingCommand>();
-let control: TrainingCommand['action'] = 'continue';
+let control: Extract<TrainingCommand, { t: 'control' }>['action'] = 'continue';
+let fault: 'throw' | 'exit' | null = null; // tests only (TrainingThread.injectFault)
+
+/** Fires an armed fault in the middle of a job (at an optimizer step). */
+function fireFault(): void {
+  const f = fault;
+  fault = null;
+  if (f === 'exit') process.exit(72);
+  if (f === 'throw')
+    process.nextTick(() => {
+      throw new Error('injected training thread fault');
+    });
+}
 /** The last adapter opened for gradients (answers come in bursts for one adapter). */
 let gradientModel: { key: string; model: Promise<GradientModel> } | null = null;
 
@@ -57,6 +69,7 @@ parent.serve(
         onStep: (metrics) => {
           seen.last = metrics;
           parent.notify({ t: 'step', metrics });
+          if (fault) fireFault();
         },
         onEval: (e) => {
           seen.validationLoss = e.validationLoss;
@@ -93,6 +106,7 @@ parent.serve(
     },
   },
   (cmd) => {
-    control = cmd.action;
+    if (cmd.t === 'fault') fault = cmd.kind;
+    else control = cmd.action;
   },
 );
