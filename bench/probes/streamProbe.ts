@@ -5,6 +5,7 @@
 // worker (slow steps) or on the main thread (delay) side.
 //
 //   npx tsx bench/probes/streamProbe.ts [--requests 8] [--max-tokens 128] [--threads 2] [--batch 1]
+//   --concurrent N: N clients at once, one request each (prefill: TTFT and how the prefills were split)
 //   --profile FILE: a CPU profile of the main thread over the timed requests only
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
@@ -41,6 +42,25 @@ const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0
 const spec = { model: 'smollm-135m', adapterId: null, promptIds: Array.from({ length: 16 }, (_, i) => 100 + i) };
 await streamCompletion(url, { ...spec, maxTokens: 8 }); // warm-up
 steps.length = 0;
+const concurrent = Number(args.get('concurrent') ?? 0);
+if (concurrent > 0) {
+  // Prefill: `concurrent` clients send a 16-token prompt at once; TTFT and how the prefills were split.
+  const prefills: string[] = [];
+  engine.onNotice((n: EngineNotice) => {
+    if (n.type === 'step' && n.prefillTokens > 0) prefills.push(`${n.prefillTokens}t/${(n.seconds * 1000).toFixed(0)}ms`);
+  });
+  const res = await Promise.all(
+    Array.from({ length: concurrent }, (_, c) =>
+      streamCompletion(url, { ...spec, promptIds: spec.promptIds.map((t) => t + 16 * c), maxTokens }),
+    ),
+  );
+  const ttft = res.map((r) => r.tokenMs[0]! - r.startMs);
+  console.log(
+    `TTFT p50 ${percentile(ttft, 50).toFixed(0)} max ${Math.max(...ttft).toFixed(0)} ms; prefill steps: ${prefills.join(' ')}`,
+  );
+  await app.close();
+  process.exit(0);
+}
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const gaps: number[] = [];
