@@ -149,6 +149,19 @@ export const SCENARIOS: ScenarioDef[] = [
   },
   {
     ...base,
+    name: 'prefill-32-streams',
+    description:
+      '32 clients send a 16-token prompt at the same moment, 8 tokens out each, base model: time to first token when prefills arrive together (issue 17: TTFT p50 at most 1.2x naive-merged).',
+    streams: 32,
+    requests: 32,
+    promptTokens: 16,
+    maxTokens: 8,
+    adapters: null,
+    baseline: null,
+    quickOverrides: {},
+  },
+  {
+    ...base,
     name: 'base-16-streams',
     description: '16 concurrent clients on the base model (baseline of zipf, ranks, long-prompt/output and churn).',
     streams: 16,
