@@ -14,10 +14,10 @@
 //      Each poster's part pays cumulative - claimed[poster][account], so running it again pays 0.
 // The key is never printed.
 
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient } from '../settlement/chainClient.ts';
+import { getJson, parseFlags, rpcChainId, senderKey, serverList } from './cliSupport.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
 
 export interface ClaimPart {
@@ -44,40 +44,6 @@ export interface ClaimResult {
 const USAGE =
   'usage: npm run claim -- (--key 0x<64 hex> | --key-file PATH) [--server http://127.0.0.1:8000[,URL...]]... [--rpc URL --contract 0x...] [--account 0x...] [--poster 0x... --cumulative N --proof 0x..,0x..] [--dry-run]';
 
-/** Flag -> values (a repeated flag keeps every value). */
-function parseArgs(argv: string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (k: string, v: string) => out.set(k, [...(out.get(k) ?? []), v]);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-    if (a === '--dry-run' || a === '--help') add(a.slice(2), 'true');
-    else {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      add(a.slice(2), v);
-    }
-  }
-  return out;
-}
-
-async function getJson(url: string): Promise<any> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body: any = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${body?.error?.message ?? 'no error message'}`);
-  return body;
-}
-
-async function rpcChainId(rpcUrl: string): Promise<number> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return Number(((await res.json()) as { result: string }).result);
-}
-
 /** Each server's contract info; throws when two servers name different contracts. */
 async function contractInfos(
   servers: string[],
@@ -93,21 +59,15 @@ export async function runClaim(
   argv: string[],
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<ClaimResult> {
-  const args = parseArgs(argv);
+  const args = parseFlags(argv, ['dry-run', 'help'], USAGE);
   const one = (k: string) => args.get(k)?.at(-1);
   if (args.has('help')) {
     print(USAGE);
     throw new Error('help shown');
   }
-  // --key-file keeps the key out of the process list and shell history
-  const key = args.has('key-file') ? readFileSync(one('key-file')!, 'utf8').trim() : one('key');
-  if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key))
-    throw new Error(`--key (or the --key-file contents) must be 0x followed by 64 hex characters\n${USAGE}`);
-  const account = (one('account') ?? privateKeyToAccount(key as Hex).address) as Address;
-  const servers = (args.get('server') ?? [])
-    .flatMap((s) => s.split(','))
-    .filter((s) => s !== '')
-    .map((s) => s.replace(/\/$/, ''));
+  const key = senderKey(args, USAGE);
+  const account = (one('account') ?? privateKeyToAccount(key).address) as Address;
+  const servers = serverList(args);
   const infos = servers.length > 0 ? await contractInfos(servers) : [];
   const rpc = one('rpc') ?? infos.find((i) => i.rpc_url !== null)?.rpc_url ?? undefined;
   const contract = (one('contract') ?? infos[0]?.address) as Address | undefined;
@@ -141,7 +101,7 @@ export async function runClaim(
   const chain = createChainClient({
     rpcUrl: rpc,
     chainId: infos[0]?.chain_id ?? (await rpcChainId(rpc)),
-    privateKey: key as Hex,
+    privateKey: key,
     contract,
   });
   const parts: ClaimPart[] = [];

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { createPublicClient, hashTypedData, http, isAddressEqual, recoverTypedDataAddress } from 'viem';
 import { recordIdOf } from '../records/buildRecord.ts';
+import { getJson } from './cliSupport.ts';
 import { LoraLedgerSettlementAbi } from '../settlement/contracts/generated/LoraLedgerSettlement.ts';
 import type { Eip712Description } from '../records/eip712.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
@@ -75,13 +76,6 @@ export async function checkRecordView(
       ? null
       : recordIdOf(view.record.requestId, view.replica) === view.record.recordId.toLowerCase();
   return { signer, signerOk, digestOk, proofOk, rootOk, replicaOk, ok: signerOk && digestOk && proofOk && rootOk };
-}
-
-async function getJson(url: string): Promise<any> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body: any = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${body?.error?.message ?? 'no error message'}`);
-  return body;
 }
 
 const USAGE =
@@ -143,7 +137,7 @@ export async function runVerifyRecord(
   print(`digest     ${check.digestOk ? 'ok' : 'MISMATCH'}`);
   print(`proof      ${view.proof === null ? 'pending' : check.proofOk ? 'ok' : 'INVALID'}`);
   print(
-    `root       ${view.root === null ? 'pending' : check.rootOk ? `ok (on chain, contract ${description.domain.verifyingContract}, poster ${view.poster})` : 'NOT ON CHAIN'}`,
+    `root       ${view.root === null ? 'pending' : check.rootOk ? `ok (on chain, contract ${description.domain.verifyingContract}) posted by ${view.poster}` : 'NOT ON CHAIN'}`,
   );
   print(check.ok ? 'VERIFIED' : 'NOT VERIFIED');
   return check;

@@ -1,7 +1,8 @@
 // Several posters on one settlement contract, on a real anvil: two replicas (each its own outbox,
 // record signer and poster key) post their own epoch sequences; a contributor's claimMany gathers
 // both posters' parts in one transaction and a repeat pays nothing; a removed poster posts no more
-// but stays claimable; a poster's claims can never spend what another poster funded.
+// but stays claimable; a poster's claims can never spend what another poster funded; the owner's
+// posters CLI.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { Outbox } from './outbox.ts';
 import { Settlement } from './settlement.ts';
 import { sampleRecord, TEST_PAYEES } from '../../test/support/recordFixtures.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
+import { runPosters } from '../cli/postersCli.ts';
 
 const CHAIN_ID = 31337;
 const SIGNER_KEYS: Hex[] = [
@@ -153,5 +155,32 @@ test("a poster's claims cannot spend another poster's funding", async () => {
       proof,
     }),
     /PosterUnderfunded/,
+  );
+});
+
+test('the posters CLI: the owner adds and removes, anyone shows, others are refused', async () => {
+  const base = ['--rpc', anvil.rpcUrl, '--contract', owner.contract!];
+  const newcomer = privateKeyToAccount(ANVIL_DEV_KEYS[6]!).address;
+  const lines: string[] = [];
+  const added = await runPosters(['--key', ANVIL_DEV_KEYS[0]!, ...base, 'add', newcomer], (l) => lines.push(l));
+  assert.deepEqual(added, [{ poster: newcomer, allowed: true, latestEpoch: 0, funded: 0n, paidOut: 0n }]);
+  assert.ok(!lines.join('\n').includes(ANVIL_DEV_KEYS[0]!.slice(2)), 'key never printed');
+  const [a] = replicas;
+  const shown = await runPosters(['--key', ANVIL_DEV_KEYS[5]!, ...base, a!.chain.account], () => undefined);
+  assert.equal(shown[0]!.allowed, true);
+  assert.ok(shown[0]!.latestEpoch >= 2 && shown[0]!.paidOut > 0n && shown[0]!.funded >= shown[0]!.paidOut);
+  await assert.rejects(
+    runPosters(['--key', ANVIL_DEV_KEYS[5]!, ...base, 'remove', newcomer], () => undefined),
+    /OwnableUnauthorizedAccount/,
+  );
+  await runPosters(['--key', ANVIL_DEV_KEYS[0]!, ...base, 'remove', newcomer], () => undefined);
+  assert.equal(await owner.isPoster(newcomer), false);
+  await assert.rejects(
+    runPosters(['--key', ANVIL_DEV_KEYS[0]!, ...base, 'add', '0x12'], () => undefined),
+    /not a poster address/,
+  );
+  await assert.rejects(
+    runPosters(['--key', ANVIL_DEV_KEYS[0]!, ...base], () => undefined),
+    /at least one poster/,
   );
 });
