@@ -8,6 +8,8 @@
 //   generation  engine.generate of the augmented, templated prompt until the last token
 //   attribution AttributionService.attribute (inline: score every variant, shares, fees, record,
 //               sign, outbox append) on that answer
+//   floor       engine.score of the full prompt + answer under the adapter and under the base model
+//               alone (what every method that reports the adapter's influence scores at least)
 // The "before" figures come from the same script run on a checkout before prefix sharing.
 //
 //   npm run bench:attribution -- [--embedded-dir DIR | --cache-dir DIR] [--top-k 2,4,6,8]
@@ -95,12 +97,15 @@ const tokenizer = {
   applyChatTemplate: (m: Parameters<typeof tok.applyChatTemplate>[0]) => tok.applyChatTemplate(m),
 };
 /** Counts the variants and tokens the service asks the engine to score. */
-let scored = { variants: 0, promptTokens: 0 };
+let scored = { variants: 0, promptTokens: 0, ms: 0 };
 const scorer = {
-  score(variants: ScoreVariant[]) {
+  async score(variants: ScoreVariant[]) {
     scored.variants += variants.length;
     scored.promptTokens += variants.reduce((n, v) => n + v.promptIds.length, 0);
-    return engine.score(variants);
+    const t = performance.now();
+    const r = await engine.score(variants);
+    scored.ms += performance.now() - t;
+    return r;
   },
 };
 const common = {
@@ -129,9 +134,10 @@ const rows = [];
 for (const topK of topKs) {
   const gen: number[] = [];
   const att: number[] = [];
+  const floor: number[] = [];
   let method = '';
   let promptTokens = 0;
-  scored = { variants: 0, promptTokens: 0 };
+  scored = { variants: 0, promptTokens: 0, ms: 0 };
   let asked = 0;
   for (const q of domain.routingQuestions) {
     if (asked === questions) break;
@@ -170,6 +176,14 @@ for (const topK of topKs) {
     const t1 = performance.now();
     const r = await service.attribute(req);
     att.push(performance.now() - t1);
+    // The floor of any method that reports the adapter's influence: v(all passages) under the adapter
+    // and under the base model, two full prompts that share no keys/values (LoRA changes them).
+    const t2 = performance.now();
+    await engine.score([
+      { promptIds, targetIds: outputIds, adapterId: domain.id },
+      { promptIds, targetIds: outputIds, adapterId: null },
+    ]);
+    floor.push(performance.now() - t2);
     method = r.method;
   }
   const ratios = att.map((a, i) => a / gen[i]!);
@@ -182,6 +196,8 @@ for (const topK of topKs) {
     generationMsP50: +median(gen).toFixed(1),
     attributionMsP50: +median(att).toFixed(1),
     attributionOverGenerationP50: +median(ratios).toFixed(3),
+    engineScoreShareOfAttribution: +(scored.ms / att.reduce((a, b) => a + b, 0)).toFixed(3),
+    fullPromptPairOverGenerationP50: +median(floor.map((f, i) => f / gen[i]!)).toFixed(3),
   });
   console.error(JSON.stringify(rows[rows.length - 1]));
 }

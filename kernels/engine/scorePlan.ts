@@ -10,15 +10,22 @@
 // planScoreTree(variants):
 //   per adapter, sort the variants by their shareable tokens seq[0 .. Lp-2] (a variant keeps at least
 //   its last prompt token, so every wanted logit comes from its own leaf), then recursively:
-//     group(idx, from, parent):  lcp = longest common prefix of idx (>= from)
-//       if (lcp - from) * (|idx| - 1) >= minSavedTokens: node [from, lcp) under parent; parent = node, from = lcp
-//       split idx by the token at lcp: runs of >= 2 recurse, the others become leaves [from, Lp+Lt-1)
+//     group(idx, from, parent):
+//       spine: end = lcp(idx); while the variants split at `end` into exactly one run of >= 2 (the
+//              others are branches that leave at `end`), go on with that run: end = lcp(run)
+//       if the spine saves >= minSavedTokens fed tokens: node [from, end) under parent; each branch
+//              is a leaf from where it left (its past: the node's KV up to there); at `end`, runs of
+//              >= 2 recurse under the node, the others are leaves
+//       else split idx at lcp(idx): runs of >= 2 recurse from `from`, the others are leaves [from, ..)
+//   A chain of prefixes (attribution's surrogate design: {0}, {0,1}, .., all) is thus ONE node row
+//   whose KV every prefix's leaf reads, not a node per passage (a forward call per level).
 //   minSavedTokens = Infinity turns sharing off: every variant is one leaf fed from position 0.
-// The result lists parents before children (a node's past is the concatenation of its ancestors).
+// The result lists parents before children. An item's past is its parent's KV up to the item's
+// start, which holds the grandparent's up to the parent's start, and so on.
 import type { ScoreVariant } from './engineContract.ts';
 
 export interface ScoreItem {
-  /** Index of the node whose keys/values (with its ancestors') are this item's past; -1: none. */
+  /** The node whose keys/values up to `start` (with its ancestors') are this item's past; -1: none. */
   parent: number;
   /** Absolute position of the first token fed (= the length of the past). */
   start: number;
@@ -70,32 +77,66 @@ export function planScoreTree(variants: readonly ScoreVariant[], o: ScoreTreeOpt
       logitsAt: v.targetIds.map((_, j) => v.promptIds.length - 1 + j - from),
     });
   };
-  const group = (idx: number[], from: number, parent: number): void => {
+  const lcpOf = (idx: number[], from: number): number => {
     const first = seqs[idx[0]!]!;
     const last = seqs[idx[idx.length - 1]!]!;
     const cap = Math.min(...idx.map((i) => shareable[i]!));
     let lcp = from;
     while (lcp < cap && first[lcp] === last[lcp]) lcp++; // sorted: the first and last agree where all do
-    if ((lcp - from) * (idx.length - 1) >= minSaved) {
+    return lcp;
+  };
+  /** Splits sorted idx (which agree before `at`) into runs by their token at `at` (none: a run of one). */
+  const runsAt = (idx: number[], at: number): number[][] => {
+    const runs: number[][] = [];
+    for (let a = 0; a < idx.length;) {
+      let b = a + 1;
+      const token = shareable[idx[a]!]! > at ? seqs[idx[a]!]![at] : undefined;
+      if (token !== undefined) while (b < idx.length && shareable[idx[b]!]! > at && seqs[idx[b]!]![at] === token) b++;
+      runs.push(idx.slice(a, b));
+      a = b;
+    }
+    return runs;
+  };
+  const group = (idx: number[], from: number, parent: number): void => {
+    // The spine: extend the shared prefix past branch points where a single run of >= 2 goes on;
+    // the variants that leave it there (branches) become leaves that read the spine's KV up to their start.
+    let run = idx;
+    let end = from;
+    let saved = 0;
+    const branches: Array<{ i: number; at: number }> = [];
+    let runs: number[][];
+    for (;;) {
+      const lcp = lcpOf(run, end);
+      saved += (lcp - end) * (run.length - 1);
+      end = lcp;
+      runs = runsAt(run, end);
+      const big = runs.filter((r) => r.length >= 2);
+      if (big.length !== 1) break;
+      for (const r of runs) if (r.length === 1) branches.push({ i: r[0]!, at: end });
+      run = big[0]!;
+    }
+    if (end > from && saved >= minSaved) {
       items.push({
         parent,
         start: from,
-        len: lcp - from,
-        source: idx[0]!,
+        len: end - from,
+        source: run[0]!,
         variant: -1,
-        adapterId: variants[idx[0]!]!.adapterId,
+        adapterId: variants[run[0]!]!.adapterId,
         logitsAt: [],
       });
-      parent = items.length - 1;
-      from = lcp;
+      const node = items.length - 1;
+      for (const b of branches) leaf(b.i, b.at, node);
+      for (const r of runs) {
+        if (r.length >= 2) group(r, end, node);
+        else leaf(r[0]!, end, node);
+      }
+      return;
     }
-    for (let a = 0; a < idx.length;) {
-      let b = a + 1;
-      const token = shareable[idx[a]!]! > lcp ? seqs[idx[a]!]![lcp] : undefined;
-      if (token !== undefined) while (b < idx.length && shareable[idx[b]!]! > lcp && seqs[idx[b]!]![lcp] === token) b++;
-      if (b - a >= 2) group(idx.slice(a, b), from, parent);
-      else leaf(idx[a]!, from, parent);
-      a = b;
+    // Not worth a node here: split at the first branch point and look for sharing below it.
+    for (const r of runsAt(idx, lcpOf(idx, from))) {
+      if (r.length >= 2) group(r, from, parent);
+      else leaf(r[0]!, from, parent);
     }
   };
   for (const idx of byAdapter.values()) {

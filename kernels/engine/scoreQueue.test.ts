@@ -70,13 +70,14 @@ test('plan: the 2^k subsets share every passage prefix once; sharing off feeds e
   const leaves = items.filter((it) => it.variant >= 0);
   assert.deepEqual(leaves.map((it) => it.variant).sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
   items.forEach((it, i) => assert.ok(it.parent < i, 'parents come before their children'));
-  // Each leaf's tokens continue its ancestors' exactly: the chain covers seq[0 .. start + len).
+  // Each leaf's tokens continue its ancestors' exactly: the past (each ancestor up to where the item
+  // below it starts) covers seq[0 .. start).
   for (const leaf of leaves) {
     const seq = fedTokens(variants[leaf.variant]!);
     let end = leaf.start;
     for (let a = leaf.parent; a >= 0; a = items[a]!.parent) {
       const it = items[a]!;
-      assert.equal(it.start + it.len, end);
+      assert.ok(it.start < end && end <= it.start + it.len, `ancestor ${a} [${it.start}, +${it.len}) vs ${end}`);
       assert.deepEqual(fedTokens(variants[it.source]!).slice(it.start, end), seq.slice(it.start, end));
       end = it.start;
     }
@@ -92,6 +93,11 @@ test('plan: the 2^k subsets share every passage prefix once; sharing off feeds e
   const unshared = variants.reduce((n, v) => n + v.promptIds.length + v.targetIds.length - 1, 0);
   assert.equal(fed(whole), unshared);
   assert.ok(fed(items) < 0.7 * unshared, `shared plan feeds ${fed(items)} of ${unshared} tokens`);
+  // A chain of prefixes {0} ⊂ {0,1} ⊂ {0,1,2} plus singletons: one spine node, every leaf reads it.
+  const chain = [0b001, 0b011, 0b111, 0b010, 0b100, 0].map((m) => variants[m]!);
+  const spine = planScoreTree(chain);
+  assert.equal(spine.filter((it) => it.variant < 0).length, 1, 'one node');
+  assert.ok(spine.every((it) => it.variant < 0 || it.parent === 0));
   // A variant with no target needs nothing; one whose prompt is a prefix of another's still gets its own leaf.
   const odd = planScoreTree([
     { promptIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], targetIds: [], adapterId: null },
@@ -109,7 +115,13 @@ test('plan: the 2^k subsets share every passage prefix once; sharing off feeds e
 });
 
 test('engine.score over shared prefixes equals the reference, base and adapter, many calls per level', async () => {
-  const variants = [...subsetVariants(3, null), ...subsetVariants(3, 'ad'), ...subsetVariants(2, null).slice(1)];
+  const surrogate = [0, 1, 3, 7, 15, 2, 4, 8].map((m) => subsetVariants(4, 'ad')[m]!); // a spine with branches
+  const variants = [
+    ...subsetVariants(3, null),
+    ...subsetVariants(3, 'ad'),
+    ...subsetVariants(2, null).slice(1),
+    ...surrogate,
+  ];
   const got = await engine.score(variants);
   variants.forEach((v, i) => {
     const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], v.adapterId ? adapter : undefined);

@@ -214,7 +214,7 @@ export class ScoreQueue {
         this.pastValue[l] = new Float32Array(n);
       }
     }
-    picked.forEach((k, b) => this.fillPast(job, job.items[k]!.parent, b, C));
+    picked.forEach((k, b) => this.fillPast(job, job.items[k]!.parent, job.items[k]!.start, b, C));
     const feeds = this.d.feeds.build(rows, T, P, {
       C,
       key: (l) => this.pastKey[l]!.subarray(0, n),
@@ -252,18 +252,19 @@ export class ScoreQueue {
     });
   }
 
-  /** Writes the KV of `node` and its ancestors into row b of the past buffers ([B, Hkv, C, Dh]). */
-  private fillPast(job: Job, node: number, b: number, C: number): void {
+  /** Writes the past of an item starting at `start` under `node` (its KV up to there, then its ancestors') into row b ([B, Hkv, C, Dh]). */
+  private fillPast(job: Job, node: number, start: number, b: number, C: number): void {
     const { numLayers: L, numKvHeads: Hkv, headDim: Dh } = this.d.spec;
-    for (let a = node; a >= 0; a = job.items[a]!.parent) {
+    for (let a = node, end = start; a >= 0; end = job.items[a]!.start, a = job.items[a]!.parent) {
       const it = job.items[a]!;
       const kv = job.kv[a]!;
+      const n = (end - it.start) * Dh; // this ancestor's positions [it.start, end)
       for (let l = 0; l < L; l++) {
         for (let h = 0; h < Hkv; h++) {
           const dst = ((b * Hkv + h) * C + it.start) * Dh;
           const src = h * it.len * Dh;
-          this.pastKey[l]!.set(kv.key[l]!.subarray(src, src + it.len * Dh), dst);
-          this.pastValue[l]!.set(kv.value[l]!.subarray(src, src + it.len * Dh), dst);
+          this.pastKey[l]!.set(kv.key[l]!.subarray(src, src + n), dst);
+          this.pastValue[l]!.set(kv.value[l]!.subarray(src, src + n), dst);
         }
       }
     }
