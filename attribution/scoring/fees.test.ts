@@ -148,3 +148,68 @@ test('splitFee: owner + training contributors conserve the adapter earnings exac
     }
   }
 });
+
+test('splitFee with validators: the pool by DataNet share, then pro rata to stake; open DataNets pay no validator (hand-computed)', () => {
+  const withValidators = validateFeeConfig({
+    promptPricePer1k: '1000',
+    completionPricePer1k: 3000,
+    split: { model: 400_000, adapter: 200_000, data: 300_000, validators: 100_000 },
+  });
+  const e = 10n ** 17n;
+  const stakes = new Map([
+    [
+      'gov',
+      [
+        { validator: '0xA1', stake: 20n * e },
+        { validator: '0xa2', stake: 15n * e },
+        { validator: '0xa3', stake: 15n * e },
+      ],
+    ],
+  ]);
+  // fee 1000: data pool 300 -> 150/90/60; validator pool 100 -> gov (800000 ppm of sources) 80, open 20;
+  // gov's 80 by stake 2 : 1.5 : 1.5 -> 32, 24, 24; open has no validators, its 20 stays: model = 1000 - 300 - 80
+  const s = splitFee({
+    fee: 1000n,
+    config: withValidators,
+    adapterSharePpm: null,
+    sourceSharesPpm: [500_000, 300_000, 200_000],
+    validatorStakes: { sourceDatanets: ['gov', 'gov', 'open'], stakes },
+  });
+  assert.deepEqual(s, {
+    fee: 1000n,
+    model: 620n,
+    adapter: 0n,
+    sources: [150n, 90n, 60n],
+    training: [],
+    validators: [
+      { datanet: 'gov', validator: '0xa1', amount: 32n },
+      { datanet: 'gov', validator: '0xa2', amount: 24n },
+      { datanet: 'gov', validator: '0xa3', amount: 24n },
+    ],
+  });
+  // equal stakes, 10 to share: 3.33 each, the unit left over to the lowest index
+  const even = splitFee({
+    fee: 100n,
+    config: withValidators,
+    adapterSharePpm: null,
+    sourceSharesPpm: [1_000_000],
+    validatorStakes: {
+      sourceDatanets: ['gov'],
+      stakes: new Map([['gov', ['0x1', '0x2', '0x3'].map((validator) => ({ validator, stake: 1n }))]]),
+    },
+  });
+  assert.deepEqual(
+    even.validators!.map((v) => v.amount),
+    [4n, 3n, 3n],
+  );
+  assert.equal(even.model + even.adapter + even.sources[0]! + 10n, 100n);
+  assert.throws(
+    () =>
+      validateFeeConfig({
+        promptPricePer1k: 1,
+        completionPricePer1k: 1,
+        split: { model: 500_000, adapter: 200_000, data: 300_000, validators: 100_000 },
+      }),
+    /model 500000 \+ adapter 200000 \+ data 300000 \+ validators 100000 = 1100000/,
+  );
+});

@@ -11,7 +11,11 @@
 //   source i     = splitPool(dataPool, sharePpm)        (sums to dataPool exactly when shares sum to 1e6)
 //   splitPool(p, s): floor(p * s_i / 1e6) + 1 for the (p - sum floors) entries with the largest
 //                  remainders (ties: lower index); all 0 when no share > 0
-//   model        = fee - adapter - sum(source i) - sum(training i)   (everything unearned stays with the operator)
+//   validatorPool = floor(fee * validatorsPpm / 1e6)    (0 unless the split names validators)
+//   datanet d    = splitPool(validatorPool, sum of share_ppm of d's sources)   per DataNet used
+//   validator v  = d's part pro rata to v's stake in d (largest remainder; exact); a DataNet without
+//                  staked validators (open DataNets) pays nothing: its part stays with the operator
+//   model        = fee - adapter - sum(source i) - sum(training i) - sum(validator v)   (everything unearned stays with the operator)
 // So sum(sources) + sum(training) + adapter <= fee always, and the operator's cut is at least modelPpm.
 // The adapter's earnings are shared between its owner and the contributors of its training examples
 // (--fee-training-ppm of them, default half); an adapter without an owner still pays its trainers.
@@ -28,6 +32,17 @@ export interface FeeSplitPpm {
   adapter: number;
   /** Data contributors' pool (divided by their sources' share_ppm). */
   data: number;
+  /** Validators of the DataNets used (divided by DataNet share, then pro rata to stake). Default 0. */
+  validators?: number;
+}
+
+/** Validators of one DataNet and their stakes (wei), as read from the DataNet registry. */
+export type ValidatorStakes = ReadonlyMap<string, ReadonlyArray<{ validator: string; stake: bigint }>>;
+
+export interface ValidatorPayout {
+  datanet: string;
+  validator: string;
+  amount: bigint;
 }
 
 /** Default --fee-training-ppm: half of what an adapter earns goes to its training contributors. */
@@ -68,15 +83,15 @@ function price(name: string, v: string | number | bigint): bigint {
 /** Returns the frozen fee config or throws config_invalid naming the field. */
 export function validateFeeConfig(input: FeeConfigInput): Readonly<FeeConfig> {
   const split = input.split;
-  for (const k of ['model', 'adapter', 'data'] as const) {
-    const v = split?.[k];
+  for (const k of ['model', 'adapter', 'data', 'validators'] as const) {
+    const v = k === 'validators' ? (split?.validators ?? 0) : split?.[k];
     if (!Number.isInteger(v) || v < 0 || v > PPM)
       fail(`fee split ${k} must be an integer in [0, ${PPM}] (ppm), got ${String(v)}`);
   }
-  const sum = split.model + split.adapter + split.data;
+  const sum = split.model + split.adapter + split.data + (split.validators ?? 0);
   if (sum !== PPM)
     fail(
-      `fee split fractions must sum to ${PPM} ppm (model ${split.model} + adapter ${split.adapter} + data ${split.data} = ${sum})`,
+      `fee split fractions must sum to ${PPM} ppm (model ${split.model} + adapter ${split.adapter} + data ${split.data}${split.validators ? ` + validators ${split.validators}` : ''} = ${sum})`,
     );
   const trainingPpm = input.trainingPpm ?? DEFAULT_TRAINING_PPM;
   if (!Number.isInteger(trainingPpm) || trainingPpm < 0 || trainingPpm > PPM)
@@ -110,6 +125,8 @@ export interface FeeSplit {
   sources: bigint[];
   /** Paid per training example, in the order of the given training shares. */
   training: bigint[];
+  /** Paid to validators of the DataNets used; present when `validatorStakes` was given. */
+  validators?: ValidatorPayout[];
 }
 
 /** Splits `fee`; `adapterSharePpm` null = no adapter (its pool stays with the model owner). */
@@ -122,6 +139,8 @@ export function splitFee(options: {
   trainingSharesPpm?: readonly number[];
   /** false: the adapter has no owner to pay; its owner part stays with the model owner. Default true. */
   adapterOwnerPaid?: boolean;
+  /** The DataNet of each source (same order as sourceSharesPpm) and each DataNet's validator stakes. */
+  validatorStakes?: { sourceDatanets: readonly string[]; stakes: ValidatorStakes };
 }): FeeSplit {
   const { fee, config, adapterSharePpm, sourceSharesPpm } = options;
   if (fee < 0n) throw new RangeError(`splitFee: fee must be >= 0, got ${fee}`);
@@ -137,7 +156,51 @@ export function splitFee(options: {
   const training = splitPool(trainingPool, trainingShares, 'trainingSharesPpm');
   const adapter = options.adapterOwnerPaid === false ? 0n : earned - trainingPool;
   const paid = adapter + sum(sources) + sum(training);
-  return { fee, model: fee - paid, adapter, sources, training };
+  if (options.validatorStakes === undefined) return { fee, model: fee - paid, adapter, sources, training };
+  const validatorPool = (fee * BigInt(config.split.validators ?? 0)) / ppm;
+  const validators = splitValidatorPool(validatorPool, sourceSharesPpm, options.validatorStakes);
+  const toValidators = sum(validators.map((v) => v.amount));
+  return { fee, model: fee - paid - toValidators, adapter, sources, training, validators };
+}
+
+/**
+ * The validator pool by DataNet (the summed share_ppm of its sources), then pro rata to stake
+ * within each DataNet; payouts of 0 are left out. Exact: a DataNet with staked validators pays
+ * its whole part.
+ */
+export function splitValidatorPool(
+  pool: bigint,
+  sourceSharesPpm: readonly number[],
+  v: { sourceDatanets: readonly string[]; stakes: ValidatorStakes },
+): ValidatorPayout[] {
+  if (v.sourceDatanets.length !== sourceSharesPpm.length)
+    throw new RangeError(`splitFee: ${v.sourceDatanets.length} source DataNets for ${sourceSharesPpm.length} shares`);
+  const byDatanet = new Map<string, number>();
+  sourceSharesPpm.forEach((s, i) =>
+    byDatanet.set(v.sourceDatanets[i]!, (byDatanet.get(v.sourceDatanets[i]!) ?? 0) + s),
+  );
+  const names = [...byDatanet.keys()];
+  const parts = splitPool(
+    pool,
+    names.map((n) => byDatanet.get(n)!),
+    'datanetSharesPpm',
+  );
+  const out: ValidatorPayout[] = [];
+  names.forEach((datanet, i) => {
+    const staked = (v.stakes.get(datanet) ?? []).filter((s) => s.stake > 0n);
+    const total = staked.reduce((a, s) => a + s.stake, 0n);
+    if (total === 0n || parts[i]! === 0n) return;
+    const amounts = staked.map((s) => (parts[i]! * s.stake) / total);
+    let left = parts[i]! - sum(amounts);
+    const order = staked
+      .map((s, j) => ({ j, r: (parts[i]! * s.stake) % total }))
+      .sort((a, b) => (a.r === b.r ? a.j - b.j : a.r > b.r ? -1 : 1));
+    for (let k = 0; left > 0n; k = (k + 1) % order.length, left--) amounts[order[k]!.j]! += 1n;
+    staked.forEach((s, j) => {
+      if (amounts[j]! > 0n) out.push({ datanet, validator: s.validator.toLowerCase(), amount: amounts[j]! });
+    });
+  });
+  return out;
 }
 
 /**
