@@ -99,6 +99,14 @@ test('chain rpc: deploys once, then reuses the remembered contract; a dead RPC a
     assert.equal(d.settlement.recordView(id2).status, 'settled');
     await d.close();
 
+    // the data dir is bound to its poster: another poster key would post every epoch again
+    await assert.rejects(
+      startSettlement({ ...rpcCfg, settlementContract: contract, posterKey: ANVIL_DEV_KEYS[1]! }),
+      (e: unknown) =>
+        (e as { code?: string }).code === 'config_invalid' &&
+        /keep one poster key per data dir/.test((e as Error).message),
+    );
+
     await assert.rejects(
       startSettlement({ ...cfg, dataDir: join(dir, 'rpc-fresh'), chain: 'rpc', chainRpc: dead }),
       (e: unknown) => (e as { code?: string }).code === 'chain_unavailable',

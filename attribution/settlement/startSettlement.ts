@@ -8,6 +8,9 @@
 //   --replica-id against one --chain-rpc and --settlement-contract whose owner allowed every
 //   poster; each posts its own epoch sequence. A poster not on the allowlist is logged at start
 //   (its posts fail with NotPoster and retry until the owner adds it).
+//   A data dir stays bound to the first poster that settles its outbox on a contract (outbox
+//   meta): another --poster-key would find none of the epochs in its own sequence and post them
+//   all again, so start-up refuses it (config_invalid).
 //   A fresh local anvil redeploys from dev key #0 at nonce 0, so the address (and with it every
 //   record's EIP-712 domain) is the same across restarts; the loop re-posts the epochs it lost.
 
@@ -26,7 +29,7 @@ import { Outbox } from './outbox.ts';
 import { ZERO_ADDRESS, type Address, type Hex } from '../records/recordTypes.ts';
 import { Settlement, type SettlementLog } from './settlement.ts';
 import { loadOrCreateSignerKey } from '../records/signerKey.ts';
-import { AttributionError } from '../../common/index.ts';
+import { AttributionError, LoraledgerError } from '../../common/index.ts';
 
 /** The config fields this needs (server/configSchema.ts documents each). */
 export interface SettlementConfig {
@@ -100,6 +103,18 @@ async function resolveContract(
   return deployed;
 }
 
+/** Binds the outbox to this poster on `contract` (first start), or refuses another poster. */
+function bindPoster(outbox: Outbox, chainId: number, contract: Address, poster: Address): void {
+  const key = `poster:${chainId}:${contract.toLowerCase()}`;
+  const bound = outbox.getMeta(key);
+  if (bound === null) return outbox.setMeta(key, poster);
+  if (bound.toLowerCase() !== poster.toLowerCase())
+    throw new LoraledgerError(
+      'config_invalid',
+      `--poster-key: the epochs of this --data-dir on contract ${contract} are posted by ${bound}, but the key given is ${poster}'s; keep one poster key per data dir (another would post every epoch again)`,
+    );
+}
+
 /** Logs a warning when the configured contract does not (yet) allow this replica's poster. */
 async function warnIfNotPoster(chain: ChainClient, log: SettlementLog | undefined): Promise<void> {
   try {
@@ -131,6 +146,7 @@ export async function startSettlement(cfg: SettlementConfig, log?: SettlementLog
       rpcUrl === null ? null : createChainClient({ rpcUrl, chainId: cfg.chainId, privateKey: posterKey, contract });
     const address = await resolveContract(cfg, outbox, mk(), log);
     const chain = mk(address);
+    if (chain !== null) bindPoster(outbox, cfg.chainId, address, chain.account);
     if (chain !== null && cfg.settlementContract !== undefined) await warnIfNotPoster(chain, log);
     const signer = createRecordSigner(signerKey, eip712Domain(cfg.chainId, address));
     const settlement = new Settlement({
