@@ -27,12 +27,16 @@ export interface PastViews {
 
 export class CallFeeds {
   private readonly pool = new Map<string, BigInt64Array>();
+  /** Graph input names of the past keys and values per layer, made once. */
+  private readonly pastNames: Array<[string, string]>;
 
   constructor(
     private readonly numLayers: number,
     private readonly kvHeads: number,
     private readonly headDim: number,
-  ) {}
+  ) {
+    this.pastNames = Array.from({ length: numLayers }, (_, l) => [GRAPH_INPUTS.pastKey(l), GRAPH_INPUTS.pastValue(l)]);
+  }
 
   private buf(name: string, n: number): BigInt64Array {
     let b = this.pool.get(name);
@@ -69,8 +73,9 @@ export class CallFeeds {
     };
     const dims = [B, this.kvHeads, past.C, this.headDim];
     for (let l = 0; l < this.numLayers; l++) {
-      feeds[GRAPH_INPUTS.pastKey(l)] = { type: 'float32', data: past.key(l), dims };
-      feeds[GRAPH_INPUTS.pastValue(l)] = { type: 'float32', data: past.value(l), dims };
+      const [k, v] = this.pastNames[l]!;
+      feeds[k] = { type: 'float32', data: past.key(l), dims };
+      feeds[v] = { type: 'float32', data: past.value(l), dims };
     }
     return feeds;
   }

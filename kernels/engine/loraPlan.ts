@@ -100,12 +100,23 @@ export interface FeedTensor {
   dims: number[];
 }
 
-/** Zero tensors for the grouped kernel's no-adapter call, cached per length. */
-const zeroCache = new Map<number, Float32Array>();
-function zeros(n: number): Float32Array {
-  let z = zeroCache.get(n);
-  if (!z) zeroCache.set(n, (z = new Float32Array(n)));
-  return z;
+/** The grouped kernel's no-adapter feeds (R = 1 zero tensors) of each slot stack set, made once. */
+const noneFeeds = new WeakMap<LoraSlots, Array<[string, FeedTensor]>>();
+function zeroFeeds(slots: LoraSlots): Array<[string, FeedTensor]> {
+  let f = noneFeeds.get(slots);
+  if (!f) {
+    f = [];
+    for (const st of slots.stacks) {
+      for (const g of st.a) {
+        const n = g.targets.length;
+        f.push([g.name, { type: 'float32', data: new Float32Array(g.din * n), dims: [1, g.din, n] }]);
+      }
+      for (const b of st.b.values())
+        f.push([b.name, { type: 'float32', data: new Float32Array(b.dout), dims: [1, 1, b.dout] }]);
+    }
+    noneFeeds.set(slots, f);
+  }
+  return f;
 }
 
 /** The LoRA feeds of one call: name -> tensor (views into `slots`, no copy). */
@@ -121,22 +132,20 @@ export function loraFeeds(
     out[GRAPH_INPUTS.loraIdxIn] = { type: 'int64', data: plan.idxIn, dims: [plan.K, plan.M] };
     out[GRAPH_INPUTS.loraIdxOut] = { type: 'int64', data: plan.idxOut, dims: [plan.idxOut.length] };
   }
-  // Slots fed: all S (gather), none (grouped call without adapter rows: R = 1 zero tensors; a run
-  // that starts at slot 0 for a base row has K >= 2), or the run slotStart .. slotStart + K - 1.
-  const none = plan.kernel === 'grouped' && plan.slotStart === 0 && plan.K === 1;
+  // Slots fed: all S (gather), none (grouped call without adapter rows: R = 1 zero tensors, the
+  // same every call; a run that starts at slot 0 for a base row has K >= 2), or the run
+  // slotStart .. slotStart + K - 1.
+  if (plan.kernel === 'grouped' && plan.slotStart === 0 && plan.K === 1) {
+    for (const [name, t] of zeroFeeds(slots)) out[name] = t;
+    return out;
+  }
   const [s0, k] = plan.kernel === 'gather' ? [0, slots.slots] : [plan.slotStart, plan.K];
   const view = (data: Float32Array, perSlot: number): Float32Array => data.subarray(s0 * perSlot, (s0 + k) * perSlot);
-  slots.stacks.forEach((st, l) => {
-    for (const g of st.a) {
-      out[GRAPH_INPUTS.loraA(l, g.targets)] = none
-        ? { type: 'float32', data: zeros(g.din * g.targets.length), dims: [1, g.din, g.targets.length] }
-        : { type: 'float32', data: view(g.data, g.din * g.width), dims: [k, g.din, g.width] };
-    }
-    for (const [t, b] of st.b) {
-      out[GRAPH_INPUTS.loraB(l, t)] = none
-        ? { type: 'float32', data: zeros(b.dout), dims: [1, 1, b.dout] }
-        : { type: 'float32', data: view(b.data, R * b.dout), dims: [k, R, b.dout] };
-    }
-  });
+  for (const st of slots.stacks) {
+    for (const g of st.a)
+      out[g.name] = { type: 'float32', data: view(g.data, g.din * g.width), dims: [k, g.din, g.width] };
+    for (const b of st.b.values())
+      out[b.name] = { type: 'float32', data: view(b.data, R * b.dout), dims: [k, R, b.dout] };
+  }
   return out;
 }

@@ -11,10 +11,13 @@
 // zero-padded to R; absent targets are zeroed, so the LoRA term x·A·B of that slot is exactly the
 // adapter's delta.
 import { AdapterError } from '../../common/index.ts';
+import { GRAPH_INPUTS } from '../graph/graphContract.ts';
 import type { AdapterWeights } from '../model/loraWeights.ts';
 import { LORA_A_GROUPS, LORA_TARGETS, targetShape, type LoraTarget, type ModelSpec } from '../model/modelSpec.ts';
 
 export interface SlotStackA {
+  /** Its graph input name (GRAPH_INPUTS.loraA), made once. */
+  name: string;
   targets: readonly LoraTarget[]; // the group, in column order
   data: Float32Array; // [S, Din, n*R]
   din: number;
@@ -22,6 +25,8 @@ export interface SlotStackA {
 }
 
 export interface SlotStackB {
+  /** Its graph input name (GRAPH_INPUTS.loraB), made once. */
+  name: string;
   data: Float32Array; // [S, R, Dout]
   dout: number;
 }
@@ -44,12 +49,13 @@ export class LoraSlots {
       const a = LORA_A_GROUPS.map((targets) => {
         const din = targetShape(spec, targets[0]!)[0];
         const width = targets.length * this.rank;
-        return { targets, data: new Float32Array(this.slots * din * width), din, width };
+        const name = GRAPH_INPUTS.loraA(l, targets);
+        return { name, targets, data: new Float32Array(this.slots * din * width), din, width };
       });
       const b = new Map<LoraTarget, SlotStackB>();
       for (const t of LORA_TARGETS) {
         const dout = targetShape(spec, t)[1];
-        b.set(t, { data: new Float32Array(this.slots * this.rank * dout), dout });
+        b.set(t, { name: GRAPH_INPUTS.loraB(l, t), data: new Float32Array(this.slots * this.rank * dout), dout });
       }
       this.stacks.push({ a, b });
     }
