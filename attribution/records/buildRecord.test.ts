@@ -183,3 +183,24 @@ test('validateRecord: version 2 fields are checked and training amounts count ag
   bad((r) => (r.spans[0].length = -1), 'spans[0].length');
   bad((r) => delete r.spans, 'spans');
 });
+
+test('a replica id goes into the record id: keccak256(utf8(replica + "/" + requestId)), distinct per replica', () => {
+  const input = {
+    requestId: 'chatcmpl-7',
+    model: 'stories260K',
+    adapter: null,
+    promptContext: 'p',
+    outputText: 'o',
+    sources: [],
+    fee: { fee: 1n, model: 1n, adapter: 0n, sources: [], training: [] },
+    timestamp: 1_700_000_000,
+    method: 'loo-logprob-v1',
+  };
+  const r1 = buildRecord({ ...input, replicaId: 'r1' });
+  const r2 = buildRecord({ ...input, replicaId: 'r2' });
+  assert.equal(r1.recordId, viemKeccak(toBytes('r1/chatcmpl-7')));
+  assert.equal(r2.recordId, viemKeccak(toBytes('r2/chatcmpl-7')));
+  assert.notEqual(r1.recordId, r2.recordId);
+  assert.equal(r1.requestId, 'chatcmpl-7', 'the signed request id is the response id as the client saw it');
+  assert.equal(buildRecord(input).recordId, viemKeccak(toBytes('chatcmpl-7')), 'no replica id: as before');
+});
