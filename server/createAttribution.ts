@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { RequestError } from '../common/index.ts';
 import { readTrainingManifest } from '../attribution/scoring/influence/influenceFiles.ts';
 import {
   StorageGuard,
@@ -88,9 +89,14 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
   const storage = new StorageGuard(w.config.dataDir);
   return {
     hook: guardStorage(data.service, storage),
-    documents: (datanet) => {
+    documents: (datanet, version) => {
       data.store.getDatanet(datanet); // datanet_not_found
-      return data.store.allDocuments(datanet);
+      if (version === undefined) return data.store.allDocuments(datanet);
+      if (gov === null)
+        throw new RequestError('invalid_request', 'DataNet versions need governance (a chain); this server has none', {
+          param: 'training_data.versions',
+        });
+      return gov.governance.versionDocuments(datanet, version);
     },
     routes: async (app: FastifyInstance) => {
       await app.register(attributionRoutes(handle, { adminGuard }));

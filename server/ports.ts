@@ -134,8 +134,11 @@ export interface AttributionWiring {
 }
 export interface AttributionPlugin {
   hook: AttributionHook;
-  /** A DataNet's documents, for fine-tuning on it; throws datanet_not_found. */
-  documents?: (datanet: string) => Array<{
+  /** A DataNet's approved documents (or a published version's), for fine-tuning on it; throws datanet_not_found. */
+  documents?: (
+    datanet: string,
+    version?: number,
+  ) => Array<{
     docId: string;
     datanet: string;
     text: string;

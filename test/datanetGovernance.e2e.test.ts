@@ -303,6 +303,11 @@ test('validators policy: 3 validators stake, 10 documents, 8 approved / 2 reject
   assert.equal(store.getDocument(docIds[0]!).state, 'rejected');
   const hits0 = await retriever.retrieve({ datanets: ['facts'], query: TEXTS[0]!, topK: 16 });
   assert.ok(!hits0.some((h) => h.docId === docIds[0]), 'the overturned document is no longer retrieved');
+  // training on a version (leaf order: by doc_id): version 1 still lists doc 0, but an overturned document is never trained on
+  const sorted = (xs: string[]) => [...xs].sort();
+  assert.deepEqual(sorted(gov.versionDocuments('facts', 1).map((d) => d.docId)), sorted(docIds.slice(1, 8)));
+  assert.deepEqual(sorted(gov.versionDocuments('facts', 2).map((d) => d.docId)), sorted(docIds.slice(1, 8)));
+  assert.throws(() => gov.versionDocuments('facts', 9), /has no published version 9/);
   // reputations fall: contributor (7+2)/(7+2+3+4); validators agreed 9 + 1 overturned, or 7 + 2 + 1
   assert.equal(
     (await get('/v1/datanets/facts/contributors')).json().data[0].reputation_ppm,

@@ -68,8 +68,8 @@ export interface FineTunerOptions {
   threads: number;
   /** Longest training example, tokens. */
   contextLength: number;
-  /** A DataNet's documents; throws datanet_not_found. Absent: DataNet training is off. */
-  documents?: (datanet: string) => SourceDocument[];
+  /** A DataNet's approved documents, or those of a published version; throws datanet_not_found. Absent: DataNet training is off. */
+  documents?: (datanet: string, version?: number) => SourceDocument[];
   /** The folder of a registered adapter (init_adapter by id), or null. */
   adapterPath: (id: string) => string | null;
   /** Registers a finished adapter with the registry and the engine. */
@@ -170,7 +170,10 @@ export class FineTuner {
         param: 'training_data.datanets',
       });
     // datanet_not_found, or no documents at all, now rather than after queueing
-    if (spec.datanets.length > 0 && spec.datanets.every((d) => this.o.documents!(d).length === 0))
+    if (
+      spec.datanets.length > 0 &&
+      spec.datanets.every((d) => this.o.documents!(d, spec.datanetVersions?.[d]).length === 0)
+    )
       throw new RequestError('invalid_request', `DataNet(s) ${spec.datanets.join(', ')} have no documents`, {
         param: 'training_data.datanets',
       });
@@ -542,7 +545,7 @@ export class FineTuner {
     } else {
       rows = [];
       for (const d of spec.datanets) {
-        const docs = this.o.documents!(d);
+        const docs = this.o.documents!(d, spec.datanetVersions?.[d]);
         for (const doc of docs) {
           try {
             rows.push(documentRow(doc, 'training_data.datanets'));
@@ -602,6 +605,7 @@ export class FineTuner {
       examples: train,
       sources,
     });
+    if (spec.datanetVersions !== undefined) manifest.datanet_versions = spec.datanetVersions; // the versions trained on
     return {
       learningRateMultiplier: auto.learningRateMultiplier,
       train,

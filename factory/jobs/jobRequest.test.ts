@@ -22,3 +22,26 @@ test('precision: fp32 by default, int8 and int4 accepted, fp16 refused naming th
       /precision must be "fp32", "int8" or "int4" .*got "fp16"/.test(e.message),
   );
 });
+
+test('training_data.versions: a published version per governed DataNet; unknown ids and bad numbers refused naming the field', () => {
+  const job = (training_data: object) =>
+    parseJobRequest({ model: 'base', training_data }, { baseModel: 'base', maxLoraRank: 8 });
+  assert.deepEqual(job({ datanets: ['facts', 'open'], versions: { facts: 2 } }).datanetVersions, { facts: 2 });
+  assert.equal(job({ datanets: ['facts'] }).datanetVersions, undefined);
+  const refused = (training_data: object, param: string, re: RegExp) =>
+    assert.throws(
+      () => job(training_data),
+      (e: unknown) => e instanceof RequestError && e.param === param && re.test(e.message),
+    );
+  refused(
+    { datanets: ['facts'], versions: { other: 1 } },
+    'training_data.versions.other',
+    /not in training_data.datanets/,
+  );
+  refused({ datanets: ['facts'], versions: { facts: 0 } }, 'training_data.versions.facts', /published version number/);
+  refused(
+    { datanets: ['facts'], versions: { facts: '2' } },
+    'training_data.versions.facts',
+    /published version number/,
+  );
+});

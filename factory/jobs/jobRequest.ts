@@ -1,7 +1,8 @@
 // POST /v1/fine_tuning/jobs: the OpenAI request, plus loraledger's extras, validated into a JobSpec.
 //
 //   model                 a base model this server serves
-//   training_file | training_data: {datanets: [...]}      exactly one
+//   training_file | training_data: {datanets: [...], versions?: {id: n}}   exactly one (versions:
+//                   a governed DataNet's published version to train on; the manifest names it)
 //   validation_file, suffix, seed
 //   method: {type: "supervised", supervised: {hyperparameters}}  (or top-level `hyperparameters`)
 //     n_epochs, batch_size, learning_rate_multiplier: a number or "auto"          (OpenAI)
@@ -50,6 +51,8 @@ export interface JobSpec {
   model: string;
   trainingFile: string | null;
   datanets: string[];
+  /** Published version per governed DataNet (training_data.versions); absent: its approved documents now. */
+  datanetVersions?: Record<string, number>;
   validationFile: string | null;
   suffix: string | null;
   seed: number;
@@ -104,12 +107,26 @@ export function parseJobRequest(body: unknown, o: { baseModel: string; maxLoraRa
   };
   const trainingFile = str('training_file');
   let datanets: string[] = [];
+  let datanetVersions: Record<string, number> | undefined;
   if (b.training_data !== undefined && b.training_data !== null) {
     const td = obj(b.training_data, 'training_data');
     const list = td.datanets;
     if (!Array.isArray(list) || list.length === 0 || list.some((d) => typeof d !== 'string' || d === ''))
       bad('training_data.datanets', 'training_data.datanets must be a non-empty list of DataNet ids');
     datanets = [...new Set(list as string[])];
+    if (td.versions !== undefined) {
+      const v = obj(td.versions, 'training_data.versions');
+      for (const [id, n] of Object.entries(v)) {
+        if (!datanets.includes(id))
+          bad(
+            `training_data.versions.${id}`,
+            `training_data.versions names ${id}, which is not in training_data.datanets`,
+          );
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+          bad(`training_data.versions.${id}`, `training_data.versions.${id} must be a published version number (>= 1)`);
+      }
+      datanetVersions = v as Record<string, number>;
+    }
   }
   if ((trainingFile === null) === (datanets.length === 0))
     bad('training_file', 'give exactly one of training_file and training_data.datanets');
@@ -185,6 +202,7 @@ export function parseJobRequest(body: unknown, o: { baseModel: string; maxLoraRa
     model: o.baseModel,
     trainingFile,
     datanets,
+    ...(datanetVersions === undefined ? {} : { datanetVersions }),
     validationFile: str('validation_file'),
     suffix,
     seed: seedValue as number,

@@ -529,6 +529,22 @@ export class DataNetGovernance implements ContributorReputation {
       .sort((a, b) => (a.validator < b.validator ? -1 : 1));
   }
 
+  /**
+   * The documents of a published version that are still approved (an overturned one is never
+   * trained on), in the version's leaf order; not_found for an unpublished version.
+   */
+  versionDocuments(datanet: string, version: number): DataDocument[] {
+    this.rules(datanet);
+    const v = this.o.state.version(datanet, version);
+    if (v === null)
+      throw new RequestError('not_found', `DataNet ${datanet} has no published version ${version}`, {
+        param: 'training_data.versions',
+      });
+    return v.dump.values
+      .map(({ value }) => this.o.store.getDocument(String(value[0])))
+      .filter((d) => d.state === 'approved');
+  }
+
   /** The latest published version (null: none yet). */
   latestVersion(datanet: string): { version: number; root: Hex; documents: number; published: number } | null {
     const v = this.o.state.version(datanet);
