@@ -63,7 +63,7 @@ export const ConfigSchema = Type.Object(
     maxActiveAdapters: Int(
       0,
       0,
-      "Adapters resident in the forward pass at once (slots). 0 = sized at start: max-batch-size (a slot for every row of a batch, so no row waits for a slot; on CPU an unused slot costs no memory until an adapter is written to it), at most max-cached-adapters when that is set and at most what fits in 1/8 of the machine's memory at max-lora-rank for the model (server/engineSizing.ts).",
+      "Adapters resident in the forward pass at once (slots). 0 = sized at start: max-batch-size (a slot for every row of a batch, so no row waits for a slot; an unused slot's stacks stay untouched zero pages until an adapter is written to it), at most max-cached-adapters when that is set and at most what fits in 1/8 of the machine's memory at max-lora-rank for the model (server/engineSizing.ts).",
     ),
     maxCachedAdapters: Int(
       0,
@@ -93,7 +93,7 @@ export const ConfigSchema = Type.Object(
     ortSpinning: Type.Boolean({
       default: false,
       description:
-        "Let ONNX Runtime's intra-op threads spin between parallel sections. Off by default: spinning threads hold every core, so the HTTP thread's per-token work (and any other process) waits for them, which stalls streams on a machine the server shares (docs/benchmarks.md). On for a machine that runs nothing else, where it saves about a millisecond per step.",
+        "Let ONNX Runtime's intra-op threads spin between parallel sections. Off by default: spinning threads hold every core, so the HTTP thread's per-token work (and any other process) waits for them, which stalls streams on a machine the server shares (docs/benchmarks.md). On for a machine that runs nothing else, where it saves about 3 ms per batch-1 step (bench/README.md).",
     }),
     toolCallParser: Type.Union(
       ['auto', 'hermes', 'llama3_json', 'mistral', 'none'].map((p) => Type.Literal(p)),
