@@ -18,8 +18,8 @@ export interface ReplicaProcess {
   stop(): Promise<void>;
 }
 
-/** `args` are the server flags (--port 0 is added); `timeoutMs` bounds each start (default 120 s). */
-export function replicaProcess(id: string, args: string[], timeoutMs = 120_000): ReplicaProcess {
+/** `args` are the server flags (--port `port` is added, default 0 = any); `timeoutMs` bounds each start (default 120 s). */
+export function replicaProcess(id: string, args: string[], timeoutMs = 120_000, port = 0): ReplicaProcess {
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const r: ReplicaProcess = {
@@ -28,7 +28,7 @@ export function replicaProcess(id: string, args: string[], timeoutMs = 120_000):
     up: false,
     log: '',
     async start() {
-      const c = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args, '--port', '0'], {
+      const c = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args, '--port', String(port)], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
