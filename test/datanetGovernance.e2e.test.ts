@@ -322,6 +322,12 @@ test('validators policy: 3 validators stake, 10 documents, 8 approved / 2 reject
   assert.equal(repAfter.get(validators[2]!), Math.round(1e6 * (9 / 16)));
   assert.equal(gov.reputationPpm(contributor, 'facts'), Math.round(1e6 * (9 / 16)));
   assert.equal(gov.reputationPpm(contributor, null), 1e6);
+  store.createDatanet({ id: 'open-net' });
+  store.addDocument({ datanet: 'open-net', text: 'an open fact', contributor });
+  assert.deepEqual((await get('/v1/datanets/open-net/contributors')).json().data, [
+    { contributor, approved: 1, rejected: 0, pending: 0, overturned: 0, reputation_ppm: 1e6 },
+  ]);
+  assert.equal(gov.reputationPpm(contributor, 'open-net'), 1e6);
 
   // --- a stale version, in the API and on chain ---
   expectError(

@@ -476,7 +476,7 @@ export class DataNetGovernance implements ContributorReputation {
     return { docId: doc.docId, version: p.version, slashed, republished };
   }
 
-  /** Per contributor: document counts by state and reputation (docs/datanets.md#reputation). */
+  /** Per contributor: document counts by state and reputation (docs/datanets.md#reputation; 1e6 in open DataNets). */
   contributors(datanet: string): Array<{
     contributor: Address;
     approved: number;
@@ -486,6 +486,7 @@ export class DataNetGovernance implements ContributorReputation {
     reputationPpm: number;
   }> {
     this.o.store.getDatanet(datanet);
+    const open = this.o.state.governed(datanet) === null; // reputation 1 in open DataNets, as attribution uses it
     const overturned = new Set(this.o.state.challenges(datanet).map((c) => c.docId));
     const by = new Map<Address, { approved: number; rejected: number; pending: number; overturned: number }>();
     for (const state of ['approved', 'rejected', 'pending'] as const)
@@ -496,7 +497,7 @@ export class DataNetGovernance implements ContributorReputation {
         by.set(d.contributor, t);
       }
     return [...by.entries()]
-      .map(([contributor, t]) => ({ contributor, ...t, reputationPpm: contributorReputationPpm(t) }))
+      .map(([contributor, t]) => ({ contributor, ...t, reputationPpm: open ? 1_000_000 : contributorReputationPpm(t) }))
       .sort((a, b) => (a.contributor < b.contributor ? -1 : 1));
   }
 
