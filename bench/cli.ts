@@ -35,7 +35,7 @@ usage: npm run bench -- --out DIR [--quick] [--force] [flags]
   --repeat N             run every (scenario, system) N times, round after round; report the median-throughput
                          round and the median of the per-round ratios to base (default 1)
   overrides (apply to every selected scenario, recorded in the report):
-  --model P (${MODEL_PRESETS.join('|')})  --precision fp32|int8  --streams N  --requests N  --prompt-tokens N  --max-tokens N
+  --model P (${MODEL_PRESETS.join('|')})  --precision fp32|int8|int4  --streams N  --requests N  --prompt-tokens N  --max-tokens N
   --adapters M  --ranks 8,16,64  --alpha A  --cold-share S  --cache-size N
   peer knobs: --naive-max-resident N  --llamacpp-max-contexts N  --llamacpp-threads N (default: tuned, see README)
 

@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BYTES_PER_WEIGHT,
+  GGUF_TYPE,
   findScenario,
   effectiveScenario,
   type ScenarioDef,
@@ -135,9 +137,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bar.label(`${s.name}: preparing ${w.adapters.length} adapters`);
       const adapterRoot = await ensureAdapters(o.work, s.model, model.spec, w.adapters, s.adapters?.targets ?? []);
       const wantsGguf = o.systems.includes('llama.cpp');
-      const modelGguf = wantsGguf
-        ? await ensureModelGguf(o.work, s.model, model.dir, s.precision === 'int8' ? 'Q8_0' : 'F32')
-        : null;
+      const modelGguf = wantsGguf ? await ensureModelGguf(o.work, s.model, model.dir, GGUF_TYPE[s.precision]) : null;
       const lora = wantsGguf
         ? await ensureAdapterGgufs(o.work, s.model, model.spec, adapterRoot, w.adapters)
         : new Map();
@@ -224,7 +224,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     if (r.status !== 'ok') continue;
     if (r.parameters.streams === 1 && r.parameters.adapters === null) {
       const spec = specs.get(String(r.parameters.model))!.spec;
-      const bytes = weightBytesPerToken(spec, r.parameters.precision === 'int8' ? 1 : 4);
+      const bytes = weightBytesPerToken(spec, BYTES_PER_WEIGHT[r.parameters.precision as ScenarioDef['precision']]);
       const bw = Math.max(machine.bandwidthGBs.read, machine.bandwidthGBs.copy, machine.bandwidthGBs.copyParallel ?? 0);
       const roofline = (bytes / (bw * 1e9)) * 1000;
       const step = stepByRun.get(r) ?? null;

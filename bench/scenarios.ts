@@ -29,8 +29,11 @@ export interface ScenarioDef {
   version: number;
   description: string;
   model: ModelPreset;
-  /** Base weights: fp32, or int8 (loraledger --precision int8, llama.cpp Q8_0: same bits per weight, near enough). */
-  precision: 'fp32' | 'int8';
+  /**
+   * Base weights: fp32, int8 (loraledger --precision int8 vs llama.cpp Q8_0) or int4 (--precision int4,
+   * 32-weight blocks, vs Q4_0, 32-weight blocks): the same bits per weight, near enough.
+   */
+  precision: 'fp32' | 'int8' | 'int4';
   /** Concurrent closed-loop clients (each sends its next request when the last one ends). */
   streams: number;
   requests: number;
@@ -47,6 +50,11 @@ export interface ScenarioDef {
   /** Overrides applied in quick mode (smaller runs). */
   quickOverrides: Partial<Pick<ScenarioDef, 'requests' | 'maxTokens' | 'promptTokens'>>;
 }
+
+/** The llama.cpp weight type of each precision (bench/gguf writes it). */
+export const GGUF_TYPE = { fp32: 'F32', int8: 'Q8_0', int4: 'Q4_0' } as const;
+/** Weight bytes per parameter of each precision, for the roofline (int4: Q4_0's 18 bytes per 32). */
+export const BYTES_PER_WEIGHT = { fp32: 4, int8: 1, int4: 18 / 32 } as const;
 
 const ALL: LoraTarget[] = [...LORA_TARGETS];
 const mix = (m: Partial<AdapterMix> & { count: number }): AdapterMix => ({
@@ -87,6 +95,20 @@ export const SCENARIOS: ScenarioDef[] = [
     precision: 'int8',
     description:
       'single-stream-base with int8 weights (loraledger --precision int8, llama.cpp Q8_0). The two quantizations differ, so greedy outputs may legitimately differ.',
+    streams: 1,
+    requests: 4,
+    promptTokens: 16,
+    maxTokens: 128,
+    adapters: null,
+    baseline: null,
+    quickOverrides: {},
+  },
+  {
+    ...base,
+    name: 'single-stream-base-int4',
+    precision: 'int4',
+    description:
+      'single-stream-base with int4 weights (loraledger --precision int4, MatMulNBits blocks of 32; llama.cpp Q4_0, blocks of 32). The two quantizations differ, so greedy outputs may legitimately differ.',
     streams: 1,
     requests: 4,
     promptTokens: 16,
@@ -251,7 +273,7 @@ export function validateScenario(s: ScenarioDef): ScenarioDef {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name)) bad('name', 'must be lower-case letters, digits and dashes');
   if (!posInt(s.version)) bad('version', 'must be a positive integer');
   if (!MODEL_PRESETS.includes(s.model)) bad('model', `must be one of ${MODEL_PRESETS.join(', ')}`);
-  if (s.precision !== 'fp32' && s.precision !== 'int8') bad('precision', 'must be fp32 or int8');
+  if (!['fp32', 'int8', 'int4'].includes(s.precision)) bad('precision', 'must be fp32, int8 or int4');
   for (const f of ['streams', 'requests', 'promptTokens', 'maxTokens'] as const)
     if (!posInt(s[f])) bad(f, `must be a positive integer, got ${s[f]}`);
   if (s.requests < s.streams)

@@ -85,7 +85,7 @@ export function llamaMetadata(spec: ModelSpec, contextLength: number): Array<[st
 
 /** First id of the 256 SentencePiece byte tokens. */
 const BYTE_BASE = 3;
-const FILE_TYPE: Record<GgmlTypeName, number> = { F32: 0, F16: 1, Q8_0: 7 };
+const FILE_TYPE: Record<GgmlTypeName, number> = { F32: 0, F16: 1, Q8_0: 7, Q4_0: 2 }; // llama_ftype
 
 /** Writes the GGUF; returns the spec it was built from. */
 export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSpec> {
@@ -104,8 +104,8 @@ export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSp
     let data = t.data;
     if (name.endsWith('q_proj.weight')) data = permuteRope(data, spec.numHeads, t.shape[1]!);
     else if (name.endsWith('k_proj.weight')) data = permuteRope(data, spec.numKvHeads, t.shape[1]!);
-    // Q8_0 blocks need rows that are a multiple of 32; like convert_hf_to_gguf, such tensors stay F32.
-    const quantizable = t.shape.length === 2 && (weightType !== 'Q8_0' || t.shape[1]! % 32 === 0);
+    // Q8_0 / Q4_0 blocks need rows that are a multiple of 32; like convert_hf_to_gguf, such tensors stay F32.
+    const quantizable = t.shape.length === 2 && (!weightType.startsWith('Q') || t.shape[1]! % 32 === 0);
     tensors.push({ name: gname, shape: t.shape, data, type: quantizable ? weightType : 'F32' });
   }
   const tokens = await vocabStrings(opts.modelDir, spec.vocabSize);

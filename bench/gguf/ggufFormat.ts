@@ -30,18 +30,20 @@ export const GgufValueType = {
 } as const;
 
 /** ggml_type ids of the tensor types this writer produces. */
-export const GgmlType = { F32: 0, F16: 1, Q8_0: 8 } as const;
+export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlTypeName = keyof typeof GgmlType;
 
 /** Q8_0: blocks of 32 values = one f16 scale + 32 int8 (34 bytes). */
 export const Q8_0_BLOCK = 32;
 export const Q8_0_BLOCK_BYTES = 34;
+/** Q4_0: blocks of 32 values = one f16 scale + 16 bytes of 4-bit codes (18 bytes). */
+export const Q4_0_BLOCK_BYTES = 18;
 
 /** Bytes one tensor of `count` values occupies in a type. */
 export function ggmlTypeBytes(type: GgmlTypeName, count: number): number {
   if (type === 'F32') return count * 4;
   if (type === 'F16') return count * 2;
-  return (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
+  return (count / Q8_0_BLOCK) * (type === 'Q4_0' ? Q4_0_BLOCK_BYTES : Q8_0_BLOCK_BYTES);
 }
 
 /** One metadata value, tagged with its GGUF type. */

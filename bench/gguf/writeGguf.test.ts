@@ -83,6 +83,19 @@ test('Q8_0 blocks dequantize to within half a step of the input', () => {
   }
 });
 
+test('Q4_0 matches ggml quantize_row_q4_0_ref byte for byte, and dequantizes to within half a step', () => {
+  const data = Float32Array.from({ length: 32 }, (_, i) => (i - 20) / 7); // [32]: one block
+  const buf = encodeTensor({ name: 'q', shape: [32], type: 'Q4_0', data });
+  // Expected bytes from a numpy transcription of ggml's reference (d = max / -8 in f32, codes
+  // min(15, (int8)(x / d + 8.5)), f16 scale, byte j = code j | code j+16 << 4), run once with python3.
+  assert.equal(buf.toString('hex'), 'b7356070718182829293a3a4a4b4b5c5c6c6');
+  const d = f16ToF32(buf.readUInt16LE(0));
+  for (let j = 0; j < 32; j++) {
+    const code = j < 16 ? buf[2 + j]! & 15 : buf[2 + j - 16]! >> 4;
+    assert.ok(Math.abs((code - 8) * d - data[j]!) <= Math.abs(d) * 0.5 + 1e-3, `value ${j}`);
+  }
+});
+
 test('permuteRope matches convert_hf_to_gguf permute (reshape(h,2,Dh/2,c).swapaxes(1,2))', () => {
   // 2 heads, Dh 4, 1 column: rows per head [a0 a1 b0 b1] -> [a0 b0 a1 b1]
   const w = Float32Array.from([0, 1, 2, 3, 10, 11, 12, 13]);

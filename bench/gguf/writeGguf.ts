@@ -1,5 +1,6 @@
 // Writes a GGUF v3 file (see ggufFormat.ts for the layout). Tensors are converted from fp32 to
-// their declared type (F32 as is, F16 rounded, Q8_0 block-quantized like ggml's quantize_row_q8_0).
+// their declared type (F32 as is, F16 rounded, Q8_0 and Q4_0 block-quantized like ggml's
+// quantize_row_q8_0 / quantize_row_q4_0_ref).
 import { open } from 'node:fs/promises';
 import { f32ToF16 } from '../../kernels/model/index.ts';
 import {
@@ -10,6 +11,7 @@ import {
   GgufValueType,
   Q8_0_BLOCK,
   Q8_0_BLOCK_BYTES,
+  Q4_0_BLOCK_BYTES,
   ggmlTypeBytes,
   type GgufFile,
   type GgufTensor,
@@ -112,6 +114,7 @@ export function encodeTensor(t: GgufTensor): Buffer {
     for (let i = 0; i < n; i++) out[i] = f32ToF16(t.data[i]!);
     return Buffer.from(out.buffer);
   }
+  if (t.type === 'Q4_0') return encodeQ4_0(t.data);
   const out = Buffer.alloc(ggmlTypeBytes('Q8_0', n)); // [n/32 blocks x 34 bytes]
   for (let b = 0; b < n / Q8_0_BLOCK; b++) {
     let amax = 0;
@@ -125,13 +128,34 @@ export function encodeTensor(t: GgufTensor): Buffer {
   return out;
 }
 
+/**
+ * Q4_0 like ggml's quantize_row_q4_0_ref: per block of 32, the value of largest magnitude m gives
+ * d = m / -8; code = min(15, trunc(x / d + 8.5)); byte j holds codes j (low nibble) and j + 16 (high).
+ * Dequantized: (code - 8) * d.
+ */
+function encodeQ4_0(x: Float32Array): Buffer {
+  const out = Buffer.alloc(ggmlTypeBytes('Q4_0', x.length)); // [n/32 blocks x 18 bytes]
+  for (let b = 0; b < x.length / Q8_0_BLOCK; b++) {
+    const at = b * Q8_0_BLOCK;
+    let max = 0;
+    for (let j = 0; j < Q8_0_BLOCK; j++) if (Math.abs(x[at + j]!) > Math.abs(max)) max = x[at + j]!;
+    const d = max / -8;
+    const id = d ? 1 / d : 0;
+    const o = b * Q4_0_BLOCK_BYTES;
+    out.writeUInt16LE(f32ToF16(d), o);
+    const code = (v: number): number => Math.min(15, Math.trunc(v * id + 8.5));
+    for (let j = 0; j < 16; j++) out[o + 2 + j] = code(x[at + j]!) | (code(x[at + 16 + j]!) << 4);
+  }
+  return out;
+}
+
 function validateTensor(t: GgufTensor): void {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (count !== t.data.length)
     throw new Error(`GGUF tensor ${t.name}: shape [${t.shape}] holds ${count} values but data has ${t.data.length}`);
-  if (t.type === 'Q8_0' && t.shape[t.shape.length - 1]! % Q8_0_BLOCK !== 0) {
+  if ((t.type === 'Q8_0' || t.type === 'Q4_0') && t.shape[t.shape.length - 1]! % Q8_0_BLOCK !== 0) {
     throw new Error(
-      `GGUF tensor ${t.name}: Q8_0 needs rows that are a multiple of ${Q8_0_BLOCK}, got ${t.shape[t.shape.length - 1]}`,
+      `GGUF tensor ${t.name}: ${t.type} needs rows that are a multiple of ${Q8_0_BLOCK}, got ${t.shape[t.shape.length - 1]}`,
     );
   }
 }

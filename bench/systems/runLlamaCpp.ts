@@ -14,6 +14,7 @@ import type { LlamaContext } from 'node-llama-cpp';
 import { LlamaCppPeer } from '../peers/llamaCpp.ts';
 import { runClosedLoop, type StreamResult } from '../httpLoad.ts';
 import type { RunJob, SystemRun } from './systemRun.ts';
+import { GGUF_TYPE } from '../scenarios.ts';
 
 interface LiveContext {
   ctx: LlamaContext;
@@ -132,8 +133,8 @@ export async function runLlamaCpp(job: RunJob): Promise<SystemRun> {
       stepMs: [],
       check: { tokens: checkTokens },
       configuration: s.adapters
-        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, ${s.precision === 'int8' ? 'Q8_0' : 'F32'} weights.`
-        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${threads}, batch 512, ${perSeq} positions per sequence, ${s.precision === 'int8' ? 'Q8_0' : 'F32'} weights.`,
+        ? `${peer.buildInfo}; one context per distinct adapter (llama.cpp cannot batch different LoRAs), sequences per context = streams that can share it, at most ${maxContexts} live; threads ${threads}, batch 512, ${perSeq} positions per sequence, ${GGUF_TYPE[s.precision]} weights.`
+        : `${peer.buildInfo}; one context with ${s.streams} sequence(s) (continuous batching in llama_decode), threads ${threads}, batch 512, ${perSeq} positions per sequence, ${GGUF_TYPE[s.precision]} weights.`,
       notes,
     };
   } finally {
