@@ -14,7 +14,8 @@
 //
 //   npm run bench:attribution -- [--embedded-dir DIR | --cache-dir DIR] [--top-k 2,4,6,8]
 //     [--questions 4] [--max-tokens 32] [--docs 12]
-// Prints one JSON report (host, commit, load, per top_k medians).
+// Prints one JSON report (host, commit, load, per top_k medians). Wall-clock ratios move with other
+// load on a shared host; the CPU-time ratio (process.cpuUsage over every thread) moves much less.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,11 @@ import { machineInfo } from './machineInfo.ts';
 import { percentile } from './stats.ts';
 
 const median = (x: number[]) => percentile(x, 50);
+/** CPU milliseconds of this process (every thread: main, engine worker, onnxruntime's pool) since `from`. */
+const cpuMs = (from: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
 
 const { values } = parseArgs({
   options: {
@@ -135,6 +141,8 @@ for (const topK of topKs) {
   const gen: number[] = [];
   const att: number[] = [];
   const floor: number[] = [];
+  const genCpu: number[] = [];
+  const attCpu: number[] = [];
   let method = '';
   let promptTokens = 0;
   scored = { variants: 0, promptTokens: 0, ms: 0 };
@@ -149,6 +157,7 @@ for (const topK of topKs) {
     const promptIds = tok.applyChatTemplate(augmented.kind === 'chat' ? augmented.messages : []);
     promptTokens += promptIds.length;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const outputIds: number[] = [];
     for await (const e of engine.generate({
       id: `g${n}`,
@@ -163,6 +172,7 @@ for (const topK of topKs) {
       if (e.type === 'error') throw new Error(e.error.message);
     }
     gen.push(performance.now() - t0);
+    genCpu.push(cpuMs(c0));
     const req = {
       requestId: `r${n++}`,
       parts,
@@ -174,8 +184,10 @@ for (const topK of topKs) {
       usage: { promptTokens: promptIds.length, completionTokens: outputIds.length },
     };
     const t1 = performance.now();
+    const c1 = process.cpuUsage();
     const r = await service.attribute(req);
     att.push(performance.now() - t1);
+    attCpu.push(cpuMs(c1));
     // The floor of any method that reports the adapter's influence: v(all passages) under the adapter
     // and under the base model, two full prompts that share no keys/values (LoRA changes them).
     const t2 = performance.now();
@@ -196,6 +208,7 @@ for (const topK of topKs) {
     generationMsP50: +median(gen).toFixed(1),
     attributionMsP50: +median(att).toFixed(1),
     attributionOverGenerationP50: +median(ratios).toFixed(3),
+    cpuAttributionOverGenerationP50: +median(attCpu.map((a, i) => a / genCpu[i]!)).toFixed(3),
     engineScoreShareOfAttribution: +(scored.ms / att.reduce((a, b) => a + b, 0)).toFixed(3),
     fullPromptPairOverGenerationP50: +median(floor.map((f, i) => f / gen[i]!)).toFixed(3),
   });
