@@ -201,7 +201,7 @@ export class EngineCore {
       this.d.emit(e.id, { type: 'error', error: e.error });
       this.forget(e.id);
     }
-    this.kv.fit(Math.max(plan.maxLen, 1), plan.maxLen);
+    this.kv.fit(Math.max(plan.maxLen, 1), plan.maxLen, plan.liveRows);
     for (const m of plan.moves) this.kv.copyRow(m.from, m.to, m.len);
     if (plan.calls.length === 0) return false;
     const t0 = performance.now();

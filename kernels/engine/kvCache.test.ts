@@ -50,3 +50,21 @@ test('capacity grows by doubling and shrinks when short, keeping the valid prefi
   for (let p = 0; p < 9; p++) assert.equal(read(kv, 1, p, 1, 0), val(5, 1, p, 0));
   assert.throws(() => kv.fit(65, 9), RangeError);
 });
+
+test('a resize copies only the live rows: rows below liveRows keep their data, the free ones are left zero', () => {
+  const kv = new KvCache({ numLayers: 1, rows: 4, kvHeads: H, headDim: Dh, initialCapacity: 4, maxCapacity: 64 });
+  for (const [row, tag] of [
+    [0, 1],
+    [2, 3],
+    [3, 4],
+  ])
+    kv.write(0, row, 0, 3, block([tag], 3, 0), block([tag], 3, 0), 0, 3);
+  kv.fit(9, 3, 3); // row 3 holds stale data of a finished request: not copied
+  assert.equal(kv.capacity, 16);
+  for (let p = 0; p < 3; p++)
+    for (let h = 0; h < H; h++) {
+      assert.equal(read(kv, 0, p, h, 1), val(1, h, p, 1));
+      assert.equal(read(kv, 2, p, h, 2), val(3, h, p, 2));
+      assert.equal(read(kv, 3, p, h, 0), 0);
+    }
+});

@@ -62,24 +62,27 @@ export class KvCache {
   /**
    * Makes capacity fit `need` positions: grows to the next power of two >= need (capped at
    * maxCapacity), or halves while need <= C/4 so attention does not scan a stale long capacity.
-   * `validLen` is the largest valid length of any row (positions copied on resize).
+   * `validLen` is the largest valid length of any row (positions copied on resize); only rows
+   * [0, liveRows) hold data (the rest are free), so a resize copies, and touches the pages of, only
+   * those: with 32 rows and one stream it moves one row, not 32 (a fresh array is zero pages until
+   * written).
    */
-  fit(need: number, validLen: number): void {
+  fit(need: number, validLen: number, liveRows = this.rows): void {
     if (need > this.maxCapacity) throw new RangeError(`KV cache needs ${need} positions, max is ${this.maxCapacity}`);
     let c = this.capacity;
     while (c < need) c = Math.min(c * 2, this.maxCapacity);
     while (c > this.minCapacity && need <= c / 4) c = c / 2;
-    if (c !== this.capacity) this.resize(c, Math.min(validLen, c, this.capacity));
+    if (c !== this.capacity) this.resize(c, Math.min(validLen, c, this.capacity), Math.min(liveRows, this.rows));
   }
 
-  private resize(newC: number, keep: number): void {
+  private resize(newC: number, keep: number, liveRows: number): void {
     const { kvHeads: H, headDim: Dh, rows } = this;
     const oldC = this.capacity;
     for (let l = 0; l < this.numLayers; l++) {
       for (const list of [this.keys, this.values]) {
         const src = list[l];
         const dst = new Float32Array(rows * H * newC * Dh); // [rows, Hkv, newC, Dh]
-        for (let rh = 0; rh < rows * H; rh++) {
+        for (let rh = 0; rh < liveRows * H; rh++) {
           dst.set(src.subarray(rh * oldC * Dh, (rh * oldC + keep) * Dh), rh * newC * Dh);
         }
         list[l] = dst;

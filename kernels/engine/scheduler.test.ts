@@ -48,6 +48,8 @@ class Harness {
   step(): StepPlan {
     const plan = this.sched.schedule();
     this.steps++;
+    // A KV resize keeps only rows [0, liveRows): drop the rest, so every check below also checks liveRows.
+    for (let r = plan.liveRows; r < this.kv.length; r++) this.kv[r] = [];
     for (const m of plan.moves) this.kv[m.to] = this.kv[m.from].slice(0, m.len);
     for (const c of plan.cancelled) this.done.set(c.id, 'cancelled');
     for (const e of plan.errors) this.done.set(e.id, e.error.code);

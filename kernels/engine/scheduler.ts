@@ -83,6 +83,8 @@ export interface StepPlan {
   errors: Array<{ id: string; error: SerializedError }>;
   /** Largest cached (+ new, for rows in a call) length of any live row: KV capacity needed. */
   maxLen: number;
+  /** Rows [0, liveRows) may hold KV data this step (live rows and the sources of `moves`); the rest are free. */
+  liveRows: number;
 }
 
 export class Scheduler {
@@ -156,7 +158,7 @@ export class Scheduler {
   }
 
   schedule(): StepPlan {
-    const plan: StepPlan = { moves: [], calls: [], cancelled: [], errors: [], maxLen: 0 };
+    const plan: StepPlan = { moves: [], calls: [], cancelled: [], errors: [], maxLen: 0, liveRows: 0 };
     for (const id of this.cancels) {
       const seq = this.byId.get(id);
       if (seq) {
@@ -192,6 +194,8 @@ export class Scheduler {
         plan.maxLen = Math.max(plan.maxLen, s.cached + c.newLen[b]);
       });
     plan.moves = this.moves.map((m) => ({ from: m.from, to: m.to, len: m.seq.cached }));
+    for (const s of this.byId.values()) plan.liveRows = Math.max(plan.liveRows, s.row + 1);
+    for (const m of plan.moves) plan.liveRows = Math.max(plan.liveRows, m.from + 1);
     this.moves = [];
     return plan;
   }
