@@ -59,6 +59,8 @@ let anvil: AnvilNode;
 let owner: ChainClient;
 let contract: Hex;
 const replicas: ReplicaProcess[] = [];
+const t0 = Date.now();
+let startedAt = 0;
 
 before(async () => {
   anvil = await startAnvil({ chainId: CHAIN_ID });
@@ -87,6 +89,7 @@ before(async () => {
     replicas.push(replicaProcess(`r${i}`, args));
   }
   await Promise.all(replicas.map((r) => r.start()));
+  startedAt = Date.now();
   // the same DataNet on every replica (as adapters and DataNets are synced to every pod)
   for (const r of replicas) {
     const made = await fetch(`${r.url}/v1/datanets`, { method: 'POST', headers: auth, body: '{"id":"tales"}' });
@@ -186,6 +189,7 @@ test(`${REQUESTS} attributed requests over 3 replicas, one SIGKILLed and restart
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   await restart;
+  const servedAt = Date.now();
   assert.ok(replicas.every((r) => r.up));
   assert.ok(served.length >= REQUESTS - CONCURRENCY, `served ${served.length}, failed ${failed}`);
   assert.ok(new Set(served.map((s) => s.replica)).size === 3);
@@ -194,6 +198,13 @@ test(`${REQUESTS} attributed requests over 3 replicas, one SIGKILLed and restart
   for (const r of replicas) {
     const res = await fetch(`${r.url}/v1/attribution/settle`, { method: 'POST', headers: auth, body: '{}' });
     assert.equal(res.status, 200, await res.text());
+  }
+  for (const [i, r] of replicas.entries()) {
+    const info = (await (await fetch(`${r.url}/v1/attribution/contract`)).json()) as {
+      poster: string;
+      replica: string;
+    };
+    assert.deepEqual([info.poster, info.replica], [privateKeyToAccount(POSTER_KEYS[i]!).address, r.id]);
   }
   const urls = replicas.map((r) => r.url);
   for (const id of ['r0', 'r1', 'r2']) {
@@ -271,6 +282,6 @@ test(`${REQUESTS} attributed requests over 3 replicas, one SIGKILLed and restart
     assert.equal(paid.get(c), owed.get(c) ?? 0n, `contributor ${c}: claims pay the exact total`);
   assert.ok(totalPaid > 0n);
   process.stdout.write(
-    `# replicas: ${served.length} served, ${failed} failed at the kill, ${seen.size} records, fees ${fees}, paid out ${totalPaid} (${feesOfPaidRecords} of fees from records with a paid source)\n`,
+    `# replicas: start ${((startedAt - t0) / 1000).toFixed(1)} s, requests ${((servedAt - startedAt) / 1000).toFixed(1)} s, settle/claims/checks ${((Date.now() - servedAt) / 1000).toFixed(1)} s; ${served.length} served, ${failed} failed at the kill, ${seen.size} records, fees ${fees}, paid out ${totalPaid} (${feesOfPaidRecords} of fees from records with a paid source)\n`,
   );
 });
