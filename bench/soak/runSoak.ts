@@ -41,6 +41,8 @@ export interface SoakOptions {
   seed: number;
   /** Seconds to wait for the last records to settle; default 120. */
   settleSeconds?: number;
+  /** A request that receives no byte for this long is aborted and counted as hung; default 150 s. */
+  idleSeconds?: number;
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
 }
@@ -193,11 +195,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         requests++;
         const start = Date.now();
         let ttft = Number.NaN;
+        // a request that receives nothing for idleSeconds is aborted and counted as hung
+        const abort = new AbortController();
+        let idle: NodeJS.Timeout | undefined;
+        const touch = (): void => {
+          clearTimeout(idle);
+          idle = setTimeout(() => abort.abort(new Error('hung')), (o.idleSeconds ?? 150) * 1000);
+        };
+        touch();
         try {
           const res = await fetch(`${base}/v1/chat/completions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body),
+            signal: abort.signal,
           });
           if (res.status !== 200) {
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -211,6 +222,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           let buf = '';
           const decoder = new TextDecoder();
           for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            touch();
             if (Number.isNaN(ttft)) ttft = Date.now() - start;
             buf += decoder.decode(chunk, { stream: true });
             let i: number;
@@ -235,8 +247,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             if (kind === 'rag' && recordId) records.push(recordId);
           } else streamErrors.no_done = (streamErrors.no_done ?? 0) + 1;
         } catch (err) {
-          streamErrors[`client:${(err as Error).message}`] =
-            (streamErrors[`client:${(err as Error).message}`] ?? 0) + 1;
+          const what = abort.signal.aborted
+            ? `hung:${kind}${body.attribution ? `:${body.attribution}` : ''}`
+            : `client:${(err as Error).message}`;
+          streamErrors[what] = (streamErrors[what] ?? 0) + 1;
+        } finally {
+          clearTimeout(idle);
         }
       }
     };
@@ -358,8 +374,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       settleSecondsTaken,
       verdicts: {},
     };
+    const hung = Object.entries(streamErrors).reduce((n, [k, v]) => n + (k.startsWith('hung:') ? v : 0), 0);
     result.verdicts = {
-      'no 5xx': fiveXX === 0 && !Object.keys(streamErrors).length,
+      'no 5xx': fiveXX === 0 && Object.keys(streamErrors).every((k) => k.startsWith('hung:')),
+      'no request hung': hung === 0,
       '429 only beyond the queue': tooMany === 0 || o.clients > o.maxBatchSize + o.maxQueue,
       'RSS growth after warm-up < 5%': result.rss.growthPct < 5,
       'event-loop lag p99 < 50 ms': result.loopLagP99Ms.p99OfSeconds < 50,
