@@ -39,7 +39,7 @@ export { Outbox } from './settlement/outbox.ts';
 export { StorageGuard, STORAGE_RESERVE_BYTES } from './settlement/storageGuard.ts';
 export type { EpochRow, StoredRecord } from './settlement/outbox.ts';
 export { buildPayouts, buildRecordsTree, verifyLeaf, ZERO_ROOT } from './settlement/merkle.ts';
-export { ANVIL_DEV_KEYS, startAnvil } from './settlement/anvilNode.ts';
+export { ANVIL_DEV_KEYS, freePort, startAnvil } from './settlement/anvilNode.ts';
 export type { AnvilNode, AnvilOptions } from './settlement/anvilNode.ts';
 export { createChainClient } from './settlement/chainClient.ts';
 export type { ChainClient, ChainClientOptions } from './settlement/chainClient.ts';

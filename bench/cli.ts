@@ -16,6 +16,8 @@ import {
 class UsageError extends Error {}
 import { prepareOutputDir, OutputDirError } from './outputDir.ts';
 import { runBench } from './runBench.ts';
+import { runReplicaBench } from './replicas.ts';
+import { writeFileSync } from 'node:fs';
 
 const HELP = `loraledger bench: throughput and latency of loraledger vs naive-merged vs llama.cpp.
 
@@ -37,6 +39,9 @@ usage: npm run bench -- --out DIR [--quick] [--force] [flags]
   overrides (apply to every selected scenario, recorded in the report):
   --model P (${MODEL_PRESETS.join('|')})  --precision fp32|int8|int4  --streams N  --requests N  --prompt-tokens N  --max-tokens N
   --adapters M  --ranks 8,16,64  --alpha A  --cold-share S  --cache-size N
+  --replicas N           instead: N replicas behind deploy/haproxy/haproxy.cfg (proxy overhead, adapter-affinity
+                         vs round-robin cache hit rates; needs haproxy); with --adapters M --alpha A --cache-size C
+                         --slots S --requests R --concurrency K --max-tokens T (defaults 64, 1, 8, 4, 400, 8, 8)
   peer knobs: --naive-max-resident N  --llamacpp-max-contexts N  --llamacpp-threads N (default: tuned, see README)
 
 scenarios:
@@ -83,6 +88,9 @@ async function main(): Promise<number> {
       'naive-max-resident': { type: 'string' },
       'llamacpp-max-contexts': { type: 'string' },
       'llamacpp-threads': { type: 'string' },
+      replicas: { type: 'string' },
+      concurrency: { type: 'string' },
+      slots: { type: 'string' },
     },
     strict: true,
   });
@@ -90,6 +98,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (a.replicas !== undefined) return replicaBench(a);
   if (!a.out) throw new UsageError('--out DIR is required (see --help)');
   const scenarios = list(a.scenarios) ?? SCENARIOS.filter((s) => !a.quick || s.quick).map((s) => s.name);
   scenarios.forEach(findScenario);
@@ -141,6 +150,30 @@ async function main(): Promise<number> {
   process.stdout.write(
     `${rows.join('\n')}\n\n${report.targets.map((t) => `${t.target}: ${t.measured} (wanted ${t.wanted}) -> ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}`).join('\n')}\n\nreport: ${out}/report.md\n`,
   );
+  return 0;
+}
+
+/** --replicas N: N replicas behind the shipped HAProxy config (bench/replicas.ts); prints JSON. */
+async function replicaBench(a: Record<string, string | boolean | undefined>): Promise<number> {
+  const n = (flag: string, def: number) => num(a[flag] as string | undefined, flag) ?? def;
+  const report = await runReplicaBench({
+    replicas: n('replicas', 3),
+    adapters: n('adapters', 64),
+    alpha: n('alpha', 1),
+    cacheSize: n('cache-size', 8),
+    slots: n('slots', 4),
+    requests: n('requests', 400),
+    concurrency: n('concurrency', 8),
+    maxTokens: n('max-tokens', 8),
+    overheadPairs: 40,
+    repoRoot: resolve(new URL('..', import.meta.url).pathname),
+  });
+  const json = JSON.stringify(report, null, 2);
+  if (typeof a.out === 'string') {
+    const out = await prepareOutputDir(a.out, a.force === true);
+    writeFileSync(`${out}/replicas.json`, json);
+  }
+  process.stdout.write(`${json}\n`);
   return 0;
 }
 

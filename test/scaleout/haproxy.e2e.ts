@@ -12,13 +12,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   ANVIL_DEV_KEYS,
   createChainClient,
+  freePort,
   startAnvil,
   type AnvilNode,
   type ChainClient,
@@ -50,14 +50,6 @@ let base = '';
 let statsUrl = '';
 const replicas: ReplicaProcess[] = [];
 const served: Array<{ replica: string; recordId: string }> = [];
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** HAProxy's view of each server (stats CSV): name -> UP | DOWN | ... */
 async function proxyStatus(): Promise<Map<string, string>> {
