@@ -23,7 +23,7 @@ import { EngineError } from '../common/index.ts';
 import type { AppServices } from './appServices.ts';
 import { adapterDirectory } from './adapterDirectory.ts';
 import { EngineHolder } from './engineHolder.ts';
-import { installErrorHandlers } from './http/errorHandler.ts';
+import { frameworkErrors, installErrorHandlers } from './http/errorHandler.ts';
 import { Metrics } from './http/metrics.ts';
 import { AUTO_MODEL } from './generation/planRequest.ts';
 import { resolveToolParser, type ToolParserSetting } from './generation/tools/detectToolParser.ts';
@@ -69,6 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     forceCloseConnections: 'idle',
     return503OnClosing: false, // the onRequest hook below refuses with an OpenAI-shaped 503 shutting_down
     ...serverTimeouts(config), // slow clients: header, connection and keep-alive timeouts
+    frameworkErrors, // router errors (bad percent-encoding, over-long parameters) in OpenAI's shape
   });
   app.log.info({ config: redactConfig(config) }, 'loraledger starting');
   const folders = await prepareModelFolders(config, app.log);
@@ -211,7 +212,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   installErrorHandlers(app);
-  await installSecurity(app, config); // API keys, admission, per-key limits, CORS, helmet, send timeout
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-loraledger-replica', config.replicaId);
@@ -253,6 +253,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  // after websocket: its onRequest hook marks upgrades first, so a refused upgrade's socket is closed
+  await installSecurity(app, config); // API keys, admission, per-key limits, CORS, helmet, timeouts
   await app.register(healthRoute);
   await app.register(metricsRoute);
   await app.register(modelsRoute);

@@ -51,7 +51,7 @@ function parseEnvelope(raw: string): Envelope {
   if (!((typeof e.id === 'string' && e.id.length > 0 && e.id.length <= 128) || typeof e.id === 'number')) {
     throw new RequestError('invalid_request', 'id must be a non-empty string (max 128) or a number', { param: 'id' });
   }
-  if (e.type !== 'cancel' && !(typeof e.type === 'string' && e.type in validators)) {
+  if (e.type !== 'cancel' && !(typeof e.type === 'string' && Object.hasOwn(validators, e.type))) {
     throw new RequestError(
       'invalid_request',
       'type must be "chat.completions", "completions", "responses" or "cancel"',

@@ -1,7 +1,7 @@
 // The ONE error mapping (house style §8): any thrown error -> HTTP status + OpenAI error body,
 // through ERROR_CATALOGUE. Used by Fastify's error handler, the 404 handler, and the WebSocket
 // protocol's error messages, so every transport speaks the same errors.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, LoraledgerError, type ErrorCode } from '../../common/index.ts';
 
 export interface OpenAIError {
@@ -81,6 +81,15 @@ export function mapError(err: unknown): MappedError {
     ...fromCode('internal_error', 'Internal server error; the server log has the details under this request id.'),
     expected: false,
   };
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any hook runs (a path that
+ * is not valid percent-encoding, a path parameter over maxParamLength) get OpenAI's shape too.
+ */
+export function frameworkErrors(err: Error, _request: FastifyRequest, reply: FastifyReply): void {
+  const m = mapError(err);
+  void reply.code(m.status).headers(m.headers).send(m.body);
 }
 
 /** Installs the error and not-found handlers on the app. */

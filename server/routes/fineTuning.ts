@@ -137,14 +137,23 @@ async function upload(req: FastifyRequest): Promise<{ filename: string; purpose:
     });
   let file: { filename: string; content: Buffer } | null = null;
   const fields: Record<string, unknown> = {};
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file') {
-        await part.toBuffer();
-        continue;
-      }
-      file = { filename: part.filename || 'upload.jsonl', content: await part.toBuffer() };
-    } else fields[part.fieldname] = part.value;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') {
+          await part.toBuffer();
+          continue;
+        }
+        file = { filename: part.filename || 'upload.jsonl', content: await part.toBuffer() };
+      } else fields[part.fieldname] = part.value;
+    }
+  } catch (err) {
+    // busboy's parse errors (no boundary, a cut-off form) carry no status: they are the client's
+    if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
+    throw new RequestError('invalid_request', `the multipart body is malformed: ${(err as Error).message}`, {
+      param: 'file',
+      cause: err,
+    });
   }
   if (!file) throw new RequestError('invalid_request', 'the upload has no file part', { param: 'file' });
   if (file.content.byteLength === 0)

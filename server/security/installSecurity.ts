@@ -63,7 +63,12 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
     'request security',
   );
 
+  const watchdog = startSocketWatchdog(app.server, {
+    headerTimeoutSeconds: config.headerTimeout,
+    sendTimeoutSeconds: config.sendTimeout,
+  });
   app.addHook('onRequest', async (request, reply) => {
+    watchdog.spoke(request.raw.socket);
     const kind = routeClass(request);
     if (kind === 'metrics' && metricsKey !== null) {
       const token = bearerToken(request);
@@ -118,9 +123,5 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
   });
   await app.register(helmet, { global: false });
 
-  const watchdog = startSocketWatchdog(app.server, {
-    headerTimeoutSeconds: config.headerTimeout,
-    sendTimeoutSeconds: config.sendTimeout,
-  });
   app.addHook('onClose', async () => watchdog.stop());
 }

@@ -14,6 +14,8 @@ import type { Socket } from 'node:net';
 export interface SocketWatchdog {
   /** Sockets destroyed by each rule, since start. */
   readonly cutOff: { silent: number; stalled: number };
+  /** The socket's first request has arrived (called from an onRequest hook, so WebSocket upgrades count). */
+  spoke(socket: Socket): void;
   stop(): void;
 }
 
@@ -35,13 +37,7 @@ export function startSocketWatchdog(
     open.set(socket, { openedAt: Date.now(), spoke: false });
     socket.once('close', () => open.delete(socket));
   };
-  const onRequest = (request: { socket: Socket }) => {
-    const w = open.get(request.socket);
-    if (w) w.spoke = true;
-  };
   server.on('connection', onConnection);
-  server.on('request', onRequest);
-  server.on('upgrade', onRequest);
   const headerMs = options.headerTimeoutSeconds * 1000;
   const sendMs = options.sendTimeoutSeconds * 1000;
   const timer = setInterval(() => {
@@ -65,11 +61,13 @@ export function startSocketWatchdog(
   timer.unref();
   return {
     cutOff,
+    spoke(socket) {
+      const w = open.get(socket);
+      if (w) w.spoke = true;
+    },
     stop() {
       clearInterval(timer);
       server.off('connection', onConnection);
-      server.off('request', onRequest);
-      server.off('upgrade', onRequest);
     },
   };
 }
