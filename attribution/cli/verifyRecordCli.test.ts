@@ -115,7 +115,14 @@ test('version 1 and version 2 records of one epoch both pass; a version 1 record
     'training amount altered',
   );
   // what a server from before version 2 published: only the version 1 types, primaryType AttributionRecord
-  const { AttributionRecordV2: _a, TrainingSource: _t, Span: _s, ...v1Types } = description.types;
+  const {
+    AttributionRecordV2: _a,
+    AttributionRecordV3: _a3,
+    TrainingSource: _t,
+    Span: _s,
+    Validator: _v,
+    ...v1Types
+  } = description.types;
   const old = { domain, types: v1Types, primaryType: 'AttributionRecord' } as never;
   const v1 = await settledView(0);
   assert.equal((await checkRecordView(v1, old, async () => v1.root!)).ok, true);

@@ -43,7 +43,7 @@ export async function checkRecordView(
   expectedSigner?: Address,
 ): Promise<RecordCheck> {
   const { EIP712Domain: _, ...types } = description.types;
-  const version = view.record.trainingSources === undefined ? '1' : '2';
+  const version = view.record.validators !== undefined ? '3' : view.record.trainingSources === undefined ? '1' : '2';
   // a server from before version 2 publishes neither primaryTypes nor the V2 types
   const primaryType = description.primaryTypes?.[version] ?? description.primaryType;
   const typed = { domain: description.domain, types, primaryType, message: view.record } as never;

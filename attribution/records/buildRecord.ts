@@ -11,7 +11,9 @@
 //   trainingSources  (version 2) sorted by share desc, then example id asc; amounts from fee.training
 //   spans            (version 2) longest first, then doc_id, then answer offset; at most MAX_RECORD_SPANS
 //   addresses   EIP-55 checksummed
-// Given `training` (even with no entries) the record is version 2; without it, version 1.
+//   validators       (version 3) from fee.validators, sorted by DataNet then validator address
+// Given `training` (even with no entries) the record is version 2; without it, version 1; a fee
+// split with `validators` (the validators' pool, docs/datanets.md) makes it version 3.
 
 import { checksumAddress } from './address.ts';
 import type { FeeSplit } from '../scoring/fees.ts';
@@ -100,8 +102,8 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     timestamp: input.timestamp,
     method: input.method,
   };
-  if (input.training === undefined) return record;
-  const { sources: training, spans } = input.training;
+  if (input.training === undefined && input.fee.validators === undefined) return record;
+  const { sources: training, spans } = input.training ?? { sources: [], spans: [] };
   if (training.length !== input.fee.training.length) {
     throw new RangeError(
       `buildRecord: ${training.length} training sources but ${input.fee.training.length} training amounts`,
@@ -114,6 +116,10 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     .sort((a, b) => b.length - a.length || compare(a.docId, b.docId) || a.answerStart - b.answerStart)
     .slice(0, MAX_RECORD_SPANS)
     .map((s) => ({ docId: s.docId, answerStart: s.answerStart, docStart: s.docStart, length: s.length }));
+  if (input.fee.validators !== undefined)
+    record.validators = input.fee.validators
+      .map((v) => ({ datanet: v.datanet, validator: checksumAddress(v.validator), amount: v.amount.toString() }))
+      .sort((a, b) => compare(a.datanet, b.datanet) || compare(a.validator.toLowerCase(), b.validator.toLowerCase()));
   return record;
 }
 

@@ -183,14 +183,20 @@ test("eip712Description has domain, both versions' types with EIP712Domain, and 
   const d = eip712Description(domain);
   assert.deepEqual(d.domain, { name: 'loraledger', version: '1', chainId: 31337, verifyingContract: CONTRACT });
   assert.equal(d.primaryType, 'AttributionRecordV2');
-  assert.deepEqual(d.primaryTypes, { '1': 'AttributionRecord', '2': 'AttributionRecordV2' });
+  assert.deepEqual(d.primaryTypes, {
+    '1': 'AttributionRecord',
+    '2': 'AttributionRecordV2',
+    '3': 'AttributionRecordV3',
+  });
   assert.deepEqual(Object.keys(d.types).sort(), [
     'AttributionRecord',
     'AttributionRecordV2',
+    'AttributionRecordV3',
     'EIP712Domain',
     'Source',
     'Span',
     'TrainingSource',
+    'Validator',
   ]);
 });
 
@@ -267,4 +273,69 @@ test('a record signed by the version 1 code (before training sources existed) st
   };
   assert.equal(recordDigest(record, domain), signed.digest);
   assert.equal(await verifyRecord(signed, domain, privateKeyToAccount(KEY).address), true);
+});
+
+// --- version 3: version 2's encoding, extended by the validators paid ---
+const VALIDATOR_T = 'Validator(string datanet,address validator,uint256 amount)';
+const RECORD_V3_T =
+  'AttributionRecordV3(bytes32 recordId,string requestId,string model,string adapter,bytes32 promptHash,bytes32 outputHash,Source[] sources,address adapterOwner,uint32 adapterSharePpm,uint256 adapterAmount,uint256 fee,uint64 timestamp,string method,TrainingSource[] trainingSources,Span[] spans,Validator[] validators)' +
+  SOURCE_T +
+  SPAN_T +
+  TRAINING_T +
+  VALIDATOR_T;
+
+test('version 3 (validators paid) digest equals the hand-rolled encoding; sign, verify; altering or stripping validators fails', async () => {
+  const base = sampleTrainingRecord(2);
+  const r: AttributionRecord = {
+    ...base,
+    fee: (BigInt(base.fee) + 30n).toString(),
+    validators: [
+      { datanet: 'facts', validator: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', amount: '20' },
+      { datanet: 'facts', validator: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', amount: '10' },
+    ],
+  };
+  const v2 = recordDigest(base, domain);
+  const training = (x: AttributionRecord) =>
+    x.trainingSources!.map((t) =>
+      h(
+        cat(
+          h(TRAINING_T),
+          h(t.exampleId),
+          bytes(t.docId),
+          h(t.datanet),
+          word(t.contributor),
+          h(t.influence),
+          word(t.reputationPpm),
+          word(t.spanTokens),
+          word(t.sharePpm),
+          word(t.amount),
+        ),
+      ),
+    );
+  const spans = r.spans!.map((s) =>
+    h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))),
+  );
+  const validators = r.validators!.map((v) => h(cat(h(VALIDATOR_T), h(v.datanet), word(v.validator), word(v.amount))));
+  const struct = h(
+    cat(h(RECORD_V3_T), ...v1Fields(r), h(cat(...training(r))), h(cat(...spans)), h(cat(...validators))),
+  );
+  assert.equal(recordDigest(r, domain), keccak256(cat(bytes('1901'), domainHash(31337, CONTRACT), struct)));
+  assert.notEqual(recordDigest(r, domain), v2);
+  const signed = await createRecordSigner(KEY, domain).sign(r);
+  assert.equal(await verifyRecord(signed, domain), true);
+  const altered = structuredClone(signed);
+  altered.record.validators![1]!.amount = '11';
+  assert.equal(await verifyRecord(altered, domain), false, 'a validator amount changed');
+  const dropped = structuredClone(signed);
+  delete dropped.record.validators;
+  assert.equal(await verifyRecord(dropped, domain), false, 'validators stripped (downgraded to version 2)');
+  // paying validators more than the fee leaves is refused
+  const paidBefore = [...base.sources, ...base.trainingSources!].reduce(
+    (t, x) => t + BigInt(x.amount),
+    BigInt(base.adapterAmount),
+  );
+  await assert.rejects(
+    createRecordSigner(KEY, domain).sign({ ...r, fee: (paidBefore + 29n).toString() }), // validators get 30
+    (e: unknown) => e instanceof AttributionError && e.code === 'record_invalid' && e.param === 'fee',
+  );
 });

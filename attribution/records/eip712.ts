@@ -19,6 +19,8 @@ import {
   RECORD_TYPES,
   RECORD_V2_PRIMARY_TYPE,
   RECORD_V2_TYPES,
+  RECORD_V3_PRIMARY_TYPE,
+  RECORD_V3_TYPES,
   recordVersion,
 } from './recordTypes.ts';
 import type { Address, AttributionRecord, Hex, SignedRecord } from './recordTypes.ts';
@@ -40,7 +42,11 @@ export interface Eip712Description {
   domain: Eip712Domain;
   types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
   primaryType: typeof RECORD_V2_PRIMARY_TYPE;
-  primaryTypes: { '1': typeof RECORD_PRIMARY_TYPE; '2': typeof RECORD_V2_PRIMARY_TYPE };
+  primaryTypes: {
+    '1': typeof RECORD_PRIMARY_TYPE;
+    '2': typeof RECORD_V2_PRIMARY_TYPE;
+    '3': typeof RECORD_V3_PRIMARY_TYPE;
+  };
 }
 
 /** Signs records with the server key. */
@@ -67,22 +73,23 @@ export function eip712Description(domain: Eip712Domain): Eip712Description {
       ],
       ...RECORD_TYPES,
       ...RECORD_V2_TYPES,
+      ...RECORD_V3_TYPES,
     },
     primaryType: RECORD_V2_PRIMARY_TYPE,
-    primaryTypes: { '1': RECORD_PRIMARY_TYPE, '2': RECORD_V2_PRIMARY_TYPE },
+    primaryTypes: { '1': RECORD_PRIMARY_TYPE, '2': RECORD_V2_PRIMARY_TYPE, '3': RECORD_V3_PRIMARY_TYPE },
   };
 }
 
 /** The primary type a record is signed under: its version's (description.primaryTypes[version]). */
 export function recordPrimaryType(
   record: AttributionRecord,
-): typeof RECORD_PRIMARY_TYPE | typeof RECORD_V2_PRIMARY_TYPE {
-  return recordVersion(record) === 2 ? RECORD_V2_PRIMARY_TYPE : RECORD_PRIMARY_TYPE;
+): typeof RECORD_PRIMARY_TYPE | typeof RECORD_V2_PRIMARY_TYPE | typeof RECORD_V3_PRIMARY_TYPE {
+  return ([RECORD_PRIMARY_TYPE, RECORD_V2_PRIMARY_TYPE, RECORD_V3_PRIMARY_TYPE] as const)[recordVersion(record) - 1]!;
 }
 
 /** The record as viem's typed-data message (uint256/uint64 as bigint). */
 function toMessage(r: AttributionRecord) {
-  const { trainingSources, spans, ...v1 } = r;
+  const { trainingSources, spans, validators, ...v1 } = r;
   const message = {
     ...v1,
     sources: r.sources.map((s) => ({ ...s, amount: BigInt(s.amount) })),
@@ -90,23 +97,26 @@ function toMessage(r: AttributionRecord) {
     fee: BigInt(r.fee),
     timestamp: BigInt(r.timestamp),
   };
-  if (trainingSources === undefined) return message;
-  return {
+  if (trainingSources === undefined && validators === undefined) return message;
+  const v2 = {
     ...message,
-    trainingSources: trainingSources.map((t) => ({ ...t, amount: BigInt(t.amount) })),
+    trainingSources: (trainingSources ?? []).map((t) => ({ ...t, amount: BigInt(t.amount) })),
     spans: spans ?? [],
   };
+  return validators === undefined
+    ? v2
+    : { ...v2, validators: validators.map((v) => ({ ...v, amount: BigInt(v.amount) })) };
 }
 
 /** viem's typed-data argument (the generic form: the record's version picks the types at run time). */
 type RecordTypedData = Parameters<typeof hashTypedData>[0];
 
 function typedData(record: AttributionRecord, domain: Eip712Domain): RecordTypedData {
-  const v2 = recordVersion(record) === 2;
+  const version = recordVersion(record);
   return {
     domain,
-    types: v2 ? RECORD_V2_TYPES : RECORD_TYPES,
-    primaryType: v2 ? RECORD_V2_PRIMARY_TYPE : RECORD_PRIMARY_TYPE,
+    types: ([RECORD_TYPES, RECORD_V2_TYPES, RECORD_V3_TYPES] as const)[version - 1],
+    primaryType: recordPrimaryType(record),
     message: toMessage(record),
   } as RecordTypedData;
 }

@@ -77,6 +77,16 @@ export interface SpanMatch {
   length: number;
 }
 
+/** Version 3: a validator of a DataNet the answer drew on, paid from the validators' pool pro rata to its stake. */
+export interface ValidatorPayoutEntry {
+  /** DataNet id the validator stakes on. */
+  datanet: string;
+  /** Validator's payout address (its staking address). */
+  validator: Address;
+  /** uint256 decimal string paid to the validator for this request. */
+  amount: string;
+}
+
 /** The signed message. Field order here = field order in the EIP-712 type below. */
 export interface AttributionRecord {
   /** bytes32 unique record id (e.g. keccak256(utf8(requestId))); primary key of the outbox. */
@@ -109,10 +119,13 @@ export interface AttributionRecord {
   trainingSources?: TrainingSource[];
   /** Version 2: the longest verbatim spans the answer shares with passages and training documents. */
   spans?: SpanMatch[];
+  /** Version 3 (version 2's fields too): validators of the DataNets used, paid (docs/datanets.md). */
+  validators?: ValidatorPayoutEntry[];
 }
 
-/** 2 when the record carries training sources (AttributionRecordV2), else 1. */
-export function recordVersion(r: Pick<AttributionRecord, 'trainingSources'>): 1 | 2 {
+/** 3 when the record pays validators (AttributionRecordV3), 2 when it carries training sources (AttributionRecordV2), else 1. */
+export function recordVersion(r: Pick<AttributionRecord, 'trainingSources' | 'validators'>): 1 | 2 | 3 {
+  if (r.validators !== undefined) return 3;
   return r.trainingSources === undefined ? 1 : 2;
 }
 
@@ -187,6 +200,21 @@ export const RECORD_V2_TYPES = {
 } as const;
 
 export const RECORD_V2_PRIMARY_TYPE = 'AttributionRecordV2' as const;
+
+/** EIP-712 struct types of version 3: version 2's fields, then the validators paid. */
+export const RECORD_V3_TYPES = {
+  AttributionRecordV3: [...RECORD_V2_TYPES.AttributionRecordV2, { name: 'validators', type: 'Validator[]' }],
+  Source: SOURCE_FIELDS,
+  TrainingSource: RECORD_V2_TYPES.TrainingSource,
+  Span: RECORD_V2_TYPES.Span,
+  Validator: [
+    { name: 'datanet', type: 'string' },
+    { name: 'validator', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+  ],
+} as const;
+
+export const RECORD_V3_PRIMARY_TYPE = 'AttributionRecordV3' as const;
 
 /** Merkle leaf of the per-epoch records tree: [recordId, EIP-712 digest]. */
 export const RECORD_LEAF_ENCODING = ['bytes32', 'bytes32'] as const;

@@ -67,7 +67,9 @@ export function validateRecord(r: AttributionRecord): AttributionRecord {
   const fee = parseUint256('fee', r.fee);
   uint('timestamp', r.timestamp, Number.MAX_SAFE_INTEGER);
   str('method', r.method);
-  if (r.trainingSources !== undefined || r.spans !== undefined) paid += validateVersion2(r);
+  if (r.trainingSources !== undefined || r.spans !== undefined || r.validators !== undefined)
+    paid += validateVersion2(r);
+  if (r.validators !== undefined) paid += validateValidators(r);
   if (paid > fee) fail('fee', `is ${fee} but the sources and adapter are paid ${paid} in total`);
   return r;
 }
@@ -86,6 +88,23 @@ function paidEntry(
   if (amount > 0n && BigInt(e.contributor as string) === 0n)
     fail(`${at}.contributor`, 'is the zero address but is paid a non-zero amount');
   return amount;
+}
+
+/** validators (version 3); returns what they are paid. */
+function validateValidators(r: AttributionRecord): bigint {
+  if (!Array.isArray(r.validators)) fail('validators', 'must be an array');
+  let paid = 0n;
+  r.validators.forEach((v, i) => {
+    const at = `validators[${i}]`;
+    if (typeof v !== 'object' || v === null) fail(at, 'must be an object');
+    str(`${at}.datanet`, v.datanet);
+    address(`${at}.validator`, v.validator);
+    const amount = parseUint256(`${at}.amount`, v.amount);
+    if (amount > 0n && BigInt(v.validator) === 0n)
+      fail(`${at}.validator`, 'is the zero address but is paid a non-zero amount');
+    paid += amount;
+  });
+  return paid;
 }
 
 /** trainingSources and spans (version 2); returns what the training sources are paid. */

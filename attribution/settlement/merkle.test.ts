@@ -99,3 +99,20 @@ test('training contributors of version 2 records are payout leaves, summed with 
   zero.trainingSources![0]!.contributor = `0x${'0'.repeat(40)}`;
   assert.throws(() => buildPayouts(new Map(), [zero]), /zero address/);
 });
+
+test('version 3: validators are payout leaves like contributors, summed with what they are owed otherwise', () => {
+  const v = '0x00000000000000000000000000000000000000b7';
+  const r = {
+    ...sampleTrainingRecord(0),
+    validators: [
+      { datanet: 'facts', validator: v as Hex, amount: '40' },
+      { datanet: 'other', validator: v as Hex, amount: '2' },
+    ],
+  };
+  const without = buildPayouts(new Map(), [sampleTrainingRecord(0)]);
+  const p = buildPayouts(new Map([[v, 100n]]), [r]);
+  assert.equal(p.cumulative.get(v), 142n);
+  assert.equal(p.total, without.total + 42n);
+  const leaf = [v, '142'];
+  assert.ok(verifyLeaf(p.tree.root, PAYOUT_LEAF_ENCODING, leaf, proofOf(loadTree(p.tree.dump!), leaf, 'validator')));
+});

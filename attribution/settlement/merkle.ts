@@ -90,6 +90,7 @@ export function addRecordPayouts(into: Map<string, bigint>, record: AttributionR
   };
   for (const s of record.sources) add(s.contributor, BigInt(s.amount));
   for (const t of record.trainingSources ?? []) add(t.contributor, BigInt(t.amount));
+  for (const v of record.validators ?? []) add(v.validator, BigInt(v.amount)); // version 3: DataNet validators
   add(record.adapterOwner, BigInt(record.adapterAmount));
   return total;
 }

@@ -47,7 +47,11 @@ test('routes serve eip712, contract, record proofs and payouts; the claim CLI pa
   await app.ready();
   const eip = (await app.inject('/v1/attribution/eip712')).json();
   assert.equal(eip.primaryType, 'AttributionRecordV2');
-  assert.deepEqual(eip.primaryTypes, { '1': 'AttributionRecord', '2': 'AttributionRecordV2' });
+  assert.deepEqual(eip.primaryTypes, {
+    '1': 'AttributionRecord',
+    '2': 'AttributionRecordV2',
+    '3': 'AttributionRecordV3',
+  });
   assert.equal(eip.domain.chainId, 31337);
   const info = (await app.inject('/v1/attribution/contract')).json();
   assert.equal(info.address, eip.domain.verifyingContract);
