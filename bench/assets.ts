@@ -129,7 +129,14 @@ export async function ensureModelGguf(
   const dir = join(work, 'gguf', preset);
   const file = join(dir, `model-${type}.gguf`);
   const marker = `${file}.json`;
-  const want = JSON.stringify({ v: ASSET_VERSION, preset, type, seed: MODEL_SEED });
+  // Q4_0 v2: loraledger's own int4 codes (v1 quantized like ggml's reference).
+  const want = JSON.stringify({
+    v: ASSET_VERSION,
+    preset,
+    type,
+    seed: MODEL_SEED,
+    ...(type === 'Q4_0' ? { q4: 2 } : {}),
+  });
   if (existsSync(file) && existsSync(marker) && (await readFile(marker, 'utf8')) === want) return file;
   await mkdir(dir, { recursive: true });
   await exportModelGguf({ modelDir, outFile: `${file}.tmp`, weightType: type });

@@ -4,6 +4,7 @@ export * from './model/index.ts';
 export * from './graph/graphContract.ts';
 export * from './engine/engineContract.ts';
 export { parseModelConfig } from './model/modelConfig.ts';
+export { quantizeInt4 } from './graph/quantizeWeights.ts'; // bench/gguf writes the same int4 weights as Q4_0
 export { type Tensor } from './model/safetensors.ts';
 export {
   type TextTokenizer,

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { quantizeInt4 } from '../../kernels/index.ts';
 import { loadModelSpec, readCheckpointTensors, type ModelSpec } from '../../kernels/model/index.ts';
 import { f32, str, u32, type GgmlTypeName, type GgufTensor, type GgufValue } from './ggufFormat.ts';
 import { permuteRope } from './permuteRope.ts';
@@ -106,6 +107,17 @@ export async function exportModelGguf(opts: ExportModelOptions): Promise<ModelSp
     else if (name.endsWith('k_proj.weight')) data = permuteRope(data, spec.numKvHeads, t.shape[1]!);
     // Q8_0 / Q4_0 blocks need rows that are a multiple of 32; like convert_hf_to_gguf, such tensors stay F32.
     const quantizable = t.shape.length === 2 && (!weightType.startsWith('Q') || t.shape[1]! % 32 === 0);
+    if (weightType === 'Q4_0' && quantizable) {
+      // loraledger --precision int4's own weights: its codes and scales (f16 here), so both systems run
+      // the same weights. Its input embedding stays fp32 (a gather) and its head is int4: with tied
+      // embeddings that is token_embd F32 plus an explicit output.weight.
+      const q4 = (d: Float32Array) => ({ int4: quantizeInt4(d, t.shape[0]!, t.shape[1]!) });
+      const embed = gname === 'token_embd.weight';
+      tensors.push({ name: gname, shape: t.shape, data, type: embed ? 'F32' : 'Q4_0', ...(embed ? {} : q4(data)) });
+      if (embed && spec.tieWordEmbeddings)
+        tensors.push({ name: 'output.weight', shape: t.shape, data, type: 'Q4_0', ...q4(data) });
+      continue;
+    }
     tensors.push({ name: gname, shape: t.shape, data, type: quantizable ? weightType : 'F32' });
   }
   const tokens = await vocabStrings(opts.modelDir, spec.vocabSize);

@@ -64,6 +64,11 @@ export interface GgufTensor {
   shape: number[];
   type: GgmlTypeName;
   data: Float32Array; // [prod(shape)]
+  /**
+   * Q4_0 only: write these codes and scales (loraledger's own int4 weight, quantizeInt4: packed
+   * [rows, Kb, 16] low nibble first along the row, scales [rows * Kb]) instead of quantizing `data`.
+   */
+  int4?: { packed: Uint8Array; scales: Float32Array };
 }
 
 export interface GgufFile {

@@ -7,6 +7,7 @@ import { writeGguf, encodeTensor } from './writeGguf.ts';
 import { readGgufHeader } from './readGgufHeader.ts';
 import { permuteRope } from './permuteRope.ts';
 import { f16ToF32 } from '../../kernels/model/index.ts';
+import { quantizeInt4 } from '../../kernels/index.ts';
 
 test('GGUF round trip: header, metadata, tensor infos and F32 data read back', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gguf-'));
@@ -94,6 +95,26 @@ test('Q4_0 matches ggml quantize_row_q4_0_ref byte for byte, and dequantizes to 
     const code = j < 16 ? buf[2 + j]! & 15 : buf[2 + j - 16]! >> 4;
     assert.ok(Math.abs((code - 8) * d - data[j]!) <= Math.abs(d) * 0.5 + 1e-3, `value ${j}`);
   }
+});
+
+test('Q4_0 from loraledger int4 codes dequantizes to the int4 weights loraledger runs (scale rounded to f16)', () => {
+  const [rows, cols] = [2, 64];
+  const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.7) * (1 + (i % 5))); // [2, 64]
+  const int4 = quantizeInt4(data, rows, cols); // packed [2, 2, 16], scales [4]
+  const buf = encodeTensor({ name: 'w', shape: [rows, cols], type: 'Q4_0', data, int4 });
+  assert.equal(buf.length, 4 * 18);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const blk = r * 2 + (c >> 5);
+      const j = c & 31;
+      // loraledger: MatMulNBits layout, code j of a block in byte j >> 1 (low nibble for even j)
+      const ours = (((int4.packed[blk * 16 + (j >> 1)]! >> (j & 1 ? 4 : 0)) & 15) - 8) * int4.scales[blk]!;
+      // ggml Q4_0: f16 d, then code j in byte j (j < 16, low nibble) or byte j - 16 (high nibble)
+      const d = f16ToF32(buf.readUInt16LE(blk * 18));
+      const q = j < 16 ? buf[blk * 18 + 2 + j]! & 15 : buf[blk * 18 + 2 + j - 16]! >> 4;
+      const theirs = (q - 8) * d;
+      assert.ok(Math.abs(theirs - ours) <= Math.abs(ours) * 1e-3 + 1e-7, `w[${r}, ${c}]: ${theirs} vs ${ours}`);
+    }
 });
 
 test('permuteRope matches convert_hf_to_gguf permute (reshape(h,2,Dh/2,c).swapaxes(1,2))', () => {

@@ -114,7 +114,7 @@ export function encodeTensor(t: GgufTensor): Buffer {
     for (let i = 0; i < n; i++) out[i] = f32ToF16(t.data[i]!);
     return Buffer.from(out.buffer);
   }
-  if (t.type === 'Q4_0') return encodeQ4_0(t.data);
+  if (t.type === 'Q4_0') return t.int4 ? encodeQ4_0Codes(t.int4) : encodeQ4_0(t.data);
   const out = Buffer.alloc(ggmlTypeBytes('Q8_0', n)); // [n/32 blocks x 34 bytes]
   for (let b = 0; b < n / Q8_0_BLOCK; b++) {
     let amax = 0;
@@ -145,6 +145,21 @@ function encodeQ4_0(x: Float32Array): Buffer {
     out.writeUInt16LE(f32ToF16(d), o);
     const code = (v: number): number => Math.min(15, Math.trunc(v * id + 8.5));
     for (let j = 0; j < 16; j++) out[o + 2 + j] = code(x[at + j]!) | (code(x[at + 16 + j]!) << 4);
+  }
+  return out;
+}
+
+/**
+ * Q4_0 blocks from given int4 codes (code c means (c - 8) * scale, as in both formats): block i gets
+ * d = f16(scales[i]); byte j = code j | code j + 16 << 4 (loraledger packs codes 2j | 2j + 1 << 4).
+ */
+function encodeQ4_0Codes(w: { packed: Uint8Array; scales: Float32Array }): Buffer {
+  const out = Buffer.alloc(w.scales.length * Q4_0_BLOCK_BYTES); // [blocks x 18 bytes]
+  const code = (i: number, j: number): number => (w.packed[i * 16 + (j >> 1)]! >> (j & 1 ? 4 : 0)) & 15;
+  for (let i = 0; i < w.scales.length; i++) {
+    const o = i * Q4_0_BLOCK_BYTES;
+    out.writeUInt16LE(f32ToF16(w.scales[i]!), o);
+    for (let j = 0; j < 16; j++) out[o + 2 + j] = code(i, j) | (code(i, j + 16) << 4);
   }
   return out;
 }
