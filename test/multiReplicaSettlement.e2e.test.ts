@@ -17,11 +17,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   ANVIL_DEV_KEYS,
-  buildRecordsTree,
   createChainClient,
   recordIdOf,
   runClaim,
@@ -33,6 +31,7 @@ import {
   type Hex,
 } from '../attribution/index.ts';
 import { replicaProcess, type ReplicaProcess } from './support/replicaProcess.ts';
+import { readOutbox, settlementProblems } from './support/outboxSettlement.ts';
 
 const REQUESTS = Number(process.env.LORALEDGER_TEST_REQUESTS ?? 30);
 const CONCURRENCY = 6;
@@ -86,7 +85,7 @@ before(async () => {
       ...['--fee-model-ppm', '0', '--fee-adapter-ppm', '0', '--fee-data-ppm', '1000000'],
       ...['--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512', '--log-level', 'info'],
     ];
-    replicas.push(replicaProcess(`r${i}`, args));
+    replicas.push(replicaProcess(`r${i}`, args, 300_000)); // three engines starting at once on a loaded 2-core host took up to 2 minutes
   }
   await Promise.all(replicas.map((r) => r.start()));
   startedAt = Date.now();
@@ -141,22 +140,6 @@ async function complete(r: ReplicaProcess, i: number): Promise<Served | null> {
   assert.equal(replica, r.id);
   assert.equal(body.attribution.record_id, recordIdOf(body.id, replica), 'the record id carries the replica id');
   return { replica, recordId: body.attribution.record_id };
-}
-
-/** The outbox of replica `id`, read after its process stopped: every record with its epoch's status. */
-function readOutbox(id: string) {
-  const db = new Database(join(tmp, id, 'data', 'outbox.sqlite'), { readonly: true });
-  try {
-    const records = db
-      .prepare(
-        'SELECT r.record_id, r.digest, r.body, r.epoch, e.status FROM records r LEFT JOIN epochs e ON e.epoch = r.epoch',
-      )
-      .all() as Array<{ record_id: Hex; digest: Hex; body: string; epoch: number | null; status: string | null }>;
-    const maxEpoch = (db.prepare('SELECT MAX(epoch) AS m FROM epochs').get() as { m: number | null }).m ?? 0;
-    return { records, maxEpoch };
-  } finally {
-    db.close();
-  }
 }
 
 /** What a record pays each account, summed from its fields (independent of the settlement code). */
@@ -240,15 +223,13 @@ test(`${REQUESTS} attributed requests over 3 replicas, one SIGKILLed and restart
   let feesOfPaidRecords = 0n;
   for (const [i, r] of replicas.entries()) {
     const poster = privateKeyToAccount(POSTER_KEYS[i]!).address;
-    const { records, maxEpoch } = readOutbox(r.id);
-    assert.equal(await owner.latestEpoch(poster), maxEpoch, `${r.id}: the chain holds exactly its epochs`);
-    const byEpoch = new Map<number, Array<[Hex, Hex]>>();
+    const outbox = readOutbox(join(tmp, r.id, 'data'));
+    // every row settled, the chain holds exactly the outbox's epochs, each root recomputed from its rows
+    assert.deepEqual(await settlementProblems(owner, poster, outbox), [], r.id);
     let posterPays = 0n;
-    for (const row of records) {
-      assert.equal(row.status, 'settled', `${r.id}: record ${row.record_id} settled`);
+    for (const row of outbox.records) {
       assert.ok(!seen.has(row.record_id), `record ${row.record_id} in one outbox only`);
       seen.add(row.record_id);
-      byEpoch.set(row.epoch!, [...(byEpoch.get(row.epoch!) ?? []), [row.record_id, row.digest]]);
       const record = JSON.parse(row.body) as AttributionRecord;
       let recordPays = 0n;
       for (const [account, amount] of payouts(record)) {
@@ -263,12 +244,6 @@ test(`${REQUESTS} attributed requests over 3 replicas, one SIGKILLed and restart
       } else assert.equal(recordPays, 0n);
       posterPays += recordPays;
     }
-    for (let e = 1; e <= maxEpoch; e++)
-      assert.equal(
-        await owner.recordsRoot(e, poster),
-        buildRecordsTree(byEpoch.get(e) ?? []).root,
-        `${r.id} epoch ${e}: on-chain root = the outbox's records`,
-      );
     const { funded: posterFunded, paidOut } = await owner.posterFunds(poster);
     assert.equal(posterFunded, posterPays, `${r.id}: funded once per record`);
     assert.equal(paidOut, posterFunded, `${r.id}: its claims paid out all it funded`);

@@ -52,9 +52,10 @@ export function replicaProcess(id: string, args: string[], timeoutMs = 120_000, 
       );
       r.log += `--- start ${new Date().toISOString()}\n`;
       const url = await Promise.race([listening, timer]);
+      let health = '(no answer)';
       while (Date.now() < deadline) {
         const ok = await fetch(`${url}/health`).then(
-          (res) => res.status === 200,
+          async (res) => ((health = `${res.status} ${await res.text()}`), res.status === 200),
           () => false,
         );
         if (ok) {
@@ -64,7 +65,11 @@ export function replicaProcess(id: string, args: string[], timeoutMs = 120_000, 
         }
         await new Promise((res) => setTimeout(res, 100));
       }
-      throw new Error(`replica ${id} never became healthy:\n${r.log.slice(-3000)}`);
+      // the warnings and errors it logged say why (request lines would only repeat the polling)
+      const problems = r.log.split('\n').filter((l) => !l.startsWith('{"level":30') && l.trim() !== '');
+      throw new Error(
+        `replica ${id} never became healthy in ${timeoutMs} ms; last /health: ${health}\n${problems.slice(-40).join('\n')}`,
+      );
     },
     async kill() {
       r.up = false;
