@@ -4,10 +4,17 @@
 //   L layers   rows  batch rows (= maxBatchSize)   Hkv key/value heads   C capacity (positions)
 //   Dh head size   T new tokens of one call (the graph's new_key/new_value width)
 //
-// Layout per layer: keys[l], values[l]: Float32Array [rows, Hkv, C, Dh], right-padded: row r holds
-// its valid positions [0, len_r) and garbage after (the graph masks by past_len). Capacity C
-// starts small and moves by doubling (grow) or halving (shrink), copying the valid prefix. A
-// forward call's rows are one contiguous range, so `view` is a subarray (no copy).
+// Layout per layer: keys[l], values[l]: Float32Array [rows, Hkv, C, Dh] at their start, right-padded:
+// row r holds its valid positions [0, len_r) and garbage after (the graph masks by past_len).
+// Capacity C starts small and moves by doubling (grow) or halving (shrink). The arrays reserve
+// room for `reserved` positions (maxCapacity when all 2L arrays fit in RESERVE_BYTES; zero pages
+// the OS maps only when written), and a capacity change within it re-lays the live rows' valid
+// prefixes out in place (copyWithin): nothing is allocated and only live data is touched. Beyond
+// it the arrays are reallocated at the new capacity (the live rows copied). A forward call's rows
+// are one contiguous range, so `view` is a subarray (no copy).
+
+/** Address space the K/V arrays may reserve up front, bytes (all layers, keys and values). */
+const RESERVE_BYTES = 4 * 2 ** 30;
 
 export interface KvCacheOptions {
   numLayers: number; // L
@@ -18,6 +25,8 @@ export interface KvCacheOptions {
   initialCapacity?: number;
   /** Largest capacity (maxModelLen). */
   maxCapacity: number;
+  /** Address space the arrays may reserve up front, bytes (default RESERVE_BYTES, 4 GiB). */
+  reserveBytes?: number;
 }
 
 export class KvCache {
@@ -28,8 +37,10 @@ export class KvCache {
   readonly maxCapacity: number;
   private readonly minCapacity: number;
   capacity: number; // C
-  keys: Float32Array[]; // [L] of [rows, Hkv, C, Dh]
-  values: Float32Array[]; // [L] of [rows, Hkv, C, Dh]
+  /** Positions the arrays have room for: capacity changes up to it happen in place. */
+  private reserved: number;
+  keys: Float32Array[]; // [L] of [rows, Hkv, C, Dh] (allocated [rows, Hkv, reserved, Dh])
+  values: Float32Array[]; // [L] of [rows, Hkv, C, Dh] (allocated [rows, Hkv, reserved, Dh])
 
   constructor(o: KvCacheOptions) {
     this.numLayers = o.numLayers;
@@ -43,9 +54,14 @@ export class KvCache {
     this.capacity = this.minCapacity;
     this.keys = [];
     this.values = [];
+    const perPosition = 2 * o.numLayers * o.rows * o.kvHeads * o.headDim * 4; // bytes
+    this.reserved = Math.min(
+      o.maxCapacity,
+      Math.max(this.minCapacity, Math.floor((o.reserveBytes ?? RESERVE_BYTES) / perPosition)),
+    );
     for (let l = 0; l < o.numLayers; l++) {
-      this.keys.push(new Float32Array(this.rowStride() * o.rows));
-      this.values.push(new Float32Array(this.rowStride() * o.rows));
+      this.keys.push(new Float32Array(o.rows * o.kvHeads * this.reserved * o.headDim));
+      this.values.push(new Float32Array(o.rows * o.kvHeads * this.reserved * o.headDim));
     }
   }
 
@@ -54,7 +70,7 @@ export class KvCache {
     return this.kvHeads * this.capacity * this.headDim;
   }
 
-  /** Bytes held by the cache. */
+  /** Bytes of the cache at its current capacity (the arrays reserve maxCapacity; pages never written stay unmapped). */
   bytes(): number {
     return 2 * this.numLayers * this.rows * this.rowStride() * 4;
   }
@@ -63,9 +79,8 @@ export class KvCache {
    * Makes capacity fit `need` positions: grows to the next power of two >= need (capped at
    * maxCapacity), or halves while need <= C/4 so attention does not scan a stale long capacity.
    * `validLen` is the largest valid length of any row (positions copied on resize); only rows
-   * [0, liveRows) hold data (the rest are free), so a resize copies, and touches the pages of, only
-   * those: with 32 rows and one stream it moves one row, not 32 (a fresh array is zero pages until
-   * written).
+   * [0, liveRows) hold data (the rest are free), so a resize moves, and touches the pages of, only
+   * those: with 32 rows and one stream it moves one row, not 32.
    */
   fit(need: number, validLen: number, liveRows = this.rows): void {
     if (need > this.maxCapacity) throw new RangeError(`KV cache needs ${need} positions, max is ${this.maxCapacity}`);
@@ -76,16 +91,29 @@ export class KvCache {
   }
 
   private resize(newC: number, keep: number, liveRows: number): void {
-    const { kvHeads: H, headDim: Dh, rows } = this;
+    const { kvHeads: H, headDim: Dh } = this;
     const oldC = this.capacity;
-    for (let l = 0; l < this.numLayers; l++) {
+    const n = liveRows * H; // (row, head) runs to move, each `keep` positions
+    if (newC > this.reserved) {
+      // Past the reservation: fresh arrays at the new capacity, the live runs copied over.
       for (const list of [this.keys, this.values]) {
-        const src = list[l];
-        const dst = new Float32Array(rows * H * newC * Dh); // [rows, Hkv, newC, Dh]
-        for (let rh = 0; rh < liveRows * H; rh++) {
-          dst.set(src.subarray(rh * oldC * Dh, (rh * oldC + keep) * Dh), rh * newC * Dh);
-        }
-        list[l] = dst;
+        list.forEach((src, l) => {
+          const dst = new Float32Array(this.rows * H * newC * Dh); // [rows, Hkv, newC, Dh]
+          for (let rh = 0; rh < n; rh++) dst.set(src.subarray(rh * oldC * Dh, (rh * oldC + keep) * Dh), rh * newC * Dh);
+          list[l] = dst;
+        });
+      }
+      this.reserved = newC;
+      this.capacity = newC;
+      return;
+    }
+    // In place. Growing moves runs up: last first, so no run is overwritten before it moves;
+    // shrinking moves them down: first first. copyWithin handles a run overlapping its destination.
+    for (const list of [this.keys, this.values]) {
+      for (const a of list) {
+        if (newC > oldC)
+          for (let rh = n - 1; rh > 0; rh--) a.copyWithin(rh * newC * Dh, rh * oldC * Dh, (rh * oldC + keep) * Dh);
+        else for (let rh = 1; rh < n; rh++) a.copyWithin(rh * newC * Dh, rh * oldC * Dh, (rh * oldC + keep) * Dh);
       }
     }
     this.capacity = newC;
