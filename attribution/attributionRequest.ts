@@ -152,6 +152,8 @@ export type AttributionResult = {
   };
   spans: DocumentSpansAttribution[];
   fee: { total: string; model: string; adapter: string; data: string; training: string };
+  /** Validators of the governed DataNets used (--fee-validators-ppm; record version 3), when paid. */
+  validators?: Array<{ datanet: string; validator: string; amount: string }>;
 };
 
 export type PendingAttribution = {

@@ -36,10 +36,10 @@ import {
 } from './attributionRequest.ts';
 import { buildRecord, promptContext, recordIdOf } from './records/buildRecord.ts';
 import type { RecordSigner } from './records/eip712.ts';
-import { computeFee, splitFee, type FeeConfig } from './scoring/fees.ts';
+import { computeFee, splitFee, type FeeConfig, type ValidatorStakes } from './scoring/fees.ts';
+import { reputationWeighted } from './scoring/reputationWeight.ts';
 import type { Address, AttributionRecord, SignedRecord } from './records/recordTypes.ts';
 import type { Passage, Retriever } from './data/retrieve.ts';
-import { reputationWeighted } from './scoring/reputationWeight.ts';
 import type { ContributorReputation } from './scoring/trainingShares.ts';
 import type { TrainingInfluence } from './scoring/influence/trainingInfluence.ts';
 import {
@@ -142,6 +142,8 @@ export interface AttributionServiceOptions {
   spanMinTokens?: number;
   /** Training examples asked of the influence scorer. Default 16. */
   trainingTopK?: number;
+  /** Validator stakes of governed DataNets, for the validators' fee pool (fees.split.validators). Default: none paid. */
+  validatorStakes?: (datanets: string[]) => Promise<ValidatorStakes>;
   /** Contributor reputation (composite = influence x reputation). Default: 1 for everyone. */
   reputation?: ContributorReputation;
   /** Where a training-influence or manifest failure goes (the record still goes out, from spans). Default: stderrLogger.warn. */
@@ -158,6 +160,8 @@ export interface PrepareInput {
   body: Record<string, unknown>;
   /** The user's prompt, or null for token-id / multi-prompt completions. */
   parts: PromptParts | null;
+  /** Name of the API key that pays (server/security), null when keys are off. */
+  payer?: string | null;
 }
 
 export interface AttributeRequest {
@@ -171,6 +175,8 @@ export interface AttributeRequest {
   outputIds: number[];
   outputText: string;
   usage: { promptTokens: number; completionTokens: number };
+  /** Name of the API key that pays (the server's request.payer); the record names it, never the key. */
+  payer?: string | null;
 }
 
 /** The subset of the server's CompletionRecordInput the hook reads. */
@@ -186,6 +192,7 @@ interface Ticket {
   parts: PromptParts | null;
   passages: Passage[];
   mode: AttributionMode;
+  payer: string | null;
 }
 
 /** Implements the server's AttributionHook (server/ports.ts): prepare, onCompletion, forget. */
@@ -212,7 +219,8 @@ export class AttributionService {
       );
     }
     const passages = rag && input.parts ? await this.retrieve(input.parts, rag) : [];
-    if (mode !== 'off') this.remember(input.requestId, { parts: input.parts, passages, mode });
+    if (mode !== 'off')
+      this.remember(input.requestId, { parts: input.parts, passages, mode, payer: input.payer ?? null });
     return rag && input.parts ? augmentPrompt(input.parts, passages, this.template) : null;
   }
 
@@ -241,6 +249,7 @@ export class AttributionService {
       outputIds: first?.tokenIds ?? [],
       outputText: first?.text ?? '',
       usage: { promptTokens: input.usage.prompt_tokens, completionTokens: input.usage.completion_tokens },
+      payer: ticket.payer,
     };
     if (ticket.mode === 'inline') return this.attribute(req);
     const job = this.attribute(req).then(
@@ -327,12 +336,14 @@ export class AttributionService {
       sourceSharesPpm: shares,
       trainingSharesPpm: training.shares.map((t) => t.sharePpm),
       adapterOwnerPaid: owner !== null,
+      validatorStakes: await this.validatorStakes(req.passages),
     });
     const method = (k === 0 ? 'adapter-logprob-v1' : METHOD_NAMES[plan.method]) + training.method;
     const trainingSources = recordTrainingSources(training.shares);
     const record = buildRecord({
       requestId: req.requestId,
       replicaId: this.o.replicaId,
+      payer: req.payer ?? undefined,
       model: this.o.model,
       adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
       promptContext: req.parts
@@ -384,7 +395,23 @@ export class AttributionService {
         data: fee.sources.reduce((a, b) => a + b, 0n).toString(),
         training: fee.training.reduce((a, b) => a + b, 0n).toString(),
       },
+      ...(fee.validators === undefined
+        ? {}
+        : {
+            validators: fee.validators.map((v) => ({
+              datanet: v.datanet,
+              validator: v.validator,
+              amount: v.amount.toString(),
+            })),
+          }),
     };
+  }
+
+  /** The validators' pool's stakes (undefined: no pool configured, or no passages: the record stays version 1/2). */
+  private async validatorStakes(passages: Passage[]) {
+    if (!this.o.fees.split.validators || !this.o.validatorStakes || passages.length === 0) return undefined;
+    const sourceDatanets = passages.map((p) => p.datanet);
+    return { sourceDatanets, stakes: await this.o.validatorStakes([...new Set(sourceDatanets)]) };
   }
 
   private get template(): RagTemplate {

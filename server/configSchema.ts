@@ -305,6 +305,12 @@ export const ConfigSchema = Type.Object(
       'Share of each fee for the data contributors of the retrieved passages, ppm; split by their share_ppm.',
       { maximum: 1_000_000 },
     ),
+    feeValidatorsPpm: Int(
+      0,
+      0,
+      'Share of each fee for the staked validators of the governed DataNets the retrieved passages come from (docs/datanets.md), ppm; divided by DataNet share, then pro rata to stake. With it, model + adapter + data + validators must be 1000000.',
+      { maximum: 1_000_000 },
+    ),
     feeTrainingPpm: Int(
       0,
       500_000,
@@ -364,7 +370,7 @@ export const crossFieldRules: Array<(c: Static<typeof ConfigSchema>) => string |
       ? null
       : `--max-model-len (${c.maxModelLen}) must be 0 (model default) or >= 2`,
   (c) =>
-    c.feeModelPpm + c.feeAdapterPpm + c.feeDataPpm === 1_000_000
+    c.feeModelPpm + c.feeAdapterPpm + c.feeDataPpm + c.feeValidatorsPpm === 1_000_000
       ? null
-      : `--fee-model-ppm (${c.feeModelPpm}) + --fee-adapter-ppm (${c.feeAdapterPpm}) + --fee-data-ppm (${c.feeDataPpm}) must sum to 1000000 (parts per million of each fee)`,
+      : `--fee-model-ppm (${c.feeModelPpm}) + --fee-adapter-ppm (${c.feeAdapterPpm}) + --fee-data-ppm (${c.feeDataPpm})${c.feeValidatorsPpm > 0 ? ` + --fee-validators-ppm (${c.feeValidatorsPpm})` : ''} must sum to 1000000 (parts per million of each fee)`,
 ];

@@ -64,6 +64,7 @@ export async function createAttribution(w: AttributionWiring): Promise<Attributi
       },
       // governed DataNets' contributor reputation (gov starts below; 1 until then and in open DataNets)
       reputation: { reputationPpm: (c, d) => gov?.governance.reputationPpm(c, d) ?? 1_000_000 },
+      validatorStakes: async (datanets) => (gov === null ? new Map() : gov.governance.validatorStakes(datanets)),
       onIndexError: (err, context) =>
         w.log.error({ err, ...context }, 'span index: a document or a merge failed (retried at the next start)'),
     });

@@ -13,7 +13,7 @@ import type { ManifestExampleRef } from '../trainingSources.ts';
 import type { ContributorReputation } from '../scoring/trainingShares.ts';
 import { SpanIndex, workerSegmentMerger } from './spanIndexStore.ts';
 import { DatanetStore } from './datanetStore.ts';
-import { feeConfigFromSettings } from '../scoring/fees.ts';
+import { feeConfigFromSettings, type ValidatorStakes } from '../scoring/fees.ts';
 import { Retriever, type EmbedFn } from './retrieve.ts';
 import type { RagTemplate } from './augmentPrompt.ts';
 
@@ -28,6 +28,7 @@ export interface DataAttributionSettings {
   feeAdapterPpm: number;
   feeDataPpm: number;
   feeTrainingPpm: number;
+  feeValidatorsPpm?: number;
   spanMinTokens: number;
   attributionExactMax: number;
   documentsRequireAdmin: boolean;
@@ -54,6 +55,8 @@ export interface DataAttributionOptions {
   trainingInfluence?: () => TrainingInfluence | null;
   /** An adapter's manifest examples, null when it has none. */
   trainingExamples?: (adapterId: string) => Promise<readonly ManifestExampleRef[] | null>;
+  /** Stakes of the validators of governed DataNets (the validators' fee pool); default none. */
+  validatorStakes?: (datanets: string[]) => Promise<ValidatorStakes>;
   /** Contributor reputation of governed DataNets (composite = influence x reputation); default 1 for everyone. */
   reputation?: ContributorReputation;
   /** Where a document the span index could not take, or a failed merge, is reported (retried at the next start / merge). */
@@ -110,6 +113,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
     },
     trainingExamples: o.trainingExamples,
     reputation: o.reputation,
+    validatorStakes: o.validatorStakes,
     spanIndex: spans,
     spanMinTokens: o.settings.spanMinTokens,
   });

@@ -240,11 +240,17 @@ export function feeConfigFromSettings(c: {
   feeAdapterPpm: number;
   feeDataPpm: number;
   feeTrainingPpm?: number;
+  feeValidatorsPpm?: number;
 }): Readonly<FeeConfig> {
   return validateFeeConfig({
     promptPricePer1k: c.promptPricePer1k,
     completionPricePer1k: c.completionPricePer1k,
-    split: { model: c.feeModelPpm, adapter: c.feeAdapterPpm, data: c.feeDataPpm },
+    split: {
+      model: c.feeModelPpm,
+      adapter: c.feeAdapterPpm,
+      data: c.feeDataPpm,
+      ...(c.feeValidatorsPpm ? { validators: c.feeValidatorsPpm } : {}),
+    },
     trainingPpm: c.feeTrainingPpm,
   });
 }

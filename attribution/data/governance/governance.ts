@@ -546,6 +546,25 @@ export class DataNetGovernance implements ContributorReputation {
       .filter((d) => d.state === 'approved');
   }
 
+  /**
+   * Active stakes (read from the chain) of each governed DataNet's validators: every address whose
+   * ballot was counted there. Open DataNets have none. Feeds the validators' fee pool.
+   */
+  async validatorStakes(datanets: string[]): Promise<Map<string, Array<{ validator: string; stake: bigint }>>> {
+    const out = new Map<string, Array<{ validator: string; stake: bigint }>>();
+    for (const d of datanets) {
+      const g = this.o.state.governed(d);
+      if (g === null || g.policy !== 'validators') continue;
+      const voters = [...new Set(this.o.state.ballots(d).map((b) => b.voter))].sort();
+      const stakes = await Promise.all(voters.map((v) => this.o.registry.stakeOf(d, v)));
+      out.set(
+        d,
+        voters.map((validator, i) => ({ validator, stake: stakes[i]!.active })),
+      );
+    }
+    return out;
+  }
+
   /** The latest published version (null: none yet). */
   latestVersion(datanet: string): { version: number; root: Hex; documents: number; published: number } | null {
     const v = this.o.state.version(datanet);
