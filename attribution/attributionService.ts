@@ -160,6 +160,8 @@ export interface PrepareInput {
   body: Record<string, unknown>;
   /** The user's prompt, or null for token-id / multi-prompt completions. */
   parts: PromptParts | null;
+  /** Name of the API key that pays (server/security), null when keys are off. */
+  payer?: string | null;
 }
 
 export interface AttributeRequest {
@@ -173,6 +175,8 @@ export interface AttributeRequest {
   outputIds: number[];
   outputText: string;
   usage: { promptTokens: number; completionTokens: number };
+  /** Name of the API key that pays (the server's request.payer); the record names it, never the key. */
+  payer?: string | null;
 }
 
 /** The subset of the server's CompletionRecordInput the hook reads. */
@@ -188,6 +192,7 @@ interface Ticket {
   parts: PromptParts | null;
   passages: Passage[];
   mode: AttributionMode;
+  payer: string | null;
 }
 
 /** Implements the server's AttributionHook (server/ports.ts): prepare, onCompletion, forget. */
@@ -214,7 +219,8 @@ export class AttributionService {
       );
     }
     const passages = rag && input.parts ? await this.retrieve(input.parts, rag) : [];
-    if (mode !== 'off') this.remember(input.requestId, { parts: input.parts, passages, mode });
+    if (mode !== 'off')
+      this.remember(input.requestId, { parts: input.parts, passages, mode, payer: input.payer ?? null });
     return rag && input.parts ? augmentPrompt(input.parts, passages, this.template) : null;
   }
 
@@ -243,6 +249,7 @@ export class AttributionService {
       outputIds: first?.tokenIds ?? [],
       outputText: first?.text ?? '',
       usage: { promptTokens: input.usage.prompt_tokens, completionTokens: input.usage.completion_tokens },
+      payer: ticket.payer,
     };
     if (ticket.mode === 'inline') return this.attribute(req);
     const job = this.attribute(req).then(
@@ -336,6 +343,7 @@ export class AttributionService {
     const record = buildRecord({
       requestId: req.requestId,
       replicaId: this.o.replicaId,
+      payer: req.payer ?? undefined,
       model: this.o.model,
       adapter: req.adapterId === null ? null : { id: req.adapterId, owner, sharePpm: adapterShare ?? 0 },
       promptContext: req.parts

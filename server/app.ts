@@ -147,7 +147,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     router:
       opts.router ??
       makeAutoRouter(registry, { embeddings: tokenEmbeddings, encode: (text) => tokenizer.encode(text) }),
-    planDeps: () => {
+    planDeps: (payer = null) => {
       const engine = holder.get();
       return {
         baseModelId,
@@ -159,6 +159,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         timeoutSeconds: config.requestTimeout,
         attribution: services.attribution,
         toolParser,
+        payer,
       };
     },
   };

@@ -23,7 +23,8 @@ export interface AppServices {
   /** Stored Responses API responses (previous_response_id), bounded by --responses-store-size. */
   responses: ResponseStore;
   /** PlanDeps for the current engine (throws engine_not_ready while it starts). */
-  planDeps(): PlanDeps;
+  /** `payer`: the request's API key name (request.payer), carried into its attribution record. */
+  planDeps(payer?: string | null): PlanDeps;
 }
 
 declare module 'fastify' {

@@ -102,6 +102,8 @@ export interface AttributionHook {
     requestId: string;
     body: Record<string, unknown>;
     parts: PromptParts | null;
+    /** Name of the API key that pays (server/security), null when keys are off. */
+    payer?: string | null;
   }): Promise<PromptParts | null>;
   onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
   forget?(requestId: string): void;

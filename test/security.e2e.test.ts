@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { startEmbeddedServer, type EmbeddedServer } from './support/embeddedServer.ts';
 import { replicaProcess } from './support/replicaProcess.ts';
 import { flagKeyName } from '../server/security/apiKeys.ts';
+import { recordDigest, type AttributionRecord } from '../attribution/index.ts';
 
 const KEY = 'sk-e2e-0123456789abcdef';
 const ADMIN = 'admin-e2e-0123456789';
@@ -60,6 +61,43 @@ test('the openai client: no key or a wrong key is a 401 AuthenticationError; the
   await assert.rejects(none.fineTuning.jobs.list(), (e: unknown) => e instanceof OpenAI.AuthenticationError);
   assert.equal((await fetch(`${server.base.replace(/\/v1$/, '')}/health`)).status, 200);
 });
+
+test('the record of an attributed request names the key that paid (its name, never the key), outside the signed fields', async () => {
+  const headers = { authorization: `Bearer ${KEY}` };
+  const body = { model: 'auto', messages: [{ role: 'user', content: 'hello' }], max_tokens: 2, attribution: 'inline' };
+  const viaHttp = await server.app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload: body });
+  assert.equal(viaHttp.statusCode, 200, viaHttp.body);
+  const recordId = (viaHttp.json() as { attribution: { record_id: string } }).attribution.record_id;
+  const stored = await server.app.inject({ method: 'GET', url: `/v1/attribution/records/${recordId}`, headers });
+  assert.equal(stored.statusCode, 200, stored.body);
+  const view = stored.json() as { record: Record<string, unknown>; digest: string };
+  assert.equal(view.record.payer, flagKeyName(KEY));
+  assert.ok(!stored.body.includes(KEY), 'the key itself is not in the record');
+  // the signature does not cover it: the digest is the one of the record without payer
+  const { payer: _p, ...unsigned } = view.record;
+  assert.equal(recordDigest(unsigned as unknown as AttributionRecord, await eip712Domain()), view.digest);
+  // the admin key pays as "admin"; the Responses API carries the payer too
+  const admin = await server.app.inject({
+    method: 'POST',
+    url: '/v1/responses',
+    headers: { authorization: `Bearer ${ADMIN}` },
+    payload: { model: 'auto', input: 'hello', max_output_tokens: 2, attribution: 'inline' },
+  });
+  assert.equal(admin.statusCode, 200, admin.body);
+  const adminRecord = (admin.json() as { attribution?: { record_id?: string } | null }).attribution?.record_id;
+  assert.ok(adminRecord, `the Responses API answer carries its record id: ${admin.body.slice(0, 300)}`);
+  const r = await server.app.inject({ method: 'GET', url: `/v1/attribution/records/${adminRecord}`, headers });
+  assert.equal((r.json() as { record: { payer?: string } }).record.payer, 'admin');
+});
+
+async function eip712Domain() {
+  const r = await server.app.inject({
+    method: 'GET',
+    url: '/v1/attribution/eip712',
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  return (r.json() as { domain: Parameters<typeof recordDigest>[1] }).domain;
+}
 
 test('/v1/ws: refused with 401 without a key (and the socket is closed), served with one', async () => {
   const url = server.base.replace(/^http/, 'ws') + '/ws';

@@ -45,6 +45,8 @@ export interface BuildRecordInput {
   requestId: string;
   /** The replica serving the request (--replica-id); the record id carries it. */
   replicaId?: string;
+  /** Name of the API key that paid (never the key); kept beside the signed fields, see AttributionRecord.payer. */
+  payer?: string;
   model: string;
   /** null for the bare base model. */
   adapter: { id: string; owner: Address | null; sharePpm: number } | null;
@@ -101,6 +103,7 @@ export function buildRecord(input: BuildRecordInput): AttributionRecord {
     fee: input.fee.fee.toString(),
     timestamp: input.timestamp,
     method: input.method,
+    ...(input.payer === undefined ? {} : { payer: input.payer }),
   };
   if (input.training === undefined && input.fee.validators === undefined) return record;
   const { sources: training, spans } = input.training ?? { sources: [], spans: [] };

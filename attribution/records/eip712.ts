@@ -89,7 +89,7 @@ export function recordPrimaryType(
 
 /** The record as viem's typed-data message (uint256/uint64 as bigint). */
 function toMessage(r: AttributionRecord) {
-  const { trainingSources, spans, validators, ...v1 } = r;
+  const { trainingSources, spans, validators, payer: _payer, ...v1 } = r; // payer is not signed
   const message = {
     ...v1,
     sources: r.sources.map((s) => ({ ...s, amount: BigInt(s.amount) })),

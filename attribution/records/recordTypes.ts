@@ -115,6 +115,12 @@ export interface AttributionRecord {
   timestamp: number;
   /** Attribution method and version, e.g. 'loo-logprob-v1', 'shapley-exact-v1'. */
   method: string;
+  /**
+   * Name of the API key that paid for the request (--api-keys-file name, or key-<sha256 prefix>),
+   * for the operator's billing; never the key. Not one of the EIP-712 fields: not signed, not
+   * settled on chain. Absent when the server runs without API keys.
+   */
+  payer?: string;
   /** Version 2: the serving adapter's training examples paid for this answer, in descending share order. */
   trainingSources?: TrainingSource[];
   /** Version 2: the longest verbatim spans the answer shares with passages and training documents. */

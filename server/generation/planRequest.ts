@@ -25,6 +25,8 @@ export interface PlanDeps {
   attribution?: AttributionHook;
   /** The tool-call syntax replies are parsed for (--tool-call-parser, auto resolved); null = none. */
   toolParser: ToolParserName | null;
+  /** Name of the API key that pays for the request (server/security), for its attribution record. */
+  payer?: string | null;
 }
 
 export const AUTO_MODEL = 'auto';
@@ -182,6 +184,7 @@ async function completionPlan(id: string, body: CompletionBody, deps: PlanDeps):
       requestId: id,
       body,
       parts: typeof p === 'string' ? { kind: 'completion', prompt: p } : null,
+      payer: deps.payer ?? null,
     });
     if (parts?.kind === 'completion') p = parts.prompt;
   }
@@ -240,6 +243,7 @@ async function chatPlan(id: string, body: ChatBody, deps: PlanDeps): Promise<Com
       requestId: id,
       body,
       parts: { kind: 'chat', messages, tools: tools.rendered },
+      payer: deps.payer ?? null,
     });
     if (parts?.kind === 'chat') messages = parts.messages;
   }

@@ -14,6 +14,7 @@ import { newId } from './responsesShapes.ts';
 import { inputItemsOf } from './responsesInputItems.ts';
 import { responseEvents, type ResponseEvent, type ResponseTurn } from './responsesStream.ts';
 import type { ResponsesBody } from './responsesSchema.ts';
+import { servicesFor } from '../security/payer.ts';
 
 export interface ResponseRun {
   turn: ResponseTurn;
@@ -76,7 +77,7 @@ export async function serveResponse(
 ): Promise<unknown> {
   const stream = body.stream ?? false;
   const ctx = runContext(s, clientSignal(s, reply), request.log);
-  const r = await startResponse(s, body, ctx, { failAsEvent: stream });
+  const r = await startResponse(servicesFor(s, request.payer), body, ctx, { failAsEvent: stream });
   const release = s.engine.track();
   reply.header('x-loraledger-adapter', r.turn.head.servedBy.adapter ?? s.baseModelId);
   request.log.info({ response: r.turn.head.id, model: r.turn.head.model, stream }, 'response started');

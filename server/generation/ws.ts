@@ -22,6 +22,7 @@ import { ChatBody, CompletionBody } from '../http/schemas.ts';
 import { runContext } from './serveCompletion.ts';
 import { ResponsesBody } from './responsesSchema.ts';
 import { startResponse } from './responsesServe.ts';
+import { servicesFor } from '../security/payer.ts';
 
 const ajv = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
 const validators = {
@@ -76,7 +77,7 @@ export const wsRoute: FastifyPluginAsync = async (app) => {
       schema: { summary: 'Multiplexed streaming generations over one WebSocket (see README)', tags: ['generation'] },
     },
     (socket, request) => {
-      const s = app.loraledger;
+      const s = servicesFor(app.loraledger, request.payer); // records name the key that paid
       const live = new Map<Id, AbortController>();
       const send = (o: unknown) =>
         new Promise<void>((resolve) => {

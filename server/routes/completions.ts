@@ -26,7 +26,7 @@ function generationRoute<B extends TObject>(
       async (request, reply) => {
         const s = app.loraledger;
         const b = request.body as Static<B> & StreamFields;
-        return serveCompletion(s, request, reply, await plan(b, s.planDeps()), {
+        return serveCompletion(s, request, reply, await plan(b, s.planDeps(request.payer)), {
           stream: b.stream ?? false,
           includeUsage: b.stream_options?.include_usage ?? false,
         });
