@@ -47,7 +47,8 @@ if (concurrent > 0) {
   // Prefill: `concurrent` clients send a 16-token prompt at once; TTFT and how the prefills were split.
   const prefills: string[] = [];
   engine.onNotice((n: EngineNotice) => {
-    if (n.type === 'step' && n.prefillTokens > 0) prefills.push(`${n.prefillTokens}t/${(n.seconds * 1000).toFixed(0)}ms`);
+    if (n.type === 'step' && n.prefillTokens > 0)
+      prefills.push(`${n.prefillTokens}t/${(n.seconds * 1000).toFixed(0)}ms`);
   });
   const res = await Promise.all(
     Array.from({ length: concurrent }, (_, c) =>
