@@ -115,6 +115,7 @@ export class ScoreQueue {
     if (!job) return false;
     const picked: number[] = [];
     const slotOf = new Map<string | null, number>([[null, 0]]);
+    const waiting = new Set<string | null>();
     const { maxBatchTokens, maxBatchSize } = this.d.options;
     const { numLayers: L, numKvHeads: Hkv, headDim: Dh } = this.d.spec;
     const pastBytesPerPosition = 2 * L * Hkv * Dh * 4;
@@ -136,9 +137,13 @@ export class ScoreQueue {
       const c = Math.max(C, it.start);
       const rows = picked.length + 1;
       if (picked.length > 0 && (rows * t > maxBatchTokens || rows * c * pastBytesPerPosition > MAX_PAST_BYTES)) break;
+      if (waiting.has(it.adapterId)) continue;
       if (!slotOf.has(it.adapterId)) {
         const got = this.d.adapters.tryAcquire(it.adapterId!);
-        if ('pending' in got) continue;
+        if ('pending' in got) {
+          waiting.add(it.adapterId); // loading: its items wait, the others run
+          continue;
+        }
         if ('error' in got) {
           this.releaseAll(slotOf);
           this.jobs.shift();
