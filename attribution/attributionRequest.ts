@@ -14,7 +14,7 @@
 //
 // Response `attribution` (inline):
 //   record_id   bytes32 = recordIdOf(request id, replica id)        status  "signed"
-//   method      "shapley-exact-v1" | "loo-logprob-v1" | "adapter-logprob-v1"
+//   method      "shapley-exact-v1" | "linear-surrogate-v1" | "loo-logprob-v1" | "adapter-logprob-v1"
 //   signer, signature, digest                           EIP-712 (attribution/eip712.ts)
 //   sources     [{doc_id, datanet, contributor, share_ppm, score, amount}]  (retrieval order)
 //   adapter     {id, owner, share_ppm, score, amount} | null
