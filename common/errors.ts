@@ -61,6 +61,11 @@ export const ERROR_CATALOGUE = {
     type: 'authentication_error',
     doc: 'An admin route was called without a valid bearer key.',
   },
+  invalid_api_key: {
+    status: 401,
+    type: 'invalid_request_error',
+    doc: 'The server was started with --api-key / --api-keys-file (or --metrics-key for /metrics) and the request has no `Authorization: Bearer <key>` header, or a key it does not know.',
+  },
   admin_disabled: {
     status: 403,
     type: 'permission_error',
@@ -75,6 +80,11 @@ export const ERROR_CATALOGUE = {
     status: 429,
     type: 'rate_limit_error',
     doc: 'The waiting queue is full; retry after the `Retry-After` seconds.',
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    doc: 'This API key (or client address) started more requests per minute than --rate-limit-per-minute, or has more in flight than --max-concurrent-per-key; retry after the `Retry-After` seconds.',
   },
   conflict: {
     status: 409,
