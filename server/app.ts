@@ -254,6 +254,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  app.websocketServer.on('headers', (headers: string[]) => headers.push(`x-loraledger-replica: ${config.replicaId}`));
   // after websocket: its onRequest hook marks upgrades first, so a refused upgrade's socket is closed
   await installSecurity(app, config); // API keys, admission, per-key limits, CORS, helmet, timeouts
   await app.register(healthRoute);

@@ -251,3 +251,13 @@ test('"type": "responses": the typed Responses events stream on the socket, in o
   assert.deepEqual([bad.type, bad.error!.code, bad.error!.param], ['error', 'invalid_request', 'tools[0].type']);
   ws.close();
 });
+
+test('the upgrade response carries x-loraledger-replica, as every HTTP response does', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
+  const res = await new Promise<import('node:http').IncomingMessage>((r, j) => {
+    ws.once('upgrade', r);
+    ws.once('error', j);
+  });
+  assert.equal(res.headers['x-loraledger-replica'], app.loraledger.config.replicaId);
+  ws.close();
+});
