@@ -24,19 +24,43 @@ function fireFault(): void {
       throw new Error('injected training thread fault');
     });
 }
-/** The last adapter opened for gradients (answers come in bursts for one adapter). */
-let gradientModel: { key: string; model: Promise<GradientModel> } | null = null;
+/**
+ * The last adapter opened for gradients (answers come in bursts for one adapter). Calls for
+ * different adapters interleave (each awaits its session runs), so a model is released only once
+ * it is no longer the current one AND no call is still using it: releasing it under a running call
+ * failed that call with "Session already disposed" (seen under the soak's load).
+ */
+interface GradientEntry {
+  key: string;
+  model: Promise<GradientModel>;
+  users: number;
+}
+let gradientModel: GradientEntry | null = null;
 
-async function gradientModelOf(a: GradientModelArgs): Promise<GradientModel> {
+function releaseIfUnused(e: GradientEntry): void {
+  if (e.users > 0 || gradientModel === e) return;
+  void e.model.then((m) => m.session.release()).catch(() => undefined); // a failed open has nothing to release
+}
+
+/** Runs `use` with the gradient model for `a` (opened, or the current one), held until it returns. */
+async function withGradientModel<T>(a: GradientModelArgs, use: (m: GradientModel) => Promise<T>): Promise<T> {
   const key = JSON.stringify([a.modelDir, a.adapterDir, a.precision, a.threads, a.maxRank]);
   if (gradientModel?.key !== key) {
     const old = gradientModel;
     const model = loadModelSpec(a.modelDir).then((spec) => openGradientModel({ ...a, spec }));
-    gradientModel = { key, model };
-    model.catch(() => (gradientModel = gradientModel?.model === model ? null : gradientModel));
-    await old?.model.then((m) => m.session.release()).catch(() => undefined);
+    const entry: GradientEntry = { key, model, users: 0 };
+    gradientModel = entry;
+    model.catch(() => (gradientModel = gradientModel === entry ? null : gradientModel));
+    if (old) releaseIfUnused(old);
   }
-  return gradientModel.model;
+  const entry = gradientModel!;
+  entry.users++;
+  try {
+    return await use(await entry.model);
+  } finally {
+    entry.users--;
+    releaseIfUnused(entry);
+  }
 }
 
 parent.serve(
@@ -92,16 +116,18 @@ parent.serve(
     },
     async storeGradients(a) {
       const started = performance.now();
-      const header = await storeExampleGradients(await gradientModelOf(a), a);
+      const header = await withGradientModel(a, (m) => storeExampleGradients(m, a));
       return { header, seconds: (performance.now() - started) / 1000 };
     },
     async answerGradients(a) {
       const blocks: Float32Array[][] = [];
       const losses: number[] = [];
-      await exampleGradients(await gradientModelOf(a), a.rows, a.projection, (_, b, loss) => {
-        blocks.push(b);
-        losses.push(loss);
-      });
+      await withGradientModel(a, (m) =>
+        exampleGradients(m, a.rows, a.projection, (_, b, loss) => {
+          blocks.push(b);
+          losses.push(loss);
+        }),
+      );
       return { blocks, losses };
     },
   },
