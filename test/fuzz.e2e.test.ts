@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { runFuzz } from './support/fuzzRun.ts';
 
 test('fuzz (short): no 5xx, no stack trace, OpenAI-shaped errors, no pollution, still serving afterwards', async () => {
-  const report = await runFuzz({ requests: 200, wsFrames: 60, seed: 19 });
+  const report = await runFuzz({ requests: 200, wsFrames: 60, bounds: 8, seed: 19 });
   assert.ok(report.routes >= 45, `every route is fuzzed (${report.routes})`);
   assert.deepEqual(report.failures, []);
+  assert.equal(report.bounds.tried, 8);
   assert.ok((report.byStatus['200'] ?? 0) > 0 && (report.byStatus['400'] ?? 0) > 0, JSON.stringify(report.byStatus));
 });

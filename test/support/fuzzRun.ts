@@ -16,6 +16,8 @@ import { startEmbeddedServer } from './embeddedServer.ts';
 export interface FuzzReport {
   requests: number;
   wsFrames: number;
+  /** Combinations tried, and how many were served (the rest refused with a 4xx). */
+  bounds: { tried: number; served: number };
   routes: number;
   byStatus: Record<string, number>;
   /** Distinct failures: what, and one request that shows it. */
@@ -48,6 +50,8 @@ function describe(r: FuzzRequest): string {
 export async function runFuzz(options: {
   requests: number;
   wsFrames: number;
+  /** n x max_tokens x prompt-size combinations checked against their bounds (see boundsPhase). */
+  bounds?: number;
   seed: number;
   /** Told about each request slower than 5 s and each 500 done. */
   onSlow?: (what: string) => void;
@@ -178,6 +182,8 @@ export async function runFuzz(options: {
     await new Promise((r) => setTimeout(r, 500));
     ws.close();
 
+    const bounds = await boundsPhase(app, models, options.bounds ?? 0, options.seed, fail);
+
     // still serving, correctly
     const auth = { authorization: `Bearer ${API_KEY}` };
     const health = await app.inject({ method: 'GET', url: '/health' });
@@ -200,6 +206,7 @@ export async function runFuzz(options: {
     return {
       requests: options.requests,
       wsFrames: frames,
+      bounds,
       routes: routes.length,
       byStatus,
       failures: [...failures].map(([problem, request]) => ({ problem, request })),
@@ -208,4 +215,55 @@ export async function runFuzz(options: {
   } finally {
     await server.close();
   }
+}
+
+/**
+ * n x max_tokens x prompt size: each combination is either refused with a 4xx in OpenAI's shape, or
+ * served within its bounds: n choices per prompt, each at most max_tokens tokens, usage adding up.
+ */
+async function boundsPhase(
+  app: Awaited<ReturnType<typeof startEmbeddedServer>>['app'],
+  models: string[],
+  count: number,
+  seed: number,
+  fail: (problem: string, request: string) => void,
+): Promise<{ tried: number; served: number }> {
+  const limit = app.loraledger.config.bodyLimit;
+  const arb = fc.record({
+    chat: fc.boolean(),
+    model: fc.constantFrom(...models, 'auto'),
+    n: fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: -2, max: 64 })),
+    maxTokens: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: -2, max: 100_000 }), fc.constant(2 ** 31)),
+    promptChars: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constantFrom(limit - 200, limit - 60, limit, limit + 1)),
+  });
+  let served = 0;
+  const auth = { authorization: `Bearer ${API_KEY}` };
+  for (const c of fc.sample(arb, { seed, numRuns: count })) {
+    const prompt = 'a '.repeat(Math.max(1, c.promptChars) >> 1).slice(0, Math.max(1, c.promptChars));
+    const payload = c.chat
+      ? { model: c.model, messages: [{ role: 'user', content: prompt }], n: c.n, max_tokens: c.maxTokens }
+      : { model: c.model, prompt, n: c.n, max_tokens: c.maxTokens };
+    const what = `${c.chat ? 'chat' : 'completion'} n=${c.n} max_tokens=${c.maxTokens} prompt=${c.promptChars} chars`;
+    const url = c.chat ? '/v1/chat/completions' : '/v1/completions';
+    const res = await app.inject({ method: 'POST', url, headers: auth, payload });
+    if (res.statusCode >= 500) {
+      fail(`${res.statusCode} on ${what}: ${res.body.slice(0, 200)}`, what);
+      continue;
+    }
+    if (res.statusCode !== 200) {
+      const e = (res.json() as { error?: { code?: string } }).error;
+      if (!e?.code) fail(`${res.statusCode} without an OpenAI error on ${what}`, what);
+      continue;
+    }
+    served++;
+    const body = res.json() as {
+      choices: Array<{ message?: { content: string }; text?: string }>;
+      usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+    };
+    if (body.choices.length !== c.n) fail(`${body.choices.length} choices for n=${c.n}`, what);
+    if (body.usage.completion_tokens > c.n * c.maxTokens) fail(`more than n x max_tokens tokens on ${what}`, what);
+    if (body.usage.total_tokens !== body.usage.prompt_tokens + body.usage.completion_tokens)
+      fail(`usage does not add up on ${what}`, what);
+  }
+  return { tried: count, served };
 }
