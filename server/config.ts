@@ -174,6 +174,9 @@ export function helpText(): string {
 /** Config for logs: secrets replaced by "(set)". */
 export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
-  for (const key of keys) if (props[key].secret && out[key] !== undefined) out[key] = '(set)';
+  for (const key of keys) {
+    const v = out[key];
+    if (props[key].secret && v !== undefined && !(Array.isArray(v) && v.length === 0)) out[key] = '(set)';
+  }
   return out;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LoraledgerError } from '../../common/index.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, redactConfig } from '../config.ts';
 import { installErrorHandlers } from '../http/errorHandler.ts';
 import { installSecurity, serverTimeouts } from './installSecurity.ts';
 import { flagKeyName, loadKeyRing } from './apiKeys.ts';
@@ -94,6 +94,17 @@ test('without keys the API is open; with --api-key every /v1 route needs a beare
   assert.equal((await app.inject({ method: 'GET', url: '/factory' })).statusCode, 200);
   assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
   await app.close();
+});
+
+test('the config log line hides API keys, and says none when there are none', () => {
+  const none = redactConfig(loadConfig({ argv: [], env: {} }));
+  assert.deepEqual(none.apiKey, []);
+  const some = redactConfig(
+    loadConfig({ argv: ['--api-key', KEY_A], env: { LORALEDGER_METRICS_KEY: 'metrics-key-0123' } }),
+  );
+  assert.equal(some.apiKey, '(set)');
+  assert.equal(some.metricsKey, '(set)');
+  assert.ok(!JSON.stringify(some).includes(KEY_A));
 });
 
 test('--api-keys-file names its keys; bad files are refused at start-up naming the line, never the key', async () => {
