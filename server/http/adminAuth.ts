@@ -1,13 +1,11 @@
 // Admin routes need `Authorization: Bearer <admin key>`. No key configured: 403 admin_disabled;
 // missing or wrong key: 401 unauthorized. The comparison is constant-time; the key is never logged.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { RequestError } from '../../common/index.ts';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
+import { digestOf, tokenMatches } from '../security/bearer.ts';
 
 export function makeAdminGuard(adminKey: string | undefined): (request: FastifyRequest) => Promise<void> {
-  const expected = adminKey === undefined ? null : digest(adminKey);
+  const expected = adminKey === undefined ? null : digestOf(adminKey);
   return async (request) => {
     if (expected === null) {
       throw new RequestError(
@@ -17,7 +15,7 @@ export function makeAdminGuard(adminKey: string | undefined): (request: FastifyR
     }
     const h = request.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(h);
-    if (!m || !timingSafeEqual(digest(m[1].trim()), expected)) {
+    if (!m || !tokenMatches(m[1].trim(), expected)) {
       throw new RequestError(
         'unauthorized',
         m ? 'The admin key is wrong.' : 'Admin routes need an "Authorization: Bearer <admin key>" header.',
