@@ -132,6 +132,7 @@ function guardStorage(hook: AttributionHook, storage: StorageGuard): Attribution
     },
     onCompletion: (input) => hook.onCompletion(input),
     forget: hook.forget && ((id) => hook.forget!(id)),
+    drain: hook.drain && (() => hook.drain!()),
   };
 }
 

@@ -107,6 +107,8 @@ export interface AttributionHook {
   }): Promise<PromptParts | null>;
   onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
   forget?(requestId: string): void;
+  /** Resolves once every async record accepted so far is durable in the outbox. */
+  drain?(): Promise<void>;
 }
 
 /** What attribution/ gets to build its service and routes from. */

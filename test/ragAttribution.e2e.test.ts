@@ -13,13 +13,7 @@ import { loadConfig } from '../server/index.ts';
 import { createAttribution } from '../server/index.ts';
 import { generateAdapter } from '../factory/index.ts';
 import { loadModelSpec } from '../kernels/model/index.ts';
-import {
-  keccak256,
-  verifyRecord,
-  type AttributionService,
-  type Eip712Domain,
-  type SignedRecord,
-} from '../attribution/index.ts';
+import { keccak256, verifyRecord, type Eip712Domain, type SignedRecord } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const KEY = 'rag-admin-key-123';
@@ -128,7 +122,8 @@ test('completion with rag: passages retrieved into the prompt, attribution inlin
   const a = body.attribution;
   assert.equal(a.status, 'signed');
   assert.equal(a.method, 'shapley-exact-v1');
-  assert.equal(a.record_id, keccak256(body.id));
+  // The record id binds the replica that served it (--replica-id, echoed in x-loraledger-replica).
+  assert.equal(a.record_id, keccak256(`${res.headers['x-loraledger-replica']}/${body.id}`));
   // "[300] [301]" matches documents 1 and 3 only (BM25 > 0); the prompt grew by their text.
   assert.equal(a.sources.length, 2);
   assert.ok(body.usage.prompt_tokens > 2 + 6 + 4);
@@ -197,7 +192,7 @@ test('stream defaults to async: the last event carries a pending record that lan
     .map((l) => JSON.parse(l.slice(6)));
   const pending = events.find((e) => e.attribution)?.attribution;
   assert.equal(pending?.status, 'pending');
-  await (app.loraledger.attribution as AttributionService).drain();
+  await app.loraledger.attribution!.drain!();
   assert.equal((await stored(pending.record_id)).record.recordId, pending.record_id);
 });
 

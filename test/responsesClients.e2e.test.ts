@@ -155,17 +155,22 @@ test('refused: built-in tools by name, images, an unknown model', async () => {
 });
 
 test('attribution as on chat: inline, the response carries the signed record of the chat completion that ran it', async () => {
-  const r = (await client.responses.create({
-    model: 'cooking',
-    input: 'How long do I bake sourdough bread?',
-    max_output_tokens: 4,
-    attribution: 'inline',
-  } as OpenAI.Responses.ResponseCreateParamsNonStreaming)) as unknown as {
+  const { data, response } = await client.responses
+    .create({
+      model: 'cooking',
+      input: 'How long do I bake sourdough bread?',
+      max_output_tokens: 4,
+      attribution: 'inline',
+    } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+    .withResponse();
+  const r = data as unknown as {
     loraledger: { completion_id: string };
     attribution: { record_id: string; status: string; adapter: { id: string } | null };
   };
   assert.match(r.loraledger.completion_id, /^chatcmpl-/);
-  assert.equal(r.attribution.record_id, keccak256(stringToBytes(r.loraledger.completion_id)));
+  // The record id binds the replica that served it (--replica-id, echoed in x-loraledger-replica).
+  const replica = response.headers.get('x-loraledger-replica');
+  assert.equal(r.attribution.record_id, keccak256(stringToBytes(`${replica}/${r.loraledger.completion_id}`)));
   assert.equal(r.attribution.status, 'signed');
   assert.equal(r.attribution.adapter?.id, 'cooking');
 });
