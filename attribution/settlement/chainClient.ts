@@ -14,26 +14,14 @@
 // else (refused connection, timeout) becomes AttributionError('chain_unavailable'). Messages
 // never contain the RPC URL (it may carry credentials) or keys.
 
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  getAddress,
-  HttpRequestError,
-  parseEventLogs,
-  TimeoutError,
-  type Chain,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { BaseError, getAddress, HttpRequestError, parseEventLogs, TimeoutError, type Abi } from 'viem';
 import { AttributionError } from '../../common/index.ts';
 import {
   LoraLedgerSettlementAbi as abi,
   LoraLedgerSettlementBytecode as bytecode,
 } from './contracts/generated/LoraLedgerSettlement.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
+import { contractSession, revertOf } from './contractSession.ts';
 
 export interface ChainClientOptions {
   rpcUrl: string;
@@ -91,14 +79,12 @@ export interface ChainClient {
 /** Maps a viem failure to the catalogue; `what` names the operation. */
 export function chainError(err: unknown, what: string): AttributionError {
   if (err instanceof AttributionError) return err;
+  const revert = revertOf(err);
+  if (revert !== null)
+    return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${revert.name}`, {
+      details: { revert: revert.name },
+    });
   if (err instanceof BaseError) {
-    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError) {
-      const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
-      return new AttributionError('record_invalid', `${what} was rejected by the settlement contract: ${name}`, {
-        details: { revert: name },
-      });
-    }
     const unreachable = err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
     return new AttributionError(
       'chain_unavailable',
@@ -111,51 +97,28 @@ export function chainError(err: unknown, what: string): AttributionError {
 }
 
 export function createChainClient(opts: ChainClientOptions): ChainClient {
-  const chain: Chain = defineChain({
-    id: opts.chainId,
-    name: 'loraledger-l2',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  const {
+    account,
+    address: contract,
+    pub,
+    at,
+    guard,
+    read,
+    write,
+    deploy,
+    hasCode,
+  } = contractSession({
+    rpcUrl: opts.rpcUrl,
+    chainId: opts.chainId,
+    privateKey: opts.privateKey,
+    address: opts.contract,
+    timeoutMs: opts.timeoutMs,
+    abi: abi as Abi,
+    bytecode,
+    label: 'settlement contract',
+    revertCode: 'record_invalid',
+    toError: chainError,
   });
-  const transport = http(opts.rpcUrl, { timeout: opts.timeoutMs ?? 5000, retryCount: 2, retryDelay: 100 });
-  const account = privateKeyToAccount(opts.privateKey);
-  const pub = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const wallet = createWalletClient({ chain, transport, account, pollingInterval: 50 });
-  const contract = opts.contract === undefined ? undefined : getAddress(opts.contract);
-
-  const at = (): Address => {
-    if (contract === undefined)
-      throw new AttributionError('chain_unavailable', 'no settlement contract address is configured');
-    return contract;
-  };
-  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw chainError(err, what);
-    }
-  };
-  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> =>
-    guard(
-      `reading ${functionName}`,
-      () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>,
-    );
-  const write = (what: string, functionName: string, args: readonly unknown[], value?: bigint) =>
-    guard(what, async () => {
-      const { request } = await pub.simulateContract({
-        address: at(),
-        abi,
-        functionName,
-        args,
-        value,
-        account,
-      } as never);
-      const hash = await wallet.writeContract(request as never);
-      const receipt = await pub.waitForTransactionReceipt({ hash });
-      if (receipt.status !== 'success')
-        throw new AttributionError('record_invalid', `${what} reverted in transaction ${hash}`);
-      return receipt;
-    });
 
   /** Sum of the Claimed events' `paid` in a claim's receipt (one per poster part that paid). */
   const paidBy = (receipt: { transactionHash: Hex; logs: Parameters<typeof parseEventLogs>[0]['logs'] }) => ({
@@ -168,16 +131,8 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
     rpcUrl: opts.rpcUrl,
     account: account.address,
     contract,
-    deploy: (posters) =>
-      guard('deploying the settlement contract', async () => {
-        const hash = await wallet.deployContract({ abi, bytecode, args: [posters ?? [account.address]] });
-        const receipt = await pub.waitForTransactionReceipt({ hash });
-        if (receipt.status !== 'success' || !receipt.contractAddress)
-          throw new AttributionError('chain_unavailable', `settlement contract deployment failed in ${hash}`);
-        return getAddress(receipt.contractAddress);
-      }),
-    hasCode: (address) =>
-      guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
+    deploy: (posters) => deploy([posters ?? [account.address]]),
+    hasCode,
     latestEpoch: async (poster) => Number(await read<bigint>('latestEpoch', [poster ?? account.address])),
     recordsRoot: (epoch, poster) => read<Hex>('recordsRoot', [poster ?? account.address, BigInt(epoch)]),
     payoutRootOf: (epoch, poster) => read<Hex>('payoutRootOf', [poster ?? account.address, BigInt(epoch)]),

@@ -13,21 +13,10 @@
 // Reverts map to the catalogue by the contract's error name (REVERT_CODES), with the name and its
 // arguments in details; unreachable chains become chain_unavailable (settlement's chainError).
 
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getAddress,
-  http,
-  parseEventLogs,
-  type Chain,
-  type TransactionReceipt,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { getAddress, parseEventLogs, type Abi, type TransactionReceipt } from 'viem';
 import { AttributionError, LoraledgerError, type ErrorCode } from '../../../common/index.ts';
 import { chainError } from '../../settlement/chainClient.ts';
+import { contractSession, revertOf } from '../../settlement/contractSession.ts';
 import {
   DataNetRegistryAbi as abi,
   DataNetRegistryBytecode as bytecode,
@@ -150,17 +139,14 @@ const POLICY: Record<PolicyName, number> = { owner: 0, validators: 1 };
 /** A revert named by the registry becomes its catalogue code; the rest goes through chainError. */
 export function registryError(err: unknown, what: string): LoraledgerError {
   if (err instanceof LoraledgerError) return err;
-  if (err instanceof BaseError) {
-    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError) {
-      const name = revert.data?.errorName ?? revert.reason ?? 'unknown';
-      const args = (revert.data?.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
-      return new AttributionError(
-        REVERT_CODES[name] ?? 'invalid_request',
-        `${what} was refused by the DataNet registry: ${name}${args.length > 0 ? `(${args.join(', ')})` : ''}`,
-        { details: { reason: name, revert: name, args } },
-      );
-    }
+  const revert = revertOf(err);
+  if (revert !== null) {
+    const args = revert.args.map((a) => (typeof a === 'bigint' ? a.toString() : a));
+    return new AttributionError(
+      REVERT_CODES[revert.name] ?? 'invalid_request',
+      `${what} was refused by the DataNet registry: ${revert.name}${args.length > 0 ? `(${args.join(', ')})` : ''}`,
+      { details: { reason: revert.name, revert: revert.name, args } },
+    );
   }
   return chainError(err, what);
 }
@@ -172,65 +158,36 @@ export function createRegistryClient(opts: {
   registry?: Address;
   timeoutMs?: number;
 }): RegistryClient {
-  const chain: Chain = defineChain({
-    id: opts.chainId,
-    name: 'loraledger-l2',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  const {
+    account,
+    address: registry,
+    pub,
+    guard,
+    read,
+    write,
+    deploy,
+    hasCode,
+    now,
+  } = contractSession({
+    rpcUrl: opts.rpcUrl,
+    chainId: opts.chainId,
+    privateKey: opts.privateKey,
+    address: opts.registry,
+    timeoutMs: opts.timeoutMs,
+    abi: abi as Abi,
+    bytecode,
+    label: 'DataNet registry',
+    revertCode: 'chain_unavailable',
+    toError: registryError,
   });
-  const transport = http(opts.rpcUrl, { timeout: opts.timeoutMs ?? 5000, retryCount: 2, retryDelay: 100 });
-  const account = privateKeyToAccount(opts.privateKey);
-  const pub = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const wallet = createWalletClient({ chain, transport, account, pollingInterval: 50 });
-  const registry = opts.registry === undefined ? undefined : getAddress(opts.registry);
-  const at = (): Address => {
-    if (registry === undefined)
-      throw new AttributionError('chain_unavailable', 'no DataNet registry address is configured');
-    return registry;
-  };
-  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw registryError(err, what);
-    }
-  };
-  const read = <T>(functionName: string, args: readonly unknown[]): Promise<T> =>
-    guard(
-      `reading ${functionName}`,
-      () => pub.readContract({ address: at(), abi, functionName, args } as never) as Promise<T>,
-    );
-  const write = (what: string, functionName: string, args: readonly unknown[], value?: bigint) =>
-    guard(what, async () => {
-      const { request } = await pub.simulateContract({
-        address: at(),
-        abi,
-        functionName,
-        args,
-        value,
-        account,
-      } as never);
-      const hash = await wallet.writeContract(request as never);
-      const receipt = await pub.waitForTransactionReceipt({ hash });
-      if (receipt.status !== 'success') throw new AttributionError('chain_unavailable', `${what} reverted in ${hash}`);
-      return receipt;
-    });
   const key = datanetKey;
 
   return {
     account: account.address.toLowerCase() as Address,
     registry,
     chainId: opts.chainId,
-    deploy: (poster) =>
-      guard('deploying the DataNet registry', async () => {
-        const hash = await wallet.deployContract({ abi, bytecode, args: [poster ?? account.address] });
-        const receipt = await pub.waitForTransactionReceipt({ hash });
-        if (receipt.status !== 'success' || !receipt.contractAddress)
-          throw new AttributionError('chain_unavailable', `DataNet registry deployment failed in ${hash}`);
-        return getAddress(receipt.contractAddress);
-      }),
-    hasCode: (address) =>
-      guard('reading contract code', async () => ((await pub.getCode({ address })) ?? '0x') !== '0x'),
+    deploy: (poster) => deploy([poster ?? account.address]),
+    hasCode,
     createDataNet: (name, owner, metadataHash, p) =>
       write(`creating DataNet ${name}`, 'createDataNet', [
         name,
@@ -332,6 +289,6 @@ export function createRegistryClient(opts: {
     },
     ballotOf: (name, round, voter) => read<Hex>('ballotOf', [key(name), BigInt(round), getAddress(voter)]),
     challenged: (name, docId) => read<boolean>('challenged', [key(name), docId]),
-    now: () => guard('reading the chain clock', async () => Number((await pub.getBlock()).timestamp)),
+    now,
   };
 }
