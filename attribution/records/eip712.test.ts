@@ -210,8 +210,9 @@ const RECORD_V2_T =
   SPAN_T +
   TRAINING_T; // referenced types sorted by name after the primary type
 
-function referenceDigestV2(r: AttributionRecord): Hex {
-  const training = r.trainingSources!.map((t) =>
+/** The hand-rolled struct hashes of a record's training sources and spans (versions 2 and 3). */
+function trainingHashes(r: AttributionRecord): Uint8Array[] {
+  return r.trainingSources!.map((t) =>
     h(
       cat(
         h(TRAINING_T),
@@ -227,9 +228,15 @@ function referenceDigestV2(r: AttributionRecord): Hex {
       ),
     ),
   );
-  const spans = r.spans!.map((s) =>
-    h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))),
-  );
+}
+
+function spanHashes(r: AttributionRecord): Uint8Array[] {
+  return r.spans!.map((s) => h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))));
+}
+
+function referenceDigestV2(r: AttributionRecord): Hex {
+  const training = trainingHashes(r);
+  const spans = spanHashes(r);
   const struct = h(cat(h(RECORD_V2_T), ...v1Fields(r), h(cat(...training)), h(cat(...spans))));
   const dom = domainHash(31337, CONTRACT);
   return keccak256(cat(bytes('1901'), dom, struct));
@@ -295,29 +302,10 @@ test('version 3 (validators paid) digest equals the hand-rolled encoding; sign, 
     ],
   };
   const v2 = recordDigest(base, domain);
-  const training = (x: AttributionRecord) =>
-    x.trainingSources!.map((t) =>
-      h(
-        cat(
-          h(TRAINING_T),
-          h(t.exampleId),
-          bytes(t.docId),
-          h(t.datanet),
-          word(t.contributor),
-          h(t.influence),
-          word(t.reputationPpm),
-          word(t.spanTokens),
-          word(t.sharePpm),
-          word(t.amount),
-        ),
-      ),
-    );
-  const spans = r.spans!.map((s) =>
-    h(cat(h(SPAN_T), bytes(s.docId), word(s.answerStart), word(s.docStart), word(s.length))),
-  );
+  const spans = spanHashes(r);
   const validators = r.validators!.map((v) => h(cat(h(VALIDATOR_T), h(v.datanet), word(v.validator), word(v.amount))));
   const struct = h(
-    cat(h(RECORD_V3_T), ...v1Fields(r), h(cat(...training(r))), h(cat(...spans)), h(cat(...validators))),
+    cat(h(RECORD_V3_T), ...v1Fields(r), h(cat(...trainingHashes(r))), h(cat(...spans)), h(cat(...validators))),
   );
   assert.equal(recordDigest(r, domain), keccak256(cat(bytes('1901'), domainHash(31337, CONTRACT), struct)));
   assert.notEqual(recordDigest(r, domain), v2);

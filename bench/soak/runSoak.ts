@@ -149,6 +149,12 @@ interface Ended {
   ttft: number;
 }
 
+const percentileOf = (xs: Ended[], field: 'latency' | 'ttft', p: number): number =>
+  percentile(
+    xs.map((e) => e[field]),
+    p,
+  );
+
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const say = o.progress ?? (() => {});
   const port = await freePort();
@@ -273,18 +279,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         rssMB: num('loraledger_process_resident_memory_bytes') / 2 ** 20,
         loopLagP99Ms: num('loraledger_nodejs_eventloop_lag_p99_seconds') * 1000,
         done: fresh.length,
-        latencyP50Ms: percentile(
-          fresh.map((e) => e.latency),
-          50,
-        ),
-        latencyP99Ms: percentile(
-          fresh.map((e) => e.latency),
-          99,
-        ),
-        ttftP50Ms: percentile(
-          fresh.map((e) => e.ttft),
-          50,
-        ),
+        latencyP50Ms: percentileOf(fresh, 'latency', 50),
+        latencyP99Ms: percentileOf(fresh, 'latency', 99),
+        ttftP50Ms: percentileOf(fresh, 'ttft', 50),
       });
       const s = samples.at(-1)!;
       if (samples.length % 10 === 0)
@@ -349,26 +346,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         settled: new Set(records).size - pending.length,
         missing: pending,
       },
-      latencyMs: {
-        p50: percentile(
-          ended.map((e) => e.latency),
-          50,
-        ),
-        p99: percentile(
-          ended.map((e) => e.latency),
-          99,
-        ),
-      },
-      ttftMs: {
-        p50: percentile(
-          ended.map((e) => e.ttft),
-          50,
-        ),
-        p99: percentile(
-          ended.map((e) => e.ttft),
-          99,
-        ),
-      },
+      latencyMs: { p50: percentileOf(ended, 'latency', 50), p99: percentileOf(ended, 'latency', 99) },
+      ttftMs: { p50: percentileOf(ended, 'ttft', 50), p99: percentileOf(ended, 'ttft', 99) },
       rss: { warmMB, endMB, growthPct: ((endMB - warmMB) / warmMB) * 100 },
       loopLagP99Ms: { p99OfSeconds: percentile(lags, 99), max: Math.max(...lags) },
       settleSecondsTaken,
