@@ -72,6 +72,26 @@ async function waitStatus(want: Record<string, string>, timeoutMs = 60_000): Pro
   }
 }
 
+/**
+ * Waits until HAProxy counts no request on any server. A sequential client can send its next
+ * request before HAProxy has closed the previous one's stream; that one still counts as load,
+ * and bounded load (hash-balance-factor 150) then spills the next request off its home replica
+ * by design. The affinity checks are about the hash, so they send into an idle backend.
+ */
+async function waitIdle(timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const csv = await (await fetch(`${statsUrl};csv`)).text();
+    const busy = csv
+      .split('\n')
+      .map((l) => l.split(','))
+      .filter((f) => f[0] === 'replicas' && /^r\d$/.test(f[1] ?? '') && f[4] !== '0');
+    if (busy.length === 0) return;
+    if (Date.now() > deadline) assert.fail(`haproxy still counts requests on ${busy.map((f) => f[1]).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 interface Outcome {
   status: number;
   replica: string | null;
@@ -174,6 +194,7 @@ const home = new Map<string, string>();
 test('affinity: the requests for one adapter land on one replica, also with "model" after 20 KiB of messages', async () => {
   for (const adapter of ADAPTERS)
     for (let i = 0; i < 2; i++) {
+      await waitIdle();
       const o = await viaProxy(adapter, i);
       assert.equal(o.status, 200, JSON.stringify(o.body));
       if (!home.has(adapter)) home.set(adapter, o.replica!);
@@ -184,6 +205,7 @@ test('affinity: the requests for one adapter land on one replica, also with "mod
   // (The prompt is longer than stories260K's context, so the home replica answers 400; its header
   // still says which replica the proxy chose.)
   for (const adapter of ADAPTERS) {
+    await waitIdle();
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -250,6 +272,7 @@ test('failover: SIGKILL under load fails only in-flight requests (OpenAI-shaped 
   await victim.start(); // same port, same data dir
   await waitStatus({ r1: 'UP', r2: 'UP', r3: 'UP' });
   for (const adapter of ADAPTERS.filter((a) => home.get(a) === victimId)) {
+    await waitIdle();
     const o = await viaProxy(adapter, 0);
     assert.equal(o.status, 200, JSON.stringify(o.body));
     assert.equal(o.replica, victimId, `${adapter} is served by its replica again`);
