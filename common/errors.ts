@@ -25,6 +25,8 @@ export interface CatalogueEntry {
     | 'conflict_error';
   /** What the code means, for the README's error table. */
   doc: string;
+  /** Seconds sent as `Retry-After` with this error (the condition clears by itself). */
+  retryAfterSeconds?: number;
 }
 
 export const ERROR_CATALOGUE = {
@@ -80,6 +82,7 @@ export const ERROR_CATALOGUE = {
     status: 429,
     type: 'rate_limit_error',
     doc: 'The waiting queue is full; retry after the `Retry-After` seconds.',
+    retryAfterSeconds: 1,
   },
   rate_limit_exceeded: {
     status: 429,
@@ -128,9 +131,10 @@ export const ERROR_CATALOGUE = {
     doc: 'The adapter folder is not a valid PEFT LoRA adapter (config, tensor names, shapes, pickle weights); the message says what does not fit.',
   },
   adapter_load_failed: {
-    status: 500,
+    status: 503,
     type: 'server_error',
-    doc: 'A registered adapter could not be read from disk when a request needed it; the adapter is marked errored.',
+    doc: 'A registered adapter could not be read from disk when a request needed it; the message names it. The adapter is marked errored and its folder is re-read (at most every `Retry-After` seconds) when requests ask for it, so a repaired folder serves again without a restart.',
+    retryAfterSeconds: 2,
   },
 
   // --- engine ---

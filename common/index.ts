@@ -9,6 +9,7 @@ export {
   RequestError,
   deserializeError,
   serializeError,
+  type CatalogueEntry,
   type ErrorCode,
   type SerializedError,
 } from './errors.ts';

@@ -1,12 +1,14 @@
 // AdapterDirectory over adapters/' AdapterRegistry and the engine: the registry owns adapter
 // state (registered -> loading -> ready | errored), the engine owns the weights' tiers. Admin
 // loads validate eagerly and only then tell the engine; engine notices drive the registry.
+import { ERROR_CATALOGUE } from '../common/index.ts';
 import type { EngineClient } from '../kernels/index.ts';
 import type { AdapterRegistry } from '../adapters/index.ts';
 import type { AdapterDirectory, AdapterInfo } from './ports.ts';
 
-/** An errored adapter's folder is re-read at most this often (ms) when requests ask for it. */
-export const ADAPTER_RETRY_MS = 2000;
+/** An errored adapter's folder is re-read at most this often (ms) when requests ask for it: the
+ *  `Retry-After` that 503 adapter_load_failed carries, so a client that waits it out triggers a re-read. */
+export const ADAPTER_RETRY_MS = ERROR_CATALOGUE.adapter_load_failed.retryAfterSeconds * 1000;
 
 export function adapterDirectory(registry: AdapterRegistry, engine: () => EngineClient): AdapterDirectory {
   const retried = new Map<string, number>(); // id -> last retry (ms)

@@ -1,5 +1,6 @@
 // Issue 19, adapters damaged while in use: an adapter whose files are truncated or deleted after
-// registration fails only the requests that need it (adapter_load_failed naming it); the base model
+// registration fails only the requests that need it (503 adapter_load_failed naming it, with
+// Retry-After: the server re-reads the folder by itself, so it is a passing condition); the base model
 // and the other adapters keep serving; a request already running on an adapter finishes on the
 // copy in memory, and that copy keeps serving after its folder is deleted; a repaired adapter
 // serves again once its folder is fixed (the failure is retried, not kept for ever).
@@ -34,7 +35,8 @@ test('a truncated adapter fails only its own requests; others serve; repaired, i
   const bad = await complete('ad-a');
   assert.equal(bad.json.error?.code, 'adapter_load_failed', JSON.stringify(bad.json));
   assert.match(bad.json.error.message, /ad-a/);
-  console.log(`truncated adapter: HTTP ${bad.status}`);
+  assert.equal(bad.status, 503, 'a damaged adapter folder is a server-side condition that clears itself');
+  assert.equal(bad.headers.get('retry-after'), '2', 'the re-read interval (ADAPTER_RETRY_MS)');
   for (const m of ['stories260K', 'ad-b']) assert.equal((await complete(m)).status, 200, m);
   copyFileSync(`${file}.bak`, file); // repaired: requests for it re-read the folder (at most every 2 s)
   const t0 = Date.now();
@@ -77,6 +79,11 @@ test('deleted before its first load: its requests fail with adapter_load_failed,
   rmSync(join(s.adapters, 'ad-c'), { recursive: true });
   const bad = await complete('ad-c');
   assert.ok(['adapter_load_failed', 'adapter_not_found'].includes(bad.json.error?.code), JSON.stringify(bad.json));
+  assert.match(bad.json.error.message, /ad-c/);
+  if (bad.json.error.code === 'adapter_load_failed') {
+    assert.equal(bad.status, 503);
+    assert.equal(bad.headers.get('retry-after'), '2');
+  } else assert.equal(bad.status, 404);
   console.log(`deleted adapter: HTTP ${bad.status} ${bad.json.error.code}`);
   assert.equal((await complete('ad-b')).status, 200);
   assert.equal((await complete('stories260K')).status, 200);

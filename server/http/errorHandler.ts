@@ -2,7 +2,7 @@
 // through ERROR_CATALOGUE. Used by Fastify's error handler, the 404 handler, and the WebSocket
 // protocol's error messages, so every transport speaks the same errors.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CATALOGUE, LoraledgerError, type ErrorCode } from '../../common/index.ts';
+import { ERROR_CATALOGUE, LoraledgerError, type CatalogueEntry, type ErrorCode } from '../../common/index.ts';
 
 export interface OpenAIError {
   error: { message: string; type: string; param: string | null; code: string };
@@ -15,11 +15,13 @@ export interface MappedError {
 }
 
 /** Seconds a client is told to wait after `overloaded`. */
-export const RETRY_AFTER_SECONDS = 1;
+export const RETRY_AFTER_SECONDS = ERROR_CATALOGUE.overloaded.retryAfterSeconds;
 
 function fromCode(code: ErrorCode, message: string, param: string | null = null): MappedError {
-  const entry = ERROR_CATALOGUE[code];
-  const headers: Record<string, string> = code === 'overloaded' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  const entry: CatalogueEntry = ERROR_CATALOGUE[code];
+  // codes for conditions that clear by themselves (overloaded, adapter_load_failed) say when to retry
+  const headers: Record<string, string> =
+    entry.retryAfterSeconds === undefined ? {} : { 'retry-after': String(entry.retryAfterSeconds) };
   return {
     status: entry.status,
     body: { error: { message, type: entry.type, param, code } },

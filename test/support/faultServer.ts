@@ -68,14 +68,17 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
 }
 
 /** POSTs JSON; returns status and parsed body. */
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, any>; headers: Headers }> {
   const r = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : {} };
+  return { status: r.status, json: text ? JSON.parse(text) : {}, headers: r.headers };
 }
 
 /** An open SSE response read frame by frame (`data: ...` payloads, `[DONE]` included). */
