@@ -45,6 +45,8 @@ export interface SoakOptions {
   idleSeconds?: number;
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
+  /** Extra Node flags for the server process (e.g. --cpu-prof), before its script. */
+  serverNodeArgs?: string[];
 }
 
 export interface SoakSample {
@@ -110,6 +112,7 @@ async function getJson(url: string): Promise<any> {
 async function startServer(o: SoakOptions, port: number): Promise<ChildProcess> {
   mkdirSync(o.dataDir, { recursive: true });
   const args = [
+    ...(o.serverNodeArgs ?? []),
     ...['--import', 'tsx', 'server/cli.ts', '--host', '127.0.0.1', '--port', String(port)],
     ...['--cache-dir', o.cacheDir, '--data-dir', o.dataDir, '--embedded-profile', o.profile],
     ...['--chain', 'anvil', '--epoch-seconds', '2', '--log-level', 'warn'],

@@ -1,4 +1,5 @@
-// `npm run soak [-- --minutes 10 --clients 256 --out DIR --chart docs/soak.svg --profile full]`:
+// `npm run soak [-- --minutes 10 --clients 256 --out DIR --chart docs/soak.svg --profile full]`
+// (`--server-node-arg --cpu-prof`, repeatable, passes a flag to the server's node):
 // the issue-19 soak on the embedded default (bench/soak/runSoak.ts), its verdicts printed, the
 // figures written to <out>/soak.json and the chart (RSS and latency over time) to --chart.
 // Exits 1 when a requirement fails. The full model build is kept in --cache-dir (default
@@ -20,6 +21,7 @@ const { values: a } = parseArgs({
     out: { type: 'string' },
     chart: { type: 'string', default: 'docs/soak.svg' },
     seed: { type: 'string', default: '19' },
+    'server-node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const out = a.out ?? mkdtempSync(join(tmpdir(), 'loraledger-soak-'));
@@ -37,6 +39,7 @@ const result = await runSoak({
   maxTokens: [16, 64],
   seed: Number(a.seed),
   progress: (line) => console.log(line),
+  serverNodeArgs: a['server-node-arg'],
 });
 writeFileSync(join(out, 'soak.json'), JSON.stringify(result, null, 2));
 mkdirSync(dirname(a.chart!), { recursive: true });

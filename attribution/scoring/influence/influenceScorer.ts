@@ -64,6 +64,8 @@ export interface InfluenceScorerOptions {
   projection?: ProjectionSpec | null | 'auto';
   /** Scoring rule: DataInf (default) or the plain gradient dot product (a baseline). */
   method?: 'datainf' | 'gradient_dot';
+  /** Memory for loaded training gradients (fp32), bytes; default 512 MiB. */
+  maxLoadedBytes?: number;
 }
 
 export interface InfluenceRequest {
@@ -73,8 +75,16 @@ export interface InfluenceRequest {
   topK?: number;
 }
 
-/** Adapters whose gradients stay in memory at once. */
-const MAX_LOADED_ADAPTERS = 2;
+/**
+ * Bytes of widened (fp32) training gradients kept in memory across adapters, least recently used
+ * dropped first; the most recent adapter always stays. A count cap of 2 made the embedded default's
+ * four adapters reload (and re-widen) their stores on nearly every answer under the soak's load.
+ */
+const DEFAULT_MAX_LOADED_BYTES = 512 * 2 ** 20;
+
+function loadedBytes(l: Loaded): number {
+  return l.store.train.blocks.reduce((s, b) => s + b.byteLength, 0);
+}
 
 interface Loaded {
   manifest: TrainingManifest;
@@ -83,6 +93,8 @@ interface Loaded {
 
 export class InfluenceScorer implements TrainingInfluence {
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  /** Sizes of the loads that finished (a load in flight is never evicted: its callers await it). */
+  private readonly sizes = new Map<string, number>();
   /** Per adapter (and precision, projection): answers waiting, and whether a call is out. */
   private readonly pending = new Map<
     string,
@@ -143,12 +155,33 @@ export class InfluenceScorer implements TrainingInfluence {
       this.loaded.delete(key); // re-inserted below: the map's order is least recently used first
     else {
       p = this.loadNow(dir, manifest);
-      // widened to fp32 in memory, so only the most recently used adapters stay loaded
-      while (this.loaded.size >= MAX_LOADED_ADAPTERS) this.loaded.delete(this.loaded.keys().next().value!);
-      p.catch(() => this.loaded.delete(key));
+      p.then(
+        (l) => {
+          if (this.loaded.get(key) !== p) return;
+          this.sizes.set(key, loadedBytes(l));
+          this.evict(key);
+        },
+        () => {
+          if (this.loaded.get(key) === p) this.loaded.delete(key);
+        },
+      );
     }
     this.loaded.set(key, p);
     return p;
+  }
+
+  /** Drops least recently used loaded stores until the rest fit the budget (`keep` always stays). */
+  private evict(keep: string): void {
+    const budget = this.o.maxLoadedBytes ?? DEFAULT_MAX_LOADED_BYTES;
+    let total = [...this.sizes.values()].reduce((a, b) => a + b, 0);
+    for (const key of [...this.loaded.keys()]) {
+      if (total <= budget) return;
+      const size = this.sizes.get(key);
+      if (key === keep || size === undefined) continue;
+      this.loaded.delete(key);
+      this.sizes.delete(key);
+      total -= size;
+    }
   }
 
   private async loadNow(dir: string, manifest: TrainingManifest): Promise<Loaded> {
