@@ -1,6 +1,7 @@
 // Gas of the DataNetRegistry contract on a real local anvil (`--optimism`, L2 execution gas only;
 // anvil does not model the L1 data fee): deploy, createDataNet, stake, openRound, submitTally,
-// publishVersion, challenge (slashing every approver), requestUnstake, withdraw. Rounds of 10 and
+// publishVersion, challenge (slashing every approver), challengeByQuorum (the quorum's 2 and all 3
+// validators' signatures, slashing every approver), requestUnstake, withdraw. Rounds of 10 and
 // of --docs documents show that per-document work stays off chain (roots only); tallies of 1 and 3
 // ballots show the per-ballot cost (one signature check each).
 //
@@ -18,6 +19,7 @@ import {
   datanetKey,
   registryDomain,
   signBallot,
+  signChallenge,
   startAnvil,
   versionTree,
   versionLeaf,
@@ -98,18 +100,38 @@ try {
   await cycle(10, 1, 'small', 1);
   await cycle(10, 3, 'mid', 2);
   const big = await cycle(BIG, 3, 'big', 3);
-  const d0 = big.ds[0]!;
-  const proof = big.tree.getProof(versionLeaf(d0)) as Hex[];
-  const voteProof = ballotTree(big.votes).getProof(ballotLeaf({ docId: d0.docId, approve: true })) as Hex[];
+  // the contract takes approvers and quorum signers in ascending address order
+  const sortedKeys = [...vKeys].sort((a, b) =>
+    privateKeyToAccount(a).address.toLowerCase() < privateKeyToAccount(b).address.toLowerCase() ? -1 : 1,
+  );
+  const approvers = sortedKeys.map((k) => privateKeyToAccount(k).address);
+  const challenged = (i: number) => {
+    const d = big.ds[i]!;
+    const proof = big.tree.getProof(versionLeaf(d)) as Hex[];
+    const voteProof = ballotTree(big.votes).getProof(ballotLeaf({ docId: d.docId, approve: true })) as Hex[];
+    return { doc: { ...d, version: 3, round: big.round, proof }, voteProofs: approvers.map(() => voteProof) };
+  };
+  const c0 = challenged(0);
   note(
     `challenge (3 approvers slashed, ${BIG}-doc version)`,
-    await poster.challenge(
-      'bench',
-      { ...d0, version: 3, round: big.round, proof },
-      vKeys.map((k) => privateKeyToAccount(k).address),
-      [voteProof, voteProof, voteProof],
-    ),
+    await poster.challenge('bench', c0.doc, approvers, c0.voteProofs),
   );
+  for (const [i, signers] of [
+    [1, 2],
+    [2, 3],
+  ] as const) {
+    const c = challenged(i);
+    const signatures = await Promise.all(
+      sortedKeys.slice(0, signers).map(async (k) => ({
+        validator: privateKeyToAccount(k).address as Hex,
+        signature: await signChallenge(k, domain, { datanet: datanetKey('bench'), docId: c.doc.docId, version: 3 }),
+      })),
+    );
+    note(
+      `challengeByQuorum (${signers} signatures, 3 approvers slashed, ${BIG}-doc version)`,
+      await poster.challengeByQuorum('bench', c.doc, approvers, c.voteProofs, signatures),
+    );
+  }
   note('requestUnstake', await validators[1]!.requestUnstake('bench', parseEther('1')));
   note('withdraw', await validators[1]!.withdraw('bench'));
   console.log(

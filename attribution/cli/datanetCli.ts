@@ -10,6 +10,10 @@
 //   tally       --datanet ID --round N                              (owner)
 //   publish     --datanet ID --version N                            (owner)
 //   challenge   --datanet ID --doc DOC_ID                           (owner)
+//   sign-challenge   --datanet ID --doc DOC_ID [--version N]        a validator's EIP-712 Challenge signature,
+//                    printed as {datanet, doc_id, version, validator, signature} (default: the latest version)
+//   quorum-challenge --datanet ID --doc DOC_ID --signatures FILE[,FILE...]   submits a quorum's signatures
+//                    (each FILE: one sign-challenge output); needs no key
 //   stake       --datanet ID --amount WEI [--rpc URL]               sent from the key, on chain
 //   unstake     --datanet ID --amount WEI [--rpc URL]
 //   withdraw    --datanet ID [--rpc URL]
@@ -29,6 +33,7 @@ import {
   bodyHash,
   datanetKey,
   signBallot,
+  signChallenge,
   signRequest,
   VERSION_LEAF_ENCODING,
   type RegistryDomain,
@@ -36,7 +41,7 @@ import {
 import { createRegistryClient } from '../data/governance/registryClient.ts';
 
 const USAGE =
-  'usage: npm run datanet -- (create|submit|open-round|vote|tally|publish|challenge|stake|unstake|withdraw|proof) --server URL --datanet ID [--key 0x<64 hex> | --key-file PATH] [flags: see attribution/cli/datanetCli.ts]';
+  'usage: npm run datanet -- (create|submit|open-round|vote|tally|publish|challenge|sign-challenge|quorum-challenge|stake|unstake|withdraw|proof) --server URL --datanet ID [--key 0x<64 hex> | --key-file PATH] [flags: see attribution/cli/datanetCli.ts]';
 
 function parseArgs(argv: string[]): { command: string; flags: Map<string, string> } {
   const [command, ...rest] = argv;
@@ -179,6 +184,44 @@ export async function runDatanetCli(argv: string[]): Promise<unknown> {
         `/v1/datanets/${id}/documents/${doc}/challenge`,
         await signed('challenge', {}, { doc_id: doc }),
       );
+    }
+    case 'sign-challenge': {
+      const doc = need('doc').toLowerCase() as Hex;
+      const version =
+        opt('version') ??
+        ((await http('GET', `/v1/datanets/${id}/documents/${doc}/proof`)) as { version: number }).version;
+      const { eip712 } = await registry();
+      const signature = await signChallenge(key(), eip712.domain, {
+        datanet: datanetKey(datanet),
+        docId: doc,
+        version,
+      });
+      const validator = privateKeyToAccount(key()).address.toLowerCase();
+      return { datanet, doc_id: doc, version, validator, signature };
+    }
+    case 'quorum-challenge': {
+      const doc = need('doc').toLowerCase();
+      const parts = list('signatures').map(
+        (f) =>
+          JSON.parse(readFileSync(f, 'utf8')) as {
+            datanet: string;
+            doc_id: string;
+            version: number;
+            validator: string;
+            signature: string;
+          },
+      );
+      if (parts.length === 0) throw new Error(`quorum-challenge needs --signatures FILE[,FILE...]\n${USAGE}`);
+      const version = opt('version') ?? parts[0]!.version;
+      for (const p of parts)
+        if (p.datanet !== datanet || p.doc_id !== doc || p.version !== version)
+          throw new Error(
+            `${p.validator} signed ${p.datanet} ${p.doc_id} version ${p.version}, not ${datanet} ${doc} version ${version}`,
+          );
+      return http('POST', `/v1/datanets/${id}/documents/${doc}/quorum-challenge`, {
+        version,
+        signatures: parts.map((p) => ({ validator: p.validator, signature: p.signature })),
+      });
     }
     case 'stake':
     case 'unstake':

@@ -12,12 +12,22 @@
 //   POST /v1/datanets/:id/versions                      owner-signed 'publish' {version} -> version
 //   GET  /v1/datanets/:id/documents/:doc_id/proof       ?version= -> {version, root, leaf, proof}
 //   POST /v1/datanets/:id/documents/:doc_id/challenge   owner-signed 'challenge' {doc_id} -> slashed validators
+//   POST /v1/datanets/:id/documents/:doc_id/quorum-challenge   {version, signatures: [{validator, signature}]}:
+//                                                       each validator's EIP-712 Challenge(datanet, docId, version);
+//                                                       anyone submits a quorum's signatures -> slashed validators
+//   GET  /v1/datanets/:id/challenges                    upheld challenges: by owner | quorum, challengers, slashed
 //   GET  /v1/datanets/:id/contributors                  [{contributor, approved, rejected, pending, overturned, reputation_ppm}]
 //   GET  /v1/datanets/:id/validators                    [{validator, stake, unbonding, votes, agreed, ..., reputation_ppm}]
 // Creating a governed DataNet (owner-signed 'create') and submitting to one (contributor-signed
 // 'submit') go through the existing POST /v1/datanets and POST /v1/datanets/:id/documents.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BALLOT_TYPES, REQUEST_TYPES, type DataNetGovernance, type SignedRequest } from '../../attribution/index.ts';
+import {
+  BALLOT_TYPES,
+  CHALLENGE_TYPES,
+  REQUEST_TYPES,
+  type DataNetGovernance,
+  type SignedRequest,
+} from '../../attribution/index.ts';
 import { RequestError } from '../../common/index.ts';
 
 export interface GovernanceRoutesOptions {
@@ -46,6 +56,54 @@ const int = (v: unknown, param: string): number => {
     throw new RequestError('invalid_request', `${param} must be a non-negative integer`, { param });
   return n;
 };
+
+/** The EIP-712 types a role signs: ballots, quorum challenges, requests. */
+const SIGNING_TYPES = { ...BALLOT_TYPES, ...CHALLENGE_TYPES, ...REQUEST_TYPES };
+
+/** OpenAPI (and first validation) of a quorum challenge's body; the service checks every signature. */
+const QUORUM_CHALLENGE_BODY = {
+  type: 'object',
+  required: ['version', 'signatures'],
+  properties: {
+    version: {
+      type: 'integer',
+      minimum: 1,
+      description: "The published version the validators signed; the challenge window is that version's.",
+    },
+    signatures: {
+      type: 'array',
+      minItems: 1,
+      description:
+        'At least `quorum` validators, each with active stake >= min_stake, each signing EIP-712 ' +
+        'Challenge(bytes32 datanet, bytes32 docId, uint64 version) in the registry domain (GET /v1/datanet-registry).',
+      items: {
+        type: 'object',
+        required: ['validator', 'signature'],
+        properties: {
+          validator: { type: 'string', description: 'The signing validator address.' },
+          signature: { type: 'string', description: '65-byte hex EIP-712 signature.' },
+        },
+      },
+    },
+  },
+} as const;
+
+const challengeJson = (c: {
+  docId: string;
+  version: number;
+  by: string;
+  challengers: string[];
+  slashed: Array<{ validator: string; amount: string }>;
+  republished: { version: number; root: string; docCount: number; published: number } | null;
+}) => ({
+  object: 'datanet.challenge',
+  doc_id: c.docId,
+  version: c.version,
+  by: c.by,
+  challengers: c.challengers,
+  slashed: c.slashed,
+  republished: c.republished === null ? null : versionJson(c.republished),
+});
 
 const versionJson = (v: { version: number; root: string; docCount: number; published: number }) => ({
   object: 'datanet.version',
@@ -78,7 +136,7 @@ export function datanetGovernanceRoutes(gov: DataNetGovernance, opts: Governance
         address: gov.domain.verifyingContract,
         chain_id: gov.domain.chainId,
         now: await gov.now(),
-        eip712: { domain: gov.domain, types: { ...BALLOT_TYPES, ...REQUEST_TYPES } },
+        eip712: { domain: gov.domain, types: SIGNING_TYPES },
       }),
     );
     app.get<{ Params: { id: string } }>(
@@ -99,7 +157,7 @@ export function datanetGovernanceRoutes(gov: DataNetGovernance, opts: Governance
           min_stake: g.minStake.toString(),
           metadata_hash: g.metadataHash,
           latest_version: gov.latestVersion(g.datanet),
-          eip712: { domain: gov.domain, types: { ...BALLOT_TYPES, ...REQUEST_TYPES } },
+          eip712: { domain: gov.domain, types: SIGNING_TYPES },
         };
       },
     );
@@ -175,15 +233,52 @@ export function datanetGovernanceRoutes(gov: DataNetGovernance, opts: Governance
       },
       async (req) => {
         await ownerOrAdmin(req, 'challenge', req.params.id, { doc_id: req.params.doc_id }, false);
-        const c = await gov.challenge(req.params.id, req.params.doc_id);
-        return {
+        return challengeJson(await gov.challenge(req.params.id, req.params.doc_id));
+      },
+    );
+    app.post<{ Params: { id: string; doc_id: string } }>(
+      '/v1/datanets/:id/documents/:doc_id/quorum-challenge',
+      {
+        schema: {
+          summary:
+            'Challenge an approved document by a quorum of validators (their EIP-712 signatures, sent by anyone)',
+          description:
+            "Under the validators policy. Slashes slash_ppm of each approving validator's stake to the treasury, " +
+            'rejects the document and publishes the next version without it (docs/datanets.md#challenges).',
+          tags,
+          body: QUORUM_CHALLENGE_BODY,
+        },
+      },
+      async (req) => {
+        const b = body(req);
+        const c = await gov.challengeByQuorum(req.params.id, req.params.doc_id, {
+          version: int(b.version, 'version'),
+          signatures: b.signatures as Array<{ validator: string; signature: string }>,
+        });
+        return challengeJson(c);
+      },
+    );
+    app.get<{ Params: { id: string } }>(
+      '/v1/datanets/:id/challenges',
+      {
+        schema: {
+          summary: 'Upheld challenges: by the owner or a quorum, the challengers and the slashed stakes',
+          tags,
+        },
+      },
+      async (req) => ({
+        object: 'list',
+        data: gov.challenges(req.params.id).map((c) => ({
           object: 'datanet.challenge',
           doc_id: c.docId,
           version: c.version,
+          round: c.round,
+          by: c.by ?? 'owner',
+          challengers: c.challengers ?? [],
           slashed: c.slashed,
-          republished: c.republished === null ? null : versionJson(c.republished),
-        };
-      },
+          tx_hash: c.txHash,
+        })),
+      }),
     );
     app.get<{ Params: { id: string } }>(
       '/v1/datanets/:id/contributors',

@@ -10,6 +10,8 @@
 //   publish(owner-signed | operator)     version = latest + 1: root over every approved document
 //   challenge(owner-signed)              proofs of the doc in its version and of each approval
 //                                        -> registry.challenge (slashes) ; doc rejected ; republish
+//   challengeByQuorum(validator-signed)  >= quorum staked validators' EIP-712 Challenge signatures
+//                                        -> registry.challengeByQuorum ; the same effects (challenges.ts)
 //   proof / contributors / validators    reads
 // Signed requests: EIP-712 DataNetRequest by the acting address (governanceTrees.ts); each is
 // used once (its digest is stored) and refused after `expires`.
@@ -20,7 +22,8 @@ import { loadTree } from '../../settlement/merkle.ts';
 import type { Address, Hex } from '../../records/recordTypes.ts';
 import type { DataDocument, DatanetStore, DocumentFormat } from '../datanetStore.ts';
 import type { ContributorReputation } from '../../scoring/trainingShares.ts';
-import type { GovernanceStore, GovernedDatanet, VersionRow } from './governanceStore.ts';
+import type { ChallengeRow, GovernanceStore, GovernedDatanet, VersionRow } from './governanceStore.ts';
+import { ownerChallenge, quorumChallenge, type ChallengeResult, type QuorumSignature } from './challenges.ts';
 import type { PolicyName, RegistryClient } from './registryClient.ts';
 import {
   ballotTree,
@@ -297,27 +300,7 @@ export class DataNetGovernance implements ContributorReputation {
             details: { reason: 'not_owner' },
           },
         );
-    } else {
-      const stake = await this.o.registry.stakeOf(datanet, voter);
-      if (stake.active === 0n)
-        throw new AttributionError(
-          'not_validator',
-          `${voter} has no active stake on DataNet ${datanet}: not a validator`,
-          {
-            param: 'voter',
-            details: { reason: 'not_staked' },
-          },
-        );
-      if (stake.active < g.minStake)
-        throw new AttributionError(
-          'not_validator',
-          `${voter} stakes ${stake.active} wei on ${datanet}, below the minimum ${g.minStake} to vote`,
-          {
-            param: 'voter',
-            details: { reason: 'stake_below_minimum' },
-          },
-        );
-    }
+    } else await this.requireValidator(g, voter, 'voter');
     if (this.o.state.ballots(datanet, round.round).some((x) => x.voter === voter))
       rejected('double_vote', `${voter} already voted in round ${round.round} of ${datanet}`, 'voter');
     this.o.state.putBallot(datanet, round.round, { voter, votesRoot: root, signature: b.signature as Hex, votes });
@@ -413,67 +396,51 @@ export class DataNetGovernance implements ContributorReputation {
     }
   }
 
-  /** The owner's challenge of an approved document; slashes every validator that approved it. */
-  async challenge(
+  /** The owner's challenge of an approved document; slashes every validator that approved it (challenges.ts). */
+  challenge(datanet: string, docId: string): Promise<ChallengeResult> {
+    return ownerChallenge({ ...this.o, gov: this }, datanet, docId);
+  }
+
+  /** A challenge by a quorum of staked validators, each signing EIP-712 Challenge(datanet, docId, version). */
+  challengeByQuorum(
     datanet: string,
     docId: string,
-  ): Promise<{
-    docId: Hex;
-    version: number;
-    slashed: Array<{ validator: Address; amount: string }>;
-    republished: VersionRow | null;
-  }> {
-    const g = this.rules(datanet);
-    const doc = this.o.store.getDocument(docId);
-    if (doc.datanet !== datanet || doc.state !== 'approved')
-      throw new RequestError('invalid_request', `document ${docId} is not an approved document of ${datanet}`, {
-        param: 'doc_id',
-      });
-    const p = this.proof(datanet, docId);
-    const v = this.o.state.version(datanet, p.version)!;
-    const now = await this.o.registry.now();
-    const onChain = await this.o.registry.versionOf(datanet, p.version);
-    if (now > onChain.publishedAt + g.challengeWindow)
-      rejected(
-        'challenge_window_closed',
-        `version ${v.version} of ${datanet} was published at ${onChain.publishedAt}; its ${g.challengeWindow} s challenge window closed`,
-        'doc_id',
+    input: { version: number; signatures: readonly QuorumSignature[] },
+  ): Promise<ChallengeResult> {
+    return quorumChallenge({ ...this.o, gov: this }, datanet, docId, input);
+  }
+
+  /** Upheld challenges of a DataNet, oldest first. */
+  challenges(datanet: string): ChallengeRow[] {
+    this.rules(datanet);
+    return this.o.state.challenges(datanet);
+  }
+
+  /**
+   * Refuses (not_validator) an address that may not vote under the validators policy: no active
+   * stake on the DataNet (read from the chain), or less than min_stake. The rule a ballot and a
+   * quorum challenge's signer are counted by.
+   */
+  async requireValidator(g: GovernedDatanet, address: Address, param: string): Promise<void> {
+    const stake = await this.o.registry.stakeOf(g.datanet, address);
+    if (stake.active === 0n)
+      throw new AttributionError(
+        'not_validator',
+        `${address} has no active stake on DataNet ${g.datanet}: not a validator`,
+        {
+          param,
+          details: { reason: 'not_staked' },
+        },
       );
-    const round = this.o.state.roundOfDoc(docId)!;
-    const approvers = this.o.state
-      .ballots(datanet, round)
-      .filter((b) => b.votes.some((x) => x.docId === doc.docId && x.approve));
-    const before = await Promise.all(approvers.map((a) => this.o.registry.stakeOf(datanet, a.voter)));
-    const receipt = await this.o.registry.challenge(
-      datanet,
-      {
-        docId: doc.docId,
-        contentHash: doc.contentHash,
-        contributor: doc.contributor,
-        version: p.version,
-        round,
-        proof: p.proof,
-      },
-      approvers.map((a) => a.voter),
-      approvers.map((a) => ballotTree(a.votes).getProof([doc.docId, true]) as Hex[]),
-    );
-    const after = await Promise.all(approvers.map((a) => this.o.registry.stakeOf(datanet, a.voter)));
-    const slashed = approvers.map((a, i) => ({
-      validator: a.voter,
-      amount: (before[i]!.active + before[i]!.unbonding - after[i]!.active - after[i]!.unbonding).toString(),
-    }));
-    this.o.store.setStates(datanet, [{ docId: doc.docId, state: 'rejected' }]);
-    this.o.state.putChallenge({
-      datanet,
-      docId: doc.docId,
-      version: p.version,
-      round,
-      slashed,
-      txHash: receipt.transactionHash,
-    });
-    const republished =
-      this.o.store.allDocuments(datanet).length > 0 ? await this.publish(datanet, v.version + 1) : null;
-    return { docId: doc.docId, version: p.version, slashed, republished };
+    if (stake.active < g.minStake)
+      throw new AttributionError(
+        'not_validator',
+        `${address} stakes ${stake.active} wei on ${g.datanet}, below the minimum ${g.minStake} to vote`,
+        {
+          param,
+          details: { reason: 'stake_below_minimum' },
+        },
+      );
   }
 
   /** Per contributor: document counts by state and reputation (docs/datanets.md#reputation; 1e6 in open DataNets). */

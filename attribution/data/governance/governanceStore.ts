@@ -43,6 +43,10 @@ export interface ChallengeRow {
   docId: Hex;
   version: number;
   round: number;
+  /** who challenged: the owner (its signed request) or a quorum of validators (their signatures); rows before quorum challenges lack it: owner */
+  by?: 'owner' | 'quorum';
+  /** the owner, or the validators whose signatures made the quorum (ascending) */
+  challengers?: Address[];
   slashed: Array<{ validator: Address; amount: string }>;
   txHash: Hex;
 }

@@ -7,6 +7,8 @@
 //   votes tree     leaf ['address','bytes32','bool']    = [voter, doc_id, approve] every vote of a round (the tally's root)
 //   Ballot         EIP-712 Ballot(bytes32 datanet,uint64 round,bytes32 votesRoot) under
 //                  {name: 'loraledger-datanets', version: '1', chainId, verifyingContract: registry}
+//   Challenge      EIP-712 Challenge(bytes32 datanet,bytes32 docId,uint64 version): a validator's part of a
+//                  challenge by a quorum (same domain)
 //   DataNetRequest EIP-712 DataNetRequest(address actor,string action,string datanet,bytes32 body,uint64 expires):
 //                  a role's signed API request (owner, contributor, validator); body = keccak256(utf8(canonical JSON))
 // Leaf values are lowercase hex, so a proof built here is found by value and verifies on chain.
@@ -34,6 +36,14 @@ export const BALLOT_TYPES = {
     { name: 'datanet', type: 'bytes32' },
     { name: 'round', type: 'uint64' },
     { name: 'votesRoot', type: 'bytes32' },
+  ],
+} as const;
+
+export const CHALLENGE_TYPES = {
+  Challenge: [
+    { name: 'datanet', type: 'bytes32' },
+    { name: 'docId', type: 'bytes32' },
+    { name: 'version', type: 'uint64' },
   ],
 } as const;
 
@@ -118,13 +128,54 @@ export function signBallot(privateKey: Hex, domain: RegistryDomain, m: BallotMes
   return privateKeyToAccount(privateKey).signTypedData(ballotTyped(domain, m));
 }
 
-/** The address that signed the ballot; signature_invalid when the signature is malformed. */
-export async function recoverBallotSigner(domain: RegistryDomain, m: BallotMessage, signature: Hex): Promise<Address> {
+/** The (lowercase) address that signed typed data; signature_invalid naming `what` when the signature is malformed. */
+async function recoverSigner(
+  typed: Parameters<typeof recoverTypedDataAddress>[0],
+  what: string,
+  param = 'signature',
+): Promise<Address> {
   try {
-    return (await recoverTypedDataAddress({ ...ballotTyped(domain, m), signature })).toLowerCase() as Address;
+    return (await recoverTypedDataAddress(typed)).toLowerCase() as Address;
   } catch (cause) {
-    throw new RequestError('signature_invalid', 'the ballot signature is malformed', { param: 'signature', cause });
+    throw new RequestError('signature_invalid', `the ${what} signature is malformed`, { param, cause });
   }
+}
+
+/** The address that signed the ballot; signature_invalid when the signature is malformed. */
+export function recoverBallotSigner(domain: RegistryDomain, m: BallotMessage, signature: Hex): Promise<Address> {
+  return recoverSigner({ ...ballotTyped(domain, m), signature }, 'ballot');
+}
+
+/** What a validator signs to join a challenge by a quorum of document `docId` in `version`. */
+export interface ChallengeMessage {
+  datanet: Hex;
+  docId: Hex;
+  version: number;
+}
+
+const challengeTyped = (domain: RegistryDomain, m: ChallengeMessage) => ({
+  domain,
+  types: CHALLENGE_TYPES,
+  primaryType: 'Challenge' as const,
+  message: { datanet: m.datanet, docId: m.docId, version: BigInt(m.version) },
+});
+
+export function challengeDigest(domain: RegistryDomain, m: ChallengeMessage): Hex {
+  return hashTypedData(challengeTyped(domain, m));
+}
+
+/** A validator signs its part of a quorum challenge with its own key (CLI / tests; the server never holds it). */
+export function signChallenge(privateKey: Hex, domain: RegistryDomain, m: ChallengeMessage): Promise<Hex> {
+  return privateKeyToAccount(privateKey).signTypedData(challengeTyped(domain, m));
+}
+
+export function recoverChallengeSigner(
+  domain: RegistryDomain,
+  m: ChallengeMessage,
+  signature: Hex,
+  param?: string,
+): Promise<Address> {
+  return recoverSigner({ ...challengeTyped(domain, m), signature }, 'challenge', param);
 }
 
 export interface RequestMessage {
@@ -168,14 +219,6 @@ export function requestDigest(domain: RegistryDomain, m: RequestMessage): Hex {
   return hashTypedData(requestTyped(domain, m));
 }
 
-export async function recoverRequestSigner(
-  domain: RegistryDomain,
-  m: RequestMessage,
-  signature: Hex,
-): Promise<Address> {
-  try {
-    return (await recoverTypedDataAddress({ ...requestTyped(domain, m), signature })).toLowerCase() as Address;
-  } catch (cause) {
-    throw new RequestError('signature_invalid', 'the request signature is malformed', { param: 'signature', cause });
-  }
+export function recoverRequestSigner(domain: RegistryDomain, m: RequestMessage, signature: Hex): Promise<Address> {
+  return recoverSigner({ ...requestTyped(domain, m), signature }, 'request');
 }

@@ -9,6 +9,7 @@
 //   submitTally(name, round, votesRoot, approved, rejected, ballots)   one tx per round
 //   publishVersion(name, version, root, n)           VersionPublished
 //   challenge(name, doc, approvers, voteProofs)      ChallengeUpheld + Slashed per approver
+//   challengeByQuorum(name, doc, approvers, voteProofs, signatures)   + ChallengedByQuorum(challengers)
 //   reads: dataNet, stakeOf, roundOf, versionOf, ballotOf, challenged
 // Reverts map to the catalogue by the contract's error name (REVERT_CODES), with the name and its
 // arguments in details; unreachable chains become chain_unavailable (settlement's chainError).
@@ -68,6 +69,12 @@ export interface ChallengedDocArg {
   proof: Hex[];
 }
 
+/** A validator's EIP-712 Challenge signature; a quorum challenge lists them in ascending validator order. */
+export interface ChallengeSignatureArg {
+  validator: Address;
+  signature: Hex;
+}
+
 export interface RegistryClient {
   readonly account: Address;
   readonly registry: Address | undefined;
@@ -96,6 +103,13 @@ export interface RegistryClient {
     doc: ChallengedDocArg,
     approvers: Address[],
     voteProofs: Hex[][],
+  ): Promise<TransactionReceipt>;
+  challengeByQuorum(
+    name: string,
+    doc: ChallengedDocArg,
+    approvers: Address[],
+    voteProofs: Hex[][],
+    signatures: ChallengeSignatureArg[],
   ): Promise<TransactionReceipt>;
   withdrawTreasury(name: string, to: Address): Promise<TransactionReceipt>;
   dataNet(name: string): Promise<OnChainDataNet>;
@@ -130,11 +144,22 @@ export const REVERT_CODES: Record<string, ErrorCode> = {
   InsufficientStake: 'governance_rejected',
   ChallengeWindowClosed: 'governance_rejected',
   AlreadyChallenged: 'governance_rejected',
+  DuplicateChallenger: 'governance_rejected',
+  QuorumNotReached: 'governance_rejected',
+  QuorumChallengeUnsupported: 'governance_rejected',
+  NotInVersion: 'not_found',
   StaleVersion: 'governance_rejected',
   DataNetExists: 'conflict',
 };
 
 const POLICY: Record<PolicyName, number> = { owner: 0, validators: 1 };
+
+const docArg = (doc: ChallengedDocArg) => ({
+  ...doc,
+  contributor: getAddress(doc.contributor),
+  version: BigInt(doc.version),
+  round: BigInt(doc.round),
+});
 
 /** A revert named by the registry becomes its catalogue code; the rest goes through chainError. */
 export function registryError(err: unknown, what: string): LoraledgerError {
@@ -226,9 +251,17 @@ export function createRegistryClient(opts: {
     challenge: (name, doc, approvers, proofs) =>
       write(`challenging document ${doc.docId} of ${name}`, 'challenge', [
         key(name),
-        { ...doc, contributor: getAddress(doc.contributor), version: BigInt(doc.version), round: BigInt(doc.round) },
+        docArg(doc),
         approvers.map((a) => getAddress(a)),
         proofs,
+      ]),
+    challengeByQuorum: (name, doc, approvers, proofs, signatures) =>
+      write(`challenging document ${doc.docId} of ${name} by a quorum`, 'challengeByQuorum', [
+        key(name),
+        docArg(doc),
+        approvers.map((a) => getAddress(a)),
+        proofs,
+        signatures.map((s) => ({ validator: getAddress(s.validator), signature: s.signature })),
       ]),
     withdrawTreasury: (name, to) =>
       write(`withdrawing the treasury of ${name}`, 'withdrawTreasury', [key(name), getAddress(to)]),

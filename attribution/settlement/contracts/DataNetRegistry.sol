@@ -22,6 +22,11 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 ///  - challenge: inside the challenge window, the owner proves a document is in a version and that
 ///    each listed validator approved it (against its signed ballot root); each loses slashPpm of its
 ///    stake to the DataNet's treasury.
+///  - challengeByQuorum: the same, but the challenge is made by a quorum instead of the owner: at
+///    least `quorum` distinct validators, each with active stake >= minStake (the rule a ballot
+///    counts by), sign EIP-712 Challenge(datanet, docId, version) off chain and anyone submits the
+///    signatures in one transaction, ordered by signer address. Under the Owner policy no validator
+///    votes, so there is no quorum: such a challenge reverts QuorumChallengeUnsupported.
 ///  Leaves are OpenZeppelin StandardMerkleTree leaves: keccak256(bytes.concat(keccak256(abi.encode(...)))).
 contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
     enum Policy {
@@ -79,6 +84,12 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
         bytes signature;
     }
 
+    /// A validator's signed Challenge(datanet, docId, version).
+    struct ChallengeSignature {
+        address validator;
+        bytes signature;
+    }
+
     /// A document of a version and the round that voted on it.
     struct ChallengedDoc {
         bytes32 docId;
@@ -91,6 +102,7 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
 
     uint32 public constant PPM = 1_000_000;
     bytes32 public constant BALLOT_TYPEHASH = keccak256("Ballot(bytes32 datanet,uint64 round,bytes32 votesRoot)");
+    bytes32 public constant CHALLENGE_TYPEHASH = keccak256("Challenge(bytes32 datanet,bytes32 docId,uint64 version)");
 
     /// @notice The operator's key: may open rounds, submit tallies and publish for any DataNet.
     address public poster;
@@ -113,6 +125,7 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
     event BallotCounted(bytes32 indexed datanet, uint64 indexed round, address indexed voter, bytes32 votesRoot);
     event VersionPublished(bytes32 indexed datanet, uint64 indexed version, bytes32 root, uint32 docCount);
     event ChallengeUpheld(bytes32 indexed datanet, bytes32 indexed docId, uint64 version, address challenger);
+    event ChallengedByQuorum(bytes32 indexed datanet, bytes32 indexed docId, uint64 version, address[] challengers);
     event Slashed(bytes32 indexed datanet, address indexed validator, bytes32 indexed docId, uint256 amount);
     event TreasuryWithdrawn(bytes32 indexed datanet, address indexed to, uint256 amount);
 
@@ -140,6 +153,11 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
     error NotInVersion(bytes32 docId, uint64 version);
     error AlreadyChallenged(bytes32 docId);
     error DidNotApprove(address validator, bytes32 docId);
+    error ApproversNotAscending(address validator);
+    error DuplicateChallenger(address validator);
+    error ChallengersNotSorted(address validator);
+    error QuorumNotReached(uint256 challengers, uint16 quorum);
+    error QuorumChallengeUnsupported(bytes32 datanet);
     error TransferFailed();
 
     constructor(address poster_) Ownable(msg.sender) EIP712("loraledger-datanets", "1") {
@@ -288,8 +306,8 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
 
     /// @notice Upholds the owner's challenge (sent by the owner, or by the poster relaying the
     ///  owner's signed request) of an approved document within the version's challenge window; each
-    ///  listed validator, proved to have approved it in `doc.round`, loses slashPpm of its stake
-    ///  (active first, then unbonding) to the treasury.
+    ///  listed validator (in ascending address order), proved to have approved it in `doc.round`,
+    ///  loses slashPpm of its stake (active first, then unbonding) to the treasury.
     function challenge(
         bytes32 id,
         ChallengedDoc calldata doc,
@@ -298,22 +316,30 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
     ) external {
         DataNet storage d = _get(id);
         _onlyOwnerOrPoster(d);
-        Version storage v = _versions[id][doc.version];
-        if (v.publishedAt == 0) revert UnknownVersion(doc.version);
-        uint64 closes = v.publishedAt + d.params.challengeWindow;
-        if (block.timestamp > closes) revert ChallengeWindowClosed(doc.version, closes);
-        if (challenged[id][doc.docId]) revert AlreadyChallenged(doc.docId);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(doc.docId, doc.contentHash, doc.contributor))));
-        if (!MerkleProof.verifyCalldata(doc.proof, v.root, leaf)) revert NotInVersion(doc.docId, doc.version);
-        challenged[id][doc.docId] = true;
-        emit ChallengeUpheld(id, doc.docId, doc.version, msg.sender);
-        bytes32 approveLeaf = keccak256(bytes.concat(keccak256(abi.encode(doc.docId, true))));
-        for (uint256 i = 0; i < approvers.length; i++) {
-            bytes32 ballot = _ballots[id][doc.round][approvers[i]];
-            if (ballot == bytes32(0) || !MerkleProof.verifyCalldata(voteProofs[i], ballot, approveLeaf))
-                revert DidNotApprove(approvers[i], doc.docId);
-            _slash(id, d, approvers[i], doc.docId);
-        }
+        _uphold(id, d, doc, approvers, voteProofs);
+    }
+
+    /// @notice EIP-712 digest a validator signs to challenge `docId` of `version`.
+    function challengeDigest(bytes32 id, bytes32 docId, uint64 version) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CHALLENGE_TYPEHASH, id, docId, version)));
+    }
+
+    /// @notice Upholds a quorum's challenge (sent by anyone): `signatures`, in strictly ascending
+    ///  validator order, are at least `quorum` EIP-712 Challenge(id, doc.docId, doc.version) signatures
+    ///  of validators with active stake >= minStake. Then as `challenge`: the window, the document's
+    ///  proof, each approver's proof, and the slashing.
+    function challengeByQuorum(
+        bytes32 id,
+        ChallengedDoc calldata doc,
+        address[] calldata approvers,
+        bytes32[][] calldata voteProofs,
+        ChallengeSignature[] calldata signatures
+    ) external {
+        DataNet storage d = _get(id);
+        if (d.params.policy != Policy.Validators) revert QuorumChallengeUnsupported(id);
+        address[] memory challengers = _quorum(id, d, challengeDigest(id, doc.docId, doc.version), signatures);
+        _uphold(id, d, doc, approvers, voteProofs);
+        emit ChallengedByQuorum(id, doc.docId, doc.version, challengers);
     }
 
     function withdrawTreasury(bytes32 id, address to) external nonReentrant {
@@ -338,20 +364,97 @@ contract DataNetRegistry is Ownable, ReentrancyGuard, EIP712 {
         if (msg.sender != d.owner && msg.sender != poster) revert NotOwnerOrPoster(msg.sender);
     }
 
+    /// Reverts ForgedSignature unless `signature` over `digest` recovers to `claimed`.
+    function _checkSigner(bytes32 digest, address claimed, bytes calldata signature) private pure {
+        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, signature);
+        if (err != ECDSA.RecoverError.NoError || signer != claimed) revert ForgedSignature(claimed, signer);
+    }
+
+    /// Reverts unless `who` may vote under the Validators policy: active stake > 0 and >= minStake.
+    function _checkValidator(bytes32 id, DataNet storage d, address who) private view {
+        uint256 active = _stakes[id][who].active;
+        if (active == 0) revert NotValidator(who);
+        if (active < d.params.minStake) revert StakeBelowMinimum(who, active, d.params.minStake);
+    }
+
     function _count(bytes32 id, DataNet storage d, uint64 round, Ballot calldata b) private {
-        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(ballotDigest(id, round, b.votesRoot), b.signature);
-        if (err != ECDSA.RecoverError.NoError || signer != b.voter) revert ForgedSignature(b.voter, signer);
+        _checkSigner(ballotDigest(id, round, b.votesRoot), b.voter, b.signature);
         if (d.params.policy == Policy.Owner) {
             if (b.voter != d.owner) revert NotValidator(b.voter);
         } else {
-            uint256 active = _stakes[id][b.voter].active;
-            if (active == 0) revert NotValidator(b.voter);
-            if (active < d.params.minStake) revert StakeBelowMinimum(b.voter, active, d.params.minStake);
+            _checkValidator(id, d, b.voter);
         }
         if (_ballots[id][round][b.voter] != bytes32(0)) revert DoubleVote(b.voter, round);
         if (b.votesRoot == bytes32(0)) revert EmptyRoot();
         _ballots[id][round][b.voter] = b.votesRoot;
         emit BallotCounted(id, round, b.voter, b.votesRoot);
+    }
+
+    /// The signers of a quorum challenge: each signature checked, each signer a validator, strictly
+    ///  ascending (so none counts twice), at least `quorum` of them.
+    function _quorum(
+        bytes32 id,
+        DataNet storage d,
+        bytes32 digest,
+        ChallengeSignature[] calldata signatures
+    ) private view returns (address[] memory challengers) {
+        challengers = new address[](signatures.length);
+        address previous = address(0);
+        for (uint256 i = 0; i < signatures.length; i++) {
+            address v = signatures[i].validator;
+            if (v <= previous) {
+                if (v == previous) revert DuplicateChallenger(v);
+                revert ChallengersNotSorted(v);
+            }
+            _checkSigner(digest, v, signatures[i].signature);
+            _checkValidator(id, d, v);
+            challengers[i] = v;
+            previous = v;
+        }
+        if (signatures.length < d.params.quorum) revert QuorumNotReached(signatures.length, d.params.quorum);
+    }
+
+    /// The upheld path shared by both challenges: inside the version's window, the document proved
+    ///  in the version and not challenged before; then each approver (strictly ascending, so none is
+    ///  slashed twice) proved to have approved it in `doc.round` loses slashPpm of its stake.
+    function _uphold(
+        bytes32 id,
+        DataNet storage d,
+        ChallengedDoc calldata doc,
+        address[] calldata approvers,
+        bytes32[][] calldata voteProofs
+    ) private {
+        Version storage v = _versions[id][doc.version];
+        if (v.publishedAt == 0) revert UnknownVersion(doc.version);
+        uint64 closes = v.publishedAt + d.params.challengeWindow;
+        if (block.timestamp > closes) revert ChallengeWindowClosed(doc.version, closes);
+        if (challenged[id][doc.docId]) revert AlreadyChallenged(doc.docId);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(doc.docId, doc.contentHash, doc.contributor))));
+        if (!MerkleProof.verifyCalldata(doc.proof, v.root, leaf)) revert NotInVersion(doc.docId, doc.version);
+        challenged[id][doc.docId] = true;
+        emit ChallengeUpheld(id, doc.docId, doc.version, msg.sender);
+        address previous = address(0);
+        for (uint256 i = 0; i < approvers.length; i++) {
+            if (approvers[i] <= previous) revert ApproversNotAscending(approvers[i]);
+            previous = approvers[i];
+            _slashApprover(id, d, doc.docId, doc.round, previous, voteProofs[i]);
+        }
+    }
+
+    /// Slashes `validator` once its ballot of `round` is proved to approve `docId`.
+    function _slashApprover(
+        bytes32 id,
+        DataNet storage d,
+        bytes32 docId,
+        uint64 round,
+        address validator,
+        bytes32[] calldata voteProof
+    ) private {
+        bytes32 ballot = _ballots[id][round][validator];
+        bytes32 approveLeaf = keccak256(bytes.concat(keccak256(abi.encode(docId, true))));
+        if (ballot == bytes32(0) || !MerkleProof.verifyCalldata(voteProof, ballot, approveLeaf))
+            revert DidNotApprove(validator, docId);
+        _slash(id, d, validator, docId);
     }
 
     function _slash(bytes32 id, DataNet storage d, address validator, bytes32 docId) private {
