@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng } from '../common/index.ts';
@@ -58,6 +58,41 @@ test('gradients round-trip through fp16 with a per-block scale (tiny gradients s
   const short = await GradientStoreWriter.create(join(dir, 'short.bin'), header);
   await short.append(rows[0]!);
   await assert.rejects(short.close(), /1 rows written/);
+});
+
+test('two writers of one file each rename a whole file of their own; abort and a short write leave no temporary', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'gradstore-race-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const header = (manifestHash: string): GradientHeader => ({
+    format: GRADIENT_FORMAT,
+    manifestHash,
+    loraScale: 1,
+    projection: null,
+    blocks: [{ name: 'lora_a.0.q_proj', shape: [2, 2], stored: [2, 2] }],
+    examples: [{ id: 'a', lossTokens: 1 }],
+  });
+  const file = join(dir, 'influence', 'gradients.bin');
+  // interleaved as two racing requests did: both open, both append, then both close
+  // (with one shared `gradients.bin.tmp` the second close failed with ENOENT on its rename)
+  const first = await GradientStoreWriter.create(file, header('0x1'));
+  const second = await GradientStoreWriter.create(file, header('0x2'));
+  await first.append([Float32Array.of(1, 2, 3, 4)]);
+  await second.append([Float32Array.of(5, 6, 7, 8)]);
+  await first.close();
+  assert.equal((await readGradientHeader(file)).manifestHash, '0x1');
+  await second.close();
+  const back = await readGradientStore(file);
+  assert.equal(back.header.manifestHash, '0x2');
+  assert.deepEqual([...back.train.blocks[0]!], [5, 6, 7, 8]);
+  assert.deepEqual(await readdir(join(dir, 'influence')), ['gradients.bin']);
+
+  const aborted = await GradientStoreWriter.create(file, header('0x3'));
+  await aborted.append([Float32Array.of(1, 1, 1, 1)]);
+  await aborted.abort();
+  const short = await GradientStoreWriter.create(file, header('0x4'));
+  await assert.rejects(short.close(), /0 rows written/);
+  assert.deepEqual(await readdir(join(dir, 'influence')), ['gradients.bin']);
+  assert.equal((await readGradientHeader(file)).manifestHash, '0x2', 'the whole file from before is untouched');
 });
 
 test('the Kronecker projection equals P_rowᵀ·G·P_col written out, and keeps inner products roughly', () => {

@@ -10,10 +10,11 @@
 // detected and recomputed rather than used.
 //
 // Glossary: n examples, L blocks, d_l stored values of block l (after projection).
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { f16ToF32, f32ToF16 } from '../kernels/model/index.ts';
 import type { BlockShape, ProjectionSpec } from './gradientProjection.ts';
+import { tempPathBeside } from './influenceRows.ts';
 
 const MAGIC = 'LLINFG01';
 export const GRADIENT_FORMAT = 'loraledger.influence-gradients.v1';
@@ -50,24 +51,36 @@ export function rowBytes(h: Pick<GradientHeader, 'blocks'>): number {
   return h.blocks.reduce((s, b) => s + 4 + 2 * b.stored[0] * b.stored[1], 0);
 }
 
-/** Writes a gradient file row by row (to `file.tmp`, renamed into place by close()). */
+/**
+ * Writes a gradient file row by row, to a temporary of its own beside `file` (tempPathBeside),
+ * renamed into place by close(): readers see no file, the old one or the whole new one, and two
+ * writers of one file never trip over each other's temporary. abort() removes the temporary.
+ */
 export class GradientStoreWriter {
   private rows = 0;
   private constructor(
     private readonly file: string,
+    private readonly tmp: string,
     private readonly fh: Awaited<ReturnType<typeof open>>,
     private readonly header: GradientHeader,
   ) {}
 
   static async create(file: string, header: GradientHeader): Promise<GradientStoreWriter> {
     await mkdir(dirname(file), { recursive: true });
-    const fh = await open(`${file}.tmp`, 'w');
+    const tmp = tempPathBeside(file);
+    const fh = await open(tmp, 'wx');
+    const w = new GradientStoreWriter(file, tmp, fh, header);
     const json = Buffer.from(JSON.stringify(header));
     const head = Buffer.alloc(12);
     head.write(MAGIC, 0, 'latin1');
     head.writeUInt32LE(json.length, 8);
-    await fh.write(Buffer.concat([head, json]));
-    return new GradientStoreWriter(file, fh, header);
+    try {
+      await fh.write(Buffer.concat([head, json]));
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+    return w;
   }
 
   /** Appends the next example's stored blocks ([L][d_l], already projected). */
@@ -93,9 +106,22 @@ export class GradientStoreWriter {
 
   async close(): Promise<void> {
     await this.fh.close();
-    if (this.rows !== this.header.examples.length)
+    if (this.rows !== this.header.examples.length) {
+      await rm(this.tmp, { force: true });
       throw new Error(`gradient store: ${this.rows} rows written, the header lists ${this.header.examples.length}`);
-    await rename(`${this.file}.tmp`, this.file);
+    }
+    try {
+      await rename(this.tmp, this.file);
+    } catch (err) {
+      await rm(this.tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Gives up the file: the temporary is closed and removed, `file` stays as it was. */
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => {}); // already closed by a failed close(): nothing to release
+    await rm(this.tmp, { force: true });
   }
 }
 

@@ -5,6 +5,7 @@
 //                                        recomputed (a new projection, a lost gradient file)
 //   <adapter>/influence/gradients.bin    per-example gradients (./gradientStore.ts)
 // Both belong to the manifest whose hash they name (loraledger.json training_manifest_hash).
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ export const influenceFiles = (adapterDir: string) => ({
   examples: join(adapterDir, INFLUENCE_DIR, 'examples.json'),
   gradients: join(adapterDir, INFLUENCE_DIR, 'gradients.bin'),
 });
+
+/**
+ * A temporary name beside `file`, unique to this writer: two writers of one file (two processes on
+ * a shared adapter folder, or two calls racing) never share a temporary, so each rename is whole.
+ */
+export const tempPathBeside = (file: string): string => `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
 
 /** One token row the adapter trained on (factory/train's TrainExample fits). */
 export interface ExampleRow {
@@ -31,8 +38,9 @@ export async function writeExampleRows(
   const file = influenceFiles(adapterDir).examples;
   await mkdir(join(adapterDir, INFLUENCE_DIR), { recursive: true });
   const examples = rows.map((r) => ({ id: r.id, tokens: r.tokens, weights: r.weights }));
-  await writeFile(`${file}.tmp`, JSON.stringify({ manifest_hash: manifestHash, examples }));
-  await rename(`${file}.tmp`, file);
+  const tmp = tempPathBeside(file);
+  await writeFile(tmp, JSON.stringify({ manifest_hash: manifestHash, examples }));
+  await rename(tmp, file); // atomic: readers see the old file or the whole new one
 }
 
 /** The stored token rows for this manifest, or null when they are gone or belong to another one. */

@@ -105,7 +105,12 @@ export async function storeExampleGradients(
     examples: o.examples.map((e) => ({ id: e.id, lossTokens: lossTokenCount(e) })),
   };
   const w = await GradientStoreWriter.create(o.file, header);
-  await exampleGradients(m, o.examples, projection, (_, blocks) => w.append(blocks));
+  try {
+    await exampleGradients(m, o.examples, projection, (_, blocks) => w.append(blocks));
+  } catch (err) {
+    await w.abort(); // no half-written temporary left beside the adapter
+    throw err;
+  }
   await w.close();
   return header;
 }

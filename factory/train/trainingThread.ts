@@ -1,5 +1,8 @@
 // The owner's handle on the training thread (./trainingWorker.ts): one typed channel
-// (common/workerRpc), started on first use, ended by close().
+// (common/workerRpc), started on first use, ended by close(). It is also the one writer of the
+// adapters' influence/gradients.bin on this server (the factory after a job, the influence scorer
+// on an adapter's first use): one write per file at a time, see storeGradients.
+import { resolve } from 'node:path';
 import { spawnWorker, type Logger, type WorkerChannel } from '../../common/index.ts';
 import type {
   AnswerGradientsArgs,
@@ -19,8 +22,12 @@ export interface ThreadGradients {
   answerGradients(a: Omit<AnswerGradientsArgs, Base>): Promise<TrainingCalls['answerGradients']['result']>;
 }
 
+type StoreResult = TrainingCalls['storeGradients']['result'];
+
 export class TrainingThread {
   private channel: WorkerChannel<TrainingCalls, TrainingNotice, TrainingCommand> | null = null;
+  /** Gradient files being written, by absolute path: what the write is for, and its result. */
+  private readonly writing = new Map<string, { args: string; done: Promise<StoreResult> }>();
 
   constructor(
     private readonly log?: Logger,
@@ -39,9 +46,26 @@ export class TrainingThread {
     }
   }
 
-  /** Every training example's LoRA gradient, into a gradient file (training-data influence). */
-  storeGradients(a: StoreGradientsArgs): Promise<TrainingCalls['storeGradients']['result']> {
-    return this.open().call('storeGradients', a);
+  /**
+   * Every training example's LoRA gradient, into a gradient file (training-data influence).
+   * Single flight per file: a call while the same write (same adapter, manifest, precision,
+   * projection) is running shares its result; a call for the same file with other arguments waits
+   * for the running one, then writes. An adapter's first use brings many requests at once.
+   */
+  storeGradients(a: StoreGradientsArgs): Promise<StoreResult> {
+    const file = resolve(a.file);
+    const { examples: _rows, ...rest } = a; // the manifest hash names the rows
+    const args = JSON.stringify(rest);
+    const running = this.writing.get(file);
+    if (running?.args === args) return running.done;
+    const after = running ? running.done.then(noop, noop) : Promise.resolve();
+    const entry = { args, done: after.then(() => this.open().call('storeGradients', a)) };
+    this.writing.set(file, entry);
+    const settle = (): void => {
+      if (this.writing.get(file) === entry) this.writing.delete(file);
+    };
+    entry.done.then(settle, settle);
+    return entry.done;
   }
 
   /** The gradients of answers (prompt + completion rows), batched in one call. */
@@ -86,3 +110,5 @@ export class TrainingThread {
     await c?.close();
   }
 }
+
+const noop = (): void => {};

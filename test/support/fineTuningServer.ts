@@ -6,7 +6,12 @@ import { buildApp, engineStarted, loadConfig } from '../../server/index.ts';
 
 export const STORIES260K = new URL('../../../shared/models/stories260K', import.meta.url).pathname;
 
-export async function startFineTuningServer(o: { dir: string; adminKey: string }): Promise<{
+export async function startFineTuningServer(o: {
+  dir: string;
+  adminKey: string;
+  /** Fastify's logger option (default: silent). */
+  logger?: NonNullable<Parameters<typeof buildApp>[1]>['logger'];
+}): Promise<{
   app: FastifyInstance;
   base: string;
 }> {
@@ -18,7 +23,7 @@ export async function startFineTuningServer(o: { dir: string; adminKey: string }
     ],
     env: {},
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, { logger: o.logger });
   await app.listen({ port: 0, host: '127.0.0.1' });
   await engineStarted(app);
   return { app, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
