@@ -5,43 +5,40 @@
 // and proofs are checked with @openzeppelin/merkle-tree against the root read back with viem.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { createPublicClient, http, parseEther, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { ANVIL_DEV_KEYS, startAnvil, type AnvilNode } from '../attribution/settlement/anvilNode.ts';
+import { parseEther, type Hex, type PublicClient } from 'viem';
 import {
-  bodyHash,
   DataNetGovernance,
   DataNetRegistryAbi,
   DatanetStore,
   GovernanceStore,
   Retriever,
-  createRegistryClient,
   datanetKey,
-  registryDomain,
-  signBallot,
-  signRequest,
   ballotTree,
   type RegistryClient,
 } from '../attribution/index.ts';
-import { installErrorHandlers } from '../server/http/errorHandler.ts';
-import { makeAdminGuard } from '../server/http/adminAuth.ts';
-import { datanetRoutes } from '../server/routes/datanets.ts';
-import { datanetGovernanceRoutes } from '../server/routes/datanetGovernance.ts';
+import type { AnvilNode } from '../attribution/settlement/anvilNode.ts';
 import { runDatanetCli } from '../attribution/cli/datanetCli.ts';
+import {
+  CONTRIBUTOR_KEY,
+  OWNER_KEY,
+  STRANGER_KEY,
+  VALIDATOR_KEYS as ALL_VALIDATOR_KEYS,
+  addressOf,
+  admin,
+  errorOf as revertOf,
+  expectError,
+  startGovernanceHarness,
+  type GovernanceHarness,
+} from './support/governanceHarness.ts';
 
-const CHAIN_ID = 31337;
-const ADMIN = 'gov-admin-key-1';
-const admin = { authorization: `Bearer ${ADMIN}` };
-const OWNER_KEY: Hex = '0x1111111111111111111111111111111111111111111111111111111111111111';
-const CONTRIBUTOR_KEY: Hex = '0x2222222222222222222222222222222222222222222222222222222222222222';
-const STRANGER_KEY: Hex = '0x3333333333333333333333333333333333333333333333333333333333333333';
-const VALIDATOR_KEYS = [ANVIL_DEV_KEYS[1]!, ANVIL_DEV_KEYS[2]!, ANVIL_DEV_KEYS[3]!];
-const owner = privateKeyToAccount(OWNER_KEY).address.toLowerCase() as Hex;
-const contributor = privateKeyToAccount(CONTRIBUTOR_KEY).address.toLowerCase() as Hex;
-const validators = VALIDATOR_KEYS.map((k) => privateKeyToAccount(k).address.toLowerCase() as Hex);
+const VALIDATOR_KEYS = ALL_VALIDATOR_KEYS.slice(0, 3);
+const owner = addressOf(OWNER_KEY);
+const contributor = addressOf(CONTRIBUTOR_KEY);
+const validators = VALIDATOR_KEYS.map(addressOf);
 
+let h: GovernanceHarness;
 let anvil: AnvilNode;
 let app: FastifyInstance;
 let store: DatanetStore;
@@ -49,68 +46,21 @@ let state: GovernanceStore;
 let gov: DataNetGovernance;
 let poster: RegistryClient;
 let registry: Hex;
-const asValidator: RegistryClient[] = [];
-
-async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(anvil.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  return ((await res.json()) as { result: unknown }).result;
-}
-async function advance(seconds: number): Promise<void> {
-  await rpc('evm_increaseTime', [seconds]);
-  await rpc('evm_mine');
-}
-
-/** The signature fields of a role's request: {actor, expires, signature}. */
-async function signed(key: Hex, action: string, datanet: string, payload: Record<string, unknown>) {
-  const actor = privateKeyToAccount(key).address.toLowerCase() as Hex;
-  const expires = (await poster.now()) + 600;
-  const signature = await signRequest(key, gov.domain, { actor, action, datanet, body: bodyHash(payload), expires });
-  return { ...payload, actor, expires, signature };
-}
-
-async function ballot(key: Hex, datanet: string, round: number, votes: Array<{ doc_id: string; approve: boolean }>) {
-  const root = ballotTree(votes.map((v) => ({ docId: v.doc_id as Hex, approve: v.approve }))).root as Hex;
-  const signature = await signBallot(key, gov.domain, { datanet: datanetKey(datanet), round, votesRoot: root });
-  return { voter: privateKeyToAccount(key).address, votes, signature };
-}
-
-const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, payload: payload as object, headers });
-const get = (url: string) => app.inject({ method: 'GET', url });
-
-function expectError(res: { statusCode: number; json(): unknown }, status: number, code: string, re: RegExp): void {
-  const body = res.json() as { error: { code: string; message: string } };
-  assert.equal(res.statusCode, status, JSON.stringify(body));
-  assert.equal(body.error.code, code, body.error.message);
-  assert.match(body.error.message, re);
-}
+let asValidator: RegistryClient[];
+let pub: PublicClient;
+const advance = (s: number) => h.advance(s);
+const signed = (...a: Parameters<GovernanceHarness['signed']>) => h.signed(...a);
+const ballot = (...a: Parameters<GovernanceHarness['ballot']>) => h.ballot(...a);
+const post = (...a: Parameters<GovernanceHarness['post']>) => h.post(...a);
+const get = (url: string) => h.get(url);
 
 before(async () => {
-  anvil = await startAnvil({ chainId: CHAIN_ID });
-  const deployer = createRegistryClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[0]! });
-  registry = (await deployer.deploy()) as Hex;
-  poster = createRegistryClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: ANVIL_DEV_KEYS[0]!, registry });
-  for (const k of VALIDATOR_KEYS)
-    asValidator.push(createRegistryClient({ rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, privateKey: k, registry }));
-  store = new DatanetStore(':memory:');
-  state = new GovernanceStore(':memory:');
-  gov = new DataNetGovernance({ store, state, registry: poster, domain: registryDomain(CHAIN_ID, registry) });
-  app = Fastify({ logger: false });
-  installErrorHandlers(app);
-  const adminGuard = makeAdminGuard(ADMIN);
-  await app.register(datanetRoutes(store, { adminGuard, governance: gov }));
-  await app.register(datanetGovernanceRoutes(gov, { adminGuard }));
-  await app.ready();
+  h = await startGovernanceHarness();
+  ({ anvil, app, store, state, gov, poster, registry, pub } = h);
+  asValidator = h.asValidator.slice(0, 3);
 });
 after(async () => {
-  await app?.close();
-  store?.close();
-  state?.close();
-  await anvil?.stop();
+  await h?.close();
 });
 
 const TEXTS = Array.from(
@@ -223,7 +173,6 @@ test('validators policy: 3 validators stake, 10 documents, 8 approved / 2 reject
   assert.deepEqual(tally.json().approved, docIds.slice(0, 8));
   assert.deepEqual(tally.json().rejected, docIds.slice(8));
   assert.equal(tally.json().version.version, 1);
-  const pub = createPublicClient({ transport: http(anvil.rpcUrl) });
   const v1 = (await pub.readContract({
     address: registry,
     abi: DataNetRegistryAbi,
@@ -352,14 +301,6 @@ test('validators policy: 3 validators stake, 10 documents, 8 approved / 2 reject
   const lateBallot = await ballot(VALIDATOR_KEYS[0]!, 'facts', round2, [{ doc_id: late.json().doc_id, approve: true }]);
   // on chain too: a ballot from an unstaked address, a forged one, the same voter twice
   const stranger = await ballot(STRANGER_KEY, 'facts', round2, [{ doc_id: late.json().doc_id, approve: true }]);
-  const revertOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return `${(e as { code: string }).code} ${(e as Error).message}`;
-    }
-    return 'no revert';
-  };
   const asArg = (b: { voter: string; votes: Array<{ doc_id: string; approve: boolean }>; signature: string }) => ({
     voter: b.voter as Hex,
     votesRoot: ballotTree(b.votes.map((v) => ({ docId: v.doc_id as Hex, approve: v.approve }))).root as Hex,
