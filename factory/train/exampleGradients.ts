@@ -13,7 +13,7 @@
 //
 // Glossary: L blocks (one per LoRA matrix), d_l values of block l.
 import { TrainingSession } from '../../kernels/index.ts';
-import type { AdapterWeights, ModelSpec, WeightPrecision } from '../../kernels/model/index.ts';
+import type { AdapterWeights, LoraTarget, ModelSpec, WeightPrecision } from '../../kernels/model/index.ts';
 import {
   loadAdapterWeights,
   readAdapterMeta,
@@ -39,6 +39,37 @@ export interface GradientModel {
   blocks: BlockShape[];
 }
 
+/** What a gradient session is built for: the graph depends on the LoRA shape, not its values. */
+export interface GradientSessionArgs {
+  modelDir: string;
+  cacheDir: string;
+  precision: WeightPrecision;
+  threads: number;
+  rank: number;
+  targets: readonly LoraTarget[];
+}
+
+/** The training graph that gives per-example gradients for any adapter of `rank` on `targets`. */
+export function openGradientSession(o: GradientSessionArgs): Promise<TrainingSession> {
+  return TrainingSession.open({
+    modelDir: o.modelDir,
+    cacheDir: o.cacheDir,
+    graph: { lora: { rank: o.rank, targets: [...o.targets] }, precision: o.precision },
+    threads: o.threads,
+  });
+}
+
+/** An adapter's values bound to a session opened for its shape (the adapter's values are graph inputs). */
+export function bindGradientModel(session: TrainingSession, adapter: AdapterWeights): GradientModel {
+  const blocks = session.trainable.map((t) => ({ name: t.name, shape: [t.shape[0]!, t.shape[1]!] as const }));
+  return { session, adapter, params: session.trainable.map((t) => paramOf(adapter, t.name)), blocks };
+}
+
+/** Reads an adapter's PEFT folder for gradients (its rank capped at maxRank). */
+export function loadGradientAdapter(adapterDir: string, spec: ModelSpec, maxRank: number): Promise<AdapterWeights> {
+  return loadAdapterWeights(readAdapterMeta(adapterDir, 'influence'), spec, { maxRank });
+}
+
 export async function openGradientModel(o: {
   modelDir: string;
   cacheDir: string;
@@ -48,17 +79,9 @@ export async function openGradientModel(o: {
   threads: number;
   maxRank: number;
 }): Promise<GradientModel> {
-  const adapter = await loadAdapterWeights(readAdapterMeta(o.adapterDir, 'influence'), o.spec, {
-    maxRank: o.maxRank,
-  });
-  const session = await TrainingSession.open({
-    modelDir: o.modelDir,
-    cacheDir: o.cacheDir,
-    graph: { lora: { rank: adapter.rank, targets: adapter.targets }, precision: o.precision },
-    threads: o.threads,
-  });
-  const blocks = session.trainable.map((t) => ({ name: t.name, shape: [t.shape[0]!, t.shape[1]!] as const }));
-  return { session, adapter, params: session.trainable.map((t) => paramOf(adapter, t.name)), blocks };
+  const adapter = await loadGradientAdapter(o.adapterDir, o.spec, o.maxRank);
+  const session = await openGradientSession({ ...o, rank: adapter.rank, targets: adapter.targets });
+  return bindGradientModel(session, adapter);
 }
 
 /** Each example's projected mean-loss gradient, in order ([L][d_l] per example). */

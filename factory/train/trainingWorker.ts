@@ -1,13 +1,23 @@
 // The training thread: runs one job at a time (trainLora) with its own onnxruntime session and
 // thread cap, so serving never waits for it. Steps, evaluations and checkpoints go to the owner as
 // notices; cancel and pause arrive as commands and take effect between optimizer steps.
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectParent } from '../../common/index.ts';
-import { loadModelSpec } from '../../kernels/model/index.ts';
+import { ADAPTER_WEIGHTS_FILE } from '../../adapters/index.ts';
+import type { TrainingSession } from '../../kernels/index.ts';
+import { loadModelSpec, type AdapterWeights } from '../../kernels/model/index.ts';
 import { readCheckpoint, readInitAdapter, writeCheckpoint } from './checkpoint.ts';
 import { exportAdapter } from './exportAdapter.ts';
 import { trainLora, type StepMetrics, type TrainState } from './trainLora.ts';
-import { exampleGradients, openGradientModel, storeExampleGradients, type GradientModel } from './exampleGradients.ts';
+import {
+  bindGradientModel,
+  exampleGradients,
+  loadGradientAdapter,
+  openGradientSession,
+  storeExampleGradients,
+  type GradientModel,
+} from './exampleGradients.ts';
 import type { GradientModelArgs, TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
 
 const parent = connectParent<TrainingCalls, TrainingNotice, TrainingCommand>();
@@ -25,38 +35,76 @@ function fireFault(): void {
     });
 }
 /**
- * The last adapter opened for gradients (answers come in bursts for one adapter). Calls for
- * different adapters interleave (each awaits its session runs), so a model is released only once
- * it is no longer the current one AND no call is still using it: releasing it under a running call
- * failed that call with "Session already disposed" (seen under the soak's load).
+ * Gradient models. The training graph depends only on the LoRA shape (rank, targets) and the
+ * precision: an adapter's values are inputs. So one session serves every adapter of a shape, and
+ * answers for the embedded default's four adapters no longer open a session each time they
+ * interleave (a session open per switch cost more than the gradients under the soak's load).
+ * Sessions are kept per shape (a few at most), adapter values per folder; both least recently
+ * used first. A session is released only once evicted AND no call still uses it: releasing it
+ * under a running call failed that call with "Session already disposed".
  */
-interface GradientEntry {
-  key: string;
-  model: Promise<GradientModel>;
+interface SessionEntry {
+  session: Promise<TrainingSession>;
   users: number;
+  evicted: boolean;
 }
-let gradientModel: GradientEntry | null = null;
+const MAX_GRADIENT_SESSIONS = 2;
+const MAX_GRADIENT_ADAPTERS = 16;
+const sessions = new Map<string, SessionEntry>();
+const adapters = new Map<string, Promise<AdapterWeights>>();
 
-function releaseIfUnused(e: GradientEntry): void {
-  if (e.users > 0 || gradientModel === e) return;
-  void e.model.then((m) => m.session.release()).catch(() => undefined); // a failed open has nothing to release
-}
-
-/** Runs `use` with the gradient model for `a` (opened, or the current one), held until it returns. */
-async function withGradientModel<T>(a: GradientModelArgs, use: (m: GradientModel) => Promise<T>): Promise<T> {
-  const key = JSON.stringify([a.modelDir, a.adapterDir, a.precision, a.threads, a.maxRank]);
-  if (gradientModel?.key !== key) {
-    const old = gradientModel;
-    const model = loadModelSpec(a.modelDir).then((spec) => openGradientModel({ ...a, spec }));
-    const entry: GradientEntry = { key, model, users: 0 };
-    gradientModel = entry;
-    model.catch(() => (gradientModel = gradientModel === entry ? null : gradientModel));
-    if (old) releaseIfUnused(old);
+/** Map get that moves the entry to the most recently used end. */
+function touch<V>(m: Map<string, V>, key: string): V | undefined {
+  const v = m.get(key);
+  if (v !== undefined) {
+    m.delete(key);
+    m.set(key, v);
   }
-  const entry = gradientModel!;
+  return v;
+}
+
+function releaseIfUnused(e: SessionEntry): void {
+  if (e.users > 0 || !e.evicted) return;
+  void e.session.then((s) => s.release()).catch(() => undefined); // a failed open has nothing to release
+}
+
+function gradientAdapter(a: GradientModelArgs): Promise<AdapterWeights> {
+  // the weights file's size and time in the key: a folder rewritten in place is read again
+  const st = statSync(join(a.adapterDir, ADAPTER_WEIGHTS_FILE), { throwIfNoEntry: false });
+  const key = JSON.stringify([a.modelDir, a.adapterDir, a.maxRank, st?.size, st?.mtimeMs]);
+  let p = touch(adapters, key);
+  if (!p) {
+    p = loadModelSpec(a.modelDir).then((spec) => loadGradientAdapter(a.adapterDir, spec, a.maxRank));
+    adapters.set(key, p);
+    p.catch(() => adapters.get(key) === p && adapters.delete(key));
+    while (adapters.size > MAX_GRADIENT_ADAPTERS) adapters.delete(adapters.keys().next().value!);
+  }
+  return p;
+}
+
+/** Runs `use` with the gradient model for `a`, its session held until `use` returns. */
+async function withGradientModel<T>(a: GradientModelArgs, use: (m: GradientModel) => Promise<T>): Promise<T> {
+  const adapter = await gradientAdapter(a);
+  const shape = { ...a, rank: adapter.rank, targets: adapter.targets };
+  const key = JSON.stringify([a.modelDir, a.cacheDir, a.precision, a.threads, adapter.rank, adapter.targets]);
+  let entry = touch(sessions, key);
+  if (!entry) {
+    const e: SessionEntry = { session: openGradientSession(shape), users: 0, evicted: false };
+    e.session.catch(() => {
+      if (sessions.get(key) === e) sessions.delete(key);
+    });
+    sessions.set(key, e);
+    while (sessions.size > MAX_GRADIENT_SESSIONS) {
+      const [oldKey, old] = sessions.entries().next().value!;
+      sessions.delete(oldKey);
+      old.evicted = true;
+      releaseIfUnused(old);
+    }
+    entry = e;
+  }
   entry.users++;
   try {
-    return await use(await entry.model);
+    return await use(bindGradientModel(await entry.session, adapter));
   } finally {
     entry.users--;
     releaseIfUnused(entry);
