@@ -132,6 +132,12 @@ try {
       await poster.challengeByQuorum('bench', c.doc, approvers, c.voteProofs, signatures),
     );
   }
+  // the first challenge also pays the treasury's first write (zero -> non-zero); compare like with like
+  const c3 = challenged(3);
+  note(
+    `challenge (3 approvers slashed, ${BIG}-doc version, treasury already non-zero)`,
+    await poster.challenge('bench', c3.doc, approvers, c3.voteProofs),
+  );
   note('requestUnstake', await validators[1]!.requestUnstake('bench', parseEther('1')));
   note('withdraw', await validators[1]!.withdraw('bench'));
   console.log(
