@@ -1,6 +1,9 @@
 /// <reference lib="dom" />
-// The page's client for this server's /v1 API (browser code). Every failure becomes an ApiError
-// carrying the server's OpenAI-shaped message ({"error": {"message"}}), for the page to show.
+// The page's client for this server's /v1 API (browser code). Every call carries the tab's API
+// key as "Authorization: Bearer" when one was entered (apiKey.ts). Every failure becomes an
+// ApiError carrying the server's OpenAI-shaped message ({"error": {"message"}}) and its status,
+// for the page to show.
+import { apiKey } from './apiKey.js';
 
 export class ApiError extends Error {
   constructor(
@@ -71,6 +74,8 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('content-type', 'application/json');
+  const key = apiKey();
+  if (key !== null) headers.set('authorization', `Bearer ${key}`);
   let res: Response;
   try {
     res = await fetch(path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });

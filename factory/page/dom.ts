@@ -26,9 +26,24 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** Shows `context: message` in the page's error banner (the API's own message for API errors). */
+/**
+ * Shows `context: message` in the page's error banner (the API's own message for API errors). A
+ * 401 (the server runs with --api-key) is told in the page's own words and points at the API key
+ * field (apiKey.ts), which it marks.
+ */
 export function showError(context: string, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  if ((err as { status?: number } | null)?.status === 401) {
+    const form = byId('api-key-form');
+    message =
+      form.dataset.key === 'set'
+        ? 'the server refused this tab’s API key. Check it and enter it again in the "API key" field at the top of the page.'
+        : 'this server needs an API key. Enter yours in the "API key" field at the top of the page.';
+    form.classList.add('needs-key');
+    const input = byId<HTMLInputElement>('api-key');
+    input.setAttribute('aria-invalid', 'true');
+    if (document.activeElement !== input) input.focus();
+  }
   byId('error-text').textContent = `${context}: ${message}`;
   byId('error').hidden = false;
 }

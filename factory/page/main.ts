@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // The ModelFactory page's entry (browser code, served as /factory/main.js): wires the steps
 // together. Data (1) and settings (2) make a job request; the monitor (3) follows the job; once it
-// has succeeded, the comparison and chat (4, 5) and its contributors (6) show its adapter.
+// has succeeded, the comparison and chat (4, 5) and its contributors (6) show its adapter. The
+// API key field (apiKey.ts) reloads the page's data when a key is entered.
 import { createJob, type Job } from './api.js';
 import { byId, clearError, guarded, showError } from './dom.js';
 import { DataStep } from './dataStep.js';
@@ -10,6 +11,7 @@ import { JobMonitor } from './jobMonitor.js';
 import { JobsList } from './jobsList.js';
 import { TryStep } from './tryStep.js';
 import { ProvenanceStep } from './provenanceStep.js';
+import { KeyField } from './apiKey.js';
 
 const data = new DataStep(() => {
   tryStep.suggest(data.samplePrompts());
@@ -66,6 +68,15 @@ byId('start').addEventListener(
   }),
 );
 
-Promise.all([header(), data.loadDatanets(), jobs.refresh()]).catch((err: unknown) =>
-  showError('Loading the page', err),
-);
+/** What the page reads from the server: at load, and again when the API key changes. */
+function load(): void {
+  Promise.all([header(), data.loadDatanets(), jobs.refresh()]).catch((err: unknown) =>
+    showError('Loading the page', err),
+  );
+}
+
+new KeyField(() => {
+  clearError();
+  load();
+});
+load();

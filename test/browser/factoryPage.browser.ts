@@ -6,15 +6,15 @@
 // needs a browser (CHROMIUM=/path overrides /usr/bin/chromium).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { FastifyInstance } from 'fastify';
 import { bracketIds, COMPLETION, memoriseJsonl, PROMPTS } from '../support/memoriseData.ts';
 import { startFineTuningServer } from '../support/fineTuningServer.ts';
+import { launchFactoryPage, type PageDriver } from '../support/factoryPageDriver.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = new URL('../../test-results/factory-page.png', import.meta.url).pathname;
 const KEY = 'factory-page-admin-key';
 const OWNER = '0x00000000000000000000000000000000000000aa';
@@ -27,7 +27,11 @@ let app: FastifyInstance;
 let base: string;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
+let text: PageDriver['text'];
+let fill: PageDriver['fill'];
+let upload: PageDriver['upload'];
+let waitForStatus: PageDriver['waitForStatus'];
 
 before(async () => {
   ({ app, base } = await startFineTuningServer({ dir: tmp, adminKey: KEY }));
@@ -43,19 +47,7 @@ before(async () => {
   await post('/v1/datanets', { id: 'tiny-stories', title: 'Tiny stories' }, true);
   await post('/v1/datanets/tiny-stories/documents', { text: ids([12, 34, 56, 78]), contributor: OWNER });
 
-  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)`);
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  page.on('console', (msg) => {
-    // the page's own failed API calls (the 400 below) are reported by Chrome; anything else is a bug
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(msg.text());
-  });
+  ({ browser, page, pageErrors, text, fill, upload, waitForStatus } = await launchFactoryPage());
 });
 
 after(async () => {
@@ -63,45 +55,6 @@ after(async () => {
   await app?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-const text = (selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').trim());
-/** Sets an input's value as typing would (input + change events). */
-async function fill(selector: string, value: string | number): Promise<void> {
-  await page.$eval(
-    selector,
-    (el, v) => {
-      (el as HTMLInputElement).value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    String(value),
-  );
-}
-/** Waits for the followed job to reach one of these statuses; on timeout, says what the page shows. */
-async function waitForStatus(statuses: string[], timeout = 60_000): Promise<void> {
-  const selector = statuses.map((st) => `#progress[data-status="${st}"]`).join(', ');
-  try {
-    await page.waitForSelector(selector, { timeout });
-  } catch (err) {
-    const shown = await page.evaluate(() => ({
-      status: document.getElementById('progress')?.dataset.status,
-      progress: document.getElementById('progress-text')?.textContent,
-      error: document.getElementById('error')?.hidden ? null : document.getElementById('error-text')?.textContent,
-      events: Array.from(document.querySelectorAll('#event-log li'), (li) => li.textContent).slice(0, 8),
-    }));
-    throw new Error(
-      `no job status ${statuses.join('|')} within ${timeout} ms; the page shows ${JSON.stringify(shown)}`,
-      {
-        cause: err,
-      },
-    );
-  }
-}
-async function upload(selector: string, path: string): Promise<void> {
-  const input = await page.$(selector);
-  assert.ok(input, selector);
-  await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(path);
-}
 
 test('the page loads the base model, the DataNets with a preview, and nothing from elsewhere', async () => {
   const res = await page.goto(`${base}/factory`, { waitUntil: 'networkidle0' });

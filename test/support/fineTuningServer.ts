@@ -9,6 +9,8 @@ export const STORIES260K = new URL('../../../shared/models/stories260K', import.
 export async function startFineTuningServer(o: {
   dir: string;
   adminKey: string;
+  /** More flags (e.g. --api-key). */
+  argv?: string[];
   /** Fastify's logger option (default: silent). */
   logger?: NonNullable<Parameters<typeof buildApp>[1]>['logger'];
 }): Promise<{
@@ -20,6 +22,7 @@ export async function startFineTuningServer(o: {
       ...['--model', STORIES260K, '--cache-dir', join(o.dir, 'cache'), '--data-dir', join(o.dir, 'data')],
       ...['--admin-key', o.adminKey, '--log-level', 'silent', '--chain', 'off', '--threads', '1'],
       ...['--training-threads', '1', '--max-lora-rank', '8'],
+      ...(o.argv ?? []),
     ],
     env: {},
   });
