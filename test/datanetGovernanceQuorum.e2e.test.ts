@@ -130,6 +130,13 @@ test('a quorum of staked validators challenges an approved document: exact slash
   assert.equal(tally.json().version.version, 1);
   assert.equal(h.gov.reputationPpm(contributor, NET), Math.round(1e6 * (4 / 7)), 'A=2 R=1: 4/7');
 
+  // the registry publishes the Challenge type validators sign
+  assert.deepEqual((await h.get('/v1/datanet-registry')).json().eip712.types.Challenge, [
+    { name: 'datanet', type: 'bytes32' },
+    { name: 'docId', type: 'bytes32' },
+    { name: 'version', type: 'uint64' },
+  ]);
+
   // --- refused, in the API and on chain, with no state change ---
   const untouched = await snapshot(ids);
   const quorum = await sigs([K0, K2], d0, 1);
@@ -201,8 +208,14 @@ test('a quorum of staked validators challenges an approved document: exact slash
     'not_found',
     /no published version 7/,
   );
-  // a malformed body
+  // a malformed body, too many signatures
   expectError(await api({ version: 1 }), 400, 'invalid_request', /signatures/);
+  expectError(
+    await api({ version: 1, signatures: Array.from({ length: 1001 }, () => quorum[0]) }),
+    400,
+    'invalid_request',
+    /signatures/,
+  );
   assert.deepEqual(await snapshot(ids), untouched, 'no refused challenge changed anything');
 
   // --- the owner policy has no quorum: refused in the API and on chain ---

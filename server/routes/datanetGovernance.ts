@@ -73,6 +73,7 @@ const QUORUM_CHALLENGE_BODY = {
     signatures: {
       type: 'array',
       minItems: 1,
+      maxItems: 1000,
       description:
         'At least `quorum` validators, each with active stake >= min_stake, each signing EIP-712 ' +
         'Challenge(bytes32 datanet, bytes32 docId, uint64 version) in the registry domain (GET /v1/datanet-registry).',

@@ -46,6 +46,9 @@ export interface ChallengeResult {
   republished: VersionRow | null;
 }
 
+/** Most signatures a quorum challenge carries (the largest quorum a DataNet may set). */
+export const MAX_SIGNATURES = 1000;
+
 const rejected = (reason: string, message: string, param?: string): never => {
   throw new AttributionError('governance_rejected', message, { param, details: { reason } });
 };
@@ -105,10 +108,12 @@ async function quorum(
       `DataNet ${g.datanet} is under the owner policy: no validator votes there, so no quorum can challenge; its owner challenges`,
       'datanet',
     );
-  if (!Array.isArray(signatures) || signatures.length === 0)
-    throw new RequestError('invalid_request', 'signatures must be a non-empty list of {validator, signature}', {
-      param: 'signatures',
-    });
+  if (!Array.isArray(signatures) || signatures.length === 0 || signatures.length > MAX_SIGNATURES)
+    throw new RequestError(
+      'invalid_request',
+      `signatures must be a list of 1 to ${MAX_SIGNATURES} {validator, signature}`,
+      { param: 'signatures' },
+    );
   const message = { datanet: datanetKey(g.datanet), docId: doc.docId, version: doc.version };
   const seen = new Set<Address>();
   const out: ChallengeSignatureArg[] = [];
