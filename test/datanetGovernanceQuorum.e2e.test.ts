@@ -208,6 +208,15 @@ test('a quorum of staked validators challenges an approved document: exact slash
     'not_found',
     /no published version 7/,
   );
+  // an approver listed twice would be slashed twice: the contract wants approvers strictly ascending
+  const a0 = chainArgs(d0, 1);
+  const twice = [a0.approvers[0]!, a0.approvers[0]!];
+  const twiceProofs = [a0.voteProofs[0]!, a0.voteProofs[0]!];
+  assert.match(
+    await errorOf(h.poster.challengeByQuorum(NET, a0.doc, twice, twiceProofs, bySigner(quorum))),
+    /ApproversNotAscending/,
+  );
+  assert.match(await errorOf(h.poster.challenge(NET, a0.doc, twice, twiceProofs)), /ApproversNotAscending/);
   // a malformed body, too many signatures
   expectError(await api({ version: 1 }), 400, 'invalid_request', /signatures/);
   expectError(
