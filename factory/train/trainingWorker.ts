@@ -3,7 +3,7 @@
 // notices; cancel and pause arrive as commands and take effect between optimizer steps.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectParent } from '../../common/index.ts';
+import { connectParent, lowerThreadPriority } from '../../common/index.ts';
 import { ADAPTER_WEIGHTS_FILE } from '../../adapters/index.ts';
 import type { TrainingSession } from '../../kernels/index.ts';
 import { loadModelSpec, type AdapterWeights } from '../../kernels/model/index.ts';
@@ -20,6 +20,7 @@ import {
 } from './exampleGradients.ts';
 import type { GradientModelArgs, TrainingCalls, TrainingCommand, TrainingNotice } from './trainingProtocol.ts';
 
+lowerThreadPriority(); // before any session: onnxruntime's threads inherit it (common/threadPriority.ts)
 const parent = connectParent<TrainingCalls, TrainingNotice, TrainingCommand>();
 let control: Extract<TrainingCommand, { t: 'control' }>['action'] = 'continue';
 let fault: 'throw' | 'exit' | null = null; // tests only (TrainingThread.injectFault)

@@ -10,7 +10,13 @@
 // spinning.
 import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { EngineError, connectParent, serializeError, type SerializedError } from '../../common/index.ts';
+import {
+  EngineError,
+  connectParent,
+  lowerThreadPriority,
+  serializeError,
+  type SerializedError,
+} from '../../common/index.ts';
 import { AdapterCache } from '../../adapters/index.ts';
 import { AdapterLoaderThread } from '../../adapters/index.ts';
 import { collectGarbage } from './collectGarbage.ts';
@@ -27,6 +33,7 @@ import { GRAPH_OUTPUTS } from '../graph/graphContract.ts';
 import type { EngineNotice, EngineStats, GenerateEvent } from './engineContract.ts';
 import { type ModelSpec } from '../model/modelSpec.ts';
 
+lowerThreadPriority(); // before any session: onnxruntime's threads inherit it (common/threadPriority.ts)
 const parent = connectParent<EngineCalls, EngineWorkerNotice, EngineCommand>();
 const { options, adapters: initialAdapters } = workerData as EngineWorkerData;
 
