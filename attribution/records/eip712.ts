@@ -133,8 +133,9 @@ export function createRecordSigner(privateKey: Hex, domain: Eip712Domain): Recor
     address: account.address,
     domain,
     async sign(record) {
+      // signTypedData would hash the typed data again: sign the digest (the same signature)
       const digest = recordDigest(record, domain);
-      const signature = await account.signTypedData(typedData(record, domain));
+      const signature = await account.sign({ hash: digest });
       return { record, signer: account.address, signature, digest };
     },
   };
