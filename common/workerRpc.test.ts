@@ -131,3 +131,23 @@ export function reservedTagsDoNotTypeCheck(bad: WorkerChannel<EchoCalls, never, 
   // @ts-expect-error `reply` belongs to the channel
   bad.post({ t: 'go' });
 }
+
+test('settled(): true once every pending call has returned, false when one is still running at the timeout', async () => {
+  const ch = echo();
+  try {
+    assert.equal(await ch.settled(10), true, 'nothing pending');
+    const answered: number[] = [];
+    const calls = [1, 2, 3].map((i) => ch.call('echo', i).then((v) => answered.push(v as number)));
+    assert.equal(ch.inFlight, 3);
+    assert.equal(await ch.settled(10_000), true);
+    assert.deepEqual(answered.sort(), [1, 2, 3], 'every call had returned when settled() resolved');
+    await Promise.all(calls);
+    const hung = ch.call('hang', null).catch((e: unknown) => e);
+    assert.equal(await ch.settled(50), false, 'a call that never answers');
+    await ch.close();
+    assert.ok((await hung) instanceof WorkerExitError);
+    assert.equal(await ch.settled(10), true, 'a dead thread has nothing pending');
+  } finally {
+    await ch.close();
+  }
+});

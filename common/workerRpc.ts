@@ -76,6 +76,7 @@ export class WorkerChannel<C extends CallMap<C>, N extends Tagged = never, P ext
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly noticeListeners = new Set<(n: N) => void>();
   private readonly exitListeners = new Set<(e: WorkerExitError) => void>();
+  private settledWaiters: Array<() => void> = [];
   private readonly log: Logger;
   private readonly exited: Promise<void>;
   private nextId = 1;
@@ -146,6 +147,26 @@ export class WorkerChannel<C extends CallMap<C>, N extends Tagged = never, P ext
     return this.pending.size;
   }
 
+  /** Resolves true once no call is pending (at once if none is, or the thread is dead), false after `timeoutMs`. */
+  settled(timeoutMs: number): Promise<boolean> {
+    if (this.pending.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.settledWaiters = this.settledWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      this.settledWaiters.push(done);
+    });
+  }
+
+  private wakeSettled(): void {
+    if (this.pending.size === 0) for (const w of this.settledWaiters.splice(0)) w();
+  }
+
   /**
    * Ends the thread: waits up to `graceMs` for it to exit by itself (a command may have asked it
    * to), then terminates it. Resolves once it has exited.
@@ -168,6 +189,7 @@ export class WorkerChannel<C extends CallMap<C>, N extends Tagged = never, P ext
       this.pending.delete(id);
       if (error) p.reject((this.options.reviveError ?? deserializeError)(error));
       else p.resolve(result);
+      this.wakeSettled();
     } else if (m.t === 'log') {
       const { level, context, message } = m as Extract<Wire, { t: 'log' }>;
       this.log[level](context, message);
@@ -181,6 +203,7 @@ export class WorkerChannel<C extends CallMap<C>, N extends Tagged = never, P ext
     this.death = error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    this.wakeSettled();
     for (const listener of this.exitListeners) listener(error);
     this.exitListeners.clear();
   }

@@ -193,7 +193,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       modelDir,
       tokenEmbeddings,
       tokenizer,
-      engine: () => holder.get(),
+      engine: () => holder.current(), // also while draining: acknowledged records are still scored
       log: app.log,
       adapterOwner: (id) => registry.meta(id)?.owner ?? null,
       adapterDir: (id) => (registry.has(id) ? (registry.meta(id)?.path ?? null) : null),
@@ -234,9 +234,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     holder.beginDrain(config.shutdownDeadline);
     app.log.info({ inFlight: holder.inFlight, deadlineSeconds: config.shutdownDeadline }, 'draining');
     await holder.idle();
+    // then the acknowledged `async` records, while the engine and the training thread still run
+    await attribution?.hook.drain?.();
   });
   app.addHook('onReady', async () => factory.start());
   app.addHook('onClose', async () => {
+    await attribution?.hook.drain?.(); // records of requests that ended after preClose's drain
     await factory.close();
     await attribution?.close?.();
     if (holder !== notStarted) await holder.close();

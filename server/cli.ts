@@ -1,6 +1,7 @@
 // `npm start -- [flags]`: load the config, buildApp(config), listen. With no flags it serves the
 // embedded default model. SIGTERM/SIGINT: stop accepting, let in-flight requests finish until
-// --shutdown-deadline (then cancel them), close the engine, exit 0.
+// --shutdown-deadline (then cancel them), write every acknowledged `async` attribution record to
+// the outbox (the engine and the training thread still run meanwhile), close them, exit 0.
 import { buildApp } from './app.ts';
 import { helpText, loadConfig, wantsHelp } from './config.ts';
 import { LoraledgerError } from '../common/index.ts';

@@ -101,11 +101,21 @@ export class EngineHolder {
     }, delayMs);
   }
 
-  /** The engine, or a 503 error saying why not. */
+  /** The engine for new work, or a 503 error saying why not (shutting_down once draining). */
   get(): EngineClient {
     if (this.draining)
       throw new EngineError('shutting_down', 'The server is shutting down and accepts no new requests.');
+    return this.current();
+  }
+
+  /**
+   * The engine for work admitted before the drain began, also while draining: the attribution of a
+   * request already answered (an `async` record acknowledged as pending) or still running. Until
+   * close(); a 503 error when there is no engine.
+   */
+  current(): EngineClient {
     if (this.state === 'ready' && this.engine) return this.engine;
+    if (this.state === 'closed') throw new EngineError('shutting_down', 'The engine is shut down.');
     if (this.state === 'failed')
       throw new EngineError(
         'engine_not_ready',

@@ -104,11 +104,20 @@ export class TrainingThread {
     this.channel?.post({ t: 'control', action });
   }
 
+  /**
+   * Ends the thread once its running calls have returned (at most CLOSE_GRACE_MS): terminating a
+   * worker while an onnxruntime call runs in it aborts the whole process ("terminate called after
+   * throwing an instance of 'Napi::Error'"). A running job is paused first by its owner (FineTuner).
+   */
   async close(): Promise<void> {
     const c = this.channel;
     this.channel = null;
+    if (c && !(await c.settled(CLOSE_GRACE_MS)))
+      this.log?.warn({ inFlight: c.inFlight }, 'training thread: calls still running at close; terminating it');
     await c?.close();
   }
 }
 
 const noop = (): void => {};
+/** How long close() lets running calls return before it terminates the thread. */
+const CLOSE_GRACE_MS = 30_000;

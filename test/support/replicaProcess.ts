@@ -13,6 +13,8 @@ export interface ReplicaProcess {
   up: boolean;
   /** stdout + stderr of every run (for failure messages). */
   log: string;
+  /** How the last run ended: its exit code, or the signal that killed it (null while it runs). */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
   start(): Promise<void>;
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -27,13 +29,20 @@ export function replicaProcess(id: string, args: string[], timeoutMs = 120_000, 
     url: '',
     up: false,
     log: '',
+    exit: null,
     async start() {
       const c = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args, '--port', String(port)], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = c;
-      exited = new Promise((resolve) => c.once('exit', () => resolve()));
+      r.exit = null;
+      exited = new Promise((resolve) =>
+        c.once('exit', (code, signal) => {
+          r.exit = { code, signal };
+          resolve();
+        }),
+      );
       const listening = new Promise<string>((resolve, reject) => {
         const onData = (d: Buffer) => {
           r.log += String(d);
