@@ -12,7 +12,7 @@
 // Glossary: n examples, L blocks, d_l stored values of block l (after projection).
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { f16ToF32, f32ToF16 } from '../kernels/model/index.ts';
+import { f32ToF16, widenF16 } from '../kernels/model/index.ts';
 import type { BlockShape, ProjectionSpec } from './gradientProjection.ts';
 import { tempPathBeside } from './influenceRows.ts';
 
@@ -153,11 +153,14 @@ export async function readGradientStore(file: string): Promise<StoredGradients> 
   const blocks = dims.map((d) => new Float32Array(n * d));
   let at = 12 + hl;
   for (let k = 0; k < n; k++) {
+    // the event loop serves between slices of rows (a store is megabytes; this runs on it)
+    if (k % 32 === 31) await new Promise<void>((resolve) => setImmediate(resolve));
     dims.forEach((d, l) => {
       const scale = buf.readFloatLE(at);
       at += 4;
       const out = blocks[l]!;
-      for (let j = 0; j < d; j++, at += 2) out[k * d + j] = f16ToF32(buf.readUInt16LE(at)) * scale;
+      widenF16(buf, at, d, out, k * d, scale);
+      at += 2 * d;
     });
   }
   return { header, train: { n, dims, blocks } };

@@ -14,6 +14,7 @@ export {
   checkpointFiles,
   decodeTensor,
   f16ToF32,
+  widenF16,
   f32ToF16,
   parseSafetensorsHeader,
   readCheckpointTensors,

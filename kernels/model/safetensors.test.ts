@@ -10,6 +10,7 @@ import {
   writeSafetensors,
   f16ToF32,
   f32ToF16,
+  widenF16,
 } from './safetensors.ts';
 import { LoraledgerError } from '../../common/index.ts';
 
@@ -65,4 +66,25 @@ test('a truncated file is refused with a message naming the tensor and sizes', a
   });
   await writeFile(file, Buffer.from('not a safetensors file at all'));
   await assert.rejects(readSafetensorsHeader(file), /header length/);
+});
+
+test('widenF16: little-endian halves at any byte offset, scaled, equal to f16ToF32 for all 65536 patterns', () => {
+  // hand values: 1, -2, 65504 (largest half), 2^-24 (smallest subnormal), -0, +Inf
+  const hand = [0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000, 0x7c00];
+  const bytes = new Uint8Array(1 + 2 * hand.length);
+  hand.forEach((h, i) => {
+    bytes[1 + 2 * i] = h & 0xff;
+    bytes[2 + 2 * i] = h >> 8;
+  });
+  const out = new Float32Array(hand.length + 1);
+  widenF16(bytes, 1, hand.length, out, 1, 2);
+  assert.deepEqual([...out], [0, 2, -4, 131008, 2 ** -23, -0, Infinity]);
+  const all = new Uint8Array(2 * 65536);
+  for (let h = 0; h < 65536; h++) {
+    all[2 * h] = h & 0xff;
+    all[2 * h + 1] = h >> 8;
+  }
+  const wide = new Float32Array(65536);
+  widenF16(all, 0, 65536, wide);
+  for (let h = 0; h < 65536; h++) assert.ok(Object.is(wide[h], Math.fround(f16ToF32(h))), `0x${h.toString(16)}`);
 });

@@ -130,6 +130,30 @@ export function f16ToF32(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+/** f16ToF32 of every half bit pattern, built on first use (256 KiB). */
+let halfTable: Float32Array | null = null;
+
+/**
+ * Widens `n` little-endian halves starting at byte `offset` of `bytes` into `out` from `outOffset`,
+ * each times `scale`: one table lookup per value (f16ToF32 per value took 0.35 s for a 2.6 M-value
+ * gradient store on the event loop).
+ */
+export function widenF16(
+  bytes: Uint8Array,
+  offset: number,
+  n: number,
+  out: Float32Array,
+  outOffset = 0,
+  scale = 1,
+): void {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = f16ToF32(h);
+  }
+  const t = halfTable;
+  for (let i = 0, at = offset; i < n; i++, at += 2) out[outOffset + i] = t[bytes[at]! | (bytes[at + 1]! << 8)]! * scale;
+}
+
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
@@ -181,7 +205,7 @@ export function decodeTensor(info: TensorInfo, bytes: Buffer, file: string): Flo
       return out;
     }
     case 'F16':
-      for (let i = 0; i < n; i++) out[i] = f16ToF32(bytes.readUInt16LE(2 * i));
+      widenF16(bytes, 0, n, out);
       return out;
     default:
       throw invalid(file, `tensor ${info.name} has dtype ${info.dtype}; only F32, F16 and BF16 are supported`);
