@@ -1,11 +1,14 @@
 // The gradients.bin first-use race (issue 19): four copies of one factory-trained adapter
 // (stories260K, a real job on the real training thread) with their influence/gradients.bin
-// removed, so the first request to each computes it. 32 streamed inline RAG requests go at once,
-// round-robin over the four. Every request's record must carry training-data influence (method
+// removed, so the first request to each computes it, and two of them registered under a second id
+// too (the scorer loads per id: two loads, one file). 36 streamed inline RAG requests go at once,
+// round-robin over the six ids. Every request's record must carry training-data influence (method
 // `...+datainf-v1`), with no fallback to spans, no `training-data influence unavailable` warning
-// and no temporary left beside the adapters. Before the fix, 3 runs in 4 here had some requests
-// fail with ENOENT on the rename of `gradients.bin.tmp` (two writers, one temporary name) and fall
-// back. That each file is written once is shown by factory/train/trainingThread.test.ts.
+// and no temporary left beside the adapters. Before the fixes, 3 runs in 4 of the four-copy burst
+// had requests fail with ENOENT on the rename of `gradients.bin.tmp` (two writers, one temporary
+// name) and fall back; once the scorer stopped evicting loads in flight (d5319c4) the aliases
+// still did, in 1 run of 3. factory/train/trainingThread.test.ts shows the single write and the
+// two-thread case deterministically.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -19,6 +22,12 @@ import { startFineTuningServer } from './support/fineTuningServer.ts';
 const KEY = 'first-use-admin';
 const OWNER = '0x00000000000000000000000000000000000000aa';
 const COPIES = ['race-a', 'race-b', 'race-c', 'race-d'];
+/** Second ids on two of the folders (an alias, as an operator may register): two scorer loads, one file. */
+const ALIASES = [
+  ['race-a-alias', 'race-a'],
+  ['race-b-alias', 'race-b'],
+];
+const IDS = [...COPIES, ...ALIASES.map(([id]) => id!)];
 const admin = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const tmp = mkdtempSync(join(tmpdir(), 'loraledger-first-use-'));
 const logLines: string[] = [];
@@ -104,13 +113,14 @@ test('concurrent first-use requests over four adapters all get training-data inf
     rmSync(influenceFiles(dir).gradients);
     await call('POST', '/v1/adapters', { id, path: dir });
   }
+  for (const [id, folder] of ALIASES) await call('POST', '/v1/adapters', { id, path: join(dirname(trained), folder!) });
 
-  const records = await Promise.all(Array.from({ length: 32 }, (_, i) => streamed(COPIES[i % COPIES.length]!, i)));
+  const records = await Promise.all(Array.from({ length: 36 }, (_, i) => streamed(IDS[i % IDS.length]!, i)));
   const fellBack = records.filter((a) => a.status !== 'signed' || !/\+datainf-v1$/.test(a.method));
   assert.deepEqual(
     fellBack.map((a) => `${a.status} ${a.method}`),
     [],
-    `${fellBack.length} of 32 requests without training-data influence; the log:\n${logLines.slice(0, 5).join('')}`,
+    `${fellBack.length} of 36 requests without training-data influence; the log:\n${logLines.slice(0, 5).join('')}`,
   );
   for (const a of records) assert.ok(a.training_sources.length > 0, JSON.stringify(a));
   const warnings = logLines.filter((l) => /training-data influence unavailable|gradients/i.test(l));

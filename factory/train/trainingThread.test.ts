@@ -7,9 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { influenceFiles, readGradientHeader } from '../../adapters/index.ts';
+import { influenceFiles, readGradientHeader, readGradientStore } from '../../adapters/index.ts';
 import { loadModelSpec } from '../../kernels/model/index.ts';
 import { exampleGradients, openGradientModel } from './exampleGradients.ts';
+import { TrainingThread } from './trainingThread.ts';
 import {
   influenceWorkspace,
   skillConfig,
@@ -98,4 +99,44 @@ test("answers for interleaved adapters (two LoRA shapes) each get their own adap
   }
   // the adapters differ, so a mixed-up binding would show
   assert.notDeepEqual(got[0]!.blocks[0]![0], got[1]!.blocks[0]![0]);
+});
+
+test('two training threads (two replicas on one shared adapter folder) write one file at once: both succeed, the file is whole', async () => {
+  const cacheDir = join(dir, 'cache');
+  const a = await trainSkillAdapter({
+    modelDir: STORIES260K,
+    cacheDir,
+    root: dir,
+    name: 'shared',
+    rows: skillRows({ skills: 2, perSkill: 10, len: 3, seed: 5 }),
+    config: skillConfig({ epochs: 1 }),
+  });
+  const file = influenceFiles(a.dir).gradients;
+  const args = {
+    modelDir: STORIES260K,
+    cacheDir,
+    threads: 1,
+    maxRank: 64,
+    adapterDir: a.dir,
+    precision: 'fp32' as const,
+    examples: a.examples,
+    projection: null,
+    file,
+    manifestHash: a.manifestHash,
+  };
+  // no single flight spans processes: each writes to a temporary of its own, then renames
+  // (one shared `gradients.bin.tmp` failed the later rename with ENOENT)
+  const replica = new TrainingThread();
+  try {
+    // both threads started and their models open, so that the two writes overlap
+    const warm = { ...args, rows: a.examples.slice(0, 1) };
+    await Promise.all([thread.answerGradients(warm), replica.answerGradients(warm)]);
+    const [mine, theirs] = await Promise.all([thread.storeGradients(args), replica.storeGradients(args)]);
+    assert.deepEqual(mine.header, theirs.header);
+  } finally {
+    await replica.close();
+  }
+  const back = await readGradientStore(file);
+  assert.equal(back.train.n, a.examples.length);
+  assert.deepEqual(readdirSync(dirname(file)).sort(), ['examples.json', 'gradients.bin']);
 });
