@@ -13,6 +13,7 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { f32ToF16, widenF16 } from '../kernels/model/index.ts';
+import { nextTurn } from '../common/index.ts';
 import type { BlockShape, ProjectionSpec } from './gradientProjection.ts';
 import { tempPathBeside } from './influenceRows.ts';
 
@@ -154,7 +155,7 @@ export async function readGradientStore(file: string): Promise<StoredGradients> 
   let at = 12 + hl;
   for (let k = 0; k < n; k++) {
     // the event loop serves between slices of rows (a store is megabytes; this runs on it)
-    if (k % 32 === 31) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (k % 32 === 31) await nextTurn();
     dims.forEach((d, l) => {
       const scale = buf.readFloatLE(at);
       at += 4;

@@ -15,7 +15,7 @@
 // All chain work runs one at a time (a promise chain), so an epoch is never posted twice
 // concurrently; across crashes the on-chain check and the contract's strict epoch order do it.
 
-import { AttributionError } from '../../common/index.ts';
+import { AttributionError, nextTurn } from '../../common/index.ts';
 import type { ChainClient } from './chainClient.ts';
 import { recordPrimaryType, type Eip712Domain, type RecordSigner } from '../records/eip712.ts';
 import { loadTree, payoutsFromDump, proofOf, ZERO_ROOT, type LoadedTree } from './merkle.ts';
@@ -160,9 +160,9 @@ export class Settlement {
 
   /** Signs and durably stores a record; resolves only after the outbox fsync. */
   async record(record: AttributionRecord): Promise<SignedRecord> {
-    // Requests that finish in one engine step arrive together: each record is signed and stored in
-    // its own macrotask, so the event loop serves I/O between them (the soak's lag p99).
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Requests that finish in one engine step arrive together: each record is signed and stored on
+    // its own turn of the event loop, which serves I/O between them (the soak's lag p99).
+    await nextTurn();
     const signed = await this.opts.signer.sign(record);
     this.opts.outbox.append(signed);
     return signed;

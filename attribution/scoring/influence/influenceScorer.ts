@@ -12,6 +12,7 @@
 //
 // Glossary: n stored rows, L blocks.
 import { AttributionError, RequestError } from '../../../common/errors.ts';
+import { nextTurn } from '../../../common/nextTurn.ts';
 import { dataInfScores, gradientDotScores } from './dataInf.ts';
 import {
   influenceFiles,
@@ -129,9 +130,9 @@ export class InfluenceScorer implements TrainingInfluence {
       tokens: [...req.promptIds, ...req.completionIds],
       weights: [...req.promptIds.map(() => 0), ...req.completionIds.map(() => 1)],
     });
-    // A call's answers all resolve in one tick: each scores in its own macrotask, so the event loop
+    // A call's answers all resolve in one tick: each scores on its own turn of the event loop, which
     // serves I/O between them instead of running the whole batch's scoring in one stretch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     const raw = (this.o.method === 'gradient_dot' ? gradientDotScores : dataInfScores)(store.train, v);
     const byId = new Map<string, number>();
     store.header.examples.forEach((e, i) => byId.set(e.id, (byId.get(e.id) ?? 0) + raw[i]!));
