@@ -23,7 +23,7 @@
 //                    it in the background and returns {record_id, status: "pending"} (async).
 // Core: no Fastify, ORT or viem; the scorer (engine.score), record sink and tokenizer are injected.
 
-import { EngineError, RequestError, stderrLogger } from '../common/index.ts';
+import { EngineError, RequestError, nextTurn, stderrLogger } from '../common/index.ts';
 import { normaliseAddress } from './records/address.ts';
 import { augmentPrompt, DEFAULT_RAG_TEMPLATE, ragQuery, type RagTemplate } from './data/augmentPrompt.ts';
 import type { ChatMessage, ChatTemplateTool, PromptParts } from '../kernels/model/index.ts';
@@ -273,6 +273,9 @@ export class AttributionService {
 
   /** Scores, builds, signs and appends to the outbox; resolves after the append. */
   async attribute(req: AttributeRequest): Promise<AttributionResult> {
+    // the requests that finish in one engine step come together: each tokenizes its subset prompts
+    // on its own turn of the event loop (common/nextTurn.ts)
+    await nextTurn();
     const k = req.passages.length;
     const plan = planAttribution(k, {
       maxExactK: this.o.maxExactShapleyK ?? MAX_EXACT_SHAPLEY_K,
