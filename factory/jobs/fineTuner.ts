@@ -169,11 +169,10 @@ export class FineTuner {
       throw new RequestError('invalid_request', 'DataNets are not available on this server', {
         param: 'training_data.datanets',
       });
-    // datanet_not_found, or no documents at all, now rather than after queueing
-    if (
-      spec.datanets.length > 0 &&
-      spec.datanets.every((d) => this.o.documents!(d, spec.datanetVersions?.[d]).length === 0)
-    )
+    // datanet_not_found, a version that cannot be trained on, or no documents at all, now rather than
+    // after queueing: every DataNet is asked (not only up to the first with documents)
+    const counts = spec.datanets.map((d) => this.o.documents!(d, spec.datanetVersions?.[d]).length);
+    if (counts.length > 0 && counts.every((n) => n === 0))
       throw new RequestError('invalid_request', `DataNet(s) ${spec.datanets.join(', ')} have no documents`, {
         param: 'training_data.datanets',
       });

@@ -2,6 +2,7 @@
 // anvil, the DataNetRegistry deployed from the poster key (dev key #0), the governance service over
 // in-memory SQLite, and the DataNet + governance routes behind Fastify inject. Roles sign with their
 // own keys (EIP-712); validators send their own stake transactions.
+// roleSigner signs the same way against any server's registry (test/datanetVersionTraining.e2e.test.ts).
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { createPublicClient, http, type Hex, type PublicClient } from 'viem';
@@ -19,6 +20,7 @@ import {
   signRequest,
   ballotTree,
   type RegistryClient,
+  type RegistryDomain,
 } from '../../attribution/index.ts';
 import { installErrorHandlers } from '../../server/http/errorHandler.ts';
 import { makeAdminGuard } from '../../server/http/adminAuth.ts';
@@ -35,6 +37,35 @@ export const STRANGER_KEY: Hex = '0x33333333333333333333333333333333333333333333
 export const VALIDATOR_KEYS = [ANVIL_DEV_KEYS[1]!, ANVIL_DEV_KEYS[2]!, ANVIL_DEV_KEYS[3]!, ANVIL_DEV_KEYS[4]!];
 export const addressOf = (key: Hex) => privateKeyToAccount(key).address.toLowerCase() as Hex;
 
+/** A role's signed request and a voter's signed ballot, for a registry's EIP-712 domain. */
+export interface RoleSigner {
+  /** payload + {actor, expires, signature}: a role's signed request, valid 600 s from the chain's now */
+  signed(key: Hex, action: string, datanet: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  ballot(
+    key: Hex,
+    datanet: string,
+    round: number,
+    votes: Array<{ doc_id: string; approve: boolean }>,
+  ): Promise<{ voter: Hex; votes: Array<{ doc_id: string; approve: boolean }>; signature: Hex }>;
+}
+
+/** Signs as the roles do, against `domain`; `now` is the chain's time (seconds). */
+export function roleSigner(domain: RegistryDomain, now: () => Promise<number>): RoleSigner {
+  return {
+    async signed(key, action, datanet, payload) {
+      const actor = addressOf(key);
+      const expires = (await now()) + 600;
+      const signature = await signRequest(key, domain, { actor, action, datanet, body: bodyHash(payload), expires });
+      return { ...payload, actor, expires, signature };
+    },
+    async ballot(key, datanet, round, votes) {
+      const root = ballotTree(votes.map((v) => ({ docId: v.doc_id as Hex, approve: v.approve }))).root as Hex;
+      const signature = await signBallot(key, domain, { datanet: datanetKey(datanet), round, votesRoot: root });
+      return { voter: privateKeyToAccount(key).address, votes, signature };
+    },
+  };
+}
+
 export interface GovernanceHarness {
   anvil: AnvilNode;
   app: FastifyInstance;
@@ -48,14 +79,8 @@ export interface GovernanceHarness {
   /** a registry client per VALIDATOR_KEYS entry (its own key) */
   asValidator: RegistryClient[];
   advance(seconds: number): Promise<void>;
-  /** payload + {actor, expires, signature}: a role's signed request */
-  signed(key: Hex, action: string, datanet: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
-  ballot(
-    key: Hex,
-    datanet: string,
-    round: number,
-    votes: Array<{ doc_id: string; approve: boolean }>,
-  ): Promise<{ voter: Hex; votes: Array<{ doc_id: string; approve: boolean }>; signature: Hex }>;
+  signed: RoleSigner['signed'];
+  ballot: RoleSigner['ballot'];
   post(url: string, payload: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -99,23 +124,7 @@ export async function startGovernanceHarness(): Promise<GovernanceHarness> {
       await rpc('evm_increaseTime', [seconds]);
       await rpc('evm_mine');
     },
-    async signed(key, action, datanet, payload) {
-      const actor = addressOf(key);
-      const expires = (await poster.now()) + 600;
-      const signature = await signRequest(key, gov.domain, {
-        actor,
-        action,
-        datanet,
-        body: bodyHash(payload),
-        expires,
-      });
-      return { ...payload, actor, expires, signature };
-    },
-    async ballot(key, datanet, round, votes) {
-      const root = ballotTree(votes.map((v) => ({ docId: v.doc_id as Hex, approve: v.approve }))).root as Hex;
-      const signature = await signBallot(key, gov.domain, { datanet: datanetKey(datanet), round, votesRoot: root });
-      return { voter: privateKeyToAccount(key).address, votes, signature };
-    },
+    ...roleSigner(gov.domain, () => poster.now()),
     post: (url, payload, headers = {}) => app.inject({ method: 'POST', url, payload: payload as object, headers }),
     get: (url) => app.inject({ method: 'GET', url }),
     async close() {

@@ -499,10 +499,17 @@ export class DataNetGovernance implements ContributorReputation {
 
   /**
    * The documents of a published version that are still approved (an overturned one is never
-   * trained on), in the version's leaf order; not_found for an unpublished version.
+   * trained on), in the version's leaf order; not_found for an unpublished version, invalid_request
+   * for an open DataNet (both naming training_data.versions).
    */
   versionDocuments(datanet: string, version: number): DataDocument[] {
-    this.rules(datanet);
+    this.o.store.getDatanet(datanet); // datanet_not_found
+    if (this.o.state.governed(datanet) === null)
+      throw new RequestError(
+        'invalid_request',
+        `DataNet ${datanet} is open (no owner or validators), so it has no published versions: train on it without training_data.versions`,
+        { param: 'training_data.versions' },
+      );
     const v = this.o.state.version(datanet, version);
     if (v === null)
       throw new RequestError('not_found', `DataNet ${datanet} has no published version ${version}`, {
