@@ -198,7 +198,7 @@ export const ERROR_CATALOGUE = {
   governance_rejected: {
     status: 409,
     type: 'conflict_error',
-    doc: "The DataNet's rules refuse the action now: a double vote, a vote after the period closed, a withdrawal before unbonding ends, a challenge outside its window, a stale version; `details.reason` names the rule and nothing changed.",
+    doc: "The DataNet's rules refuse the action now: a double vote, a vote after the period closed, a withdrawal before unbonding ends, a challenge outside its window, a stale version; a challenge of a document already overturned (`already_challenged`), a quorum challenge under the owner policy (`owner_policy`), with fewer than `quorum` signers (`quorum_not_reached`) or one validator signing twice (`duplicate_challenger`); `details.reason` names the rule and nothing changed.",
   },
   training_manifest_missing: {
     status: 404,
