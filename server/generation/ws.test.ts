@@ -36,6 +36,8 @@ const config = loadConfig({
     '3',
     '--ws-high-water-mark',
     '1024',
+    '--max-pending-requests', // HTTP and WebSocket generations share these slots
+    '3',
   ],
   env: {},
 });
@@ -259,5 +261,82 @@ test('the upgrade response carries x-loraledger-replica, as every HTTP response 
     ws.once('error', j);
   });
   assert.equal(res.headers['x-loraledger-replica'], app.loraledger.config.replicaId);
+  ws.close();
+});
+
+/** Polls until `pred` holds (false after `ms`). */
+async function until(pred: () => boolean, ms = 20_000): Promise<boolean> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+const longBody = { model: 'stories260K', prompt: [5], max_tokens: LONG, ignore_eos: true };
+const postCompletion = (body: Record<string, unknown>, signal?: AbortSignal) =>
+  fetch(`http://127.0.0.1:${port}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+
+test('admission: WebSocket generations hold --max-pending-requests slots; HTTP past the limit gets 429, the next WS generation an overloaded error; released on cancel, completion and close', async () => {
+  const admission = app.admission;
+  assert.equal(admission.limit, 3);
+  assert.ok(await until(() => admission.inUse === 0), 'earlier tests released their slots');
+  const a = await open();
+  for (const id of [1, 2, 3]) a.ws.send(JSON.stringify({ id, type: 'completions', body: longBody }));
+  for (const id of [1, 2, 3]) await a.until((m) => m.id === id && m.type === 'chunk');
+  assert.equal(admission.inUse, 3, 'one slot per WebSocket generation');
+
+  const http = await postCompletion({ model: 'stories260K', prompt: [5], max_tokens: 1 });
+  assert.equal(http.status, 429);
+  assert.equal(http.headers.get('retry-after'), '1');
+  assert.equal(((await http.json()) as { error: { code: string } }).error.code, 'overloaded');
+
+  const b = await open(); // another socket: its generation is refused with an error message, the socket stays open
+  b.ws.send(JSON.stringify({ id: 'b1', type: 'completions', body: { ...longBody, max_tokens: 2 } }));
+  const refused = await b.until((m) => m.id === 'b1');
+  assert.deepEqual([refused.type, refused.error!.code], ['error', 'overloaded']);
+  assert.equal(b.ws.readyState, WebSocket.OPEN);
+
+  a.ws.send(JSON.stringify({ id: 1, type: 'cancel' })); // cancellation frees its slot
+  assert.equal((await a.until((m) => m.id === 1 && m.type === 'done')).finish_reason, 'cancelled');
+  assert.ok(await until(() => admission.inUse === 2));
+  b.ws.send(JSON.stringify({ id: 'b2', type: 'completions', body: { ...longBody, max_tokens: 2 } }));
+  assert.equal((await b.until((m) => m.id === 'b2' && m.type === 'done')).finish_reason, 'length');
+  assert.ok(await until(() => admission.inUse === 2), 'completion frees its slot');
+
+  a.ws.terminate(); // closing the socket frees its generations' slots
+  assert.ok(await until(() => admission.inUse === 0), `${admission.inUse} slots still held after the close`);
+  const served = await postCompletion({ model: 'stories260K', prompt: [5], max_tokens: 1 });
+  assert.equal(served.status, 200, await served.text());
+  b.ws.close();
+});
+
+test('admission: HTTP streams holding every slot refuse a WebSocket generation with overloaded; aborting them frees the slots', async () => {
+  const admission = app.admission;
+  assert.ok(await until(() => admission.inUse === 0));
+  const aborts = [0, 1, 2].map(() => new AbortController());
+  const streams = await Promise.all(aborts.map((ac) => postCompletion({ ...longBody, stream: true }, ac.signal)));
+  for (const r of streams) {
+    assert.equal(r.status, 200);
+    await r.body!.getReader().read(); // the stream has started
+  }
+  assert.equal(admission.inUse, 3);
+  const { ws, until: next } = await open();
+  const chat = { model: 'stories260K', messages: [{ role: 'user', content: '[6]' }], max_tokens: 2 };
+  ws.send(JSON.stringify({ id: 'w', type: 'chat.completions', body: chat }));
+  const refused = await next((m) => m.id === 'w');
+  assert.deepEqual([refused.type, refused.error!.code], ['error', 'overloaded']);
+  assert.match(String((refused.error as unknown as { message: string }).message), /--max-pending-requests/);
+  for (const ac of aborts) ac.abort();
+  assert.ok(await until(() => admission.inUse === 0), `${admission.inUse} slots still held after the aborts`);
+  ws.send(JSON.stringify({ id: 'w2', type: 'completions', body: { ...longBody, max_tokens: 2 } }));
+  assert.equal((await next((m) => m.id === 'w2' && m.type === 'done')).finish_reason, 'length');
+  assert.ok(await until(() => admission.inUse === 0));
   ws.close();
 });

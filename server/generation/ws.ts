@@ -8,8 +8,10 @@
 //             {"id", "type": "error", "error": {message, type, param, code}}
 // Runs the same plan + runCompletion pipeline as the HTTP routes. Backpressure: when the socket's
 // send buffer passes --ws-high-water-mark, a generation waits for it to flush before reading the
-// engine again; --ws-max-generations caps concurrent generations per socket. Closing the socket
-// cancels all of its generations.
+// engine again; --ws-max-generations caps concurrent generations per socket. Each generation also
+// holds one slot of the server's admission limit (--max-pending-requests, app.admission) while it
+// runs, as an HTTP generation does: past it, that generation gets an `overloaded` error message and
+// the socket stays open. Closing the socket cancels all of its generations (and frees their slots).
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Ajv } from 'ajv';
@@ -135,11 +137,19 @@ export const wsRoute: FastifyPluginAsync = async (app) => {
           );
           return;
         }
+        const slot = app.admission.take(); // HTTP and WebSocket generations share the limit
+        if (slot === null) {
+          void sendError(env.id, app.admission.refused());
+          return;
+        }
         const ac = new AbortController();
         live.set(env.id, ac);
         void generate(s, env.id, env.type, env.body, ac.signal, send, request.log)
           .catch((err: unknown) => sendError(env.id, err))
-          .finally(() => live.delete(env.id));
+          .finally(() => {
+            live.delete(env.id);
+            slot();
+          });
       });
       socket.on('close', () => {
         for (const ac of live.values()) ac.abort();

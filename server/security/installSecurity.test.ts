@@ -312,3 +312,30 @@ test('slow clients: a client that stops reading a streamed response is cut off b
   socket.destroy();
   await app.close();
 });
+
+test('admission: bodies still arriving hold no slot; more drippers than --max-pending-requests leave a real client served', async () => {
+  const t = await makeApp(['--max-pending-requests', '2', '--connection-timeout', '60']);
+  const port = await listening(t);
+  // 5 clients announce a 100-byte body and send one byte of it: more than the limit of 2
+  const drippers = Array.from({ length: 5 }, () => {
+    const s = connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    s.write(
+      'POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    return s;
+  });
+  await new Promise((r) => setTimeout(r, 300)); // their headers have arrived and their requests started
+  const body = JSON.stringify({ model: 'm', prompt: 'x' });
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(res.status, 200, `real request ${i}: ${await res.text()}`);
+  }
+  assert.equal(t.started(), 3, 'only the real requests reached the handler');
+  for (const s of drippers) s.destroy();
+  await t.app.close();
+});

@@ -5,10 +5,13 @@
 //   onRequest    1. key:        protected routes need an API key (or the admin key, named "admin")
 //                               when keys are configured; /metrics needs --metrics-key when set;
 //                               request.payer = the key's name (never the key)
-//                2. admission:  generation routes past --max-pending-requests -> 429 overloaded,
-//                               before their body is read (memory per waiting request <= --body-limit)
+//                2. admission:  generation routes while --max-pending-requests are held -> 429 overloaded,
+//                               before their body is read
 //                3. per key:    --max-concurrent-per-key in flight -> 429 rate_limit_exceeded
 //                4. rate:       --rate-limit-per-minute (@fastify/rate-limit, keyed by payer or address)
+//   preValidation  admission slot taken once the whole body has arrived (429 overloaded if the limit
+//                filled meanwhile): a body still arriving, however slowly, holds no slot
+//   /v1/ws       each generation on a socket takes and releases a slot of the same limit (app.admission)
 //   CORS         only with --cors-origin (@fastify/cors); helmet's headers on the factory page
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
@@ -28,6 +31,21 @@ declare module 'fastify' {
     /** Name of the API key that pays for this request (null: keys are off, or an open route). */
     payer: string | null;
   }
+  interface FastifyInstance {
+    /** The generation admission limit (--max-pending-requests), shared by the HTTP routes and /v1/ws. */
+    admission: Admission;
+  }
+}
+
+/** Generation slots, HTTP and WebSocket together (--max-pending-requests). */
+export interface Admission {
+  /** 0 = unlimited. */
+  readonly limit: number;
+  readonly inUse: number;
+  /** One slot for a generation: its release (idempotent), or null when all `limit` are held. */
+  take(): (() => void) | null;
+  /** The 429 overloaded error a refused generation gets. */
+  refused(): RequestError;
 }
 
 /** Node's slow-client timers, as Fastify server options (seconds in config, ms here). */
@@ -45,6 +63,8 @@ export function serverTimeouts(config: Config): Partial<FastifyServerOptions> & 
 
 const unauthorized = (message: string) => new RequestError('invalid_api_key', message);
 const ADMIN = 'admin';
+/** The admission limit's one key: every generation counts against the same limit. */
+const ALL = 'all';
 
 function clientKey(request: FastifyRequest): string {
   return request.payer ?? `address:${request.ip}`;
@@ -57,6 +77,19 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
   const pendingLimit = config.maxPendingRequests || config.maxBatchSize + config.maxQueue;
   const admission = new Slots(pendingLimit);
   const perKey = new Slots(config.maxConcurrentPerKey);
+  const overloaded = () =>
+    new RequestError(
+      'overloaded',
+      `The server already holds ${pendingLimit} generation requests (--max-pending-requests); retry after ${RETRY_AFTER_SECONDS} s.`,
+    );
+  app.decorate('admission', {
+    limit: pendingLimit,
+    get inUse() {
+      return admission.inUse;
+    },
+    take: () => admission.take(ALL),
+    refused: overloaded,
+  } satisfies Admission);
   app.decorateRequest('payer', null);
   app.log.info(
     { apiKeys: keys.size, metricsKey: metricsKey !== null, maxPendingRequests: pendingLimit },
@@ -84,11 +117,8 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
       if (name === null) throw unauthorized('The API key is not valid for this server.');
       request.payer = name;
     }
-    if (isGeneration(request) && !admission.acquire('all', reply))
-      throw new RequestError(
-        'overloaded',
-        `The server already holds ${pendingLimit} generation requests (--max-pending-requests); retry after ${RETRY_AFTER_SECONDS} s.`,
-      );
+    // a full server refuses before reading the body; the slot itself is taken once the body is in
+    if (isGeneration(request) && admission.full(ALL)) throw overloaded();
     if (!perKey.acquire(clientKey(request), reply)) {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       throw new RequestError(
@@ -96,6 +126,12 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
         `This key already has ${config.maxConcurrentPerKey} requests in flight (--max-concurrent-per-key).`,
       );
     }
+  });
+
+  // After the body arrived (parsed, before validation): a slow or dripping body holds no slot while
+  // it arrives (it is cut off by --connection-timeout), so it cannot crowd out real clients.
+  app.addHook('preValidation', async (request, reply) => {
+    if (isGeneration(request) && !admission.acquire(ALL, reply)) throw overloaded();
   });
 
   if (config.rateLimitPerMinute > 0)

@@ -1,6 +1,7 @@
-// Counted slots held for the life of a request: the admission limit (all generation requests) and
-// the per-key concurrency cap. A slot is released once, when the response finishes or its socket
-// closes (whichever comes first; a WebSocket holds its slot until the socket closes).
+// Counted slots: the admission limit (all generation requests, HTTP and WebSocket) and the per-key
+// concurrency cap. take() hands out one slot and its release; acquire() ties one to an HTTP request,
+// released once, when the response finishes or its socket closes (whichever comes first; a
+// WebSocket upgrade holds its per-key slot until the socket closes).
 import type { FastifyReply } from 'fastify';
 
 export class Slots {
@@ -8,7 +9,7 @@ export class Slots {
   private total = 0;
 
   /** limit 0 = unlimited. */
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
 
   /** Requests holding a slot under `key`. */
   count(key: string): number {
@@ -19,24 +20,37 @@ export class Slots {
     return this.total;
   }
 
-  /** Takes a slot for `key` until the request ends; false when `key` already holds `limit`. */
-  acquire(key: string, reply: FastifyReply): boolean {
-    if (this.limit === 0) return true;
-    const n = this.count(key);
-    if (n >= this.limit) return false;
-    this.held.set(key, n + 1);
+  /** True when `key` already holds `limit` slots (a take() now would fail). */
+  full(key: string): boolean {
+    return this.limit !== 0 && this.count(key) >= this.limit;
+  }
+
+  /** Takes a slot for `key`: its release (idempotent), or null when `key` already holds `limit`. */
+  take(key: string): (() => void) | null {
+    if (this.limit === 0) return () => {};
+    if (this.full(key)) return null;
+    this.held.set(key, this.count(key) + 1);
     this.total++;
-    const socket = reply.raw.socket;
     let released = false;
-    const release = () => {
+    return () => {
       if (released) return;
       released = true;
-      reply.raw.off('close', release);
-      socket?.off('close', release);
       this.total--;
       const left = this.count(key) - 1;
       if (left === 0) this.held.delete(key);
       else this.held.set(key, left);
+    };
+  }
+
+  /** Takes a slot for `key` until the request ends; false when `key` already holds `limit`. */
+  acquire(key: string, reply: FastifyReply): boolean {
+    const give = this.take(key);
+    if (give === null) return false;
+    const socket = reply.raw.socket;
+    const release = () => {
+      reply.raw.off('close', release);
+      socket?.off('close', release);
+      give();
     };
     reply.raw.once('close', release);
     socket?.once('close', release);
