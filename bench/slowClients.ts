@@ -7,7 +7,13 @@
 //            announced and dripped 1 byte/s; an SSE stream never read), and the same real client
 //            runs for --seconds
 //   reports: real-client latency p50/p99 and errors per phase (ratio phase 2 / phase 1, measured
-//            in the same run), how many slow sockets the server closed and after how long.
+//            in the same run), how many slow sockets the server closed and after how long, and the
+//            server's own count of the sockets its watchdog cut off (its "slow clients cut off" log lines).
+//
+// A silent socket reads (and drops) what the server sends, though it sends nothing: Node's
+// headersTimeout closes it with a 408 response, and a socket that never reads never sees a close
+// that comes after data (it sits in CLOSE-WAIT with the bytes unread). Before it read, up to 75 of
+// 250 silent sockets looked open that the server had closed (docs/reliability.md#slow-clients).
 import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,12 +65,16 @@ interface Slow {
   kind: Kind;
   socket: Socket;
   openedAt: number;
+  /** When the TCP handshake completed, ms after openedAt (null: never, e.g. the listen backlog dropped the SYN). */
+  connectedAfterMs: number | null;
   closedAfterMs: number | null;
+  /** The server answered before closing (a 408 from Node's header or request timeout). */
+  answered: boolean;
 }
 
 function openSlow(port: number, kind: Kind, model: string): Slow {
   const socket = connect(port, '127.0.0.1');
-  const s: Slow = { kind, socket, openedAt: Date.now(), closedAfterMs: null };
+  const s: Slow = { kind, socket, openedAt: Date.now(), connectedAfterMs: null, closedAfterMs: null, answered: false };
   socket.on('error', () => {});
   socket.on('close', () => (s.closedAfterMs = Date.now() - s.openedAt));
   const body = JSON.stringify({ model, prompt: 'Once upon a time', max_tokens: 100000, stream: true });
@@ -77,6 +87,8 @@ function openSlow(port: number, kind: Kind, model: string): Slow {
     timer.unref();
   };
   socket.once('connect', () => {
+    s.connectedAfterMs = Date.now() - s.openedAt;
+    if (kind !== 'sse-unread') socket.on('data', () => (s.answered = true)); // reads, so it sees the close
     if (kind === 'header-drip') drip(`POST /v1/completions HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(200)}\r\n\r\n`);
     if (kind === 'body-drip') {
       socket.write(
@@ -120,11 +132,16 @@ try {
     kinds.map((k) => {
       const mine = slow.filter((s) => s.kind === k);
       const closed = mine.filter((s) => s.closedAfterMs !== null).map((s) => s.closedAfterMs!);
+      const open = mine.filter((s) => s.closedAfterMs === null);
       return [
         k,
         {
           opened: mine.length,
+          connectedAfterMsMax: Math.max(0, ...mine.map((s) => s.connectedAfterMs ?? 0)),
           closedByServer: closed.length,
+          stillOpen: open.length,
+          stillOpenNeverConnected: open.filter((s) => s.connectedAfterMs === null).length,
+          answeredBeforeClose: mine.filter((s) => s.answered).length,
           closedAfterMsP50: quantile(closed, 0.5),
           closedAfterMsMax: closed.length ? Math.max(...closed) : null,
         },
@@ -133,6 +150,18 @@ try {
   );
   for (const s of slow) s.socket.destroy();
   const health = await fetch(`${server.url}/health`);
+  // the server's own count: its watchdog logs each sweep that cut sockets off (installSecurity.ts)
+  const watchdog = { silent: 0, stalled: 0 };
+  for (const line of server.log.split('\n')) {
+    if (!line.includes('"slow clients cut off"')) continue;
+    try {
+      const j = JSON.parse(line) as { silent: number; stalled: number };
+      watchdog.silent += j.silent;
+      watchdog.stalled += j.stalled;
+    } catch {
+      /* a line cut at the end of the log */
+    }
+  }
   const report = {
     sockets: SOCKETS,
     baseline,
@@ -140,6 +169,7 @@ try {
     p50Ratio: +(loaded.p50 / baseline.p50).toFixed(2),
     p99Ratio: +(loaded.p99 / baseline.p99).toFixed(2),
     slowSockets: byKind,
+    serverWatchdogCutOff: watchdog,
     healthAfter: health.status,
   };
   console.log(JSON.stringify(report, null, 1));

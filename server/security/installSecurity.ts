@@ -99,6 +99,7 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
   const watchdog = startSocketWatchdog(app.server, {
     headerTimeoutSeconds: config.headerTimeout,
     sendTimeoutSeconds: config.sendTimeout,
+    onCutOff: (sweep) => app.log.info(sweep, 'slow clients cut off'),
   });
   app.addHook('onRequest', async (request, reply) => {
     watchdog.spoke(request.raw.socket);
