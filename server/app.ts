@@ -240,6 +240,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onReady', async () => factory.start());
   app.addHook('onClose', async () => {
     await attribution?.hook.drain?.(); // records of requests that ended after preClose's drain
+    await trainingInfluence?.close(); // its scoring thread
     await factory.close();
     await attribution?.close?.();
     if (holder !== notStarted) await holder.close();
@@ -274,6 +275,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     gradients: factory.influenceGradients(),
     adapters: services.adapters,
     contextLength: Math.min(config.trainingContext, spec.maxPositions),
+    log: app.log,
   });
   await app.register(influenceRoutes(influence, tokenizer));
   trainingInfluence = influence; // the attribution service scores training sources with it too

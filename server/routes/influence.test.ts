@@ -136,4 +136,5 @@ test('the influence route ranks an answer’s own training example first and ref
   }
   assert.deepEqual(answerCalls.slice(batched), [1, 1, 1]); // one at a time: nothing to batch
   await app.close();
+  await scorer.close(); // its scoring thread
 });

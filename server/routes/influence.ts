@@ -15,10 +15,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AttributionError, RequestError } from '../../common/index.ts';
+import { AttributionError, RequestError, type Logger } from '../../common/index.ts';
 import { sharesPpm } from '../../attribution/index.ts';
 import {
   InfluenceScorer,
+  threadInfluenceScoring,
   type InfluenceGradients,
   type TrainingExampleScore,
 } from '../../attribution/scoring/influence/index.ts';
@@ -37,16 +38,21 @@ const InfluenceBody = Type.Object({
 
 export const DEFAULT_INFLUENCE_TOP_K = 20;
 
-/** The scorer over the factory's training thread, for registered adapters. */
+/**
+ * The scorer over the factory's training thread, for registered adapters; DataInf runs on a
+ * thread of its own (close() stops it).
+ */
 export function createInfluenceScorer(o: {
   gradients: InfluenceGradients;
   adapters: Pick<AdapterDirectory, 'get'>;
   contextLength: number;
+  log?: Logger;
 }): InfluenceScorer {
   return new InfluenceScorer({
     adapterDir: (id) => o.adapters.get(id)?.path ?? null,
     gradients: o.gradients,
     contextLength: o.contextLength,
+    scoring: threadInfluenceScoring({ log: o.log }),
   });
 }
 

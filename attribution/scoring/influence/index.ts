@@ -24,5 +24,13 @@ export {
   type InfluenceRequest,
   type InfluenceScorerOptions,
 } from './influenceScorer.ts';
+export {
+  DEFAULT_MAX_LOADED_BYTES,
+  inlineInfluenceScoring,
+  threadInfluenceScoring,
+  type InfluenceMethod,
+  type InfluenceScoring,
+  type ScoreAnswersArgs,
+} from './influenceScoring.ts';
 export { pearson, ranks, rocAuc, spearman, topK, topKOverlap } from './rankStats.ts';
 export type { TrainingExampleScore, TrainingInfluence } from './trainingInfluence.ts';

@@ -8,22 +8,21 @@
 //                                                        (gone -> training_examples_missing)
 //     v         = gradients.answerGradients(rows)        answers batched per adapter while a call is out
 //     scores    = dataInfScores(store, v), summed per example id (a document may give several rows)
+//                 on `scoring` (influenceScoring.ts: the server's runs on a thread of its own)
 //     -> topK by score, named by the manifest (DataNet rows: the example id is the doc id)
 //
 // Glossary: n stored rows, L blocks.
 import { AttributionError, RequestError } from '../../../common/errors.ts';
 import { nextTurn } from '../../../common/nextTurn.ts';
-import { dataInfScores, gradientDotScores } from './dataInf.ts';
+import { inlineInfluenceScoring, type InfluenceMethod, type InfluenceScoring } from './influenceScoring.ts';
 import {
   influenceFiles,
   readExampleRows,
   readGradientHeader,
-  readGradientStore,
   writeExampleRows,
   type ExampleRow,
   type GradientHeader,
   type ProjectionSpec,
-  type StoredGradients,
 } from '../../../adapters/index.ts';
 import { readTrainingManifest, type TrainingManifest } from './influenceFiles.ts';
 import type { TrainingExampleScore, TrainingInfluence } from './trainingInfluence.ts';
@@ -64,9 +63,9 @@ export interface InfluenceScorerOptions {
   /** Projection for gradients computed on demand; default 'auto' (as the factory's). */
   projection?: ProjectionSpec | null | 'auto';
   /** Scoring rule: DataInf (default) or the plain gradient dot product (a baseline). */
-  method?: 'datainf' | 'gradient_dot';
-  /** Memory for loaded training gradients (fp32), bytes; default 512 MiB. */
-  maxLoadedBytes?: number;
+  method?: InfluenceMethod;
+  /** Where the stores are loaded and scored; default inline, on this thread (influenceScoring.ts). */
+  scoring?: InfluenceScoring;
 }
 
 export interface InfluenceRequest {
@@ -76,26 +75,19 @@ export interface InfluenceRequest {
   topK?: number;
 }
 
-/**
- * Bytes of widened (fp32) training gradients kept in memory across adapters, least recently used
- * dropped first; the most recent adapter always stays. A count cap of 2 made the embedded default's
- * four adapters reload (and re-widen) their stores on nearly every answer under the soak's load.
- */
-const DEFAULT_MAX_LOADED_BYTES = 512 * 2 ** 20;
-
-function loadedBytes(l: Loaded): number {
-  return l.store.train.blocks.reduce((s, b) => s + b.byteLength, 0);
-}
-
+/** An adapter's store, fresh on disk for its manifest: the header only (the scoring side loads the rows). */
 interface Loaded {
   manifest: TrainingManifest;
-  store: StoredGradients;
+  file: string;
+  header: GradientHeader;
 }
+
+/** Headers kept (a few kilobytes each). */
+const MAX_HEADERS = 256;
 
 export class InfluenceScorer implements TrainingInfluence {
   private readonly loaded = new Map<string, Promise<Loaded>>();
-  /** Sizes of the loads that finished (a load in flight is never evicted: its callers await it). */
-  private readonly sizes = new Map<string, number>();
+  private readonly scoring: InfluenceScoring;
   /** Per adapter (and precision, projection): answers waiting, and whether a call is out. */
   private readonly pending = new Map<
     string,
@@ -105,7 +97,9 @@ export class InfluenceScorer implements TrainingInfluence {
     }
   >();
 
-  constructor(private readonly o: InfluenceScorerOptions) {}
+  constructor(private readonly o: InfluenceScorerOptions) {
+    this.scoring = o.scoring ?? inlineInfluenceScoring();
+  }
 
   async score(req: InfluenceRequest): Promise<TrainingExampleScore[] | null> {
     const dir = this.o.adapterDir(req.adapterId);
@@ -124,18 +118,24 @@ export class InfluenceScorer implements TrainingInfluence {
         `prompt (${req.promptIds.length}) plus completion (${req.completionIds.length}) tokens exceed the training context of ${this.o.contextLength}`,
         { param: 'completion', details: { tokens: total, contextLength: this.o.contextLength } },
       );
-    const { store } = await this.load(req.adapterId, dir, manifest);
-    const v = await this.answerGradient(dir, manifest.precision, store.header.projection, {
+    const { file, header } = await this.load(req.adapterId, dir, manifest);
+    const v = await this.answerGradient(dir, manifest.precision, header.projection, {
       id: 'answer',
       tokens: [...req.promptIds, ...req.completionIds],
       weights: [...req.promptIds.map(() => 0), ...req.completionIds.map(() => 1)],
     });
-    // A call's answers all resolve in one tick: each scores on its own turn of the event loop, which
-    // serves I/O between them instead of running the whole batch's scoring in one stretch.
+    // A call's answers all resolve in one tick: each goes on its own turn of the event loop, which
+    // serves I/O between them (and scores inline ones one at a time).
     await nextTurn();
-    const raw = (this.o.method === 'gradient_dot' ? gradientDotScores : dataInfScores)(store.train, v);
+    const [raw] = await this.scoring.scoreAnswers({
+      file,
+      manifestHash: manifest.hash,
+      projection: header.projection,
+      method: this.o.method ?? 'datainf',
+      answers: [v],
+    });
     const byId = new Map<string, number>();
-    store.header.examples.forEach((e, i) => byId.set(e.id, (byId.get(e.id) ?? 0) + raw[i]!));
+    header.examples.forEach((e, i) => byId.set(e.id, (byId.get(e.id) ?? 0) + raw![i]!));
     const named = new Map(manifest.examples.map((e) => [e.id, e]));
     const scores: TrainingExampleScore[] = [...byId].map(([id, score]) => {
       const m = named.get(id);
@@ -159,33 +159,18 @@ export class InfluenceScorer implements TrainingInfluence {
       this.loaded.delete(key); // re-inserted below: the map's order is least recently used first
     else {
       p = this.loadNow(dir, manifest);
-      p.then(
-        (l) => {
-          if (this.loaded.get(key) !== p) return;
-          this.sizes.set(key, loadedBytes(l));
-          this.evict(key);
-        },
-        () => {
-          if (this.loaded.get(key) === p) this.loaded.delete(key);
-        },
-      );
+      p.catch(() => {
+        if (this.loaded.get(key) === p) this.loaded.delete(key);
+      });
+      while (this.loaded.size >= MAX_HEADERS) this.loaded.delete(this.loaded.keys().next().value!);
     }
     this.loaded.set(key, p);
     return p;
   }
 
-  /** Drops least recently used loaded stores until the rest fit the budget (`keep` always stays). */
-  private evict(keep: string): void {
-    const budget = this.o.maxLoadedBytes ?? DEFAULT_MAX_LOADED_BYTES;
-    let total = [...this.sizes.values()].reduce((a, b) => a + b, 0);
-    for (const key of [...this.loaded.keys()]) {
-      if (total <= budget) return;
-      const size = this.sizes.get(key);
-      if (key === keep || size === undefined) continue;
-      this.loaded.delete(key);
-      this.sizes.delete(key);
-      total -= size;
-    }
+  /** Stops the scoring side (its thread, when it has one). */
+  close(): Promise<void> {
+    return this.scoring.close();
   }
 
   private async loadNow(dir: string, manifest: TrainingManifest): Promise<Loaded> {
@@ -212,7 +197,10 @@ export class InfluenceScorer implements TrainingInfluence {
         manifestHash: manifest.hash,
       });
     }
-    return { manifest, store: await readGradientStore(file) };
+    const header = await readGradientHeader(file);
+    if (header.manifestHash !== manifest.hash)
+      throw new Error(`${file} was rewritten for manifest ${header.manifestHash} while loading ${manifest.hash}`);
+    return { manifest, file, header };
   }
 
   /**

@@ -1,0 +1,16 @@
+// The influence scoring thread (influenceScoring.ts threadInfluenceScoring): holds the loaded
+// gradient stores and runs DataInf against them, off the event loop; scores move back uncopied.
+import { workerData } from 'node:worker_threads';
+import { connectParent, withTransfer } from '../../../common/index.ts';
+import { StoreCache, scoreAnswersWith, type InfluenceScoringCalls } from './influenceScoring.ts';
+
+const cache = new StoreCache((workerData as { maxLoadedBytes: number }).maxLoadedBytes);
+connectParent<InfluenceScoringCalls>().serve({
+  async scoreAnswers(a) {
+    const out = await scoreAnswersWith(cache, a);
+    return withTransfer(
+      out,
+      out.map((s) => s.buffer as ArrayBuffer),
+    );
+  },
+});
