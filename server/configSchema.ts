@@ -147,7 +147,7 @@ export const ConfigSchema = Type.Object(
     maxPendingRequests: Int(
       0,
       0,
-      'Generation requests (completions, chat, responses, influence) the server admits at once, running or waiting; more are refused with 429 overloaded before their body is read. 0 = max-batch-size + max-queue.',
+      'Generation requests (completions, chat, responses, influence, and /v1/ws generations) the server admits at once, running or waiting; a request takes its slot once its body has arrived; more are refused with 429 overloaded (before their body is read while the limit is full; on /v1/ws an overloaded error message). 0 = max-batch-size + max-queue.',
     ),
     corsOrigin: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
