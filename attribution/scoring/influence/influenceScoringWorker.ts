@@ -1,9 +1,10 @@
 // The influence scoring thread (influenceScoring.ts threadInfluenceScoring): holds the loaded
 // gradient stores and runs DataInf against them, off the event loop; scores move back uncopied.
 import { workerData } from 'node:worker_threads';
-import { connectParent, withTransfer } from '../../../common/index.ts';
+import { connectParent, lowerThreadPriority, withTransfer } from '../../../common/index.ts';
 import { StoreCache, scoreAnswersWith, type InfluenceScoringCalls } from './influenceScoring.ts';
 
+lowerThreadPriority(); // below the event loop, as the model threads (common/threadPriority.ts)
 const cache = new StoreCache((workerData as { maxLoadedBytes: number }).maxLoadedBytes);
 connectParent<InfluenceScoringCalls>().serve({
   async scoreAnswers(a) {
