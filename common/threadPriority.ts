@@ -1,9 +1,8 @@
 // Model threads run below the event loop's priority. On Linux a thread's nice value is its own:
 // setpriority on "process 0" changes the calling thread only, and the threads it starts later
 // (onnxruntime's pool, a nested worker) inherit it. The engine, training and influence scoring
-// threads call this
-// first thing, so on an oversubscribed host the scheduler runs the event loop (HTTP, SSE writes,
-// attribution records) as soon as it is ready and the model threads take what is left. Measured
+// threads call this first thing, so on an oversubscribed host the scheduler runs the event loop
+// (HTTP, SSE writes, attribution records) as soon as it is ready and they take what is left. Measured
 // with the soak (docs/reliability.md#soak): the event loop's lag under 256 streaming clients.
 
 import { getPriority, setPriority } from 'node:os';
