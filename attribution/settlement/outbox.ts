@@ -101,6 +101,7 @@ const EPOCH_COLS = 'epoch, records_root, payout_root, total, record_count, statu
 
 export class Outbox {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     path: string,
@@ -113,22 +114,30 @@ export class Outbox {
     this.db.exec(SCHEMA);
   }
 
+  /** The statement for `text`, prepared once (preparing per call took 1 s of the event loop per soak run). */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   /** Durable on return. Returns false when the identical record was already stored. */
   append(signed: SignedRecord): boolean {
     const id = signed.record.recordId.toLowerCase();
     const digest = signed.digest.toLowerCase();
     let res: Database.RunResult;
     try {
-      res = this.db
-        .prepare(
-          'INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
-        )
-        .run(id, digest, signed.signer, signed.signature, JSON.stringify(signed.record), this.now());
+      res = this.sql(
+        'INSERT INTO records (record_id, digest, signer, signature, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO NOTHING',
+      ).run(id, digest, signed.signer, signed.signature, JSON.stringify(signed.record), this.now());
     } catch (err) {
       throw asStorageError(err); // a full or read-only disk: 503 storage_unavailable (storageGuard.ts)
     }
     if (res.changes === 1) return true;
-    const existing = this.db.prepare('SELECT digest FROM records WHERE record_id = ?').get(id) as { digest: string };
+    const existing = this.sql('SELECT digest FROM records WHERE record_id = ?').get(id) as { digest: string };
     if (existing.digest !== digest) {
       throw new AttributionError('conflict', `attribution record ${id} already exists with different contents`, {
         details: { recordId: id },
@@ -138,11 +147,9 @@ export class Outbox {
   }
 
   get(recordId: string): StoredRecord | null {
-    const r = this.db
-      .prepare(
-        `SELECT r.*, e.status AS e_status, e.tx_hash AS e_tx FROM records r LEFT JOIN epochs e ON e.epoch = r.epoch WHERE r.record_id = ?`,
-      )
-      .get(recordId.toLowerCase()) as
+    const r = this.sql(
+      `SELECT r.*, e.status AS e_status, e.tx_hash AS e_tx FROM records r LEFT JOIN epochs e ON e.epoch = r.epoch WHERE r.record_id = ?`,
+    ).get(recordId.toLowerCase()) as
       | {
           digest: string;
           signer: string;
@@ -171,9 +178,10 @@ export class Outbox {
 
   /** Records not yet in any epoch: count and the oldest created_at (unix ms, null when none). */
   unassigned(): { count: number; oldestAt: number | null } {
-    const r = this.db
-      .prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM records WHERE epoch IS NULL')
-      .get() as { n: number; oldest: number | null };
+    const r = this.sql('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM records WHERE epoch IS NULL').get() as {
+      n: number;
+      oldest: number | null;
+    };
     return { count: r.n, oldestAt: r.oldest };
   }
 
@@ -181,11 +189,11 @@ export class Outbox {
   closeEpoch(): EpochRow | null {
     return this.db
       .transaction((): EpochRow | null => {
-        const rows = this.db
-          .prepare('SELECT seq, record_id, digest, body FROM records WHERE epoch IS NULL ORDER BY seq')
-          .all() as Array<{ seq: number; record_id: Hex; digest: Hex; body: string }>;
+        const rows = this.sql(
+          'SELECT seq, record_id, digest, body FROM records WHERE epoch IS NULL ORDER BY seq',
+        ).all() as Array<{ seq: number; record_id: Hex; digest: Hex; body: string }>;
         if (rows.length === 0) return null;
-        const last = this.db.prepare('SELECT epoch, payout_tree FROM epochs ORDER BY epoch DESC LIMIT 1').get() as
+        const last = this.sql('SELECT epoch, payout_tree FROM epochs ORDER BY epoch DESC LIMIT 1').get() as
           { epoch: number; payout_tree: string | null } | undefined;
         const epoch = (last?.epoch ?? 0) + 1;
         const previous = payoutsFromDump(last?.payout_tree ? (JSON.parse(last.payout_tree) as TreeDump) : null);
@@ -194,53 +202,52 @@ export class Outbox {
           previous,
           rows.map((r) => JSON.parse(r.body)),
         );
-        this.db
-          .prepare(
-            `INSERT INTO epochs (epoch, records_root, payout_root, total, record_count, records_tree, payout_tree, status, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', ?)`,
-          )
-          .run(
-            epoch,
-            records.root,
-            payouts.tree.root,
-            payouts.total.toString(),
-            rows.length,
-            JSON.stringify(records.dump),
-            payouts.tree.dump && JSON.stringify(payouts.tree.dump),
-            this.now(),
-          );
-        this.db
-          .prepare('UPDATE records SET epoch = ? WHERE epoch IS NULL AND seq <= ?')
-          .run(epoch, rows[rows.length - 1]!.seq);
+        this.sql(
+          `INSERT INTO epochs (epoch, records_root, payout_root, total, record_count, records_tree, payout_tree, status, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'closed', ?)`,
+        ).run(
+          epoch,
+          records.root,
+          payouts.tree.root,
+          payouts.total.toString(),
+          rows.length,
+          JSON.stringify(records.dump),
+          payouts.tree.dump && JSON.stringify(payouts.tree.dump),
+          this.now(),
+        );
+        this.sql('UPDATE records SET epoch = ? WHERE epoch IS NULL AND seq <= ?').run(
+          epoch,
+          rows[rows.length - 1]!.seq,
+        );
         return this.epoch(epoch);
       })
       .immediate();
   }
 
   epoch(epoch: number): EpochRow | null {
-    const r = this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE epoch = ?`).get(epoch) as EpochDbRow | undefined;
+    const r = this.sql(`SELECT ${EPOCH_COLS} FROM epochs WHERE epoch = ?`).get(epoch) as EpochDbRow | undefined;
     return r === undefined ? null : toEpoch(r);
   }
 
   /** Closed but not settled epochs, oldest first. */
   unsettledEpochs(): EpochRow[] {
     return (
-      this.db.prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'closed' ORDER BY epoch`).all() as EpochDbRow[]
+      this.sql(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'closed' ORDER BY epoch`).all() as EpochDbRow[]
     ).map(toEpoch);
   }
 
   latestSettled(): EpochRow | null {
-    const r = this.db
-      .prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' ORDER BY epoch DESC LIMIT 1`)
-      .get() as EpochDbRow | undefined;
+    const r = this.sql(
+      `SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' ORDER BY epoch DESC LIMIT 1`,
+    ).get() as EpochDbRow | undefined;
     return r === undefined ? null : toEpoch(r);
   }
 
   /** Settled epochs after `epoch`, for resync with a chain that lost them. */
   settledAfter(epoch: number): EpochRow[] {
     return (
-      this.db
-        .prepare(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' AND epoch > ? ORDER BY epoch`)
-        .all(epoch) as EpochDbRow[]
+      this.sql(`SELECT ${EPOCH_COLS} FROM epochs WHERE status = 'settled' AND epoch > ? ORDER BY epoch`).all(
+        epoch,
+      ) as EpochDbRow[]
     ).map(toEpoch);
   }
 
@@ -255,18 +262,18 @@ export class Outbox {
             throw new AttributionError('conflict', `epoch ${epoch} is already settled in transaction ${e.txHash}`);
           return;
         }
-        this.db
-          .prepare(`UPDATE epochs SET status = 'settled', tx_hash = ?, settled_at = ? WHERE epoch = ?`)
-          .run(txHash, this.now(), epoch);
+        this.sql(`UPDATE epochs SET status = 'settled', tx_hash = ?, settled_at = ? WHERE epoch = ?`).run(
+          txHash,
+          this.now(),
+          epoch,
+        );
       })
       .immediate();
   }
 
   /** settled -> closed: the chain no longer holds this epoch's post (e.g. a fresh local chain). */
   reopen(epoch: number): void {
-    this.db
-      .prepare(`UPDATE epochs SET status = 'closed', tx_hash = NULL, settled_at = NULL WHERE epoch = ?`)
-      .run(epoch);
+    this.sql(`UPDATE epochs SET status = 'closed', tx_hash = NULL, settled_at = NULL WHERE epoch = ?`).run(epoch);
   }
 
   recordsTree(epoch: number): TreeDump | null {
@@ -278,20 +285,20 @@ export class Outbox {
   }
 
   private tree(col: 'records_tree' | 'payout_tree', epoch: number): TreeDump | null {
-    const r = this.db.prepare(`SELECT ${col} AS t FROM epochs WHERE epoch = ?`).get(epoch) as
-      { t: string | null } | undefined;
+    const r = this.sql(`SELECT ${col} AS t FROM epochs WHERE epoch = ?`).get(epoch) as { t: string | null } | undefined;
     return r?.t ? (JSON.parse(r.t) as TreeDump) : null;
   }
 
   getMeta(key: string): string | null {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return r?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(key, value);
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+      key,
+      value,
+    );
   }
 
   close(): void {
