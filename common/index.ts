@@ -16,6 +16,7 @@ export {
 export { Prng, mulberry32 } from './prng.ts';
 export { MODEL_THREAD_NICE, lowerThreadPriority } from './threadPriority.ts';
 export { nextTurn } from './nextTurn.ts';
+export { preparedStatements } from './sqlStatements.ts';
 export { BM25_DEFAULTS, Bm25Index, bm25Search, type Bm25Params, type Bm25Hit } from './bm25.ts';
 export { cosine, stem, terms, tokenize, type Analyzer } from './text.ts';
 export { stderrLogger, type Logger, type LogFn } from './logger.ts';

@@ -15,7 +15,7 @@
 // documents only, and `listDocuments` shows every state.
 
 import Database from 'better-sqlite3';
-import { AttributionError, RequestError } from '../../common/index.ts';
+import { AttributionError, preparedStatements, RequestError } from '../../common/index.ts';
 import { normaliseAddress } from '../records/address.ts';
 import { keccak256 } from '../records/keccak256.ts';
 import type { Address, Hex } from '../records/recordTypes.ts';
@@ -132,12 +132,14 @@ export function documentId(datanet: string, text: string): Hex {
 
 export class DatanetStore {
   private readonly db: Database.Database;
+  private readonly sql: (text: string) => Database.Statement;
   private readonly now: () => number;
   private readonly listeners: Array<(doc: DataDocument) => void> = [];
 
   /** Opens (creating if needed) the database at `path` (':memory:' for tests). */
   constructor(path: string, options: { now?: () => number } = {}) {
     this.db = new Database(path);
+    this.sql = preparedStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
@@ -154,9 +156,9 @@ export class DatanetStore {
     const { id, title } = this.checkNewDatanet(input);
     const format = input.format ?? null;
     const created = this.now();
-    const info = this.db
-      .prepare('INSERT OR IGNORE INTO datanets (id, title, created, governed, format) VALUES (?, ?, ?, ?, ?)')
-      .run(id, title, created, input.governed ? 1 : 0, format === null ? null : JSON.stringify(format));
+    const info = this.sql(
+      'INSERT OR IGNORE INTO datanets (id, title, created, governed, format) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, title, created, input.governed ? 1 : 0, format === null ? null : JSON.stringify(format));
     if (info.changes === 0)
       throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
     return {
@@ -177,14 +179,14 @@ export class DatanetStore {
     const title = input.title ?? id;
     if (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)
       bad('title', `must be a string of at most ${MAX_TITLE_CHARS} characters`);
-    if (this.db.prepare('SELECT 1 FROM datanets WHERE id = ?').get(id))
+    if (this.sql('SELECT 1 FROM datanets WHERE id = ?').get(id))
       throw new AttributionError('conflict', `DataNet ${id} already exists`, { param: 'id', details: { id } });
     return { id: id as string, title: title as string };
   }
 
   /** Throws datanet_not_found (404) when missing. */
   getDatanet(id: string): Datanet {
-    const row = this.db.prepare(`${DATANET_SELECT} WHERE d.id = ?`).get(id) as DatanetRow | undefined;
+    const row = this.sql(`${DATANET_SELECT} WHERE d.id = ?`).get(id) as DatanetRow | undefined;
     if (!row)
       throw new AttributionError('datanet_not_found', `DataNet ${JSON.stringify(id)} does not exist`, {
         param: 'datanet',
@@ -194,7 +196,7 @@ export class DatanetStore {
   }
 
   listDatanets(): Datanet[] {
-    return (this.db.prepare(`${DATANET_SELECT} ORDER BY d.id`).all() as DatanetRow[]).map(toDatanet);
+    return (this.sql(`${DATANET_SELECT} ORDER BY d.id`).all() as DatanetRow[]).map(toDatanet);
   }
 
   /** Adds a document; 404 for an unknown DataNet, 400 for bad fields, 409 for a duplicate text. */
@@ -221,11 +223,9 @@ export class DatanetStore {
       created: this.now(),
       state: datanet.governed ? 'pending' : 'approved',
     };
-    const info = this.db
-      .prepare(
-        'INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(doc.docId, doc.datanet, doc.text, doc.contributor, doc.contentHash, metaJson, doc.created, doc.state);
+    const info = this.sql(
+      'INSERT OR IGNORE INTO documents (doc_id, datanet, text, contributor, content_hash, metadata, created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(doc.docId, doc.datanet, doc.text, doc.contributor, doc.contentHash, metaJson, doc.created, doc.state);
     if (info.changes === 0) {
       throw new AttributionError(
         'conflict',
@@ -267,7 +267,7 @@ export class DatanetStore {
               details: { reason: 'state', from: doc.state, to: d.state },
             },
           );
-        this.db.prepare('UPDATE documents SET state = ? WHERE doc_id = ?').run(d.state, d.docId);
+        this.sql('UPDATE documents SET state = ? WHERE doc_id = ?').run(d.state, d.docId);
         if (d.state === 'approved') approved.push({ ...doc, state: 'approved' });
       }
     })();
@@ -279,15 +279,13 @@ export class DatanetStore {
   documentsInState(datanet: string, state: DocumentState): DataDocument[] {
     this.getDatanet(datanet);
     return (
-      this.db
-        .prepare('SELECT * FROM documents WHERE datanet = ? AND state = ? ORDER BY seq')
-        .all(datanet, state) as DocRow[]
+      this.sql('SELECT * FROM documents WHERE datanet = ? AND state = ? ORDER BY seq').all(datanet, state) as DocRow[]
     ).map(toDocument);
   }
 
   /** Throws not_found (404) when missing. */
   getDocument(docId: string): DataDocument {
-    const row = this.db.prepare('SELECT * FROM documents WHERE doc_id = ?').get(docId) as DocRow | undefined;
+    const row = this.sql('SELECT * FROM documents WHERE doc_id = ?').get(docId) as DocRow | undefined;
     if (!row) throw new AttributionError('not_found', `document ${docId} does not exist`, { param: 'doc_id' });
     return toDocument(row);
   }
@@ -302,20 +300,24 @@ export class DatanetStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) bad('limit', 'must be an integer in [1, 1000]');
     let afterSeq = 0;
     if (options.after !== undefined) {
-      const row = this.db
-        .prepare('SELECT seq FROM documents WHERE doc_id = ? AND datanet = ?')
-        .get(options.after, datanet) as { seq: number } | undefined;
+      const row = this.sql('SELECT seq FROM documents WHERE doc_id = ? AND datanet = ?').get(options.after, datanet) as
+        { seq: number } | undefined;
       if (!row) bad('after', `names no document of DataNet ${datanet}`);
       afterSeq = row!.seq;
     }
     const rows = (
       options.state === undefined
-        ? this.db
-            .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?')
-            .all(datanet, afterSeq, limit + 1)
-        : this.db
-            .prepare('SELECT * FROM documents WHERE datanet = ? AND seq > ? AND state = ? ORDER BY seq LIMIT ?')
-            .all(datanet, afterSeq, options.state, limit + 1)
+        ? this.sql('SELECT * FROM documents WHERE datanet = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+            datanet,
+            afterSeq,
+            limit + 1,
+          )
+        : this.sql('SELECT * FROM documents WHERE datanet = ? AND seq > ? AND state = ? ORDER BY seq LIMIT ?').all(
+            datanet,
+            afterSeq,
+            options.state,
+            limit + 1,
+          )
     ) as DocRow[];
     return { data: rows.slice(0, limit).map(toDocument), hasMore: rows.length > limit };
   }
@@ -336,7 +338,7 @@ export class DatanetStore {
     const added = { datanets: 0, documents: 0 };
     this.db.transaction(() => {
       for (const d of datanets) {
-        const exists = this.db.prepare('SELECT 1 FROM datanets WHERE id = ?').get(d.id);
+        const exists = this.sql('SELECT 1 FROM datanets WHERE id = ?').get(d.id);
         if (!exists) {
           this.createDatanet({ id: d.id, title: d.title });
           added.datanets++;
@@ -344,7 +346,7 @@ export class DatanetStore {
         for (const doc of d.documents) {
           if (
             typeof doc.text === 'string' &&
-            this.db.prepare('SELECT 1 FROM documents WHERE doc_id = ?').get(documentId(d.id, doc.text))
+            this.sql('SELECT 1 FROM documents WHERE doc_id = ?').get(documentId(d.id, doc.text))
           )
             continue;
           this.addDocument({ ...doc, datanet: d.id });

@@ -4,6 +4,7 @@
 // digests of signed requests already used (no replay). Document states live in DatanetStore.
 
 import Database from 'better-sqlite3';
+import { preparedStatements } from '../../../common/index.ts';
 import type { Address, Hex } from '../../records/recordTypes.ts';
 import type { RegistryParams } from './registryClient.ts';
 import type { TreeDump } from '../../settlement/merkle.ts';
@@ -70,9 +71,11 @@ const bigintRevive = (_k: string, v: unknown) =>
 
 export class GovernanceStore {
   private readonly db: Database.Database;
+  private readonly sql: (text: string) => Database.Statement;
 
   constructor(path: string) {
     this.db = new Database(path);
+    this.sql = preparedStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
@@ -83,51 +86,57 @@ export class GovernanceStore {
   }
 
   putGoverned(g: GovernedDatanet): void {
-    this.db.prepare('INSERT INTO governed (datanet, json) VALUES (?, ?)').run(g.datanet, JSON.stringify(g, bigintJson));
+    this.sql('INSERT INTO governed (datanet, json) VALUES (?, ?)').run(g.datanet, JSON.stringify(g, bigintJson));
   }
 
   governed(datanet: string): GovernedDatanet | null {
-    const row = this.db.prepare('SELECT json FROM governed WHERE datanet = ?').get(datanet) as
-      { json: string } | undefined;
+    const row = this.sql('SELECT json FROM governed WHERE datanet = ?').get(datanet) as { json: string } | undefined;
     return row ? (JSON.parse(row.json, bigintRevive) as GovernedDatanet) : null;
   }
 
   putRound(r: RoundRow): void {
-    this.db
-      .prepare('INSERT INTO rounds (datanet, round, deadline, doc_ids, tallied) VALUES (?, ?, ?, ?, 0)')
-      .run(r.datanet, r.round, r.deadline, JSON.stringify(r.docIds));
-    const put = this.db.prepare('INSERT INTO doc_rounds (doc_id, datanet, round) VALUES (?, ?, ?)');
+    this.sql('INSERT INTO rounds (datanet, round, deadline, doc_ids, tallied) VALUES (?, ?, ?, ?, 0)').run(
+      r.datanet,
+      r.round,
+      r.deadline,
+      JSON.stringify(r.docIds),
+    );
+    const put = this.sql('INSERT INTO doc_rounds (doc_id, datanet, round) VALUES (?, ?, ?)');
     for (const d of r.docIds) put.run(d, r.datanet, r.round);
   }
 
   round(datanet: string, round: number): RoundRow | null {
-    const r = this.db.prepare('SELECT * FROM rounds WHERE datanet = ? AND round = ?').get(datanet, round) as
+    const r = this.sql('SELECT * FROM rounds WHERE datanet = ? AND round = ?').get(datanet, round) as
       { datanet: string; round: number; deadline: number; doc_ids: string; tallied: number } | undefined;
     return r ? { ...r, docIds: JSON.parse(r.doc_ids) as Hex[], tallied: r.tallied === 1 } : null;
   }
 
   markTallied(datanet: string, round: number): void {
-    this.db.prepare('UPDATE rounds SET tallied = 1 WHERE datanet = ? AND round = ?').run(datanet, round);
+    this.sql('UPDATE rounds SET tallied = 1 WHERE datanet = ? AND round = ?').run(datanet, round);
   }
 
   /** Round a document was voted in (null: not yet in a round). */
   roundOfDoc(docId: string): number | null {
-    const r = this.db.prepare('SELECT round FROM doc_rounds WHERE doc_id = ?').get(docId) as
-      { round: number } | undefined;
+    const r = this.sql('SELECT round FROM doc_rounds WHERE doc_id = ?').get(docId) as { round: number } | undefined;
     return r?.round ?? null;
   }
 
   putBallot(datanet: string, round: number, b: BallotRow): void {
-    this.db
-      .prepare('INSERT INTO ballots (datanet, round, voter, votes_root, signature, votes) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(datanet, round, b.voter, b.votesRoot, b.signature, JSON.stringify(b.votes));
+    this.sql('INSERT INTO ballots (datanet, round, voter, votes_root, signature, votes) VALUES (?, ?, ?, ?, ?, ?)').run(
+      datanet,
+      round,
+      b.voter,
+      b.votesRoot,
+      b.signature,
+      JSON.stringify(b.votes),
+    );
   }
 
   ballots(datanet: string, round?: number): Array<BallotRow & { round: number }> {
     const rows = (
       round === undefined
-        ? this.db.prepare('SELECT * FROM ballots WHERE datanet = ? ORDER BY round, voter').all(datanet)
-        : this.db.prepare('SELECT * FROM ballots WHERE datanet = ? AND round = ? ORDER BY voter').all(datanet, round)
+        ? this.sql('SELECT * FROM ballots WHERE datanet = ? ORDER BY round, voter').all(datanet)
+        : this.sql('SELECT * FROM ballots WHERE datanet = ? AND round = ? ORDER BY voter').all(datanet, round)
     ) as Array<{ round: number; voter: Address; votes_root: Hex; signature: Hex; votes: string }>;
     return rows.map((r) => ({
       round: r.round,
@@ -139,17 +148,22 @@ export class GovernanceStore {
   }
 
   putVersion(v: VersionRow): void {
-    this.db
-      .prepare('INSERT INTO versions (datanet, version, root, doc_count, dump, published) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(v.datanet, v.version, v.root, v.docCount, JSON.stringify(v.dump), v.published);
+    this.sql('INSERT INTO versions (datanet, version, root, doc_count, dump, published) VALUES (?, ?, ?, ?, ?, ?)').run(
+      v.datanet,
+      v.version,
+      v.root,
+      v.docCount,
+      JSON.stringify(v.dump),
+      v.published,
+    );
   }
 
   /** A version, or the latest one when `version` is absent; null when none. */
   version(datanet: string, version?: number): VersionRow | null {
     const r = (
       version === undefined
-        ? this.db.prepare('SELECT * FROM versions WHERE datanet = ? ORDER BY version DESC LIMIT 1').get(datanet)
-        : this.db.prepare('SELECT * FROM versions WHERE datanet = ? AND version = ?').get(datanet, version)
+        ? this.sql('SELECT * FROM versions WHERE datanet = ? ORDER BY version DESC LIMIT 1').get(datanet)
+        : this.sql('SELECT * FROM versions WHERE datanet = ? AND version = ?').get(datanet, version)
     ) as
       { datanet: string; version: number; root: Hex; doc_count: number; dump: string; published: number } | undefined;
     return r
@@ -165,33 +179,32 @@ export class GovernanceStore {
   }
 
   putChallenge(c: ChallengeRow): void {
-    this.db
-      .prepare('INSERT INTO challenges (doc_id, datanet, json) VALUES (?, ?, ?)')
-      .run(c.docId, c.datanet, JSON.stringify(c));
+    this.sql('INSERT INTO challenges (doc_id, datanet, json) VALUES (?, ?, ?)').run(
+      c.docId,
+      c.datanet,
+      JSON.stringify(c),
+    );
   }
 
   challenges(datanet: string): ChallengeRow[] {
-    return (
-      this.db.prepare('SELECT json FROM challenges WHERE datanet = ?').all(datanet) as Array<{ json: string }>
-    ).map((r) => JSON.parse(r.json) as ChallengeRow);
+    return (this.sql('SELECT json FROM challenges WHERE datanet = ?').all(datanet) as Array<{ json: string }>).map(
+      (r) => JSON.parse(r.json) as ChallengeRow,
+    );
   }
 
   /** Records a signed request's digest; false when it was used before (a replay). */
   useRequest(digest: Hex, expires: number): boolean {
     return (
-      this.db.prepare('INSERT OR IGNORE INTO used_requests (digest, expires) VALUES (?, ?)').run(digest, expires)
-        .changes === 1
+      this.sql('INSERT OR IGNORE INTO used_requests (digest, expires) VALUES (?, ?)').run(digest, expires).changes === 1
     );
   }
 
   getMeta(key: string): string | null {
-    return (
-      (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null
-    );
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    this.sql('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
   close(): void {
