@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { influenceFiles, readGradientHeader, readGradientStore } from '../../adapters/index.ts';
+import { readGradientHeader, readGradientStore } from '../../adapters/index.ts';
 import { loadModelSpec } from '../../kernels/model/index.ts';
 import { exampleGradients, openGradientModel } from './exampleGradients.ts';
 import { TrainingThread } from './trainingThread.ts';
@@ -16,34 +16,19 @@ import {
   skillConfig,
   skillRows,
   STORIES260K,
+  trainedGradientArgs,
   trainSkillAdapter,
 } from '../../test/support/influenceSkills.ts';
 
 const { dir, thread } = influenceWorkspace('ll-thread-gradients-');
 
 test('storeGradients is single-flight per file: one write shared, other arguments wait their turn', async () => {
-  const cacheDir = join(dir, 'cache');
-  const a = await trainSkillAdapter({
-    modelDir: STORIES260K,
-    cacheDir,
-    root: dir,
-    name: 'skills',
-    rows: skillRows({ skills: 2, perSkill: 3, len: 3, seed: 4 }),
-    config: skillConfig({ epochs: 1 }),
-  });
-  const file = influenceFiles(a.dir).gradients;
-  const args = {
-    modelDir: STORIES260K,
-    cacheDir,
-    threads: 1,
-    maxRank: 64,
-    adapterDir: a.dir,
-    precision: 'fp32' as const,
-    examples: a.examples,
-    projection: null,
-    file,
-    manifestHash: a.manifestHash,
-  };
+  const { store: args } = await trainedGradientArgs(
+    dir,
+    'skills',
+    skillRows({ skills: 2, perSkill: 3, len: 3, seed: 4 }),
+  );
+  const { file } = args;
   const same = Array.from({ length: 4 }, () => thread.storeGradients(args));
   const projected = thread.storeGradients({ ...args, projection: { seed: 3, k: 2 } });
   const results = await Promise.all(same);
@@ -102,28 +87,12 @@ test("answers for interleaved adapters (two LoRA shapes) each get their own adap
 });
 
 test('two training threads (two replicas on one shared adapter folder) write one file at once: both succeed, the file is whole', async () => {
-  const cacheDir = join(dir, 'cache');
-  const a = await trainSkillAdapter({
-    modelDir: STORIES260K,
-    cacheDir,
-    root: dir,
-    name: 'shared',
-    rows: skillRows({ skills: 2, perSkill: 10, len: 3, seed: 5 }),
-    config: skillConfig({ epochs: 1 }),
-  });
-  const file = influenceFiles(a.dir).gradients;
-  const args = {
-    modelDir: STORIES260K,
-    cacheDir,
-    threads: 1,
-    maxRank: 64,
-    adapterDir: a.dir,
-    precision: 'fp32' as const,
-    examples: a.examples,
-    projection: null,
-    file,
-    manifestHash: a.manifestHash,
-  };
+  const { adapter: a, store: args } = await trainedGradientArgs(
+    dir,
+    'shared',
+    skillRows({ skills: 2, perSkill: 10, len: 3, seed: 5 }),
+  );
+  const { file } = args;
   // no single flight spans processes: each writes to a temporary of its own, then renames
   // (one shared `gradients.bin.tmp` failed the later rename with ENOENT)
   const replica = new TrainingThread();

@@ -5,38 +5,18 @@
 // stories260K by the factory's loop (the skills harness) and real answerGradients calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { TrainingThread } from './trainingThread.ts';
-import {
-  influenceWorkspace,
-  skillConfig,
-  skillRows,
-  STORIES260K,
-  trainSkillAdapter,
-} from '../../test/support/influenceSkills.ts';
+import { influenceWorkspace, skillRows, trainedGradientArgs } from '../../test/support/influenceSkills.ts';
 
 const { dir } = influenceWorkspace('ll-thread-close-');
 
 test('close() with gradient calls running: they all return, then the thread ends (no native abort)', async () => {
-  const cacheDir = join(dir, 'cache');
-  const a = await trainSkillAdapter({
-    modelDir: STORIES260K,
-    cacheDir,
-    root: dir,
-    name: 'close',
-    rows: skillRows({ skills: 2, perSkill: 2, len: 3, seed: 9 }),
-    config: skillConfig({ epochs: 1 }),
-  });
-  const args = {
-    modelDir: STORIES260K,
-    cacheDir,
-    threads: 1,
-    maxRank: 64,
-    precision: 'fp32' as const,
-    adapterDir: a.dir,
-    rows: a.examples,
-    projection: null,
-  };
+  const { adapter: a, model } = await trainedGradientArgs(
+    dir,
+    'close',
+    skillRows({ skills: 2, perSkill: 2, len: 3, seed: 9 }),
+  );
+  const args = { ...model, rows: a.examples, projection: null };
   const thread = new TrainingThread();
   const calls = Array.from({ length: 6 }, () => thread.answerGradients(args));
   await calls[0]; // the session is open and the other calls are queued or running in the thread

@@ -24,7 +24,7 @@ import {
   type LoraTrainConfig,
   type TrainExample,
 } from '../../factory/index.ts';
-import { writeExampleRows } from '../../adapters/index.ts';
+import { influenceFiles, writeExampleRows } from '../../adapters/index.ts';
 
 export interface Skill {
   name: string;
@@ -223,4 +223,32 @@ export function influenceWorkspace(prefix: string): { dir: string; thread: Train
     rmSync(dir, { recursive: true, force: true });
   });
   return { dir, thread };
+}
+
+/**
+ * A skills adapter trained on stories260K in `dir` (one epoch) and the training-thread arguments
+ * for its gradients: `store` for storeGradients (no projection, its gradients.bin), `model` for the
+ * other calls (answerGradients adds rows and projection).
+ */
+export async function trainedGradientArgs(dir: string, name: string, rows: readonly SkillRow[]) {
+  const cacheDir = join(dir, 'cache');
+  const a = await trainSkillAdapter({
+    modelDir: STORIES260K,
+    cacheDir,
+    root: dir,
+    name,
+    rows,
+    config: skillConfig({ epochs: 1 }),
+  });
+  const model = {
+    modelDir: STORIES260K,
+    cacheDir,
+    threads: 1,
+    maxRank: 64,
+    adapterDir: a.dir,
+    precision: 'fp32' as const,
+  };
+  const file = influenceFiles(a.dir).gradients;
+  const store = { ...model, examples: a.examples, projection: null, file, manifestHash: a.manifestHash };
+  return { adapter: a, cacheDir, model, store };
 }
