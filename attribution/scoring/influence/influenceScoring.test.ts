@@ -81,6 +81,31 @@ test('thread and inline scores equal dataInfScores / gradientDotScores on the st
   );
 });
 
+test('a scoring thread that dies fails its call; the next call runs on a fresh thread', async () => {
+  const file = join(dir, 'crash.bin');
+  await writeStore(file, 'm-c', 5);
+  const store = await readGradientStore(file);
+  const answers = [randomBlocks()];
+  const args = { file, manifestHash: 'm-c', projection: null, method: 'datainf' as const, answers };
+  const thread = threadInfluenceScoring({ faultInjection: true });
+  try {
+    await thread.scoreAnswers(args); // the thread is up
+    const dying = thread.scoreAnswers(args);
+    thread.injectExit();
+    await dying.then(
+      () => undefined, // it may have answered before the exit
+      (err: Error) => assert.match(err.message, /exit/i),
+    );
+    await new Promise((r) => setTimeout(r, 100)); // the exit is seen
+    assert.deepEqual(
+      (await thread.scoreAnswers(args)).map((x) => [...x]),
+      [[...dataInfScores(store.train, answers[0]!)]],
+    );
+  } finally {
+    await thread.close();
+  }
+});
+
 test('the store cache keeps the most recent stores within its byte budget', async () => {
   const files = ['c1.bin', 'c2.bin', 'c3.bin'].map((f) => join(dir, f));
   for (const f of files) await writeStore(f, 'm', 10); // 10 rows x 22 values x 4 bytes = 880 bytes each

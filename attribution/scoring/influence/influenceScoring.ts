@@ -102,20 +102,37 @@ export function inlineInfluenceScoring(maxLoadedBytes?: number): InfluenceScorin
 export interface InfluenceScoringCalls {
   scoreAnswers: { args: ScoreAnswersArgs; result: Float64Array[] };
 }
+/** Tests only: the thread exits at once (as a crash would). */
+export type InfluenceScoringCommand = { t: 'fault-exit' };
 
 /** Scoring on a worker thread of its own (./influenceScoringWorker.ts), started on first use. */
-export function threadInfluenceScoring(o: { log?: Logger; maxLoadedBytes?: number } = {}): InfluenceScoring {
-  let channel: WorkerChannel<InfluenceScoringCalls> | null = null;
+export function threadInfluenceScoring(
+  o: { log?: Logger; maxLoadedBytes?: number; faultInjection?: boolean } = {},
+): InfluenceScoring & { injectExit(): void } {
+  let channel: WorkerChannel<InfluenceScoringCalls, never, InfluenceScoringCommand> | null = null;
   let closed = false;
   return {
     scoreAnswers(a) {
       if (closed) return Promise.reject(new Error('the influence scoring thread is closed'));
-      channel ??= spawnWorker<InfluenceScoringCalls>(new URL('./influenceScoringWorker.ts', import.meta.url), {
-        name: 'influence scoring thread',
-        log: o.log,
-        workerData: { maxLoadedBytes: o.maxLoadedBytes ?? DEFAULT_MAX_LOADED_BYTES },
-      });
+      if (!channel) {
+        const c = spawnWorker<InfluenceScoringCalls, never, InfluenceScoringCommand>(
+          new URL('./influenceScoringWorker.ts', import.meta.url),
+          {
+            name: 'influence scoring thread',
+            log: o.log,
+            workerData: { maxLoadedBytes: o.maxLoadedBytes ?? DEFAULT_MAX_LOADED_BYTES },
+          },
+        );
+        // a thread that died fails its calls in flight; the next call starts a fresh one
+        c.onExit(() => {
+          if (channel === c) channel = null;
+        });
+        channel = c;
+      }
       return channel.call('scoreAnswers', a);
+    },
+    injectExit() {
+      if (o.faultInjection) channel?.post({ t: 'fault-exit' });
     },
     async close() {
       closed = true;

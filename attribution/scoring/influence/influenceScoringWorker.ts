@@ -2,16 +2,26 @@
 // gradient stores and runs DataInf against them, off the event loop; scores move back uncopied.
 import { workerData } from 'node:worker_threads';
 import { connectParent, lowerThreadPriority, withTransfer } from '../../../common/index.ts';
-import { StoreCache, scoreAnswersWith, type InfluenceScoringCalls } from './influenceScoring.ts';
+import {
+  StoreCache,
+  scoreAnswersWith,
+  type InfluenceScoringCalls,
+  type InfluenceScoringCommand,
+} from './influenceScoring.ts';
 
 lowerThreadPriority(); // below the event loop, as the model threads (common/threadPriority.ts)
 const cache = new StoreCache((workerData as { maxLoadedBytes: number }).maxLoadedBytes);
-connectParent<InfluenceScoringCalls>().serve({
-  async scoreAnswers(a) {
-    const out = await scoreAnswersWith(cache, a);
-    return withTransfer(
-      out,
-      out.map((s) => s.buffer as ArrayBuffer),
-    );
+connectParent<InfluenceScoringCalls, never, InfluenceScoringCommand>().serve(
+  {
+    async scoreAnswers(a) {
+      const out = await scoreAnswersWith(cache, a);
+      return withTransfer(
+        out,
+        out.map((s) => s.buffer as ArrayBuffer),
+      );
+    },
   },
-});
+  (cmd) => {
+    if (cmd.t === 'fault-exit') process.exit(73); // tests only (threadInfluenceScoring.injectExit)
+  },
+);
