@@ -90,6 +90,15 @@ test('a succeeded job stores influence gradients for its manifest', async (t) =>
     scores.map((s) => s.exampleId),
   );
   assert.deepEqual(await readExampleRows(adapterDir, hash), rows);
+  // the first scorer still held the old file's header: its next request fails (the file it read is
+  // gone), it forgets the header, and the one after loads the store again
+  rmSync(join(adapterDir, 'influence', 'gradients.bin'));
+  const ask = { adapterId: 'x', promptIds: prompt, completionIds: [...COMPLETION, 2] };
+  await assert.rejects(scorer.score(ask), /ENOENT/);
+  assert.deepEqual(
+    (await scorer.score(ask))!.map((s) => s.exampleId),
+    scores.map((s) => s.exampleId),
+  );
   // a manifest naming a job this server does not know cannot be recovered
   assert.equal(await ft.recoverExampleRows({ job: 'ftjob-unknown', examples: [] }), null);
 });

@@ -85,6 +85,8 @@ interface Loaded {
 /** Headers kept (a few kilobytes each). */
 const MAX_HEADERS = 256;
 
+const loadKey = (id: string, dir: string, manifest: TrainingManifest): string => `${id}\n${dir}\n${manifest.hash}`;
+
 export class InfluenceScorer implements TrainingInfluence {
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly scoring: InfluenceScoring;
@@ -127,13 +129,19 @@ export class InfluenceScorer implements TrainingInfluence {
     // A call's answers all resolve in one tick: each goes on its own turn of the event loop, which
     // serves I/O between them (and scores inline ones one at a time).
     await nextTurn();
-    const [raw] = await this.scoring.scoreAnswers({
-      file,
-      manifestHash: manifest.hash,
-      projection: header.projection,
-      method: this.o.method ?? 'datainf',
-      answers: [v],
-    });
+    const [raw] = await this.scoring
+      .scoreAnswers({
+        file,
+        manifestHash: manifest.hash,
+        projection: header.projection,
+        method: this.o.method ?? 'datainf',
+        answers: [v],
+      })
+      .catch((err: unknown) => {
+        // the file went or was rewritten since its header was read: the next request loads it again
+        this.loaded.delete(loadKey(req.adapterId, dir, manifest));
+        throw err;
+      });
     const byId = new Map<string, number>();
     header.examples.forEach((e, i) => byId.set(e.id, (byId.get(e.id) ?? 0) + raw![i]!));
     const named = new Map(manifest.examples.map((e) => [e.id, e]));
@@ -153,7 +161,7 @@ export class InfluenceScorer implements TrainingInfluence {
 
   /** Gradients for the adapter's manifest: the stored file, or computed now from its example rows. */
   private load(id: string, dir: string, manifest: TrainingManifest): Promise<Loaded> {
-    const key = `${id}\n${dir}\n${manifest.hash}`;
+    const key = loadKey(id, dir, manifest);
     let p = this.loaded.get(key);
     if (p)
       this.loaded.delete(key); // re-inserted below: the map's order is least recently used first
