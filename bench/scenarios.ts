@@ -74,6 +74,23 @@ const base = {
   quickOverrides: {},
 };
 
+/** single-stream-base on quantized weights (loraledger --precision, llama.cpp on the matching GGUF). */
+function quantizedSingleStream(precision: 'int8' | 'int4', description: string): ScenarioDef {
+  return {
+    ...base,
+    name: `single-stream-base-${precision}`,
+    precision,
+    description,
+    streams: 1,
+    requests: 4,
+    promptTokens: 16,
+    maxTokens: 128,
+    adapters: null,
+    baseline: null,
+    quickOverrides: {},
+  };
+}
+
 export const SCENARIOS: ScenarioDef[] = [
   {
     ...base,
@@ -89,34 +106,14 @@ export const SCENARIOS: ScenarioDef[] = [
     quick: true,
     quickOverrides: { requests: 2, maxTokens: 64 },
   },
-  {
-    ...base,
-    name: 'single-stream-base-int8',
-    precision: 'int8',
-    description:
-      'single-stream-base with int8 weights (loraledger --precision int8, llama.cpp Q8_0). The two quantizations differ, so greedy outputs may legitimately differ.',
-    streams: 1,
-    requests: 4,
-    promptTokens: 16,
-    maxTokens: 128,
-    adapters: null,
-    baseline: null,
-    quickOverrides: {},
-  },
-  {
-    ...base,
-    name: 'single-stream-base-int4',
-    precision: 'int4',
-    description:
-      'single-stream-base with int4 weights (loraledger --precision int4, MatMulNBits blocks of 32; llama.cpp Q4_0, blocks of 32). The two quantizations differ, so greedy outputs may legitimately differ.',
-    streams: 1,
-    requests: 4,
-    promptTokens: 16,
-    maxTokens: 128,
-    adapters: null,
-    baseline: null,
-    quickOverrides: {},
-  },
+  quantizedSingleStream(
+    'int8',
+    'single-stream-base with int8 weights (loraledger --precision int8, llama.cpp Q8_0). The two quantizations differ, so greedy outputs may legitimately differ.',
+  ),
+  quantizedSingleStream(
+    'int4',
+    'single-stream-base with int4 weights (loraledger --precision int4, MatMulNBits blocks of 32; llama.cpp Q4_0, blocks of 32). The two quantizations differ, so greedy outputs may legitimately differ.',
+  ),
   {
     ...base,
     name: 'base-32-streams',

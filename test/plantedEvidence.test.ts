@@ -26,9 +26,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type EngineClient } from '../kernels/index.ts';
+import type { EngineClient } from '../kernels/index.ts';
 import { loadTokenizer } from '../kernels/model/index.ts';
-import { runPlantedEvidence } from './support/plantedEvidence.ts';
+import { runPlantedEvidence, startPlantedEngine } from './support/plantedEvidence.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const K = 4,
@@ -39,20 +39,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'planted-'));
 let engine: EngineClient;
 
 before(async () => {
-  engine = await startEngine({
+  engine = await startPlantedEngine({
     modelDir: MODEL,
-    precision: 'fp32',
-    provider: 'cpu',
-    loraKernel: 'grouped',
-    maxLoraRank: 8,
-    maxActiveAdapters: 1,
-    maxCachedAdapters: 1,
-    maxCachedAdapterBytes: 1e6,
+    graphsDir: join(tmp, 'graphs'),
     maxBatchSize: 16,
     maxBatchTokens: 2048,
-    maxQueue: 64,
-    maxModelLen: 512,
-    cacheDir: join(tmp, 'graphs'),
     threads: 1,
   });
 });

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEngine } from '../../kernels/index.ts';
-import { runPlantedEvidence, spelledTokenizer } from '../../test/support/plantedEvidence.ts';
+import { runPlantedEvidence, spelledTokenizer, startPlantedEngine } from '../../test/support/plantedEvidence.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,20 +18,11 @@ const { values } = parseArgs({
 });
 const k = Number(values.k);
 const tmp = mkdtempSync(join(tmpdir(), 'planted-methods-'));
-const engine = await startEngine({
+const engine = await startPlantedEngine({
   modelDir: new URL('../../../shared/models/stories260K', import.meta.url).pathname,
-  precision: 'fp32',
-  provider: 'cpu',
-  loraKernel: 'grouped',
-  maxLoraRank: 8,
-  maxActiveAdapters: 1,
-  maxCachedAdapters: 1,
-  maxCachedAdapterBytes: 1e6,
+  graphsDir: join(tmp, 'graphs'),
   maxBatchSize: 32,
   maxBatchTokens: 4096,
-  maxQueue: 64,
-  maxModelLen: 512,
-  cacheDir: join(tmp, 'graphs'),
   threads: 0,
 });
 try {

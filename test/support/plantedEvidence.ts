@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineClient } from '../../kernels/index.ts';
+import { startEngine, type EngineClient } from '../../kernels/index.ts';
 import { Prng } from '../../common/index.ts';
 import {
   AttributionService,
@@ -187,4 +187,34 @@ export async function runPlantedEvidence(
     outbox.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The engine the planted-evidence experiment runs on: stories260K, fp32, one rank-8 adapter slot,
+ * graphs cached under `graphsDir`. The test and the probe (bench/probes/plantedMethods.ts) differ
+ * only in batch size and threads.
+ */
+export function startPlantedEngine(o: {
+  modelDir: string;
+  graphsDir: string;
+  maxBatchSize: number;
+  maxBatchTokens: number;
+  threads: number;
+}): Promise<EngineClient> {
+  return startEngine({
+    modelDir: o.modelDir,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 8,
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: 1e6,
+    maxBatchSize: o.maxBatchSize,
+    maxBatchTokens: o.maxBatchTokens,
+    maxQueue: 64,
+    maxModelLen: 512,
+    cacheDir: o.graphsDir,
+    threads: o.threads,
+  });
 }
