@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parseEther, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { buildApp, engineStarted, loadConfig, createAttribution } from '../server/index.ts';
+import { startAttributedApp } from './support/attributedApp.ts';
 import {
   ANVIL_DEV_KEYS,
   ballotTree,
@@ -35,18 +35,12 @@ const contributor = privateKeyToAccount(CONTRIBUTOR_KEY).address.toLowerCase();
 let app: FastifyInstance;
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      ...['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data')],
-      ...['--admin-key', KEY, '--log-level', 'silent', '--chain', 'anvil', '--epoch-seconds', '0'],
-      ...['--fee-model-ppm', '400000', '--fee-validators-ppm', '100000'],
-      ...['--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { attribution: createAttribution });
-  await engineStarted(app);
-  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
+  app = await startAttributedApp([
+    ...['--model', MODEL, '--cache-dir', join(tmp, 'cache'), '--data-dir', join(tmp, 'data')],
+    ...['--admin-key', KEY, '--log-level', 'silent', '--chain', 'anvil', '--epoch-seconds', '0'],
+    ...['--fee-model-ppm', '400000', '--fee-validators-ppm', '100000'],
+    ...['--threads', '1', '--max-batch-size', '8', '--max-batch-tokens', '512'],
+  ]);
 });
 after(async () => {
   await app?.close();

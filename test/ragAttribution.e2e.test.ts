@@ -8,9 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted } from '../server/index.ts';
-import { loadConfig } from '../server/index.ts';
-import { createAttribution } from '../server/index.ts';
+import { startAttributedApp } from './support/attributedApp.ts';
 import { generateAdapter } from '../factory/index.ts';
 import { loadModelSpec } from '../kernels/model/index.ts';
 import { keccak256, verifyRecord, type Eip712Domain, type SignedRecord } from '../attribution/index.ts';
@@ -43,37 +41,31 @@ before(async () => {
     description: 'owned',
     tags: ['x'],
   });
-  const config = loadConfig({
-    argv: [
-      '--model',
-      MODEL,
-      '--adapters',
-      join(tmp, 'adapters'),
-      '--cache-dir',
-      join(tmp, 'cache'),
-      '--data-dir',
-      join(tmp, 'data'),
-      '--admin-key',
-      KEY,
-      '--log-level',
-      'silent',
-      '--chain',
-      'off',
-      '--threads',
-      '1',
-      '--max-batch-size',
-      '8',
-      '--max-batch-tokens',
-      '512',
-      '--max-lora-rank',
-      '8',
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { attribution: createAttribution });
-  await engineStarted(app);
+  app = await startAttributedApp([
+    '--model',
+    MODEL,
+    '--adapters',
+    join(tmp, 'adapters'),
+    '--cache-dir',
+    join(tmp, 'cache'),
+    '--data-dir',
+    join(tmp, 'data'),
+    '--admin-key',
+    KEY,
+    '--log-level',
+    'silent',
+    '--chain',
+    'off',
+    '--threads',
+    '1',
+    '--max-batch-size',
+    '8',
+    '--max-batch-tokens',
+    '512',
+    '--max-lora-rank',
+    '8',
+  ]);
   domain = (await app.inject('/v1/attribution/eip712')).json().domain;
-  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
   assert.equal(
     (
       await app.inject({

@@ -8,9 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, engineStarted } from '../server/index.ts';
-import { loadConfig } from '../server/index.ts';
-import { createAttribution } from '../server/index.ts';
+import { startAttributedApp } from './support/attributedApp.ts';
 import { runVerifyRecord } from '../attribution/index.ts';
 
 const MODEL = new URL('../../shared/models/stories260K', import.meta.url).pathname;
@@ -25,36 +23,30 @@ const contributors = [
 let app: FastifyInstance;
 
 before(async () => {
-  const config = loadConfig({
-    argv: [
-      '--model',
-      MODEL,
-      '--cache-dir',
-      join(tmp, 'cache'),
-      '--data-dir',
-      join(tmp, 'data'),
-      '--admin-key',
-      KEY,
-      '--log-level',
-      'silent',
-      '--chain',
-      'anvil',
-      '--epoch-seconds',
-      '0',
-      '--rag-rerank',
-      'embeddings',
-      '--threads',
-      '1',
-      '--max-batch-size',
-      '8',
-      '--max-batch-tokens',
-      '512',
-    ],
-    env: {},
-  });
-  app = await buildApp(config, { attribution: createAttribution });
-  await engineStarted(app);
-  assert.equal(app.loraledger.engine.state, 'ready', app.loraledger.engine.failure?.message);
+  app = await startAttributedApp([
+    '--model',
+    MODEL,
+    '--cache-dir',
+    join(tmp, 'cache'),
+    '--data-dir',
+    join(tmp, 'data'),
+    '--admin-key',
+    KEY,
+    '--log-level',
+    'silent',
+    '--chain',
+    'anvil',
+    '--epoch-seconds',
+    '0',
+    '--rag-rerank',
+    'embeddings',
+    '--threads',
+    '1',
+    '--max-batch-size',
+    '8',
+    '--max-batch-tokens',
+    '512',
+  ]);
 });
 after(async () => {
   await app?.close();
