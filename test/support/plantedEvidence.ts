@@ -49,6 +49,8 @@ export interface PlantedResult {
   margin: number;
   /** The first case's signed record verified from the outbox. */
   recordVerified: boolean;
+  /** Per case, for diagnosis: the passages, key and answer (token ids), the planted index and the Shapley scores. */
+  details: Array<{ passages: number[][]; key: number[]; answer: number[]; planted: number; shapley: number[] }>;
 }
 
 export const spell = (ids: number[]): string => ids.map((t) => `[${t}]`).join(' ');
@@ -119,6 +121,7 @@ export async function runPlantedEvidence(
       scoreHits: 0,
       margin: 0,
       recordVerified: false,
+      details: [],
     };
     for (let c = 0; r.cases < o.cases && c < o.cases * 2; c++) {
       const rng = new Prng(o.seedBase + c);
@@ -137,6 +140,8 @@ export async function runPlantedEvidence(
       const key = texts[planted]!.slice(at, at + o.key);
       const answer = texts[planted]!.slice(at + o.key, at + o.key + o.answer);
       if (texts.some((t, i) => i !== planted && contains(t, answer))) continue;
+      // a model that memorised text can sample the same passage twice: a DataNet holds a text once
+      if (new Set(texts.map(spell)).size < texts.length) continue;
       r.cases++;
       store.createDatanet({ id: `case-${c}` }); // one DataNet per case: sampled texts may repeat across cases
       const passages: Passage[] = texts.map((t, i) => {
@@ -174,6 +179,7 @@ export async function runPlantedEvidence(
       if (best(g.sources.map((x) => x.share_ppm))) r.surrogateHits++;
       const phi = s.sources.map((x) => x.score);
       if (best(phi)) r.scoreHits++;
+      r.details.push({ passages: texts, key, answer, planted, shapley: phi });
       r.margin += phi[planted]! - (phi.reduce((a, b) => a + b, 0) - phi[planted]!) / (o.k - 1);
       if (r.cases === 1) {
         const stored = outbox.get(s.record_id);

@@ -1,0 +1,99 @@
+// The embedded default's base pretraining alone, with and without repeated-sequence examples,
+// then the planted-evidence experiment on the result: how much of the base model's copying from
+// context its pretraining buys, without building the adapters.
+//
+//   npx tsx bench/probes/baseCopying.ts --tokenizer-from .loraledger/embedded/v5/full/loraledger-demo \
+//     [--induction N (default: the full profile's)] [--epochs N] [--cases 50] [--out DIR]
+import { copyFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { embeddedBaseExamples, trainEmbeddedBase } from '../../factory/demo/embeddedDefault.ts';
+import { writeTrainedModel } from '../../factory/train/trainBase.ts';
+import type { TrainExample } from '../../factory/train/trainExamples.ts';
+import { startEngine } from '../../kernels/index.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
+import { embeddedWiring } from '../../server/integrations.ts';
+import { runPlantedEvidence } from '../../test/support/plantedEvidence.ts';
+
+const { values } = parseArgs({
+  options: {
+    'tokenizer-from': { type: 'string' },
+    induction: { type: 'string' },
+    epochs: { type: 'string' },
+    cases: { type: 'string', default: '50' },
+    out: { type: 'string' },
+  },
+});
+const out = values.out ?? mkdtempSync(join(tmpdir(), 'base-copying-'));
+const tokDir = join(out, 'tok');
+mkdirSync(tokDir, { recursive: true });
+for (const f of ['tokenizer.json', 'tokenizer_config.json'])
+  copyFileSync(join(values['tokenizer-from']!, f), join(tokDir, f));
+const tok = await loadTokenizer(tokDir);
+const split = embeddedBaseExamples(
+  tok,
+  embeddedWiring.ragPrompt,
+  'full',
+  values.induction ? Number(values.induction) : undefined,
+);
+const tokens = (xs: readonly TrainExample[]) => xs.reduce((n, e) => n + e.tokens.length, 0);
+const induction = split.train.filter((e) => e.id.startsWith('induction-'));
+console.error(
+  `base training examples ${split.train.length} (${tokens(split.train)} tokens), of which repeated sequences ${induction.length} (${tokens(induction)} tokens)`,
+);
+
+const t0 = performance.now();
+const base = await trainEmbeddedBase({
+  profile: 'full',
+  vocabSize: tok.vocabSize,
+  work: out,
+  ...split,
+  threads: 0,
+  ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+});
+const trainSeconds = (performance.now() - t0) / 1000;
+const modelDir = join(out, 'model');
+await writeTrainedModel(modelDir, base.spec, base.weights, tokDir);
+
+const engine = await startEngine({
+  modelDir,
+  precision: 'fp32',
+  provider: 'cpu',
+  loraKernel: 'grouped',
+  maxLoraRank: 16,
+  maxActiveAdapters: 1,
+  maxCachedAdapters: 1,
+  maxCachedAdapterBytes: 1e7,
+  maxBatchSize: 16,
+  maxBatchTokens: 2048,
+  maxQueue: 64,
+  maxModelLen: 512,
+  cacheDir: join(out, 'graphs'),
+  threads: 0,
+});
+const planted = await runPlantedEvidence(engine, {
+  k: 4,
+  passage: 20,
+  key: 6,
+  answer: 8,
+  cases: Number(values.cases),
+  seedBase: 1000,
+  bos: base.spec.bosTokenId ?? 0,
+  model: 'loraledger-demo',
+});
+await engine.close();
+console.log(
+  JSON.stringify({
+    induction: induction.length,
+    epochs: values.epochs ?? 'profile',
+    trainSeconds: +trainSeconds.toFixed(1),
+    trainedTokens: base.trainedTokens,
+    validationLoss: base.bestValidationLoss,
+    shapleyTop1: planted.shapleyHits / planted.cases,
+    looTop1: planted.looHits / planted.cases,
+    margin: +planted.margin.toFixed(2),
+    cases: planted.cases,
+    out,
+  }),
+);
