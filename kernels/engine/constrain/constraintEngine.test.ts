@@ -69,6 +69,26 @@ test('json_schema (enum, integer range, required, fixed separators): masks equal
   assert.ok(reached.size >= 4, 'the walks reach several members');
 });
 
+test('integer bounds are exact: a number is accepted, and may end, iff it lies in [minimum, maximum]', async () => {
+  // xgrammar's own conversion of [0, 120] let 121-129 through (./integerRange.ts)
+  const engine = await ConstraintEngine.create({ encoded: VOCAB, vocabType: 'byte_level' }, [EOS]);
+  const idOf = (ch: string) => TEXTS.indexOf(ch) + 1;
+  for (const [minimum, maximum] of [
+    [0, 120],
+    [-5, 37],
+    [18, undefined],
+  ] as const) {
+    const schema = { type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) };
+    for (let n = -30; n <= 140; n++) {
+      const row = await engine.open({ type: 'json_schema', schema }, [EOS]);
+      const fed = [...String(n)].every((ch) => row.accept(idOf(ch)));
+      const complete = fed && allowed(await row.mask(), EOS);
+      row.dispose();
+      assert.equal(complete, n >= minimum && (maximum === undefined || n <= maximum), `[${minimum}, ${maximum}]: ${n}`);
+    }
+  }
+});
+
 test('choice, literal, sequence, one_of and bounded / unbounded repeat: masks equal the reference', async () => {
   const item: ConstraintSpec = { type: 'choice', choices: ['yes', 'no'] };
   const tagged: ConstraintSpec = {

@@ -52,6 +52,7 @@ test('refused by name: unsupported keywords, unsafe patterns, bad combinators', 
   refused(schema({ type: 'number', maximum: 2 }), /'maximum' .*integers only/);
   refused(schema({ type: 'string', minItems: 1 }), /'minItems'/);
   refused(schema({ type: 'integer', minimum: 0.5 }), /'minimum' .*must be an integer/);
+  refused(schema({ type: 'integer', minimum: 5, maximum: 4 }), /'minimum' .*is above 'maximum'/);
   refused(schema({ type: 'date' }), /unknown JSON schema type "date"/);
   refused(schema({ $ref: '#/$defs/missing' }), /'\$ref' "#\/\$defs\/missing"/);
   refused(schema({ $ref: 'http://x/y' }), /must point into this schema/);

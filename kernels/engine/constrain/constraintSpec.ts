@@ -182,7 +182,9 @@ function checkSchema(s: unknown, param: string, at: string, root: Record<string,
     if (s[k] !== undefined && (!Number.isInteger(s[k]) || (s[k] as number) < 0))
       fail(param, `${param}: '${k}' at ${at} must be a non-negative integer`);
   for (const k of ['minimum', 'maximum'])
-    if (s[k] !== undefined && !Number.isInteger(s[k])) fail(param, `${param}: '${k}' at ${at} must be an integer`);
+    if (s[k] !== undefined && !Number.isSafeInteger(s[k])) fail(param, `${param}: '${k}' at ${at} must be an integer`);
+  if (typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum > s.maximum)
+    fail(param, `${param}: 'minimum' at ${at} is above 'maximum': no integer fits`);
   if (s.pattern !== undefined) {
     if (typeof s.pattern !== 'string') fail(param, `${param}: 'pattern' at ${at} must be a string`);
     checkRegex(s.pattern, param);

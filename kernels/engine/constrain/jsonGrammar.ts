@@ -4,7 +4,12 @@
 //   - a string with minLength/maxLength: xgrammar's `[^"\\\r\n]` lets raw control characters (invalid
 //     in JSON) through, and multi-byte characters came back longer than maxLength: printable ASCII only;
 //   - numbers and integers: unbounded digit runs and exponents (`8e083...` reads as Infinity, and a
-//     row may never stop): at most 15 integer digits, 15 fraction digits and a 2-digit exponent.
+//     row may never stop): at most 15 integer digits, 15 fraction digits and a 2-digit exponent;
+//   - integers with `minimum`/`maximum`: xgrammar's ranges can be wrong ([0, 120] allowed 126), so
+//     each bounded integer goes to xgrammar as a placeholder string constant and comes back as
+//     ./integerRange.ts's exact expression.
+import { randomBytes } from 'node:crypto';
+import { integerRangeEbnf } from './integerRange.ts';
 import type { XgrammarModule } from './loadXgrammar.ts';
 import type { SchemaToEbnf } from './toEbnf.ts';
 
@@ -19,10 +24,42 @@ const PATCHES: Array<[string, string]> = [
 
 export function jsonSchemaToEbnf(xg: XgrammarModule): SchemaToEbnf {
   return async (schema, strict) => {
-    let ebnf = await xg.Testings._jsonSchemaToEBNF(JSON.stringify(schema), false, -1, undefined, strict);
+    const ranges: string[] = [];
+    const nonce = randomBytes(6).toString('hex');
+    const withPlaceholders = replaceBoundedIntegers(schema, (min, max) => {
+      ranges.push(integerRangeEbnf(min, max));
+      return { const: placeholder(nonce, ranges.length - 1) };
+    });
+    let ebnf = await xg.Testings._jsonSchemaToEBNF(JSON.stringify(withPlaceholders), false, -1, undefined, strict);
     for (const [from, to] of PATCHES) ebnf = ebnf.replaceAll(from, to);
+    ranges.forEach((range, i) => {
+      const literal = `"\\"${placeholder(nonce, i)}\\""`; // the constant as xgrammar writes it: "\"...\""
+      if (!ebnf.includes(literal)) throw new Error(`jsonSchemaToEbnf: placeholder ${i} missing from xgrammar's output`);
+      ebnf = ebnf.replaceAll(literal, range);
+    });
     return ebnf;
   };
+}
+
+const placeholder = (nonce: string, i: number) => `__loraledger_integer_${nonce}_${i}__`;
+
+/** Keywords whose values are data, not schemas: never rewritten. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+
+/** A copy of `schema` with every `{type: "integer"}` that has `minimum` or `maximum` replaced by `replace(min, max)`. */
+function replaceBoundedIntegers(
+  schema: Record<string, unknown>,
+  replace: (min: number | undefined, max: number | undefined) => Record<string, unknown>,
+): Record<string, unknown> {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== 'object') return node;
+    const o = node as Record<string, unknown>;
+    if (o.type === 'integer' && (typeof o.minimum === 'number' || typeof o.maximum === 'number'))
+      return replace(o.minimum as number | undefined, o.maximum as number | undefined);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, DATA_KEYWORDS.has(k) ? v : walk(v)]));
+  };
+  return walk(schema) as Record<string, unknown>;
 }
 
 /** The patched rules, for the test that checks each still appears in the converter's output. */
