@@ -78,7 +78,7 @@ test('integer bounds are exact: a number is accepted, and may end, iff it lies i
     [-5, 37],
     [18, undefined],
   ] as const) {
-    const schema = { type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) };
+    const schema = { type: ['integer', 'null'], minimum, ...(maximum === undefined ? {} : { maximum }) };
     for (let n = -30; n <= 140; n++) {
       const row = await engine.open({ type: 'json_schema', schema }, [EOS]);
       const fed = [...String(n)].every((ch) => row.accept(idOf(ch)));
@@ -86,6 +86,12 @@ test('integer bounds are exact: a number is accepted, and may end, iff it lies i
       row.dispose();
       assert.equal(complete, n >= minimum && (maximum === undefined || n <= maximum), `[${minimum}, ${maximum}]: ${n}`);
     }
+    const row = await engine.open({ type: 'json_schema', schema }, [EOS]);
+    assert.ok(
+      [...'null'].every((ch) => row.accept(idOf(ch))) && allowed(await row.mask(), EOS),
+      'null, the other type',
+    );
+    row.dispose();
   }
 });
 

@@ -46,7 +46,10 @@ const placeholder = (nonce: string, i: number) => `__loraledger_integer_${nonce}
 /** Keywords whose values are data, not schemas: never rewritten. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
 
-/** A copy of `schema` with every `{type: "integer"}` that has `minimum` or `maximum` replaced by `replace(min, max)`. */
+/**
+ * A copy of `schema` with every integer schema that has `minimum` or `maximum` replaced by
+ * `replace(min, max)` (with a type list, by anyOf that and the other types).
+ */
 function replaceBoundedIntegers(
   schema: Record<string, unknown>,
   replace: (min: number | undefined, max: number | undefined) => Record<string, unknown>,
@@ -55,8 +58,16 @@ function replaceBoundedIntegers(
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== 'object') return node;
     const o = node as Record<string, unknown>;
-    if (o.type === 'integer' && (typeof o.minimum === 'number' || typeof o.maximum === 'number'))
-      return replace(o.minimum as number | undefined, o.maximum as number | undefined);
+    const types = Array.isArray(o.type) ? (o.type as unknown[]) : [o.type];
+    if (types.includes('integer') && (typeof o.minimum === 'number' || typeof o.maximum === 'number')) {
+      const range = replace(o.minimum as number | undefined, o.maximum as number | undefined);
+      const others = types.filter((t) => t !== 'integer'); // `type: ["integer", "null"]`: the rest, unbounded
+      if (others.length === 0) return range;
+      const rest = { ...o };
+      delete rest.minimum;
+      delete rest.maximum;
+      return { anyOf: [range, walk({ ...rest, type: others.length === 1 ? others[0] : others })] };
+    }
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, DATA_KEYWORDS.has(k) ? v : walk(v)]));
   };
   return walk(schema) as Record<string, unknown>;
