@@ -3,8 +3,9 @@
 //
 //   1. a byte-level BPE tokenizer trained on the demo corpus (./corpus: general English, chats,
 //      passage-copying examples, and four domain DataNets with named contributors);
-//   2. the base model, pretrained from scratch on the general part (full-weight training through
-//      the training graph: factory/train/trainBase.ts);
+//   2. the base model, pretrained from scratch on the general part and on repeated token sequences
+//      that teach it to copy from its context (./inductionExamples.ts) (full-weight training
+//      through the training graph: factory/train/trainBase.ts);
 //   3. one LoRA adapter per domain, fine-tuned on that domain's DataNet documents
 //      (factory/train/trainLora.ts), with its loraledger.json: description, tags, owner and the
 //      training manifest (every example's document id, content hash, DataNet and contributor).
