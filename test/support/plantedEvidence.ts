@@ -49,8 +49,6 @@ export interface PlantedResult {
   margin: number;
   /** The first case's signed record verified from the outbox. */
   recordVerified: boolean;
-  /** Per case, for diagnosis: the passages, key and answer (token ids), the planted index and the Shapley scores. */
-  details: Array<{ passages: number[][]; key: number[]; answer: number[]; planted: number; shapley: number[] }>;
 }
 
 export const spell = (ids: number[]): string => ids.map((t) => `[${t}]`).join(' ');
@@ -121,7 +119,6 @@ export async function runPlantedEvidence(
       scoreHits: 0,
       margin: 0,
       recordVerified: false,
-      details: [],
     };
     for (let c = 0; r.cases < o.cases && c < o.cases * 2; c++) {
       const rng = new Prng(o.seedBase + c);
@@ -179,7 +176,6 @@ export async function runPlantedEvidence(
       if (best(g.sources.map((x) => x.share_ppm))) r.surrogateHits++;
       const phi = s.sources.map((x) => x.score);
       if (best(phi)) r.scoreHits++;
-      r.details.push({ passages: texts, key, answer, planted, shapley: phi });
       r.margin += phi[planted]! - (phi.reduce((a, b) => a + b, 0) - phi[planted]!) / (o.k - 1);
       if (r.cases === 1) {
         const stored = outbox.get(s.record_id);
