@@ -5,7 +5,8 @@
 //   2. transcripts: three requests to that server, printed as sent and as answered;
 //   3. routing: `model: "auto"` on every held-out routing question (x-loraledger-adapter header);
 //   4. copying from context: each domain's held-out questions with `rag` on the domain's DataNet,
-//      greedy: does the answer copy a span of a retrieved passage, and is it the reference answer;
+//      greedy: does the answer copy a span of a retrieved passage, and is it the reference answer
+//      (and, without RAG, how many of the adapters' own training questions come back word for word);
 //   5. domain fit: held-out loss (nats per answer/text token) of the base model and of every
 //      adapter on every domain's held-out documents (the training graph's forward, no gradients);
 //   6. the planted-evidence experiment (test/support/plantedEvidence.ts) on the demo base model.
@@ -26,6 +27,7 @@ import { TrainingSession, startEngine, type LoraTarget } from '../kernels/index.
 import { loadModelSpec, loadTokenizer } from '../kernels/model/index.ts';
 import { runPlantedEvidence } from '../test/support/plantedEvidence.ts';
 import { compactJson } from './report/compactJson.ts';
+import { demoTrainingAnswers } from './probes/demoTrainingAnswers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -150,6 +152,7 @@ function longestSharedRun(answer: string, passage: string): number {
   return best;
 }
 const COPY_RUN = 6;
+const trainingQuestions = await demoTrainingAnswers(base);
 const copying: Record<string, Record<string, number>> = {};
 const textById = new Map<string, string>();
 for (const d of DEMO_DOMAINS) for (const doc of d.documents) textById.set(documentId(d.datanet, doc.text), doc.text);
@@ -263,7 +266,7 @@ const report = {
     ).toFixed(3),
     perDomain: routing,
   },
-  copying: { copyRunWords: COPY_RUN, perDomain: copying },
+  copying: { copyRunWords: COPY_RUN, perDomain: copying, trainingQuestions },
   domainFitNatsPerToken: Object.fromEntries(
     Object.entries(fit).map(([m, row]) => [
       m,
