@@ -3,7 +3,9 @@
 // context its pretraining buys, without building the adapters.
 //
 //   npx tsx bench/probes/baseCopying.ts --tokenizer-from .loraledger/embedded/v5/full/loraledger-demo \
-//     [--induction N (default: the full profile's)] [--epochs N] [--cases 50] [--out DIR]
+//     [--induction N (default: the full profile's)] [--epochs N] [--cases 50] [--seed-base 1000] [--out DIR]
+// (bench:demo's planted figure is --cases 50 --seed-base 1000; docs/benchmarks.md also reports
+// --cases 150 --seed-base 5000)
 import { copyFileSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     induction: { type: 'string' },
     epochs: { type: 'string' },
     cases: { type: 'string', default: '50' },
+    'seed-base': { type: 'string', default: '1000' },
     out: { type: 'string' },
   },
 });
@@ -78,7 +81,7 @@ const planted = await runPlantedEvidence(engine, {
   key: 6,
   answer: 8,
   cases: Number(values.cases),
-  seedBase: 1000,
+  seedBase: Number(values['seed-base']),
   bos: base.spec.bosTokenId ?? 0,
   model: 'loraledger-demo',
 });

@@ -3,7 +3,7 @@
 // xgrammar's converter (the bundled build) writes some ranges wrong: [0, 120] came out as
 // "0" | [1-9] | [1-9] [0-9] | "1" [0-2] [0-9], which allows 121-129, and a strict schema with
 // `maximum: 120` was answered with 126 (test/structuredOutput.e2e.test.ts). So jsonGrammar.ts
-// hands xgrammar a placeholder for every bounded integer and puts this expression in its place.
+// hands xgrammar a marker constant for every bounded integer and puts this expression in its place.
 //
 // The expression: one alternative per digit count, each split digit by digit (the usual range to
 // regex construction), with no leading zeros and "-" before the negative part. A missing bound is

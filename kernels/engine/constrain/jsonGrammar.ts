@@ -6,7 +6,7 @@
 //   - numbers and integers: unbounded digit runs and exponents (`8e083...` reads as Infinity, and a
 //     row may never stop): at most 15 integer digits, 15 fraction digits and a 2-digit exponent;
 //   - integers with `minimum`/`maximum`: xgrammar's ranges can be wrong ([0, 120] allowed 126), so
-//     each bounded integer goes to xgrammar as a placeholder string constant and comes back as
+//     each bounded integer goes to xgrammar as a marker string constant and comes back as
 //     ./integerRange.ts's exact expression.
 import { randomBytes } from 'node:crypto';
 import { integerRangeEbnf } from './integerRange.ts';
@@ -26,22 +26,22 @@ export function jsonSchemaToEbnf(xg: XgrammarModule): SchemaToEbnf {
   return async (schema, strict) => {
     const ranges: string[] = [];
     const nonce = randomBytes(6).toString('hex');
-    const withPlaceholders = replaceBoundedIntegers(schema, (min, max) => {
+    const withMarkers = replaceBoundedIntegers(schema, (min, max) => {
       ranges.push(integerRangeEbnf(min, max));
-      return { const: placeholder(nonce, ranges.length - 1) };
+      return { const: marker(nonce, ranges.length - 1) };
     });
-    let ebnf = await xg.Testings._jsonSchemaToEBNF(JSON.stringify(withPlaceholders), false, -1, undefined, strict);
+    let ebnf = await xg.Testings._jsonSchemaToEBNF(JSON.stringify(withMarkers), false, -1, undefined, strict);
     for (const [from, to] of PATCHES) ebnf = ebnf.replaceAll(from, to);
     ranges.forEach((range, i) => {
-      const literal = `"\\"${placeholder(nonce, i)}\\""`; // the constant as xgrammar writes it: "\"...\""
-      if (!ebnf.includes(literal)) throw new Error(`jsonSchemaToEbnf: placeholder ${i} missing from xgrammar's output`);
+      const literal = `"\\"${marker(nonce, i)}\\""`; // the constant as xgrammar writes it: "\"...\""
+      if (!ebnf.includes(literal)) throw new Error(`jsonSchemaToEbnf: marker ${i} missing from xgrammar's output`);
       ebnf = ebnf.replaceAll(literal, range);
     });
     return ebnf;
   };
 }
 
-const placeholder = (nonce: string, i: number) => `__loraledger_integer_${nonce}_${i}__`;
+const marker = (nonce: string, i: number) => `__loraledger_integer_${nonce}_${i}__`;
 
 /** Keywords whose values are data, not schemas: never rewritten. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
