@@ -23,9 +23,9 @@ import { documentId } from '../attribution/index.ts';
 import { DEMO_DOMAINS, EMBEDDED_DEFAULT_VERSION, EMBEDDED_MODEL_NAME, documentRow } from '../factory/index.ts';
 import { buildTrainExamples, type TrainExample } from '../factory/train/trainExamples.ts';
 import { meanLoss } from '../factory/train/trainLoop.ts';
-import { TrainingSession, startEngine, type LoraTarget } from '../kernels/index.ts';
+import { TrainingSession, type LoraTarget } from '../kernels/index.ts';
 import { loadModelSpec, loadTokenizer } from '../kernels/model/index.ts';
-import { runPlantedEvidence } from '../test/support/plantedEvidence.ts';
+import { plantedOnDemoBase } from '../test/support/plantedEvidence.ts';
 import { compactJson } from './report/compactJson.ts';
 import { demoTrainingAnswers } from './probes/demoTrainingAnswers.ts';
 
@@ -224,33 +224,14 @@ for (const a of DEMO_DOMAINS) {
 }
 
 // --- 6. planted evidence -----------------------------------------------------------------------
-const engine = await startEngine({
+const planted = await plantedOnDemoBase({
   modelDir,
-  precision: 'fp32',
-  provider: 'cpu',
-  loraKernel: 'grouped',
-  maxLoraRank: 16,
-  maxActiveAdapters: 1,
-  maxCachedAdapters: 1,
-  maxCachedAdapterBytes: 1e7,
-  maxBatchSize: 16,
-  maxBatchTokens: 2048,
-  maxQueue: 64,
-  maxModelLen: 512,
-  cacheDir: graphs,
-  threads: 0,
-});
-const planted = await runPlantedEvidence(engine, {
-  k: 4,
-  passage: 20,
-  key: 6,
-  answer: 8,
+  graphsDir: graphs,
   cases: Number(values.cases),
   seedBase: 1000,
   bos: spec.bosTokenId ?? 0,
   model: EMBEDDED_MODEL_NAME,
 });
-await engine.close();
 
 const report = {
   bench: 'embedded-demo',

@@ -13,10 +13,9 @@ import { parseArgs } from 'node:util';
 import { embeddedBaseExamples, trainEmbeddedBase } from '../../factory/demo/embeddedDefault.ts';
 import { writeTrainedModel } from '../../factory/train/trainBase.ts';
 import type { TrainExample } from '../../factory/train/trainExamples.ts';
-import { startEngine } from '../../kernels/index.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { embeddedWiring } from '../../server/integrations.ts';
-import { runPlantedEvidence } from '../../test/support/plantedEvidence.ts';
+import { plantedOnDemoBase } from '../../test/support/plantedEvidence.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,33 +58,14 @@ const trainSeconds = (performance.now() - t0) / 1000;
 const modelDir = join(out, 'model');
 await writeTrainedModel(modelDir, base.spec, base.weights, tokDir);
 
-const engine = await startEngine({
+const planted = await plantedOnDemoBase({
   modelDir,
-  precision: 'fp32',
-  provider: 'cpu',
-  loraKernel: 'grouped',
-  maxLoraRank: 16,
-  maxActiveAdapters: 1,
-  maxCachedAdapters: 1,
-  maxCachedAdapterBytes: 1e7,
-  maxBatchSize: 16,
-  maxBatchTokens: 2048,
-  maxQueue: 64,
-  maxModelLen: 512,
-  cacheDir: join(out, 'graphs'),
-  threads: 0,
-});
-const planted = await runPlantedEvidence(engine, {
-  k: 4,
-  passage: 20,
-  key: 6,
-  answer: 8,
+  graphsDir: join(out, 'graphs'),
   cases: Number(values.cases),
   seedBase: Number(values['seed-base']),
   bos: base.spec.bosTokenId ?? 0,
   model: 'loraledger-demo',
 });
-await engine.close();
 console.log(
   JSON.stringify({
     induction: induction.length,

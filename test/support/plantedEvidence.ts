@@ -220,3 +220,48 @@ export function startPlantedEngine(o: {
     threads: o.threads,
   });
 }
+
+/**
+ * The experiment as `npm run bench:demo` runs it on a demo base model (K = 4 passages of 20 tokens,
+ * a 6-token key, an 8-token answer): its own engine (fp32, graphs under `graphsDir`), closed after.
+ * bench/probes/baseCopying.ts runs the same on a base trained alone.
+ */
+export async function plantedOnDemoBase(o: {
+  modelDir: string;
+  graphsDir: string;
+  cases: number;
+  seedBase: number;
+  bos: number;
+  model: string;
+}): Promise<PlantedResult> {
+  const engine = await startEngine({
+    modelDir: o.modelDir,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 16,
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: 1e7,
+    maxBatchSize: 16,
+    maxBatchTokens: 2048,
+    maxQueue: 64,
+    maxModelLen: 512,
+    cacheDir: o.graphsDir,
+    threads: 0,
+  });
+  try {
+    return await runPlantedEvidence(engine, {
+      k: 4,
+      passage: 20,
+      key: 6,
+      answer: 8,
+      cases: o.cases,
+      seedBase: o.seedBase,
+      bos: o.bos,
+      model: o.model,
+    });
+  } finally {
+    await engine.close();
+  }
+}
