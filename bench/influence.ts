@@ -7,7 +7,7 @@
 //                   subset's summed scores and minus its real query loss; DataInf, dot product, BM25
 //   cost            gradient precompute per example, per-request score time, bytes per example
 // Usage: npm run bench:influence [-- --per 20 --lds-subsets 32 --lds-queries 10 --epochs 2 --lead 3
-//          --family order|cipher --len 4 --answers true|generated --lr 0.003 --model embedded-quick --no-lds]
+//          --family order|cipher --len 4 --answers true|generated --lr 0.003 --model embedded-quick|embedded --no-lds]
 // SHOW=1 prints five queries with their true and generated answers to stderr.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,8 @@ import {
 import { Prng } from '../common/index.ts';
 import { startEngine } from '../kernels/index.ts';
 import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
+import { ensureEmbeddedDefault } from '../factory/index.ts';
+import { embeddedWiring } from '../server/integrations.ts';
 
 /**
  * The real engine's greedy answers to the queries (each as long as its true completion, one at a
@@ -93,7 +95,7 @@ const { values: a } = parseArgs({
     'lds-examples': { type: 'string', default: '100' },
     'lds-subsets': { type: 'string', default: '32' },
     'lds-queries': { type: 'string', default: '10' },
-    /** stories260k, or embedded-quick: the embedded default's quick build (its base model). */
+    /** stories260k; embedded-quick: the embedded default's quick build (its base model); embedded: the full build. */
     model: { type: 'string', default: 'stories260k' },
     /** true: the queries' answers are their true completions; generated: the adapter's own greedy answers. */
     answers: { type: 'string', default: 'true' },
@@ -126,7 +128,11 @@ const root = mkdtempSync(join(tmpdir(), 'bench-influence-'));
 const MODEL =
   a.model === 'embedded-quick'
     ? (await quickEmbeddedDefault(join(root, 'embedded'))).modelDir
-    : new URL('../../shared/models/stories260K', import.meta.url).pathname;
+    : a.model === 'embedded'
+      ? // the full build `npm start` serves, from its default cache (built there first if missing)
+        (await ensureEmbeddedDefault(new URL('../.loraledger/embedded', import.meta.url).pathname, embeddedWiring))
+          .modelDir
+      : new URL('../../shared/models/stories260K', import.meta.url).pathname;
 const cacheDir = join(root, 'cache');
 const thread = new TrainingThread();
 const grads = thread.influenceGradients({ modelDir: MODEL, cacheDir, threads: 1, maxRank: 64 });
