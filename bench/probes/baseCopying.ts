@@ -27,11 +27,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
+if (!values['tokenizer-from']) throw new Error('--tokenizer-from <a built loraledger-demo folder> is required');
 const out = values.out ?? mkdtempSync(join(tmpdir(), 'base-copying-'));
 const tokDir = join(out, 'tok');
 mkdirSync(tokDir, { recursive: true });
 for (const f of ['tokenizer.json', 'tokenizer_config.json'])
-  copyFileSync(join(values['tokenizer-from']!, f), join(tokDir, f));
+  copyFileSync(join(values['tokenizer-from'], f), join(tokDir, f));
 const tok = await loadTokenizer(tokDir);
 const split = embeddedBaseExamples(
   tok,
