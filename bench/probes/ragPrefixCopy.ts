@@ -1,0 +1,64 @@
+// Does the demo model continue a retrieved passage once its answer has started? Against a running
+// server (the embedded default): for the first 8 held-out questions of each domain, the RAG prompt
+// holds the training document with the same answer and one other document; the assistant turn is
+// started with the answer's first N words (raw ChatML through /v1/completions), and the greedy
+// continuation is checked for a run of 6 or more words of the right passage.
+//
+//   npm start -- --chain off &
+//   npx tsx bench/probes/ragPrefixCopy.ts --base http://127.0.0.1:8000 [--words 0,4,5]
+import { parseArgs } from 'node:util';
+import { DEMO_DOMAINS, EMBEDDED_MODEL_NAME } from '../../factory/index.ts';
+import { embeddedWiring } from '../../server/integrations.ts';
+
+const { values } = parseArgs({
+  options: { base: { type: 'string', default: 'http://127.0.0.1:8000' }, words: { type: 'string', default: '0,4,5' } },
+});
+const words = (s: string) => s.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
+/** Longest run of consecutive words of `a` that also occurs in `p`. */
+function longestRun(a: string, p: string): number {
+  const aw = words(a);
+  const pw = words(p);
+  let best = 0;
+  for (let i = 0; i < aw.length; i++)
+    for (let j = 0; j < pw.length; j++) {
+      let k = 0;
+      while (aw[i + k] !== undefined && aw[i + k] === pw[j + k]) k++;
+      best = Math.max(best, k);
+    }
+  return best;
+}
+
+const results: Array<{ prefixWords: number; model: string; copies: number; questions: number }> = [];
+for (const prefixWords of values.words!.split(',').map(Number)) {
+  for (const adapter of [false, true]) {
+    let copies = 0;
+    let questions = 0;
+    for (const d of DEMO_DOMAINS) {
+      for (const h of d.heldOut.filter((x) => x.metadata).slice(0, 8)) {
+        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
+        const right = d.documents.find((x) => x.metadata?.messages[1]!.content === want);
+        if (!right) continue;
+        const other = d.documents[(d.documents.indexOf(right) + 7) % d.documents.length]!;
+        const user = embeddedWiring.ragPrompt([other.text, right.text], question);
+        const prefix = want.split(' ').slice(0, prefixWords).join(' ');
+        const r = await fetch(`${values.base}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: adapter ? d.id : EMBEDDED_MODEL_NAME,
+            prompt: `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n${prefix}`,
+            max_tokens: 32,
+            temperature: 0,
+          }),
+        });
+        if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
+        const text = ((await r.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
+        questions++;
+        // the prefix's own words count toward the run only with a word copied after them
+        if (longestRun(`${prefix}${text}`, right.text) >= Math.max(6, prefixWords + 1)) copies++;
+      }
+    }
+    results.push({ prefixWords, model: adapter ? 'domain adapter' : EMBEDDED_MODEL_NAME, copies, questions });
+  }
+}
+console.log(JSON.stringify(results));
