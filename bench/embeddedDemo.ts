@@ -27,6 +27,7 @@ import { TrainingSession, type LoraTarget } from '../kernels/index.ts';
 import { loadModelSpec, loadTokenizer } from '../kernels/model/index.ts';
 import { plantedOnDemoBase } from '../test/support/plantedEvidence.ts';
 import { compactJson } from './report/compactJson.ts';
+import { longestSharedRun } from './report/sharedRun.ts';
 import { demoTrainingAnswers } from './probes/demoTrainingAnswers.ts';
 
 const { values } = parseArgs({
@@ -138,19 +139,6 @@ for (const d of DEMO_DOMAINS) {
 }
 
 // --- 4. copying from context -------------------------------------------------------------------
-const words = (s: string) => s.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
-/** Longest run of consecutive words of `answer` found in `passage`. */
-function longestSharedRun(answer: string, passage: string): number {
-  const a = words(answer);
-  const p = ` ${words(passage).join(' ')} `;
-  let best = 0;
-  for (let i = 0; i < a.length; i++)
-    for (let j = i + best + 1; j <= a.length; j++) {
-      if (p.includes(` ${a.slice(i, j).join(' ')} `)) best = j - i;
-      else break;
-    }
-  return best;
-}
 const COPY_RUN = 6;
 const trainingQuestions = await demoTrainingAnswers(base);
 const copying: Record<string, Record<string, number>> = {};

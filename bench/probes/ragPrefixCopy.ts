@@ -9,25 +9,11 @@
 import { parseArgs } from 'node:util';
 import { DEMO_DOMAINS, EMBEDDED_MODEL_NAME } from '../../factory/index.ts';
 import { embeddedWiring } from '../../server/integrations.ts';
+import { longestSharedRun } from '../report/sharedRun.ts';
 
 const { values } = parseArgs({
   options: { base: { type: 'string', default: 'http://127.0.0.1:8000' }, words: { type: 'string', default: '0,4,5' } },
 });
-const words = (s: string) => s.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
-/** Longest run of consecutive words of `a` that also occurs in `p`. */
-function longestRun(a: string, p: string): number {
-  const aw = words(a);
-  const pw = words(p);
-  let best = 0;
-  for (let i = 0; i < aw.length; i++)
-    for (let j = 0; j < pw.length; j++) {
-      let k = 0;
-      while (aw[i + k] !== undefined && aw[i + k] === pw[j + k]) k++;
-      best = Math.max(best, k);
-    }
-  return best;
-}
-
 const results: Array<{ prefixWords: number; model: string; copies: number; questions: number }> = [];
 for (const prefixWords of values.words!.split(',').map(Number)) {
   for (const adapter of [false, true]) {
@@ -55,7 +41,7 @@ for (const prefixWords of values.words!.split(',').map(Number)) {
         const text = ((await r.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
         questions++;
         // the prefix's own words count toward the run only with a word copied after them
-        if (longestRun(`${prefix}${text}`, right.text) >= Math.max(6, prefixWords + 1)) copies++;
+        if (longestSharedRun(`${prefix}${text}`, right.text) >= Math.max(6, prefixWords + 1)) copies++;
       }
     }
     results.push({ prefixWords, model: adapter ? 'domain adapter' : EMBEDDED_MODEL_NAME, copies, questions });
