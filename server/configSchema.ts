@@ -142,7 +142,7 @@ export const ConfigSchema = Type.Object(
     maxConcurrentPerKey: Int(
       0,
       0,
-      'Requests one API key (or client address) may have in flight on the protected routes; more get 429 with Retry-After. 0 = no limit.',
+      'Requests one API key (or client address) may have in flight on the protected routes (each /v1/ws generation is one; the socket is not); more get 429 with Retry-After (on /v1/ws a rate_limit_exceeded error message). 0 = no limit.',
     ),
     maxPendingRequests: Int(
       0,

@@ -66,8 +66,10 @@ type Msg = {
   error?: { code: string; param: string | null };
 };
 
-async function open(): Promise<{ ws: WebSocket; msgs: Msg[]; until: (pred: (m: Msg) => boolean) => Promise<Msg> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
+async function open(
+  at = port,
+): Promise<{ ws: WebSocket; msgs: Msg[]; until: (pred: (m: Msg) => boolean) => Promise<Msg> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${at}/v1/ws`);
   const msgs: Msg[] = [];
   const waiters: Array<{ pred: (m: Msg) => boolean; resolve: (m: Msg) => void }> = [];
   ws.on('message', (d) => {
@@ -339,4 +341,50 @@ test('admission: HTTP streams holding every slot refuse a WebSocket generation w
   assert.equal((await next((m) => m.id === 'w2' && m.type === 'done')).finish_reason, 'length');
   assert.ok(await until(() => admission.inUse === 0));
   ws.close();
+});
+
+test('--max-concurrent-per-key: each WebSocket generation is a request in flight for its key, the socket is not; past the cap a rate_limit_exceeded error message', async () => {
+  // no API keys: the key is the client address, shared by both sockets and the HTTP client
+  const capped = await buildApp(
+    loadConfig({
+      argv: ['--model', MODEL, '--log-level', 'silent', '--chain', 'off', '--threads', '1', '--cache-dir'].concat([
+        join(tmp, 'cache'),
+        '--max-model-len',
+        '2048',
+        '--max-concurrent-per-key',
+        '2',
+      ]),
+      env: {},
+    }),
+    { logger: false, attribution: null },
+  );
+  try {
+    await capped.listen({ port: 0, host: '127.0.0.1' });
+    await engineStarted(capped);
+    const at = (capped.server.address() as { port: number }).port;
+    const models = () => fetch(`http://127.0.0.1:${at}/v1/models`);
+    const a = await open(at);
+    assert.equal((await models()).status, 200, 'an open socket with nothing running holds no slot');
+    for (const id of [1, 2]) a.ws.send(JSON.stringify({ id, type: 'completions', body: longBody }));
+    for (const id of [1, 2]) await a.until((m) => m.id === id && m.type === 'chunk');
+    a.ws.send(JSON.stringify({ id: 3, type: 'completions', body: { ...longBody, max_tokens: 2 } }));
+    const third = await a.until((m) => m.id === 3);
+    assert.deepEqual([third.type, third.error!.code], ['error', 'rate_limit_exceeded']);
+    const http = await models();
+    assert.equal(http.status, 429, 'the key holds its 2 slots, both on the socket');
+    assert.equal(((await http.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
+    assert.equal(a.ws.readyState, WebSocket.OPEN);
+
+    a.ws.send(JSON.stringify({ id: 1, type: 'cancel' })); // a finished generation frees its key slot
+    assert.equal((await a.until((m) => m.id === 1 && m.type === 'done')).finish_reason, 'cancelled');
+    const b = await open(at);
+    b.ws.send(JSON.stringify({ id: 'b', type: 'completions', body: { ...longBody, max_tokens: 2 } }));
+    assert.equal((await b.until((m) => m.id === 'b' && m.type === 'done')).finish_reason, 'length');
+    a.ws.terminate(); // closing the socket frees the rest
+    b.ws.close();
+    assert.ok(await until(() => capped.admission.inUse === 0));
+    assert.equal((await models()).status, 200);
+  } finally {
+    await capped.close();
+  }
 });

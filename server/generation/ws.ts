@@ -11,7 +11,9 @@
 // engine again; --ws-max-generations caps concurrent generations per socket. Each generation also
 // holds one slot of the server's admission limit (--max-pending-requests, app.admission) while it
 // runs, as an HTTP generation does: past it, that generation gets an `overloaded` error message and
-// the socket stays open. Closing the socket cancels all of its generations (and frees their slots).
+// the socket stays open. Each generation is also a request in flight for its key
+// (--max-concurrent-per-key; the socket itself is not one): past it, a `rate_limit_exceeded` error
+// message. Closing the socket cancels all of its generations (and frees their slots).
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Ajv } from 'ajv';
@@ -137,11 +139,21 @@ export const wsRoute: FastifyPluginAsync = async (app) => {
           );
           return;
         }
-        const slot = app.admission.take(); // HTTP and WebSocket generations share the limit
-        if (slot === null) {
+        const keySlot = app.admission.takeForKey(request); // --max-concurrent-per-key: each generation counts
+        if (keySlot === null) {
+          void sendError(env.id, app.admission.keyRefused());
+          return;
+        }
+        const admitted = app.admission.take(); // HTTP and WebSocket generations share the limit
+        if (admitted === null) {
+          keySlot();
           void sendError(env.id, app.admission.refused());
           return;
         }
+        const slot = () => {
+          admitted();
+          keySlot();
+        };
         const ac = new AbortController();
         live.set(env.id, ac);
         void generate(s, env.id, env.type, env.body, ac.signal, send, request.log)

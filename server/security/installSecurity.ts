@@ -22,7 +22,7 @@ import type { Config } from '../configSchema.ts';
 import { RETRY_AFTER_SECONDS } from '../http/errorHandler.ts';
 import { bearerToken, digestOf, tokenMatches } from './bearer.ts';
 import { loadKeyRing } from './apiKeys.ts';
-import { isGeneration, routeClass } from './routeClass.ts';
+import { isGeneration, isWebSocketRoute, routeClass } from './routeClass.ts';
 import { Slots } from './slots.ts';
 import { startSocketWatchdog } from './socketWatchdog.ts';
 
@@ -46,6 +46,14 @@ export interface Admission {
   take(): (() => void) | null;
   /** The 429 overloaded error a refused generation gets. */
   refused(): RequestError;
+  /**
+   * One of the request's key's --max-concurrent-per-key slots, for a generation on a /v1/ws socket
+   * (the socket itself holds none; each of its generations is a request in flight): its release
+   * (idempotent), or null when the key holds all of them.
+   */
+  takeForKey(request: FastifyRequest): (() => void) | null;
+  /** The 429 rate_limit_exceeded error a key over --max-concurrent-per-key gets. */
+  keyRefused(): RequestError;
 }
 
 /** Node's slow-client timers, as Fastify server options (seconds in config, ms here). */
@@ -77,6 +85,11 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
   const pendingLimit = config.maxPendingRequests || config.maxBatchSize + config.maxQueue;
   const admission = new Slots(pendingLimit);
   const perKey = new Slots(config.maxConcurrentPerKey);
+  const keyOverLimit = () =>
+    new RequestError(
+      'rate_limit_exceeded',
+      `This key already has ${config.maxConcurrentPerKey} requests in flight (--max-concurrent-per-key).`,
+    );
   const overloaded = () =>
     new RequestError(
       'overloaded',
@@ -89,6 +102,8 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
     },
     take: () => admission.take(ALL),
     refused: overloaded,
+    takeForKey: (request) => perKey.take(clientKey(request)),
+    keyRefused: keyOverLimit,
   } satisfies Admission);
   app.decorateRequest('payer', null);
   app.log.info(
@@ -120,12 +135,10 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
     }
     // a full server refuses before reading the body; the slot itself is taken once the body is in
     if (isGeneration(request) && admission.full(ALL)) throw overloaded();
-    if (!perKey.acquire(clientKey(request), reply)) {
+    // a /v1/ws socket is not itself a request in flight: each generation on it takes a key slot (ws.ts)
+    if (!isWebSocketRoute(request) && !perKey.acquire(clientKey(request), reply)) {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      throw new RequestError(
-        'rate_limit_exceeded',
-        `This key already has ${config.maxConcurrentPerKey} requests in flight (--max-concurrent-per-key).`,
-      );
+      throw keyOverLimit();
     }
   });
 

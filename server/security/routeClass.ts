@@ -16,6 +16,11 @@ const GENERATION = new Set([
   'POST /v1/attribution/influence',
 ]);
 
+/** The WebSocket route, whose generations take their slots one by one (server/generation/ws.ts). */
+export function isWebSocketRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url === '/v1/ws';
+}
+
 function pathOf(request: FastifyRequest): string {
   const pattern = request.routeOptions.url;
   if (pattern !== undefined) return pattern;
