@@ -4,6 +4,9 @@
 //
 //   npx tsx bench/probes/baseCopying.ts --tokenizer-from .loraledger/embedded/v5/full/loraledger-demo \
 //     [--induction N (default: the full profile's)] [--epochs N] [--cases 50] [--seed-base 1000] [--out DIR]
+//     [--spread N] [--rag-copies N] [--no-copying] [--chat-eval]
+// --spread, --rag-copies and --no-copying vary the base mix (factory/demo/embeddedDefault.ts
+// BaseMix); --chat-eval also asks the base RAG-format questions (./chatCopying.ts).
 // (bench:demo's planted figure is --cases 50 --seed-base 1000; docs/benchmarks.md also reports
 // --cases 150 --seed-base 5000)
 import { copyFileSync, mkdtempSync, mkdirSync } from 'node:fs';
@@ -16,6 +19,7 @@ import type { TrainExample } from '../../factory/train/trainExamples.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { embeddedWiring } from '../../server/integrations.ts';
 import { plantedOnDemoBase } from '../../test/support/plantedEvidence.ts';
+import { chatCopying } from './chatCopying.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +29,10 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '50' },
     'seed-base': { type: 'string', default: '1000' },
     out: { type: 'string' },
+    'rag-copies': { type: 'string' },
+    spread: { type: 'string' },
+    'no-copying': { type: 'boolean', default: false },
+    'chat-eval': { type: 'boolean', default: false },
   },
 });
 if (!values['tokenizer-from']) throw new Error('--tokenizer-from <a built loraledger-demo folder> is required');
@@ -34,12 +42,12 @@ mkdirSync(tokDir, { recursive: true });
 for (const f of ['tokenizer.json', 'tokenizer_config.json'])
   copyFileSync(join(values['tokenizer-from'], f), join(tokDir, f));
 const tok = await loadTokenizer(tokDir);
-const split = embeddedBaseExamples(
-  tok,
-  embeddedWiring.ragPrompt,
-  'full',
-  values.induction ? Number(values.induction) : undefined,
-);
+const split = embeddedBaseExamples(tok, embeddedWiring.ragPrompt, 'full', {
+  ...(values.induction ? { induction: Number(values.induction) } : {}),
+  ...(values['rag-copies'] ? { ragCopies: Number(values['rag-copies']) } : {}),
+  ...(values.spread ? { spread: Number(values.spread) } : {}),
+  copying: !values['no-copying'],
+});
 const tokens = (xs: readonly TrainExample[]) => xs.reduce((n, e) => n + e.tokens.length, 0);
 const induction = split.train.filter((e) => e.id.startsWith('induction-'));
 console.error(
@@ -67,9 +75,13 @@ const planted = await plantedOnDemoBase({
   bos: base.spec.bosTokenId ?? 0,
   model: 'loraledger-demo',
 });
+const chat = values['chat-eval'] ? await chatCopying({ modelDir, graphsDir: join(out, 'graphs') }) : undefined;
 console.log(
   JSON.stringify({
+    ...(chat ? { chat } : {}),
     induction: induction.length,
+    ragCopies: split.train.filter((e) => e.id.startsWith('ragcopy-')).length,
+    copying: !values['no-copying'],
     epochs: values.epochs ?? 'profile',
     trainSeconds: +trainSeconds.toFixed(1),
     trainedTokens: base.trainedTokens,

@@ -39,7 +39,8 @@ import type { LoopConfig, StepMetrics } from '../train/trainLoop.ts';
 import { exportAdapter } from '../train/exportAdapter.ts';
 import { hashModel, trainingManifest, writeAdapterLedger, type ExampleSource } from '../jobs/provenance.ts';
 import { writeExampleRows } from '../../adapters/index.ts';
-import { inductionExamples } from './inductionExamples.ts';
+import { inductionExamples, spreadInductionExamples } from './inductionExamples.ts';
+import { ragCopyExamples } from './ragCopyExamples.ts';
 import { CHATML_SPECIAL_TOKENS, writeBpeTokenizer } from './trainBpeTokenizer.ts';
 import {
   COPYING_EXAMPLES,
@@ -153,6 +154,8 @@ const PROFILES: Record<EmbeddedProfile, ProfileSettings> = {
 
 const SEED = 2026;
 const EMBED_INIT_STD = 0.02;
+/** Longest chat-format copying example, tokens: a RAG prompt over 3 demo documents is about 260. */
+const RAG_CONTEXT = 384;
 /** Share of the base model's examples held out to report its validation loss. */
 const BASE_VALIDATION = 0.05;
 
@@ -244,52 +247,88 @@ function profileDocuments(d: DemoDomain, p: ProfileSettings): DemoDomain['docume
 }
 
 /** The base model's training rows: general prose, chats, and passage-copying chats (RAG format). */
-function baseRows(ragPrompt: EmbeddedOptions['ragPrompt'], stride = 1): SourcedRow[] {
+function baseRows(ragPrompt: EmbeddedOptions['ragPrompt'], stride: number, copying: boolean): SourcedRow[] {
   const keep = <T>(xs: readonly T[]) => xs.filter((_, i) => i % stride === 0);
   return [
     ...keep(GENERAL_DOCUMENTS).map((text, i) => ({ id: `general-${i}`, row: { kind: 'text' as const, text } })),
     ...keep(GENERAL_CHATS).map((messages, i) => ({ id: `chat-${i}`, row: { kind: 'chat' as const, messages } })),
-    ...keep(COPYING_EXAMPLES).map((c, i) => ({
-      id: `copy-${i}`,
-      row: {
-        kind: 'chat' as const,
-        messages: [
-          { role: 'user' as const, content: ragPrompt(c.passages, c.question) },
-          { role: 'assistant' as const, content: c.answer },
-        ],
-      },
-    })),
+    ...(copying ? keep(COPYING_EXAMPLES).map((c, i) => copyingRow(`copy-${i}`, ragPrompt, c)) : []),
   ];
+}
+
+/** A copying example as the chat the server's RAG prompt makes of it: passages and question, then the answer. */
+function copyingRow(
+  id: string,
+  ragPrompt: EmbeddedOptions['ragPrompt'],
+  c: { passages: readonly string[]; question: string; answer: string },
+): SourcedRow {
+  return {
+    id,
+    row: {
+      kind: 'chat',
+      messages: [
+        { role: 'user', content: ragPrompt(c.passages, c.question) },
+        { role: 'assistant', content: c.answer },
+      ],
+    },
+  };
+}
+
+/**
+ * What goes into the base pretraining besides prose and chats. The build takes the defaults (the
+ * profile's repeated sequences and the copying chats); bench/probes/baseCopying.ts varies them.
+ * Long-distance repeats and chat-format copies did not teach this base to copy a RAG passage in
+ * the time budget (docs/benchmarks.md, "The embedded default"), so the build has none.
+ */
+export interface BaseMix {
+  /** BOS, a span, the span again (./inductionExamples.ts). Default: the profile's. */
+  induction?: number;
+  /** Chat-format copies (./ragCopyExamples.ts). Default 0. */
+  ragCopies?: number;
+  /** Long-distance repeats (spreadInductionExamples). Default 0. */
+  spread?: number;
+  /** The templated passage-copying chats (COPYING_EXAMPLES). Default true. */
+  copying?: boolean;
 }
 
 /**
  * The base model's examples: `baseRows` (5% held out for its validation loss) plus the repeated
- * sequences, which are only trained on.
+ * sequences and the chat-format copies, which are only trained on.
  */
 export function embeddedBaseExamples(
   tok: Awaited<ReturnType<typeof loadTokenizer>>,
   ragPrompt: EmbeddedOptions['ragPrompt'],
   profile: EmbeddedProfile,
-  inductionCount = PROFILES[profile].inductionExamples,
+  mix: BaseMix = {},
 ): { train: TrainExample[]; validation: TrainExample[] } {
   const p = PROFILES[profile];
-  const rows = buildTrainExamples(baseRows(ragPrompt, p.generalStride), tok, {
-    contextLength: p.contextLength,
-    overflow: 'truncate',
-  }).examples;
+  const build = (rows: SourcedRow[], contextLength = p.contextLength) =>
+    buildTrainExamples(rows, tok, { contextLength, overflow: 'truncate' }).examples;
+  const rows = build(baseRows(ragPrompt, p.generalStride, mix.copying ?? true));
   const split = splitExamples(rows, { validationFraction: BASE_VALIDATION, seed: SEED });
-  const corpusTokens = GENERAL_DOCUMENTS.filter((_, i) => i % p.generalStride === 0).flatMap((d) =>
-    tok.encode(d, { addSpecialTokens: false }),
-  );
-  const induction = inductionExamples({
-    count: inductionCount,
+  const general = GENERAL_DOCUMENTS.filter((_, i) => i % p.generalStride === 0);
+  const inductionOptions = {
+    count: mix.induction ?? p.inductionExamples,
     seed: SEED + 100,
     bos: tok.bosTokenId ?? SHAPE_COMMON.bosTokenId,
     firstToken: CHATML_SPECIAL_TOKENS.length,
     vocabSize: tok.vocabSize,
-    corpusTokens,
-  });
-  return { train: [...split.train, ...induction], validation: split.validation };
+    corpusTokens: general.flatMap((d) => tok.encode(d, { addSpecialTokens: false })),
+  };
+  const induction = [
+    ...inductionExamples(inductionOptions),
+    ...spreadInductionExamples({
+      ...inductionOptions,
+      count: mix.spread ?? 0,
+      seed: SEED + 300,
+    }),
+  ];
+  const ragCopies = ragCopyExamples({
+    count: mix.ragCopies ?? 0,
+    seed: SEED + 200,
+    words: general.flatMap((d) => d.split(/\s+/)),
+  }).map((c, i) => copyingRow(`ragcopy-${i}`, ragPrompt, c));
+  return { train: [...split.train, ...induction, ...build(ragCopies, RAG_CONTEXT)], validation: split.validation };
 }
 
 /** Pretrains the profile's base model from a seeded random init under `work` (the init and the graphs). */

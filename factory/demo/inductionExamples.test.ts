@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REPEAT_MAX, REPEAT_MIN, inductionExamples } from './inductionExamples.ts';
+import { REPEAT_MAX, REPEAT_MIN, inductionExamples, spreadInductionExamples } from './inductionExamples.ts';
 
 const corpus = Array.from({ length: 500 }, (_, i) => 3 + ((i * 7) % 50)); // a stand-in token stream
 const options = { count: 40, seed: 7, bos: 1, firstToken: 3, vocabSize: 64, corpusTokens: corpus };
@@ -37,4 +37,33 @@ test('deterministic for a seed, different for another', () => {
   assert.deepEqual(inductionExamples(options), inductionExamples(options));
   assert.notDeepEqual(inductionExamples(options), inductionExamples({ ...options, seed: 8 }));
   assert.throws(() => inductionExamples({ ...options, corpusTokens: corpus.slice(0, 10) }), /corpus shorter/);
+});
+
+test('long-distance repeats: BOS, a corpus cut of 40-240 tokens, then 3 spans copied from it, loss after each span start', () => {
+  const long = Array.from({ length: 2000 }, (_, i) => 3 + ((i * 7) % 61));
+  for (const e of spreadInductionExamples({ ...options, corpusTokens: long })) {
+    assert.equal(e.tokens[0], 1);
+    assert.equal(e.weights.length, e.tokens.length);
+    const spans: number[][] = [];
+    let at = e.tokens.length;
+    // walk back over the 3 spans: each starts at a weight-0 token followed by weight-1 tokens
+    for (let c = 0; c < 3; c++) {
+      let start = at - 1;
+      while (e.weights[start] === 1) start--;
+      spans.unshift(e.tokens.slice(start, at));
+      assert.ok(at - start >= 8 && at - start <= 16, `span of ${at - start}`);
+      at = start;
+    }
+    const context = e.tokens.slice(1, at);
+    assert.ok(context.length >= 40 && context.length <= 240, `context of ${context.length}`);
+    assert.ok(
+      e.weights.slice(0, at).every((w) => w === 0),
+      'no loss on the context',
+    );
+    for (const s of spans)
+      assert.ok(
+        context.some((_, i) => s.every((t, j) => context[i + j] === t)),
+        'copied from the context',
+      );
+  }
 });

@@ -33,6 +33,29 @@ export interface InductionOptions {
 export const REPEAT_MIN = 8;
 export const REPEAT_MAX = 24;
 
+/**
+ * Long-distance copies: BOS, 40-240 tokens cut from the corpus, then 3 spans of 8-16 tokens each
+ * copied from random places in it, with loss on each copy after its first token.
+ */
+export function spreadInductionExamples(o: InductionOptions): TrainExample[] {
+  const rng = new Prng(o.seed);
+  return Array.from({ length: o.count }, (_, i) => {
+    const len = 40 + rng.int(201);
+    const at = rng.int(o.corpusTokens.length - len + 1);
+    const context = o.corpusTokens.slice(at, at + len);
+    const tokens = [o.bos, ...context];
+    const weights = tokens.map(() => 0);
+    for (let c = 0; c < 3; c++) {
+      const n = 8 + rng.int(9);
+      const from = rng.int(len - n + 1);
+      const span = context.slice(from, from + n);
+      tokens.push(...span);
+      weights.push(0, ...span.slice(1).map(() => 1));
+    }
+    return { id: `spread-${i}`, tokens, weights };
+  });
+}
+
 export function inductionExamples(o: InductionOptions): TrainExample[] {
   if (o.corpusTokens.length <= REPEAT_MAX) throw new RangeError('inductionExamples: corpus shorter than one sequence');
   const rng = new Prng(o.seed);

@@ -1,0 +1,108 @@
+// Does a model answer a RAG prompt by copying from the passage its question points at? Greedy
+// answers, straight from an engine (no server), on two sets:
+//   synthetic: held-out chat-format copying examples (factory/demo/ragCopyExamples.ts, a seed the
+//     build never uses): exact answers, and answers with a run of 6+ words of the target passage;
+//   domain: each demo domain's first 10 held-out questions, the user turn the server's RAG prompt
+//     over the document with the reference answer and its two neighbours in the DataNet (the same
+//     topic's other aspects, mostly), the right one first, second or third in turn: answers with a
+//     6-word run of the right passage, and of any passage.
+// With `adapters`, each domain's questions are asked of that domain's adapter.
+import { startEngine } from '../../kernels/index.ts';
+import { loadTokenizer } from '../../kernels/model/index.ts';
+import { DEMO_DOMAINS, GENERAL_DOCUMENTS } from '../../factory/demo/corpus/index.ts';
+import { ragCopyExamples } from '../../factory/demo/ragCopyExamples.ts';
+import { embeddedWiring } from '../../server/integrations.ts';
+import { longestSharedRun } from '../report/sharedRun.ts';
+
+const COPY_RUN = 6;
+const EVAL_SEED = 777_000;
+
+export interface ChatCopyingResult {
+  synthetic: { questions: number; exact: number; copies: number };
+  domain: { questions: number; rightCopies: number; anyCopies: number; samples: string[] };
+}
+
+export async function chatCopying(o: {
+  modelDir: string;
+  graphsDir: string;
+  /** Adapter folders by domain id; questions of a domain without one go to the base. */
+  adapters?: Record<string, string>;
+  syntheticCases?: number;
+}): Promise<ChatCopyingResult> {
+  const tok = await loadTokenizer(o.modelDir);
+  const engine = await startEngine({
+    modelDir: o.modelDir,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 16,
+    maxActiveAdapters: 4,
+    maxCachedAdapters: 4,
+    maxCachedAdapterBytes: 1e8,
+    maxBatchSize: 16,
+    maxBatchTokens: 4096,
+    maxQueue: 256,
+    maxModelLen: 512,
+    cacheDir: o.graphsDir,
+    threads: 0,
+  });
+  try {
+    const adapters = Object.entries(o.adapters ?? {});
+    if (adapters.length) await engine.registerAdapters(adapters.map(([id, path]) => ({ id, path })));
+    let n = 0;
+    const answer = async (user: string, adapterId: string | null): Promise<string> => {
+      const ids: number[] = [];
+      const events = engine.generate({
+        id: `c${n++}`,
+        promptIds: tok.applyChatTemplate([{ role: 'user', content: user }], { addGenerationPrompt: true }),
+        adapterId,
+        maxTokens: 40,
+        sampling: { temperature: 0, topP: 1, topK: 0 },
+        stopTokenIds: [2, 0],
+        ignoreEos: false,
+      });
+      for await (const e of events) if (e.type === 'token') ids.push(e.tokenId);
+      return tok.decode(ids, { skipSpecialTokens: true }).trim();
+    };
+
+    const words = GENERAL_DOCUMENTS.flatMap((d) => d.split(/\s+/));
+    const synthetic = { questions: 0, exact: 0, copies: 0 };
+    const cases = ragCopyExamples({ count: o.syntheticCases ?? 40, seed: EVAL_SEED, words });
+    const synthAnswers = await Promise.all(
+      cases.map((c) => answer(embeddedWiring.ragPrompt(c.passages, c.question), null)),
+    );
+    for (const [i, c] of cases.entries()) {
+      synthetic.questions++;
+      if (synthAnswers[i] === c.answer) synthetic.exact++;
+      if (longestSharedRun(synthAnswers[i]!, c.passages[c.source]!) >= COPY_RUN) synthetic.copies++;
+    }
+
+    const domain = { questions: 0, rightCopies: 0, anyCopies: 0, samples: [] as string[] };
+    const asks: Array<Promise<void>> = [];
+    for (const d of DEMO_DOMAINS) {
+      const adapterId = o.adapters?.[d.id] ? d.id : null;
+      const qa = d.heldOut.filter((h) => h.metadata).slice(0, 10);
+      for (const [qi, h] of qa.entries()) {
+        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
+        const at = d.documents.findIndex((x) => x.metadata?.messages[1]!.content === want);
+        if (at < 0) continue;
+        const docs = d.documents;
+        const others = [docs[(at + 1) % docs.length]!.text, docs[(at + docs.length - 1) % docs.length]!.text];
+        const passages = [...others];
+        passages.splice(qi % 3, 0, docs[at]!.text);
+        asks.push(
+          answer(embeddedWiring.ragPrompt(passages, question), adapterId).then((got) => {
+            domain.questions++;
+            if (longestSharedRun(got, docs[at]!.text) >= COPY_RUN) domain.rightCopies++;
+            if (passages.some((p) => longestSharedRun(got, p) >= COPY_RUN)) domain.anyCopies++;
+            if (qi < 2) domain.samples.push(`${d.id}: ${question} => ${got}`);
+          }),
+        );
+      }
+    }
+    await Promise.all(asks);
+    return { synthetic, domain };
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,58 @@
+// Chat-format copying examples for the embedded default's base pretraining: the RAG prompt the
+// server builds (passages, then a question), and an answer that is the rest of the passage the
+// question points at. They carry the repeated-sequence copying of ./inductionExamples.ts over to
+// the prompts that retrieval actually sends.
+//
+// Each passage is "<lead>? <body>." with lead and body cut from different places of the general
+// corpus's words, so the body cannot be predicted from the lead or remembered from pretraining:
+// only the context holds it. The question names the target passage by its lead: the whole lead
+// (half the examples), or its last 1-3 words after 2-5 other corpus words (the rest), as a
+// domain question such as "How can I tell if I have vitiligo?" shares only the end of the
+// retrieved "What are the symptoms of vitiligo?". The answer is the target's body, verbatim.
+// 1-5 passages, so prompts reach the length that top_k 3 over the demo DataNets gives (about 260
+// tokens), and the target is at each place equally often.
+//
+// Deterministic for a seed.
+import { Prng } from '../../common/index.ts';
+
+export interface RagCopyExample {
+  passages: string[];
+  question: string;
+  /** The body of passages[source], verbatim. */
+  answer: string;
+  source: number;
+}
+
+export interface RagCopyOptions {
+  count: number;
+  seed: number;
+  /** The general corpus as words: leads, bodies and question words are cut from it. */
+  words: readonly string[];
+}
+
+const LEAD = [4, 9] as const;
+const BODY = [8, 20] as const;
+const MAX_PASSAGES = 5;
+
+export function ragCopyExamples(o: RagCopyOptions): RagCopyExample[] {
+  const words = o.words.map((w) => w.replace(/[^\p{L}\p{N}'-]+/gu, '')).filter(Boolean);
+  if (words.length <= LEAD[1] + BODY[1]) throw new RangeError('ragCopyExamples: corpus shorter than one passage');
+  const rng = new Prng(o.seed);
+  const cut = (range: readonly [number, number]): string[] => {
+    const len = range[0] + rng.int(range[1] - range[0] + 1);
+    const at = rng.int(words.length - len + 1);
+    return words.slice(at, at + len);
+  };
+  const sentence = (ws: string[], end: string) => `${ws[0]!.charAt(0).toUpperCase()}${ws.join(' ').slice(1)}${end}`;
+  return Array.from({ length: o.count }, (_, i) => {
+    const m = 1 + (i % MAX_PASSAGES);
+    const source = Math.floor(i / MAX_PASSAGES) % m;
+    const leads = Array.from({ length: m }, () => cut(LEAD));
+    const bodies = Array.from({ length: m }, () => sentence(cut(BODY), '.'));
+    const passages = leads.map((lead, j) => `${sentence(lead, '?')} ${bodies[j]}`);
+    const lead = leads[source]!;
+    const question =
+      i % 2 === 0 ? sentence(lead, '?') : sentence([...cut([2, 5]), ...lead.slice(-(1 + rng.int(3)))], '?');
+    return { passages, question, answer: bodies[source]!, source };
+  });
+}
