@@ -1,7 +1,9 @@
 // Chat-format copying examples for the embedded default's base pretraining: the RAG prompt the
 // server builds (passages, then a question), and an answer that is the rest of the passage the
-// question points at. They carry the repeated-sequence copying of ./inductionExamples.ts over to
-// the prompts that retrieval actually sends.
+// question points at: an attempt to carry the repeated-sequence copying of ./inductionExamples.ts
+// over to the prompts retrieval sends. Measured, 500 of them over 3 epochs did not (0 exact
+// answers on held-out ones; docs/benchmarks.md), so the build has none; bench/probes/baseCopying.ts
+// --rag-copies N trains with them.
 //
 // Each passage is "<lead>? <body>." with lead and body cut from different places of the general
 // corpus's words, so the body cannot be predicted from the lead or remembered from pretraining:
