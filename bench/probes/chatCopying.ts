@@ -7,12 +7,12 @@
 //     topic's other aspects, mostly), the right one first, second or third in turn: answers with a
 //     6-word run of the right passage, and of any passage.
 // With `adapters`, each domain's questions are asked of that domain's adapter.
-import { startEngine } from '../../kernels/index.ts';
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { DEMO_DOMAINS, GENERAL_DOCUMENTS } from '../../factory/demo/corpus/index.ts';
 import { ragCopyExamples } from '../../factory/demo/ragCopyExamples.ts';
 import { embeddedWiring } from '../../server/integrations.ts';
 import { longestSharedRun } from '../report/sharedRun.ts';
+import { startDemoEngine } from '../../test/support/plantedEvidence.ts';
 
 const COPY_RUN = 6;
 const EVAL_SEED = 777_000;
@@ -30,22 +30,7 @@ export async function chatCopying(o: {
   syntheticCases?: number;
 }): Promise<ChatCopyingResult> {
   const tok = await loadTokenizer(o.modelDir);
-  const engine = await startEngine({
-    modelDir: o.modelDir,
-    precision: 'fp32',
-    provider: 'cpu',
-    loraKernel: 'grouped',
-    maxLoraRank: 16,
-    maxActiveAdapters: 4,
-    maxCachedAdapters: 4,
-    maxCachedAdapterBytes: 1e8,
-    maxBatchSize: 16,
-    maxBatchTokens: 4096,
-    maxQueue: 256,
-    maxModelLen: 512,
-    cacheDir: o.graphsDir,
-    threads: 0,
-  });
+  const engine = await startDemoEngine(o.modelDir, o.graphsDir, { adapters: 4, batchTokens: 4096, queue: 256 });
   try {
     const adapters = Object.entries(o.adapters ?? {});
     if (adapters.length) await engine.registerAdapters(adapters.map(([id, path]) => ({ id, path })));

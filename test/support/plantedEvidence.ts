@@ -226,6 +226,31 @@ export function startPlantedEngine(o: {
  * a 6-token key, an 8-token answer): its own engine (fp32, graphs under `graphsDir`), closed after.
  * bench/probes/baseCopying.ts runs the same on a base trained alone.
  */
+/** An fp32 CPU engine for the probes on a demo model (every core, up to rank-16 adapters, 512 positions). */
+export function startDemoEngine(
+  modelDir: string,
+  cacheDir: string,
+  o: { adapters?: number; batchTokens?: number; queue?: number } = {},
+): Promise<EngineClient> {
+  const adapters = o.adapters ?? 1;
+  return startEngine({
+    modelDir,
+    precision: 'fp32',
+    provider: 'cpu',
+    loraKernel: 'grouped',
+    maxLoraRank: 16,
+    maxActiveAdapters: adapters,
+    maxCachedAdapters: adapters,
+    maxCachedAdapterBytes: adapters * 1e7,
+    maxBatchSize: 16,
+    maxBatchTokens: o.batchTokens ?? 2048,
+    maxQueue: o.queue ?? 64,
+    maxModelLen: 512,
+    cacheDir,
+    threads: 0,
+  });
+}
+
 export async function plantedOnDemoBase(o: {
   modelDir: string;
   graphsDir: string;
@@ -234,22 +259,7 @@ export async function plantedOnDemoBase(o: {
   bos: number;
   model: string;
 }): Promise<PlantedResult> {
-  const engine = await startEngine({
-    modelDir: o.modelDir,
-    precision: 'fp32',
-    provider: 'cpu',
-    loraKernel: 'grouped',
-    maxLoraRank: 16,
-    maxActiveAdapters: 1,
-    maxCachedAdapters: 1,
-    maxCachedAdapterBytes: 1e7,
-    maxBatchSize: 16,
-    maxBatchTokens: 2048,
-    maxQueue: 64,
-    maxModelLen: 512,
-    cacheDir: o.graphsDir,
-    threads: 0,
-  });
+  const engine = await startDemoEngine(o.modelDir, o.graphsDir);
   try {
     return await runPlantedEvidence(engine, {
       k: 4,
