@@ -60,4 +60,11 @@ export {
   type GradientHeader,
   type StoredGradients,
 } from './gradientStore.ts';
-export { INFLUENCE_DIR, influenceFiles, readExampleRows, writeExampleRows, type ExampleRow } from './influenceRows.ts';
+export {
+  INFLUENCE_DIR,
+  influenceFiles,
+  readExampleRows,
+  tempPathBeside,
+  writeExampleRows,
+  type ExampleRow,
+} from './influenceRows.ts';

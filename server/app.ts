@@ -2,7 +2,7 @@
 // it and listens; tests build the same app. The engine starts in the background when the app
 // is ready (GET /health answers 503 until then) and closes in onClose.
 import { mkdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -275,6 +275,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     gradients: factory.influenceGradients(),
     adapters: services.adapters,
     contextLength: Math.min(config.trainingContext, spec.maxPositions),
+    cacheDir: join(config.cacheDir, 'influence'), // for adapters on read-only volumes
     log: app.log,
   });
   await app.register(influenceRoutes(influence, tokenizer));

@@ -87,7 +87,8 @@ export const ConfigSchema = Type.Object(
     cacheDir: Type.String({
       minLength: 1,
       default: '.loraledger',
-      description: 'Directory for built graphs and the embedded default model.',
+      description:
+        'Directory for built graphs, the embedded default model, and the training-data gradients of adapters whose folder cannot be written.',
     }),
     threads: Int(0, 0, 'ONNX Runtime intra-op threads (0 = ORT default: one per core).'),
     ortSpinning: Type.Boolean({

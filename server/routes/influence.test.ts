@@ -3,7 +3,8 @@
 // Gradients are computed on first request from the stored example rows (an older adapter's path).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { loadTokenizer } from '../../kernels/model/index.ts';
@@ -20,6 +21,7 @@ import { createInfluenceScorer, influenceRoutes } from './influence.ts';
 
 const STORIES = STORIES260K;
 const { dir, thread } = influenceWorkspace('ll-influence-');
+let trained: { a: Awaited<ReturnType<typeof trainSkillAdapter>>; rows: ReturnType<typeof skillRows> } | null = null;
 
 test('the influence route ranks an answer’s own training example first and refuses bad input clearly', async () => {
   const rows = skillRows({ skills: 5, perSkill: 4, len: 3, seed: 2 });
@@ -32,6 +34,7 @@ test('the influence route ranks an answer’s own training example first and ref
     rows,
     config: skillConfig({ epochs: 4 }),
   });
+  trained = { a, rows };
   // the same adapter without a manifest, and with a manifest but no example rows
   cpSync(a.dir, join(dir, 'plain'), { recursive: true });
   rmSync(join(dir, 'plain', 'loraledger.json'));
@@ -137,4 +140,72 @@ test('the influence route ranks an answer’s own training example first and ref
   assert.deepEqual(answerCalls.slice(batched), [1, 1, 1]); // one at a time: nothing to batch
   await app.close();
   await scorer.close(); // its scoring thread
+});
+
+test('an adapter on a read-only volume: its gradients go to the cache directory, where the next scorer finds them', async (t) => {
+  assert.ok(trained, 'the first test trained the adapter');
+  const { a, rows } = trained;
+  const ro = join(dir, 'ro');
+  mkdirSync(ro);
+  // root ignores permission bits: only a read-only mount stops it writing
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot)
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', ro], { stdio: 'pipe' });
+    } catch (err) {
+      t.skip(
+        `as root only a read-only mount stops writes, and mounting is not permitted (${String(err).split('\n')[0]})`,
+      );
+      return;
+    }
+  const adapter = join(ro, 'skills');
+  cpSync(a.dir, adapter, { recursive: true });
+  rmSync(join(adapter, 'influence', 'gradients.bin'), { force: true }); // only the example rows stay
+  if (asRoot) execFileSync('mount', ['-o', 'remount,ro', ro], { stdio: 'pipe' });
+  else for (const d of [join(adapter, 'influence'), adapter]) chmodSync(d, 0o555);
+  try {
+    const gradients = thread.influenceGradients({
+      modelDir: STORIES,
+      cacheDir: join(dir, 'cache'),
+      threads: 1,
+      maxRank: 64,
+    });
+    const cacheDir = join(dir, 'influence-cache');
+    let stored = 0;
+    const k = 7;
+    for (let round = 0; round < 2; round++) {
+      const scorer = createInfluenceScorer({
+        gradients: {
+          storeGradients: (x) => {
+            stored++;
+            return gradients.storeGradients(x);
+          },
+          answerGradients: (x) => gradients.answerGradients(x),
+        },
+        adapters: { get: () => ({ path: adapter }) as never },
+        contextLength: 24,
+        cacheDir,
+      });
+      const top = await scorer.score({
+        adapterId: 'skills',
+        promptIds: rows[k]!.prompt,
+        completionIds: rows[k]!.completion,
+        topK: 1,
+      });
+      assert.equal(
+        top![0]!.exampleId,
+        a.examples[k]!.id,
+        'the answer’s own example first, as beside a writable adapter',
+      );
+      await scorer.close();
+    }
+    assert.equal(stored, 1, 'computed once, then read from the cache by the second scorer');
+    const names = readdirSync(cacheDir);
+    assert.equal(names.length, 1);
+    assert.ok(existsSync(join(cacheDir, names[0]!, 'gradients.bin')));
+    assert.ok(!existsSync(join(adapter, 'influence', 'gradients.bin')), 'nothing written beside the adapter');
+  } finally {
+    if (asRoot) execFileSync('umount', [ro], { stdio: 'pipe' });
+    else for (const d of [adapter, join(adapter, 'influence')]) chmodSync(d, 0o755);
+  }
 });

@@ -46,12 +46,15 @@ export function createInfluenceScorer(o: {
   gradients: InfluenceGradients;
   adapters: Pick<AdapterDirectory, 'get'>;
   contextLength: number;
+  /** Gradients of adapters on read-only volumes go here (InfluenceScorerOptions.cacheDir). */
+  cacheDir?: string;
   log?: Logger;
 }): InfluenceScorer {
   return new InfluenceScorer({
     adapterDir: (id) => o.adapters.get(id)?.path ?? null,
     gradients: o.gradients,
     contextLength: o.contextLength,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     scoring: threadInfluenceScoring({ log: o.log }),
   });
 }

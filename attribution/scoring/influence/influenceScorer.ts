@@ -6,6 +6,8 @@
 //     manifest  = readTrainingManifest(adapter)          none -> null
 //     store     = gradients.bin for manifest.hash        absent/stale -> recomputed from examples.json
 //                                                        (gone -> training_examples_missing)
+//                 beside the adapter, or under cacheDir when its folder cannot be written (a
+//                 read-only volume), named by the manifest and the adapter's weights
 //     v         = gradients.answerGradients(rows)        answers batched per adapter while a call is out
 //     scores    = dataInfScores(store, v), summed per example id (a document may give several rows)
 //                 on `scoring` (influenceScoring.ts: the server's runs on a thread of its own)
@@ -16,7 +18,10 @@ import { AttributionError, RequestError } from '../../../common/errors.ts';
 import { nextTurn } from '../../../common/nextTurn.ts';
 import { inlineInfluenceScoring, type InfluenceMethod, type InfluenceScoring } from './influenceScoring.ts';
 import {
+  ADAPTER_WEIGHTS_FILE,
+  INFLUENCE_DIR,
   influenceFiles,
+  tempPathBeside,
   readExampleRows,
   readGradientHeader,
   writeExampleRows,
@@ -26,7 +31,10 @@ import {
 } from '../../../adapters/index.ts';
 import { readTrainingManifest, type TrainingManifest } from './influenceFiles.ts';
 import type { TrainingExampleScore, TrainingInfluence } from './trainingInfluence.ts';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** The gradient computations the factory's training thread runs (server wiring supplies them). */
 export interface InfluenceGradients {
@@ -66,6 +74,12 @@ export interface InfluenceScorerOptions {
   method?: InfluenceMethod;
   /** Where the stores are loaded and scored; default inline, on this thread (influenceScoring.ts). */
   scoring?: InfluenceScoring;
+  /**
+   * Where gradients go when an adapter's folder cannot be written (a read-only volume):
+   * <cacheDir>/<hash of manifest and weights>/gradients.bin. Without it such an adapter's
+   * gradients cannot be stored.
+   */
+  cacheDir?: string;
 }
 
 export interface InfluenceRequest {
@@ -182,29 +196,37 @@ export class InfluenceScorer implements TrainingInfluence {
   }
 
   private async loadNow(dir: string, manifest: TrainingManifest): Promise<Loaded> {
-    const file = influenceFiles(dir).gradients;
-    const fresh = existsSync(file) && (await readGradientHeader(file)).manifestHash === manifest.hash;
-    if (!fresh) {
-      let rows = await readExampleRows(dir, manifest.hash);
-      if (rows === null && this.o.gradients.recoverRows) {
-        rows = await this.o.gradients.recoverRows(manifest);
-        if (rows !== null) await writeExampleRows(dir, manifest.hash, rows);
-      }
-      if (rows === null)
-        throw new AttributionError(
-          'training_examples_missing',
-          `the adapter's training manifest ${manifest.hash} lists ${manifest.examples.length} examples, but their token rows are gone from ${influenceFiles(dir).examples} (or belong to another manifest): their influence cannot be computed`,
-          { param: 'model', details: { manifestHash: manifest.hash } },
-        );
-      await this.o.gradients.storeGradients({
-        adapterDir: dir,
-        precision: manifest.precision,
-        examples: rows,
-        projection: this.o.projection ?? 'auto',
-        file,
-        manifestHash: manifest.hash,
-      });
+    const beside = influenceFiles(dir).gradients;
+    if (await freshFor(beside, manifest)) return this.readStore(beside, manifest);
+    const cached = this.o.cacheDir ? join(this.o.cacheDir, await storeName(dir, manifest), 'gradients.bin') : null;
+    if (cached !== null && (await freshFor(cached, manifest))) return this.readStore(cached, manifest);
+    const besideWritable = await writable(join(dir, INFLUENCE_DIR));
+    let rows = await readExampleRows(dir, manifest.hash);
+    if (rows === null && this.o.gradients.recoverRows) {
+      rows = await this.o.gradients.recoverRows(manifest);
+      // kept beside the adapter when its folder can be written (else recovered again after a restart)
+      if (rows !== null && besideWritable) await writeExampleRows(dir, manifest.hash, rows);
     }
+    if (rows === null)
+      throw new AttributionError(
+        'training_examples_missing',
+        `the adapter's training manifest ${manifest.hash} lists ${manifest.examples.length} examples, but their token rows are gone from ${influenceFiles(dir).examples} (or belong to another manifest): their influence cannot be computed`,
+        { param: 'model', details: { manifestHash: manifest.hash } },
+      );
+    const file = besideWritable || cached === null ? beside : cached;
+    await mkdir(dirname(file), { recursive: true });
+    await this.o.gradients.storeGradients({
+      adapterDir: dir,
+      precision: manifest.precision,
+      examples: rows,
+      projection: this.o.projection ?? 'auto',
+      file,
+      manifestHash: manifest.hash,
+    });
+    return this.readStore(file, manifest);
+  }
+
+  private async readStore(file: string, manifest: TrainingManifest): Promise<Loaded> {
     const header = await readGradientHeader(file);
     if (header.manifestHash !== manifest.hash)
       throw new Error(`${file} was rewritten for manifest ${header.manifestHash} while loading ${manifest.hash}`);
@@ -250,5 +272,28 @@ export class InfluenceScorer implements TrainingInfluence {
       l.waiting.push({ row, resolve, reject });
       if (!l.busy && l.waiting.length === 1) setImmediate(flush);
     });
+  }
+}
+
+const freshFor = async (file: string, manifest: TrainingManifest): Promise<boolean> =>
+  existsSync(file) && (await readGradientHeader(file)).manifestHash === manifest.hash;
+
+/** A cached store's folder name: the manifest and the adapter's weights (the gradients depend on both). */
+async function storeName(dir: string, manifest: TrainingManifest): Promise<string> {
+  const weights = await readFile(join(dir, ADAPTER_WEIGHTS_FILE));
+  return createHash('sha256').update(manifest.hash).update(weights).digest('hex').slice(0, 32);
+}
+
+/** Whether files can be created in `dir` (made if missing): false on a read-only volume or without permission. */
+async function writable(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = tempPathBeside(join(dir, '.write-probe'));
+    await writeFile(probe, '');
+    await rm(probe);
+    return true;
+  } catch (err) {
+    if (/^(EROFS|EACCES|EPERM)$/.test((err as NodeJS.ErrnoException).code ?? '')) return false;
+    throw err;
   }
 }
