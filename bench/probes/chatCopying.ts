@@ -6,7 +6,12 @@
 //     over the document with the reference answer and its two neighbours in the DataNet (the same
 //     topic's other aspects, mostly), the right one first, second or third in turn: answers with a
 //     6-word run of the right passage, and of any passage.
-// With `adapters`, each domain's questions are asked of that domain's adapter.
+//   prefix5: the answer's first 5 words given (bench/probes/ragPrefixCopy.ts's protocol, the base
+//     only): on 30 of the synthetic examples and on 8 held-out questions per domain with the right
+//     document and one other as passages, continuations that copy on past the given words;
+//   raw: no chat template: BOS, two documents, then 5 words from the first one's 5th word on (24
+//     pairs of general prose, 24 of DataNet documents): continuations that copy 8+ words of it.
+// With `adapters`, each domain's `domain` questions are asked of that domain's adapter.
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { DEMO_DOMAINS, GENERAL_DOCUMENTS } from '../../factory/demo/corpus/index.ts';
 import { ragCopyExamples } from '../../factory/demo/ragCopyExamples.ts';
@@ -20,6 +25,10 @@ const EVAL_SEED = 777_000;
 export interface ChatCopyingResult {
   synthetic: { questions: number; exact: number; copies: number };
   domain: { questions: number; rightCopies: number; anyCopies: number; samples: string[] };
+  /** The answer's first 5 words given (ragPrefixCopy's protocol): continuations that copy on. */
+  prefix5: { synthetic: number; domain: number; of: [number, number] };
+  /** No chat template: two documents, then 5 words of the first: continuations copying 8+ words. */
+  raw: { general: number; domain: number; of: number };
 }
 
 export async function chatCopying(o: {
@@ -35,11 +44,15 @@ export async function chatCopying(o: {
     const adapters = Object.entries(o.adapters ?? {});
     if (adapters.length) await engine.registerAdapters(adapters.map(([id, path]) => ({ id, path })));
     let n = 0;
-    const answer = async (user: string, adapterId: string | null): Promise<string> => {
+    const chat = (user: string, prefix = '') => [
+      ...tok.applyChatTemplate([{ role: 'user', content: user }], { addGenerationPrompt: true }),
+      ...(prefix ? tok.encode(prefix, { addSpecialTokens: false }) : []),
+    ];
+    const answer = async (user: string | number[], adapterId: string | null): Promise<string> => {
       const ids: number[] = [];
       const events = engine.generate({
         id: `c${n++}`,
-        promptIds: tok.applyChatTemplate([{ role: 'user', content: user }], { addGenerationPrompt: true }),
+        promptIds: typeof user === 'string' ? chat(user) : user,
         adapterId,
         maxTokens: 40,
         sampling: { temperature: 0, topP: 1, topK: 0 },
@@ -47,14 +60,14 @@ export async function chatCopying(o: {
         ignoreEos: false,
       });
       for await (const e of events) if (e.type === 'token') ids.push(e.tokenId);
-      return tok.decode(ids, { skipSpecialTokens: true }).trim();
+      return tok.decode(ids, { skipSpecialTokens: true }); // untrimmed: a continuation's first space counts
     };
 
     const words = GENERAL_DOCUMENTS.flatMap((d) => d.split(/\s+/));
     const synthetic = { questions: 0, exact: 0, copies: 0 };
     const cases = ragCopyExamples({ count: o.syntheticCases ?? 40, seed: EVAL_SEED, words });
     const synthAnswers = await Promise.all(
-      cases.map((c) => answer(embeddedWiring.ragPrompt(c.passages, c.question), null)),
+      cases.map(async (c) => (await answer(embeddedWiring.ragPrompt(c.passages, c.question), null)).trim()),
     );
     for (const [i, c] of cases.entries()) {
       synthetic.questions++;
@@ -86,7 +99,63 @@ export async function chatCopying(o: {
       }
     }
     await Promise.all(asks);
-    return { synthetic, domain };
+
+    const PREFIX = 5;
+    const continues = async (prompt: number[], prefix: string, source: string, run: number) =>
+      longestSharedRun(`${prefix}${await answer(prompt, null)}`, source) >= run;
+    const prefix5 = { synthetic: 0, domain: 0, of: [0, 0] as [number, number] };
+    for (const c of cases.slice(0, 30)) {
+      const prefix = c.answer.split(' ').slice(0, PREFIX).join(' ');
+      prefix5.of[0]++;
+      if (
+        await continues(
+          chat(embeddedWiring.ragPrompt(c.passages, c.question), prefix),
+          prefix,
+          c.passages[c.source]!,
+          PREFIX + 1,
+        )
+      )
+        prefix5.synthetic++;
+    }
+    for (const d of DEMO_DOMAINS)
+      for (const h of d.heldOut.filter((x) => x.metadata).slice(0, 8)) {
+        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
+        const right = d.documents.find((x) => x.metadata?.messages[1]!.content === want);
+        if (!right) continue;
+        const other = d.documents[(d.documents.indexOf(right) + 7) % d.documents.length]!;
+        const prefix = want.split(' ').slice(0, PREFIX).join(' ');
+        prefix5.of[1]++;
+        if (
+          await continues(
+            chat(embeddedWiring.ragPrompt([right.text, other.text], question), prefix),
+            prefix,
+            right.text,
+            PREFIX + 1,
+          )
+        )
+          prefix5.domain++;
+      }
+
+    const raw = { general: 0, domain: 0, of: 24 };
+    const rawCopies = async (texts: readonly string[]) => {
+      let hits = 0;
+      let tried = 0;
+      for (let i = 0; i + 1 < texts.length && tried < raw.of; i += 2) {
+        const words = texts[i]!.split(' ');
+        if (words.length < 16) continue;
+        const prefix = words.slice(4, 4 + PREFIX).join(' ');
+        tried++;
+        const prompt = [
+          tok.bosTokenId ?? 1,
+          ...tok.encode(`${texts[i]}\n${texts[i + 1]}\n${prefix}`, { addSpecialTokens: false }),
+        ];
+        if (await continues(prompt, prefix, texts[i]!, 8)) hits++;
+      }
+      return hits;
+    };
+    raw.general = await rawCopies(GENERAL_DOCUMENTS.slice(100, 160));
+    raw.domain = await rawCopies(DEMO_DOMAINS.flatMap((d) => d.documents.slice(0, 14).map((x) => x.text)));
+    return { synthetic, domain, prefix5, raw };
   } finally {
     await engine.close();
   }
