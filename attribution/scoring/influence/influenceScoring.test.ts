@@ -91,12 +91,12 @@ test('a scoring thread that dies fails its call; the next call runs on a fresh t
   try {
     await thread.scoreAnswers(args); // the thread is up
     const dying = thread.scoreAnswers(args);
-    thread.injectExit();
+    const exited = thread.injectExit();
     await dying.then(
       () => undefined, // it may have answered before the exit
       (err: Error) => assert.match(err.message, /exit/i),
     );
-    await new Promise((r) => setTimeout(r, 100)); // the exit is seen
+    await exited; // seen by the pool: the next call starts a fresh thread (a fixed wait of 100 ms was too short on a loaded host)
     assert.deepEqual(
       (await thread.scoreAnswers(args)).map((x) => [...x]),
       [[...dataInfScores(store.train, answers[0]!)]],

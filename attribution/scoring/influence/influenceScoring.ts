@@ -102,13 +102,13 @@ export function inlineInfluenceScoring(maxLoadedBytes?: number): InfluenceScorin
 export interface InfluenceScoringCalls {
   scoreAnswers: { args: ScoreAnswersArgs; result: Float64Array[] };
 }
-/** Tests only: the thread exits at once (as a crash would). */
+/** Tests only: the thread exits at once (as a crash would); injectExit resolves once the exit is seen. */
 export type InfluenceScoringCommand = { t: 'fault-exit' };
 
 /** Scoring on a worker thread of its own (./influenceScoringWorker.ts), started on first use. */
 export function threadInfluenceScoring(
   o: { log?: Logger; maxLoadedBytes?: number; faultInjection?: boolean } = {},
-): InfluenceScoring & { injectExit(): void } {
+): InfluenceScoring & { injectExit(): Promise<void> } {
   let channel: WorkerChannel<InfluenceScoringCalls, never, InfluenceScoringCommand> | null = null;
   let closed = false;
   return {
@@ -132,7 +132,11 @@ export function threadInfluenceScoring(
       return channel.call('scoreAnswers', a);
     },
     injectExit() {
-      if (o.faultInjection) channel?.post({ t: 'fault-exit' });
+      const c = channel;
+      if (!o.faultInjection || !c) return Promise.resolve();
+      const seen = new Promise<void>((resolve) => c.onExit(() => resolve())); // after the reset above
+      c.post({ t: 'fault-exit' });
+      return seen;
     },
     async close() {
       closed = true;
