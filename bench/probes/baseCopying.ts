@@ -4,7 +4,7 @@
 //
 //   npx tsx bench/probes/baseCopying.ts --tokenizer-from .loraledger/embedded/v5/full/loraledger-demo \
 //     [--induction N (default: the full profile's)] [--epochs N] [--cases 50] [--seed-base 1000] [--out DIR]
-//     [--spread N] [--rag-copies N] [--no-copying] [--chat-eval]
+//     [--spread N] [--rag-copies N] [--no-copying] [--chat-eval] [--batch-size B] [--lr X]
 // --spread, --rag-copies and --no-copying vary the base mix (factory/demo/embeddedDefault.ts
 // BaseMix); --chat-eval also asks the base RAG-format questions (./chatCopying.ts).
 // (bench:demo's planted figure is --cases 50 --seed-base 1000; docs/benchmarks.md also reports
@@ -26,12 +26,15 @@ const { values } = parseArgs({
     'tokenizer-from': { type: 'string' },
     induction: { type: 'string' },
     epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    lr: { type: 'string' },
     cases: { type: 'string', default: '50' },
     'seed-base': { type: 'string', default: '1000' },
     out: { type: 'string' },
     'rag-copies': { type: 'string' },
     spread: { type: 'string' },
     'no-copying': { type: 'boolean', default: false },
+    'rag-copy-documents': { type: 'boolean', default: false },
     'chat-eval': { type: 'boolean', default: false },
   },
 });
@@ -47,6 +50,7 @@ const split = embeddedBaseExamples(tok, embeddedWiring.ragPrompt, 'full', {
   ...(values['rag-copies'] ? { ragCopies: Number(values['rag-copies']) } : {}),
   ...(values.spread ? { spread: Number(values.spread) } : {}),
   copying: !values['no-copying'],
+  ragCopyDocuments: values['rag-copy-documents'],
 });
 const tokens = (xs: readonly TrainExample[]) => xs.reduce((n, e) => n + e.tokens.length, 0);
 const induction = split.train.filter((e) => e.id.startsWith('induction-'));
@@ -61,7 +65,11 @@ const base = await trainEmbeddedBase({
   work: out,
   ...split,
   threads: 0,
-  ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+  schedule: {
+    ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+    ...(values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {}),
+    ...(values.lr ? { learningRate: Number(values.lr) } : {}),
+  },
 });
 const trainSeconds = (performance.now() - t0) / 1000;
 const modelDir = join(out, 'model');
@@ -83,6 +91,8 @@ console.log(
     ragCopies: split.train.filter((e) => e.id.startsWith('ragcopy-')).length,
     copying: !values['no-copying'],
     epochs: values.epochs ?? 'profile',
+    batchSize: values['batch-size'] ?? 'profile',
+    lr: values.lr ?? 'profile',
     trainSeconds: +trainSeconds.toFixed(1),
     trainedTokens: base.trainedTokens,
     validationLoss: base.bestValidationLoss,

@@ -285,6 +285,8 @@ export interface BaseMix {
   induction?: number;
   /** Chat-format copies (./ragCopyExamples.ts). Default 0. */
   ragCopies?: number;
+  /** Half the chat-format copies drawn from the DataNets' training documents. Default false. */
+  ragCopyDocuments?: boolean;
   /** Long-distance repeats (spreadInductionExamples). Default 0. */
   spread?: number;
   /** The templated passage-copying chats (COPYING_EXAMPLES). Default true. */
@@ -327,6 +329,7 @@ export function embeddedBaseExamples(
     count: mix.ragCopies ?? 0,
     seed: SEED + 200,
     words: general.flatMap((d) => d.split(/\s+/)),
+    ...(mix.ragCopyDocuments ? { documents: DEMO_DOMAINS.flatMap((d) => d.documents.map((x) => x.text)) } : {}),
   }).map((c, i) => copyingRow(`ragcopy-${i}`, ragPrompt, c));
   return { train: [...split.train, ...induction, ...build(ragCopies, RAG_CONTEXT)], validation: split.validation };
 }
@@ -339,7 +342,8 @@ export async function trainEmbeddedBase(o: {
   train: readonly TrainExample[];
   validation: readonly TrainExample[];
   threads: number;
-  epochs?: number;
+  /** Overrides of the profile's base schedule (the probes'). */
+  schedule?: { epochs?: number; batchSize?: number; learningRate?: number };
   onStep?: (m: StepMetrics) => void;
 }): Promise<Awaited<ReturnType<typeof trainBase>>> {
   const p = PROFILES[o.profile];
@@ -361,7 +365,7 @@ export async function trainEmbeddedBase(o: {
     validation: o.validation,
     config: {
       ...p.base,
-      ...(o.epochs ? { epochs: o.epochs } : {}),
+      ...o.schedule,
       seed: SEED,
       evalEvery: 0,
       checkpointEvery: 0,

@@ -53,3 +53,19 @@ test('each passage count and each target place comes up; deterministic for a see
   assert.notDeepEqual(ragCopyExamples(options), ragCopyExamples({ ...options, seed: 4 }));
   assert.throws(() => ragCopyExamples({ ...options, words: words.slice(0, 20) }), /corpus shorter/);
 });
+
+test('with documents, every other example quotes them: their question as the lead, their answer as the body', () => {
+  const documents = Array.from(
+    { length: 12 },
+    (_, i) => `What is thing ${i}? Thing ${i} is a sample answer number ${i}.`,
+  );
+  const xs = ragCopyExamples({ ...options, documents });
+  for (const [i, e] of xs.entries()) {
+    const fromDocs = e.passages.every((p) => documents.includes(p));
+    assert.equal(fromDocs, i % 2 === 1, `example ${i}: ${e.passages[0]}`);
+    if (fromDocs) {
+      assert.equal(new Set(e.passages).size, e.passages.length, 'no document twice in one prompt');
+      assert.match(e.answer, /^Thing \d+ is a sample answer number \d+\.$/);
+    }
+  }
+});

@@ -30,6 +30,11 @@ export interface RagCopyOptions {
   seed: number;
   /** The general corpus as words: leads, bodies and question words are cut from it. */
   words: readonly string[];
+  /**
+   * "Question? Answer." documents: every other example's passages are drawn from them instead
+   * (lead = the question, body = the answer), so the copies are also of their vocabulary.
+   */
+  documents?: readonly string[];
 }
 
 const LEAD = [4, 9] as const;
@@ -40,6 +45,10 @@ export function ragCopyExamples(o: RagCopyOptions): RagCopyExample[] {
   const words = o.words.map((w) => w.replace(/[^\p{L}\p{N}'-]+/gu, '')).filter(Boolean);
   if (words.length <= LEAD[1] + BODY[1]) throw new RangeError('ragCopyExamples: corpus shorter than one passage');
   const rng = new Prng(o.seed);
+  const docs = (o.documents ?? []).flatMap((d) => {
+    const at = d.indexOf('? ');
+    return at > 0 ? [{ lead: d.slice(0, at).split(' '), body: d.slice(at + 2) }] : [];
+  });
   const cut = (range: readonly [number, number]): string[] => {
     const len = range[0] + rng.int(range[1] - range[0] + 1);
     const at = rng.int(words.length - len + 1);
@@ -49,12 +58,29 @@ export function ragCopyExamples(o: RagCopyOptions): RagCopyExample[] {
   return Array.from({ length: o.count }, (_, i) => {
     const m = 1 + (i % MAX_PASSAGES);
     const source = Math.floor(i / MAX_PASSAGES) % m;
-    const leads = Array.from({ length: m }, () => cut(LEAD));
-    const bodies = Array.from({ length: m }, () => sentence(cut(BODY), '.'));
+    let leads: string[][];
+    let bodies: string[];
+    if (docs.length >= MAX_PASSAGES && i % 2 === 1) {
+      const picked = pickDistinct(rng, docs.length, m).map((k) => docs[k]!);
+      leads = picked.map((d) => d.lead);
+      bodies = picked.map((d) => d.body);
+    } else {
+      leads = Array.from({ length: m }, () => cut(LEAD));
+      bodies = Array.from({ length: m }, () => sentence(cut(BODY), '.'));
+    }
     const passages = leads.map((lead, j) => `${sentence(lead, '?')} ${bodies[j]}`);
     const lead = leads[source]!;
     const question =
       i % 2 === 0 ? sentence(lead, '?') : sentence([...cut([2, 5]), ...lead.slice(-(1 + rng.int(3)))], '?');
     return { passages, question, answer: bodies[source]!, source };
   });
+}
+
+function pickDistinct(rng: Prng, n: number, k: number): number[] {
+  const out: number[] = [];
+  while (out.length < k) {
+    const x = rng.int(n);
+    if (!out.includes(x)) out.push(x);
+  }
+  return out;
 }
