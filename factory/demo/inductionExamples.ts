@@ -32,15 +32,22 @@ export interface InductionOptions {
 
 export const REPEAT_MIN = 8;
 export const REPEAT_MAX = 24;
+const SPREAD_CONTEXT_MIN = 40;
+const SPREAD_CONTEXT_MAX = 240;
 
 /**
  * Long-distance copies: BOS, 40-240 tokens cut from the corpus, then 3 spans of 8-16 tokens each
- * copied from random places in it, with loss on each copy after its first token.
+ * copied from random places in it, with loss on each copy after its first token. Measured on the
+ * full profile's base (bench/probes/baseCopying.ts --spread N), they did not make it copy a RAG
+ * passage greedily and cost planted evidence when they replace the short repeats
+ * (docs/benchmarks.md), so the build has none.
  */
 export function spreadInductionExamples(o: InductionOptions): TrainExample[] {
+  if (o.count > 0 && o.corpusTokens.length <= SPREAD_CONTEXT_MAX)
+    throw new RangeError('spreadInductionExamples: corpus shorter than one context');
   const rng = new Prng(o.seed);
   return Array.from({ length: o.count }, (_, i) => {
-    const len = 40 + rng.int(201);
+    const len = SPREAD_CONTEXT_MIN + rng.int(SPREAD_CONTEXT_MAX - SPREAD_CONTEXT_MIN + 1);
     const at = rng.int(o.corpusTokens.length - len + 1);
     const context = o.corpusTokens.slice(at, at + len);
     const tokens = [o.bos, ...context];
