@@ -194,7 +194,7 @@ export async function runPlantedEvidence(
 /**
  * The engine the planted-evidence experiment runs on: stories260K, fp32, one rank-8 adapter slot,
  * graphs cached under `graphsDir`. The test and the probe (bench/probes/plantedMethods.ts) differ
- * only in batch size and threads.
+ * only in batch size and threads; the demo-model probes (startDemoEngine) take more.
  */
 export function startPlantedEngine(o: {
   modelDir: string;
@@ -202,22 +202,48 @@ export function startPlantedEngine(o: {
   maxBatchSize: number;
   maxBatchTokens: number;
   threads: number;
+  maxLoraRank?: number;
+  /** Adapter slots (active and cached). Default 1. */
+  adapters?: number;
+  /** Host cache budget per adapter, bytes. Default 1e6. */
+  adapterBytes?: number;
+  maxQueue?: number;
 }): Promise<EngineClient> {
+  const adapters = o.adapters ?? 1;
   return startEngine({
     modelDir: o.modelDir,
     precision: 'fp32',
     provider: 'cpu',
     loraKernel: 'grouped',
-    maxLoraRank: 8,
-    maxActiveAdapters: 1,
-    maxCachedAdapters: 1,
-    maxCachedAdapterBytes: 1e6,
+    maxLoraRank: o.maxLoraRank ?? 8,
+    maxActiveAdapters: adapters,
+    maxCachedAdapters: adapters,
+    maxCachedAdapterBytes: adapters * (o.adapterBytes ?? 1e6),
     maxBatchSize: o.maxBatchSize,
     maxBatchTokens: o.maxBatchTokens,
-    maxQueue: 64,
+    maxQueue: o.maxQueue ?? 64,
     maxModelLen: 512,
     cacheDir: o.graphsDir,
     threads: o.threads,
+  });
+}
+
+/** The same for the probes on a demo model: every core, rank-16 adapters. */
+export function startDemoEngine(
+  modelDir: string,
+  graphsDir: string,
+  o: { adapters?: number; batchTokens?: number; queue?: number } = {},
+): Promise<EngineClient> {
+  return startPlantedEngine({
+    modelDir,
+    graphsDir,
+    maxBatchSize: 16,
+    maxBatchTokens: o.batchTokens ?? 2048,
+    threads: 0,
+    maxLoraRank: 16,
+    adapterBytes: 1e7,
+    ...(o.adapters ? { adapters: o.adapters } : {}),
+    ...(o.queue ? { maxQueue: o.queue } : {}),
   });
 }
 
@@ -226,31 +252,6 @@ export function startPlantedEngine(o: {
  * a 6-token key, an 8-token answer): its own engine (fp32, graphs under `graphsDir`), closed after.
  * bench/probes/baseCopying.ts runs the same on a base trained alone.
  */
-/** An fp32 CPU engine for the probes on a demo model (every core, up to rank-16 adapters, 512 positions). */
-export function startDemoEngine(
-  modelDir: string,
-  cacheDir: string,
-  o: { adapters?: number; batchTokens?: number; queue?: number } = {},
-): Promise<EngineClient> {
-  const adapters = o.adapters ?? 1;
-  return startEngine({
-    modelDir,
-    precision: 'fp32',
-    provider: 'cpu',
-    loraKernel: 'grouped',
-    maxLoraRank: 16,
-    maxActiveAdapters: adapters,
-    maxCachedAdapters: adapters,
-    maxCachedAdapterBytes: adapters * 1e7,
-    maxBatchSize: 16,
-    maxBatchTokens: o.batchTokens ?? 2048,
-    maxQueue: o.queue ?? 64,
-    maxModelLen: 512,
-    cacheDir,
-    threads: 0,
-  });
-}
-
 export async function plantedOnDemoBase(o: {
   modelDir: string;
   graphsDir: string;
