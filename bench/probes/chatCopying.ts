@@ -1,4 +1,4 @@
-// Does a model answer a RAG prompt by copying from the passage its question points at? Greedy
+// Does a base model answer a RAG prompt by copying from the passage its question points at? Greedy
 // answers, straight from an engine (no server), on two sets:
 //   synthetic: held-out chat-format copying examples (factory/demo/ragCopyExamples.ts, a seed the
 //     build never uses): exact answers, and answers with a run of 6+ words of the target passage;
@@ -11,7 +11,6 @@
 //     document and one other as passages, continuations that copy on past the given words;
 //   raw: no chat template: BOS, two documents, then 5 words from the first one's 5th word on (24
 //     pairs of general prose, 24 of DataNet documents): continuations that copy 8+ words of it.
-// With `adapters`, each domain's `domain` questions are asked of that domain's adapter.
 import { loadTokenizer } from '../../kernels/model/index.ts';
 import { DEMO_DOMAINS, GENERAL_DOCUMENTS } from '../../factory/demo/corpus/index.ts';
 import { ragCopyExamples } from '../../factory/demo/ragCopyExamples.ts';
@@ -34,26 +33,22 @@ export interface ChatCopyingResult {
 export async function chatCopying(o: {
   modelDir: string;
   graphsDir: string;
-  /** Adapter folders by domain id; questions of a domain without one go to the base. */
-  adapters?: Record<string, string>;
   syntheticCases?: number;
 }): Promise<ChatCopyingResult> {
   const tok = await loadTokenizer(o.modelDir);
-  const engine = await startDemoEngine(o.modelDir, o.graphsDir, { adapters: 4, batchTokens: 4096, queue: 256 });
+  const engine = await startDemoEngine(o.modelDir, o.graphsDir, { batchTokens: 4096, queue: 256 });
   try {
-    const adapters = Object.entries(o.adapters ?? {});
-    if (adapters.length) await engine.registerAdapters(adapters.map(([id, path]) => ({ id, path })));
     let n = 0;
     const chat = (user: string, prefix = '') => [
       ...tok.applyChatTemplate([{ role: 'user', content: user }], { addGenerationPrompt: true }),
       ...(prefix ? tok.encode(prefix, { addSpecialTokens: false }) : []),
     ];
-    const answer = async (user: string | number[], adapterId: string | null): Promise<string> => {
+    const answer = async (user: string | number[]): Promise<string> => {
       const ids: number[] = [];
       const events = engine.generate({
         id: `c${n++}`,
         promptIds: typeof user === 'string' ? chat(user) : user,
-        adapterId,
+        adapterId: null,
         maxTokens: 40,
         sampling: { temperature: 0, topP: 1, topK: 0 },
         stopTokenIds: [2, 0],
@@ -67,7 +62,7 @@ export async function chatCopying(o: {
     const synthetic = { questions: 0, exact: 0, copies: 0 };
     const cases = ragCopyExamples({ count: o.syntheticCases ?? 40, seed: EVAL_SEED, words });
     const synthAnswers = await Promise.all(
-      cases.map(async (c) => (await answer(embeddedWiring.ragPrompt(c.passages, c.question), null)).trim()),
+      cases.map(async (c) => (await answer(embeddedWiring.ragPrompt(c.passages, c.question))).trim()),
     );
     for (const [i, c] of cases.entries()) {
       synthetic.questions++;
@@ -78,7 +73,6 @@ export async function chatCopying(o: {
     const domain = { questions: 0, rightCopies: 0, anyCopies: 0, samples: [] as string[] };
     const asks: Array<Promise<void>> = [];
     for (const d of DEMO_DOMAINS) {
-      const adapterId = o.adapters?.[d.id] ? d.id : null;
       const qa = d.heldOut.filter((h) => h.metadata).slice(0, 10);
       for (const [qi, h] of qa.entries()) {
         const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
@@ -89,7 +83,7 @@ export async function chatCopying(o: {
         const passages = [...others];
         passages.splice(qi % 3, 0, docs[at]!.text);
         asks.push(
-          answer(embeddedWiring.ragPrompt(passages, question), adapterId).then((got) => {
+          answer(embeddedWiring.ragPrompt(passages, question)).then((got) => {
             domain.questions++;
             if (longestSharedRun(got, docs[at]!.text) >= COPY_RUN) domain.rightCopies++;
             if (passages.some((p) => longestSharedRun(got, p) >= COPY_RUN)) domain.anyCopies++;
@@ -102,7 +96,7 @@ export async function chatCopying(o: {
 
     const PREFIX = 5;
     const continues = async (prompt: number[], prefix: string, source: string, run: number) =>
-      longestSharedRun(`${prefix}${await answer(prompt, null)}`, source) >= run;
+      longestSharedRun(`${prefix}${await answer(prompt)}`, source) >= run;
     const prefix5 = { synthetic: 0, domain: 0, of: [0, 0] as [number, number] };
     for (const c of cases.slice(0, 30)) {
       const prefix = c.answer.split(' ').slice(0, PREFIX).join(' ');

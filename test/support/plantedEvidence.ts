@@ -203,22 +203,19 @@ export function startPlantedEngine(o: {
   maxBatchTokens: number;
   threads: number;
   maxLoraRank?: number;
-  /** Adapter slots (active and cached). Default 1. */
-  adapters?: number;
-  /** Host cache budget per adapter, bytes. Default 1e6. */
+  /** Host cache budget for the one adapter, bytes. Default 1e6. */
   adapterBytes?: number;
   maxQueue?: number;
 }): Promise<EngineClient> {
-  const adapters = o.adapters ?? 1;
   return startEngine({
     modelDir: o.modelDir,
     precision: 'fp32',
     provider: 'cpu',
     loraKernel: 'grouped',
     maxLoraRank: o.maxLoraRank ?? 8,
-    maxActiveAdapters: adapters,
-    maxCachedAdapters: adapters,
-    maxCachedAdapterBytes: adapters * (o.adapterBytes ?? 1e6),
+    maxActiveAdapters: 1,
+    maxCachedAdapters: 1,
+    maxCachedAdapterBytes: o.adapterBytes ?? 1e6,
     maxBatchSize: o.maxBatchSize,
     maxBatchTokens: o.maxBatchTokens,
     maxQueue: o.maxQueue ?? 64,
@@ -232,7 +229,7 @@ export function startPlantedEngine(o: {
 export function startDemoEngine(
   modelDir: string,
   graphsDir: string,
-  o: { adapters?: number; batchTokens?: number; queue?: number } = {},
+  o: { batchTokens?: number; queue?: number } = {},
 ): Promise<EngineClient> {
   return startPlantedEngine({
     modelDir,
@@ -242,7 +239,6 @@ export function startDemoEngine(
     threads: 0,
     maxLoraRank: 16,
     adapterBytes: 1e7,
-    ...(o.adapters ? { adapters: o.adapters } : {}),
     ...(o.queue ? { maxQueue: o.queue } : {}),
   });
 }
