@@ -12,13 +12,49 @@
 //   raw: no chat template: BOS, two documents, then 5 words from the first one's 5th word on (24
 //     pairs of general prose, 24 of DataNet documents): continuations that copy 8+ words of it.
 import { loadTokenizer } from '../../kernels/model/index.ts';
-import { DEMO_DOMAINS, GENERAL_DOCUMENTS } from '../../factory/demo/corpus/index.ts';
+import { DEMO_DOMAINS, GENERAL_DOCUMENTS, type DemoDomain } from '../../factory/demo/corpus/index.ts';
 import { ragCopyExamples } from '../../factory/demo/ragCopyExamples.ts';
 import { embeddedWiring } from '../../server/integrations.ts';
 import { longestSharedRun } from '../report/sharedRun.ts';
 import { startDemoEngine } from '../../test/support/plantedEvidence.ts';
 
 const COPY_RUN = 6;
+
+/** A domain's first `n` held-out questions whose reference answer a DataNet document holds, with that document's index. */
+export function heldOutWithSource(d: DemoDomain, n: number): Array<{ question: string; want: string; at: number }> {
+  return d.heldOut
+    .filter((h) => h.metadata)
+    .slice(0, n)
+    .flatMap((h) => {
+      const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
+      const at = d.documents.findIndex((x) => x.metadata?.messages[1]!.content === want);
+      return at < 0 ? [] : [{ question, want, at }];
+    });
+}
+
+/**
+ * ragPrefixCopy's cases: for each domain's first 8 held-out questions, the RAG user turn over the
+ * document with the reference answer and the one 7 places on (in that order, or that one first),
+ * and the answer's first words.
+ */
+export function prefixCopyCases(
+  prefixWords: number,
+  rightFirst: boolean,
+): Array<{ domain: DemoDomain; user: string; prefix: string; right: string }> {
+  return DEMO_DOMAINS.flatMap((domain) =>
+    heldOutWithSource(domain, 8).map(({ question, want, at }) => {
+      const docs = domain.documents;
+      const [right, other] = [docs[at]!.text, docs[(at + 7) % docs.length]!.text];
+      const prefix = want.split(' ').slice(0, prefixWords).join(' ');
+      return {
+        domain,
+        user: embeddedWiring.ragPrompt(rightFirst ? [right, other] : [other, right], question),
+        prefix,
+        right,
+      };
+    }),
+  );
+}
 const EVAL_SEED = 777_000;
 
 export interface ChatCopyingResult {
@@ -73,11 +109,7 @@ export async function chatCopying(o: {
     const domain = { questions: 0, rightCopies: 0, anyCopies: 0, samples: [] as string[] };
     const asks: Array<Promise<void>> = [];
     for (const d of DEMO_DOMAINS) {
-      const qa = d.heldOut.filter((h) => h.metadata).slice(0, 10);
-      for (const [qi, h] of qa.entries()) {
-        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
-        const at = d.documents.findIndex((x) => x.metadata?.messages[1]!.content === want);
-        if (at < 0) continue;
+      for (const [qi, { question, at }] of heldOutWithSource(d, 10).entries()) {
         const docs = d.documents;
         const others = [docs[(at + 1) % docs.length]!.text, docs[(at + docs.length - 1) % docs.length]!.text];
         const passages = [...others];
@@ -111,24 +143,10 @@ export async function chatCopying(o: {
       )
         prefix5.synthetic++;
     }
-    for (const d of DEMO_DOMAINS)
-      for (const h of d.heldOut.filter((x) => x.metadata).slice(0, 8)) {
-        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
-        const right = d.documents.find((x) => x.metadata?.messages[1]!.content === want);
-        if (!right) continue;
-        const other = d.documents[(d.documents.indexOf(right) + 7) % d.documents.length]!;
-        const prefix = want.split(' ').slice(0, PREFIX).join(' ');
-        prefix5.of[1]++;
-        if (
-          await continues(
-            chat(embeddedWiring.ragPrompt([right.text, other.text], question), prefix),
-            prefix,
-            right.text,
-            PREFIX + 1,
-          )
-        )
-          prefix5.domain++;
-      }
+    for (const c of prefixCopyCases(PREFIX, true)) {
+      prefix5.of[1]++;
+      if (await continues(chat(c.user, c.prefix), c.prefix, c.right, PREFIX + 1)) prefix5.domain++;
+    }
 
     const raw = { general: 0, domain: 0, of: 24 };
     const rawCopies = async (texts: readonly string[]) => {

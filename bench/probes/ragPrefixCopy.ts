@@ -7,9 +7,9 @@
 //   npm start -- --chain off &
 //   npx tsx bench/probes/ragPrefixCopy.ts --base http://127.0.0.1:8000 [--words 0,4,5]
 import { parseArgs } from 'node:util';
-import { DEMO_DOMAINS, EMBEDDED_MODEL_NAME } from '../../factory/index.ts';
-import { embeddedWiring } from '../../server/integrations.ts';
+import { EMBEDDED_MODEL_NAME } from '../../factory/index.ts';
 import { longestSharedRun } from '../report/sharedRun.ts';
+import { prefixCopyCases } from './chatCopying.ts';
 
 const { values } = parseArgs({
   options: { base: { type: 'string', default: 'http://127.0.0.1:8000' }, words: { type: 'string', default: '0,4,5' } },
@@ -19,30 +19,22 @@ for (const prefixWords of values.words!.split(',').map(Number)) {
   for (const adapter of [false, true]) {
     let copies = 0;
     let questions = 0;
-    for (const d of DEMO_DOMAINS) {
-      for (const h of d.heldOut.filter((x) => x.metadata).slice(0, 8)) {
-        const [question, want] = [h.metadata!.messages[0]!.content, h.metadata!.messages[1]!.content];
-        const right = d.documents.find((x) => x.metadata?.messages[1]!.content === want);
-        if (!right) continue;
-        const other = d.documents[(d.documents.indexOf(right) + 7) % d.documents.length]!;
-        const user = embeddedWiring.ragPrompt([other.text, right.text], question);
-        const prefix = want.split(' ').slice(0, prefixWords).join(' ');
-        const r = await fetch(`${values.base}/v1/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            model: adapter ? d.id : EMBEDDED_MODEL_NAME,
-            prompt: `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n${prefix}`,
-            max_tokens: 32,
-            temperature: 0,
-          }),
-        });
-        if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
-        const text = ((await r.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
-        questions++;
-        // the prefix's own words count toward the run only with a word copied after them
-        if (longestSharedRun(`${prefix}${text}`, right.text) >= Math.max(6, prefixWords + 1)) copies++;
-      }
+    for (const { domain, user, prefix, right } of prefixCopyCases(prefixWords, false)) {
+      const r = await fetch(`${values.base}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: adapter ? domain.id : EMBEDDED_MODEL_NAME,
+          prompt: `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n${prefix}`,
+          max_tokens: 32,
+          temperature: 0,
+        }),
+      });
+      if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
+      const text = ((await r.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
+      questions++;
+      // the prefix's own words count toward the run only with a word copied after them
+      if (longestSharedRun(`${prefix}${text}`, right) >= Math.max(6, prefixWords + 1)) copies++;
     }
     results.push({ prefixWords, model: adapter ? 'domain adapter' : EMBEDDED_MODEL_NAME, copies, questions });
   }
