@@ -79,8 +79,10 @@ function defaultOnError(err: unknown, context: { requestId: string }): void {
 
 /** engine.score: teacher-forced log p(targetIds | promptIds) under an adapter (null = base). */
 export interface Scorer {
+  /** `reuseKvOf`: the engine request whose retained keys/values the full prompt's variants may read. */
   score(
     variants: Array<{ promptIds: number[]; targetIds: number[]; adapterId: string | null }>,
+    options?: { reuseKvOf?: string },
   ): Promise<Array<{ total: number }>>;
 }
 /** Signs a record and appends it to the durable outbox; resolves once durable (Settlement.record). */
@@ -177,6 +179,8 @@ export interface AttributeRequest {
   usage: { promptTokens: number; completionTokens: number };
   /** Name of the API key that pays (the server's request.payer); the record names it, never the key. */
   payer?: string | null;
+  /** The engine request whose keys/values were retained for this answer (scoring reads them). */
+  retainedKv?: string;
 }
 
 /** The subset of the server's CompletionRecordInput the hook reads. */
@@ -186,6 +190,7 @@ export interface CompletionInput {
   promptIds: number[][];
   outputs: Array<{ index: number; text: string; tokenIds: number[] }>;
   usage: { prompt_tokens: number; completion_tokens: number };
+  retainedKv?: string;
 }
 
 interface Ticket {
@@ -250,6 +255,7 @@ export class AttributionService {
       outputText: first?.text ?? '',
       usage: { promptTokens: input.usage.prompt_tokens, completionTokens: input.usage.completion_tokens },
       payer: ticket.payer,
+      retainedKv: input.retainedKv,
     };
     if (ticket.mode === 'inline') return this.attribute(req);
     const job = this.attribute(req).then(
@@ -259,6 +265,12 @@ export class AttributionService {
     this.jobs.add(job);
     void job.finally(() => this.jobs.delete(job));
     return { record_id: recordIdOf(input.requestId, this.o.replicaId), status: 'pending' };
+  }
+
+  /** Whether onCompletion will score this request (passages to score, or an adapter's influence). */
+  retainsKv(requestId: string, adapterId: string | null): boolean {
+    const ticket = this.tickets.get(requestId);
+    return ticket !== undefined && (ticket.passages.length > 0 || adapterId !== null);
   }
 
   /** Drops a prepared request that will never complete (e.g. it failed before generating). */
@@ -303,7 +315,9 @@ export class AttributionService {
     }));
     if (req.adapterId !== null) variants.push({ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null });
     const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
-    const values = needed ? (await this.o.scorer.score(variants)).map((r) => r.total) : variants.map(() => 0);
+    const values = needed
+      ? (await this.o.scorer.score(variants, { reuseKvOf: req.retainedKv })).map((r) => r.total)
+      : variants.map(() => 0);
     if (values.length !== variants.length)
       throw new EngineError(
         'engine_failed',

@@ -7,7 +7,10 @@
 // Per question and top_k, in one process and one run:
 //   generation  engine.generate of the augmented, templated prompt until the last token
 //   attribution AttributionService.attribute (inline: score every variant, shares, fees, record,
-//               sign, outbox append) on that answer
+//               sign, outbox append) on that answer, reading the generation's retained keys/values
+//               (what the server does: GenerateRequest.retainKv, ScoreOptions.reuseKvOf)
+//   no reuse    the same attribution again, feeding every token (the generation's keys/values are
+//               taken by then): the figure before retention
 //   floor       engine.score of the full prompt + answer under the adapter and under the base model
 //               alone (what every method that reports the adapter's influence scores at least)
 // The "before" figures come from the same script run on a checkout before prefix sharing.
@@ -32,7 +35,7 @@ import {
   validateFeeConfig,
 } from '../attribution/index.ts';
 import { DEMO_DOMAINS, EMBEDDED_MODEL_NAME, ensureEmbeddedDefault } from '../factory/index.ts';
-import { startEngine, type ScoreVariant } from '../kernels/index.ts';
+import { startEngine, type ScoreOptions, type ScoreStats, type ScoreVariant } from '../kernels/index.ts';
 import { loadTokenizer } from '../kernels/model/index.ts';
 import { embeddedWiring } from '../server/integrations.ts';
 import { machineInfo } from './machineInfo.ts';
@@ -105,11 +108,11 @@ const tokenizer = {
 /** Counts the variants and tokens the service asks the engine to score. */
 let scored = { variants: 0, promptTokens: 0, ms: 0 };
 const scorer = {
-  async score(variants: ScoreVariant[]) {
+  async score(variants: ScoreVariant[], options?: ScoreOptions) {
     scored.variants += variants.length;
     scored.promptTokens += variants.reduce((n, v) => n + v.promptIds.length, 0);
     const t = performance.now();
-    const r = await engine.score(variants);
+    const r = await engine.score(variants, options);
     scored.ms += performance.now() - t;
     return r;
   },
@@ -134,6 +137,12 @@ const common = {
 };
 const service = new AttributionService({ ...common, scorer });
 
+/** The engine's scoring counters, once the worker's stats message after the last call has arrived. */
+async function scoreStats(): Promise<ScoreStats> {
+  await new Promise((r) => setTimeout(r, 5));
+  return engine.stats().score ?? { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
+}
+
 const questions = Number(values.questions);
 let n = 0;
 const rows = [];
@@ -141,6 +150,8 @@ for (const topK of topKs) {
   const gen: number[] = [];
   const att: number[] = [];
   const floor: number[] = [];
+  const plain: number[] = [];
+  const fed = { reuse: 0, plain: 0 };
   const genCpu: number[] = [];
   const attCpu: number[] = [];
   let method = '';
@@ -167,6 +178,7 @@ for (const topK of topKs) {
       sampling: { temperature: 0, topP: 1, topK: 0 },
       stopTokenIds: [],
       ignoreEos: true,
+      retainKv: true,
     })) {
       if (e.type === 'token') outputIds.push(e.tokenId);
       if (e.type === 'error') throw new Error(e.error.message);
@@ -183,11 +195,20 @@ for (const topK of topKs) {
       outputText: tok.decode(outputIds),
       usage: { promptTokens: promptIds.length, completionTokens: outputIds.length },
     };
+    const s0 = await scoreStats();
     const t1 = performance.now();
     const c1 = process.cpuUsage();
-    const r = await service.attribute(req);
+    const r = await service.attribute({ ...req, retainedKv: `g${n - 1}` });
     att.push(performance.now() - t1);
     attCpu.push(cpuMs(c1));
+    const s1 = await scoreStats();
+    const t3 = performance.now();
+    await service.attribute({ ...req, requestId: `${req.requestId}-plain` });
+    plain.push(performance.now() - t3);
+    const s2 = await scoreStats();
+    fed.reuse += s1.fedTokens - s0.fedTokens;
+    fed.plain += s2.fedTokens - s1.fedTokens;
+    if (s1.reusedTokens === s0.reusedTokens) throw new Error('the scoring read none of the retained keys/values');
     // The floor of any method that reports the adapter's influence: v(all passages) under the adapter
     // and under the base model, two full prompts that share no keys/values (LoRA changes them).
     const t2 = performance.now();
@@ -204,12 +225,15 @@ for (const topK of topKs) {
     method,
     questions: asked,
     promptTokensMean: Math.round(promptTokens / asked),
-    variantsPerRequest: scored.variants / asked,
+    variantsPerRequest: scored.variants / (2 * asked),
     generationMsP50: +median(gen).toFixed(1),
     attributionMsP50: +median(att).toFixed(1),
     attributionOverGenerationP50: +median(ratios).toFixed(3),
     cpuAttributionOverGenerationP50: +median(attCpu.map((a, i) => a / genCpu[i]!)).toFixed(3),
-    engineScoreShareOfAttribution: +(scored.ms / att.reduce((a, b) => a + b, 0)).toFixed(3),
+    engineScoreShareOfAttribution: +(scored.ms / [...att, ...plain].reduce((a, b) => a + b, 0)).toFixed(3),
+    fedTokensPerRequest: { reuse: Math.round(fed.reuse / asked), noReuse: Math.round(fed.plain / asked) },
+    noReuseAttributionMsP50: +median(plain).toFixed(1),
+    noReuseAttributionOverGenerationP50: +median(plain.map((a, i) => a / gen[i]!)).toFixed(3),
     fullPromptPairOverGenerationP50: +median(floor.map((f, i) => f / gen[i]!)).toFixed(3),
   });
   console.error(JSON.stringify(rows[rows.length - 1]));

@@ -131,6 +131,7 @@ function guardStorage(hook: AttributionHook, storage: StorageGuard): Attribution
       return prepare(input);
     },
     onCompletion: (input) => hook.onCompletion(input),
+    retainsKv: hook.retainsKv && ((id, adapterId) => hook.retainsKv!(id, adapterId)),
     forget: hook.forget && ((id) => hook.forget!(id)),
     drain: hook.drain && (() => hook.drain!()),
   };

@@ -85,6 +85,8 @@ export interface CompletionRecordInput {
   outputs: Array<{ index: number; text: string; tokenIds: number[]; finishReason: string }>;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   user?: string;
+  /** The engine request whose keys/values were retained for output 0 (asked by `retainsKv`). */
+  retainedKv?: string;
 }
 
 /**
@@ -106,6 +108,11 @@ export interface AttributionHook {
     payer?: string | null;
   }): Promise<PromptParts | null>;
   onCompletion(input: CompletionRecordInput): Promise<Record<string, unknown> | null>;
+  /**
+   * Whether onCompletion will score this prepared request's answer under `adapterId`: the engine
+   * then keeps output 0's keys/values for that scoring (GenerateRequest.retainKv).
+   */
+  retainsKv?(requestId: string, adapterId: string | null): boolean;
   forget?(requestId: string): void;
   /** Resolves once every async record accepted so far is durable in the outbox. */
   drain?(): Promise<void>;

@@ -162,6 +162,15 @@ test('chat with rag on an owned adapter scores the adapter against the base', as
   const rec = (await stored(a.record_id)).record;
   assert.equal(rec.adapter, 'ad-owned');
   assert.equal(rec.adapterOwner.toLowerCase(), OWNER);
+  // The scoring read the answer's keys/values, kept by the engine since the generation finished,
+  // instead of feeding the served prompt again (the engine's stats reach /metrics a message later).
+  let reused = 0;
+  for (let i = 0; i < 100 && reused === 0; i++) {
+    const m = (await app.inject('/metrics')).body.match(/^loraledger_score_reused_tokens (\d+)/m);
+    reused = Number(m?.[1] ?? 0);
+    if (reused === 0) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(reused >= res.json().usage.prompt_tokens - 1, `reused ${reused} tokens`);
 });
 
 test('stream defaults to async: the last event carries a pending record that lands in the outbox', async () => {

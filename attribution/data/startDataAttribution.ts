@@ -97,7 +97,7 @@ export function startDataAttribution(o: DataAttributionOptions): DataAttribution
   });
   const service = new AttributionService({
     retriever,
-    scorer: { score: (variants) => o.engine().score(variants) },
+    scorer: { score: (variants, options) => o.engine().score(variants, options) },
     sink: o.sink,
     tokenizer: o.tokenizer,
     fees,

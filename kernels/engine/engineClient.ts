@@ -28,6 +28,7 @@ import type {
   EngineStats,
   GenerateEvent,
   GenerateRequest,
+  ScoreOptions,
   ScoreResult,
   ScoreVariant,
 } from './engineContract.ts';
@@ -112,8 +113,8 @@ class WorkerEngineClient implements EngineClient {
     if (this.streams.has(id) && !this.dead) this.post({ t: 'cancel', id });
   }
 
-  score(variants: ScoreVariant[]): Promise<ScoreResult[]> {
-    return this.call('score', variants);
+  score(variants: ScoreVariant[], options?: ScoreOptions): Promise<ScoreResult[]> {
+    return this.call('score', { variants, options });
   }
 
   registerAdapters(adapters: AdapterRegistration[]): Promise<void> {

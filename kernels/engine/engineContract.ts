@@ -91,6 +91,11 @@ export interface GenerateRequest {
    * the row ends with finish_reason 'stop'. Validated by validateConstraint before it is sent.
    */
   constraint?: ConstraintSpec;
+  /**
+   * Keep this row's keys/values when it finishes (stop or length), for a scoring call that names
+   * the request in `ScoreOptions.reuseKvOf` (attribution of the answer); bounded, see retainedKv.ts.
+   */
+  retainKv?: boolean;
 }
 
 export interface TokenLogprob {
@@ -119,6 +124,23 @@ export interface ScoreResult {
   total: number;
 }
 
+export interface ScoreOptions {
+  /**
+   * A finished generation (its request id) whose keys/values were retained (`retainKv`): variants
+   * under its adapter read them for the tokens they share with it instead of feeding them. When
+   * they are gone (bound, age), every token is fed; the results are the same.
+   */
+  reuseKvOf?: string;
+}
+
+/** Cumulative scoring counters: tokens fed, tokens read from a retained generation, retained entries missed. */
+export interface ScoreStats {
+  fedTokens: number;
+  reusedTokens: number;
+  reuseMisses: number;
+  calls: number;
+}
+
 export interface AdapterRegistration {
   id: string;
   /** Absolute folder path holding adapter_config.json + adapter_model.safetensors. */
@@ -138,6 +160,8 @@ export interface EngineStats {
   lora?: { running: string[]; waiting: string[] };
   /** KV positions held by running rows, and the most the cache can hold (maxBatchSize x maxModelLen). */
   kv?: { usedPositions: number; maxPositions: number };
+  /** Teacher-forced scoring since start (attribution). */
+  score?: ScoreStats;
 }
 
 /** Events the engine reports for metrics and the adapter registry. */
@@ -155,7 +179,7 @@ export interface EngineClient {
   /** Frees the request's row at the next step; its stream ends with done/cancelled. No-op if finished. */
   cancel(id: string): void;
   /** Teacher-forced log-probs for each variant, batched into as few forward passes as fit. */
-  score(variants: ScoreVariant[]): Promise<ScoreResult[]>;
+  score(variants: ScoreVariant[], options?: ScoreOptions): Promise<ScoreResult[]>;
   registerAdapters(adapters: AdapterRegistration[]): Promise<void>;
   /** Drops the adapter from every tier once no running request uses it. */
   unregisterAdapter(id: string): Promise<void>;

@@ -11,7 +11,8 @@
 //     out = forward(feeds); write out.new_key/new_value [B, Hkv, T, Dh] into the cache
 //     sample the rows whose last new token's logits are wanted; a constrained row (constraint in
 //     its request) samples under its matcher's allowed-token mask, then advances the matcher
-//   scheduler.commit(tokens) -> finished rows; emit token / done events
+//   scheduler.commit(tokens) -> finished rows; emit token / done events; a finished row whose request
+//     asked for `retainKv` leaves its keys/values in `retained` for the scoring that attributes it
 import { RequestError, serializeError, type SerializedError } from '../../common/index.ts';
 import { CallFeeds, type CallRow } from './callFeeds.ts';
 import { KvCache } from './kvCache.ts';
@@ -20,6 +21,7 @@ import type { LoraSlots } from './loraSlots.ts';
 import { Sampler, anyAllowed, type SampleResult } from './sampler.ts';
 import type { ConstraintProvider, RowConstraint } from './constrain/constraintEngine.ts';
 import { Scheduler, type Seq, type StepPlan } from './scheduler.ts';
+import { RetainedKv } from './retainedKv.ts';
 import type { EngineNotice, EngineOptions, EngineStats, GenerateEvent, GenerateRequest } from './engineContract.ts';
 import type { AcquireResult } from '../../adapters/index.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
@@ -56,6 +58,8 @@ export class EngineCore {
   readonly sched: Scheduler;
   readonly kv: KvCache;
   readonly feeds: CallFeeds;
+  /** Keys/values of finished `retainKv` requests, until their scoring takes them. */
+  readonly retained = new RetainedKv();
   private readonly samplers = new Map<string, Sampler>();
   /** Matchers of the running constrained rows. */
   private readonly matchers = new Map<string, RowConstraint>();
@@ -252,6 +256,13 @@ export class EngineCore {
     for (const f of finished) {
       const error = this.rejected.get(f.seq.req.id);
       this.rejected.delete(f.seq.req.id);
+      // The row's data is intact until the next step applies moves or runs a forward call.
+      if (f.seq.req.retainKv && !error)
+        this.retained.put(f.seq.req.id, {
+          adapterId: f.seq.req.adapterId,
+          tokens: f.seq.tokens.slice(0, f.seq.cached),
+          ...this.kv.copyOut(f.seq.row, f.seq.cached),
+        });
       this.d.emit(
         f.seq.req.id,
         error

@@ -10,6 +10,7 @@ import type {
   EngineStats,
   GenerateEvent,
   GenerateRequest,
+  ScoreOptions,
   ScoreResult,
   ScoreVariant,
 } from './engineContract.ts';
@@ -23,7 +24,7 @@ export interface EngineWorkerData {
 
 /** Main thread -> worker calls, each answered once. */
 export interface EngineCalls {
-  score: { args: ScoreVariant[]; result: ScoreResult[] };
+  score: { args: { variants: ScoreVariant[]; options?: ScoreOptions }; result: ScoreResult[] };
   register: { args: AdapterRegistration[]; result: void };
   unregister: { args: string; result: void };
 }

@@ -159,7 +159,7 @@ async function start(): Promise<void> {
     } finally {
       busy = false;
     }
-    flush(core.stats());
+    flush({ ...core.stats(), score: scores.stats() });
     if (closing || progressed) wake();
     else if (core.hasWork() || scores.hasWork()) setTimeout(wake, 2);
   };
@@ -177,7 +177,12 @@ async function start(): Promise<void> {
     };
   parent.serve(
     {
-      score: thenStep((variants) => scores.add(variants)),
+      score: thenStep(({ variants, options }) =>
+        scores.add(
+          variants,
+          options?.reuseKvOf === undefined ? undefined : { root: core.retained.take(options.reuseKvOf) },
+        ),
+      ),
       register: thenStep((adapters) => {
         for (const a of adapters) cache.register(a);
       }),

@@ -163,6 +163,20 @@ export class KvCache {
     }
   }
 
+  /** A copy of the first `len` positions of `row`, every layer: [L] of [Hkv, len, Dh] keys and values. */
+  copyOut(row: number, len: number): { key: Float32Array[]; value: Float32Array[] } {
+    const { kvHeads: H, headDim: Dh, capacity: C } = this;
+    const take = (a: Float32Array): Float32Array => {
+      const dst = new Float32Array(H * len * Dh);
+      for (let h = 0; h < H; h++) {
+        const src = (row * H + h) * C * Dh;
+        dst.set(a.subarray(src, src + len * Dh), h * len * Dh);
+      }
+      return dst;
+    };
+    return { key: this.keys.map(take), value: this.values.map(take) };
+  }
+
   /** Copies the first `len` positions of row `from` into row `to` (every layer); `to` is overwritten. */
   copyRow(from: number, to: number, len: number): void {
     if (from === to) return;

@@ -32,6 +32,8 @@ export interface SchedRequest {
   maxTokens: number;
   stopTokenIds: number[];
   ignoreEos: boolean;
+  /** Keep the row's keys/values when it finishes (GenerateRequest.retainKv). */
+  retainKv?: boolean;
 }
 
 export interface SchedulerOptions {

@@ -20,6 +20,10 @@
 //   A chain of prefixes (attribution's surrogate design: {0}, {0,1}, .., all) is thus ONE node row
 //   whose KV every prefix's leaf reads, not a node per passage (a forward call per level).
 //   minSavedTokens = Infinity turns sharing off: every variant is one leaf fed from position 0.
+//   root (a finished generation's retained keys/values, retainedKv.ts): item 0, already computed.
+//     A variant under its adapter that shares r >= minSavedTokens shareable tokens with it starts at r
+//     under it; variants that leave it at the same r are grouped below it as above. The rest are
+//     planned without it.
 // The result lists parents before children. An item's past is its parent's KV up to the item's
 // start, which holds the grandparent's up to the parent's start, and so on.
 import type { ScoreVariant } from './engineContract.ts';
@@ -43,6 +47,8 @@ export interface ScoreItem {
 export interface ScoreTreeOptions {
   /** A prefix is shared only when it saves at least this many fed tokens. Default 8; Infinity: off. */
   minSavedTokens?: number;
+  /** Keys/values already computed for these tokens under this adapter: item 0 (source -1), never run. */
+  root?: { tokens: readonly number[]; adapterId: string | null };
 }
 
 export const DEFAULT_MIN_SAVED_TOKENS = 8;
@@ -58,9 +64,31 @@ export function planScoreTree(variants: readonly ScoreVariant[], o: ScoreTreeOpt
   const items: ScoreItem[] = [];
   const seqs = variants.map(fedTokens);
   const shareable = variants.map((v) => v.promptIds.length - 1);
+  const root = o.root;
+  /** Per root-sharing start r, the variants that leave the root there. */
+  const underRoot = new Map<number, number[]>();
+  if (root)
+    items.push({
+      parent: -1,
+      start: 0,
+      len: root.tokens.length,
+      source: -1,
+      variant: -1,
+      adapterId: root.adapterId,
+      logitsAt: [],
+    });
   const byAdapter = new Map<string | null, number[]>();
   variants.forEach((v, i) => {
     if (v.targetIds.length === 0) return;
+    if (root && v.adapterId === root.adapterId && minSaved !== Infinity) {
+      const cap = Math.min(shareable[i]!, root.tokens.length);
+      let r = 0;
+      while (r < cap && seqs[i]![r] === root.tokens[r]) r++;
+      if (r >= minSaved) {
+        underRoot.set(r, [...(underRoot.get(r) ?? []), i]);
+        return;
+      }
+    }
     const g = byAdapter.get(v.adapterId) ?? [];
     g.push(i);
     byAdapter.set(v.adapterId, g);
@@ -139,11 +167,13 @@ export function planScoreTree(variants: readonly ScoreVariant[], o: ScoreTreeOpt
       else leaf(r[0]!, from, parent);
     }
   };
-  for (const idx of byAdapter.values()) {
+  const plan = (idx: number[], from: number, parent: number): void => {
     idx.sort((a, b) => compareUpTo(seqs[a]!, shareable[a]!, seqs[b]!, shareable[b]!) || a - b);
-    if (idx.length === 1) leaf(idx[0]!, 0, -1);
-    else group(idx, 0, -1);
-  }
+    if (idx.length === 1) leaf(idx[0]!, from, parent);
+    else group(idx, from, parent);
+  };
+  for (const [r, idx] of underRoot) plan(idx, r, 0);
+  for (const idx of byAdapter.values()) plan(idx, 0, -1);
   return items;
 }
 

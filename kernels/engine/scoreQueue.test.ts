@@ -135,3 +135,88 @@ test('engine.score over shared prefixes equals the reference, base and adapter, 
     );
   });
 });
+
+/** The engine's scoring counters once the worker's stats after the last call have arrived. */
+async function scoreStatsAfter(calls: number) {
+  for (let i = 0; i < 200; i++) {
+    const s = engine.stats().score;
+    if (s && s.calls > calls) return s;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('no scoring stats arrived');
+}
+
+test("scoring reads a finished generation's retained keys/values: same log-probs, fewer tokens fed; a second use misses", async () => {
+  const k = 3;
+  const all = subsetVariants(k, 'ad');
+  const served = all[(1 << k) - 1]!.promptIds;
+  const answer: number[] = [];
+  for await (const e of engine.generate({
+    id: 'retained-1',
+    promptIds: served,
+    adapterId: 'ad',
+    maxTokens: 6,
+    sampling: { temperature: 0, topP: 1, topK: 0 },
+    stopTokenIds: [],
+    ignoreEos: true,
+    retainKv: true,
+  }))
+    if (e.type === 'token') answer.push(e.tokenId);
+  assert.equal(answer.length, 6);
+  // attribution's surrogate design over the served answer, plus the full prompt on the base model
+  const variants: ScoreVariant[] = [0, 1, 3, 2, 4, 7].map((m) => ({ ...all[m]!, targetIds: answer }));
+  variants.push({ promptIds: served, targetIds: answer, adapterId: null });
+  const before = engine.stats().score ?? { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
+  const got = await engine.score(variants, { reuseKvOf: 'retained-1' });
+  const mid = await scoreStatsAfter(before.calls);
+  variants.forEach((v, i) => {
+    const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], v.adapterId ? adapter : undefined);
+    v.targetIds.forEach((t, j) => {
+      const row = logits[v.promptIds.length - 1 + j]!;
+      const want = row[t]! - Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
+      assert.ok(
+        Math.abs(got[i]!.tokenLogprobs[j]! - want) < 1e-3,
+        `variant ${i} token ${j}: ${got[i]!.tokenLogprobs[j]} vs ${want}`,
+      );
+    });
+  });
+  // The full variant's leaf starts at its last prompt token; every adapter variant reads the BOS at least.
+  const fedAlone = planScoreTree(variants).reduce((n, it) => n + it.len, 0);
+  assert.ok(
+    mid.reusedTokens - before.reusedTokens >= served.length - 1,
+    `reused ${mid.reusedTokens - before.reusedTokens}`,
+  );
+  assert.ok(mid.fedTokens - before.fedTokens < fedAlone, `fed ${mid.fedTokens - before.fedTokens} of ${fedAlone}`);
+  assert.equal(mid.reuseMisses, before.reuseMisses);
+  // taken once: the same request again feeds every token, and agrees
+  const again = await engine.score(variants, { reuseKvOf: 'retained-1' });
+  const end = await scoreStatsAfter(mid.calls);
+  assert.equal(end.reuseMisses, mid.reuseMisses + 1);
+  assert.equal(end.fedTokens - mid.fedTokens, fedAlone);
+  again.forEach((r, i) => assert.ok(Math.abs(r.total - got[i]!.total) < 1e-3));
+});
+
+test('plan with a root: variants under its adapter that share enough tokens start where they leave it', () => {
+  const all = subsetVariants(3, 'ad');
+  const root = { tokens: [...all[7]!.promptIds, ...run(5, 60).slice(0, 3)], adapterId: 'ad' };
+  const variants = [all[7]!, all[3]!, all[1]!, all[0]!, { ...all[7]!, adapterId: null }];
+  const items = planScoreTree(variants, { root });
+  assert.deepEqual(items[0], {
+    parent: -1,
+    start: 0,
+    len: root.tokens.length,
+    source: -1,
+    variant: -1,
+    adapterId: 'ad',
+    logitsAt: [],
+  });
+  const leafOf = (v: number) => items.find((it) => it.variant === v)!;
+  // the full prompt: everything but its last prompt token is in the root (its logits need that token fed)
+  assert.deepEqual([leafOf(0).parent, leafOf(0).start], [0, all[7]!.promptIds.length - 1]);
+  // prefixes {0,1} and {0} leave the root after their passages
+  assert.deepEqual([leafOf(1).parent, leafOf(1).start], [0, 1 + 5 + 9 + 10]);
+  assert.deepEqual([leafOf(2).parent, leafOf(2).start], [0, 1 + 5 + 9]);
+  // ∅ shares only BOS: below minSavedTokens, so planned from position 0; the base variant never uses the root
+  assert.deepEqual([leafOf(3).parent, leafOf(3).start], [-1, 0]);
+  assert.deepEqual([leafOf(4).parent, leafOf(4).start], [-1, 0]);
+});

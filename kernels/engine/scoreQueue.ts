@@ -8,9 +8,14 @@
 // once as nodes, whose new keys/values are kept; each leaf feeds the rest of its variant
 // (prompt ++ target[0 .. Lt-2]) with the concatenated KV of its ancestors as past, and reads
 //   tokenLogprobs[j] = logits[t_j][target[j]] - logsumexp(logits[t_j])    (t_j predicts target[j])
+// A job may name a finished generation's retained keys/values (retainedKv.ts) as the tree's root:
+// the variants that start with its tokens feed only the rest.
 // Each step runs one call over items whose parent is done (nodes first, longest first), at most
-// maxBatchSize rows, maxBatchTokens padded new tokens and MAX_PAST_BYTES of past; each call pins
-// its adapters for its duration. A node's KV is dropped once its last descendant has run.
+// maxBatchSize rows, maxBatchTokens padded new tokens and MAX_PAST_BYTES of past; an item joins the
+// call only when that costs no more than a call of its own (callWork: every row is padded to the
+// call's T new tokens and C past positions; a call's fixed overhead is fitted from the calls so far,
+// CallCostFit), so short leaves do not ride along a long prompt's padding. Each call pins its adapters for its duration. A node's KV is dropped once its last
+// descendant has run.
 import { AdapterError, RequestError, deserializeError } from '../../common/index.ts';
 import type { CallFeeds, CallRow } from './callFeeds.ts';
 import type { AdapterPins, ForwardFn } from './engineCore.ts';
@@ -20,9 +25,58 @@ import { logSumExp } from './sampler.ts';
 import type { EngineOptions, ScoreResult, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 import { fedTokens, planScoreTree, type ScoreItem } from './scorePlan.ts';
+import type { RetainedEntry } from './retainedKv.ts';
+import type { ScoreStats } from './engineContract.ts';
 
 /** Largest past (keys + values, every layer) one scoring call feeds, bytes. */
 export const MAX_PAST_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The work of a scoring call of B rows padded to T new tokens and C past positions, in fed-token
+ * units: each padded token pays the layer matmuls plus attention over C + T positions, which costs
+ * 1/attentionWidth of the matmuls per position. A call costs `overhead` units more (CallCostFit).
+ */
+export function callWork(B: number, T: number, C: number, attentionWidth: number): number {
+  return B * T * (1 + (C + T) / attentionWidth);
+}
+
+/**
+ * A call's fixed cost (dispatch, feeds, per-op overheads) in work units, from the calls so far:
+ * the least-squares line ms = a + b * work over recent calls (weights decay by 0.95 a call), and
+ * overhead = a / b. Until it has seen calls of different sizes it says DEFAULT_OVERHEAD.
+ */
+export class CallCostFit {
+  static readonly DEFAULT_OVERHEAD = 32;
+  private n = 0;
+  private sx = 0;
+  private sy = 0;
+  private sxx = 0;
+  private sxy = 0;
+
+  observe(work: number, ms: number): void {
+    const d = 0.95;
+    this.n = this.n * d + 1;
+    this.sx = this.sx * d + work;
+    this.sy = this.sy * d + ms;
+    this.sxx = this.sxx * d + work * work;
+    this.sxy = this.sxy * d + work * ms;
+  }
+
+  overhead(): number {
+    const det = this.n * this.sxx - this.sx * this.sx;
+    if (this.n < 3 || !(det > 1e-9 * this.sxx * this.n)) return CallCostFit.DEFAULT_OVERHEAD;
+    const b = (this.n * this.sxy - this.sx * this.sy) / det;
+    const a = (this.sy - b * this.sx) / this.n;
+    if (!(b > 0)) return CallCostFit.DEFAULT_OVERHEAD;
+    return Math.min(1024, Math.max(0, a / b));
+  }
+}
+
+/** Positions of attention that cost as much as one token's layer matmuls (per layer: matmul MACs / (2 H Dh)). */
+export function attentionWidth(spec: ModelSpec): number {
+  const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: Dh, intermediateSize: I } = spec;
+  return (2 * D * H * Dh + 2 * D * Hkv * Dh + 3 * D * I) / (2 * H * Dh);
+}
 
 interface Job {
   variants: ScoreVariant[];
@@ -54,10 +108,23 @@ export class ScoreQueue {
   private readonly jobs: Job[] = [];
   private readonly pastKey: Float32Array[] = []; // [L] of [B, Hkv, C, Dh], grown and reused
   private readonly pastValue: Float32Array[] = [];
+  private readonly counters: ScoreStats = { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
+  private readonly width: number;
+  private readonly fit = new CallCostFit();
 
-  constructor(private readonly d: ScoreQueueDeps) {}
+  constructor(private readonly d: ScoreQueueDeps) {
+    this.width = attentionWidth(d.spec);
+  }
 
-  add(variants: ScoreVariant[]): Promise<ScoreResult[]> {
+  stats(): ScoreStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Queues a job. `reuse` names a retained generation for it: `root` is its keys/values (undefined
+   * when they were not kept, or are gone: a miss, counted, and every token is fed).
+   */
+  add(variants: ScoreVariant[], reuse?: { root: RetainedEntry | undefined }): Promise<ScoreResult[]> {
     const { vocabSize: V } = this.d.spec;
     const maxLen = this.d.options.maxModelLen;
     for (const [i, v] of variants.entries()) {
@@ -82,14 +149,22 @@ export class ScoreQueue {
           );
       }
     }
-    const items = planScoreTree(variants, { minSavedTokens: this.d.minSavedTokens });
+    const root = reuse?.root;
+    if (reuse && !root) this.counters.reuseMisses++;
+    const items = planScoreTree(variants, { minSavedTokens: this.d.minSavedTokens, root });
+    const kv: Job['kv'] = items.map(() => null);
+    if (root) {
+      kv[0] = { key: root.key, value: root.value };
+      for (const it of items) if (it.parent === 0) this.counters.reusedTokens += it.start;
+    }
     return new Promise((resolve, reject) => {
       const job: Job = {
         variants,
         seqs: variants.map(fedTokens),
         items,
-        ready: items.flatMap((it, i) => (it.parent < 0 ? [i] : [])),
-        kv: items.map(() => null),
+        // the root (item 0 with `root`) is done: its children are ready with the other top items
+        ready: items.flatMap((it, i) => (root ? (i > 0 && it.parent <= 0 ? [i] : []) : it.parent < 0 ? [i] : [])),
+        kv,
         pending: descendants(items),
         leavesLeft: items.filter((it) => it.variant >= 0).length,
         results: variants.map(() => ({ tokenLogprobs: [] as number[], total: 0 })),
@@ -130,6 +205,7 @@ export class ScoreQueue {
     let T = 0;
     let P = 1;
     let C = 1;
+    const overhead = this.fit.overhead();
     for (const k of cand) {
       if (picked.length === maxBatchSize) break;
       const it = job.items[k]!;
@@ -137,6 +213,10 @@ export class ScoreQueue {
       const c = Math.max(C, it.start);
       const rows = picked.length + 1;
       if (picked.length > 0 && (rows * t > maxBatchTokens || rows * c * pastBytesPerPosition > MAX_PAST_BYTES)) break;
+      // joined: one call; apart: this one's work now, the item's in a call of its own later
+      const joined = callWork(rows, t, c, this.width);
+      const apart = callWork(rows - 1, T, C, this.width) + overhead + callWork(1, it.len, it.start, this.width);
+      if (picked.length > 0 && joined > apart) continue;
       if (waiting.has(it.adapterId)) continue;
       if (!slotOf.has(it.adapterId)) {
         const got = this.d.adapters.tryAcquire(it.adapterId!);
@@ -159,7 +239,9 @@ export class ScoreQueue {
     }
     if (picked.length === 0) return false;
     try {
+      const t0 = performance.now();
       await this.run(job, picked, T, P, C, slotOf);
+      this.fit.observe(callWork(picked.length, T, C, this.width), performance.now() - t0);
     } catch (err) {
       this.jobs.shift();
       job.reject(
@@ -232,6 +314,8 @@ export class ScoreQueue {
       feeds,
     );
     const out = await this.d.forward(feeds);
+    this.counters.calls++;
+    for (const r of rows) this.counters.fedTokens += r.newLen;
     const V = spec.vocabSize;
     picked.forEach((k, b) => {
       const it = job.items[k]!;

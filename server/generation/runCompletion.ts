@@ -108,12 +108,20 @@ async function* run(plan: CompletionPlan, ctx: RunContext, summary: CompletionSu
           stop.abort();
         }, plan.timeoutSeconds * 1000)
       : undefined;
+  // The answer attribution scores (output 0) keeps its keys/values in the engine for that scoring.
+  const retainKv = ctx.attribution?.retainsKv?.(plan.head.id, plan.adapterId) === true;
   const gens = plan.prompts.flatMap((ids, p) =>
     Array.from({ length: plan.n }, (_, i) =>
       choice(
         plan,
         ctx,
-        { index: p * plan.n + i, promptIds: ids, signal: stop.signal, timedOut: () => timedOut },
+        {
+          index: p * plan.n + i,
+          promptIds: ids,
+          signal: stop.signal,
+          timedOut: () => timedOut,
+          retainKv: retainKv && p * plan.n + i === 0,
+        },
         summary,
       ),
     ),
@@ -125,7 +133,7 @@ async function* run(plan: CompletionPlan, ctx: RunContext, summary: CompletionSu
     for (const c of summary.choices) summary.usage.completion_tokens += c.tokenIds.length;
     summary.usage.total_tokens = summary.usage.prompt_tokens + summary.usage.completion_tokens;
     summary.complete = true;
-    summary.attribution = await attribute(plan, ctx, summary);
+    summary.attribution = await attribute(plan, ctx, summary, retainKv ? engineRequestId(plan.head.id, 0) : undefined);
     const last = makeChunk(plan.kind, plan.head, []);
     last.usage = summary.usage;
     if (summary.attribution) last.attribution = summary.attribution;
@@ -143,6 +151,7 @@ async function attribute(
   plan: CompletionPlan,
   ctx: RunContext,
   summary: CompletionSummary,
+  retainedKv: string | undefined,
 ): Promise<Record<string, unknown> | null> {
   if (!ctx.attribution) return null;
   try {
@@ -161,6 +170,7 @@ async function attribute(
       })),
       usage: summary.usage,
       user: plan.user,
+      retainedKv,
     });
   } catch (err) {
     ctx.onAttributionError?.(err);
@@ -168,9 +178,15 @@ async function attribute(
   }
 }
 
+/** The engine's id for one choice of a request. */
+function engineRequestId(requestId: string, index: number): string {
+  return `${requestId}-${index}`;
+}
+
 interface ChoiceArgs {
   index: number;
   promptIds: number[];
+  retainKv: boolean;
   signal: AbortSignal;
   timedOut: () => boolean;
 }
@@ -182,7 +198,7 @@ async function* choice(
   summary: CompletionSummary,
 ): AsyncGenerator<StreamChunk> {
   const { engine, tokenizer } = ctx;
-  const reqId = `${plan.head.id}-${a.index}`;
+  const reqId = engineRequestId(plan.head.id, a.index);
   const result: ChoiceResult = {
     index: a.index,
     text: '',
@@ -216,6 +232,7 @@ async function* choice(
       ignoreEos: plan.ignoreEos,
       logprobs: plan.logprobs,
       constraint: plan.constraint,
+      ...(a.retainKv ? { retainKv: true } : {}),
     })
     [Symbol.asyncIterator]();
   let finished = false;

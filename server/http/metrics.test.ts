@@ -24,6 +24,7 @@ test('Metrics: notices and observers land in the families', async () => {
     kvCapacity: 0,
     adapters: { cached: 1, cachedBytes: 10, active: 1 },
     constraintMask: { tokens: 40, p50Ms: 0.5, p99Ms: 2 },
+    score: { fedTokens: 120, reusedTokens: 300, reuseMisses: 1, calls: 4 },
   }));
   m.notice({ type: 'adapter_cache', id: 'a', tier: 'host', outcome: 'miss' });
   m.notice({ type: 'adapter_loaded', id: 'a', tier: 'host', seconds: 0.01, bytes: 10 });
@@ -41,6 +42,9 @@ test('Metrics: notices and observers land in the families', async () => {
     'loraledger_constraint_mask_tokens 40',
     'loraledger_constraint_mask_p50_seconds 0.0005',
     'loraledger_constraint_mask_p99_seconds 0.002',
+    'loraledger_score_fed_tokens 120',
+    'loraledger_score_reused_tokens 300',
+    'loraledger_score_reuse_misses 1',
     'loraledger_adapter_cache_lookups_total{tier="host",outcome="miss"} 1',
     'loraledger_adapter_cache_evictions_total{tier="slot"} 1',
     'loraledger_adapter_load_seconds_count{tier="host"} 1',

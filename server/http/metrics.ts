@@ -175,6 +175,22 @@ export class Metrics {
     stat('loraledger_constraint_mask_tokens', 'Grammar masks computed for constrained rows.', (s) => mask(s).tokens);
     stat('loraledger_constraint_mask_p50_seconds', 'p50 grammar mask time (last 8192).', (s) => mask(s).p50Ms / 1000);
     stat('loraledger_constraint_mask_p99_seconds', 'p99 grammar mask time (last 8192).', (s) => mask(s).p99Ms / 1000);
+    const score = (s: EngineStats) => s.score ?? { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
+    stat(
+      'loraledger_score_fed_tokens',
+      'Tokens fed by attribution scoring since the engine started.',
+      (s) => score(s).fedTokens,
+    );
+    stat(
+      'loraledger_score_reused_tokens',
+      "Attribution scoring tokens read from the answer's retained keys/values instead of fed, since the engine started.",
+      (s) => score(s).reusedTokens,
+    );
+    stat(
+      'loraledger_score_reuse_misses',
+      "Attribution scorings whose answer's keys/values were no longer retained, since the engine started.",
+      (s) => score(s).reuseMisses,
+    );
     collectDefaultMetrics({ register: this.registry, prefix: 'loraledger_' });
   }
 

@@ -11,6 +11,7 @@ import type {
   EngineStats,
   GenerateEvent,
   GenerateRequest,
+  ScoreOptions,
   ScoreResult,
   ScoreVariant,
 } from '../../kernels/index.ts';
@@ -65,8 +66,8 @@ export class EngineTap implements EngineClient {
     this.cancelled.add(id);
     this.inner.cancel(id);
   }
-  score(variants: ScoreVariant[]): Promise<ScoreResult[]> {
-    return this.inner.score(variants);
+  score(variants: ScoreVariant[], options?: ScoreOptions): Promise<ScoreResult[]> {
+    return this.inner.score(variants, options);
   }
   registerAdapters(adapters: AdapterRegistration[]): Promise<void> {
     return this.inner.registerAdapters(adapters);

@@ -36,6 +36,8 @@ export interface PlantedOptions {
   seedBase: number;
   bos: number;
   model: string;
+  /** Called once per case, before its attributions run, with the planted passage's index. */
+  onCase?: (planted: number) => void;
 }
 
 export interface PlantedResult {
@@ -165,6 +167,7 @@ export async function runPlantedEvidence(
         outputText: spell(answer),
         usage: { promptTokens: o.k * o.passage + o.key + 1, completionTokens: o.answer },
       };
+      o.onCase?.(planted);
       const s = await shapleySvc.attribute({ ...request, requestId: `shapley-${c}` });
       const l = await looSvc.attribute({ ...request, requestId: `loo-${c}` });
       const g = await surrogateSvc.attribute({ ...request, requestId: `surrogate-${c}` });
