@@ -30,10 +30,13 @@ const tokenizer = {
 };
 
 /** log p(target | prompt) = sum over target ids of (-1 if the id is in the prompt else -4), +0.5 per token with an adapter. */
+/** The options of each score call, in order. */
+const scoreOptions: Array<{ reuseKvOf?: string } | undefined> = [];
 function gameScorer(calls: number[]): Scorer {
   return {
-    async score(variants) {
+    async score(variants, options) {
       calls.push(variants.length);
+      scoreOptions.push(options);
       return variants.map((v) => ({
         total: v.targetIds.reduce((a, t) => a + (v.promptIds.includes(t) ? -1 : -4) + (v.adapterId ? 0.5 : 0), 0),
       }));
@@ -69,7 +72,7 @@ function setup(dir: string, calls: number[], extra: Partial<ConstructorParameter
   return { service, outbox, domain, store };
 }
 
-test('inline: one batched score call, exact Shapley shares, fee split, signed record durable in the outbox', async () => {
+test('inline: the base-model variant, then one batched call of the subsets, exact Shapley shares, fee split, signed record durable in the outbox', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attr-svc-'));
   try {
     const calls: number[] = [];
@@ -89,9 +92,13 @@ test('inline: one batched score call, exact Shapley shares, fee split, signed re
       promptIds: [served],
       outputs: [{ index: 0, text: 'w11 w13', tokenIds: [11, 13] }],
       usage: { prompt_tokens: 500, completion_tokens: 250 },
+      retainedKv: 'req-1-0',
     });
     assert.ok(out && out.status === 'signed');
-    assert.deepEqual(calls, [9]); // 2^3 subsets + the base-model variant, ONE call
+    // the base-model variant first (it shares nothing, it runs while the subsets are tokenized),
+    // then the 2^3 subsets in ONE call that may read the answer's retained keys/values
+    assert.deepEqual(calls, [1, 8]);
+    assert.deepEqual(scoreOptions.slice(-2), [undefined, { reuseKvOf: 'req-1-0' }]);
     // Additive game: passage with 11 adds 3 nats, with 13 adds 3 nats, the third 0 => Shapley (3, 3, 0).
     const byText = (t: string) => out.sources.find((s) => passages.find((p) => p.docId === s.doc_id)!.text === t)!;
     assert.equal(byText('w7 w11 w12').score, 3);
@@ -207,7 +214,7 @@ test('adapter-only attribution (no rag), unowned adapters earn nothing, off mode
       usage: { prompt_tokens: 1, completion_tokens: 1 },
     });
     assert.ok(out && out.status === 'signed');
-    assert.deepEqual(calls, [2]);
+    assert.deepEqual(calls, [1, 1]);
     assert.equal(out.method, 'adapter-logprob-v1');
     assert.deepEqual(out.adapter, { id: 'stranger', owner: null, share_ppm: 0, score: 0.5, amount: '0' });
     assert.equal(out.fee.model, out.fee.total);

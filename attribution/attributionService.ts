@@ -1,5 +1,5 @@
 // Proof of Attribution for one request: retrieve -> augment -> (model generates) -> score every
-// ablation in ONE batched engine.score call -> shares -> fee split -> record -> sign -> outbox.
+// ablation in batched engine.score calls -> shares -> fee split -> record -> sign -> outbox.
 //
 //   prepare(i)       reads body.rag / body.attribution; with rag: passages = retrieve(datanets,
 //                    query, top_k) and returns parts' = augmentPrompt(parts, passages). Remembers
@@ -7,10 +7,12 @@
 //   attribute(a)     plan = exact Shapley (k <= maxExactShapleyK, default 4: all 2^k subsets), else the
 //                    linear surrogate (2k subsets: ∅, singletons, prefixes of the served order; see
 //                    scoring/scoreSources.ts); the engine scores shared prompt prefixes once;
-//                    variants = [subset prompts with the serving adapter] ++ [full prompt, base model]
-//                    (the last only when an adapter served); values = score(variants).total;
+//                    base = score([full prompt, base model]) when an adapter served, sent first
+//                    (it shares nothing with the rest) so it runs while the subsets are tokenized;
+//                    values = score([subset prompts with the serving adapter], reuseKvOf: the
+//                    answer's retained keys/values).total;
 //                    source scores = combine(plan, values); shares = sharesPpm(scores);
-//                    adapter score = v(full, adapter) - v(full, base); adapter share = 1 - e^-score;
+//                    adapter score = v(full, adapter) - base; adapter share = 1 - e^-score;
 //                    fee = computeFee(usage); split = splitFee(...); record = buildRecord(...);
 //                    training = attributeTraining(...) (trainingSources.ts: the adapter's training
 //                    examples by DataInf influence and verbatim spans; spans in the passages' DataNets);
@@ -307,25 +309,32 @@ export class AttributionService {
         ),
       );
     };
-    // [subset prompts under the serving adapter] ++ [full prompt under the base model, when an adapter served]
+    const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
+    // The full prompt under the base model (when an adapter served) shares nothing with the rest:
+    // it is scored first, on its own, while the subset prompts are tokenized.
+    const base =
+      needed && req.adapterId !== null
+        ? this.o.scorer.score([{ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null }])
+        : null;
+    base?.catch(() => {}); // awaited below; a failure of the subsets' call must not leave it unhandled
+    // the subset prompts under the serving adapter, in one call that may read the answer's keys/values
     const variants = plan.subsets.map((m) => ({
       promptIds: idsFor(m),
       targetIds: req.outputIds,
       adapterId: req.adapterId,
     }));
-    if (req.adapterId !== null) variants.push({ promptIds: idsFor(full), targetIds: req.outputIds, adapterId: null });
-    const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
     const values = needed
       ? (await this.o.scorer.score(variants, { reuseKvOf: req.retainedKv })).map((r) => r.total)
       : variants.map(() => 0);
-    if (values.length !== variants.length)
+    const baseValues = base ? (await base).map((r) => r.total) : [0];
+    if (values.length !== variants.length || baseValues.length !== 1)
       throw new EngineError(
         'engine_failed',
-        `engine.score returned ${values.length} results for ${variants.length} variants`,
+        `engine.score returned ${values.length} and ${baseValues.length} results for ${variants.length} and 1 variants`,
       );
-    const scores = combineScores(plan, values.slice(0, plan.subsets.length));
+    const scores = combineScores(plan, values);
     const shares = sharesPpm(reputationWeighted(scores, req.passages, this.o.reputation)); // composite = influence x reputation
-    const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - values[values.length - 1]! : 0;
+    const influence = req.adapterId !== null ? values[plan.subsets.indexOf(full)]! - baseValues[0]! : 0;
     const earnedShare = req.adapterId !== null ? adapterSharePpm(influence) : null;
     const adapterShare = owner !== null ? earnedShare : null;
     const training = await attributeTraining(

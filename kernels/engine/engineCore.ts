@@ -28,6 +28,8 @@ import type { ModelSpec } from '../model/modelSpec.ts';
 
 export interface ForwardOutputs {
   logits: Float32Array; // [B, P, V]
+  /** log Σ exp over each logits row [B, P], when the graph gives it (decoder-v7 on). */
+  logitsLse?: Float32Array;
   newKey: Float32Array[]; // [L] of [B, Hkv, T, Dh]
   newValue: Float32Array[]; // [L] of [B, Hkv, T, Dh]
 }

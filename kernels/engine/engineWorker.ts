@@ -56,7 +56,7 @@ function makeForward(session: ort.InferenceSession, spec: ModelSpec): ForwardFn 
       newKey.push(get(GRAPH_OUTPUTS.newKey(l)));
       newValue.push(get(GRAPH_OUTPUTS.newValue(l)));
     }
-    return { logits: get(GRAPH_OUTPUTS.logits), newKey, newValue };
+    return { logits: get(GRAPH_OUTPUTS.logits), logitsLse: get(GRAPH_OUTPUTS.logitsLse), newKey, newValue };
   };
 }
 

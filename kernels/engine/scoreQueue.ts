@@ -334,7 +334,7 @@ export class ScoreQueue {
       const r = job.results[it.variant]!;
       for (let j = 0; j < v.targetIds.length; j++) {
         const row = out.logits.subarray((b * P + j) * V, (b * P + j + 1) * V);
-        const lp = row[v.targetIds[j]!]! - logSumExp(row);
+        const lp = row[v.targetIds[j]!]! - (out.logitsLse ? out.logitsLse[b * P + j]! : logSumExp(row));
         r.tokenLogprobs.push(lp);
         r.total += lp;
       }

@@ -287,5 +287,7 @@ export function buildDecoderGraph(
   }
   const out = g.op('Reshape', [logits, g.op('Concat', [dimB, g.constI([-1, V])], { axis: 0 })]); // [B,P,V]
   g.output(out, DataType.FLOAT, ['B', 'P', V], GRAPH_OUTPUTS.logits);
+  const lse = g.op('ReduceLogSumExp', [out], { axes: [-1], keepdims: 0 }); // [B,P]
+  g.output(lse, DataType.FLOAT, ['B', 'P'], GRAPH_OUTPUTS.logitsLse);
   return g.save(file);
 }

@@ -19,7 +19,7 @@ import { checkpointFiles } from '../model/safetensors.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 
 /** Bump when the graph layout changes, so old cached graphs are not reused. */
-export const BUILDER_VERSION = 'decoder-v6';
+export const BUILDER_VERSION = 'decoder-v7';
 const META_FILE = 'meta.json';
 let tmpCounter = 0;
 let builderDigest: Promise<string> | undefined;

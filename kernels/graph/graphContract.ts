@@ -68,6 +68,8 @@ export const GRAPH_INPUTS = {
 } as const;
 export const GRAPH_OUTPUTS = {
   logits: 'logits',
+  /** log Σ_v exp(logits[b, p, v]) [B, P]: the normaliser of each logits row (scoring's log-probs). */
+  logitsLse: 'logits_lse',
   newKey: (l: number) => `new_key.${l}`,
   newValue: (l: number) => `new_value.${l}`,
 } as const;
