@@ -34,6 +34,7 @@ import {
   type SkillFamily,
 } from '../test/support/influenceSkills.ts';
 import { Prng } from '../common/index.ts';
+import { DataInfGraphs } from '../attribution/scoring/influence/dataInfGraph.ts';
 import { startEngine } from '../kernels/index.ts';
 import { quickEmbeddedDefault } from '../test/support/embeddedQuick.ts';
 import { ensureEmbeddedDefault } from '../factory/index.ts';
@@ -257,6 +258,7 @@ try {
     fp16rho: [] as number[],
     fp16ov: [] as number[],
     datainf: [] as number[],
+    graph: [] as number[],
     dot: [] as number[],
     proj: [] as number[],
     unit: [] as number[],
@@ -270,12 +272,30 @@ try {
   };
   // a reported variant beside the DataInf: every gradient scaled to unit norm (over all blocks) first
   const unitTrain = unitRows(exact.train);
-  let scoreMs = 0; // DataInf alone, per request (the other scores below are for the report)
+  // DataInf as the server runs it (influenceScoring.ts: onnxruntime through a DataInfGraph per store
+  // shape); the first call opens the graph and makes the store's constants and Gram matrices
+  const graphs = new DataInfGraphs();
+  const openStart = performance.now();
+  await graphs.scores(exact.train, v.blocks[0]!);
+  const graphOpenSeconds = (performance.now() - openStart) / 1000;
+  const graphScores: Float64Array[] = [];
+  let graphMs = 0;
+  for (let i = 0; i < queries.length; i++) {
+    const t = performance.now();
+    graphScores.push(await graphs.scores(exact.train, v.blocks[i]!));
+    graphMs += performance.now() - t;
+  }
+  await graphs.close();
+  let graphDiff = 0; // largest |graph - JavaScript| over the query's largest |score|
+  let scoreMs = 0; // the JavaScript rule alone, per request (the other scores below are for the report)
   queries.forEach((q, i) => {
     const pos = adapter.examples.map((e) => skillOf(e.id) === q.skill);
     const scoreStart = performance.now();
     const s = dataInfScores(exact.train, v.blocks[i]!);
     scoreMs += performance.now() - scoreStart;
+    const top = s.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    s.forEach((x, k) => (graphDiff = Math.max(graphDiff, Math.abs(x - graphScores[i]![k]!) / top)));
+    rec.graph.push(rocAuc(graphScores[i]!, pos));
     const d = gradientDotScores(exact.train, v.blocks[i]!);
     const sp = dataInfScores(proj.train, vp.blocks[i]!);
     rec.datainf.push(rocAuc(s, pos));
@@ -309,7 +329,8 @@ try {
     rec.fp16rho.push(spearman(s32, s));
     rec.fp16ov.push(topKOverlap(s32, s, 10));
   });
-  const scoreSeconds = scoreMs / 1000 / queries.length;
+  const scoreSeconds = graphMs / 1000 / queries.length;
+  const jsScoreSeconds = scoreMs / 1000 / queries.length;
   const genSeconds = gen.seconds;
   const exactAnswers = truth.filter((q, i) => gen.answers[i]!.join() === q.completion.join()).length / truth.length;
   console.log(
@@ -333,6 +354,9 @@ try {
         fp32_vs_fp16_store_spearman: mean(rec.fp16rho),
         fp32_vs_fp16_store_top10: mean(rec.fp16ov),
         auc_datainf: mean(rec.datainf),
+        /** The same scores as the server computes them (float32 in onnxruntime): AUC and largest difference. */
+        auc_datainf_graph: mean(rec.graph),
+        datainf_graph_max_relative_difference: graphDiff,
         auc_dot: mean(rec.dot),
         auc_datainf_projected: mean(rec.proj),
         auc_datainf_unit_gradients: mean(rec.unit),
@@ -353,8 +377,11 @@ try {
         precompute_seconds_per_example: exact.seconds / adapter.examples.length,
         answer_gradient_seconds: answerSeconds,
         datainf_seconds_per_request: scoreSeconds,
+        datainf_graph_open_seconds: graphOpenSeconds,
+        datainf_javascript_seconds_per_request: jsScoreSeconds,
         generation_seconds_per_request: genSeconds,
         attribution_over_generation: (answerSeconds + scoreSeconds) / genSeconds,
+        attribution_over_generation_javascript_rule: (answerSeconds + jsScoreSeconds) / genSeconds,
       },
     }),
   );

@@ -27,7 +27,7 @@ export function dampingOf(block: Float32Array, n: number, d: number): number {
 }
 
 /** Per block: λ_l and every ‖g_il‖², which depend on the training gradients only. */
-interface BlockConstants {
+export interface BlockConstants {
   lambda: number;
   norms: Float64Array; // [n]
 }
@@ -35,7 +35,7 @@ interface BlockConstants {
 /** Computed once per gradient block and kept while the block is (the scorer keeps a store loaded). */
 const constantsOf = new WeakMap<Float32Array, BlockConstants>();
 
-function blockConstants(g: Float32Array, n: number, d: number): BlockConstants {
+export function blockConstants(g: Float32Array, n: number, d: number): BlockConstants {
   let k = constantsOf.get(g);
   if (k) return k;
   const norms = new Float64Array(n);

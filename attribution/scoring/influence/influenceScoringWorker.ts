@@ -4,6 +4,7 @@ import { workerData } from 'node:worker_threads';
 import { connectParent, lowerThreadPriority, withTransfer } from '../../../common/index.ts';
 import {
   StoreCache,
+  lazyDataInfGraphs,
   scoreAnswersWith,
   type InfluenceScoringCalls,
   type InfluenceScoringCommand,
@@ -11,10 +12,11 @@ import {
 
 lowerThreadPriority(); // below the event loop, as the model threads (common/threadPriority.ts)
 const cache = new StoreCache((workerData as { maxLoadedBytes: number }).maxLoadedBytes);
+const graphs = lazyDataInfGraphs();
 connectParent<InfluenceScoringCalls, never, InfluenceScoringCommand>().serve(
   {
     async scoreAnswers(a) {
-      const out = await scoreAnswersWith(cache, a);
+      const out = await scoreAnswersWith(cache, graphs, a);
       return withTransfer(
         out,
         out.map((s) => s.buffer as ArrayBuffer),
