@@ -14,19 +14,18 @@
 // maxBatchSize rows, maxBatchTokens padded new tokens and MAX_PAST_BYTES of past; an item joins the
 // call only when that costs no more than a call of its own (callWork: every row is padded to the
 // call's T new tokens and C past positions; a call's fixed overhead is fitted from the calls so far,
-// CallCostFit), so short leaves do not ride along a long prompt's padding. Each call pins its adapters for its duration. A node's KV is dropped once its last
-// descendant has run.
+// CallCostFit), so short leaves do not ride along a long prompt's padding. Each call pins its
+// adapters for its duration. A node's KV is dropped once its last descendant has run.
 import { AdapterError, RequestError, deserializeError } from '../../common/index.ts';
 import type { CallFeeds, CallRow } from './callFeeds.ts';
 import type { AdapterPins, ForwardFn } from './engineCore.ts';
 import { loraFeeds, planLora } from './loraPlan.ts';
 import type { LoraSlots } from './loraSlots.ts';
 import { logSumExp } from './sampler.ts';
-import type { EngineOptions, ScoreResult, ScoreVariant } from './engineContract.ts';
+import type { EngineOptions, ScoreResult, ScoreStats, ScoreVariant } from './engineContract.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 import { fedTokens, planScoreTree, type ScoreItem } from './scorePlan.ts';
 import type { RetainedEntry } from './retainedKv.ts';
-import type { ScoreStats } from './engineContract.ts';
 
 /** Largest past (keys + values, every layer) one scoring call feeds, bytes. */
 export const MAX_PAST_BYTES = 256 * 1024 * 1024;
