@@ -42,7 +42,9 @@ const engine = await startEngine({
 });
 const steps: number[] = [];
 const all: number[] = [];
+const loads: Record<string, number[]> = { host: [], slot: [] }; // adapter_loaded seconds per tier, ms
 engine.onNotice((n) => {
+  if (n.type === 'adapter_loaded') loads[n.tier]?.push(n.seconds * 1000);
   if (n.type === 'step') {
     all.push(n.seconds * 1000);
     if (n.prefillTokens === 0 && n.rows === S) steps.push(n.seconds * 1000);
@@ -67,6 +69,8 @@ if (process.env.WARM) {
   );
   steps.length = 0;
   all.length = 0;
+  loads.host!.length = 0;
+  loads.slot!.length = 0;
 }
 let next = 0,
   tokens = 0;
@@ -93,4 +97,12 @@ const sum = all.reduce((a, b) => a + b, 0) / 1000;
 console.log(
   `${mode}: ${(tokens / wall).toFixed(1)} tok/s, pure-decode step p50 ${steps[steps.length >> 1]?.toFixed(1)} ms (${steps.length}), steps ${all.length} busy ${sum.toFixed(1)}s of ${wall.toFixed(1)}s`,
 );
+for (const [tier, ms] of Object.entries(loads)) {
+  if (ms.length === 0) continue;
+  ms.sort((a, b) => a - b);
+  const total = ms.reduce((a, b) => a + b, 0);
+  console.log(
+    `  ${tier} loads: ${ms.length}, p50 ${ms[ms.length >> 1]!.toFixed(1)} ms, max ${ms.at(-1)!.toFixed(1)} ms, sum ${total.toFixed(0)} ms`,
+  );
+}
 await engine.close();
