@@ -251,9 +251,14 @@ async function listening(t: TestApp): Promise<number> {
   return (t.app.server.address() as { port: number }).port;
 }
 
-/** Milliseconds until the server closes `socket` (or null after `limitMs`). */
+/**
+ * Milliseconds until the server closes `socket` (or null after `limitMs`). The socket reads and
+ * drops what it gets: Node's own headersTimeout may answer a silent socket with a 408 before the
+ * watchdog destroys it, and a socket that never reads those bytes never sees the end, nor 'close'.
+ */
 function closedWithin(socket: Socket, limitMs: number): Promise<number | null> {
   const t0 = Date.now();
+  socket.resume();
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), limitMs);
     socket.once('close', () => {
@@ -274,6 +279,9 @@ test('slow clients: a silent socket and one dripping its headers are closed by -
   const dripper = setInterval(() => drip.writable && drip.write(request[i++ % request.length]), 100);
   const [a, b] = await Promise.all([closedWithin(silent, 10_000), closedWithin(drip, 10_000)]);
   clearInterval(dripper);
+  // a socket left open would keep this test file's process alive after a failure
+  silent.destroy();
+  drip.destroy();
   assert.ok(a !== null && a >= 900, `silent socket closed after ${a} ms`);
   assert.ok(b !== null && b >= 900, `dripping socket closed after ${b} ms`);
   const res = await fetch(`http://127.0.0.1:${port}/health`);
