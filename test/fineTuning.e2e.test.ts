@@ -38,6 +38,8 @@ async function until(id: string, statuses: string[], seconds = 180) {
   for (;;) {
     const job = await client.fineTuning.jobs.retrieve(id);
     if (statuses.includes(job.status)) return job;
+    if (['succeeded', 'failed', 'cancelled'].includes(job.status))
+      throw new Error(`job ${id} ended ${job.status} while waiting for ${statuses.join(' or ')}`);
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${seconds} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -273,11 +275,13 @@ test('a job on a DataNet pays its contributors in the manifest; long rows are tr
 });
 
 test('a job paused as soon as it is queued or running pauses, and resumes to the end', async () => {
-  const train = await upload(jsonl(PROMPTS.slice(0, 4)));
+  const train = await upload(jsonl(PROMPTS.slice(0, 8)));
+  // 50 epochs of 4 steps: long enough that the job is still queued or running when it is polled
+  // (4 examples for 3 epochs could end before the first poll, 200 ms in)
   const created = await client.fineTuning.jobs.create({
     model: 'stories260K',
     training_file: train.id,
-    hyperparameters: { n_epochs: 3, batch_size: 2 },
+    hyperparameters: { n_epochs: 50, batch_size: 2 },
   });
   await until(created.id, ['queued', 'running']);
   const pause = await fetch(`${base}/v1/fine_tuning/jobs/${created.id}/pause`, { method: 'POST' });

@@ -41,7 +41,10 @@ test('a training thread that exits, then throws, mid-job: the job resumes from i
   const job = ft.createJob({
     model: 'stories260K',
     training_file: file.id,
-    hyperparameters: { n_epochs: 4, batch_size: 2, lora_r: 4, lora_alpha: 8, checkpoint_every: 2 },
+    // 12 epochs (48 steps): still running after the second checkpoint, when the throw is armed
+    // (with 4, the job could finish between two polls of the checkpoints), and its events (about
+    // 80) within the 200 read below
+    hyperparameters: { n_epochs: 12, batch_size: 2, lora_r: 4, lora_alpha: 8, checkpoint_every: 2 },
   });
   const status = () => ft.job(job.id).status;
   for (const [kind, afterCheckpoints] of [
