@@ -92,8 +92,9 @@ export interface GenerateRequest {
    */
   constraint?: ConstraintSpec;
   /**
-   * Keep this row's keys/values when it finishes (stop or length), for a scoring call that names
-   * the request in `ScoreOptions.reuseKvOf` (attribution of the answer); bounded, see retainedKv.ts.
+   * Keep this row's keys/values when it finishes (stop, length, or a cancel: the server cancels a
+   * stream that met a stop string), for a scoring call that names the request in
+   * `ScoreOptions.reuseKvOf` (attribution of the answer); bounded, see retainedKv.ts.
    */
   retainKv?: boolean;
 }

@@ -11,8 +11,9 @@
 //     out = forward(feeds); write out.new_key/new_value [B, Hkv, T, Dh] into the cache
 //     sample the rows whose last new token's logits are wanted; a constrained row (constraint in
 //     its request) samples under its matcher's allowed-token mask, then advances the matcher
-//   scheduler.commit(tokens) -> finished rows; emit token / done events; a finished row whose request
-//     asked for `retainKv` leaves its keys/values in `retained` for the scoring that attributes it
+//   scheduler.commit(tokens) -> finished rows; emit token / done events; a finished (or cancelled:
+//     a stop string) row whose request asked for `retainKv` leaves its keys/values in `retained`
+//     for the scoring that attributes it
 import { RequestError, serializeError, type SerializedError } from '../../common/index.ts';
 import { CallFeeds, type CallRow } from './callFeeds.ts';
 import { KvCache } from './kvCache.ts';
@@ -194,6 +195,8 @@ export class EngineCore {
   async step(): Promise<boolean> {
     const plan = this.sched.schedule();
     for (const c of plan.cancelled) {
+      // A stream ended by a stop string is cancelled: its keys/values are kept as a finished row's are.
+      if (c.seq?.req.retainKv && !this.failed.has(c.id)) this.retain(c.seq);
       if (!this.failed.delete(c.id))
         this.d.emit(c.id, {
           type: 'done',
@@ -258,13 +261,7 @@ export class EngineCore {
     for (const f of finished) {
       const error = this.rejected.get(f.seq.req.id);
       this.rejected.delete(f.seq.req.id);
-      // The row's data is intact until the next step applies moves or runs a forward call.
-      if (f.seq.req.retainKv && !error)
-        this.retained.put(f.seq.req.id, {
-          adapterId: f.seq.req.adapterId,
-          tokens: f.seq.tokens.slice(0, f.seq.cached),
-          ...this.kv.copyOut(f.seq.row, f.seq.cached),
-        });
+      if (f.seq.req.retainKv && !error) this.retain(f.seq);
       this.d.emit(
         f.seq.req.id,
         error
@@ -285,6 +282,15 @@ export class EngineCore {
       prefillTokens,
       decodeTokens,
       seconds: (performance.now() - t0) / 1000,
+    });
+  }
+
+  /** Keeps a row's keys/values for the scoring that attributes it (its data is intact until the next step's moves or forward call). */
+  private retain(seq: Seq): void {
+    this.retained.put(seq.req.id, {
+      adapterId: seq.req.adapterId,
+      tokens: seq.tokens.slice(0, seq.cached),
+      ...this.kv.copyOut(seq.row, seq.cached),
     });
   }
 

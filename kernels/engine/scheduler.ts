@@ -81,7 +81,13 @@ export interface StepPlan {
   moves: Array<{ from: number; to: number; len: number }>;
   calls: CallPlan[];
   /** Requests that ended before running this step: cancelled ones, adapter errors. */
-  cancelled: Array<{ id: string; promptTokens: number; completionTokens: number }>;
+  cancelled: Array<{
+    id: string;
+    promptTokens: number;
+    completionTokens: number;
+    /** The row it left, when it was running: its keys/values stay intact until this step's moves. */
+    seq?: Seq;
+  }>;
   errors: Array<{ id: string; error: SerializedError }>;
   /** Largest cached (+ new, for rows in a call) length of any live row: KV capacity needed. */
   maxLen: number;
@@ -164,7 +170,7 @@ export class Scheduler {
     for (const id of this.cancels) {
       const seq = this.byId.get(id);
       if (seq) {
-        plan.cancelled.push({ id, promptTokens: seq.req.promptIds.length, completionTokens: seq.generated });
+        plan.cancelled.push({ id, promptTokens: seq.req.promptIds.length, completionTokens: seq.generated, seq });
         this.remove([seq]);
       } else {
         const i = this.waiting.findIndex((w) => w.id === id);

@@ -220,3 +220,42 @@ test('plan with a root: variants under its adapter that share enough tokens star
   assert.deepEqual([leafOf(3).parent, leafOf(3).start], [-1, 0]);
   assert.deepEqual([leafOf(4).parent, leafOf(4).start], [-1, 0]);
 });
+
+test("a stream cancelled mid-answer (a stop string) leaves its keys/values too: its answer's scoring reads them", async () => {
+  const all = subsetVariants(2, 'ad');
+  const served = all[3]!.promptIds;
+  const answer: number[] = [];
+  for await (const e of engine.generate({
+    id: 'retained-cancel',
+    promptIds: served,
+    adapterId: 'ad',
+    maxTokens: 40,
+    sampling: { temperature: 0, topP: 1, topK: 0 },
+    stopTokenIds: [],
+    ignoreEos: true,
+    retainKv: true,
+  })) {
+    if (e.type === 'token') answer.push(e.tokenId);
+    if (answer.length === 3) engine.cancel('retained-cancel'); // as the server does on a stop string
+    if (e.type === 'done') assert.equal(e.finishReason, 'cancelled');
+  }
+  assert.ok(answer.length >= 3 && answer.length < 40, `${answer.length} tokens`);
+  const kept = answer.slice(0, 3); // the answer up to the stop string
+  const variants: ScoreVariant[] = [3, 1, 0].map((m) => ({ ...all[m]!, targetIds: kept }));
+  const before = engine.stats().score ?? { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
+  const got = await engine.score(variants, { reuseKvOf: 'retained-cancel' });
+  const after = await scoreStatsAfter(before.calls);
+  assert.equal(after.reuseMisses, before.reuseMisses);
+  assert.ok(
+    after.reusedTokens - before.reusedTokens >= served.length - 1,
+    'the full prompt read the retained keys/values',
+  );
+  variants.forEach((v, i) => {
+    const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], adapter);
+    v.targetIds.forEach((t, j) => {
+      const row = logits[v.promptIds.length - 1 + j]!;
+      const want = row[t]! - Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
+      assert.ok(Math.abs(got[i]!.tokenLogprobs[j]! - want) < 1e-3, `variant ${i} token ${j}`);
+    });
+  });
+});
