@@ -114,15 +114,8 @@ test('plan: the 2^k subsets share every passage prefix once; sharing off feeds e
   assert.equal(odd.find((it) => it.variant === 1)!.logitsAt.at(-1)! + odd.find((it) => it.variant === 1)!.start, 9);
 });
 
-test('engine.score over shared prefixes equals the reference, base and adapter, many calls per level', async () => {
-  const surrogate = [0, 1, 3, 7, 15, 2, 4, 8].map((m) => subsetVariants(4, 'ad')[m]!); // a spine with branches
-  const variants = [
-    ...subsetVariants(3, null),
-    ...subsetVariants(3, 'ad'),
-    ...subsetVariants(2, null).slice(1),
-    ...surrogate,
-  ];
-  const got = await engine.score(variants);
+/** Every variant's log-probs match the reference forward pass fed from position 0, within 1e-3 nats. */
+function assertMatchesReference(variants: ScoreVariant[], got: Array<{ tokenLogprobs: number[] }>): void {
   variants.forEach((v, i) => {
     const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], v.adapterId ? adapter : undefined);
     const want = v.targetIds.map((t, j) => {
@@ -134,6 +127,45 @@ test('engine.score over shared prefixes equals the reference, base and adapter, 
       assert.ok(Math.abs(lp - want[j]!) < 1e-3, `variant ${i} token ${j}: ${lp} vs ${want[j]}`),
     );
   });
+}
+
+/** Greedy tokens of a generation under 'ad' that keeps its keys/values; `onToken` sees each (and may cancel). */
+async function generateRetained(
+  id: string,
+  promptIds: number[],
+  maxTokens: number,
+  onToken: (tokens: number[]) => void = () => {},
+): Promise<{ tokens: number[]; finishReason: string }> {
+  const tokens: number[] = [];
+  let finishReason = '';
+  for await (const e of engine.generate({
+    id,
+    promptIds,
+    adapterId: 'ad',
+    maxTokens,
+    sampling: { temperature: 0, topP: 1, topK: 0 },
+    stopTokenIds: [],
+    ignoreEos: true,
+    retainKv: true,
+  })) {
+    if (e.type === 'token') {
+      tokens.push(e.tokenId);
+      onToken(tokens);
+    }
+    if (e.type === 'done') finishReason = e.finishReason;
+  }
+  return { tokens, finishReason };
+}
+
+test('engine.score over shared prefixes equals the reference, base and adapter, many calls per level', async () => {
+  const surrogate = [0, 1, 3, 7, 15, 2, 4, 8].map((m) => subsetVariants(4, 'ad')[m]!); // a spine with branches
+  const variants = [
+    ...subsetVariants(3, null),
+    ...subsetVariants(3, 'ad'),
+    ...subsetVariants(2, null).slice(1),
+    ...surrogate,
+  ];
+  assertMatchesReference(variants, await engine.score(variants));
 });
 
 /** The engine's scoring counters once the worker's stats after the last call have arrived. */
@@ -150,18 +182,7 @@ test("scoring reads a finished generation's retained keys/values: same log-probs
   const k = 3;
   const all = subsetVariants(k, 'ad');
   const served = all[(1 << k) - 1]!.promptIds;
-  const answer: number[] = [];
-  for await (const e of engine.generate({
-    id: 'retained-1',
-    promptIds: served,
-    adapterId: 'ad',
-    maxTokens: 6,
-    sampling: { temperature: 0, topP: 1, topK: 0 },
-    stopTokenIds: [],
-    ignoreEos: true,
-    retainKv: true,
-  }))
-    if (e.type === 'token') answer.push(e.tokenId);
+  const answer = (await generateRetained('retained-1', served, 6)).tokens;
   assert.equal(answer.length, 6);
   // attribution's surrogate design over the served answer, plus the full prompt on the base model
   const variants: ScoreVariant[] = [0, 1, 3, 2, 4, 7].map((m) => ({ ...all[m]!, targetIds: answer }));
@@ -169,17 +190,7 @@ test("scoring reads a finished generation's retained keys/values: same log-probs
   const before = engine.stats().score ?? { fedTokens: 0, reusedTokens: 0, reuseMisses: 0, calls: 0 };
   const got = await engine.score(variants, { reuseKvOf: 'retained-1' });
   const mid = await scoreStatsAfter(before.calls);
-  variants.forEach((v, i) => {
-    const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], v.adapterId ? adapter : undefined);
-    v.targetIds.forEach((t, j) => {
-      const row = logits[v.promptIds.length - 1 + j]!;
-      const want = row[t]! - Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
-      assert.ok(
-        Math.abs(got[i]!.tokenLogprobs[j]! - want) < 1e-3,
-        `variant ${i} token ${j}: ${got[i]!.tokenLogprobs[j]} vs ${want}`,
-      );
-    });
-  });
+  assertMatchesReference(variants, got);
   // The full variant's leaf starts at its last prompt token; every adapter variant reads the BOS at least.
   const fedAlone = planScoreTree(variants).reduce((n, it) => n + it.len, 0);
   assert.ok(
@@ -224,21 +235,10 @@ test('plan with a root: variants under its adapter that share enough tokens star
 test("a stream cancelled mid-answer (a stop string) leaves its keys/values too: its answer's scoring reads them", async () => {
   const all = subsetVariants(2, 'ad');
   const served = all[3]!.promptIds;
-  const answer: number[] = [];
-  for await (const e of engine.generate({
-    id: 'retained-cancel',
-    promptIds: served,
-    adapterId: 'ad',
-    maxTokens: 40,
-    sampling: { temperature: 0, topP: 1, topK: 0 },
-    stopTokenIds: [],
-    ignoreEos: true,
-    retainKv: true,
-  })) {
-    if (e.type === 'token') answer.push(e.tokenId);
-    if (answer.length === 3) engine.cancel('retained-cancel'); // as the server does on a stop string
-    if (e.type === 'done') assert.equal(e.finishReason, 'cancelled');
-  }
+  const { tokens: answer, finishReason } = await generateRetained('retained-cancel', served, 40, (tokens) => {
+    if (tokens.length === 3) engine.cancel('retained-cancel'); // as the server does on a stop string
+  });
+  assert.equal(finishReason, 'cancelled');
   assert.ok(answer.length >= 3 && answer.length < 40, `${answer.length} tokens`);
   const kept = answer.slice(0, 3); // the answer up to the stop string
   const variants: ScoreVariant[] = [3, 1, 0].map((m) => ({ ...all[m]!, targetIds: kept }));
@@ -250,12 +250,5 @@ test("a stream cancelled mid-answer (a stop string) leaves its keys/values too: 
     after.reusedTokens - before.reusedTokens >= served.length - 1,
     'the full prompt read the retained keys/values',
   );
-  variants.forEach((v, i) => {
-    const logits = referenceLogits(model, [...v.promptIds, ...v.targetIds], adapter);
-    v.targetIds.forEach((t, j) => {
-      const row = logits[v.promptIds.length - 1 + j]!;
-      const want = row[t]! - Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
-      assert.ok(Math.abs(got[i]!.tokenLogprobs[j]! - want) < 1e-3, `variant ${i} token ${j}`);
-    });
-  });
+  assertMatchesReference(variants, got);
 });
