@@ -165,15 +165,7 @@ export class KvCache {
 
   /** A copy of the first `len` positions of `row`, every layer: [L] of [Hkv, len, Dh] keys and values. */
   copyOut(row: number, len: number): { key: Float32Array[]; value: Float32Array[] } {
-    const { kvHeads: H, headDim: Dh, capacity: C } = this;
-    const take = (a: Float32Array): Float32Array => {
-      const dst = new Float32Array(H * len * Dh);
-      for (let h = 0; h < H; h++) {
-        const src = (row * H + h) * C * Dh;
-        dst.set(a.subarray(src, src + len * Dh), h * len * Dh);
-      }
-      return dst;
-    };
+    const take = (a: Float32Array) => rowPositions(a, row, this.kvHeads, this.capacity, len, this.headDim);
     return { key: this.keys.map(take), value: this.values.map(take) };
   }
 
@@ -191,4 +183,24 @@ export class KvCache {
       }
     }
   }
+}
+
+/**
+ * A copy of positions [0, len) of row `row` of a [rows, heads, stride, Dh] array (the cache at
+ * capacity stride, or a call's new keys/values at stride T): [heads, len, Dh].
+ */
+export function rowPositions(
+  src: Float32Array,
+  row: number,
+  heads: number,
+  stride: number,
+  len: number,
+  headDim: number,
+): Float32Array {
+  const dst = new Float32Array(heads * len * headDim);
+  for (let h = 0; h < heads; h++) {
+    const at = (row * heads + h) * stride * headDim;
+    dst.set(src.subarray(at, at + len * headDim), h * len * headDim);
+  }
+  return dst;
 }

@@ -26,6 +26,7 @@ import type { EngineOptions, ScoreResult, ScoreStats, ScoreVariant } from './eng
 import type { ModelSpec } from '../model/modelSpec.ts';
 import { fedTokens, planScoreTree, type ScoreItem } from './scorePlan.ts';
 import type { RetainedEntry } from './retainedKv.ts';
+import { rowPositions } from './kvCache.ts';
 
 /** Largest past (keys + values, every layer) one scoring call feeds, bytes. */
 export const MAX_PAST_BYTES = 256 * 1024 * 1024;
@@ -151,6 +152,7 @@ export class ScoreQueue {
     const root = reuse?.root;
     if (reuse && !root) this.counters.reuseMisses++;
     const items = planScoreTree(variants, { minSavedTokens: this.d.minSavedTokens, root });
+    const top = root ? 0 : -1; // the last item that is done before any call
     const kv: Job['kv'] = items.map(() => null);
     if (root) {
       kv[0] = { key: root.key, value: root.value };
@@ -161,8 +163,8 @@ export class ScoreQueue {
         variants,
         seqs: variants.map(fedTokens),
         items,
-        // the root (item 0 with `root`) is done: its children are ready with the other top items
-        ready: items.flatMap((it, i) => (root ? (i > 0 && it.parent <= 0 ? [i] : []) : it.parent < 0 ? [i] : [])),
+        // items whose parent is done: the top items, and with `root` (item 0, never run) its children
+        ready: items.flatMap((it, i) => (it.parent <= top && i > top ? [i] : [])),
         kv,
         pending: descendants(items),
         leavesLeft: items.filter((it) => it.variant >= 0).length,
@@ -320,12 +322,7 @@ export class ScoreQueue {
       const it = job.items[k]!;
       if (it.variant < 0) {
         // A node: keep its new keys/values [Hkv, len, Dh] per layer for its children's past.
-        const take = (src: Float32Array): Float32Array => {
-          const dst = new Float32Array(Hkv * it.len * Dh);
-          for (let h = 0; h < Hkv; h++)
-            dst.set(src.subarray((b * Hkv + h) * T * Dh, ((b * Hkv + h) * T + it.len) * Dh), h * it.len * Dh);
-          return dst;
-        };
+        const take = (src: Float32Array) => rowPositions(src, b, Hkv, T, it.len, Dh);
         job.kv[k] = { key: out.newKey.map(take), value: out.newValue.map(take) };
         return;
       }
