@@ -68,6 +68,11 @@ const METHOD_NAMES: Record<AttributionMethod, string> = {
   linear_surrogate: 'linear-surrogate-v1',
 };
 
+/** Whether attributing an answer scores anything: passages to score, or an adapter's influence. */
+function scoresAnything(passages: number, adapterId: string | null): boolean {
+  return passages > 0 || adapterId !== null;
+}
+
 function defaultOnTrainingError(err: unknown, context: { requestId: string }): void {
   stderrLogger.warn(
     { err, ...context },
@@ -272,7 +277,7 @@ export class AttributionService {
   /** Whether onCompletion will score this request (passages to score, or an adapter's influence). */
   retainsKv(requestId: string, adapterId: string | null): boolean {
     const ticket = this.tickets.get(requestId);
-    return ticket !== undefined && (ticket.passages.length > 0 || adapterId !== null);
+    return ticket !== undefined && scoresAnything(ticket.passages.length, adapterId);
   }
 
   /** Drops a prepared request that will never complete (e.g. it failed before generating). */
@@ -309,7 +314,7 @@ export class AttributionService {
         ),
       );
     };
-    const needed = req.outputIds.length > 0 && (k > 0 || req.adapterId !== null);
+    const needed = req.outputIds.length > 0 && scoresAnything(k, req.adapterId);
     // The full prompt under the base model (when an adapter served) shares nothing with the rest:
     // it is scored first, on its own, while the subset prompts are tokenized.
     const base =
